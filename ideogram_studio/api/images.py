@@ -1,0 +1,96 @@
+"""Image files given to the API: read, probed and checked once, before any request is built."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from .errors import ImageFileError
+from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
+
+
+@dataclass(frozen=True, repr=False)
+class ImageFile:
+    """The bytes of an image plus what we learned by decoding it."""
+
+    data: bytes
+    filename: str
+    mime: str
+    width: int
+    height: int
+    format: str
+    mode: str
+
+    def __repr__(self) -> str:
+        return f"ImageFile({self.filename!r}, {self.width}x{self.height} {self.format}, {len(self.data)} B)"
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> ImageFile:
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise ImageFileError(f"The file {path.name} does not exist.") from None
+        except IsADirectoryError:
+            raise ImageFileError(f"{path.name} is a folder, not an image file.") from None
+        except OSError as exc:
+            raise ImageFileError(f"The file {path.name} cannot be read ({exc.strerror}).") from None
+        return cls.from_bytes(data, path.name)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, filename: str = "image.png") -> ImageFile:
+        """Decode fully, so a corrupt or truncated file is found now, not by the server."""
+        if not data:
+            raise ImageFileError(f"{filename} is empty.")
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            try:
+                with Image.open(io.BytesIO(data)) as img:
+                    fmt = img.format or ""
+                    width, height = img.size
+                    if width * height > MAX_INPUT_PIXELS:
+                        raise ImageFileError(
+                            f"{filename} is {width}×{height} pixels; images over "
+                            f"{MAX_INPUT_PIXELS // 1_000_000} megapixels are refused."
+                        )
+                    if fmt not in ACCEPTED_FORMATS:
+                        raise ImageFileError(
+                            f"{filename} is a {fmt or 'unknown'} image; the API takes PNG, JPEG or WebP."
+                        )
+                    img.load()
+                    mode = img.mode
+            except ImageFileError:
+                raise
+            except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+                raise ImageFileError(
+                    f"{filename} declares an enormous size (a decompression bomb?); refused."
+                ) from None
+            except Image.UnidentifiedImageError:
+                raise ImageFileError(f"{filename} is not an image file.") from None
+            except (OSError, SyntaxError, ValueError) as exc:
+                raise ImageFileError(f"{filename} is damaged and cannot be decoded ({exc}).") from None
+        return cls(data, filename, ACCEPTED_FORMATS[fmt], width, height, fmt, mode)
+
+    def pil(self) -> Image.Image:
+        """A fresh decoded copy (callers may modify it)."""
+        img = Image.open(io.BytesIO(self.data))
+        img.load()
+        return img
+
+    def megabytes(self) -> float:
+        return len(self.data) / MB
+
+
+def encode_png(img: Image.Image, filename: str = "image.png") -> ImageFile:
+    """Encode a Pillow image as PNG and wrap it (used for masks and converted inputs)."""
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return ImageFile(buf.getvalue(), filename, "image/png", img.width, img.height, "PNG", img.mode)
