@@ -11,6 +11,7 @@ from enum import StrEnum
 
 class AspectRatio(StrEnum):
     """Aspect ratios, written width x height ("16x9")."""
+
     AR_1X3 = "1x3"
     AR_3X1 = "3x1"
     AR_1X2 = "1x2"
@@ -30,6 +31,7 @@ class AspectRatio(StrEnum):
 
 class Resolution(StrEnum):
     """The 69 output resolutions Ideogram 3.0 accepts, width x height."""
+
     R_512X1536 = "512x1536"
     R_576X1408 = "576x1408"
     R_576X1472 = "576x1472"
@@ -103,6 +105,7 @@ class Resolution(StrEnum):
 
 class RenderingSpeed(StrEnum):
     """Speed/quality trade-off; also sets the price per image."""
+
     FLASH = "FLASH"
     TURBO = "TURBO"
     BALANCED = "BALANCED"
@@ -112,6 +115,7 @@ class RenderingSpeed(StrEnum):
 
 class MagicPrompt(StrEnum):
     """Whether the service rewrites the prompt before generating."""
+
     AUTO = "AUTO"
     ON = "ON"
     OFF = "OFF"
@@ -119,6 +123,7 @@ class MagicPrompt(StrEnum):
 
 class StyleType(StrEnum):
     """Broad style family. The API default is GENERAL."""
+
     AUTO = "AUTO"
     GENERAL = "GENERAL"
     REALISTIC = "REALISTIC"
@@ -130,6 +135,7 @@ class StyleType(StrEnum):
 
 class StylePreset(StrEnum):
     """The named style presets of Ideogram 3.0."""
+
     P_80S_ILLUSTRATION = "80S_ILLUSTRATION"
     P_90S_NOSTALGIA = "90S_NOSTALGIA"
     ABSTRACT_ORGANIC = "ABSTRACT_ORGANIC"
@@ -196,6 +202,7 @@ class StylePreset(StrEnum):
 
 class PalettePreset(StrEnum):
     """The preset colour palettes."""
+
     EMBER = "EMBER"
     FRESH = "FRESH"
     JUNGLE = "JUNGLE"
@@ -208,6 +215,7 @@ class PalettePreset(StrEnum):
 
 class UpscaleFactor(StrEnum):
     """Upscale factor of generate-transparent."""
+
     X1 = "X1"
     X2 = "X2"
     X4 = "X4"
@@ -215,6 +223,7 @@ class UpscaleFactor(StrEnum):
 
 class DescribeModelVersion(StrEnum):
     """Model used by /describe."""
+
     V_2 = "V_2"
     V_3 = "V_3"
     CUSTOM = "CUSTOM"
@@ -222,6 +231,7 @@ class DescribeModelVersion(StrEnum):
 
 class MagicPromptVersion(StrEnum):
     """Magic prompt version of /upscale."""
+
     V_0 = "V_0"
     V_0_1 = "V_0_1"
     V_0_2 = "V_0_2"

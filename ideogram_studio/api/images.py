@@ -7,7 +7,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageFileError
 from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
@@ -73,7 +73,7 @@ class ImageFile:
                 raise ImageFileError(
                     f"{filename} declares an enormous size (a decompression bomb?); refused."
                 ) from None
-            except Image.UnidentifiedImageError:
+            except UnidentifiedImageError:
                 raise ImageFileError(f"{filename} is not an image file.") from None
             except (OSError, SyntaxError, ValueError) as exc:
                 raise ImageFileError(f"{filename} is damaged and cannot be decoded ({exc}).") from None

@@ -48,7 +48,8 @@ class ColorPalette:
             if m.color_weight is not None and not MIN_COLOR_WEIGHT <= m.color_weight <= MAX_COLOR_WEIGHT:
                 raise RequestValidationError(
                     field,
-                    f"colour {i} weight must be between {MIN_COLOR_WEIGHT} and {MAX_COLOR_WEIGHT} (got {m.color_weight})",
+                    f"colour {i} weight must be between {MIN_COLOR_WEIGHT} and {MAX_COLOR_WEIGHT} "
+                    f"(got {m.color_weight})",
                 )
 
     def to_json(self) -> dict[str, Any]:
@@ -70,7 +71,7 @@ class ColorPalette:
         try:
             obj = json.loads(value) if isinstance(value, str) else value
         except json.JSONDecodeError:
-            raise RequestValidationError(field, "must be JSON: {\"name\": ...} or {\"members\": [...]}") from None
+            raise RequestValidationError(field, 'must be JSON: {"name": ...} or {"members": [...]}') from None
         if not isinstance(obj, dict):
             raise RequestValidationError(field, "must be a JSON object")
         extra = set(obj) - {"name", "members"}

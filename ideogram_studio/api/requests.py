@@ -125,9 +125,7 @@ class ApiRequest:
         return out
 
     @classmethod
-    def from_parts(
-        cls, fields: dict[str, Any], files: dict[str, list[ImageFile]] | None = None
-    ) -> typing.Self:
+    def from_parts(cls, fields: dict[str, Any], files: dict[str, list[ImageFile]] | None = None) -> typing.Self:
         """Build from JSON values or form strings; raises RequestValidationError on bad values."""
         types_ = cls.field_types()
         kwargs: dict[str, Any] = {}
@@ -251,6 +249,12 @@ class ApiRequest:
         return bool(getattr(self, "character_reference_images", ()))
 
 
+def _grey_extrema(image: ImageFile) -> tuple[int, int]:
+    extrema = image.pil().convert("L").getextrema()
+    assert isinstance(extrema[0], int) and isinstance(extrema[1], int)
+    return extrema[0], extrema[1]
+
+
 def _is_file_type(tp: Any) -> bool:
     return tp is ImageFile or (typing.get_origin(tp) is tuple and typing.get_args(tp)[0] is ImageFile)
 
@@ -370,7 +374,7 @@ class EditRequest(_CharacterFields):
                 f"is {self.mask.width}×{self.mask.height} but the image is "
                 f"{self.image.width}×{self.image.height}; they must be the same size",
             )
-        lo, hi = self.mask.pil().convert("L").getextrema()  # type: ignore[misc]
+        lo, hi = _grey_extrema(self.mask)
         if lo > 127:
             raise RequestValidationError("mask", "marks nothing to change (paint the area to edit)")
         if hi <= 127:

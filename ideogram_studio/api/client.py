@@ -1,0 +1,331 @@
+"""The asynchronous Ideogram client: validate, send, map errors, retry what is safe, download.
+
+Retry rules (../shared/ideogram-api/README.md): 429 and 5xx and "could not connect" are retried a
+bounded number of times with jittered back-off (429 honours Retry-After); a connection that fails
+after the request was sent is never retried, because the service may have run and billed it.
+The `Api-Key` header is added to the API's POSTs only; downloads never carry it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, overload
+from urllib.parse import urlsplit
+
+import httpx
+
+from .errors import (
+    ApiError,
+    AuthenticationError,
+    BadRequestError,
+    DownloadError,
+    ImageFileError,
+    LinkExpiredError,
+    NetworkError,
+    OutcomeUnknownError,
+    PaymentRequiredError,
+    RateLimitedError,
+    SafetyRejectedError,
+    ServerError,
+)
+from .images import ImageFile
+from .limiter import InFlightLimiter
+from .limits import IN_FLIGHT_IMAGES, MAX_DOWNLOAD_BYTES
+from .requests import ApiRequest, DescribeRequest, LayerizeTextRequest
+from .responses import ApiResponse, DescribeResponse, GeneratedImage, ImageResponse, LayerizeTextResponse
+
+DEFAULT_BASE_URL = "https://api.ideogram.ai"
+#: Generation is synchronous on the service: QUALITY with 8 images can take minutes.
+DEFAULT_TIMEOUT = httpx.Timeout(connect=15.0, read=300.0, write=120.0, pool=None)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None = None) -> float:
+        """Seconds to wait before attempt `attempt + 1` (attempt counts from 1)."""
+        if retry_after is not None:
+            return min(max(retry_after, 0.0), self.max_delay * 4)
+        cap = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return random.uniform(cap / 2, cap)  # "equal jitter": never zero, never in lock-step
+
+
+#: Called before each retry with (attempt just failed, the error, seconds until the next try).
+RetryListener = Callable[[int, ApiError, float], None]
+
+
+class IdeogramClient:
+    """One per app (or script). Safe to use from many tasks; close with `aclose()`."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: httpx.AsyncBaseTransport | None = None,
+        max_in_flight_images: int = IN_FLIGHT_IMAGES,
+        retry: RetryPolicy | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        max_download_bytes: int = MAX_DOWNLOAD_BYTES,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        user_agent: str = "IdeogramStudio",
+    ) -> None:
+        self._api_key = api_key or None
+        self.base_url = base_url.rstrip("/")
+        self._api_host = urlsplit(self.base_url).netloc
+        self.limiter = InFlightLimiter(max_in_flight_images)
+        self.retry = retry or RetryPolicy()
+        self.max_download_bytes = max_download_bytes
+        self._sleep = sleep
+        self._http = httpx.AsyncClient(
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": user_agent},
+            follow_redirects=False,
+        )
+
+    def __repr__(self) -> str:  # never shows the key
+        return f"IdeogramClient({self.base_url!r}, key={'set' if self._api_key else 'none'})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._api_key is not None
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> IdeogramClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---- requests ----------------------------------------------------------------------------
+    @overload
+    async def send(  # type: ignore[overload-overlap]
+        self, request: DescribeRequest, *, on_retry: RetryListener | None = None
+    ) -> DescribeResponse: ...
+    @overload
+    async def send(  # type: ignore[overload-overlap]
+        self, request: LayerizeTextRequest, *, on_retry: RetryListener | None = None
+    ) -> LayerizeTextResponse: ...
+    @overload
+    async def send(self, request: ApiRequest, *, on_retry: RetryListener | None = None) -> ImageResponse: ...
+
+    async def send(self, request: ApiRequest, *, on_retry: RetryListener | None = None) -> ApiResponse:
+        """Validate, then POST with retries. Cancelling the awaiting task aborts the request."""
+        request.validate()
+        data, files = request.form()
+        url = self.base_url + request.endpoint
+        headers = {"Api-Key": self._api_key} if self._api_key else {}
+
+        async def attempt() -> dict[str, Any]:
+            async with self.limiter.slots(request.image_count()):
+                try:
+                    response = await self._http.post(url, data=data, files=files, headers=headers)
+                except httpx.HTTPError as exc:
+                    raise _transport_error(exc, self._api_host) from None
+            return _decode(response, request)
+
+        body = await self._with_retries(attempt, on_retry)
+        if isinstance(request, DescribeRequest):
+            return DescribeResponse.from_json(body)
+        if isinstance(request, LayerizeTextRequest):
+            return LayerizeTextResponse.from_json(body)
+        return ImageResponse.from_json(body)
+
+    # ---- downloads ---------------------------------------------------------------------------
+    async def download(self, image: GeneratedImage, *, on_retry: RetryListener | None = None) -> bytes:
+        """Fetch a result at once (links expire), streamed with a size cap, checked as an image."""
+        if not image.is_image_safe or not image.url:
+            raise DownloadError("This image was withheld by Ideogram's safety check; there is nothing to download.")
+        url = image.url
+        expires = image.expires_at
+        if expires is not None and expires < time.time():
+            raise LinkExpiredError(_expired_message())
+
+        async def attempt() -> bytes:
+            return await self._fetch(url)
+
+        data = await self._with_retries(attempt, on_retry)
+        try:
+            probed = ImageFile.from_bytes(data, "result")
+        except ImageFileError as exc:
+            raise DownloadError(f"The downloaded result is not a valid image ({exc.message}).") from None
+        expected = image.expected_size
+        if expected is not None and probed.size != expected:
+            raise DownloadError(
+                f"The downloaded result is {probed.width}×{probed.height}, not the promised "
+                f"{expected[0]}×{expected[1]}."
+            )
+        return data
+
+    async def download_url(self, url: str) -> bytes:
+        """Download a link that is not an image entry (e.g. layerize-text's base image)."""
+        return await self._with_retries(lambda: self._fetch(url), None)
+
+    async def _fetch(self, url: str) -> bytes:
+        # No Api-Key here, whatever the host: result links are signed and may live elsewhere.
+        try:
+            async with self._http.stream("GET", url, follow_redirects=True) as response:
+                if response.status_code in (403, 404, 410):
+                    raise LinkExpiredError(_expired_message())
+                if response.status_code >= 500:
+                    raise ServerError(
+                        f"The image host answered HTTP {response.status_code}.", status=response.status_code
+                    )
+                if response.status_code != 200:
+                    raise DownloadError(
+                        f"The image host answered HTTP {response.status_code}.", status=response.status_code
+                    )
+                declared = response.headers.get("Content-Length")
+                if declared is not None and int(declared) > self.max_download_bytes:
+                    raise DownloadError(f"The result is {int(declared) // 1_048_576} MB, over the download limit.")
+                chunks: list[bytes] = []
+                received = 0
+                async for chunk in response.aiter_bytes():
+                    received += len(chunk)
+                    if received > self.max_download_bytes:
+                        raise DownloadError("The result is larger than the download limit; stopped.")
+                    chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            # A GET is safe to repeat: a broken download is retryable, unlike a broken POST.
+            raise DownloadError(f"The download was interrupted ({_describe(exc)}).") from None
+        if declared is not None and received != int(declared):
+            raise DownloadError(f"The download was cut short ({received} of {declared} bytes).")
+        return b"".join(chunks)
+
+    # ---- retries -----------------------------------------------------------------------------
+    async def _with_retries(self, attempt: Callable[[], Awaitable[T]], on_retry: RetryListener | None) -> T:
+        for number in range(1, self.retry.attempts + 1):
+            try:
+                return await attempt()
+            except ApiError as exc:
+                if not exc.retryable or number == self.retry.attempts:
+                    raise
+                retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
+                delay = self.retry.delay(number, retry_after)
+                if on_retry is not None:
+                    on_retry(number, exc, delay)
+                await self._sleep(delay)
+        raise AssertionError("unreachable")
+
+
+# ---- mapping ---------------------------------------------------------------------------------
+def _decode(response: httpx.Response, request: ApiRequest) -> dict[str, Any]:
+    status = response.status_code
+    if status == 200:
+        try:
+            body = response.json()
+        except ValueError:
+            raise OutcomeUnknownError(
+                "Ideogram answered, but not with a readable result; the request may have been billed.",
+                status=status,
+            ) from None
+        if not isinstance(body, dict):
+            raise OutcomeUnknownError("Ideogram answered with an unexpected result.", status=status)
+        return body
+    reason = _reason(response)
+    what = request.operation.value
+    if status == 400:
+        raise BadRequestError(
+            f"Ideogram refused the {what} request: {reason or 'invalid input'}.", status=status, detail=reason
+        )
+    if status in (401, 403):
+        raise AuthenticationError(
+            "Ideogram refused the API key (missing, wrong or revoked, or without access to "
+            f"{what}). Check the key in Settings.",
+            status=status,
+            detail=reason,
+        )
+    if status == 402:
+        raise PaymentRequiredError(
+            f"Ideogram says the account cannot pay for this ({reason or 'not enough credit or a plan limit'}).",
+            status=status,
+            detail=reason,
+        )
+    if status == 422:
+        raise SafetyRejectedError(
+            f"Ideogram's safety check refused the prompt or an input image{': ' + reason if reason else ''}.",
+            status=status,
+            detail=reason,
+        )
+    if status == 429:
+        retry_after = _retry_after(response.headers.get("Retry-After"))
+        raise RateLimitedError(
+            "Too many requests are running on this account at once; nothing was billed. "
+            + (
+                f"Ideogram asked to wait {retry_after:.0f} s."
+                if retry_after is not None
+                else "Waiting before retrying."
+            ),
+            retry_after=retry_after,
+        )
+    if status >= 500:
+        raise ServerError(
+            f"Ideogram is having trouble (HTTP {status}); try again shortly.", status=status, detail=reason
+        )
+    raise BadRequestError(
+        f"Ideogram answered HTTP {status}: {reason or 'unexpected response'}.", status=status, detail=reason
+    )
+
+
+def _reason(response: httpx.Response) -> str | None:
+    try:
+        body = response.json()
+    except ValueError:
+        text = response.text.strip()
+        return text[:300] or None
+    if isinstance(body, dict):
+        for key in ("error", "message", "detail", "reject_reason"):
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value[:300]
+    return None
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    parsed = email.utils.parsedate_to_datetime(value) if value else None
+    if parsed is None:
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
+
+
+def _transport_error(exc: httpx.HTTPError, host: str) -> ApiError:
+    # Not sent at all: safe to retry. Sent (or partly answered): may have been billed.
+    if isinstance(
+        exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.WriteError | httpx.WriteTimeout
+    ):
+        return NetworkError(f"Could not reach {host} ({_describe(exc)}). Check the connection.")
+    return OutcomeUnknownError(
+        f"The connection to {host} failed after the request was sent ({_describe(exc)}). It may have "
+        "run and been billed, so it was not sent again: check before re-running it."
+    )
+
+
+def _describe(exc: httpx.HTTPError) -> str:
+    kind = type(exc).__name__
+    text = str(exc).strip()
+    return f"{kind}: {text}" if text else kind
+
+
+def _expired_message() -> str:
+    return (
+        "The link to this result has expired (Ideogram keeps results for a limited time). "
+        "The request is kept: re-run it to make the image again."
+    )

@@ -1,0 +1,76 @@
+"""Typed settings kept as JSON in the platform config folder. Never holds the API key."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_DIR_NAME = "IdeogramStudio"
+API_BASE_ENV = "IDEOGRAM_API_BASE"
+FORBIDDEN_KEYS = {"api_key", "apikey", "key", "token", "secret"}
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_DIR_NAME, appauthor=False))
+
+
+def data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_DIR_NAME, appauthor=False))
+
+
+@dataclass
+class Settings:
+    api_base: str = "https://api.ideogram.ai"
+    data_dir: str = ""  # empty: the platform data folder
+    default_rendering_speed: str = "TURBO"
+    budget_cap_usd: str = ""  # empty: no cap; a decimal string otherwise
+    max_in_flight_images: int = 10
+    ui: dict[str, Any] = field(default_factory=dict)  # last-used values, window layout
+
+    @property
+    def effective_api_base(self) -> str:
+        return os.environ.get(API_BASE_ENV, "").strip() or self.api_base
+
+    @property
+    def effective_data_dir(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else data_dir()
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Settings:
+        path = path or config_dir() / "settings.json"
+        try:
+            raw = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known}) if isinstance(raw, dict) else cls()
+
+    def save(self, path: Path | None = None) -> None:
+        path = path or config_dir() / "settings.json"
+        data = asdict(self)
+        _refuse_secrets(data)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), "utf-8")
+        os.replace(tmp, path)
+
+
+def _refuse_secrets(data: Any) -> None:
+    """Belt and braces: a settings file must never carry a key, whatever a caller put in `ui`."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if str(k).lower().replace("-", "_") in FORBIDDEN_KEYS:
+                raise ValueError(f"refusing to write a secret-looking setting {k!r}")
+            _refuse_secrets(v)
+    elif isinstance(data, list):
+        for v in data:
+            _refuse_secrets(v)
