@@ -7,7 +7,7 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args and not args[0].startswith("-") or any(a in ("--version", "-h", "--help") for a in args[:1]):
+    if (args and not args[0].startswith("-")) or any(a in ("--version", "-h", "--help") for a in args[:1]):
         from .cli import main as cli_main
 
         return cli_main(args)

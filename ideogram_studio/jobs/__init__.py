@@ -1,0 +1,18 @@
+"""Jobs: the journal-first queue between the window and the API client. Qt-free."""
+
+from __future__ import annotations
+
+from .model import Job, JobEvent, JobEventKind, JobState
+from .queue import BudgetExceededError, JobNotFoundError, JobQueue
+from .store import JobStore
+
+__all__ = [
+    "BudgetExceededError",
+    "Job",
+    "JobEvent",
+    "JobEventKind",
+    "JobNotFoundError",
+    "JobQueue",
+    "JobState",
+    "JobStore",
+]

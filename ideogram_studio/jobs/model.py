@@ -1,0 +1,121 @@
+"""A job: one request to the service, from the moment it is written down to its stored results."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from ..api.requests import ApiRequest, Operation
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    DOWNLOADING = "downloading"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    #: Found sending or downloading at start-up: the app stopped mid-way. Offered for re-run,
+    #: never resent silently (a resend costs money).
+    INTERRUPTED = "interrupted"
+
+    @property
+    def finished(self) -> bool:
+        return self in FINISHED
+
+    @property
+    def active(self) -> bool:
+        return self in (JobState.SENDING, JobState.DOWNLOADING)
+
+
+FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED})
+
+
+@dataclass(eq=False)
+class Job:
+    """Mutable while it runs; every change of state is written to the journal by the queue."""
+
+    operation: Operation
+    request: ApiRequest
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    state: JobState = JobState.QUEUED
+    #: Content hashes of the stored input images, by form field (image, mask, references).
+    input_hashes: dict[str, list[str]] = field(default_factory=dict)
+    result_hashes: list[str] = field(default_factory=list)
+    #: Images the service withheld as unsafe (billed, nothing to download).
+    withheld: int = 0
+    error: str | None = None
+    #: The service may have run (and billed) it although we saw no answer.
+    maybe_billed: bool = False
+    #: The service answered 200: the estimate counts as spent.
+    billed: bool = False
+    estimated_cost: Decimal | None = None
+    created_at: float = field(default_factory=time.time)
+    started_at: float | None = None
+    finished_at: float | None = None
+    #: Free-form labels for the UI ("preview: WATERCOLOR", "compare"), stored with the job.
+    tags: dict[str, Any] = field(default_factory=dict)
+    #: Downloads finished / expected, while downloading.
+    progress: tuple[int, int] = (0, 0)
+    #: The raw response, kept so an interrupted download can be resumed while links live.
+    response: dict[str, Any] | None = None
+    #: A human line about what is happening ("rate limited, retrying in 3 s").
+    status_note: str | None = None
+
+    @property
+    def image_count(self) -> int:
+        return self.request.image_count()
+
+    @property
+    def source_hash(self) -> str | None:
+        """The image this job transforms (lineage parent), if any."""
+        for name in ("image", "image_file"):
+            hashes = self.input_hashes.get(name)
+            if hashes:
+                return hashes[0]
+        return None
+
+    @property
+    def mask_hash(self) -> str | None:
+        hashes = self.input_hashes.get("mask")
+        return hashes[0] if hashes else None
+
+    def record(self) -> dict[str, Any]:
+        """JSON-safe journal record (the request's images are referenced by hash only)."""
+        return {
+            "id": self.id,
+            "operation": self.operation.value,
+            "state": self.state.value,
+            "request": self.request.fields_json(),
+            "input_hashes": self.input_hashes,
+            "result_hashes": self.result_hashes,
+            "withheld": self.withheld,
+            "error": self.error,
+            "maybe_billed": self.maybe_billed,
+            "billed": self.billed,
+            "estimated_cost": None if self.estimated_cost is None else str(self.estimated_cost),
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "tags": self.tags,
+            "response": self.response,
+        }
+
+
+class JobEventKind(StrEnum):
+    ADDED = "added"
+    CHANGED = "changed"
+    RESULT = "result"
+    REMOVED = "removed"
+
+
+@dataclass(frozen=True)
+class JobEvent:
+    kind: JobEventKind
+    job: Job
+    #: For RESULT: the content hash of the stored image.
+    image_hash: str | None = None

@@ -1,0 +1,339 @@
+"""The job queue: write the job down, send it, download every result at once, store it.
+
+Order of work for one job (principle 1, "nothing is lost"):
+  1. inputs stored and the job written to the journal (state queued) before anything is sent;
+  2. sending -> the client (its limiter, retries); the raw response is journalled at once;
+  3. downloading -> each result fetched and stored with lineage as soon as it arrives;
+  4. done / failed / cancelled, journalled.
+At start-up, journal entries left in sending or downloading become interrupted and are offered
+for re-run; they are never resent silently, since a resend costs money.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import logging
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
+from typing import Any
+
+from ..api.client import IdeogramClient
+from ..api.errors import ApiError
+from ..api.images import ImageFile
+from ..api.pricing import estimate_cost
+from ..api.requests import BY_OPERATION, ApiRequest, Operation
+from ..api.responses import ImageResponse
+from .model import Job, JobEvent, JobEventKind, JobState
+from .store import JobStore
+
+log = logging.getLogger(__name__)
+Listener = Callable[[JobEvent], None]
+
+
+class BudgetExceededError(ApiError):
+    """The job would take today's spend over the cap the designer set."""
+
+
+class JobNotFoundError(KeyError):
+    pass
+
+
+class JobQueue:
+    def __init__(
+        self,
+        client: IdeogramClient,
+        store: JobStore,
+        *,
+        budget_cap: Decimal | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        self.client = client
+        self.store = store
+        self.budget_cap = budget_cap
+        #: Images allowed in flight by this queue (defaults to the client's limiter capacity).
+        self.capacity = capacity or client.limiter.capacity
+        self.jobs: dict[str, Job] = {}
+        self._pending: deque[Job] = deque()
+        self._running: dict[str, asyncio.Task[None]] = {}
+        self._listeners: list[Listener] = []
+        self._streams: list[asyncio.Queue[JobEvent]] = []
+        self._session_started = time.time()
+        self._closed = False
+
+    # ---- observing -----------------------------------------------------------------------
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        """Call `listener` on every event; returns a function that unsubscribes."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    async def events(self) -> AsyncIterator[JobEvent]:
+        """An async stream of events, for as long as the caller iterates."""
+        stream: asyncio.Queue[JobEvent] = asyncio.Queue()
+        self._streams.append(stream)
+        try:
+            while True:
+                yield await stream.get()
+        finally:
+            self._streams.remove(stream)
+
+    def _emit(self, kind: JobEventKind, job: Job, image_hash: str | None = None) -> None:
+        event = JobEvent(kind, job, image_hash)
+        for listener in list(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # a broken view must not break the queue
+                log.exception("job listener failed")
+        for stream in self._streams:
+            stream.put_nowait(event)
+
+    # ---- start-up --------------------------------------------------------------------------
+    async def recover(self) -> list[Job]:
+        """Load the journal: unfinished jobs become interrupted (offered for re-run, never resent)."""
+        records = await asyncio.to_thread(self.store.load_jobs, None, 500)
+        interrupted: list[Job] = []
+        for record in reversed(records):
+            try:
+                job = await asyncio.to_thread(self._job_from_record, record)
+            except (ApiError, KeyError, ValueError) as exc:
+                log.warning("journal entry %s cannot be rebuilt: %s", record.get("id"), exc)
+                continue
+            if job.state in (JobState.SENDING, JobState.DOWNLOADING, JobState.QUEUED):
+                was = job.state
+                job.state = JobState.INTERRUPTED
+                job.maybe_billed = was is not JobState.QUEUED and not job.billed
+                job.error = (
+                    "The studio stopped while this job was "
+                    + {"queued": "waiting", "sending": "being sent", "downloading": "downloading"}[was.value]
+                    + ". It was not sent again automatically"
+                    + (" (it may have been billed)." if job.maybe_billed else ".")
+                )
+                await asyncio.to_thread(self.store.save_job, job)
+                interrupted.append(job)
+            self.jobs[job.id] = job
+            self._emit(JobEventKind.ADDED, job)
+        return interrupted
+
+    def _job_from_record(self, record: dict[str, Any]) -> Job:
+        operation = Operation(record["operation"])
+        files = {
+            name: [ImageFile.from_bytes(self.store.read_input(h), f"{name}.png") for h in hashes]
+            for name, hashes in (record.get("input_hashes") or {}).items()
+        }
+        request = BY_OPERATION[operation].from_parts(record.get("request") or {}, files)
+        cost = record.get("estimated_cost")
+        return Job(
+            operation=operation,
+            request=request,
+            id=record["id"],
+            state=JobState(record["state"]),
+            input_hashes=dict(record.get("input_hashes") or {}),
+            result_hashes=list(record.get("result_hashes") or []),
+            withheld=int(record.get("withheld") or 0),
+            error=record.get("error"),
+            maybe_billed=bool(record.get("maybe_billed")),
+            billed=bool(record.get("billed")),
+            estimated_cost=None if cost is None else Decimal(cost),
+            created_at=float(record.get("created_at") or time.time()),
+            started_at=record.get("started_at"),
+            finished_at=record.get("finished_at"),
+            tags=dict(record.get("tags") or {}),
+            response=record.get("response"),
+        )
+
+    # ---- spend -----------------------------------------------------------------------------
+    async def spend_today(self) -> Decimal:
+        midnight = dt.datetime.combine(dt.date.today(), dt.time()).timestamp()
+        return await asyncio.to_thread(self.store.spend_since, midnight)
+
+    async def spend_session(self) -> Decimal:
+        return await asyncio.to_thread(self.store.spend_since, self._session_started)
+
+    # ---- commands --------------------------------------------------------------------------
+    async def submit(self, request: ApiRequest, *, front: bool = False, tags: dict[str, Any] | None = None) -> Job:
+        """Validate, check the budget, store inputs, journal the job, then queue it."""
+        if self._closed:
+            raise RuntimeError("the queue is closed")
+        request.validate()
+        cost = estimate_cost(request)
+        await self._check_budget(cost)
+        job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
+        job.input_hashes = await asyncio.to_thread(self._store_inputs, request)
+        await asyncio.to_thread(self.store.save_job, job)
+        self.jobs[job.id] = job
+        if front:
+            self._pending.appendleft(job)
+        else:
+            self._pending.append(job)
+        self._emit(JobEventKind.ADDED, job)
+        self._dispatch()
+        return job
+
+    async def _check_budget(self, cost: Decimal | None) -> None:
+        if self.budget_cap is None or cost is None:
+            return
+        spent = await self.spend_today() + self._queued_cost()
+        if spent + cost > self.budget_cap:
+            raise BudgetExceededError(
+                f"This request (≈ ${cost:.2f}) would take today's spend to ≈ ${spent + cost:.2f}, over your "
+                f"budget cap of ${self.budget_cap:.2f}. Raise the cap in Settings, or send fewer images."
+            )
+
+    def _queued_cost(self) -> Decimal:
+        """Cost of jobs accepted but not yet billed (so a burst cannot slip past the cap)."""
+        return sum(
+            (j.estimated_cost or Decimal(0) for j in self.jobs.values() if not j.state.finished and not j.billed),
+            Decimal(0),
+        )
+
+    def _store_inputs(self, request: ApiRequest) -> dict[str, list[str]]:
+        return {
+            name: [self.store.store_input(f.data, role=name) for f in files] for name, files in request.files().items()
+        }
+
+    def cancel(self, job_id: str) -> None:
+        job = self._get(job_id)
+        if job in self._pending:
+            self._pending.remove(job)
+            self._finish(job, JobState.CANCELLED, "Cancelled before it was sent; nothing was billed.")
+            return
+        task = self._running.get(job_id)
+        if task is not None:
+            task.cancel()
+
+    async def retry(self, job_id: str, *, front: bool = False) -> Job:
+        """Send a failed, cancelled or interrupted job again, as a new job with the same request."""
+        old = self._get(job_id)
+        if not old.state.finished or old.state is JobState.DONE:
+            raise ValueError("only failed, cancelled or interrupted jobs can be retried; use rerun for done ones")
+        return await self.submit(old.request, front=front, tags=old.tags | {"retry_of": old.id})
+
+    async def rerun(self, job_id: str) -> Job:
+        """Run a finished job's request again (a new job; a new seed unless the request fixed one)."""
+        old = self._get(job_id)
+        return await self.submit(old.request, tags=old.tags | {"rerun_of": old.id})
+
+    def _get(self, job_id: str) -> Job:
+        try:
+            return self.jobs[job_id]
+        except KeyError:
+            raise JobNotFoundError(job_id) from None
+
+    # ---- running ---------------------------------------------------------------------------
+    def _images_running(self) -> int:
+        return sum(self.jobs[j].image_count for j in self._running)
+
+    def _dispatch(self) -> None:
+        while self._pending and not self._closed:
+            job = self._pending[0]
+            running = self._images_running()
+            if running and running + min(job.image_count, self.capacity) > self.capacity:
+                return
+            self._pending.popleft()
+            task = asyncio.get_running_loop().create_task(self._run(job), name=f"job-{job.id}")
+            self._running[job.id] = task
+            task.add_done_callback(functools.partial(self._on_task_done, job.id))
+
+    def _on_task_done(self, job_id: str, _task: asyncio.Task[None]) -> None:
+        self._running.pop(job_id, None)
+        if not self._closed:
+            self._dispatch()
+
+    async def _run(self, job: Job) -> None:
+        sent = False
+        try:
+            job.started_at = time.time()
+            await self._set_state(job, JobState.SENDING)
+            sent = True
+
+            def on_retry(attempt: int, error: ApiError, delay: float) -> None:
+                job.status_note = f"{error.message} Retrying in {delay:.0f} s."
+                self._emit(JobEventKind.CHANGED, job)
+
+            response = await self.client.send(job.request, on_retry=on_retry)
+            job.status_note = None
+            job.billed = True
+            if isinstance(response, ImageResponse):
+                job.response = response.raw
+                await self._download_all(job, response)
+            else:
+                job.response = response.raw
+            self._finish(job, JobState.DONE)
+            await asyncio.to_thread(self.store.save_job, job)
+        except asyncio.CancelledError:
+            note = "Cancelled."
+            if sent and not job.billed:
+                job.maybe_billed = True
+                note = "Cancelled after it was sent: the service may still run and bill it."
+            self._finish(job, JobState.CANCELLED, note)
+            await asyncio.shield(asyncio.to_thread(self.store.save_job, job))
+            raise
+        except ApiError as exc:
+            job.maybe_billed = job.maybe_billed or exc.maybe_billed
+            self._finish(job, JobState.FAILED, exc.message)
+            await asyncio.to_thread(self.store.save_job, job)
+        except OSError as exc:  # disk full, read-only data folder: the job keeps its request
+            self._finish(job, JobState.FAILED, f"The result could not be saved: {exc.strerror or exc}.")
+            await asyncio.to_thread(self.store.save_job, job)
+
+    async def _download_all(self, job: Job, response: ImageResponse) -> None:
+        await self._set_state(job, JobState.DOWNLOADING)
+        images = list(enumerate(response.data))
+        job.withheld = sum(1 for _, img in images if not (img.is_image_safe and img.url))
+        wanted = [(i, img) for i, img in images if img.is_image_safe and img.url]
+        job.progress = (0, len(wanted))
+        errors: list[str] = []
+
+        async def one(index: int, image: Any) -> None:
+            try:
+                data = await self.client.download(image)
+                image_hash = await asyncio.to_thread(self.store.store_result, data, job=job, image=image, index=index)
+            except ApiError as exc:
+                errors.append(exc.message)
+                return
+            job.result_hashes.append(image_hash)
+            job.progress = (job.progress[0] + 1, job.progress[1])
+            self._emit(JobEventKind.RESULT, job, image_hash)
+
+        # All at once: the links expire, and the client's limiter is for POSTs only.
+        await asyncio.gather(*(one(i, img) for i, img in wanted))
+        if errors:
+            raise _DownloadsFailed(job, errors)
+
+    async def _set_state(self, job: Job, state: JobState) -> None:
+        job.state = state
+        await asyncio.to_thread(self.store.save_job, job)
+        self._emit(JobEventKind.CHANGED, job)
+
+    def _finish(self, job: Job, state: JobState, error: str | None = None) -> None:
+        job.state = state
+        job.error = error
+        job.status_note = None
+        job.finished_at = time.time()
+        self._emit(JobEventKind.CHANGED, job)
+
+    # ---- shutdown --------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        """Cancel queued and running jobs and wait for them to be journalled."""
+        self._closed = True
+        for job in list(self._pending):
+            self._finish(job, JobState.CANCELLED, "Cancelled when the studio closed; nothing was billed.")
+            await asyncio.to_thread(self.store.save_job, job)
+        self._pending.clear()
+        tasks = list(self._running.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _DownloadsFailed(ApiError):
+    def __init__(self, job: Job, errors: list[str]) -> None:
+        stored = len(job.result_hashes)
+        super().__init__(
+            f"{len(errors)} of {stored + len(errors)} images could not be downloaded ({errors[0]}). "
+            + (f"{stored} were saved. " if stored else "")
+            + "The request is kept: re-run it to make them again."
+        )
