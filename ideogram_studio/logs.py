@@ -1,0 +1,56 @@
+"""Logging to the platform log folder, with every known secret redacted before it is written.
+
+The key should never reach a log in the first place (the client never formats headers into
+messages); the redacting filter is the second line of defence, for a key pasted into a prompt
+or echoed back by a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+_secrets: set[str] = set()
+_HEADER = re.compile(r"(?i)(api-key['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)")
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a secret so that no log line ever contains it."""
+    if value and len(value) >= 4:
+        _secrets.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, "[redacted]")
+    return _HEADER.sub(r"\1[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if record.exc_info and record.exc_info[1] is not None:
+            # Format the traceback now, redacted, so the handler never sees the raw text.
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        if clean != message or record.args:
+            record.msg, record.args = clean, None
+        return True
+
+
+def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
+    """Log to <folder>/ideogram-studio.log (rotated, 5 × 2 MB). Returns the log file path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "ideogram-studio.log"
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger()
+    root.setLevel(level)
+    root.addHandler(handler)
+    # httpx logs every request URL at INFO; result links carry signatures, keep them out.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return path
