@@ -7,13 +7,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if (args and not args[0].startswith("-")) or any(a in ("--version", "-h", "--help") for a in args[:1]):
+    if args and (not args[0].startswith("-") or args[0] in ("--version", "-h", "--help")):
         from .cli import main as cli_main
 
-        return cli_main(args)
+        return int(cli_main(args))
     from .app import main as app_main
 
-    return app_main(args)
+    return int(app_main(args))
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ keyring backend; it is read, never written. Nothing here writes the key to a fil
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import Any, Protocol
 
 SERVICE = "ideogram-studio"
 ACCOUNT = "api-key"
@@ -93,7 +93,7 @@ def resolve_key(store: SecretStore | None = None) -> tuple[str | None, str]:
     return None, "no key saved"
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring() -> tuple[Any, Any]:
     import keyring
     import keyring.errors
 

@@ -113,7 +113,9 @@ def test_default_resolution_follows_the_aspect_ratio() -> None:
         (GenerateRequest(prompt="x", character_reference_images=(image(), image())), "character_reference_images"),
         (
             GenerateRequest(
-                prompt="x", character_reference_images=(image((64, 64)),), character_reference_images_mask=(mask((32, 32)),)
+                prompt="x",
+                character_reference_images=(image((64, 64)),),
+                character_reference_images_mask=(mask((32, 32)),),
             ),
             "character_reference_images_mask",
         ),
@@ -182,7 +184,12 @@ def test_upscale_sends_image_request_as_one_json_part() -> None:
     data, files = UpscaleRequest(image_file=image(), resemblance=60, detail=40, prompt="sharper").form()
     assert data == {}
     parts = dict((name, value) for name, value in files)
-    assert json.loads(parts["image_request"][1]) == {"prompt": "sharper", "resemblance": 60, "detail": 40, "num_images": 1}
+    assert json.loads(parts["image_request"][1]) == {
+        "prompt": "sharper",
+        "resemblance": 60,
+        "detail": 40,
+        "num_images": 1,
+    }
     assert parts["image_file"][2] == "image/png"
 
 
@@ -240,5 +247,5 @@ def test_decompression_bomb_is_refused() -> None:
     bomb = Image.new("1", (20000, 20000))
     buf = io.BytesIO()
     bomb.save(buf, format="PNG", optimize=True)
-    with pytest.raises(ImageFileError, match="megapixels|bomb"):
+    with pytest.raises(ImageFileError, match=r"megapixels|bomb"):
         ImageFile.from_bytes(buf.getvalue(), "bomb.png")

@@ -74,7 +74,9 @@ def test_prices_per_image_times_images() -> None:
         prompt="x", rendering_speed=RenderingSpeed.TURBO, num_images=2, character_reference_images=(image(),)
     )
     assert estimate_cost(with_character) == Decimal("0.20")
-    assert estimate_cost(GenerateTransparentRequest(prompt="x", rendering_speed=RenderingSpeed.TURBO)) == Decimal("0.04")
+    assert estimate_cost(GenerateTransparentRequest(prompt="x", rendering_speed=RenderingSpeed.TURBO)) == Decimal(
+        "0.04"
+    )
 
 
 def test_unknown_prices_are_never_guessed() -> None:
