@@ -124,14 +124,14 @@ class IdeogramClient:
     async def send(self, request: ApiRequest, *, on_retry: RetryListener | None = None) -> ApiResponse:
         """Validate, then POST with retries. Cancelling the awaiting task aborts the request."""
         request.validate()
-        data, files = request.form()
+        parts = request.multipart()
         url = self.base_url + request.endpoint
         headers = {"Api-Key": self._api_key} if self._api_key else {}
 
         async def attempt() -> dict[str, Any]:
             async with self.limiter.slots(request.image_count()):
                 try:
-                    response = await self._http.post(url, data=data, files=files, headers=headers)
+                    response = await self._http.post(url, files=parts, headers=headers)
                 except httpx.HTTPError as exc:
                     raise _transport_error(exc, self._api_host) from None
             return _decode(response, request)

@@ -163,6 +163,17 @@ class ApiRequest:
             files.extend((name, (f.filename, f.data, f.mime)) for f in items)
         return data, files
 
+    def multipart(self) -> list[tuple[str, tuple[str | None, bytes] | tuple[str | None, bytes, str]]]:
+        """Every part as httpx `files`, text fields included, so the body is always
+        multipart/form-data (with `data=` alone httpx would send a urlencoded form, which the
+        image endpoints refuse)."""
+        data, files = self.form()
+        text: list[tuple[str, tuple[str | None, bytes] | tuple[str | None, bytes, str]]] = []
+        for name, value in data.items():
+            for item in value if isinstance(value, list) else [value]:
+                text.append((name, (None, item.encode())))
+        return [*text, *files]
+
     # ---- validation ----------------------------------------------------------------------
     def validate(self) -> None:
         """Raise RequestValidationError naming the first field that breaks a rule."""
