@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -18,7 +18,8 @@ class ImageFile:
     """The bytes of an image plus what we learned by decoding it."""
 
     data: bytes
-    filename: str
+    #: Only a label for the upload; two files with the same bytes are the same image.
+    filename: str = field(compare=False)
     mime: str
     width: int
     height: int

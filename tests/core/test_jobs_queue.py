@@ -1,0 +1,229 @@
+"""The job queue on the sandbox: journal first, downloads at once, cancel, retry, budget, recovery."""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from collections.abc import AsyncIterator
+from decimal import Decimal
+
+import pytest
+from starlette.applications import Starlette
+
+from ideogram_studio.api.client import IdeogramClient, RetryPolicy
+from ideogram_studio.api.enums import RenderingSpeed
+from ideogram_studio.api.images import ImageFile
+from ideogram_studio.api.requests import EditRequest, GenerateRequest, RemixRequest
+from ideogram_studio.jobs import BudgetExceededError, JobEvent, JobEventKind, JobQueue, JobState
+from ideogram_studio.sandbox import Fault, SandboxState, sandbox_transport
+
+from .conftest import mask_bytes, png_bytes
+from .memory_store import MemoryJobStore
+
+
+async def no_sleep(_: float) -> None:
+    await asyncio.sleep(0)
+
+
+@pytest.fixture
+async def client(sandbox_app: Starlette) -> AsyncIterator[IdeogramClient]:
+    async with IdeogramClient(
+        api_key="k", base_url="http://api.test", transport=sandbox_transport(sandbox_app), sleep=no_sleep
+    ) as c:
+        yield c
+
+
+@pytest.fixture
+def store() -> MemoryJobStore:
+    return MemoryJobStore()
+
+
+@pytest.fixture
+async def queue(client: IdeogramClient, store: MemoryJobStore) -> AsyncIterator[JobQueue]:
+    q = JobQueue(client, store)
+    yield q
+    await q.aclose()
+
+
+async def wait_finished(queue: JobQueue, *job_ids: str) -> None:
+    """Wait (at most 10 s) until every job has finished, woken by the queue's own events."""
+    done = asyncio.Event()
+
+    def check(_: object = None) -> None:
+        if all(queue.jobs[j].state.finished for j in job_ids):
+            done.set()
+
+    unsubscribe = queue.subscribe(check)
+    try:
+        check()
+        await asyncio.wait_for(done.wait(), 10)
+    finally:
+        unsubscribe()
+
+
+async def test_a_job_is_journalled_before_it_is_sent(
+    queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.inject(Fault.latency(0.2, endpoint="generate"))
+    seen_at_send: list[str] = []
+    queue.subscribe(
+        lambda e: seen_at_send.append(store.records[e.job.id]["state"]) if e.job.state is JobState.SENDING else None
+    )
+    job = await queue.submit(GenerateRequest(prompt="a fox", num_images=2, rendering_speed=RenderingSpeed.TURBO))
+    assert store.records[job.id]["state"] == "queued"
+    assert store.records[job.id]["request"]["prompt"] == "a fox"
+    assert job.estimated_cost == Decimal("0.06")
+    await wait_finished(queue, job.id)
+    assert seen_at_send and seen_at_send[0] == "sending"
+    assert job.state is JobState.DONE
+    assert len(job.result_hashes) == 2 and store.records[job.id]["result_hashes"] == job.result_hashes
+    assert store.records[job.id]["billed"] is True
+
+
+async def test_results_are_reported_as_each_is_stored(queue: JobQueue) -> None:
+    events: list[JobEvent] = []
+    queue.subscribe(events.append)
+    job = await queue.submit(GenerateRequest(prompt="x", num_images=3))
+    await wait_finished(queue, job.id)
+    results = [e for e in events if e.kind is JobEventKind.RESULT]
+    assert [e.image_hash for e in results] == job.result_hashes
+    assert events[0].kind is JobEventKind.ADDED
+
+
+async def test_async_event_stream(queue: JobQueue) -> None:
+    kinds: list[JobEventKind] = []
+
+    async def listen() -> None:
+        async for event in queue.events():
+            kinds.append(event.kind)
+            if event.kind is JobEventKind.CHANGED and event.job.state.finished:
+                return
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0)
+    await queue.submit(GenerateRequest(prompt="x"))
+    await asyncio.wait_for(listener, 5)
+    assert JobEventKind.RESULT in kinds
+
+
+async def test_inputs_are_stored_with_the_job_and_lineage_kept(queue: JobQueue, store: MemoryJobStore) -> None:
+    source = ImageFile.from_bytes(png_bytes(64, 64), "s.png")
+    mask = ImageFile.from_bytes(mask_bytes(64, 64, (0, 0, 20, 20)), "m.png")
+    job = await queue.submit(EditRequest(prompt="hat", image=source, mask=mask))
+    assert store.blobs[job.input_hashes["image"][0]] == source.data
+    assert job.source_hash == job.input_hashes["image"][0] and job.mask_hash == job.input_hashes["mask"][0]
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.DONE
+
+
+async def test_failed_job_keeps_its_request_and_says_why(queue: JobQueue, sandbox_state: SandboxState) -> None:
+    sandbox_state.inject(Fault.error(500))
+    job = await queue.submit(GenerateRequest(prompt="x"))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.FAILED and job.error and "trouble" in job.error
+    sandbox_state.clear_faults()
+    again = await queue.retry(job.id)
+    await wait_finished(queue, again.id)
+    assert again.state is JobState.DONE and again.request == job.request
+
+
+async def test_retry_after_429_is_shown_as_a_note(queue: JobQueue, sandbox_state: SandboxState) -> None:
+    notes: list[str] = []
+    queue.subscribe(lambda e: notes.append(e.job.status_note) if e.job.status_note else None)
+    sandbox_state.inject(Fault.error(429, retry_after=1, times=1))
+    job = await queue.submit(GenerateRequest(prompt="x"))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.DONE
+    assert any("Retrying" in n for n in notes)
+
+
+async def test_cancel_queued_and_running(queue: JobQueue, sandbox_state: SandboxState) -> None:
+    sandbox_state.inject(Fault.latency(5, endpoint="generate"))
+    big = await queue.submit(GenerateRequest(prompt="a", num_images=8))
+    waiting = await queue.submit(GenerateRequest(prompt="b", num_images=4))  # does not fit beside 8
+    await asyncio.sleep(0.05)
+    assert big.state is JobState.SENDING and waiting.state is JobState.QUEUED
+    queue.cancel(waiting.id)
+    assert waiting.state is JobState.CANCELLED and "nothing was billed" in (waiting.error or "")
+    queue.cancel(big.id)
+    await wait_finished(queue, big.id)
+    assert big.state is JobState.CANCELLED and big.maybe_billed
+
+
+async def test_front_of_queue(queue: JobQueue, sandbox_state: SandboxState) -> None:
+    sandbox_state.inject(Fault.latency(0.3, endpoint="generate", times=1))
+    first = await queue.submit(GenerateRequest(prompt="first", num_images=8))
+    later = await queue.submit(GenerateRequest(prompt="later", num_images=4))
+    urgent = await queue.submit(GenerateRequest(prompt="urgent", num_images=4), front=True)
+    await wait_finished(queue, first.id, later.id, urgent.id)
+    assert urgent.started_at is not None and later.started_at is not None
+    assert urgent.started_at <= later.started_at
+
+
+async def test_budget_cap_refuses_with_a_clear_message(client: IdeogramClient, store: MemoryJobStore) -> None:
+    queue = JobQueue(client, store, budget_cap=Decimal("0.10"))
+    try:
+        done = await queue.submit(GenerateRequest(prompt="x", rendering_speed=RenderingSpeed.DEFAULT))  # 0.06
+        await wait_finished(queue, done.id)
+        assert await queue.spend_today() == Decimal("0.06")
+        with pytest.raises(BudgetExceededError, match=r"budget cap of \$0.10"):
+            await queue.submit(GenerateRequest(prompt="x", rendering_speed=RenderingSpeed.DEFAULT))
+        assert len(store.records) == 1  # the refused job was never written down nor sent
+        assert await queue.spend_session() == Decimal("0.06")
+    finally:
+        await queue.aclose()
+
+
+async def test_unsafe_images_count_as_spent(queue: JobQueue) -> None:
+    job = await queue.submit(GenerateRequest(prompt="a [withheld] thing", num_images=2))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.DONE and job.withheld == 1 and len(job.result_hashes) == 1
+    assert await queue.spend_today() == job.estimated_cost
+
+
+async def test_a_download_that_fails_keeps_the_request(
+    queue: JobQueue, sandbox_state: SandboxState, client: IdeogramClient
+) -> None:
+    client.retry = RetryPolicy(attempts=2)
+    sandbox_state.inject(Fault.truncate())
+    job = await queue.submit(GenerateRequest(prompt="x"))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.FAILED and job.billed
+    assert "re-run" in (job.error or "")
+
+
+async def test_a_full_disk_fails_the_job_clearly(queue: JobQueue, store: MemoryJobStore) -> None:
+    store.fail_results_with = OSError(errno.ENOSPC, "No space left on device")
+    job = await queue.submit(GenerateRequest(prompt="x"))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.FAILED and "No space left" in (job.error or "")
+    assert store.records[job.id]["request"]["prompt"] == "x"
+
+
+async def test_interrupted_jobs_are_offered_not_resent(
+    client: IdeogramClient, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
+    first = JobQueue(client, store)
+    remix = RemixRequest(prompt="snow", image=ImageFile.from_bytes(png_bytes(32, 32), "s.png"), image_weight=70)
+    sandbox_state.inject(Fault.latency(10, endpoint="remix"))
+    job = await first.submit(remix)
+    await asyncio.sleep(0.05)
+    assert store.records[job.id]["state"] == "sending"
+    # The app "dies": the record stays in `sending`. A new queue starts from the journal.
+    seen_before = sandbox_state.requests_seen["/v1/ideogram-v3/remix"]
+    second = JobQueue(client, store)
+    interrupted = await second.recover()
+    assert [j.id for j in interrupted] == [job.id]
+    again = interrupted[0]
+    assert again.state is JobState.INTERRUPTED and again.maybe_billed and "not sent again" in (again.error or "")
+    assert again.request == remix  # rebuilt from the journal and the stored inputs
+    await asyncio.sleep(0.05)
+    assert sandbox_state.requests_seen["/v1/ideogram-v3/remix"] == seen_before
+    sandbox_state.clear_faults()
+    rerun = await second.retry(again.id)
+    await wait_finished(second, rerun.id)
+    assert rerun.state is JobState.DONE
+    first._closed = True  # the "dead" queue is never closed normally
+    for task in first._running.values():
+        task.cancel()
+    await second.aclose()
