@@ -1,0 +1,74 @@
+"""Inline messages shown under a field: red for what blocks sending, amber for advice."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+
+ERROR_COLOR = "#c5221f"
+WARNING_COLOR = "#9a6700"
+
+#: Rules that read as a sentence after the field's label ("Seed must be between ...").
+_VERB_STARTS = ("is ", "must ", "cannot ", "needs ", "takes ", "give ")
+
+
+def describe(label: str, rule: str) -> str:
+    """One sentence for a RequestValidationError rule, shown under the field it names."""
+    rule = rule.strip().rstrip(".")
+    text = f"{label} {rule}" if rule.startswith(_VERB_STARTS) else rule[:1].upper() + rule[1:]
+    return text + "."
+
+
+class FieldMessage(QLabel):
+    """A small wrapped message under a field; hidden while empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._kind = ""
+        self.setObjectName("fieldMessage")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        self.setFont(font)
+        self.hide()
+
+    # ---- public ----------------------------------------------------------------------------
+    def kind(self) -> str:
+        """"error", "warning" or "" when nothing is shown."""
+        return self._kind
+
+    def show_error(self, text: str) -> None:
+        self._show(text, "error", ERROR_COLOR)
+
+    def show_warning(self, text: str) -> None:
+        self._show(text, "warning", WARNING_COLOR)
+
+    def clear_message(self) -> None:
+        self._kind = ""
+        self.clear()
+        self.hide()
+
+    # ---- internals -------------------------------------------------------------------------
+    def _show(self, text: str, kind: str, color: str) -> None:
+        prefix = "⚠ " if kind == "warning" else ""
+        self._kind = kind
+        self.setStyleSheet(f"QLabel#fieldMessage {{ color: {color}; }}")
+        self.setText(prefix + text)
+        self.setVisible(bool(text))
+
+
+def mute(widget: QWidget, amount: float = 0.45) -> None:
+    """Secondary text: the text colour blended towards the background (works in dark themes too)."""
+    pal = widget.palette()
+    fg = pal.color(QPalette.ColorRole.WindowText)
+    bg = pal.color(QPalette.ColorRole.Window)
+    blend = QColor(
+        round(fg.red() + (bg.red() - fg.red()) * amount),
+        round(fg.green() + (bg.green() - fg.green()) * amount),
+        round(fg.blue() + (bg.blue() - fg.blue()) * amount),
+    )
+    pal.setColor(QPalette.ColorRole.WindowText, blend)
+    widget.setPalette(pal)
