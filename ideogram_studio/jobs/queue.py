@@ -63,6 +63,8 @@ class JobQueue:
         self._streams: list[asyncio.Queue[JobEvent]] = []
         self._session_started = time.time()
         self._closed = False
+        #: Journal writes started from synchronous commands (cancel), kept until they finish.
+        self._side_tasks: set[asyncio.Task[None]] = set()
 
     # ---- observing -----------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -198,7 +200,10 @@ class JobQueue:
         job = self._get(job_id)
         if job in self._pending:
             self._pending.remove(job)
-            self._finish(job, JobState.CANCELLED, "Cancelled before it was sent; nothing was billed.")
+            # The state changes at once (the UI shows it); the journal write follows in the background.
+            note = "Cancelled before it was sent; nothing was billed."
+            job.state, job.error = JobState.CANCELLED, note
+            self._remember(asyncio.get_running_loop().create_task(self._finish(job, JobState.CANCELLED, note)))
             return
         task = self._running.get(job_id)
         if task is not None:
@@ -261,23 +266,19 @@ class JobQueue:
                 await self._download_all(job, response)
             else:
                 job.response = response.raw
-            self._finish(job, JobState.DONE)
-            await asyncio.to_thread(self.store.save_job, job)
+            await self._finish(job, JobState.DONE)
         except asyncio.CancelledError:
             note = "Cancelled."
             if sent and not job.billed:
                 job.maybe_billed = True
                 note = "Cancelled after it was sent: the service may still run and bill it."
-            self._finish(job, JobState.CANCELLED, note)
-            await asyncio.shield(asyncio.to_thread(self.store.save_job, job))
+            await asyncio.shield(self._finish(job, JobState.CANCELLED, note))
             raise
         except ApiError as exc:
             job.maybe_billed = job.maybe_billed or exc.maybe_billed
-            self._finish(job, JobState.FAILED, exc.message)
-            await asyncio.to_thread(self.store.save_job, job)
+            await self._finish(job, JobState.FAILED, exc.message)
         except OSError as exc:  # disk full, read-only data folder: the job keeps its request
-            self._finish(job, JobState.FAILED, f"The result could not be saved: {exc.strerror or exc}.")
-            await asyncio.to_thread(self.store.save_job, job)
+            await self._finish(job, JobState.FAILED, f"The result could not be saved: {exc.strerror or exc}.")
 
     async def _download_all(self, job: Job, response: ImageResponse) -> None:
         await self._set_state(job, JobState.DOWNLOADING)
@@ -305,28 +306,33 @@ class JobQueue:
 
     async def _set_state(self, job: Job, state: JobState) -> None:
         job.state = state
-        await asyncio.to_thread(self.store.save_job, job)
+        await asyncio.to_thread(self.store.save_job, job)  # journal first: a crash now finds it
         self._emit(JobEventKind.CHANGED, job)
 
-    def _finish(self, job: Job, state: JobState, error: str | None = None) -> None:
+    async def _finish(self, job: Job, state: JobState, error: str | None = None) -> None:
+        """Journal the outcome, then tell the listeners: whoever sees "done" finds it on disk."""
         job.state = state
         job.error = error
         job.status_note = None
         job.finished_at = time.time()
+        await asyncio.to_thread(self.store.save_job, job)
         self._emit(JobEventKind.CHANGED, job)
+
+    def _remember(self, task: asyncio.Task[None]) -> None:
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
 
     # ---- shutdown --------------------------------------------------------------------------
     async def aclose(self) -> None:
         """Cancel queued and running jobs and wait for them to be journalled."""
         self._closed = True
         for job in list(self._pending):
-            self._finish(job, JobState.CANCELLED, "Cancelled when the studio closed; nothing was billed.")
-            await asyncio.to_thread(self.store.save_job, job)
+            await self._finish(job, JobState.CANCELLED, "Cancelled when the studio closed; nothing was billed.")
         self._pending.clear()
         tasks = list(self._running.values())
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, *self._side_tasks, return_exceptions=True)
 
 
 class _DownloadsFailed(ApiError):

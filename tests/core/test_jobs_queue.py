@@ -137,7 +137,7 @@ async def test_retry_after_429_is_shown_as_a_note(queue: JobQueue, sandbox_state
     assert any("Retrying" in n for n in notes)
 
 
-async def test_cancel_queued_and_running(queue: JobQueue, sandbox_state: SandboxState) -> None:
+async def test_cancel_queued_and_running(queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState) -> None:
     sandbox_state.inject(Fault.latency(5, endpoint="generate"))
     big = await queue.submit(GenerateRequest(prompt="a", num_images=8))
     waiting = await queue.submit(GenerateRequest(prompt="b", num_images=4))  # does not fit beside 8
@@ -145,6 +145,8 @@ async def test_cancel_queued_and_running(queue: JobQueue, sandbox_state: Sandbox
     assert big.state is JobState.SENDING and waiting.state is JobState.QUEUED
     queue.cancel(waiting.id)
     assert waiting.state is JobState.CANCELLED and "nothing was billed" in (waiting.error or "")
+    await asyncio.sleep(0.05)
+    assert store.records[waiting.id]["state"] == "cancelled"
     queue.cancel(big.id)
     await wait_finished(queue, big.id)
     assert big.state is JobState.CANCELLED and big.maybe_billed

@@ -1,0 +1,167 @@
+"""A small wrapper of SQLite: pragmas, migrations, transactions, locks.
+
+Two connections shared by all threads (`check_same_thread=False`), each under its own RLock:
+one for writes (`BEGIN IMMEDIATE` transactions), one for reads. In WAL mode a reader sees the
+last committed state while a long write (a bulk tag, a rebuild) is running, so the grid never
+waits for it. A damaged file surfaces as IndexCorruptError wherever it is first noticed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from . import schema
+from .errors import GalleryError, IndexCorruptError, storage_error
+
+#: SQLite primary result codes that mean "this file is damaged".
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in _CORRUPT_CODES:
+        return True
+    text = str(exc).lower()
+    return "malformed" in text or "not a database" in text
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.RLock()  # guards the write connection
+        self._rlock = threading.RLock()  # guards the read connection
+        self._depth = 0
+        self._owner: int | None = None
+        self._conn = self._connect(write=True)
+        self._rconn = self._connect(write=False)
+
+    # ---- opening -------------------------------------------------------------------------------
+    def _connect(self, *, write: bool) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise GalleryError(f"Cannot open the gallery index {self.path}: {exc}") from None
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA busy_timeout = 10000")
+            # Reading the schema is the first access to the file: a damaged one fails here.
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            # FULL: a committed job-journal entry survives power loss, not only a crash.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA journal_size_limit = {JOURNAL_SIZE_LIMIT}")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -32768")
+            if write:
+                self._migrate(conn)
+            else:
+                conn.execute("PRAGMA query_only = ON")
+        except sqlite3.Error as exc:
+            conn.close()
+            if is_corruption(exc):
+                raise IndexCorruptError(self.path, str(exc)) from None
+            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower():
+                raise storage_error(OSError(30, "read-only"), "open the gallery index", self.path) from None
+            raise GalleryError(f"Cannot open the gallery index {self.path}: {exc}") from None
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > schema.SCHEMA_VERSION:
+            raise GalleryError(
+                f"The gallery index was made by a newer version of Ideogram Studio "
+                f"(schema {version}, this version knows {schema.SCHEMA_VERSION}). Update the app."
+            )
+        for target in range(version + 1, len(schema.MIGRATIONS) + 1):
+            script = schema.MIGRATIONS[target - 1]
+            try:
+                # executescript commits first, so the transaction is part of the script itself.
+                conn.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {target};\nCOMMIT;")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.rollback()
+                raise
+
+    @property
+    def user_version(self) -> int:
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+    # ---- use -----------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The read connection (sees the last commit). Inside a transaction, the writer's own."""
+        if self._owner == threading.get_ident():
+            yield self._conn  # inside this thread's own transaction: see its uncommitted writes
+            return
+        with self._rlock:
+            try:
+                yield self._rconn
+            except sqlite3.DatabaseError as exc:
+                if is_corruption(exc):
+                    raise IndexCorruptError(self.path, str(exc)) from None
+                raise
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any exception. Nested uses join the outer one."""
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
+            conn = self._conn
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                if is_corruption(exc):
+                    raise IndexCorruptError(self.path, str(exc)) from None
+                raise
+            self._depth = 1
+            self._owner = threading.get_ident()
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
+                    raise IndexCorruptError(self.path, str(exc)) from None
+                raise
+            finally:
+                self._depth = 0
+                self._owner = None
+
+    def quick_check(self) -> list[str]:
+        """SQLite's own structural check; an empty list means the file is sound."""
+        with self.read() as conn:
+            rows = [r[0] for r in conn.execute("PRAGMA quick_check").fetchall()]
+        return [] if rows == ["ok"] else rows
+
+    def checkpoint(self) -> None:
+        """A passive WAL checkpoint (never blocks readers); call when idle."""
+        with self.read() as conn:
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+
+    def close(self) -> None:
+        with self._rlock:
+            self._rconn.close()
+        with self._lock:
+            conn = self._conn
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA optimize")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            conn.close()

@@ -1,0 +1,206 @@
+"""Import files and folders into the library; export a selection to a folder.
+
+Imported files are kept byte-exact (never re-encoded, no chunk added): what they say about
+themselves (our iTXt chunk, or other tools' text chunks) is read again at every rebuild, and
+what they cannot say (original file name, import time) goes into their sidecar. Each file is
+stored atomically, so a cancelled or interrupted import leaves whole images only; the report
+lists what was done.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ._util import dumps, sha256_hex
+from .errors import GalleryError, ImageRejectedError, StorageError
+from .files import atomic_write
+from .foreign import import_metadata
+from .ingest import Library, local_file_time, read_embedded, store_bytes, text_chunks
+from .models import ImageRef
+
+#: Files larger than this are not read into memory for import.
+MAX_IMPORT_BYTES = 512 * 1024 * 1024
+Progress = Callable[[int, int, Path], None]
+Cancel = threading.Event | Callable[[], bool] | None
+
+
+@dataclass
+class ImportReport:
+    imported: list[tuple[Path, str]] = field(default_factory=list)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+    cancelled: bool = False
+    #: Set when the import stopped early because the library cannot be written (disk full...).
+    error: str | None = None
+
+    @property
+    def done(self) -> int:
+        return len(self.imported) + len(self.duplicates) + len(self.skipped)
+
+
+def _is_cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set()
+    return bool(cancel())
+
+
+def collect_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named, plus every file under folders named (sorted; hidden files and folders skipped)."""
+    out: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            for dirpath, dirnames, filenames in os.walk(p):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                out.extend(Path(dirpath) / f for f in sorted(filenames) if not f.startswith("."))
+        else:
+            out.append(p)
+    return out
+
+
+def import_files(lib: Library, paths: Iterable[Path], *, progress: Progress | None = None,
+                 cancel: Cancel = None) -> ImportReport:
+    files = collect_files(paths)
+    report = ImportReport()
+    total = len(files)
+    for i, path in enumerate(files):
+        if _is_cancelled(cancel):
+            report.cancelled = True
+            break
+        try:
+            _import_one(lib, path, report)
+        except StorageError as exc:
+            report.error = exc.message
+            break
+        if progress is not None:
+            progress(i + 1, total, path)
+    return report
+
+
+def _import_one(lib: Library, path: Path, report: ImportReport) -> None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_IMPORT_BYTES:
+            report.skipped.append((path, f"larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB"))
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        report.skipped.append((path, f"cannot be read ({exc.strerror or exc})"))
+        return
+    digest = sha256_hex(data)
+    existing = lib.index.get(digest)
+    if existing is not None:
+        if existing.is_input:
+            lib.index.set_is_input(digest, False)  # imported on purpose: show it
+        report.duplicates.append((path, digest))
+        return
+    embedded = read_embedded(data)
+    try:
+        if embedded is not None:  # a result from another Ideogram Studio library
+            stored = store_bytes(lib, data, metadata=embedded, embed=False, in_file=True, name=path.name)
+        else:
+            meta = import_metadata(text_chunks(data), filename=path.name, created_at=local_file_time(path))
+            stored = store_bytes(lib, data, metadata=meta, embed=False, name=path.name, promote_input=True)
+    except ImageRejectedError as exc:
+        report.skipped.append((path, exc.message))
+        return
+    except StorageError:
+        raise
+    except GalleryError as exc:
+        report.skipped.append((path, exc.message))
+        return
+    (report.imported if stored.new else report.duplicates).append((path, stored.hash))
+
+
+# ---- export ---------------------------------------------------------------------------------------
+
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def slugify(text: str | None, max_length: int = 60) -> str:
+    """A file-name-safe slug: ASCII letters, digits and dashes, cut at a word boundary."""
+    if not text:
+        return ""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        cut = slug[: max_length + 1]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut[1:] else cut[:max_length]
+        slug = slug[:max_length].strip("-")
+    if slug in _RESERVED:
+        slug += "-image"
+    return slug
+
+
+@dataclass
+class ExportReport:
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+
+def export_images(
+    lib: Library,
+    refs: Sequence[ImageRef],
+    folder: Path,
+    *,
+    sidecar: bool = False,
+    max_name_length: int = 60,
+) -> ExportReport:
+    """Copy images (metadata inside for PNG results) to `folder`, named from their prompts."""
+    folder.mkdir(parents=True, exist_ok=True)
+    taken = {p.name.lower() for p in folder.iterdir()}
+    report = ExportReport()
+    for image_id, digest in lib.index.resolve(refs):
+        row = lib.index.get(image_id)
+        if row is None:
+            continue
+        src = lib.root / row.path
+        try:
+            data = src.read_bytes()
+        except OSError:
+            report.missing.append(digest)
+            continue
+        base = slugify(row.prompt or row.prompt_used, max_name_length) or digest[:12]
+        ext = src.suffix.lower()
+        name, n = f"{base}{ext}", 1
+        while name.lower() in taken or (sidecar and f"{Path(name).stem}.json".lower() in taken):
+            n += 1
+            name = f"{base}-{n}{ext}"
+        taken.add(name.lower())
+        target = folder / name
+        atomic_write(target, data, action="export an image")
+        if sidecar:
+            side_name = f"{target.stem}.json"
+            taken.add(side_name.lower())
+            atomic_write(folder / side_name, dumps(_export_doc(lib, row.hash)).encode("utf-8"),
+                         action="export an image's details")
+        report.written.append((digest, target))
+    return report
+
+
+def _export_doc(lib: Library, digest: str) -> dict[str, Any]:
+    row = lib.index.get(digest)
+    assert row is not None
+    return {
+        "hash": digest,
+        "width": row.width,
+        "height": row.height,
+        "format": row.format,
+        "created_at": row.created_at.isoformat(),
+        "prompt": row.prompt,
+        "negative_prompt": row.negative_prompt,
+        "tags": list(row.tags),
+        "favourite": row.favourite,
+        "rating": row.rating,
+        "metadata": lib.index.metadata(digest),
+        "parents": [{"hash": link.parent, "role": link.role} for link in lib.index.parents(digest)],
+    }

@@ -1,0 +1,119 @@
+"""The queue's storage on the real gallery: inputs and results as image files with metadata and
+lineage, and the job journal in the gallery's index (one database, one backup)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from ..api.responses import GeneratedImage
+from ..gallery import Gallery, JobRecord
+from .model import Job
+
+#: Input fields that are the parent of a result; the others are references.
+PARENT_FIELDS = ("image", "image_file")
+
+
+class GalleryJobStore:
+    def __init__(self, gallery: Gallery) -> None:
+        self.gallery = gallery
+
+    def store_input(self, data: bytes, *, role: str) -> str:
+        return self.gallery.store_input(data, role).hash
+
+    def read_input(self, image_hash: str) -> bytes:
+        return self.gallery.read_bytes(image_hash)
+
+    def store_result(self, data: bytes, *, job: Job, image: GeneratedImage, index: int) -> str:
+        parents = [h for f in PARENT_FIELDS for h in job.input_hashes.get(f, [])]
+        references = {f: hs for f, hs in job.input_hashes.items() if f not in (*PARENT_FIELDS, "mask")}
+        response = {
+            "prompt": image.prompt,
+            "resolution": image.resolution,
+            "upscaled_resolution": image.upscaled_resolution,
+            "seed": image.seed,
+            "style_type": image.style_type,
+            "is_image_safe": image.is_image_safe,
+            "index": index,
+        }
+        stored = self.gallery.store_image(
+            data,
+            operation=job.tags.get("operation_label", job.operation.value),
+            request_fields=job.request.fields_json(),
+            response_fields={k: v for k, v in response.items() if v is not None},
+            parents=parents,
+            mask=job.mask_hash,
+            references=references,
+            job_id=job.id,
+        )
+        return stored.hash
+
+    def save_job(self, job: Job) -> None:
+        record = _to_record(job)
+        if self.gallery.get_job(job.id) is None:
+            self.gallery.insert_job(record)
+        else:
+            changes = {k: getattr(record, k) for k in _MUTABLE}
+            self.gallery.update_job(job.id, **changes)
+
+    def load_jobs(self, states: list[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        records = self.gallery.jobs_in_states(states) if states is not None else self.gallery.recent_jobs(limit or 500)
+        records.sort(key=lambda r: r.created_at, reverse=True)
+        return [_to_dict(r) for r in records[:limit]]
+
+    def spend_since(self, timestamp: float) -> Decimal:
+        since = dt.datetime.fromtimestamp(timestamp, tz=dt.UTC)
+        return self.gallery.spend_since(since, billed_only=True)
+
+
+_MUTABLE = ("state", "result_hashes", "error", "started_at", "finished_at", "billed", "extra", "input_hashes")
+
+
+def _ts(value: float | None) -> dt.datetime | None:
+    return None if value is None else dt.datetime.fromtimestamp(value, tz=dt.UTC)
+
+
+def _to_record(job: Job) -> JobRecord:
+    return JobRecord(
+        id=job.id,
+        operation=job.operation.value,
+        state=job.state.value,
+        request=job.request.fields_json(),
+        input_hashes=job.input_hashes,
+        result_hashes=list(job.result_hashes),
+        error=job.error,
+        estimated_cost=job.estimated_cost,
+        created_at=_ts(job.created_at) or dt.datetime.now(dt.UTC),
+        started_at=_ts(job.started_at),
+        finished_at=_ts(job.finished_at),
+        billed=job.billed,
+        extra={
+            "withheld": job.withheld,
+            "maybe_billed": job.maybe_billed,
+            "tags": job.tags,
+            "response": job.response,
+        },
+    )
+
+
+def _to_dict(record: JobRecord) -> dict[str, Any]:
+    extra = record.extra or {}
+    return {
+        "id": record.id,
+        "operation": record.operation,
+        "state": record.state,
+        "request": record.request,
+        "input_hashes": record.input_hashes,
+        "result_hashes": record.result_hashes,
+        "withheld": extra.get("withheld", 0),
+        "error": record.error,
+        "maybe_billed": extra.get("maybe_billed", False),
+        "billed": record.billed,
+        "estimated_cost": None if record.estimated_cost is None else str(record.estimated_cost),
+        "created_at": record.created_at.timestamp(),
+        "started_at": record.started_at.timestamp() if record.started_at else None,
+        "finished_at": record.finished_at.timestamp() if record.finished_at else None,
+        "tags": extra.get("tags", {}),
+        "response": extra.get("response"),
+    }
