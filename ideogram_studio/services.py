@@ -1,0 +1,99 @@
+"""The composition root's Qt-free half: settings, key, client (real API or sandbox), gallery, queue.
+
+Built once at start-up and passed to the window; closed in stages at quit (queue, then client,
+then gallery). With no key, the client talks to the in-process sandbox (principle 5).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from .api.client import IdeogramClient
+from .gallery import Gallery
+from .jobs import JobQueue
+from .jobs.gallery_store import GalleryJobStore
+from .logs import register_secret
+from .secrets import SecretStore, resolve_key
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+SANDBOX_BASE = "http://sandbox.ideogram-studio.local"
+
+
+@dataclass
+class Connection:
+    client: IdeogramClient
+    sandbox: bool
+    #: Where the key came from: "keyring", "environment", or why there is none.
+    key_source: str
+
+
+def connect(settings: Settings, secrets: SecretStore) -> Connection:
+    key, source = resolve_key(secrets)
+    register_secret(key)
+    limit = max(1, min(10, settings.max_in_flight_images))
+    if key is None:
+        from .sandbox import SANDBOX_API_KEY, SandboxConfig, create_app, sandbox_transport
+
+        # A little latency so the sandbox feels like a service (and jobs show their states).
+        app = create_app(SandboxConfig(latency=0.4))
+        client = IdeogramClient(
+            api_key=SANDBOX_API_KEY, base_url=SANDBOX_BASE, transport=sandbox_transport(app), max_in_flight_images=limit
+        )
+        return Connection(client, True, source)
+    client = IdeogramClient(api_key=key, base_url=settings.effective_api_base, max_in_flight_images=limit)
+    return Connection(client, False, source)
+
+
+def budget_cap(settings: Settings) -> Decimal | None:
+    try:
+        cap = Decimal(settings.budget_cap_usd) if settings.budget_cap_usd else None
+    except InvalidOperation:
+        return None
+    return cap if cap and cap > 0 else None
+
+
+class Services:
+    def __init__(self, settings: Settings, secrets: SecretStore, gallery: Gallery, settings_path: Path | None) -> None:
+        self.settings = settings
+        self.secrets = secrets
+        self.settings_path = settings_path
+        self.gallery = gallery
+        self.connection = connect(settings, secrets)
+        self.queue = JobQueue(self.connection.client, GalleryJobStore(gallery), budget_cap=budget_cap(settings))
+
+    @classmethod
+    async def start(cls, settings: Settings, secrets: SecretStore, *, settings_path: Path | None = None) -> Services:
+        gallery = await asyncio.to_thread(Gallery.open, settings.effective_data_dir)
+        services = cls(settings, secrets, gallery, settings_path)
+        await services.queue.recover()
+        return services
+
+    @property
+    def sandbox(self) -> bool:
+        return self.connection.sandbox
+
+    async def reconnect(self) -> None:
+        """After the key or the API base changed: a new client for new jobs; running jobs finish
+        on the old one, which is closed once they are done."""
+        old = self.connection
+        self.connection = connect(self.settings, self.secrets)
+        self.queue.client = self.connection.client
+        self.queue.budget_cap = budget_cap(self.settings)
+
+        async def close_when_idle() -> None:
+            while old.client.limiter.in_flight:  # noqa: ASYNC110 - a counter, no event to wait on
+                await asyncio.sleep(0.5)
+            await old.client.aclose()
+
+        self._closing_old = asyncio.get_event_loop().create_task(close_when_idle())
+
+    async def aclose(self) -> None:
+        """Staged shutdown: jobs first (journalled as cancelled), then the HTTP client, then the index."""
+        await self.queue.aclose()
+        await self.connection.client.aclose()
+        await asyncio.to_thread(self.gallery.close)
