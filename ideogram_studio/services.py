@@ -11,14 +11,18 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .api.client import IdeogramClient
+from .api.client import IdeogramClient, RetryPolicy
 from .gallery import Gallery
 from .jobs import JobQueue
 from .jobs.gallery_store import GalleryJobStore
 from .logs import register_secret
 from .secrets import SecretStore, resolve_key
 from .settings import Settings
+
+if TYPE_CHECKING:  # the sandbox (Starlette) is imported only when it is used
+    from .sandbox import SandboxConfig
 
 log = logging.getLogger(__name__)
 SANDBOX_BASE = "http://sandbox.ideogram-studio.local"
@@ -30,9 +34,20 @@ class Connection:
     sandbox: bool
     #: Where the key came from: "keyring", "environment", or why there is none.
     key_source: str
+    #: The in-process sandbox (its state takes injected faults in tests), when sandbox is True.
+    sandbox_app: Any = None
 
 
-def connect(settings: Settings, secrets: SecretStore) -> Connection:
+@dataclass(frozen=True)
+class Tuning:
+    """What tests (and only tests) change: a faster sandbox, shorter back-off."""
+
+    sandbox: SandboxConfig | None = None
+    retry: RetryPolicy | None = None
+
+
+def connect(settings: Settings, secrets: SecretStore, tuning: Tuning | None = None) -> Connection:
+    tuning = tuning or Tuning()
     key, source = resolve_key(secrets)
     register_secret(key)
     limit = max(1, min(10, settings.max_in_flight_images))
@@ -40,12 +55,18 @@ def connect(settings: Settings, secrets: SecretStore) -> Connection:
         from .sandbox import SANDBOX_API_KEY, SandboxConfig, create_app, sandbox_transport
 
         # A little latency so the sandbox feels like a service (and jobs show their states).
-        app = create_app(SandboxConfig(latency=0.4))
+        app = create_app(tuning.sandbox or SandboxConfig(latency=0.4))
         client = IdeogramClient(
-            api_key=SANDBOX_API_KEY, base_url=SANDBOX_BASE, transport=sandbox_transport(app), max_in_flight_images=limit
+            api_key=SANDBOX_API_KEY,
+            base_url=SANDBOX_BASE,
+            transport=sandbox_transport(app),
+            max_in_flight_images=limit,
+            retry=tuning.retry,
         )
-        return Connection(client, True, source)
-    client = IdeogramClient(api_key=key, base_url=settings.effective_api_base, max_in_flight_images=limit)
+        return Connection(client, True, source, app)
+    client = IdeogramClient(
+        api_key=key, base_url=settings.effective_api_base, max_in_flight_images=limit, retry=tuning.retry
+    )
     return Connection(client, False, source)
 
 
@@ -58,18 +79,33 @@ def budget_cap(settings: Settings) -> Decimal | None:
 
 
 class Services:
-    def __init__(self, settings: Settings, secrets: SecretStore, gallery: Gallery, settings_path: Path | None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        gallery: Gallery,
+        settings_path: Path | None,
+        tuning: Tuning | None = None,
+    ) -> None:
         self.settings = settings
         self.secrets = secrets
         self.settings_path = settings_path
         self.gallery = gallery
-        self.connection = connect(settings, secrets)
+        self.tuning = tuning or Tuning()
+        self.connection = connect(settings, secrets, self.tuning)
         self.queue = JobQueue(self.connection.client, GalleryJobStore(gallery), budget_cap=budget_cap(settings))
 
     @classmethod
-    async def start(cls, settings: Settings, secrets: SecretStore, *, settings_path: Path | None = None) -> Services:
+    async def start(
+        cls,
+        settings: Settings,
+        secrets: SecretStore,
+        *,
+        settings_path: Path | None = None,
+        tuning: Tuning | None = None,
+    ) -> Services:
         gallery = await asyncio.to_thread(Gallery.open, settings.effective_data_dir)
-        services = cls(settings, secrets, gallery, settings_path)
+        services = cls(settings, secrets, gallery, settings_path, tuning)
         await services.queue.recover()
         return services
 
@@ -81,7 +117,7 @@ class Services:
         """After the key or the API base changed: a new client for new jobs; running jobs finish
         on the old one, which is closed once they are done."""
         old = self.connection
-        self.connection = connect(self.settings, self.secrets)
+        self.connection = connect(self.settings, self.secrets, self.tuning)
         self.queue.client = self.connection.client
         self.queue.budget_cap = budget_cap(self.settings)
 

@@ -10,6 +10,7 @@ import contextlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 import platformdirs
 
-from ._util import utcnow
+from ._util import to_iso, utcnow
 from .annotations import SidecarStore
 from .db import Database
 from .errors import NotFoundError, StorageError
@@ -134,8 +135,6 @@ class Gallery:
             lineage.append((mask, "mask"))
         for role, hashes in (references or {}).items():
             lineage.extend((h, role) for h in hashes)
-        from ._util import to_iso
-
         meta = result_metadata(
             operation=str(operation),
             request_fields=request_fields,
@@ -180,8 +179,6 @@ class Gallery:
     # ---- querying -------------------------------------------------------------------------------------
     def search(self, text: str = "", query: ImageQuery | None = None) -> list[int]:
         """Ids matching free text (words, "phrases"; never a syntax error) within `query`."""
-        from dataclasses import replace
-
         return self._lib.index.ids(replace(query or ImageQuery(), text=text))
 
     def ids(self, query: ImageQuery | None = None) -> list[int]:
@@ -327,10 +324,15 @@ class Gallery:
                              progress=progress, cancel=cancel)
 
     def rebuild(self, *, progress: Progress | None = None) -> RebuildReport:
-        """Rebuild this library's index from its files, in place (the old index is kept aside)."""
+        """Rebuild this library's index from its files, in place (the old index is kept aside).
+
+        Make no other calls on this gallery while it runs.
+        """
         self._db.close()
-        report = rebuild_index(self.data_dir, progress=progress)
-        self._db = Database(self.data_dir / INDEX_NAME)
+        try:
+            report = rebuild_index(self.data_dir, progress=progress)
+        finally:
+            self._db = Database(self.data_dir / INDEX_NAME)
         sidecars = self._lib.sidecars
         self._lib = Library(self.data_dir, self._lib.files, sidecars, GalleryIndex(self._db, sidecars))
         self._jobs = JobJournal(self._db)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._util import dumps, sha256_hex
-from .errors import GalleryError, ImageRejectedError, StorageError
+from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
 from .ingest import Library, local_file_time, read_embedded, store_bytes, text_chunks
@@ -156,8 +156,11 @@ def export_images(
     max_name_length: int = 60,
 ) -> ExportReport:
     """Copy images (metadata inside for PNG results) to `folder`, named from their prompts."""
-    folder.mkdir(parents=True, exist_ok=True)
-    taken = {p.name.lower() for p in folder.iterdir()}
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        taken = {p.name.lower() for p in folder.iterdir()}
+    except OSError as exc:
+        raise storage_error(exc, "export to this folder", folder / "x") from None
     report = ExportReport()
     for image_id, digest in lib.index.resolve(refs):
         row = lib.index.get(image_id)

@@ -20,7 +20,7 @@ from .db import Database
 from .errors import GalleryError, NotFoundError
 from .metadata import LineageLink
 from .models import Collection, FacetValue, ImageRef, ImageRow, NewImage, Page
-from .query import COLUMN_FACETS, FACETS, Cursor, ImageQuery, keyset_after, order_by, where
+from .query import FACETS, Cursor, ImageQuery, keyset_after, order_by, where
 
 _CHUNK = 500
 _SIDE_COLUMNS = (
@@ -274,37 +274,44 @@ class GalleryIndex:
     def facets(
         self, query: ImageQuery | None = None, fields: Sequence[str] = FACETS
     ) -> dict[str, list[FacetValue]]:
-        """Counts per value of each field, under the query minus that field's own filter."""
+        """Counts per value of each field, under the query minus that field's own filter.
+
+        Fields whose counts run under the same filter (none of them is filtered on) share one
+        scan: a GROUP BY over all of them, added up per field here.
+        """
         query = query or ImageQuery()
+        unknown = [f for f in fields if f not in FACETS]
+        if unknown:
+            raise ValueError(f"unknown facet {unknown[0]!r}")
+        groups: dict[tuple[str, tuple[Any, ...]], list[str]] = {}
         out: dict[str, list[FacetValue]] = {}
         with self.db.read() as conn:
             for name in fields:
-                if name not in FACETS:
-                    raise ValueError(f"unknown facet {name!r}")
                 clause, params = where(query.without(name))
-                if name in COLUMN_FACETS:
-                    sql = (
-                        f"SELECT images.{name}, count(*) FROM images WHERE {clause} "
-                        f"GROUP BY images.{name} ORDER BY count(*) DESC, images.{name}"
-                    )
-                elif name == "rating":
-                    sql = (
-                        f"SELECT images.rating, count(*) FROM images WHERE {clause} "
-                        "GROUP BY images.rating ORDER BY images.rating DESC"
-                    )
-                elif name == "favourite":
-                    sql = (
-                        f"SELECT images.favourite, count(*) FROM images WHERE {clause} "
-                        "GROUP BY images.favourite ORDER BY images.favourite DESC"
-                    )
-                else:
+                if name == "tag":
                     sql = (
                         "SELECT tags.name, count(*) FROM images JOIN image_tags ON image_tags.image_id = images.id "
                         f"JOIN tags ON tags.id = image_tags.tag_id WHERE {clause} "
                         "GROUP BY tags.id ORDER BY count(*) DESC, tags.name COLLATE NOCASE"
                     )
-                out[name] = [FacetValue(v, c) for v, c in conn.execute(sql, params).fetchall()]
-        return out
+                    out[name] = [FacetValue(v, c) for v, c in conn.execute(sql, params).fetchall()]
+                else:
+                    groups.setdefault((clause, tuple(params)), []).append(name)
+            for (group_clause, group_params), names in groups.items():
+                cols = ", ".join(f"images.{n}" for n in names)
+                sql = f"SELECT {cols}, count(*) FROM images WHERE {group_clause} GROUP BY {cols}"
+                counts: list[dict[Any, int]] = [{} for _ in names]
+                for row in conn.execute(sql, group_params).fetchall():
+                    n = row[len(names)]
+                    for i, c in enumerate(counts):
+                        c[row[i]] = c.get(row[i], 0) + n
+                for name, c in zip(names, counts, strict=True):
+                    if name in ("rating", "favourite"):
+                        items = sorted(c.items(), key=lambda kv: -kv[0])
+                    else:
+                        items = sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is not None, kv[0] or ""))
+                    out[name] = [FacetValue(v, n) for v, n in items]
+        return {name: out[name] for name in fields}
 
     # ---- annotations -------------------------------------------------------------------------------------
     def _annotation_update(self, refs: Iterable[ImageRef], sql: str, params: Sequence[Any]) -> list[int]:

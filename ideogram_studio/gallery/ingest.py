@@ -165,6 +165,8 @@ def store_bytes(
     path = lib.files.image_path(digest, probed.format)
     existing = lib.index.get(digest)
     if existing is not None:
+        if not (lib.root / existing.path).is_file():
+            lib.files.write_image(digest, probed.format, final)  # lost behind our back: heal it
         if promote_input and existing.is_input:
             lib.index.set_is_input(digest, False)
         return StoredImage(digest, lib.root / existing.path, existing.width, existing.height,

@@ -37,7 +37,7 @@ class FieldMessage(QLabel):
 
     # ---- public ----------------------------------------------------------------------------
     def kind(self) -> str:
-        """"error", "warning" or "" when nothing is shown."""
+        """ "error", "warning" or "" when nothing is shown."""
         return self._kind
 
     def show_error(self, text: str) -> None:

@@ -20,22 +20,27 @@ def advice(request: GenerateRequest) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = []
     if request.character_reference_images:
         if request.rendering_speed is RenderingSpeed.FLASH:
-            out.append((
-                "rendering_speed",
-                "Character references are reported not to work with Flash (and no price is "
-                "published for it); the server decides.",
-            ))
+            out.append(
+                (
+                    "rendering_speed",
+                    "Character references are reported not to work with Flash (and no price is "
+                    "published for it); the server decides.",
+                )
+            )
         if request.style_type not in CHARACTER_STYLES:
             current = "not set (General)" if request.style_type is None else request.style_type.value.title()
-            out.append((
-                "style_type",
-                f"Character references are reported to need style Auto, Realistic or Fiction; "
-                f"this is {current}.",
-            ))
+            out.append(
+                (
+                    "style_type",
+                    f"Character references are reported to need style Auto, Realistic or Fiction; this is {current}.",
+                )
+            )
     if request.style_reference_images and request.style_type not in STYLE_REFERENCE_STYLES:
         assert request.style_type is not None
-        out.append((
-            "style_type",
-            f"Style references work with style Auto or General; this is {request.style_type.value.title()}.",
-        ))
+        out.append(
+            (
+                "style_type",
+                f"Style references work with style Auto or General; this is {request.style_type.value.title()}.",
+            )
+        )
     return out

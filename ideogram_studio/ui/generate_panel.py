@@ -268,9 +268,7 @@ class GeneratePanel(QWidget):
         try:
             request = GenerateRequest.from_parts(fields)
         except (RequestValidationError, TypeError):
-            request = GenerateRequest.from_parts(
-                {k: v for k, v in fields.items() if self._field_ok(k, v)}
-            )
+            request = GenerateRequest.from_parts({k: v for k, v in fields.items() if self._field_ok(k, v)})
         self._loading += 1
         try:
             self.set_request(request)
@@ -388,12 +386,16 @@ class GeneratePanel(QWidget):
 
         self.speed_combo = QComboBox(body)
         self.speed_combo.addItem("", "")
-        for speed in (RenderingSpeed.FLASH, RenderingSpeed.TURBO, RenderingSpeed.BALANCED,
-                      RenderingSpeed.DEFAULT, RenderingSpeed.QUALITY):
+        for speed in (
+            RenderingSpeed.FLASH,
+            RenderingSpeed.TURBO,
+            RenderingSpeed.BALANCED,
+            RenderingSpeed.DEFAULT,
+            RenderingSpeed.QUALITY,
+        ):
             self.speed_combo.addItem(human_name(speed), speed.value)
         self.speed_combo.setToolTip(
-            "Rendering speed: faster is cheaper, Quality is slowest and best. "
-            "Not set = the service uses Default."
+            "Rendering speed: faster is cheaper, Quality is slowest and best. Not set = the service uses Default."
         )
         self.speed_combo.currentIndexChanged.connect(self._on_changed)
         self._add_row(grid, body, "Speed", self.speed_combo, ["rendering_speed"])
@@ -445,8 +447,15 @@ class GeneratePanel(QWidget):
 
         self.style_type_combo = QComboBox(body)
         self.style_type_combo.addItem("Not set (General)", "")
-        for style in (StyleType.AUTO, StyleType.GENERAL, StyleType.REALISTIC, StyleType.DESIGN,
-                      StyleType.FICTION, StyleType.STYLIZED, StyleType.CUSTOM):
+        for style in (
+            StyleType.AUTO,
+            StyleType.GENERAL,
+            StyleType.REALISTIC,
+            StyleType.DESIGN,
+            StyleType.FICTION,
+            StyleType.STYLIZED,
+            StyleType.CUSTOM,
+        ):
             self.style_type_combo.addItem(human_name(style), style.value)
         self.style_type_combo.setToolTip(
             "Broad style family. Not set sends nothing, and the API then uses General (not Auto). "
@@ -517,7 +526,9 @@ class GeneratePanel(QWidget):
         mask_col = QVBoxLayout()
         mask_col.addWidget(self._label("Character mask (optional)", refs))
         self.character_mask = ReferenceZone(
-            "Character mask", MAX_CHARACTER_REFERENCES, refs,
+            "Character mask",
+            MAX_CHARACTER_REFERENCES,
+            refs,
             hint="Grayscale, same size as the reference",
         )
         self.character_mask.changed.connect(self._on_references_changed)
@@ -526,7 +537,9 @@ class GeneratePanel(QWidget):
         char_row.addLayout(mask_col, 1)
         refs_layout.addLayout(char_row)
         self._add_message(
-            refs_layout, refs, ["character_reference_images", "character_reference_images_mask"],
+            refs_layout,
+            refs,
+            ["character_reference_images", "character_reference_images_mask"],
             self.character_refs,
         )
         note = QLabel("A character reference switches the job to character-reference pricing.", refs)
@@ -619,7 +632,7 @@ class GeneratePanel(QWidget):
         self._update_palette_button()
         self._update_speed_labels()
         self.setStyleSheet(
-            "QLabel#fieldLabel[bold=\"true\"] { font-weight: 600; }"
+            'QLabel#fieldLabel[bold="true"] { font-weight: 600; }'
             "QFrame#generateFooter { border-top: 1px solid palette(midlight); }"
             "QPushButton#generateButton { background: #1a73e8; color: white; border: none;"
             " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
@@ -695,9 +708,7 @@ class GeneratePanel(QWidget):
             self._messages[name] = message
             self._focus_targets[name] = target
 
-    def _add_message(
-        self, layout: QVBoxLayout, parent: QWidget, names: list[str], target: QWidget | None
-    ) -> None:
+    def _add_message(self, layout: QVBoxLayout, parent: QWidget, names: list[str], target: QWidget | None) -> None:
         message = FieldMessage(parent)
         layout.addWidget(message)
         for name in names:
@@ -801,9 +812,7 @@ class GeneratePanel(QWidget):
         show_blocker = error is not None and not prompt_missing and error.field in self._focus_targets
         if show_blocker:
             assert error is not None and reason is not None
-            self.blocker_label.setText(
-                f"{html.escape(reason)} <a href=\"{html.escape(error.field)}\">Show</a>"
-            )
+            self.blocker_label.setText(f'{html.escape(reason)} <a href="{html.escape(error.field)}">Show</a>')
             self.blocker_label.setToolTip(f"Go to {FIELD_LABELS.get(error.field, error.field)}")
         self.blocker_label.setVisible(show_blocker)
 

@@ -49,8 +49,12 @@ class MainWindow(QMainWindow):
     #: The window was closed: the app shuts down (jobs journalled, client and index closed).
     closed = Signal()
 
-    def __init__(self, controller: StudioController, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, controller: StudioController, parent: QWidget | None = None, *, ui_settings: QSettings | None = None
+    ) -> None:
         super().__init__(parent)
+        #: Layout and last-used values (never the key); the platform's QSettings by default.
+        self._ui_settings = ui_settings
         self.controller = controller
         self.services = controller.services
         self._settings_dialog: SettingsDialog | None = None
@@ -265,7 +269,7 @@ class MainWindow(QMainWindow):
 
     # ---- persistence -------------------------------------------------------------------------
     def _qsettings(self) -> QSettings:
-        return QSettings()
+        return self._ui_settings if self._ui_settings is not None else QSettings()
 
     def _restore(self) -> None:
         s = self._qsettings()

@@ -367,9 +367,7 @@ class PalettePicker(QWidget):
     def _update_custom_controls(self) -> None:
         full = len(self._rows) >= MAX_PALETTE_MEMBERS
         self._add_button.setEnabled(not full)
-        self._add_button.setToolTip(
-            f"A palette has at most {MAX_PALETTE_MEMBERS} colours" if full else "Add a colour"
-        )
+        self._add_button.setToolTip(f"A palette has at most {MAX_PALETTE_MEMBERS} colours" if full else "Add a colour")
         custom = self._custom_radio.isChecked()
         for row in self._rows:
             row.setEnabled(custom)

@@ -131,8 +131,10 @@ def placeholder_tile(preset: StylePreset | None, size: int = TILE) -> QImage:
         r = size * 0.22
         c = size / 2
         p.drawEllipse(QRectF(c - r, c - r, 2 * r, 2 * r))
-        p.drawLine(QRectF(c - r, c - r, 2 * r, 2 * r).bottomLeft().toPoint() + QPoint(4, -4),
-                   QRectF(c - r, c - r, 2 * r, 2 * r).topRight().toPoint() + QPoint(-4, 4))
+        p.drawLine(
+            QRectF(c - r, c - r, 2 * r, 2 * r).bottomLeft().toPoint() + QPoint(4, -4),
+            QRectF(c - r, c - r, 2 * r, 2 * r).topRight().toPoint() + QPoint(-4, 4),
+        )
         p.end()
         return img
     seed = zlib.crc32(preset.value.encode())
@@ -286,11 +288,13 @@ class PresetListModel(QAbstractListModel):
 
     def roleNames(self) -> dict[int, QByteArray]:
         names = dict(super().roleNames())
-        names.update({
-            PresetRole: QByteArray(b"preset"),
-            DescriptionRole: QByteArray(b"description"),
-            HasPreviewRole: QByteArray(b"hasPreview"),
-        })
+        names.update(
+            {
+                PresetRole: QByteArray(b"preset"),
+                DescriptionRole: QByteArray(b"description"),
+                HasPreviewRole: QByteArray(b"hasPreview"),
+            }
+        )
         return names
 
     # ---- public ----------------------------------------------------------------------------
@@ -319,9 +323,7 @@ class PresetListModel(QAbstractListModel):
     def set_checked(self, presets: Iterable[StylePreset]) -> None:
         self._checked = {StylePreset(p) for p in presets}
         if self._presets:
-            self.dataChanged.emit(
-                self.index(0), self.index(len(self._presets) - 1), [Qt.ItemDataRole.CheckStateRole]
-            )
+            self.dataChanged.emit(self.index(0), self.index(len(self._presets) - 1), [Qt.ItemDataRole.CheckStateRole])
         self.checked_changed.emit()
 
     def set_current(self, preset: StylePreset | bool | None) -> None:
@@ -436,16 +438,18 @@ class PresetTileDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
 
-        text_rect = QRect(rect.x() + 2, image_rect.bottom() + 5, rect.width() - 4,
-                          rect.bottom() - image_rect.bottom() - 5)
+        text_rect = QRect(
+            rect.x() + 2, image_rect.bottom() + 5, rect.width() - 4, rect.bottom() - image_rect.bottom() - 5
+        )
         font = QFont(option.font)
         if current:
             font.setBold(True)
         painter.setFont(font)
         painter.setPen(pal.color(QPalette.ColorRole.Text))
         name = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop
-                                        | Qt.TextFlag.TextWordWrap), name)
+        painter.drawText(
+            text_rect, int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap), name
+        )
 
         state = index.data(Qt.ItemDataRole.CheckStateRole)
         if state is not None:
@@ -464,9 +468,13 @@ class PresetTileDelegate(QStyledItemDelegate):
                     tick.setCapStyle(Qt.PenCapStyle.RoundCap)
                     painter.setPen(tick)
                     x, y, s = cr.x(), cr.y(), cr.width()
-                    painter.drawPolyline([QPoint(int(x + s * 0.28), int(y + s * 0.52)),
-                                          QPoint(int(x + s * 0.44), int(y + s * 0.68)),
-                                          QPoint(int(x + s * 0.73), int(y + s * 0.34))])
+                    painter.drawPolyline(
+                        [
+                            QPoint(int(x + s * 0.28), int(y + s * 0.52)),
+                            QPoint(int(x + s * 0.44), int(y + s * 0.68)),
+                            QPoint(int(x + s * 0.73), int(y + s * 0.34)),
+                        ]
+                    )
         painter.restore()
 
 
@@ -603,8 +611,9 @@ class _CompareCell(QFrame):
 
     def _show_image(self) -> None:
         assert self.image is not None
-        scaled = self.image.scaled(self._size, self._size, Qt.AspectRatioMode.KeepAspectRatio,
-                                   Qt.TransformationMode.SmoothTransformation)
+        scaled = self.image.scaled(
+            self._size, self._size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         self.picture.setPixmap(QPixmap.fromImage(scaled))
 
     def set_failed(self, message: str) -> None:
@@ -907,8 +916,9 @@ class PresetPicker(QWidget):
 
         self._all_label = _section_label("All presets", self)
         layout.addWidget(self._all_label)
-        self._model = PresetListModel(self._store, [None, *(p.preset for p in style_presets())],
-                                      checkable=True, parent=self)
+        self._model = PresetListModel(
+            self._store, [None, *(p.preset for p in style_presets())], checkable=True, parent=self
+        )
         self._model.checked_changed.connect(self._on_checked_changed)
         self._proxy = PresetFilterModel(self)
         self._proxy.setSourceModel(self._model)

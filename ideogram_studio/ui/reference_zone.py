@@ -94,8 +94,9 @@ class ReferenceZone(QFrame):
         self._items: list[tuple[ImageFile, str | None]] = []
         self._thumbs: list[_Thumb] = []
         self._file_dialog: QFileDialog | None = None
-        self._hint_text = hint or ("Drop an image, paste, or click +" if max_count == 1 else
-                                   "Drop images, paste, or click +")
+        self._hint_text = hint or (
+            "Drop an image, paste, or click +" if max_count == 1 else "Drop images, paste, or click +"
+        )
         self._setup_ui()
         self._rebuild()
 

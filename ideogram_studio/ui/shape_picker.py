@@ -22,21 +22,19 @@ from PySide6.QtWidgets import (
 from ..api.enums import AspectRatio, Resolution, aspect_of, default_resolution, size_of
 
 #: Aspect ratios from the tallest to the widest.
-ASPECT_ORDER: tuple[AspectRatio, ...] = tuple(
-    sorted(AspectRatio, key=lambda a: size_of(a)[0] / size_of(a)[1])
-)
+ASPECT_ORDER: tuple[AspectRatio, ...] = tuple(sorted(AspectRatio, key=lambda a: size_of(a)[0] / size_of(a)[1]))
 ICON_SIZE = 26
 _RESOLUTION_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def aspect_label(aspect: AspectRatio | str) -> str:
-    """"16x9" -> "16:9"."""
+    """ "16x9" -> "16:9"."""
     w, h = size_of(aspect)
     return f"{w}:{h}"
 
 
 def resolution_label(resolution: Resolution | str) -> str:
-    """"1024x1024" -> "1024×1024 (1:1)", with the exact reduced ratio."""
+    """ "1024x1024" -> "1024×1024 (1:1)", with the exact reduced ratio."""
     w, h = size_of(resolution)
     aw, ah = aspect_of(resolution)
     return f"{w}×{h} ({aw}:{ah})"
@@ -178,8 +176,7 @@ class ShapePicker(QWidget):
             button.setFixedSize(QSize(46, 50))
             dw, dh = size_of(default_resolution(aspect))
             button.setToolTip(
-                f"Aspect ratio {aspect_label(aspect)} — the service renders {dw}×{dh} px.\n"
-                "Click again to clear."
+                f"Aspect ratio {aspect_label(aspect)} — the service renders {dw}×{dh} px.\nClick again to clear."
             )
             font = button.font()
             font.setPointSizeF(max(7.0, font.pointSizeF() * 0.85))

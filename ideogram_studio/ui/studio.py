@@ -81,13 +81,14 @@ class StudioController(QObject):
         self.runner.run(self._show(image_hash), "show-image", replace=True)
 
     def request_previews(self, prompt: str, presets: list[StylePreset]) -> None:
-        for preset in presets:
+        # Qt signals hand list items back as plain str: rebuild the enum.
+        for preset in map(StylePreset, presets):
             tags = {"label": f"preview: {preset.value}", "kind": PREVIEW_TAG, "preset": preset.value}
             self.submit(preview_request(prompt, preset), tags=tags)
 
     def request_compare(self, prompt: str, presets: list[StylePreset]) -> None:
         batch = uuid.uuid4().hex[:8]
-        for preset in presets:
+        for preset in map(StylePreset, presets):
             tags = {"label": f"compare: {preset.value}", "kind": "compare", "batch": batch, "preset": preset.value}
             self.submit(preview_request(prompt, preset), tags=tags)
 

@@ -240,3 +240,12 @@ def test_unknown_image_raises_not_found(gallery: Gallery) -> None:
         gallery.metadata("0" * 64)
     with pytest.raises(KeyError):
         gallery.path_for("f" * 64)
+
+
+def test_storing_again_heals_a_file_lost_behind_our_back(gallery: Gallery) -> None:
+    data = noise_png(seed=30)
+    first = gallery.store_input(data, "image")
+    first.path.unlink()
+    again = gallery.store_input(data, "image")
+    assert not again.new and again.path.read_bytes() == data
+    assert gallery.check().clean

@@ -409,11 +409,11 @@ def zone(qtbot):
 def drop(widget, paths) -> None:
     """A real drag-enter then drop, with file URLs in real QMimeData."""
     mime = _mime(paths)
-    args = (QPointF(20, 20), Qt.DropAction.CopyAction, mime, L, Qt.KeyboardModifier.NoModifier)
-    enter = QDragEnterEvent(*args)
+    rest = (Qt.DropAction.CopyAction, mime, L, Qt.KeyboardModifier.NoModifier)
+    enter = QDragEnterEvent(QPoint(20, 20), *rest)  # QDragEnterEvent takes a QPoint before Qt 6.12
     QApplication.sendEvent(widget, enter)
     assert enter.isAccepted()
-    QApplication.sendEvent(widget, QDropEvent(*args))
+    QApplication.sendEvent(widget, QDropEvent(QPointF(20, 20), *rest))
 
 
 def test_reference_zone_rejects_a_text_file_with_a_visible_message(qtbot, zone, tmp_path):
