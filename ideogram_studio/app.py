@@ -115,6 +115,7 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     window.closed.connect(closing.set)
     _quit_on_signals(window)
     window.show()
+    window.generate_panel.prompt_edit.setFocus()
     runner.run(_after_start(window, controller), "start-up")
     await closing.wait()
 
@@ -146,8 +147,17 @@ async def _after_start(window: object, controller: object) -> None:
     from .ui.studio import StudioController
 
     assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
-    window.recent_model.set_hashes(await controller.load_recent())
+    recent = await controller.load_recent()
+    window.recent_model.set_hashes(recent)
+    if recent:
+        controller.show_image(recent[0][0])
     controller.refresh_spend()
+    log.info(
+        "start-up: %d recent results, %d jobs in the journal, %s",
+        len(recent),
+        len(controller.services.queue.jobs),
+        "sandbox" if controller.services.sandbox else "Ideogram API",
+    )
     interrupted = [j for j in controller.services.queue.jobs.values() if j.state.value == "interrupted"]
     if interrupted:
         window.statusBar().showMessage(

@@ -17,6 +17,8 @@ PACKAGES=(
   libegl1 libgl1 libfontconfig1 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
   # A real X server for tests
   xvfb xauth
+  # End-to-end tests type into the real window (xdotool)
+  xdotool
   # Private session bus + Secret Service (dbus-run-session, dbus-daemon, dbus-send)
   dbus gnome-keyring
   # Packaging checks (desktop-file-validate, appstreamcli)

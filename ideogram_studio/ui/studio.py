@@ -117,6 +117,10 @@ class StudioController(QObject):
     # ---- queue events ------------------------------------------------------------------------
     def _on_event(self, event: JobEvent) -> None:
         if event.kind is JobEventKind.CHANGED and event.job.state.finished:
+            job = event.job
+            log.info(
+                "job %s %s: %s, %d result(s)", job.id[:8], job.operation.value, job.state.value, len(job.result_hashes)
+            )
             self.refresh_spend()
             kind = event.job.tags.get("kind")
             if kind == "compare" and not event.job.result_hashes:
