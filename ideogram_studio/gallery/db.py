@@ -38,7 +38,11 @@ class Database:
         self._depth = 0
         self._owner: int | None = None
         self._conn = self._connect(write=True)
-        self._rconn = self._connect(write=False)
+        try:
+            self._rconn = self._connect(write=False)
+        except BaseException:
+            self._conn.close()
+            raise
 
     # ---- opening -------------------------------------------------------------------------------
     def _connect(self, *, write: bool) -> sqlite3.Connection:
