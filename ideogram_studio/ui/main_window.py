@@ -6,13 +6,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
+    QButtonGroup,
     QDockWidget,
+    QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QScrollArea,
+    QSizePolicy,
+    QSlider,
     QSplitter,
     QStackedWidget,
     QToolBar,
@@ -22,14 +28,29 @@ from PySide6.QtWidgets import (
 )
 
 from .. import APP_NAME, __version__
-from ..api.requests import GenerateRequest
+from ..api.images import ImageFile
+from ..api.requests import (
+    ApiRequest,
+    EditRequest,
+    GenerateRequest,
+    ReframeRequest,
+    RemixRequest,
+    ReplaceBackgroundRequest,
+)
+from .background_panel import BackgroundPanel
+from .edit_panel import EditPanel, MaskedPanel
+from .face_swap_panel import FaceSwapPanel
 from .generate_panel import GeneratePanel
 from .jobs_panel import JobsPanel
+from .preset_picker import PresetPicker
+from .reframe_panel import ReframePanel
+from .remix_panel import RemixPanel
 from .results_strip import RecentResultsModel, ResultsStrip
 from .settings_dialog import SettingsDialog
 from .studio import StudioController
 from .thumbnails import ThumbnailCache
 from .viewer import ImageViewer
+from .workflow_panel import WorkflowPanel
 
 MODES = (
     ("generate", "Generate", "Make images from a prompt"),
@@ -39,6 +60,24 @@ MODES = (
     ("reframe", "Reframe", "Extend an image to a new size"),
     ("replace-background", "Background", "Keep the subject, paint a new background"),
 )
+#: "Send to…" targets: (key, menu text). A mode key loads the image as that mode's source.
+SEND_TARGETS = (
+    ("edit", "Send to Edit"),
+    ("remix", "Send to Remix"),
+    ("reframe", "Send to Reframe"),
+    ("replace-background", "Send to Replace background"),
+    ("face-swap", "Send to Face swap (the photo)"),
+    ("face-swap-character", "Use as face-swap character"),
+    ("style-reference", "Use as style reference"),
+)
+#: Modes whose mask canvas takes the window's centre.
+CANVAS_MODES = ("edit", "face-swap")
+PANEL_MIN_WIDTH = 380
+#: The centre never gets narrower than this in a canvas mode (the editor's tool rows may then be
+#: cut at the right; at the usual window sizes they fit).
+CANVAS_MIN_WIDTH = 420
+#: Width the splitter tries to give the canvas when a canvas mode is entered.
+CANVAS_COMFORT_WIDTH = 560
 SANDBOX_STYLE = (
     "QLabel#sandbox-badge { background: #e37400; color: white; border-radius: 9px; padding: 2px 10px;"
     " font-weight: 600; }"
@@ -107,22 +146,52 @@ class MainWindow(QMainWindow):
 
         # The mode's panel.
         self.generate_panel = GeneratePanel(self)
+        self.remix_panel = RemixPanel(self)
+        self.edit_panel = EditPanel(self)
+        self.face_swap_panel = FaceSwapPanel(self)
+        self.reframe_panel = ReframePanel(self)
+        self.background_panel = BackgroundPanel(self)
+        #: The image workflows by mode key.
+        self.panels: dict[str, WorkflowPanel] = {
+            "remix": self.remix_panel,
+            "edit": self.edit_panel,
+            "face-swap": self.face_swap_panel,
+            "reframe": self.reframe_panel,
+            "replace-background": self.background_panel,
+        }
         self._stack = QStackedWidget(self)
-        self._stack.addWidget(self._scrolled(self.generate_panel, "mode-generate"))
-        for key, label, tip in MODES[1:]:
-            self._stack.addWidget(self._placeholder(key, label, tip))
+        self._stack.addWidget(_page(self._scrolled(self.generate_panel, "mode-generate")))
+        for key, _label, _tip in MODES[1:]:
+            panel = self.panels[key]
+            panel.setObjectName(f"mode-{key}")
+            self._stack.addWidget(_page(panel))
 
-        # Viewer + strip of recent results.
+        # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
         self.viewer = ImageViewer(self)
         self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
+        self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
         self.recent_model = RecentResultsModel(self.thumbnails, self)
         self.strip = ResultsStrip(self.recent_model, parent=self)
+        self._viewer_hash: str | None = None
+        self._compare_hash: str | None = None
+        self._centre_stack = QStackedWidget(self)
+        self._centre_stack.addWidget(_page(self.viewer))
+        self._canvas_pages: dict[str, QWidget] = {}
+        for key in CANVAS_MODES:
+            panel = self.panels[key]
+            assert isinstance(panel, MaskedPanel)
+            editor = panel.detach_editor()
+            editor.setObjectName(f"canvas-{key}")
+            _fit_editor(editor)
+            self._centre_stack.addWidget(_page(editor))
+            self._canvas_pages[key] = editor
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
-        centre_layout.addWidget(self.viewer, 1)
+        centre_layout.addWidget(self._setup_centre_switch(centre))
+        centre_layout.addWidget(self._centre_stack, 1)
         centre_layout.addWidget(self.strip)
 
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -131,7 +200,7 @@ class MainWindow(QMainWindow):
         self._splitter.addWidget(centre)
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
-        self._stack.setMinimumWidth(380)
+        self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
         self.setCentralWidget(self._splitter)
 
         # Jobs on the right, as a dock so designers can move or hide it.
@@ -208,33 +277,59 @@ class MainWindow(QMainWindow):
         area.setFrameShape(QScrollArea.Shape.NoFrame)
         return area
 
-    def _placeholder(self, key: str, label: str, tip: str) -> QWidget:
-        page = QWidget(self)
-        page.setObjectName(f"mode-{key}")
-        layout = QVBoxLayout(page)
-        text = QLabel(f"<h3>{label}</h3><p>{tip}.</p><p>This mode arrives with the mask canvas.</p>", page)
-        text.setWordWrap(True)
-        layout.addWidget(text)
+    def _setup_centre_switch(self, parent: QWidget) -> QWidget:
+        """ "Mask | Result" above the centre, shown in the modes that paint a mask."""
+        bar = QWidget(parent)
+        bar.setObjectName("centre-switch")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
+        self._centre_group = QButtonGroup(self)
+        self.canvas_button = QToolButton(bar)
+        self.canvas_button.setText("Mask")
+        self.canvas_button.setToolTip("Paint the mask on the source image (F6)")
+        self.result_button = QToolButton(bar)
+        self.result_button.setText("Result")
+        self.result_button.setToolTip("Show the latest result, before and after (F6)")
+        for button in (self.canvas_button, self.result_button):
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setMinimumWidth(80)
+            self._centre_group.addButton(button)
+            layout.addWidget(button)
         layout.addStretch(1)
-        return page
+        self.canvas_button.clicked.connect(lambda: self.show_canvas(True))
+        self.result_button.clicked.connect(lambda: self.show_canvas(False))
+        toggle = QAction("Switch between mask and result", self, shortcut=QKeySequence("F6"))
+        toggle.triggered.connect(lambda: self.show_canvas(not self.is_showing_canvas()))
+        self.addAction(toggle)
+        self._centre_bar = bar
+        bar.hide()
+        return bar
 
     def _connect(self) -> None:
         c = self.controller
         self._mode_group.triggered.connect(self._on_mode)
         self.generate_panel.submitted.connect(c.submit)
-        picker = self.generate_panel.preset_picker()
-        picker.previews_requested.connect(c.request_previews)
-        picker.compare_requested.connect(c.request_compare)
-        c.preset_preview_ready.connect(picker.set_preview)
-        c.compare_result.connect(picker.compare_grid().add_result)
-        c.compare_failed.connect(picker.compare_grid().set_failed)
+        for panel in self.panels.values():
+            panel.submitted.connect(lambda request, front, p=panel: c.submit(request, front, p.tags()))
+        self._compare_picker = self.generate_panel.preset_picker()
+        for picker in self._preset_pickers():
+            picker.previews_requested.connect(c.request_previews)
+            picker.compare_requested.connect(lambda prompt, presets, p=picker: self._on_compare(p, prompt, presets))
+            c.preset_preview_ready.connect(picker.set_preview)
+        c.compare_result.connect(lambda preset, image: self._compare_picker.compare_grid().add_result(preset, image))
+        c.compare_failed.connect(lambda preset, text: self._compare_picker.compare_grid().set_failed(preset, text))
         c.image_ready.connect(self._on_image_ready)
+        c.compare_ready.connect(self._on_compare_ready)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.runner.failed.connect(lambda title, text: self.statusBar().showMessage(f"{title}: {text}", 12000))
         c.spend_changed.connect(self.spend_label.setText)
         c.sandbox_changed.connect(self._set_sandbox)
-        c.reuse_request.connect(self._on_reuse)
+        c.reuse_job.connect(self._on_reuse)
         self.strip.image_activated.connect(c.show_image)
+        self.strip.context_menu_requested.connect(self._on_strip_menu)
+        self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
         self.jobs_panel.cancel_requested.connect(c.cancel)
         self.jobs_panel.retry_requested.connect(c.retry)
         self.jobs_panel.rerun_requested.connect(c.rerun)
@@ -242,21 +337,154 @@ class MainWindow(QMainWindow):
         self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
 
     # ---- slots -------------------------------------------------------------------------------
+    def show_canvas(self, canvas: bool) -> None:
+        """In Edit and Face swap: show the mask canvas (True) or the result viewer (False)."""
+        page = self._canvas_pages.get(self.current_mode()) if canvas else None
+        self._centre_stack.setCurrentWidget(page or self.viewer)
+        shown = page is not None
+        self.canvas_button.setChecked(shown)
+        self.result_button.setChecked(not shown)
+
+    def is_showing_canvas(self) -> bool:
+        return self._centre_stack.currentWidget() is not self.viewer
+
+    def shown_image_hash(self) -> str | None:
+        """The content hash of the result in the viewer (what its context menu acts on)."""
+        return self._viewer_hash
+
+    def send_menu(self, image_hash: str) -> QMenu:
+        """The "Send to…" menu for a stored image (the viewer's and the strip's context menu)."""
+        menu = QMenu(self)
+        for target, text in SEND_TARGETS:
+            if target == "face-swap-character":
+                menu.addSeparator()
+            action = menu.addAction(text)
+            action.setData(target)
+            action.triggered.connect(lambda _checked=False, t=target: self.send_image_to(t, image_hash))
+        return menu
+
+    def send_image_to(self, target: str, image_hash: str) -> None:
+        """Load a stored image into a mode (see SEND_TARGETS) and switch to it."""
+        self.controller.runner.run(self._send_to(target, image_hash), "send-to")
+
+    async def _send_to(self, target: str, image_hash: str) -> None:
+        image = await self.controller.load_image_file(image_hash)
+        self.place_image(target, image, image_hash)
+
+    def place_image(self, target: str, image: ImageFile, origin_hash: str | None = None) -> bool:
+        """Put an image where a "Send to…" target says; switches to that mode."""
+        if target == "face-swap-character":
+            self.face_swap_panel.set_character(image)
+            self.set_mode("face-swap")
+            self.statusBar().showMessage("The image is the face to use in Face swap", 5000)
+            return True
+        if target == "style-reference":
+            mode = self.current_mode()
+            panel = self.panels.get(mode)
+            if panel is not None and panel.add_style_reference(image):
+                added = True
+            else:
+                self.set_mode("generate")
+                added = self.generate_panel.style_refs.add_image(image)
+                if added:
+                    self.generate_panel.references_section.set_expanded(True)
+            self.statusBar().showMessage(
+                "Added as a style reference" if added else "The style references are full", 5000
+            )
+            return added
+        panel = self.panels[target]
+        self.set_mode(target)
+        ok = panel.set_source(image, origin_hash)
+        if ok:
+            self.show_canvas(True)
+        label = next(text for key, text, _tip in MODES if key == target)
+        self.statusBar().showMessage(
+            f"Sent to {label}" if ok else f"{label} could not use the image (see the panel)", 5000
+        )
+        return ok
+
+    def _preset_pickers(self) -> list[PresetPicker]:
+        pickers = [self.generate_panel.preset_picker()]
+        for panel in self.panels.values():
+            picker = panel.fields.preset_picker() if panel.fields is not None else None
+            if picker is not None:
+                pickers.append(picker)
+        return pickers
+
+    def _on_compare(self, picker: PresetPicker, prompt: str, presets: list[Any]) -> None:
+        self._compare_picker = picker
+        self.controller.request_compare(prompt, presets)
+
     def _on_mode(self, action: QAction) -> None:
-        name = f"mode-{action.data()}"
-        page = self._stack.findChild(QWidget, name)
+        key = action.data()
+        page = self._stack.findChild(QWidget, f"mode-{key}")
         if page is not None:
             self._stack.setCurrentWidget(page)
+        canvas_mode = key in self._canvas_pages
+        self._centre_bar.setVisible(canvas_mode)
+        self.show_canvas(canvas_mode)
+        self._fit_to_mode()
+
+    def _fit_to_mode(self) -> None:
+        """Minimum widths of the current mode's panel and centre; in a canvas mode the panel gives
+        the canvas room if the centre is narrower than the editor needs."""
+        page = self._stack.currentWidget()
+        need = max(PANEL_MIN_WIDTH, page.minimumWidth(), page.minimumSizeHint().width()) if page else 0
+        self._stack.setMinimumWidth(need)
+        canvas = self.current_mode() in self._canvas_pages
+        self._centre_stack.setMinimumWidth(CANVAS_MIN_WIDTH if canvas else 0)
+        sizes = self._splitter.sizes()
+        if canvas and len(sizes) == 2 and sum(sizes) > 0 and sizes[1] < CANVAS_COMFORT_WIDTH:
+            give = min(CANVAS_COMFORT_WIDTH - sizes[1], max(0, sizes[0] - need))
+            if give > 0:
+                self._splitter.setSizes([sizes[0] - give, sizes[1] + give])
+
+    def _on_compare_ready(self, before: QImage, after: QImage, caption: str, image_hash: str) -> None:
+        self.viewer.set_compare(before, after, caption=caption)
+        self._compare_hash = image_hash
+        self._viewer_hash = image_hash
+        if self.is_showing_canvas() and not QApplication.mouseButtons():
+            self.show_canvas(False)  # an edit's result, before/after (not while a stroke is painted)
 
     def _on_image_ready(self, image: QImage, caption: str, image_hash: str) -> None:
-        self.viewer.set_image(image, caption=caption)
+        if image_hash != self._compare_hash:
+            self.viewer.set_image(image, caption=caption)
+            self._compare_hash = None
+        self._viewer_hash = image_hash
         self.recent_model.prepend(image_hash, caption)
+        if self.is_showing_canvas() and image_hash != self._compare_hash:
+            self.statusBar().showMessage("A new result is ready: click Result (F6) to see it", 6000)
 
-    def _on_reuse(self, request: object) -> None:
-        if isinstance(request, GenerateRequest):
+    def _on_viewer_menu(self, pos: QPoint) -> None:
+        if self._viewer_hash is not None and self.viewer.has_image():
+            self.send_menu(self._viewer_hash).popup(self.viewer.viewport().mapToGlobal(pos))
+
+    def _on_strip_menu(self, image_hash: str, global_pos: QPoint) -> None:
+        self.send_menu(image_hash).popup(global_pos)
+
+    def _on_reuse(self, request: object, tags: object = None) -> None:
+        tags = tags if isinstance(tags, dict) else {}
+        target: str | None = None
+        if isinstance(request, RemixRequest):
+            target = "remix"
+        elif isinstance(request, GenerateRequest):
             self.set_mode("generate")
             self.generate_panel.set_request(request)
             self.statusBar().showMessage("Settings reused in Generate", 5000)
+            return
+        elif isinstance(request, EditRequest):
+            target = "face-swap" if tags.get("operation_label") == "face-swap" else "edit"
+        elif isinstance(request, ReframeRequest):
+            target = "reframe"
+        elif isinstance(request, ReplaceBackgroundRequest):
+            target = "replace-background"
+        if target is None or not isinstance(request, ApiRequest):
+            self.statusBar().showMessage("These settings cannot be reused in a mode of the studio", 5000)
+            return
+        self.set_mode(target)
+        self.panels[target].set_request(request)
+        label = next(text for key, text, _tip in MODES if key == target)
+        self.statusBar().showMessage(f"Settings reused in {label}", 5000)
 
     def _on_show_job_results(self, job_id: str) -> None:
         job = self.services.queue.jobs.get(job_id)
@@ -290,6 +518,10 @@ class MainWindow(QMainWindow):
         panel = _json(s.value("generate/state"))
         if panel:
             self.generate_panel.restore_state(panel)
+        for key, workflow in self.panels.items():
+            state = _json(s.value(f"{key}/state"))
+            if state:
+                workflow.restore_state(state)
         mode = s.value("window/mode")
         self.set_mode(mode if isinstance(mode, str) else "generate")
 
@@ -300,12 +532,28 @@ class MainWindow(QMainWindow):
         s.setValue("window/splitter", self._splitter.saveState())
         s.setValue("window/mode", self.current_mode())
         s.setValue("generate/state", json.dumps(self.generate_panel.state()))
+        for key, workflow in self.panels.items():
+            s.setValue(f"{key}/state", json.dumps(workflow.state()))
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
         super().closeEvent(event)
         self.closed.emit()
+
+
+def _page(widget: QWidget) -> QWidget:
+    """A stacked page counts only while it is shown (a stack's minimum is its widest page's), so the
+    window is no wider than the current mode needs: see MainWindow._fit_to_mode()."""
+    widget.setSizePolicy(QSizePolicy.Policy.Ignored, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
+def _fit_editor(editor: QWidget) -> None:
+    """Narrower sliders in the mask editor's settings row, so it fits the centre beside the panel and
+    the jobs dock (it is laid out for a wider window)."""
+    for slider in editor.findChildren(QSlider):
+        slider.setMinimumWidth(min(slider.minimumWidth(), 48))
 
 
 def _json(value: Any) -> dict[str, Any] | None:

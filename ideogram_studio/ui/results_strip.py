@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -90,9 +90,11 @@ class ThumbDelegate(QStyledItemDelegate):
 
 
 class ResultsStrip(QListView):
-    """Horizontal thumbnails; `image_activated(hash)` on click or Enter."""
+    """Horizontal thumbnails; `image_activated(hash)` on click or Enter; `context_menu_requested(hash,
+    global position)` on a right-click over a thumbnail (the window builds the menu)."""
 
     image_activated = Signal(str)
+    context_menu_requested = Signal(str, QPoint)
 
     def __init__(self, model: RecentResultsModel, thumb_size: int = 88, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,6 +111,15 @@ class ResultsStrip(QListView):
         self.clicked.connect(self._emit)
         self.activated.connect(self._emit)
         model.rowsInserted.connect(lambda *_: self.scrollToTop())
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._on_context_menu)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        image_hash = index.data(HASH_ROLE) if index.isValid() else None
+        if image_hash:
+            self.setCurrentIndex(index)
+            self.context_menu_requested.emit(image_hash, self.viewport().mapToGlobal(pos))
 
     def _emit(self, index: QModelIndex) -> None:
         image_hash = index.data(HASH_ROLE)

@@ -15,9 +15,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ..api.enums import StylePreset
+from ..api.images import ImageFile
 from ..api.pricing import format_cost
 from ..api.requests import ApiRequest
-from ..gallery import ImageQuery
+from ..gallery import GalleryError, ImageQuery
 from ..jobs import Job, JobEvent, JobEventKind
 from ..services import Services
 from .job_model import JobListModel
@@ -26,6 +27,8 @@ from .tasks import TaskRunner
 
 log = logging.getLogger(__name__)
 PREVIEW_TAG = "preset-preview"
+#: Results shown against their source in the viewer (before/after).
+COMPARE_OPERATIONS = frozenset({"edit", "face-swap"})
 
 
 class StudioController(QObject):
@@ -44,6 +47,11 @@ class StudioController(QObject):
     compare_failed = Signal(object, str)
     #: A job's request should fill its panel ("reuse settings").
     reuse_request = Signal(object)
+    #: The same, with the job's tags (e.g. {"operation_label": "face-swap"}): (request, tags).
+    reuse_job = Signal(object, object)
+    #: An edit's result, to show against its source: (before, after, caption, content hash of after).
+    #: Emitted just before image_ready for the same image.
+    compare_ready = Signal(QImage, QImage, str, str)
 
     def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +83,7 @@ class StudioController(QObject):
     def reuse(self, job_id: str) -> None:
         job = self.services.queue.jobs.get(job_id)
         if job is not None:
+            self.reuse_job.emit(job.request, dict(job.tags))
             self.reuse_request.emit(job.request)
 
     def show_image(self, image_hash: str) -> None:
@@ -152,7 +161,33 @@ class StudioController(QObject):
             return
         row = await asyncio.to_thread(self.services.gallery.get, image_hash)
         caption = _caption(row.prompt, row.width, row.height, row.seed) if row else ""
+        if row is not None and row.operation in COMPARE_OPERATIONS:
+            before = await self._source_of(image_hash)
+            if before is not None:
+                self.compare_ready.emit(before, image, caption, image_hash)
         self.image_ready.emit(image, caption, image_hash)
+
+    async def _source_of(self, image_hash: str) -> QImage | None:
+        """The source image an edit was made from (its lineage parent), decoded; None if unknown."""
+        links = await asyncio.to_thread(self.services.gallery.parents, image_hash)
+        parent = next((link.parent for link in links if link.role == "image"), None)
+        if parent is None:
+            return None
+        try:
+            data = await asyncio.to_thread(self.services.gallery.read_bytes, parent)
+        except GalleryError:
+            return None
+        image = await asyncio.to_thread(QImage.fromData, data)
+        return None if image.isNull() else image
+
+    async def load_image_file(self, image_hash: str) -> ImageFile:
+        """A stored image as an input file, byte for byte ("Send to…"): sent as a source, its content
+        hash is the library image's, so the result's lineage links to it."""
+        gallery = self.services.gallery
+        data = await asyncio.to_thread(gallery.read_bytes, image_hash)
+        row = await asyncio.to_thread(gallery.get, image_hash)
+        ext = {"JPEG": "jpg"}.get(row.format, row.format.lower()) if row is not None else "png"
+        return await asyncio.to_thread(ImageFile.from_bytes, data, f"library-{image_hash[:10]}.{ext}")
 
     async def _load_qimage(self, image_hash: str, *, thumbnail: bool = False) -> QImage | None:
         gallery = self.services.gallery
