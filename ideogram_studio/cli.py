@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         summary = asyncio.run(run(args))
     except (RequestValidationError, ImageFileError) as exc:
-        print(f"error: {exc.message} (nothing was sent)", file=sys.stderr)
+        print(f"error: {exc.message.rstrip('.')} (nothing was sent).", file=sys.stderr)
         return 2
     except ApiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

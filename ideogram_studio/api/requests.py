@@ -88,12 +88,12 @@ class ApiRequest:
     # ---- introspection -------------------------------------------------------------------
     @classmethod
     def field_types(cls) -> dict[str, Any]:
-        hints = typing.get_type_hints(cls)
-        return {f.name: _unwrap_optional(hints[f.name]) for f in dataclasses.fields(cls)}
+        """Field name -> type. Resolved once per class: get_type_hints costs ~0.5 ms a call."""
+        return dict(_field_types(cls))
 
     @classmethod
     def file_field_names(cls) -> list[str]:
-        return [n for n, tp in cls.field_types().items() if _is_file_type(tp)]
+        return list(_file_field_names(cls))
 
     def image_count(self) -> int:
         """Places this request takes in the service's in-flight limit (it counts images)."""
@@ -258,6 +258,21 @@ class ApiRequest:
     @property
     def has_character_reference(self) -> bool:
         return bool(getattr(self, "character_reference_images", ()))
+
+
+_FIELD_TYPES: dict[type, dict[str, Any]] = {}
+
+
+def _field_types(cls: type[ApiRequest]) -> dict[str, Any]:
+    cached = _FIELD_TYPES.get(cls)
+    if cached is None:
+        hints = typing.get_type_hints(cls)
+        cached = _FIELD_TYPES[cls] = {f.name: _unwrap_optional(hints[f.name]) for f in dataclasses.fields(cls)}
+    return cached
+
+
+def _file_field_names(cls: type[ApiRequest]) -> list[str]:
+    return [n for n, tp in _field_types(cls).items() if _is_file_type(tp)]
 
 
 def _grey_extrema(image: ImageFile) -> tuple[int, int]:

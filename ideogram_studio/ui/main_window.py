@@ -125,7 +125,6 @@ class MainWindow(QMainWindow):
     # ---- set-up ------------------------------------------------------------------------------
     def _setup_ui(self) -> None:
         self.resize(1400, 900)
-        self.setStyleSheet(SANDBOX_STYLE)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
 
         # Modes along the left edge.
@@ -225,6 +224,8 @@ class MainWindow(QMainWindow):
         top.addSeparator()
         self.sandbox_badge = QLabel("Sandbox", self)
         self.sandbox_badge.setObjectName("sandbox-badge")
+        # On the badge only: a window-wide style sheet re-polishes every widget (~150 ms at start).
+        self.sandbox_badge.setStyleSheet(SANDBOX_STYLE)
         self.sandbox_badge.setToolTip(
             "No API key is saved, so the studio uses its built-in sandbox: images are local stand-ins "
             "marked SANDBOX and nothing is billed. Add your key in Settings to use Ideogram."
@@ -493,7 +494,8 @@ class MainWindow(QMainWindow):
 
     def _set_sandbox(self, sandbox: bool) -> None:
         self._badge_action.setVisible(sandbox)
-        self.setWindowTitle(f"{APP_NAME} — Sandbox" if sandbox else APP_NAME)
+        # Ends with the app name, so Qt does not append its display name a second time.
+        self.setWindowTitle(f"Sandbox — {APP_NAME}" if sandbox else APP_NAME)
 
     # ---- persistence -------------------------------------------------------------------------
     def _qsettings(self) -> QSettings:

@@ -54,8 +54,9 @@ def test_preset_previews_are_cached_and_reused_after_a_restart(
     assert not store.has_preview(StylePreset.WATERCOLOR)  # a placeholder tile until a real one exists
     picker.previews_requested.emit("a fox in the snow", [StylePreset.WATERCOLOR, StylePreset.BAUHAUS])
     wait_jobs_finished(qtbot, studio, 2)
-    qtbot.waitUntil(lambda: store.has_preview(StylePreset.BAUHAUS), timeout=5000)
-    assert store.has_preview(StylePreset.WATERCOLOR)
+    qtbot.waitUntil(
+        lambda: store.has_preview(StylePreset.BAUHAUS) and store.has_preview(StylePreset.WATERCOLOR), timeout=5000
+    )
     close_studio(qtbot, studio)
 
     again = open_studio(qtbot, tmp_path, MemoryStore())
