@@ -8,10 +8,15 @@ import asyncio
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_ID, APP_NAME, __version__
 from .settings import Settings, log_dir
+
+if TYPE_CHECKING:
+    from .secrets import SecretStore
 
 log = logging.getLogger(__name__)
 
@@ -23,20 +28,110 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def _no_display() -> bool:
-    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+def _display_problem() -> str | None:
+    """Why no window can be shown (Linux/BSD: no usable X11 or Wayland display), or None.
+
+    Checked before Qt starts: Qt would abort the process (no traceback, but no clear reason either).
+    An explicit QT_QPA_PLATFORM (offscreen, wayland, xcb, ...) is trusted as it is."""
+    if sys.platform in ("win32", "darwin") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    x11, wayland = os.environ.get("DISPLAY", ""), os.environ.get("WAYLAND_DISPLAY", "")
+    if not (x11 or wayland):
+        return (
+            f"{APP_NAME} needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset). "
+            "Start it from a desktop session; for scripts, use `ideogram-studio generate ...`."
+        )
+    if wayland:
+        runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+        socket_path = Path(wayland) if os.path.isabs(wayland) else Path(runtime, wayland)
+        if socket_path.exists():
+            return None
+    if x11 and _x11_reachable(x11):
+        return None
+    where = " or ".join(f"{name}={value}" for name, value in (("DISPLAY", x11), ("WAYLAND_DISPLAY", wayland)) if value)
+    return (
+        f"{APP_NAME} cannot connect to the display ({where}): is the desktop session still running? "
+        "For scripts, use `ideogram-studio generate ...`."
+    )
+
+
+def _x11_reachable(display: str) -> bool:
+    """Connect to the X server the way Qt's xcb plugin will (libxcb: socket, auth); True if unsure."""
+    import ctypes
+
+    try:
+        xcb = ctypes.CDLL("libxcb.so.1")
+    except OSError:
+        return True  # no libxcb to ask: let Qt try
+    xcb.xcb_connect.restype = ctypes.c_void_p
+    xcb.xcb_connect.argtypes = [ctypes.c_char_p, ctypes.c_void_p]
+    xcb.xcb_connection_has_error.argtypes = [ctypes.c_void_p]
+    xcb.xcb_disconnect.argtypes = [ctypes.c_void_p]
+    conn = xcb.xcb_connect(display.encode(), None)
+    try:
+        return bool(conn) and xcb.xcb_connection_has_error(conn) == 0
+    finally:
+        if conn:
+            xcb.xcb_disconnect(conn)
+
+
+def _data_dir_problem(folder: Path) -> str | None:
+    """Why the library folder cannot be used (missing and not creatable, or not writable), or None."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        return (
+            f"The library folder {folder} cannot be written: {exc.strerror or exc}. "
+            "Fix its permissions, or start the studio with --data-dir pointing at a folder you can write to."
+        )
+    return None
+
+
+def _tell(title: str, text: str, *, window: bool) -> None:
+    """One clear line on stderr (no traceback) and, where a display exists, a message box.
+
+    Only before the qasync loop runs (a modal box inside a coroutine breaks the loop)."""
+    print(f"ideogram-studio: error: {text}", file=sys.stderr, flush=True)
+    if _logging_ready():
+        log.error("start-up: %s", text)
+    if window:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, title, text)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
-    if _no_display():
-        print(
-            f"{APP_NAME} needs a graphical display, and none was found (DISPLAY and WAYLAND_DISPLAY are unset). "
-            "Start it from a desktop session; for scripts, use `ideogram-studio generate ...`.",
-            file=sys.stderr,
-        )
+    try:
+        return _main(args)
+    except Exception as exc:  # a bug: the traceback goes to the log (if any), one line to stderr
+        where = ""
+        if _logging_ready():
+            log.exception("the studio stopped")
+            where = f" The details are in the log, in {log_dir()}."
+        print(f"ideogram-studio: error: the studio stopped: {type(exc).__name__}: {exc}.{where}", file=sys.stderr)
+        return 70  # EX_SOFTWARE
+
+
+def _logging_ready() -> bool:
+    """True once setup_logging() ran: before that, logging would print to stderr (tracebacks too)."""
+    return bool(logging.getLogger().handlers)
+
+
+def _main(args: argparse.Namespace) -> int:
+    settings_path = args.settings
+    settings = Settings.load(settings_path)
+    if args.data_dir:
+        settings.data_dir = str(args.data_dir)
+    # Checked before Qt starts, so that without a display both problems reach stderr.
+    display_problem = _display_problem()
+    data_problem = _data_dir_problem(settings.effective_data_dir)
+    if display_problem:
+        _tell("No display", display_problem, window=False)
+        if data_problem:
+            _tell("The library folder cannot be used", data_problem, window=False)
         return 1
 
     from .logs import setup_logging
@@ -60,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     icon = Path(__file__).parent / "resources" / "icons" / "ideogram-studio.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    if data_problem:
+        _tell("The library folder cannot be used", data_problem, window=True)
+        return 1
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -67,10 +165,6 @@ def main(argv: list[str] | None = None) -> int:
 
     crash = CrashHandler()
     crash.install(loop)
-    settings_path = args.settings
-    settings = Settings.load(settings_path)
-    if args.data_dir:
-        settings.data_dir = str(args.data_dir)
     try:
         with loop:
             return int(loop.run_until_complete(_run(app, settings, settings_path)))
@@ -82,7 +176,6 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from .gallery import GalleryError, IndexCorruptError, rebuild_index
-    from .secrets import KeyringStore
     from .services import Services
     from .ui.dialogs import ask
     from .ui.main_window import MainWindow
@@ -94,8 +187,12 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     # The window's close starts the shutdown while the loop still runs; the app quits after it.
     app.setQuitOnLastWindowClosed(False)
     app.aboutToQuit.connect(closing.set)
+    checked = await _checked_keyring()
+    if checked is None:
+        return 1
+    secrets, keyring_notice = checked
     try:
-        services = await Services.start(settings, KeyringStore(), settings_path=settings_path)
+        services = await Services.start(settings, secrets, settings_path=settings_path)
     except IndexCorruptError as exc:
         if not await ask(
             "The library index is damaged",
@@ -104,8 +201,9 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
         ):
             return 1
         await asyncio.to_thread(rebuild_index, settings.effective_data_dir)
-        services = await Services.start(settings, KeyringStore(), settings_path=settings_path)
+        services = await Services.start(settings, secrets, settings_path=settings_path)
     except GalleryError as exc:
+        print(f"ideogram-studio: error: the library cannot be opened: {exc}", file=sys.stderr, flush=True)
         await ask("The library cannot be opened", str(exc), None, icon=QMessageBox.Icon.Critical)
         return 1
 
@@ -116,6 +214,8 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     _quit_on_signals(window)
     window.show()
     window.generate_panel.prompt_edit.setFocus()
+    if keyring_notice:
+        window.statusBar().showMessage(keyring_notice, 30000)
     runner.run(_after_start(window, controller), "start-up")
     await closing.wait()
 
@@ -125,6 +225,77 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     await services.aclose()
     app.quit()
     return 0
+
+
+async def _checked_keyring() -> tuple[SecretStore, str] | None:
+    """The keyring store after one look into it, off the GUI thread (a locked keyring may show its own
+    unlock prompt), and a notice for the window ("" if all is well). None: the designer chose to quit.
+
+    With IDEOGRAM_API_KEY set, the keyring is not needed. Otherwise:
+    - no keyring at all: the studio starts with its sandbox (principle 5: works on first run) and
+      says why, on stderr and in the status bar: a key could not be saved;
+    - a keyring that stays locked (its unlock prompt was dismissed): a key may be saved in it, so
+      the designer chooses between the sandbox and quitting (exit status 1)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from .secrets import ENV_VAR, KeyringStore, SecretStoreError
+    from .ui.dialogs import ask
+
+    store = KeyringStore()
+    try:
+        first: str | SecretStoreError | None = await asyncio.to_thread(store.get)
+    except SecretStoreError as exc:
+        first = exc
+    notice = ""
+    if isinstance(first, SecretStoreError) and not os.environ.get(ENV_VAR, "").strip():
+        import keyring.errors
+
+        if isinstance(first.__context__, keyring.errors.KeyringLocked):
+            text = (
+                "The system keyring is locked, so an API key saved in it cannot be read. Unlock the keyring "
+                "and start the studio again, or go on with the built-in sandbox (no key needed). Cancel quits."
+            )
+            print(f"ideogram-studio: warning: {text}", file=sys.stderr, flush=True)
+            log.warning("start-up: %s", text)
+            if not await ask(
+                "The keyring is locked", text, "Continue with the sandbox", icon=QMessageBox.Icon.Warning
+            ):
+                print("ideogram-studio: error: stopped: the keyring is locked.", file=sys.stderr, flush=True)
+                return None
+            notice = "The keyring is locked: the studio uses its sandbox. Unlock it and restart to use your key."
+        else:
+            notice = f"Sandbox: {first}"
+            print(f"ideogram-studio: warning: {first}", file=sys.stderr, flush=True)
+            log.warning("start-up: %s", first)
+    return _AnsweredOnce(store, first), notice
+
+
+class _AnsweredOnce:
+    """The keyring store, whose first `get()` is the start-up check's answer, so a locked keyring
+    does not prompt twice; later calls go to the keyring again."""
+
+    def __init__(self, store: SecretStore, first: object) -> None:
+        self._store = store
+        self._first: list[object] = [first]
+
+    def get(self) -> str | None:
+        if self._first:
+            first = self._first.pop()
+            if isinstance(first, BaseException):
+                raise first
+            return first if isinstance(first, str) else None
+        return self._store.get()
+
+    def set(self, key: str) -> None:
+        self._first.clear()
+        self._store.set(key)
+
+    def delete(self) -> None:
+        self._first.clear()
+        self._store.delete()
+
+    def describe(self) -> str:
+        return self._store.describe()
 
 
 def _quit_on_signals(window: object) -> None:

@@ -4,6 +4,7 @@
 #   - Xvfb (+ xauth for xvfb-run) for tests and end-to-end runs under a real X server,
 #   - dbus + gnome-keyring: a private session bus and a real Secret Service for keyring tests,
 #   - desktop-file-utils + appstream to validate the .desktop / metainfo files,
+#   - binutils: PyInstaller reads shared-library dependencies with objdump (packaging/build.sh),
 #   - python3 + python3-venv so a virtual environment can be created.
 # Idempotent: when every package is already installed, apt is not touched at all.
 set -euo pipefail
@@ -21,8 +22,8 @@ PACKAGES=(
   xdotool
   # Private session bus + Secret Service (dbus-run-session, dbus-daemon, dbus-send)
   dbus gnome-keyring
-  # Packaging checks (desktop-file-validate, appstreamcli)
-  desktop-file-utils appstream
+  # Packaging checks (desktop-file-validate, appstreamcli) and the PyInstaller bundle (objdump)
+  desktop-file-utils appstream binutils
   # Python with venv support (Debian 12 ships 3.11)
   python3 python3-venv
 )

@@ -101,7 +101,7 @@ class App:
 
         def find() -> bool:
             out = subprocess.run(
-                ["xdotool", "search", "--onlyvisible", "--name", "^Ideogram Studio"], capture_output=True, text=True
+                ["xdotool", "search", "--onlyvisible", "--name", "Ideogram Studio$"], capture_output=True, text=True
             ).stdout.split()
             self.window = out[0] if out else ""
             return bool(self.window)
