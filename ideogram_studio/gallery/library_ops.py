@@ -1,0 +1,491 @@
+"""What the library browser needs beyond the Gallery facade, Qt-free.
+
+- `LibraryReader`: searches (an ImageQuery plus the search syntax's extras: words and tags to
+  leave out, a highest rating), counts, facets and row pages on read-only connections of its
+  own, one per thread, so a slow facet count never holds up the rows the grid is waiting for
+  (the Gallery's read connection is one, shared under a lock; SQLite's WAL lets readers run side
+  by side).
+- Long work with progress and cancel (export in chunks) and reports in words (import, export,
+  check, rebuild): what was done, what was skipped and why.
+- Small rules: where the selection goes after a delete, whether the library folder is there,
+  an image's lineage as a chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ._util import to_iso
+from .errors import GalleryError, StorageError
+from .gallery import Gallery
+from .importer import Cancel, ExportReport, ImportReport, Progress
+from .index import _ROW_COLUMNS, _row
+from .journal import JobRecord
+from .maintenance import INDEX_NAME, IntegrityReport, RebuildReport
+from .metadata import LineageLink
+from .models import FacetValue, ImageRef, ImageRow
+from .query import COLUMN_FACETS, FACETS, Sort, order_by, where
+from .search_syntax import Search
+
+_CHUNK = 500
+#: Roles of a parent that the child was made from (the others are masks and references).
+SOURCE_ROLES = ("image", "image_file")
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def where_search(search: Search) -> tuple[str, list[Any]]:
+    """The WHERE clause of a parsed search (never empty) and its parameters."""
+    clause, params = where(search.query)
+    terms = [clause]
+    if search.exclude:
+        terms.append("images.id NOT IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)")
+        params.append(" OR ".join(f"({e})" for e in search.exclude))
+    for tag in search.exclude_tags:
+        terms.append(
+            "images.id NOT IN (SELECT image_tags.image_id FROM image_tags JOIN tags ON tags.id = image_tags.tag_id "
+            "WHERE tags.name = ?)"
+        )
+        params.append(" ".join(tag.split()))
+    if search.max_rating is not None:
+        terms.append("images.rating <= ?")
+        params.append(int(search.max_rating))
+    return " AND ".join(terms), params
+
+
+@dataclass(frozen=True)
+class DateCounts:
+    today: int = 0
+    yesterday: int = 0
+    week: int = 0
+    month: int = 0
+
+
+class LibraryReader:
+    """Read-only queries for the library browser, on connections of its own (one per thread).
+
+    Call `reopen()` after the index file was replaced (rebuild), `close()` when done.
+    """
+
+    def __init__(self, gallery: Gallery) -> None:
+        self.gallery = gallery
+        self._path = gallery.data_dir / INDEX_NAME
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+        self._generation = 0
+        self._closed = False
+        self._opened: tuple[int, int] | None = None
+
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self._path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    # ---- connections ----------------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None and getattr(self._local, "generation", -1) == self._generation:
+            if self._file_id() == self._opened:
+                return conn
+            self.reopen()  # the index file was replaced (a rebuild): read the new one
+        if self._closed:
+            raise GalleryError("The library is closed.")
+        if not self._path.is_file():
+            raise StorageError(f"The library's index {self._path} cannot be found; was the folder moved?")
+        try:
+            # mode=rw: never create an empty index where the real one went missing.
+            conn = sqlite3.connect(f"file:{self._path}?mode=rw", uri=True, timeout=10.0, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA query_only = ON")
+            conn.execute("PRAGMA busy_timeout = 10000")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA cache_size = -8192")  # one per thread: keep them small
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot open the library's index ({exc}).") from None
+        with self._lock:
+            self._conns.append(conn)
+            self._opened = self._file_id()
+        self._local.conn = conn
+        self._local.generation = self._generation
+        return conn
+
+    def reopen(self) -> None:
+        """Drop every connection: the next query opens the index file anew."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+            self._generation += 1
+        for c in conns:
+            with contextlib.suppress(sqlite3.Error):  # a thread still using it: SQLite closes when done
+                c.close()
+
+    def close(self) -> None:
+        self._closed = True
+        self.reopen()
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        try:
+            return self._conn().execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise GalleryError(f"The library index could not be read ({exc}).") from None
+
+    # ---- queries ---------------------------------------------------------------------------------
+    def ids(self, search: Search) -> list[int]:
+        """The ids of the whole result, in the search's order."""
+        clause, params = where_search(search)
+        sql = f"SELECT images.id FROM images WHERE {clause} ORDER BY {order_by(search.query.sort)}"
+        return [r[0] for r in self._all(sql, params)]
+
+    def count(self, search: Search) -> int:
+        clause, params = where_search(search)
+        return int(self._all(f"SELECT count(*) FROM images WHERE {clause}", params)[0][0])
+
+    def contains(self, search: Search, image_id: int) -> bool:
+        clause, params = where_search(search)
+        return bool(self._all(f"SELECT 1 FROM images WHERE ({clause}) AND images.id = ?", [*params, image_id]))
+
+    def position(self, search: Search, image_id: int) -> int | None:
+        """Where an image sits in the search's order (None: not in it)."""
+        if not self.contains(search, image_id):
+            return None
+        sort = search.query.sort
+        if sort.keyset:
+            rows = self._all("SELECT created_at FROM images WHERE id = ?", [image_id])
+            if not rows:
+                return None
+            clause, params = where_search(search)
+            op = ">" if sort is Sort.NEWEST else "<"
+            sql = f"SELECT count(*) FROM images WHERE ({clause}) AND (images.created_at, images.id) {op} (?, ?)"
+            return int(self._all(sql, [*params, rows[0][0], image_id])[0][0])
+        ids = self.ids(search)
+        try:
+            return ids.index(image_id)
+        except ValueError:
+            return None
+
+    def rows_for(self, ids: Sequence[int]) -> list[ImageRow]:
+        """Rows in the order of `ids`; ids no longer in the index are left out."""
+        found: dict[int, ImageRow] = {}
+        conn = self._conn()
+        ids = list(ids)
+        try:
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i : i + _CHUNK]
+                cur = conn.cursor()
+                cur.row_factory = sqlite3.Row
+                cur.execute(f"SELECT {_ROW_COLUMNS} FROM images WHERE id IN ({_marks(len(chunk))})", chunk)
+                for r in cur.fetchall():
+                    found[r["id"]] = _row(r)
+        except sqlite3.Error as exc:
+            raise GalleryError(f"The library index could not be read ({exc}).") from None
+        return [found[i] for i in ids if i in found]
+
+    def hashes_for(self, ids: Sequence[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        ids = list(ids)
+        for i in range(0, len(ids), _CHUNK):
+            chunk = ids[i : i + _CHUNK]
+            out.update(self._all(f"SELECT id, hash FROM images WHERE id IN ({_marks(len(chunk))})", chunk))
+        return out
+
+    def id_of(self, image_hash: str) -> int | None:
+        rows = self._all("SELECT id FROM images WHERE hash = ?", [image_hash])
+        return int(rows[0][0]) if rows else None
+
+    def facets(self, search: Search, fields: Sequence[str] = FACETS) -> dict[str, list[FacetValue]]:
+        """Counts per value of each field under the search minus that field's own filter
+        (fields with the same remaining filter share one scan, as GalleryIndex.facets does)."""
+        unknown = [f for f in fields if f not in FACETS]
+        if unknown:
+            raise ValueError(f"unknown facet {unknown[0]!r}")
+        out: dict[str, list[FacetValue]] = {}
+        groups: dict[tuple[str, tuple[Any, ...]], list[str]] = {}
+        for name in fields:
+            clause, params = where_search(search.without(name))
+            if name == "tag":
+                sql = (
+                    "SELECT tags.name, count(*) FROM images JOIN image_tags ON image_tags.image_id = images.id "
+                    f"JOIN tags ON tags.id = image_tags.tag_id WHERE {clause} "
+                    "GROUP BY tags.id ORDER BY count(*) DESC, tags.name COLLATE NOCASE"
+                )
+                out[name] = [FacetValue(v, c) for v, c in self._all(sql, params)]
+            else:
+                groups.setdefault((clause, tuple(params)), []).append(name)
+        for (group_clause, group_params), names in groups.items():
+            cols = ", ".join(f"images.{n}" for n in names)
+            counts: list[dict[Any, int]] = [{} for _ in names]
+            sql = f"SELECT {cols}, count(*) FROM images WHERE {group_clause} GROUP BY {cols}"
+            for row in self._all(sql, group_params):
+                n = row[len(names)]
+                for i, c in enumerate(counts):
+                    c[row[i]] = c.get(row[i], 0) + n
+            for name, c in zip(names, counts, strict=True):
+                if name in ("rating", "favourite"):
+                    items = sorted(c.items(), key=lambda kv: -int(kv[0] or 0))
+                else:
+                    items = sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is not None, str(kv[0] or "")))
+                out[name] = [FacetValue(v, n) for v, n in items]
+        return {name: out[name] for name in fields}
+
+    def date_counts(self, search: Search, today: date | None = None) -> DateCounts:
+        """How many images of the search (minus its date filters) were made today, yesterday,
+        this week and this month (local time)."""
+        today = today or date.today()
+        s = search.with_query(created_from=None, created_to=None)
+        clause, params = where_search(s)
+
+        def start(day: date) -> str:
+            return to_iso(datetime(day.year, day.month, day.day).astimezone())
+
+        t, y = start(today), start(today - timedelta(days=1))
+        w, m = start(today - timedelta(days=today.weekday())), start(today.replace(day=1))
+        sql = (
+            "SELECT coalesce(sum(images.created_at >= ?), 0), "
+            "coalesce(sum(images.created_at >= ? AND images.created_at < ?), 0), "
+            "coalesce(sum(images.created_at >= ?), 0), coalesce(sum(images.created_at >= ?), 0) "
+            f"FROM images WHERE {clause}"
+        )
+        row = self._all(sql, [t, y, t, w, m, *params])[0]
+        return DateCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    def trash_count(self) -> int:
+        return int(self._all("SELECT count(*) FROM images WHERE trashed_at IS NOT NULL AND is_input = 0")[0][0])
+
+
+# ---- rules -------------------------------------------------------------------------------------
+
+
+def neighbour_row(removed_rows: Iterable[int], old_count: int) -> int | None:
+    """The row to select after removing these rows: the image that slid into the place of the
+    first one removed (the next neighbour), else the one before it; None when nothing is left."""
+    removed = sorted(set(r for r in removed_rows if 0 <= r < old_count))
+    new_count = old_count - len(removed)
+    if new_count <= 0:
+        return None
+    if not removed:
+        return None
+    return min(removed[0], new_count - 1)
+
+
+def library_problem(gallery: Gallery) -> str | None:
+    """Why the library cannot be shown (its folder or index is gone), or None when it is fine."""
+    root = gallery.data_dir
+    if not root.is_dir():
+        return (f"The library folder {root} cannot be found. It may have been moved or renamed, or its disk "
+                "is not connected. Locate it, or reconnect the disk and try again.")
+    if not (root / INDEX_NAME).is_file():
+        return (f"The library folder {root} has no index any more. Locate the library, or rebuild the index "
+                "from the image files.")
+    return None
+
+
+# ---- lineage and details -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainStep:
+    """One image of a lineage chain and how the next one was made from it."""
+
+    hash: str
+    operation: str | None  # what made this image (None for an original)
+    mask: str | None = None  # the mask used to make this image
+
+
+@dataclass
+class DetailInfo:
+    row: ImageRow
+    metadata: dict[str, Any]
+    parents: list[LineageLink]
+    children: list[LineageLink]
+    #: The chain of sources, oldest first, ending with this image.
+    chain: list[ChainStep]
+    job: JobRecord | None
+    collections: list[str]
+    collection_ids: list[int] = field(default_factory=list)
+
+
+def lineage_chain(gallery: Gallery, image_hash: str, max_depth: int = 12) -> list[ChainStep]:
+    """This image and its sources (the `image` parent of each), oldest first."""
+    steps: list[ChainStep] = []
+    seen: set[str] = set()
+    current: str | None = image_hash
+    while current is not None and current not in seen and len(steps) <= max_depth:
+        seen.add(current)
+        parents = gallery.parents(current)
+        source = next((p for p in parents if p.role in SOURCE_ROLES), None)
+        mask = next((p.parent for p in parents if p.role == "mask"), None)
+        row = gallery.get(current)
+        op = row.operation if row is not None else (source.operation if source is not None else None)
+        steps.append(ChainStep(current, op, mask))
+        current = source.parent if source is not None else None
+    steps.reverse()
+    return steps
+
+
+def load_detail(gallery: Gallery, ref: ImageRef) -> DetailInfo | None:
+    """Everything the detail panel shows about one image (run off the GUI thread)."""
+    row = gallery.get(ref)
+    if row is None:
+        return None
+    job = gallery.get_job(row.job_id) if row.job_id else None
+    names = {c.id: c.name for c in gallery.collections()}
+    ids = gallery.collections_of(row.id)
+    return DetailInfo(
+        row=row,
+        metadata=gallery.metadata(row.id),
+        parents=gallery.parents(row.hash),
+        children=gallery.children(row.hash),
+        chain=lineage_chain(gallery, row.hash),
+        job=job,
+        collections=[names[i] for i in ids if i in names],
+        collection_ids=ids,
+    )
+
+
+def per_image_cost(job: JobRecord | None) -> Decimal | None:
+    if job is None or job.estimated_cost is None:
+        return None
+    n = max(1, len(job.result_hashes) or int(job.request.get("num_images") or 1))
+    return job.estimated_cost / n
+
+
+# ---- long work -----------------------------------------------------------------------------------
+
+
+def _cancelled(cancel: Cancel) -> bool:
+    if cancel is None:
+        return False
+    return cancel.is_set() if isinstance(cancel, threading.Event) else bool(cancel())
+
+
+@dataclass
+class ExportOutcome:
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+
+def export_with_progress(
+    gallery: Gallery,
+    refs: Sequence[ImageRef],
+    folder: Path,
+    *,
+    progress: Progress | None = None,
+    cancel: Cancel = None,
+    chunk: int = 20,
+) -> ExportOutcome:
+    """Gallery.export in chunks, so it can report progress and stop between chunks."""
+    out = ExportOutcome()
+    total = len(refs)
+    for i in range(0, total, chunk):
+        if _cancelled(cancel):
+            out.cancelled = True
+            break
+        part: ExportReport = gallery.export(list(refs[i : i + chunk]), folder)
+        out.written.extend(part.written)
+        out.missing.extend(part.missing)
+        if progress is not None:
+            last = part.written[-1][1] if part.written else folder
+            progress(min(total, i + chunk), total, last)
+    return out
+
+
+@dataclass(frozen=True)
+class TaskReport:
+    """The end of a long task, in words: a one-line summary and the details (one per line)."""
+
+    title: str
+    summary: str
+    details: tuple[str, ...] = ()
+    ok: bool = True
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def import_report(r: ImportReport) -> TaskReport:
+    parts = [f"Imported {_plural(len(r.imported), 'image')}"]
+    if r.duplicates:
+        parts.append(f"{len(r.duplicates):,} already in the library")
+    if r.skipped:
+        parts.append(f"skipped {_plural(len(r.skipped), 'file')}")
+    summary = ", ".join(parts) + "."
+    if r.cancelled:
+        summary += " Cancelled: the files not reached were not imported; every imported image is complete."
+    if r.error:
+        summary += f" Stopped: {r.error}"
+    details = tuple(f"Skipped {p.name}: {why}" for p, why in r.skipped)
+    return TaskReport("Import", summary, details, ok=not r.error)
+
+
+def export_report(r: ExportOutcome, folder: Path) -> TaskReport:
+    summary = f"Exported {_plural(len(r.written), 'image')} to {folder}."
+    if r.missing:
+        summary += f" {len(r.missing):,} could not be read (their files are missing)."
+    if r.cancelled:
+        summary += " Cancelled before the end."
+    details = tuple(f"Missing file: image {h[:12]}…" for h in r.missing)
+    return TaskReport("Export", summary, details, ok=not r.missing)
+
+
+def check_report(r: IntegrityReport) -> TaskReport:
+    if r.cancelled:
+        return TaskReport("Library check", "Check cancelled.", (), ok=True)
+    lines: list[str] = []
+    lines += [f"Missing file: image {h[:12]}…" for h in r.missing]
+    lines += [f"Damaged (bytes changed): image {h[:12]}…" for h in r.mismatched]
+    lines += [f"Not in the index: {p.name}" for p in r.orphans]
+    lines += [f"Unreadable thumbnail: {p.name}" for p in r.stale_thumbnails]
+    lines += [f"Leftover temporary file: {p.name}" for p in r.temp_files]
+    lines += [f"Index: {p}" for p in r.index_problems]
+    lines += list(r.actions)
+    if r.clean:
+        summary = "The library is healthy: every image file is there and intact."
+        if r.actions:
+            summary = "Repaired: " + "; ".join(r.actions)
+    else:
+        found = []
+        for n, what in ((len(r.missing), "missing"), (len(r.mismatched), "damaged"), (len(r.orphans), "unindexed"),
+                        (len(r.stale_thumbnails) + len(r.temp_files), "leftover cache")):
+            if n:
+                found.append(f"{n:,} {what}")
+        summary = "Found " + ", ".join(found or ["index problems"]) + ". Repair fixes the index and caches; " \
+                  "no image is deleted."
+    return TaskReport("Library check", summary, tuple(lines), ok=r.clean)
+
+
+def rebuild_report(r: RebuildReport) -> TaskReport:
+    summary = f"Rebuilt the index from {_plural(r.images, 'image file')}."
+    if r.jobs_salvaged:
+        summary += f" {r.jobs_salvaged:,} job records kept."
+    if r.quarantined:
+        summary += f" {len(r.quarantined):,} damaged files moved to quarantine."
+    details = tuple(f"Quarantined {p.name}: {why}" for p, why in r.quarantined)
+    if r.moved_aside is not None:
+        details += (f"The previous index was kept as {r.moved_aside.name}.",)
+    return TaskReport("Rebuild index", summary, details, ok=not r.quarantined)
+
+
+#: What COLUMN_FACETS are named in the side bar.
+FACET_TITLES = {
+    "operation": "Operation", "style_preset": "Style preset", "style_type": "Style type", "palette": "Palette",
+    "aspect_ratio": "Aspect ratio", "rendering_speed": "Speed", "source": "Source", "rating": "Rating",
+    "favourite": "Favourite", "tag": "Tags",
+}
+assert set(COLUMN_FACETS) <= set(FACET_TITLES)
+
+ProgressFn = Callable[[int, int, Path], None]
