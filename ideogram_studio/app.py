@@ -221,6 +221,7 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
 
     # Staged shutdown: widgets' tasks, then jobs (journalled), then the HTTP client, then the index.
     await runner.cancel_all()
+    window.library.shutdown()
     controller.close()
     await services.aclose()
     app.quit()

@@ -142,6 +142,7 @@ class MainWindow(QMainWindow):
             self._mode_group.addAction(action)
             modes.addAction(action)
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, modes)
+        self.modes_toolbar = modes
 
         # The mode's panel.
         self.generate_panel = GeneratePanel(self)
@@ -210,6 +211,7 @@ class MainWindow(QMainWindow):
         dock.setMinimumWidth(280)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self._jobs_dock = dock
+        self.jobs_dock = dock
 
         # Top bar: spend, sandbox badge, settings.
         top = QToolBar("Studio", self)
@@ -239,6 +241,14 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, top)
         self._set_sandbox(self.services.sandbox)
 
+        # The library: a second central page (Ctrl+L), with its own wiring.
+        from .library_link import LibraryLink
+
+        self.library = LibraryLink(self)
+        library_button = QToolButton(self)
+        library_button.setDefaultAction(self.library.toggle_action)
+        top.insertWidget(top.actions()[0], library_button)
+
         self._setup_menus()
         self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
 
@@ -255,6 +265,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.library.toggle_action)
         view_menu.addAction(self._jobs_dock.toggleViewAction())
         for text, shortcut, slot in (
             ("Fit", "Ctrl+0", self.viewer.fit),
@@ -418,6 +429,8 @@ class MainWindow(QMainWindow):
 
     def _on_mode(self, action: QAction) -> None:
         key = action.data()
+        if hasattr(self, "library"):  # choosing a mode leaves the library for the studio
+            self.library.show_library(False)
         page = self._stack.findChild(QWidget, f"mode-{key}")
         if page is not None:
             self._stack.setCurrentWidget(page)
@@ -462,6 +475,10 @@ class MainWindow(QMainWindow):
 
     def _on_strip_menu(self, image_hash: str, global_pos: QPoint) -> None:
         self.send_menu(image_hash).popup(global_pos)
+
+    def reuse_request(self, request: object, tags: object = None) -> None:
+        """Fill the mode a request belongs to with exactly its fields and input images."""
+        self._on_reuse(request, tags)
 
     def _on_reuse(self, request: object, tags: object = None) -> None:
         tags = tags if isinstance(tags, dict) else {}

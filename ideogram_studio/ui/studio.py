@@ -45,6 +45,8 @@ class StudioController(QObject):
     #: A comparison image arrived: (preset, image) or failed: (preset, reason).
     compare_result = Signal(object, QImage)
     compare_failed = Signal(object, str)
+    #: A describe job finished: (job, the descriptions).
+    described = Signal(object, list)
     #: A job's request should fill its panel ("reuse settings").
     reuse_request = Signal(object)
     #: The same, with the job's tags (e.g. {"operation_label": "face-swap"}): (request, tags).
@@ -132,6 +134,9 @@ class StudioController(QObject):
             )
             self.refresh_spend()
             kind = event.job.tags.get("kind")
+            if kind == "describe" and job.state.value == "done":
+                texts = [str(d.get("text", "")) for d in (job.response or {}).get("descriptions", [])]
+                self.described.emit(job, [t for t in texts if t])
             if kind == "compare" and not event.job.result_hashes:
                 self.compare_failed.emit(StylePreset(event.job.tags["preset"]), event.job.error or "No image")
 

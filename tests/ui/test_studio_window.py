@@ -59,6 +59,7 @@ def open_studio(qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Sett
 def close_studio(qtbot: Any, studio: Studio) -> None:
     studio.window.close()
     wait_for(qtbot, studio.window.controller.runner.cancel_all())
+    studio.window.library.shutdown()
     studio.window.controller.close()
     wait_for(qtbot, studio.services.aclose())
 
