@@ -127,3 +127,25 @@ def sandbox(sandbox_server: SandboxServer) -> SandboxServer:
     """The module's server, with no faults and zeroed counters."""
     sandbox_server.reset()
     return sandbox_server
+
+
+@pytest.fixture(scope="module")
+def x_display() -> Iterator[str]:
+    """The X server of scripts/test.sh (xvfb-run), or one of our own when run without it."""
+    if os.environ.get("DISPLAY"):
+        yield os.environ["DISPLAY"]
+        return
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    display = ":" + proc.stdout.readline().strip()
+    os.environ["DISPLAY"] = display
+    try:
+        yield display
+    finally:
+        del os.environ["DISPLAY"]
+        proc.terminate()
+        proc.wait(10)

@@ -5,16 +5,17 @@ as test artifacts (IDEOGRAM_TEST_ARTIFACTS). Generate, quit, start again, find t
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from .conftest import SandboxServer
 
 pytestmark = pytest.mark.e2e
 KEY = "e2e-key-5f4e3d2c1b0a"
@@ -27,45 +28,6 @@ def wait(condition: Callable[[], object], timeout: float, what: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture(scope="module")
-def x_display() -> Iterator[str]:
-    """The X server of scripts/test.sh (xvfb-run), or one of our own when run without it."""
-    if os.environ.get("DISPLAY"):
-        yield os.environ["DISPLAY"]
-        return
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    display = ":" + proc.stdout.readline().strip()
-    os.environ["DISPLAY"] = display
-    try:
-        yield display
-    finally:
-        del os.environ["DISPLAY"]
-        proc.terminate()
-        proc.wait(10)
-
-
-@pytest.fixture
-def sandbox_server(tmp_path: Path) -> Iterator[str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ideogram_studio.sandbox.server", "--port", "0", "--latency", "0.3"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+", line)
-    assert match, line
-    yield match.group(0)
-    proc.terminate()
-    proc.wait(10)
 
 
 class App:
@@ -158,11 +120,11 @@ def artifacts(artifacts_dir: Path) -> Path:
 
 
 def test_generate_quit_restart_and_find_the_results(
-    x_display: str, tmp_path: Path, sandbox_server: str, artifacts: Path
+    x_display: str, tmp_path: Path, sandbox_server: SandboxServer, artifacts: Path
 ) -> None:
     if shutil.which("xdotool") is None:
         pytest.fail("xdotool is missing: run scripts/system-deps.sh")
-    app = App(tmp_path / "home", sandbox_server)
+    app = App(tmp_path / "home", sandbox_server.url)
     app.start()
     screenshot(artifacts / "01-started.png")
     app.type("A lighthouse on a cliff at dusk, poster reading NORTH LIGHT")
@@ -174,7 +136,7 @@ def test_generate_quit_restart_and_find_the_results(
     assert app.quit() == 0, app.stderr()
     assert "Traceback" not in app.stderr()
 
-    again = App(tmp_path / "home", sandbox_server)
+    again = App(tmp_path / "home", sandbox_server.url)
     again.start()
     assert "start-up: 1 recent results, 1 jobs in the journal" in again.log_text()
     time.sleep(1.0)

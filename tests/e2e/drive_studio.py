@@ -1,0 +1,222 @@
+"""Drives the real studio (ideogram_studio.app.main) in a real X window for the end-to-end tests.
+
+Run as `python -m tests.e2e.drive_studio <flow> <report.json> <shots-dir> [file]` with DISPLAY set.
+Input goes in as real X events through xdotool (typing, keys, mouse strokes on the mask canvas);
+the driver only looks inside the process to find where widgets are and when work is done.
+The report is JSON: the hashes it saw, for the test to check against the library on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QPoint, QPointF, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+FLOW, REPORT, SHOTS = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+EXTRA = sys.argv[4] if len(sys.argv) > 4 else ""
+report: dict[str, Any] = {"steps": []}
+
+
+def xdo(*args: str) -> None:
+    subprocess.run(["xdotool", *args], check=True)
+
+
+def window() -> Any:
+    for w in QApplication.topLevelWidgets():
+        if w.objectName() == "main-window" and w.isVisible():
+            return w
+    return None
+
+
+async def until(condition: Callable[[], object], seconds: float, what: str) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        await asyncio.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def shot(name: str) -> None:
+    w = window()
+    w.grab().save(str(SHOTS / f"{name}.png"))
+    report["steps"].append(name)
+
+
+def centre_of(widget: QWidget) -> QPoint:
+    return widget.mapToGlobal(widget.rect().center())
+
+
+def click(widget: QWidget, point: QPoint | None = None) -> None:
+    p = point or centre_of(widget)
+    xdo("mousemove", "--sync", str(p.x()), str(p.y()))
+    xdo("click", "1")
+
+
+def focus_and_type(widget: QWidget, text: str) -> None:
+    widget.setFocus()
+    QApplication.processEvents()
+    xdo("type", "--delay", "4", text)
+
+
+async def wait_jobs(w: Any, count: int) -> list[Any]:
+    queue = w.controller.services.queue
+    jobs = await until(
+        lambda: (
+            (js := sorted(queue.jobs.values(), key=lambda j: j.created_at))
+            and len(js) >= count
+            and all(j.state.finished for j in js)
+            and js
+        ),
+        60,
+        f"{count} finished job(s)",
+    )
+    return list(jobs)
+
+
+async def ready() -> Any:
+    w = await until(lambda: (x := window()) is not None and hasattr(x, "library") and x, 60, "the window")
+    xdo("windowfocus", "--sync", str(int(w.winId())))
+    await asyncio.sleep(0.3)
+    return w
+
+
+async def edit_flow() -> None:
+    w = await ready()
+    xdo("key", "alt+3")  # the Edit mode
+    await until(lambda: w.current_mode() == "edit", 10, "Edit mode")
+    panel = w.panels["edit"]
+    assert panel.source_picker.load_path(EXTRA), "the source image was refused"
+    canvas = await until(lambda: panel.canvas.has_image() and panel.canvas, 10, "the canvas")
+    canvas.fit()
+    await asyncio.sleep(0.3)
+    # A real brush stroke: X mouse events across the middle of the image.
+    viewport = canvas.viewport()
+    a = viewport.mapToGlobal(canvas.map_from_image(QPointF(60, 90)).toPoint())
+    b = viewport.mapToGlobal(canvas.map_from_image(QPointF(200, 110)).toPoint())
+    xdo("mousemove", "--sync", str(a.x()), str(a.y()))
+    xdo("mousedown", "1")
+    for i in range(1, 21):
+        x = a.x() + (b.x() - a.x()) * i // 20
+        y = a.y() + (b.y() - a.y()) * i // 20
+        xdo("mousemove", "--sync", str(x), str(y))
+    xdo("mouseup", "1")
+    await until(lambda: canvas.coverage_ratio() > 0, 5, "paint on the mask")
+    report["coverage"] = canvas.coverage_ratio()
+    shot("01-mask-painted")
+    focus_and_type(panel.prompt_edit, "a red knitted hat")
+    xdo("key", "ctrl+Return")
+    jobs = await wait_jobs(w, 1)
+    job = jobs[-1]
+    report["job_state"] = job.state.value
+    report["result"] = job.result_hashes[0] if job.result_hashes else None
+    report["mask"] = job.mask_hash
+    report["source"] = job.source_hash
+    await asyncio.sleep(0.8)
+    shot("02-edit-result")
+
+
+async def library_flow() -> None:
+    w = await ready()
+    focus_and_type(w.generate_panel.prompt_edit, "A lighthouse on a cliff, poster")
+    xdo("key", "ctrl+Return")
+    (first,) = await wait_jobs(w, 1)
+    generated = first.result_hashes[0]
+    report["generated"] = generated
+    w.send_image_to("remix", generated)  # what "Send to Remix" in the result's menu does
+    remix = w.panels["remix"]
+    await until(lambda: remix.source_picker.image() is not None, 10, "the remix source")
+    focus_and_type(remix.prompt_edit, "the same lighthouse in snow")
+    xdo("key", "ctrl+Return")
+    jobs = await wait_jobs(w, 2)
+    remixed = jobs[-1].result_hashes[0]
+    report["remixed"] = remixed
+    shot("01-remixed")
+
+    xdo("key", "ctrl+l")
+    page = w.library.page
+    await until(lambda: w.library.is_showing_library(), 5, "the library")
+    page.search_field.selectAll()
+    focus_and_type(page.search_field, "snow")
+    await until(lambda: page.model.rowCount() == 1, 10, "the search result")
+    report["search_rows"] = page.model.rowCount()
+    shot("02-searched")
+    index = page.model.index(0, 0)
+    click(page.grid.viewport(), page.grid.viewport().mapToGlobal(page.grid.visualRect(index).center()))
+    await until(lambda: page.current_hash() == remixed, 10, "the remixed image selected")
+    xdo("key", "t")
+    await until(lambda: page.detail.tag_edit.hasFocus(), 5, "the tag field")
+    xdo("type", "--delay", "4", "winter")
+    xdo("key", "Return")
+    gallery = w.controller.services.gallery
+    await until(lambda: "winter" in {t.value for t in gallery.all_tags()}, 10, "the tag")
+    report["tags"] = [t.value for t in gallery.all_tags()]
+    shot("03-tagged")
+    # Follow the lineage: click the parent in the detail panel's chain.
+    chain = page.detail.findChild(QWidget, "lineage-chain")
+    buttons = [b for b in chain.findChildren(QWidget, "chain-item") if b.isVisible()]
+    parent_button = next(b for b in buttons if generated[:12] in b.toolTip())
+    shown: list[str] = []
+    page.detail_shown.connect(shown.append)
+    click(parent_button)
+    await until(lambda: generated in shown, 10, "the parent shown in the detail panel")
+    report["followed_to"] = generated
+    shot("04-lineage-parent")
+    # Delete to the trash, then undo: clear the search so both images are in the grid.
+    page.search_field.setFocus()
+    xdo("key", "ctrl+a", "BackSpace")
+    await until(lambda: page.model.rowCount() == 2, 10, "the cleared search")
+    page.select_hash(generated)
+    page.grid.setFocus()
+    await asyncio.sleep(0.2)
+    xdo("key", "Delete")
+    await until(lambda: gallery.get(generated).trashed_at is not None, 10, "the delete")
+    report["trashed"] = True
+    shot("05-deleted")
+    xdo("key", "ctrl+z")
+    await until(lambda: gallery.get(generated).trashed_at is None, 10, "the undo")
+    report["restored"] = True
+    shot("06-undone")
+
+
+async def drive() -> None:
+    try:
+        await {"edit": edit_flow, "library": library_flow}[FLOW]()
+        report["ok"] = True
+    except BaseException as exc:
+        report["ok"] = False
+        report["error"] = "".join(traceback.format_exception(exc))
+        w = window()
+        if w is not None:
+            w.grab().save(str(SHOTS / "failure.png"))
+    REPORT.write_text(json.dumps(report, indent=2))
+    xdo("key", "ctrl+q")
+    await asyncio.sleep(5)
+    w = window()
+    if w is not None:  # ctrl+q did not reach the window: close it the programmatic way
+        w.close()
+
+
+def main() -> int:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    tasks: list[asyncio.Task[None]] = []
+    QTimer.singleShot(100, lambda: tasks.append(asyncio.get_event_loop().create_task(drive())))
+    from ideogram_studio.app import main as studio_main
+
+    assert app is not None
+    return studio_main([])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

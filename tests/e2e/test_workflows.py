@@ -1,0 +1,92 @@
+"""End to end, in a real X window against `ideogram-sandbox` on 127.0.0.1, with real X input:
+paint a mask and send an Edit; generate, remix, search, tag, follow the lineage, delete, undo.
+Screenshots are kept as artifacts."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from ideogram_studio.gallery import Gallery
+
+from .conftest import SandboxServer
+from .test_app_window import KEY
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_flow(flow: str, home: Path, api_base: str, shots: Path, extra: str = "") -> dict[str, object]:
+    report = home / f"{flow}.json"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "IDEOGRAM_API_BASE": api_base,
+        "IDEOGRAM_API_KEY": KEY,
+        "PYTHONPATH": str(ROOT),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.drive_studio", flow, str(report), str(shots), extra],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    data = json.loads(report.read_text()) if report.exists() else {"ok": False, "error": "no report"}
+    assert data.get("ok"), f"{data.get('error')}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return data
+
+
+def test_paint_a_mask_and_send_an_edit(
+    x_display: str, tmp_path: Path, sandbox_server: SandboxServer, artifacts_dir: Path
+) -> None:
+    source = tmp_path / "source.png"
+    img = Image.linear_gradient("L").resize((320, 200)).convert("RGB")
+    img.save(source)
+    home = tmp_path / "home"
+    report = run_flow("edit", home, sandbox_server.url, artifacts_dir, str(source))
+    assert report["job_state"] == "done" and report["coverage"] > 0
+    with Gallery.open(home / "data" / "IdeogramStudio") as gallery:
+        result = Image.open(io.BytesIO(gallery.read_bytes(str(report["result"])))).convert("RGB")
+        mask = Image.open(io.BytesIO(gallery.read_bytes(str(report["mask"])))).convert("L")
+        sent = Image.open(io.BytesIO(gallery.read_bytes(str(report["source"])))).convert("RGB")
+    assert mask.size == result.size == (320, 200)
+    values = {v for _, v in mask.getcolors(256) or []}
+    assert values <= {0, 255} and 0 in values  # black = the painted part, nothing grey
+    keep = mask.point(lambda v: 255 if v == 255 else 0)
+    outside = ImageChops.multiply(ImageChops.difference(result, sent).convert("L"), keep)
+    assert outside.getbbox() is None, "pixels outside the painted mask changed"
+    inside = ImageChops.difference(result, sent).convert("L").point(lambda v: 255 if v else 0)
+    assert inside.getbbox() is not None, "nothing changed inside the mask"
+    assert (artifacts_dir / "02-edit-result.png").exists()
+
+
+def test_generate_remix_search_tag_lineage_delete_undo(
+    x_display: str, tmp_path: Path, sandbox_server: SandboxServer, artifacts_dir: Path
+) -> None:
+    home = tmp_path / "home"
+    report = run_flow("library", home, sandbox_server.url, artifacts_dir)
+    assert report["search_rows"] == 1
+    assert "winter" in report["tags"]  # type: ignore[operator]
+    assert report["followed_to"] == report["generated"]
+    assert report["trashed"] and report["restored"]
+    with Gallery.open(home / "data" / "IdeogramStudio") as gallery:
+        parents = gallery.parents(str(report["remixed"]))
+        assert [p.parent for p in parents if p.role == "image"] == [report["generated"]]
+        assert gallery.get(str(report["generated"])).trashed_at is None  # type: ignore[union-attr]
+    for name in ("01-remixed", "02-searched", "03-tagged", "04-lineage-parent", "05-deleted", "06-undone"):
+        assert (artifacts_dir / f"{name}.png").exists(), name
