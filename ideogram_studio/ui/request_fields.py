@@ -3,17 +3,19 @@
 ``RequestFields(names)`` shows only the fields named (form-field names of the request), in four
 groups: output (shape, speed, images, seed, magic prompt), Style, References and More. It knows
 no API rule: the panel builds its request from ``values()`` and validates it, and shows each
-error at ``messages()[field]``.
+error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True`` and a plain
+(not collapsible) Style group.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Iterable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -36,7 +38,6 @@ from ..api.pricing import price_per_image
 from ..api.requests import ApiRequest
 from .collapsible import CollapsibleSection
 from .field_errors import FieldMessage, mute
-from .generate_panel import _lock_icon, parse_style_codes
 from .palette_picker import PalettePicker, palette_label, palette_pixmap
 from .preset_picker import PresetPicker, preset_description, preset_name
 from .prompt_edit import PromptEdit
@@ -50,6 +51,54 @@ STYLE_TYPES = (StyleType.AUTO, StyleType.GENERAL, StyleType.REALISTIC, StyleType
 LABEL_WIDTH = 92
 STYLE_FIELDS = ("style_type", "style_preset", "color_palette", "style_codes")
 REFERENCE_FIELDS = ("style_reference_images", "character_reference_images", "character_reference_images_mask")
+FIELD_LABELS: dict[str, str] = {
+    "prompt": "Prompt",
+    "negative_prompt": "Negative prompt",
+    "aspect_ratio": "Aspect ratio",
+    "resolution": "Resolution",
+    "rendering_speed": "Speed",
+    "num_images": "Number of images",
+    "seed": "Seed",
+    "magic_prompt": "Magic prompt",
+    "style_type": "Style type",
+    "style_preset": "Style preset",
+    "color_palette": "Colour palette",
+    "style_codes": "Style codes",
+    "custom_model_uri": "Custom model",
+    "style_reference_images": "Style references",
+    "character_reference_images": "Character reference",
+    "character_reference_images_mask": "Character mask",
+    "request": "The request",
+}
+#: Separators accepted between style codes.
+_CODE_SPLIT = re.compile(r"[\s,;]+")
+
+
+def parse_style_codes(text: str) -> tuple[str, ...]:
+    """Style codes as typed: separated by commas, semicolons or spaces."""
+    return tuple(code for code in _CODE_SPLIT.split(text.strip()) if code)
+
+
+def _lock_icon(locked: bool, size: int = 16) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    color = QColor("#1a73e8") if locked else QColor("#5f6368")
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(color, 1.7))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    lift = 0 if locked else size * 0.14
+    shackle = QRectF(size * 0.3, size * 0.08 - lift, size * 0.4, size * 0.5)
+    p.drawArc(shackle, 0, 180 * 16)
+    mid_y = shackle.center().y()
+    p.drawLine(int(shackle.right()), int(mid_y), int(shackle.right()), int(size * 0.5))
+    if locked:
+        p.drawLine(int(shackle.left()), int(mid_y), int(shackle.left()), int(size * 0.5))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    p.drawRoundedRect(QRectF(size * 0.18, size * 0.46, size * 0.64, size * 0.46), 2, 2)
+    p.end()
+    return QIcon(pix)
 
 
 def field_label(parent: QWidget, text: str, bold: bool = False) -> QLabel:
@@ -95,16 +144,21 @@ class RequestFields(QWidget):
         parent: QWidget | None = None,
         *,
         style_expanded: bool = True,
+        style_section: bool = True,
+        roomy: bool = False,
         defaults: dict[str, Any] | None = None,
     ) -> None:
+        """``style_section``: Style as a collapsible section (else a bold heading over its rows).
+        ``roomy``: the Generate form's spacing (gaps between groups, a larger preset tile)."""
         super().__init__(parent)
         self._names = frozenset(names)
+        self._roomy = roomy
         self._loading = 0
         self._preset: StylePreset | None = None
         self._messages: dict[str, FieldMessage] = {}
         self._focus: dict[str, QWidget] = {}
         self._sections: dict[str, CollapsibleSection] = {}
-        self._setup_ui(style_expanded)
+        self._setup_ui(style_expanded, style_section)
         if defaults:
             self._apply(defaults)
         self._update_seed_ui()
@@ -158,7 +212,7 @@ class RequestFields(QWidget):
             self._apply({name: getattr(request, name) for name in self._all_names() if hasattr(request, name)})
         finally:
             self._loading -= 1
-        self._expand_used()
+        self.expand_used()
         self._update_seed_ui()
         self._update_summaries()
         self.changed.emit()
@@ -194,11 +248,13 @@ class RequestFields(QWidget):
         self._preset_picker.set_current(self._preset)
         self._preset_dialog.show()
         self._preset_dialog.raise_()
+        self._preset_dialog.activateWindow()
         self._preset_picker.search_field().setFocus()
 
     def open_palette_picker(self) -> None:
         self._palette_dialog.show()
         self._palette_dialog.raise_()
+        self._palette_dialog.activateWindow()
 
     def update_speed_prices(self, request: ApiRequest) -> None:
         """Each speed's price per image for this request (character-reference prices when one is set)."""
@@ -235,7 +291,7 @@ class RequestFields(QWidget):
         recents = state.get("preset_recents")
         if "style_preset" in self._names and isinstance(recents, list):
             self._preset_picker.set_recents([r for r in recents if r in StylePreset._value2member_map_])
-        self._expand_used()
+        self.expand_used()
 
     # ---- ui --------------------------------------------------------------------------------
     def _all_names(self) -> list[str]:
@@ -244,7 +300,11 @@ class RequestFields(QWidget):
             names.append("character_reference_images_mask")
         return names
 
-    def _setup_ui(self, style_expanded: bool) -> None:
+    def _gap(self, layout: QVBoxLayout, size: int) -> None:
+        if self._roomy:
+            layout.addSpacing(size)
+
+    def _setup_ui(self, style_expanded: bool, style_section: bool) -> None:
         n = self._names
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -257,13 +317,16 @@ class RequestFields(QWidget):
             self.negative_edit = PromptEdit(self, history=False)
             self.negative_edit.setPlaceholderText("What to leave out (optional)")
             self.negative_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 14)
-            self.negative_edit.setToolTip("Things to exclude. The prompt takes precedence over the negative prompt.")
+            self.negative_edit.setToolTip(
+                "Things to exclude. Descriptions in the prompt take precedence over the negative prompt."
+            )
             self.negative_edit.textChanged.connect(self._on_changed)
             label.setBuddy(self.negative_edit)
             layout.addWidget(self.negative_edit)
             self._add_message(layout, self, ["negative_prompt"], self.negative_edit)
 
         if "aspect_ratio" in n or "resolution" in n:
+            self._gap(layout, 4)
             layout.addWidget(field_label(self, "Shape", bold=True))
             self.shape_picker = ShapePicker(self)
             self.shape_picker.changed.connect(self._on_changed)
@@ -271,6 +334,7 @@ class RequestFields(QWidget):
             self._add_message(layout, self, ["aspect_ratio", "resolution"], self.shape_picker)
 
         grid = self._grid()
+        self._gap(layout, 4)
         layout.addLayout(grid)
         if "rendering_speed" in n:
             self.speed_combo = QComboBox(self)
@@ -302,7 +366,7 @@ class RequestFields(QWidget):
             box.addWidget(self.seed_lock)
             self.seed_spin = QSpinBox(self)
             self.seed_spin.setRange(0, MAX_SEED)
-            self.seed_spin.setMinimumWidth(110)
+            self.seed_spin.setMinimumWidth(120 if self._roomy else 110)
             self.seed_spin.setGroupSeparatorShown(False)
             self.seed_spin.valueChanged.connect(self._on_changed)
             box.addWidget(self.seed_spin, 1)
@@ -313,13 +377,19 @@ class RequestFields(QWidget):
             for option in MagicPrompt:
                 self.magic_combo.addItem(human_name(option), option.value)
             self.magic_combo.setToolTip(
-                "Magic prompt lets the service rewrite and enrich your prompt; the prompt it used is stored "
+                "Magic prompt lets the service rewrite and enrich your prompt. The prompt it used is stored "
                 "with each result. Not set = nothing is sent."
             )
             self.magic_combo.currentIndexChanged.connect(self._on_changed)
             self._row(grid, self, "Magic prompt", self.magic_combo, ["magic_prompt"])
 
-        if any(f in n for f in STYLE_FIELDS):
+        if any(f in n for f in STYLE_FIELDS) and not style_section:
+            self._gap(layout, 6)
+            layout.addWidget(field_label(self, "Style", bold=True))
+            style_grid = self._grid()
+            layout.addLayout(style_grid)
+            self._build_style(self, style_grid)
+        elif any(f in n for f in STYLE_FIELDS):
             style = QWidget(self)
             style_grid = self._grid(style)
             self._build_style(style, style_grid)
@@ -328,6 +398,7 @@ class RequestFields(QWidget):
         if any(f in n for f in REFERENCE_FIELDS):
             refs = QWidget(self)
             self._build_references(refs)
+            self._gap(layout, 4)
             self._section(layout, "references", "References", refs, [f for f in REFERENCE_FIELDS if f in n], False)
 
         if "custom_model_uri" in n:
@@ -336,7 +407,9 @@ class RequestFields(QWidget):
             self.custom_model_edit = QLineEdit(more)
             self.custom_model_edit.setPlaceholderText("model/<name>/version/<version>")
             self.custom_model_edit.setClearButtonEnabled(True)
-            self.custom_model_edit.setToolTip("Optional custom model URI.")
+            self.custom_model_edit.setToolTip(
+                "Optional custom model URI. The model version and style are resolved from it."
+            )
             self.custom_model_edit.textChanged.connect(self._on_changed)
             self._row(more_grid, more, "Custom model", self.custom_model_edit, ["custom_model_uri"])
             self._section(layout, "more", "More", more, ["custom_model_uri"], False)
@@ -359,9 +432,10 @@ class RequestFields(QWidget):
             box.setSpacing(4)
             self.preset_button = QToolButton(parent)
             self.preset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            self.preset_button.setIconSize(QSize(28, 28))
+            tile = 32 if self._roomy else 28
+            self.preset_button.setIconSize(QSize(tile, tile))
             self.preset_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            self.preset_button.setMinimumHeight(36)
+            self.preset_button.setMinimumHeight(tile + 8)
             self.preset_button.clicked.connect(self.open_preset_picker)
             box.addWidget(self.preset_button, 1)
             self.preset_clear = clear_button(parent, "Use no style preset")
@@ -557,7 +631,7 @@ class RequestFields(QWidget):
         elif name == "character_reference_images_mask" and hasattr(self, "character_mask"):
             self.character_mask.set_images(list(value))
 
-    def _expand_used(self) -> None:
+    def expand_used(self) -> None:
         values = self.values()
         for name, section in self._sections.items():
             value = values.get(name)
@@ -602,6 +676,9 @@ class RequestFields(QWidget):
             else "A new random seed each time. Click to lock a seed and reproduce a result."
         )
         self.seed_spin.setEnabled(locked)
+        self.seed_spin.setToolTip(
+            f"Seed 0–{MAX_SEED}." if locked else "Lock the seed to set it; the service now picks one at random."
+        )
 
     def _set_preset(self, preset: StylePreset | None) -> None:
         self._preset = preset

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import html
+from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, cast
 
 from PIL import Image
@@ -38,9 +39,8 @@ from ..api.requests import ApiRequest, GenerateRequest
 from .collapsible import CollapsibleSection
 from .field_errors import ERROR_COLOR, FieldMessage, describe, mute
 from .generate_advice import advice
-from .generate_panel import FIELD_LABELS
 from .prompt_edit import PromptEdit
-from .request_fields import RequestFields, field_label
+from .request_fields import FIELD_LABELS, RequestFields, field_label
 from .source_image import SourceImagePicker
 
 STATE_VERSION = 1
@@ -59,6 +59,123 @@ class Problem(NamedTuple):
     field: str
     text: str
     missing: bool = False
+
+
+class Footer(NamedTuple):
+    """The bar under a form, always visible: see ``build_footer``."""
+
+    frame: QFrame
+    message: FieldMessage
+    blocker_label: QLabel
+    cost_label: QLabel
+    send_button: QPushButton
+    front_button: QToolButton
+    send_action: QAction
+    front_action: QAction
+
+
+def build_footer(owner: QWidget, text: str, frame_name: str, button_name: str, menu_name: str = "") -> Footer:
+    """The footer of a form: the request-wide message, the reason sending is blocked (with a link
+    to the field, which may be scrolled away), the cost estimate and the send button with its
+    "front of the queue" menu. The Ctrl+Enter and Ctrl+Shift+Enter actions are added to ``owner``;
+    the caller connects the button, the actions and the blocker's link."""
+    footer = QFrame(owner)
+    footer.setObjectName(frame_name)
+    foot = QVBoxLayout(footer)
+    foot.setContentsMargins(14, 8, 14, 12)
+    foot.setSpacing(6)
+    message = FieldMessage(footer)
+    foot.addWidget(message)
+    blocker = QLabel(footer)
+    blocker.setObjectName("blockerLabel")
+    blocker.setWordWrap(True)
+    blocker.setTextFormat(Qt.TextFormat.RichText)
+    blocker.setStyleSheet(f"QLabel#blockerLabel {{ color: {ERROR_COLOR}; }}")
+    blocker.hide()
+    foot.addWidget(blocker)
+    cost = QLabel(footer)
+    cost.setObjectName("costLabel")
+    cost.setWordWrap(True)
+    foot.addWidget(cost)
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    button = QPushButton(text, footer)
+    button.setObjectName(button_name)
+    button.setMinimumHeight(36)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    row.addWidget(button, 1)
+    front = QToolButton(footer)
+    front.setObjectName(menu_name)
+    front.setArrowType(Qt.ArrowType.DownArrow)
+    front.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    front.setFixedSize(QSize(36, 36))
+    front.setToolTip("More ways to send: at the front of the queue (Ctrl+Shift+Enter)")
+    row.addWidget(front)
+    foot.addLayout(row)
+
+    send_action = QAction(text, owner)
+    send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+    send_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    front_action = QAction(f"{text} at front of queue", owner)
+    front_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
+    front_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    owner.addAction(send_action)
+    owner.addAction(front_action)
+    menu = QMenu(front)
+    menu.addAction(send_action)
+    menu.addAction(front_action)
+    front.setMenu(menu)
+    return Footer(footer, message, blocker, cost, button, front, send_action, front_action)
+
+
+def footer_style(frame_name: str, button_name: str) -> str:
+    """The footer's style sheet: a rule above it and a blue send button."""
+    return (
+        f"QFrame#{frame_name} {{ border-top: 1px solid palette(midlight); }}"
+        f"QPushButton#{button_name} {{ background: #1a73e8; color: white; border: none;"
+        " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
+        f"QPushButton#{button_name}:hover {{ background: #1765cc; }}"
+        f"QPushButton#{button_name}:pressed {{ background: #185abc; }}"
+        f"QPushButton#{button_name}:disabled {{ background: palette(midlight); color: palette(mid); }}"
+    )
+
+
+def submit_on_ctrl_enter(event: QKeyEvent, submit: Callable[[bool], object]) -> bool:
+    """Ctrl+Enter (Ctrl+Shift+Enter: front of the queue) from line edits, spin boxes and combos,
+    which pass Enter on to their parent. True if the event was handled."""
+    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+        event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    ):
+        submit(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+        event.accept()
+        return True
+    return False
+
+
+def show_cost(label: QLabel, request: ApiRequest, mark_character: bool = False) -> None:
+    """The cost estimate, with how it was priced in the tooltip (no guessed figure when unknown).
+    ``mark_character``: say in the text when character-reference pricing applies."""
+    total = estimate_cost(request)
+    each = price_per_image(request)
+    n = request.image_count()
+    noun = "image" if n == 1 else "images"
+    speed = getattr(request, "rendering_speed", None) or DEFAULT_SPEED
+    basis = "character-reference pricing" if request.has_character_reference else "standard pricing"
+    if total is None or each is None:
+        label.setText("Estimated cost: price unknown")
+        why = f"No price is published for {human_name(speed)}"
+        if request.has_character_reference:
+            why += " with a character reference"
+        label.setToolTip(why + "; the studio shows no guessed figure.")
+        return
+    each_text = format_cost(each).removeprefix("≈ ")
+    suffix = " · character reference" if mark_character and request.has_character_reference else ""
+    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}{suffix})")
+    label.setToolTip(
+        f"An estimate from the published prices: {human_name(speed)}, {basis}. "
+        "Withheld (unsafe) images are billed too."
+    )
 
 
 _STAND_IN: dict[str, ImageFile] = {}
@@ -245,14 +362,8 @@ class WorkflowPanel(QWidget):
 
     # ---- events ----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        # Ctrl+Enter from line edits, spin boxes and combos, which pass Enter on to their parent.
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-            event.modifiers() & Qt.KeyboardModifier.ControlModifier
-        ):
-            self.submit(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
-            event.accept()
-            return
-        super().keyPressEvent(event)
+        if not submit_on_ctrl_enter(event, self.submit):
+            super().keyPressEvent(event)
 
     def update_minimum_width(self) -> None:
         """Wide enough for the widest row (the shape buttons): the form never scrolls sideways."""
@@ -353,66 +464,20 @@ class WorkflowPanel(QWidget):
         outer.addWidget(scroll, 1)
 
     def _setup_footer(self) -> None:
-        footer = QFrame(self)
-        footer.setObjectName("workflowFooter")
-        foot = QVBoxLayout(footer)
-        foot.setContentsMargins(14, 8, 14, 12)
-        foot.setSpacing(6)
-        request_message = FieldMessage(footer)
-        foot.addWidget(request_message)
-        self._messages["request"] = request_message
-        self.blocker_label = QLabel(footer)
-        self.blocker_label.setObjectName("blockerLabel")
-        self.blocker_label.setWordWrap(True)
-        self.blocker_label.setTextFormat(Qt.TextFormat.RichText)
-        self.blocker_label.setStyleSheet(f"QLabel#blockerLabel {{ color: {ERROR_COLOR}; }}")
+        footer = build_footer(self, self.send_text, "workflowFooter", "sendButton")
+        self._messages["request"] = footer.message
+        self.blocker_label = footer.blocker_label
         self.blocker_label.linkActivated.connect(self._focus_field)
-        self.blocker_label.hide()
-        foot.addWidget(self.blocker_label)
-        self.cost_label = QLabel(footer)
-        self.cost_label.setObjectName("costLabel")
-        self.cost_label.setWordWrap(True)
-        foot.addWidget(self.cost_label)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        self.send_button = QPushButton(self.send_text, footer)
-        self.send_button.setObjectName("sendButton")
-        self.send_button.setMinimumHeight(36)
-        self.send_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.send_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.cost_label = footer.cost_label
+        self.send_button = footer.send_button
         self.send_button.clicked.connect(self._on_send_clicked)
-        row.addWidget(self.send_button, 1)
-        self.front_button = QToolButton(footer)
-        self.front_button.setArrowType(Qt.ArrowType.DownArrow)
-        self.front_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.front_button.setFixedSize(QSize(36, 36))
-        self.front_button.setToolTip("More ways to send: at the front of the queue (Ctrl+Shift+Enter)")
-        row.addWidget(self.front_button)
-        foot.addLayout(row)
-        self._outer.addWidget(footer)
-
-        self.send_action = QAction(self.send_text, self)
-        self.send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-        self.send_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.front_button = footer.front_button
+        self.send_action = footer.send_action
         self.send_action.triggered.connect(lambda: self.submit(False))
-        self.front_action = QAction(f"{self.send_text} at front of queue", self)
-        self.front_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
-        self.front_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.front_action = footer.front_action
         self.front_action.triggered.connect(lambda: self.submit(True))
-        self.addAction(self.send_action)
-        self.addAction(self.front_action)
-        menu = QMenu(self.front_button)
-        menu.addAction(self.send_action)
-        menu.addAction(self.front_action)
-        self.front_button.setMenu(menu)
-        self.setStyleSheet(
-            "QFrame#workflowFooter { border-top: 1px solid palette(midlight); }"
-            "QPushButton#sendButton { background: #1a73e8; color: white; border: none;"
-            " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
-            "QPushButton#sendButton:hover { background: #1765cc; }"
-            "QPushButton#sendButton:pressed { background: #185abc; }"
-            "QPushButton#sendButton:disabled { background: palette(midlight); color: palette(mid); }"
-        )
+        self._outer.addWidget(footer.frame)
+        self.setStyleSheet(footer_style("workflowFooter", "sendButton"))
 
     def _lines_height(self, lines: int) -> int:
         return self.fontMetrics().lineSpacing() * lines + 14
@@ -519,26 +584,7 @@ class WorkflowPanel(QWidget):
         self.blocker_label.setVisible(blocker is not None)
 
     def _update_cost(self, request: ApiRequest) -> None:
-        total = estimate_cost(request)
-        each = price_per_image(request)
-        n = request.image_count()
-        noun = "image" if n == 1 else "images"
-        speed = getattr(request, "rendering_speed", None) or DEFAULT_SPEED
-        basis = "character-reference pricing" if request.has_character_reference else "standard pricing"
-        if total is None or each is None:
-            self.cost_label.setText("Estimated cost: price unknown")
-            why = f"No price is published for {human_name(speed)}"
-            if request.has_character_reference:
-                why += " with a character reference"
-            self.cost_label.setToolTip(why + "; the studio shows no guessed figure.")
-            return
-        each_text = format_cost(each).removeprefix("≈ ")
-        suffix = " · character reference" if request.has_character_reference else ""
-        self.cost_label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}{suffix})")
-        self.cost_label.setToolTip(
-            f"An estimate from the published prices: {human_name(speed)}, {basis}. "
-            "Withheld (unsafe) images are billed too."
-        )
+        show_cost(self.cost_label, request, mark_character=True)
 
     def _focus_field(self, field: str) -> None:
         section = self._sections.get(field)
