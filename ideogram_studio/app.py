@@ -1,10 +1,15 @@
 """The composition root: one QApplication, one qasync loop, services built once and passed in,
-one crash handler, staged shutdown (jobs, then HTTP client, then index)."""
+one crash handler, staged shutdown (jobs, then HTTP client, then index).
+
+Start-up puts the window on screen first: a light shell (Qt alone) is shown before the event loop's
+own modules load (the display maps it meanwhile); once its first frame is painted, the keyring,
+the library and the studio's modules come, and the shell is filled in (`MainWindow.attach`).
+Nothing slow (asyncio, the services, the panels) is imported before that first frame.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import sys
@@ -12,13 +17,17 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import APP_ID, APP_NAME, __version__
+from . import APP_ID, APP_NAME
 from .settings import Settings, log_dir
 
 if TYPE_CHECKING:
     from .secrets import SecretStore
+    from .services import Services
+    from .ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+#: The longest the studio waits for its window's first frame before it starts filling it in.
+FIRST_PAINT_WAIT = 1.0
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -141,7 +150,6 @@ def _main(args: argparse.Namespace) -> int:
     except OSError as exc:  # a read-only home must not stop the studio; it just logs nowhere
         print(f"warning: cannot write logs to {log_dir()}: {exc.strerror}", file=sys.stderr)
 
-    import qasync
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -150,7 +158,6 @@ def _main(args: argparse.Namespace) -> int:
     app.setApplicationName("IdeogramStudio")
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("IdeogramStudio")
-    app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
     icon = Path(__file__).parent / "resources" / "icons" / "ideogram-studio.svg"
     if icon.exists():
@@ -158,6 +165,19 @@ def _main(args: argparse.Namespace) -> int:
     if data_problem:
         _tell("The library folder cannot be used", data_problem, window=True)
         return 1
+
+    # The window first, as a light shell, on screen before the event loop's own modules load. The
+    # window's close starts the shutdown while the loop still runs; the app quits after it.
+    from .ui.main_window import MainWindow
+
+    app.setQuitOnLastWindowClosed(False)
+    window = MainWindow()
+    window.show()
+    _first_frame(app, window)
+
+    import asyncio
+
+    import qasync
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
@@ -167,52 +187,48 @@ def _main(args: argparse.Namespace) -> int:
     crash.install(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(_run(app, settings, settings_path)))
+            return int(loop.run_until_complete(_run(app, window, settings, settings_path)))
     finally:
         crash.uninstall()
 
 
-async def _run(app: object, settings: Settings, settings_path: Path | None) -> int:
-    from PySide6.QtWidgets import QApplication, QMessageBox
+async def _run(app: object, window: MainWindow, settings: Settings, settings_path: Path | None) -> int:
+    import asyncio
 
-    from .gallery import GalleryError, IndexCorruptError, rebuild_index
-    from .services import Services
-    from .ui.dialogs import ask
-    from .ui.main_window import MainWindow
-    from .ui.studio import StudioController
-    from .ui.tasks import TaskRunner
+    from PySide6.QtWidgets import QApplication
 
     assert isinstance(app, QApplication)
     closing = asyncio.Event()
-    # The window's close starts the shutdown while the loop still runs; the app quits after it.
-    app.setQuitOnLastWindowClosed(False)
     app.aboutToQuit.connect(closing.set)
-    checked = await _checked_keyring()
+    window.closed.connect(closing.set)
+    if not window.isVisible():  # closed by the window manager before the loop ran
+        closing.set()
+    _quit_on_signals(window)
+    from . import __version__  # (here: it may read the package's metadata)
+
+    app.setApplicationVersion(__version__)
+
+    checked = await _checked_keyring(window)
     if checked is None:
+        window.close()
         return 1
     secrets, keyring_notice = checked
-    try:
-        services = await Services.start(settings, secrets, settings_path=settings_path)
-    except IndexCorruptError as exc:
-        if not await ask(
-            "The library index is damaged",
-            f"{exc}\n\nRebuild it from the image files? The damaged index is kept aside, not deleted.",
-            "Rebuild",
-        ):
-            return 1
-        await asyncio.to_thread(rebuild_index, settings.effective_data_dir)
-        services = await Services.start(settings, secrets, settings_path=settings_path)
-    except GalleryError as exc:
-        print(f"ideogram-studio: error: the library cannot be opened: {exc}", file=sys.stderr, flush=True)
-        await ask("The library cannot be opened", str(exc), None, icon=QMessageBox.Icon.Critical)
+    if closing.is_set():  # closed while it was opening
+        return 0
+    services = await _start_services(window, settings, secrets, settings_path)
+    if services is None:
+        window.close()
         return 1
+    if closing.is_set():
+        await services.aclose()
+        return 0
+
+    from .ui.studio import StudioController
+    from .ui.tasks import TaskRunner
 
     runner = TaskRunner()
     controller = StudioController(services, runner)
-    window = MainWindow(controller)
-    window.closed.connect(closing.set)
-    _quit_on_signals(window)
-    window.show()
+    window.attach(controller)
     window.generate_panel.prompt_edit.setFocus()
     if keyring_notice:
         window.statusBar().showMessage(keyring_notice, 30000)
@@ -228,7 +244,82 @@ async def _run(app: object, settings: Settings, settings_path: Path | None) -> i
     return 0
 
 
-async def _checked_keyring() -> tuple[SecretStore, str] | None:
+def _first_frame(app: object, window: MainWindow) -> None:
+    """Handle the window system's events until the shown window's first frame is painted (at most
+    FIRST_PAINT_WAIT seconds: a window that is not exposed, e.g. minimised, does not hold the start).
+
+    Before the event loop exists, so only the window system's and Qt's own posted events are
+    handled: no timer fires and no input is delivered (both wait for the loop), so none of the
+    program's callbacks runs early. Everything slow comes after this frame and holds the GUI thread
+    for a while: the window is on screen meanwhile."""
+    import time
+
+    from PySide6.QtCore import QEvent, QEventLoop, QObject
+    from PySide6.QtWidgets import QApplication
+
+    assert isinstance(app, QApplication)
+    painted = False
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            nonlocal painted
+            painted = painted or event.type() == QEvent.Type.Paint
+            return False
+
+    watcher = FirstPaint(window)
+    window.installEventFilter(watcher)
+    only_the_window_system = (
+        QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents | QEventLoop.ProcessEventsFlag.X11ExcludeTimers
+    )
+    deadline = time.monotonic() + FIRST_PAINT_WAIT
+    try:
+        while not painted and time.monotonic() < deadline:
+            app.processEvents(only_the_window_system)
+            if not painted:
+                time.sleep(0.001)  # the display answers in a few ms
+        app.processEvents(only_the_window_system)  # what the paint posted: the frame is then out
+    finally:
+        window.removeEventFilter(watcher)
+        watcher.deleteLater()
+    if not painted:
+        log.info("the window was not painted within %.1f s: the studio starts anyway", FIRST_PAINT_WAIT)
+
+
+async def _start_services(
+    window: MainWindow, settings: Settings, secrets: SecretStore, settings_path: Path | None
+) -> Services | None:
+    """The services (library index, client, jobs); a damaged index is rebuilt if the designer
+    agrees. None: the library cannot be opened (said on stderr and in a message)."""
+    import asyncio
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from .gallery import GalleryError, IndexCorruptError, rebuild_index
+    from .services import Services
+    from .ui.dialogs import ask
+
+    try:
+        try:
+            return await Services.start(settings, secrets, settings_path=settings_path)
+        except IndexCorruptError as exc:
+            if not await ask(
+                "The library index is damaged",
+                f"{exc}\n\nRebuild it from the image files? The damaged index is kept aside, not deleted.",
+                "Rebuild",
+                parent=window,
+            ):
+                return None
+            window.set_opening_text("Rebuilding the library index…")
+            await asyncio.to_thread(rebuild_index, settings.effective_data_dir)
+            window.set_opening_text()
+            return await Services.start(settings, secrets, settings_path=settings_path)
+    except GalleryError as exc:
+        print(f"ideogram-studio: error: the library cannot be opened: {exc}", file=sys.stderr, flush=True)
+        await ask("The library cannot be opened", str(exc), None, icon=QMessageBox.Icon.Critical, parent=window)
+        return None
+
+
+async def _checked_keyring(parent: object = None) -> tuple[SecretStore, str] | None:
     """The keyring store after one look into it, off the GUI thread (a locked keyring may show its own
     unlock prompt), and a notice for the window ("" if all is well). None: the designer chose to quit.
 
@@ -237,10 +328,14 @@ async def _checked_keyring() -> tuple[SecretStore, str] | None:
       says why, on stderr and in the status bar: a key could not be saved;
     - a keyring that stays locked (its unlock prompt was dismissed): a key may be saved in it, so
       the designer chooses between the sandbox and quitting (exit status 1)."""
-    from PySide6.QtWidgets import QMessageBox
+    import asyncio
+
+    from PySide6.QtWidgets import QMessageBox, QWidget
 
     from .secrets import ENV_VAR, KeyringStore, SecretStoreError
     from .ui.dialogs import ask
+
+    assert parent is None or isinstance(parent, QWidget)
 
     store = KeyringStore()
     try:
@@ -259,7 +354,11 @@ async def _checked_keyring() -> tuple[SecretStore, str] | None:
             print(f"ideogram-studio: warning: {text}", file=sys.stderr, flush=True)
             log.warning("start-up: %s", text)
             if not await ask(
-                "The keyring is locked", text, "Continue with the sandbox", icon=QMessageBox.Icon.Warning
+                "The keyring is locked",
+                text,
+                "Continue with the sandbox",
+                icon=QMessageBox.Icon.Warning,
+                parent=parent,
             ):
                 print("ideogram-studio: error: stopped: the keyring is locked.", file=sys.stderr, flush=True)
                 return None
@@ -301,6 +400,7 @@ class _AnsweredOnce:
 
 def _quit_on_signals(window: object) -> None:
     """SIGINT/SIGTERM close the window, so the shutdown is the same staged one."""
+    import asyncio
     import signal
 
     from PySide6.QtWidgets import QWidget

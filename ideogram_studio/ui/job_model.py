@@ -39,7 +39,8 @@ class JobRole(IntEnum):
 def job_title(job: Job) -> str:
     prompt = getattr(job.request, "prompt", None) or ""
     label = job.tags.get("label")
-    head = human_name(job.operation.value.replace("-", "_"))
+    # A face swap is sent as an edit; the job's label says what the designer did.
+    head = human_name(str(job.tags.get("operation_label") or job.operation.value).replace("-", "_"))
     return f"{head} · {label}" if label else (f"{head} · {prompt}" if prompt else head)
 
 

@@ -24,7 +24,9 @@ USE_AS_TARGETS = {"face-swap-character": "face-swap-character", "style-reference
 
 
 class LibraryLink(QObject):
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, toggle_action: QAction | None = None) -> None:
+        """`toggle_action`: the window's own "Library" action (its button and menu entry exist
+        before the library does), or None for a new one."""
         super().__init__(window)
         self.window = window
         self.controller = window.controller
@@ -39,7 +41,10 @@ class LibraryLink(QObject):
         self.stack.addWidget(self.page)
         window.setCentralWidget(self.stack)
         self._jobs_were_visible = True
-        self.toggle_action = QAction("Library", window, checkable=True)
+        if toggle_action is None:
+            toggle_action = QAction("Library", window)
+        self.toggle_action = toggle_action
+        self.toggle_action.setCheckable(True)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+L"))
         self.toggle_action.setToolTip("Show the library of every image (Ctrl+L); again to go back to the studio")
         self.toggle_action.toggled.connect(self.show_library)

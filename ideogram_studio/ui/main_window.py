@@ -1,56 +1,39 @@
 """The studio window: modes on the left, the mode's panel, the result viewer with the strip of
-recent results, and the jobs panel. Layout and last-used values persist across restarts."""
+recent results, and the jobs panel. Layout and last-used values persist across restarts.
+
+Built in two steps, so that the window is on screen at once: `MainWindow()` is a light shell (the
+menus, the top bar, an "Opening the library…" centre) made from Qt alone, shown while the services
+start; `attach(controller)` then builds the modes, panels, viewer, strip, jobs dock, status bar and
+library, restores the layout and wires the signals. This module imports only Qt at its top: the
+rest comes in `attach()`. `MainWindow(controller)` does both at once.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, QUrl, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QGuiApplication, QImage, QKeySequence
-from PySide6.QtWidgets import (
-    QApplication,
-    QButtonGroup,
-    QDockWidget,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QMenu,
-    QScrollArea,
-    QSizePolicy,
-    QSlider,
-    QSplitter,
-    QStackedWidget,
-    QToolBar,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+# Only what the shell needs. PySide6 makes a class's Python enums when the class is first used (the
+# `Qt` namespace alone: ~90 enums, ~15 ms), so the studio's other Qt classes are imported where
+# the studio is built, after the window is on screen.
+from PySide6.QtCore import QByteArray, QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QToolBar, QToolButton, QWidget
 
-from .. import APP_NAME, __version__
-from ..api.images import ImageFile
-from ..api.requests import (
-    ApiRequest,
-    EditRequest,
-    GenerateRequest,
-    ReframeRequest,
-    RemixRequest,
-    ReplaceBackgroundRequest,
-)
-from .background_panel import BackgroundPanel
-from .edit_panel import EditPanel, MaskedPanel
-from .face_swap_panel import FaceSwapPanel
-from .generate_panel import GeneratePanel
-from .jobs_panel import JobsPanel
-from .preset_picker import PresetPicker
-from .reframe_panel import ReframePanel
-from .remix_panel import RemixPanel
-from .results_strip import RecentResultsModel, ResultsStrip
-from .settings_dialog import SettingsDialog
-from .studio import StudioController
-from .thumbnails import ThumbnailCache
-from .viewer import ImageViewer
-from .workflow_panel import WorkflowPanel
+from .. import APP_NAME
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCloseEvent, QImage
+    from PySide6.QtWidgets import QMenu, QScrollArea
+
+    from ..api.images import ImageFile
+    from ..services import Services
+    from .library_link import LibraryLink
+    from .preset_picker import PresetPicker
+    from .settings_dialog import SettingsDialog
+    from .studio import StudioController
+    from .workflow_panel import WorkflowPanel
 
 MODES = (
     ("generate", "Generate", "Make images from a prompt"),
@@ -82,29 +65,61 @@ SANDBOX_STYLE = (
     "QLabel#sandbox-badge { background: #e37400; color: white; border-radius: 9px; padding: 2px 10px;"
     " font-weight: 600; }"
 )
+#: The centre of the shell, until attach() puts the studio there.
+OPENING_TEXT = "Opening the library…"
 
 
 class MainWindow(QMainWindow):
     #: The window was closed: the app shuts down (jobs journalled, client and index closed).
     closed = Signal()
 
+    controller: StudioController
+    services: Services
+    #: The library page and its wiring (Ctrl+L); set by attach(): until then the window has none.
+    library: LibraryLink
+
     def __init__(
-        self, controller: StudioController, parent: QWidget | None = None, *, ui_settings: QSettings | None = None
+        self,
+        controller: StudioController | None = None,
+        parent: QWidget | None = None,
+        *,
+        ui_settings: QSettings | None = None,
     ) -> None:
+        """The shell; with a controller, the whole studio at once (as `attach(controller)` does)."""
         super().__init__(parent)
         #: Layout and last-used values (never the key); the platform's QSettings by default.
         self._ui_settings = ui_settings
-        self.controller = controller
-        self.services = controller.services
+        self._attached = False
         self._settings_dialog: SettingsDialog | None = None
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main-window")
+        self._setup_shell()
+        self._restore_geometry()
+        if controller is not None:
+            self.attach(controller)
+
+    # ---- public ------------------------------------------------------------------------------
+    def attach(self, controller: StudioController) -> None:
+        """Build the studio inside the shell: panels, viewer, strip, jobs dock, library; then restore
+        the saved layout and values and wire the signals. Once only."""
+        if self._attached:
+            raise RuntimeError("the studio is already attached to this window")
+        self.controller = controller
+        self.services = controller.services
         self._setup_ui()
+        self._attached = True
         self._connect()
         self._restore()
 
-    # ---- public ------------------------------------------------------------------------------
+    def set_opening_text(self, text: str = OPENING_TEXT) -> None:
+        """What the shell's centre says while the studio opens (until attach())."""
+        if not self._attached:
+            self._opening_label.setText(text)
+
     def current_mode(self) -> str:
+        if not self._attached:
+            action = self._mode_group.checkedAction()
+            return str(action.data()) if action is not None else "generate"
         page = self._stack.currentWidget()
         return page.objectName().removeprefix("mode-") if page is not None else "generate"
 
@@ -114,6 +129,10 @@ class MainWindow(QMainWindow):
                 action.trigger()
 
     def show_settings(self) -> SettingsDialog:
+        from PySide6.QtCore import Qt
+
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.services.settings, self.services.secrets, self, self.services.settings_path)
         dialog.key_changed.connect(lambda _saved: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
         dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
@@ -123,9 +142,110 @@ class MainWindow(QMainWindow):
         return dialog
 
     # ---- set-up ------------------------------------------------------------------------------
-    def _setup_ui(self) -> None:
+    def _setup_shell(self) -> None:
+        """What shows while the studio starts: the menus and the top bar (their commands enabled by
+        attach()) and a quiet centre. Qt widgets only, and few: this is built before the first frame.
+        The modes' toolbar, the status bar and the rest come with attach()."""
         self.resize(1400, 900)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        #: Commands that need the studio: disabled until attach().
+        self._studio_actions: list[QAction] = []
+
+        # The modes (their toolbar along the left edge comes with the studio, in attach()).
+        self._mode_group = QActionGroup(self)
+        for i, (key, label, tip) in enumerate(MODES):
+            action = QAction(label, self, checkable=True)
+            action.setData(key)
+            _set_shortcut(action, QKeySequence(f"Alt+{i + 1}"))
+            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+            self._mode_group.addAction(action)
+        self._mode_group.setEnabled(False)
+
+        # Top bar: library, spend, sandbox badge (hidden until the connection is known), settings.
+        top = QToolBar("Studio", self)
+        top.setObjectName("studio-toolbar")
+        top.setMovable(False)
+        #: Ctrl+L: shows the library; the library link takes it over in attach().
+        self.library_action = QAction("Library", self, checkable=True)
+        library_button = QToolButton(self)
+        library_button.setDefaultAction(self.library_action)
+        top.addWidget(library_button)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, spacer.sizePolicy().verticalPolicy())
+        top.addWidget(spacer)
+        self.spend_label = QLabel("Today ≈ $0.00", self)
+        self.spend_label.setToolTip("Estimated spend recorded by this studio (Ideogram has no balance endpoint)")
+        top.addWidget(self.spend_label)
+        top.addSeparator()
+        self.sandbox_badge = QLabel("Sandbox", self)
+        self.sandbox_badge.setObjectName("sandbox-badge")
+        self.sandbox_badge.setToolTip(
+            "No API key is saved, so the studio uses its built-in sandbox: images are local stand-ins "
+            "marked SANDBOX and nothing is billed. Add your key in Settings to use Ideogram."
+        )
+        self._badge_action = top.addWidget(self.sandbox_badge)
+        self._badge_action.setVisible(False)
+        self.settings_action = QAction("Settings…", self)
+        _set_shortcut(self.settings_action, QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.settings_action.triggered.connect(self.show_settings)
+        button = QToolButton(self)
+        button.setDefaultAction(self.settings_action)
+        top.addWidget(button)
+        self.addToolBar(top)  # the top area
+
+        # A quiet centre: greyed (disabled) text in the middle (a layout: no `Qt` alignment flag needed).
+        opening = QWidget(self)
+        opening.setObjectName("opening-library")
+        self._opening_label = QLabel(OPENING_TEXT, opening)
+        self._opening_label.setEnabled(False)
+        row = QHBoxLayout(opening)
+        row.addStretch(1)
+        row.addWidget(self._opening_label)
+        row.addStretch(1)
+        self.setCentralWidget(opening)
+
+        self._setup_menus()
+        self._studio_actions += [self.library_action, self.settings_action]
+        for action in self._studio_actions:
+            action.setEnabled(False)
+        # No status bar yet: it comes with the studio (its size grip alone costs ~5 ms here).
+
+    def _setup_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.settings_action)
+        show_library = QAction("Open library folder", self)
+        show_library.triggered.connect(self._open_library_folder)
+        self._studio_actions.append(show_library)
+        file_menu.addAction(show_library)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        _set_shortcut(quit_action, QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self._view_menu = self.menuBar().addMenu("&View")
+        self._view_menu.addAction(self.library_action)
+        modes_menu = self.menuBar().addMenu("&Mode")
+        for action in self._mode_group.actions():
+            modes_menu.addAction(action)
+        self._jobs_menu = self.menuBar().addMenu("&Jobs")
+
+    def _setup_ui(self) -> None:
+        """The studio itself (attach()): the heavy modules are imported here, not at start-up."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayout
+
+        from .. import __version__  # here, not at the top: it may read the package's metadata
+        from .background_panel import BackgroundPanel
+        from .edit_panel import EditPanel, MaskedPanel
+        from .face_swap_panel import FaceSwapPanel
+        from .generate_panel import GeneratePanel
+        from .jobs_panel import JobsPanel
+        from .library_link import LibraryLink
+        from .reframe_panel import ReframePanel
+        from .remix_panel import RemixPanel
+        from .results_strip import RecentResultsModel, ResultsStrip
+        from .thumbnails import ThumbnailCache
+        from .viewer import ImageViewer
 
         # Modes along the left edge.
         modes = QToolBar("Modes", self)
@@ -133,14 +253,7 @@ class MainWindow(QMainWindow):
         modes.setMovable(False)
         modes.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         modes.setOrientation(Qt.Orientation.Vertical)
-        self._mode_group = QActionGroup(self)
-        for i, (key, label, tip) in enumerate(MODES):
-            action = QAction(label, self, checkable=True)
-            action.setData(key)
-            action.setShortcut(QKeySequence(f"Alt+{i + 1}"))
-            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
-            self._mode_group.addAction(action)
-            modes.addAction(action)
+        modes.addActions(self._mode_group.actions())
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, modes)
         self.modes_toolbar = modes
 
@@ -201,7 +314,7 @@ class MainWindow(QMainWindow):
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
         self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
-        self.setCentralWidget(self._splitter)
+        self.setCentralWidget(self._splitter)  # the shell's "Opening the library…" goes
 
         # Jobs on the right, as a dock so designers can move or hide it.
         self.jobs_panel = JobsPanel(self.controller.jobs_model, self)
@@ -213,75 +326,35 @@ class MainWindow(QMainWindow):
         self._jobs_dock = dock
         self.jobs_dock = dock
 
-        # Top bar: spend, sandbox badge, settings.
-        top = QToolBar("Studio", self)
-        top.setObjectName("studio-toolbar")
-        top.setMovable(False)
-        spacer = QWidget(self)
-        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
-        top.addWidget(spacer)
-        self.spend_label = QLabel("Today ≈ $0.00", self)
-        self.spend_label.setToolTip("Estimated spend recorded by this studio (Ideogram has no balance endpoint)")
-        top.addWidget(self.spend_label)
-        top.addSeparator()
-        self.sandbox_badge = QLabel("Sandbox", self)
-        self.sandbox_badge.setObjectName("sandbox-badge")
-        # On the badge only: a window-wide style sheet re-polishes every widget (~150 ms at start).
-        self.sandbox_badge.setStyleSheet(SANDBOX_STYLE)
-        self.sandbox_badge.setToolTip(
-            "No API key is saved, so the studio uses its built-in sandbox: images are local stand-ins "
-            "marked SANDBOX and nothing is billed. Add your key in Settings to use Ideogram."
-        )
-        self._badge_action = top.addWidget(self.sandbox_badge)
-        self.settings_action = QAction("Settings…", self, shortcut=QKeySequence(QKeySequence.StandardKey.Preferences))
-        self.settings_action.triggered.connect(self.show_settings)
-        button = QToolButton(self)
-        button.setDefaultAction(self.settings_action)
-        top.addWidget(button)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, top)
         self._set_sandbox(self.services.sandbox)
-
         # The library: a second central page (Ctrl+L), with its own wiring.
-        from .library_link import LibraryLink
+        self.library = LibraryLink(self, self.library_action)
 
-        self.library = LibraryLink(self)
-        library_button = QToolButton(self)
-        library_button.setDefaultAction(self.library.toggle_action)
-        top.insertWidget(top.actions()[0], library_button)
-
-        self._setup_menus()
-        self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
-
-    def _setup_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.settings_action)
-        show_library = QAction("Open library folder", self)
-        show_library.triggered.connect(
-            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.gallery.data_dir)))
-        )
-        file_menu.addAction(show_library)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        view_menu = self.menuBar().addMenu("&View")
-        view_menu.addAction(self.library.toggle_action)
-        view_menu.addAction(self._jobs_dock.toggleViewAction())
+        # The menus' commands that need the studio.
+        self._view_menu.addAction(self._jobs_dock.toggleViewAction())
         for text, shortcut, slot in (
             ("Fit", "Ctrl+0", self.viewer.fit),
             ("Actual size", "Ctrl+1", self.viewer.actual_size),
         ):
             action = QAction(text, self, shortcut=QKeySequence(shortcut))
             action.triggered.connect(slot)
-            view_menu.addAction(action)
-        modes_menu = self.menuBar().addMenu("&Mode")
-        for action in self._mode_group.actions():
-            modes_menu.addAction(action)
-        jobs_menu = self.menuBar().addMenu("&Jobs")
+            self._view_menu.addAction(action)
         for action in (self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action):
-            jobs_menu.addAction(action)
+            self._jobs_menu.addAction(action)
+        for action in self._studio_actions:
+            action.setEnabled(True)
+        self._mode_group.setEnabled(True)
+        self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
+
+    def _open_library_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.gallery.data_dir)))
 
     def _scrolled(self, widget: QWidget, name: str) -> QScrollArea:
+        from PySide6.QtWidgets import QScrollArea
+
         area = QScrollArea(self)
         area.setObjectName(name)
         area.setWidgetResizable(True)
@@ -291,6 +364,8 @@ class MainWindow(QMainWindow):
 
     def _setup_centre_switch(self, parent: QWidget) -> QWidget:
         """ "Mask | Result" above the centre, shown in the modes that paint a mask."""
+        from PySide6.QtWidgets import QButtonGroup
+
         bar = QWidget(parent)
         bar.setObjectName("centre-switch")
         layout = QHBoxLayout(bar)
@@ -366,6 +441,8 @@ class MainWindow(QMainWindow):
 
     def send_menu(self, image_hash: str) -> QMenu:
         """The "Send to…" menu for a stored image (the viewer's and the strip's context menu)."""
+        from PySide6.QtWidgets import QMenu
+
         menu = QMenu(self)
         for target, text in SEND_TARGETS:
             if target == "face-swap-character":
@@ -454,6 +531,8 @@ class MainWindow(QMainWindow):
                 self._splitter.setSizes([sizes[0] - give, sizes[1] + give])
 
     def _on_compare_ready(self, before: QImage, after: QImage, caption: str, image_hash: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
         self.viewer.set_compare(before, after, caption=caption)
         self._compare_hash = image_hash
         self._viewer_hash = image_hash
@@ -481,6 +560,15 @@ class MainWindow(QMainWindow):
         self._on_reuse(request, tags)
 
     def _on_reuse(self, request: object, tags: object = None) -> None:
+        from ..api.requests import (
+            ApiRequest,
+            EditRequest,
+            GenerateRequest,
+            ReframeRequest,
+            RemixRequest,
+            ReplaceBackgroundRequest,
+        )
+
         tags = tags if isinstance(tags, dict) else {}
         target: str | None = None
         if isinstance(request, RemixRequest):
@@ -510,6 +598,10 @@ class MainWindow(QMainWindow):
             self.controller.show_image(job.result_hashes[0])
 
     def _set_sandbox(self, sandbox: bool) -> None:
+        if sandbox and not self.sandbox_badge.styleSheet():
+            # On the badge only, once it shows: a window-wide style sheet re-polishes every widget
+            # (~150 ms at start).
+            self.sandbox_badge.setStyleSheet(SANDBOX_STYLE)
         self._badge_action.setVisible(sandbox)
         # Ends with the app name, so Qt does not append its display name a second time.
         self.setWindowTitle(f"Sandbox — {APP_NAME}" if sandbox else APP_NAME)
@@ -518,7 +610,9 @@ class MainWindow(QMainWindow):
     def _qsettings(self) -> QSettings:
         return self._ui_settings if self._ui_settings is not None else QSettings()
 
-    def _restore(self) -> None:
+    def _restore_geometry(self) -> None:
+        """The shell's part of the saved layout: the window's place and size, and the current mode's
+        button, so that nothing moves when the studio is attached."""
         s = self._qsettings()
         geometry = s.value("window/geometry")
         if isinstance(geometry, QByteArray):
@@ -528,6 +622,13 @@ class MainWindow(QMainWindow):
             if screen is not None:
                 available = screen.availableGeometry().size()
                 self.resize(QSize(min(1400, available.width()), min(900, available.height())))
+        mode = s.value("window/mode")
+        for action in self._mode_group.actions():
+            action.setChecked(action.data() == (mode if isinstance(mode, str) else "generate"))
+
+    def _restore(self) -> None:
+        """The rest of the saved layout and values (attach())."""
+        s = self._qsettings()
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -545,6 +646,8 @@ class MainWindow(QMainWindow):
         self.set_mode(mode if isinstance(mode, str) else "generate")
 
     def save_layout(self) -> None:
+        if not self._attached:  # the shell changed nothing worth keeping
+            return
         s = self._qsettings()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
@@ -561,6 +664,12 @@ class MainWindow(QMainWindow):
         self.closed.emit()
 
 
+def _set_shortcut(action: QAction, keys: QKeySequence) -> None:
+    """`action.setShortcut(keys)` for the shell: resolving setShortcut()'s overloads makes PySide6 build
+    every enum of the `Qt` namespace (~15 ms before the first paint); setShortcuts() with a list does not."""
+    action.setShortcuts([keys])
+
+
 def _page(widget: QWidget) -> QWidget:
     """A stacked page counts only while it is shown (a stack's minimum is its widest page's), so the
     window is no wider than the current mode needs: see MainWindow._fit_to_mode()."""
@@ -571,6 +680,8 @@ def _page(widget: QWidget) -> QWidget:
 def _fit_editor(editor: QWidget) -> None:
     """Narrower sliders in the mask editor's settings row, so it fits the centre beside the panel and
     the jobs dock (it is laid out for a wider window)."""
+    from PySide6.QtWidgets import QSlider
+
     for slider in editor.findChildren(QSlider):
         slider.setMinimumWidth(min(slider.minimumWidth(), 48))
 

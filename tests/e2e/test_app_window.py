@@ -57,6 +57,9 @@ class App:
         return self.home / "state" / "IdeogramStudio" / "log" / "ideogram-studio.log"
 
     def start(self) -> None:
+        # The window shows before the studio is filled in; "start-up:" is logged once it is. The log
+        # may hold earlier runs' lines: wait for this run's.
+        earlier = self.log_text().count("start-up:")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ideogram_studio"], env=self.env, stderr=subprocess.PIPE, text=True
         )
@@ -72,7 +75,7 @@ class App:
         # No window manager under Xvfb: give the window the input focus directly, so Qt treats it
         # as active (its shortcuts then work) and XTEST key events reach it like real typing.
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], check=True)
-        wait(lambda: "start-up:" in self.log_text(), 30, "the start-up to finish")
+        wait(lambda: self.log_text().count("start-up:") > earlier, 30, "the start-up to finish")
 
     def log_text(self) -> str:
         return self.log.read_text() if self.log.exists() else ""

@@ -93,8 +93,9 @@ def test_window_with_no_key_generates_through_the_sandbox_and_quits(
     # jeepney/secretstorage inside the bundle); the data and config folders are the test's own.
     app = run_bundle()
     app.find_window("Ideogram Studio$")
-    assert "Sandbox" in app.title()
+    # The window shows at once and is filled in once the keyring and the library are open.
     wait(lambda: "start-up:" in app.log_text(), 30, "the start-up to finish")
+    assert "Sandbox" in app.title()
     assert "sandbox" in app.log_text()
     app.type("A lighthouse on a cliff at dusk")
     app.key("ctrl+Return")
@@ -169,7 +170,7 @@ def test_missing_keyring_starts_the_sandbox_and_says_why(run_bundle: Callable[..
     # No Secret Service on any bus: keyring has no backend (NoKeyringError).
     app = run_bundle(DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path}/no-bus", PYTHON_KEYRING_BACKEND=None)
     app.find_window("Ideogram Studio$")
-    assert "Sandbox" in app.title()
+    wait(lambda: "Sandbox" in app.title(), 30, "the Sandbox title, once the studio is filled in")
     app.key("ctrl+q")
     assert app.wait_exit() == 0
     assert "No usable system keyring was found" in app.stderr()

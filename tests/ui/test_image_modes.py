@@ -265,6 +265,9 @@ def test_face_swap_sends_one_character_reference(qtbot: Any, studio: Studio, tmp
         [r.id for r in (studio.services.gallery.get(h) for h in job.result_hashes) if r]
     )
     assert {r.operation for r in rows} == {"face-swap"}
+    row = studio.window.jobs_panel.list_view().model().row_of(job.id)
+    title = studio.window.jobs_panel.list_view().model().index(row, 0).data()
+    assert title.startswith("Face Swap")
     qtbot.waitUntil(lambda: studio.window.viewer.is_comparing(), timeout=5000)
 
 
