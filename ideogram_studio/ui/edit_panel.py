@@ -68,7 +68,6 @@ class MaskedPanel(WorkflowPanel):
         self._exact_mask: tuple[ImageFile, int] | None = None
         self._previous: tuple[ImageFile, str | None, QImage] | None = None
         self._current_source: tuple[ImageFile, str | None] | None = None
-        self._tmp = tempfile.TemporaryDirectory(prefix="ideogram-mask-")
         super().__init__(parent)
 
     # ---- public ----------------------------------------------------------------------------
@@ -206,12 +205,12 @@ class MaskedPanel(WorkflowPanel):
 
     # ---- internals -------------------------------------------------------------------------
     def _load_mask_png(self, data: bytes) -> bool:
-        path = Path(self._tmp.name) / "mask.png"
-        path.write_bytes(data)
-        try:
+        # The canvas loads masks from files only; a folder that lives exactly as long as the load
+        # (a panel-lifetime folder was left behind: Qt deletes panels without Python finalizers).
+        with tempfile.TemporaryDirectory(prefix="ideogram-mask-") as folder:
+            path = Path(folder) / "mask.png"
+            path.write_bytes(data)
             return self.canvas.load_mask_file(path, scale_to_fit=False)
-        finally:
-            path.unlink(missing_ok=True)
 
     def _hide_restore(self) -> None:
         self._restore_label.hide()
