@@ -6,10 +6,6 @@ from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QGuiApplication,
     QImage,
     QKeyEvent,
@@ -30,6 +26,7 @@ from ..api.errors import ImageFileError
 from ..api.images import ImageFile
 from .field_errors import FieldMessage, mute
 from .flow_layout import FlowLayout
+from .image_drop import ImageDropTarget
 
 THUMB = 64
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
@@ -76,7 +73,7 @@ class _Thumb(QFrame):
         self.remove_requested.emit(self)
 
 
-class ReferenceZone(QFrame):
+class ReferenceZone(ImageDropTarget, QFrame):
     """Reference images for one field. `images()` is always valid: bad files never get in."""
 
     changed = Signal()
@@ -143,6 +140,9 @@ class ReferenceZone(QFrame):
         self._finish_adding(added, errors)
         return added
 
+    def accept_image_mime(self, mime: QMimeData) -> int:
+        return self.add_from_mime(mime)
+
     def add_from_mime(self, mime: QMimeData) -> int:
         """Add what a drop or the clipboard carries: local image files, or raw image data."""
         local = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()] if mime.hasUrls() else []
@@ -186,26 +186,6 @@ class ReferenceZone(QFrame):
         return self._title
 
     # ---- events ----------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasImage():
-            event.acceptProposedAction()
-            self._set_drag_highlight(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._set_drag_highlight(False)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self._set_drag_highlight(False)
-        self.add_from_mime(event.mimeData())
-        event.acceptProposedAction()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.add_from_mime(QGuiApplication.clipboard().mimeData())
@@ -223,7 +203,7 @@ class ReferenceZone(QFrame):
             f"At most {self._max} image{'s' if self._max != 1 else ''}."
         )
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
-        self._set_drag_highlight(False)
+        self.set_drop_highlight(False)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 8, 8, 8)
         outer.setSpacing(4)
@@ -245,7 +225,7 @@ class ReferenceZone(QFrame):
         self._message = FieldMessage(self)
         outer.addWidget(self._message)
 
-    def _set_drag_highlight(self, on: bool) -> None:
+    def set_drop_highlight(self, on: bool) -> None:
         border = "2px solid palette(highlight)" if on else "1px dashed palette(mid)"
         self.setStyleSheet(
             f"QFrame#referenceZone {{ border: {border}; border-radius: 8px; }}"

@@ -15,10 +15,6 @@ from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
-    QDragEnterEvent,
-    QDragLeaveEvent,
-    QDragMoveEvent,
-    QDropEvent,
     QGuiApplication,
     QImage,
     QImageReader,
@@ -44,6 +40,7 @@ from ..api.images import ImageFile
 from ..api.limits import file_size_limit
 from ..source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
 from .field_errors import FieldMessage, mute
+from .image_drop import ImageDropTarget
 
 THUMB = 76
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp);;All files (*)"
@@ -86,7 +83,7 @@ def thumbnail_pixmap(image: QImage, size: int = THUMB) -> QPixmap:
     return QPixmap.fromImage(scaled)
 
 
-class SourceImagePicker(QFrame):
+class SourceImagePicker(ImageDropTarget, QFrame):
     """Pick the mode's source image. ``image()`` is always an image the endpoint can take
     (or None); ``image_changed`` fires whenever it changes."""
 
@@ -178,6 +175,9 @@ class SourceImagePicker(QFrame):
             return False
         return self._accept(image, None, True)
 
+    def accept_image_mime(self, mime: QMimeData) -> bool:
+        return self.load_mime(mime)
+
     def load_mime(self, mime: QMimeData) -> bool:
         """What a drop or the clipboard carries: a local image file, or image data."""
         if mime.hasUrls():
@@ -261,26 +261,6 @@ class SourceImagePicker(QFrame):
         return self._keep_button
 
     # ---- events ----------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasImage():
-            event.acceptProposedAction()
-            self._set_highlight(True)
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
-        event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
-        self._set_highlight(False)
-        super().dragLeaveEvent(event)
-
-    def dropEvent(self, event: QDropEvent) -> None:
-        self._set_highlight(False)
-        self.load_mime(event.mimeData())
-        event.acceptProposedAction()
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.paste()
@@ -397,7 +377,7 @@ class SourceImagePicker(QFrame):
         pending_row.addWidget(self._keep_button)
         pending_row.addStretch(1)
         outer.addLayout(pending_row)
-        self._set_highlight(False)
+        self.set_drop_highlight(False)
 
     def _tool_button(self, text: str, tip: str) -> QToolButton:
         button = QToolButton(self)
@@ -406,7 +386,7 @@ class SourceImagePicker(QFrame):
         button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         return button
 
-    def _set_highlight(self, on: bool) -> None:
+    def set_drop_highlight(self, on: bool) -> None:
         border = "2px solid palette(highlight)" if on else "1px dashed palette(mid)"
         self.setStyleSheet(
             f"QFrame#sourcePicker {{ border: {border}; border-radius: 8px; }}"
