@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QStackedWidget
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from ..jobs import Job
 from ..jobs.reuse import request_for_image
@@ -24,22 +24,21 @@ USE_AS_TARGETS = {"face-swap-character": "face-swap-character", "style-reference
 
 
 class LibraryLink(QObject):
-    def __init__(self, window: MainWindow, toggle_action: QAction | None = None) -> None:
-        """`toggle_action`: the window's own "Library" action (its button and menu entry exist
-        before the library does), or None for a new one."""
+    def __init__(
+        self, window: MainWindow, stack: QStackedWidget, studio: QWidget, toggle_action: QAction | None = None
+    ) -> None:
+        """`stack`: the window's centre, with the `studio` page; the library becomes a page beside it.
+        `toggle_action`: the window's own "Library" action (its button and menu entry exist before the
+        library does), or None for a new one."""
         super().__init__(window)
         self.window = window
         self.controller = window.controller
         services = self.controller.services
         self.page = LibraryPage(services.gallery, self.controller.runner, window)
         self.page.setObjectName("library-page")
-        studio = window.centralWidget()
-        assert studio is not None
         self._studio = studio
-        self.stack = QStackedWidget(window)
-        self.stack.addWidget(studio)
+        self.stack = stack
         self.stack.addWidget(self.page)
-        window.setCentralWidget(self.stack)
         self._jobs_were_visible = True
         if toggle_action is None:
             toggle_action = QAction("Library", window)

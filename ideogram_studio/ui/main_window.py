@@ -18,7 +18,16 @@ from typing import TYPE_CHECKING, Any
 # the studio is built, after the window is on screen.
 from PySide6.QtCore import QByteArray, QSettings, QSize, Signal
 from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QSizePolicy, QToolBar, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
 
 from .. import APP_NAME
 
@@ -110,6 +119,10 @@ class MainWindow(QMainWindow):
         self._attached = True
         self._connect()
         self._restore()
+        self._centre.setCurrentWidget(self._splitter)
+        # "Opening the library…" goes, the Qt way. (Not removeWidget() first: PySide would then hand the
+        # page to Python, which deletes it as soon as its wrapper is dropped; that crashed the tests.)
+        self._opening.deleteLater()
 
     def set_opening_text(self, text: str = OPENING_TEXT) -> None:
         """What the shell's centre says while the studio opens (until attach())."""
@@ -193,16 +206,21 @@ class MainWindow(QMainWindow):
         top.addWidget(button)
         self.addToolBar(top)  # the top area
 
-        # A quiet centre: greyed (disabled) text in the middle (a layout: no `Qt` alignment flag needed).
-        opening = QWidget(self)
-        opening.setObjectName("opening-library")
-        self._opening_label = QLabel(OPENING_TEXT, opening)
+        # The centre: a stack whose pages become the studio and the library (attach()); until then a
+        # quiet page, greyed (disabled) text in the middle (a layout: no `Qt` alignment flag needed).
+        # The central widget is set once: one replaced later would be deleted by Qt behind PySide's back.
+        self._centre = QStackedWidget(self)
+        self._centre.setObjectName("centre")
+        self._opening = QWidget(self._centre)
+        self._opening.setObjectName("opening-library")
+        self._opening_label = QLabel(OPENING_TEXT, self._opening)
         self._opening_label.setEnabled(False)
-        row = QHBoxLayout(opening)
+        row = QHBoxLayout(self._opening)
         row.addStretch(1)
         row.addWidget(self._opening_label)
         row.addStretch(1)
-        self.setCentralWidget(opening)
+        self._centre.addWidget(self._opening)
+        self.setCentralWidget(self._centre)
 
         self._setup_menus()
         self._studio_actions += [self.library_action, self.settings_action]
@@ -314,7 +332,9 @@ class MainWindow(QMainWindow):
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
         self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
-        self.setCentralWidget(self._splitter)  # the shell's "Opening the library…" goes
+        # A page of the centre, shown once the layout is restored (attach()): until then it is not laid
+        # out, as the studio was not when it was built before the window showed.
+        self._centre.addWidget(self._splitter)
 
         # Jobs on the right, as a dock so designers can move or hide it.
         self.jobs_panel = JobsPanel(self.controller.jobs_model, self)
@@ -328,7 +348,7 @@ class MainWindow(QMainWindow):
 
         self._set_sandbox(self.services.sandbox)
         # The library: a second central page (Ctrl+L), with its own wiring.
-        self.library = LibraryLink(self, self.library_action)
+        self.library = LibraryLink(self, self._centre, self._splitter, self.library_action)
 
         # The menus' commands that need the studio.
         self._view_menu.addAction(self._jobs_dock.toggleViewAction())
