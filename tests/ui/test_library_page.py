@@ -335,6 +335,9 @@ def test_trash_view_restore_and_empty_with_inline_confirmation(qtbot: QtBot, lib
     page.restore_button.click()
     assert page.model.rowCount() == 2
     qtbot.waitUntil(lambda: g.get(restored).trashed_at is None, timeout=5000)  # type: ignore[union-attr]
+    # The restore reports in the status line when its task ends: wait for it, so its message cannot
+    # land after the empty-trash one below (they run as separate tasks).
+    qtbot.waitUntil(lambda: "Restored" in page.status.text(), timeout=5000)
     # Empty the trash: asks inline first
     qtbot.waitUntil(lambda: page._trash_count == 2, timeout=10000)
     page.empty_button.click()
@@ -351,7 +354,7 @@ def test_trash_view_restore_and_empty_with_inline_confirmation(qtbot: QtBot, lib
     assert any(g.get(h) is None for h in paths)
     assert g.get(restored) is not None
     qtbot.waitUntil(lambda: page.model.rowCount() == 0, timeout=5000)
-    assert "Deleted" in page.status.text()
+    qtbot.waitUntil(lambda: "Deleted" in page.status.text(), timeout=5000)  # said when the purge task ends
 
 
 # ---- tags and collections --------------------------------------------------------------------------

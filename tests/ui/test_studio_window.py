@@ -5,6 +5,7 @@ and no trace of the key in any file the studio wrote."""
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,12 @@ class Studio:
 
 
 def open_studio(qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Settings | None = None) -> Studio:
+    # Earlier tests' qasync loops are garbage in reference cycles, each with its timer QObject (owned by
+    # Python) still holding timers. Collected here, in the GUI thread; collected by chance in a worker
+    # thread (Gallery.open below runs in one), the timer object would be destroyed with its timers left
+    # registered ("QObject::~QObject: Timers cannot be stopped from another thread"), and Qt would
+    # crash firing one later.
+    gc.collect()
     settings = settings or Settings(data_dir=str(tmp_path / "library"))
     services = wait_for(qtbot, Services.start(settings, secrets, settings_path=tmp_path / "settings.json", tuning=FAST))
     controller = StudioController(services, TaskRunner())
