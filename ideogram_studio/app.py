@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import APP_ID, APP_NAME
+from .resources import resource_path
 from .settings import Settings, log_dir
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ def _main(args: argparse.Namespace) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("IdeogramStudio")
     app.setDesktopFileName(APP_ID)
-    icon = Path(__file__).parent / "resources" / "icons" / "ideogram-studio.svg"
+    icon = resource_path("icons", "ideogram-studio.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     if data_problem:

@@ -238,7 +238,7 @@ def _enum_value(raw: str, choices: Sequence[str], what: str, extra: Sequence[str
 
 def _preset_names() -> dict[str, str]:
     try:
-        from ..catalog import style_presets
+        from ..resources.catalog import style_presets
 
         return {_key(info.name): info.preset.value for info in style_presets()}
     except Exception:  # a broken catalogue must not break searching

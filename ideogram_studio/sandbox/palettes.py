@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from ideogram_studio.api.enums import PalettePreset
 from ideogram_studio.api.palette import ColorPalette
-from ideogram_studio.catalog import palette_swatches
+from ideogram_studio.resources.catalog import palette_swatches
 
 RGB = tuple[int, int, int]
 

@@ -3,7 +3,7 @@
 ``MaskedPanel`` holds what Edit and Face swap share: the source picker feeding the mask canvas,
 the mask kept when a new source has the same size (and, when it has not, the old image and mask
 kept one click away), the canvas's own reason to refuse a mask shown at the mask, and the mask
-exported at send time (black = change, white = keep; see ideogram_studio.mask_export). A mask
+exported at send time (black = change, white = keep; see ideogram_studio.imaging.mask_export). A mask
 reused from a job is sent byte for byte until it is painted over.
 
 The window may show the mask editor in its centre (``detach_editor``) where there is room to paint;
@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ..api.images import ImageFile
 from ..api.requests import ApiRequest, EditRequest
-from ..mask_export import EMPTY_MASK, api_mask_png
+from ..imaging.mask_export import EMPTY_MASK, api_mask_png
 from .field_errors import FieldMessage, mute
 from .mask_canvas import MaskCanvas
 from .mask_editor import MaskEditor

@@ -70,7 +70,7 @@ def palette_colours(palette: Any) -> list[str]:
     if isinstance(name, str) and name:
         try:
             from ..api.enums import PalettePreset
-            from ..catalog import palette_swatches
+            from ..resources.catalog import palette_swatches
 
             return list(palette_swatches().get(PalettePreset(name.upper()), ()))
         except (ValueError, KeyError):

@@ -44,7 +44,7 @@ MAX_VALUES = 60
 
 def _preset_names() -> dict[str, str]:
     try:
-        from ..catalog import style_presets
+        from ..resources.catalog import style_presets
 
         return {info.preset.value: info.name for info in style_presets()}
     except Exception:

@@ -3,7 +3,7 @@
 The designer paints *what to change*. The mask lives in image pixels (``MaskLayer``: Alpha8
 coverage, 255 = change), never in screen pixels, so zoom and the display's device pixel ratio
 never reach the export. ``export_mask()`` converts to the API's polarity (black = change,
-white = keep; see ``ideogram_studio.mask_export``).
+white = keep; see ``ideogram_studio.imaging.mask_export``).
 
 Input: left button paints with the current tool; middle button, or Space + left button, pans;
 the wheel zooms around the cursor. A tablet pen paints with pressure → size, and the mouse
@@ -57,7 +57,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..api.images import ImageFile
-from ..mask_export import (
+from ..imaging.mask_export import (
     MaskFileError,
     MaskRule,
     api_mask_file,

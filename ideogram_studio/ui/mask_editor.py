@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..mask_export import MaskRule
+from ..imaging.mask_export import MaskRule
 from .mask_canvas import MaskCanvas, shortcut_tooltip
 from .mask_tools import MAX_SIZE, MIN_SIZE
 

@@ -25,7 +25,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ..mask_export import grey_extrema
+from ..imaging.mask_export import grey_extrema
 
 TILE = 256
 FORMAT = QImage.Format.Format_Alpha8

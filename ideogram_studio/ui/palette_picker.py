@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
 from ..api.enums import PalettePreset, human_name
 from ..api.limits import MAX_COLOR_WEIGHT, MAX_PALETTE_MEMBERS, MIN_COLOR_WEIGHT
 from ..api.palette import HEX_COLOR, ColorPalette, PaletteMember
-from ..catalog import palette_swatches
-from ..palette_extract import PaletteExtractError, extract_palette
+from ..imaging.palette_extract import PaletteExtractError, extract_palette
+from ..resources.catalog import palette_swatches
 from .field_errors import FieldMessage
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)"

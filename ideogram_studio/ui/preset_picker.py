@@ -67,7 +67,7 @@ from PySide6.QtWidgets import (
 from ..api.enums import RenderingSpeed, StylePreset
 from ..api.pricing import estimate_cost, format_cost
 from ..api.requests import GenerateRequest
-from ..catalog import style_presets
+from ..resources.catalog import style_presets
 from .field_errors import mute
 
 TILE = 92

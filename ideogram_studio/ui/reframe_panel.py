@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from ..api.enums import AspectRatio, Resolution, size_of
 from ..api.requests import ApiRequest, ReframeRequest
-from ..reframe_layout import place
+from ..imaging.reframe_layout import place
 from .field_errors import mute
 from .shape_picker import ICON_SIZE, aspect_label, grouped_resolutions, nearest_aspect, resolution_label, shape_icon
 from .workflow_panel import WorkflowPanel

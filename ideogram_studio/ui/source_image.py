@@ -5,7 +5,7 @@ One picker per mode. The image comes from a file (Open…, a non-blocking dialog
 ("Send to…", through ``set_image_file``). Bad input never replaces a good image: the picker says
 why inline and keeps what it had. A file over the endpoint's size limit is held back with an
 offer to downscale it; nothing is re-encoded silently. Odd modes and unwanted transparency are
-converted (see ``ideogram_studio.source_prep``) with a visible note; anything else keeps its
+converted (see ``ideogram_studio.imaging.source_prep``) with a visible note; anything else keeps its
 exact bytes, so a library image sent here keeps its content hash and the result's lineage.
 """
 
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from ..api.errors import ImageFileError
 from ..api.images import ImageFile
 from ..api.limits import file_size_limit
-from ..source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
+from ..imaging.source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
 from .field_errors import FieldMessage, mute
 from .image_drop import ImageDropTarget
 

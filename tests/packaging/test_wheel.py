@@ -78,7 +78,7 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(tmp_path: Path) -> None:
         "from importlib import resources\n"
         "root = resources.files('ideogram_studio')\n"
         f"found = {{r: root.joinpath(r).is_file() for r in {RESOURCES!r}}}\n"
-        "from ideogram_studio.catalog import style_presets, palette_swatches\n"
+        "from ideogram_studio.resources.catalog import style_presets, palette_swatches\n"
         "print(json.dumps({'file': ideogram_studio.__file__, 'version': ideogram_studio.__version__,\n"
         "                  'found': found, 'presets': len(style_presets()), 'palettes': len(palette_swatches())}))\n"
     )

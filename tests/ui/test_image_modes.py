@@ -40,9 +40,9 @@ from ideogram_studio.api.requests import (
     RemixRequest,
     ReplaceBackgroundRequest,
 )
+from ideogram_studio.imaging.mask_export import EMPTY_MASK
+from ideogram_studio.imaging.reframe_layout import place
 from ideogram_studio.jobs import JobState
-from ideogram_studio.mask_export import EMPTY_MASK
-from ideogram_studio.reframe_layout import place
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.edit_panel import MaskedPanel
 from ideogram_studio.ui.mask_canvas import MaskCanvas

@@ -38,7 +38,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api.requests import EditRequest
-from ideogram_studio.mask_export import EMPTY_MASK, FULL_MASK, MaskRule
+from ideogram_studio.imaging.mask_export import EMPTY_MASK, FULL_MASK, MaskRule
 from ideogram_studio.ui.mask_canvas import MaskCanvas, MaskEditor
 from ideogram_studio.ui.mask_layer import PatchCommand, coverage_to_pil
 

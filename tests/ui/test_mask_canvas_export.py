@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from ideogram_studio.mask_export import (
+from ideogram_studio.imaging.mask_export import (
     API_CHANGE,
     API_KEEP,
     EMPTY_MASK,

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api import AspectRatio, ColorPalette, PaletteMember, PalettePreset, Resolution, StylePreset
-from ideogram_studio.palette_extract import PaletteExtractError, extract_palette
+from ideogram_studio.imaging.palette_extract import PaletteExtractError, extract_palette
 from ideogram_studio.ui.palette_picker import PalettePicker
 from ideogram_studio.ui.preset_picker import (
     CompareGrid,

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from ideogram_studio.api import limits
 from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, ReplaceBackgroundRequest
-from ideogram_studio.reframe_layout import contained_size, place
-from ideogram_studio.source_prep import downscale_to_fit, png_bit_depth, prepare
+from ideogram_studio.imaging.reframe_layout import contained_size, place
+from ideogram_studio.imaging.source_prep import downscale_to_fit, png_bit_depth, prepare
 from ideogram_studio.ui.source_image import SourceImagePicker
 
 INPAINT = EditRequest.endpoint

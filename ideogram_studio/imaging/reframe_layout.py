@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .api.enums import Resolution, size_of
+from ..api.enums import Resolution, size_of
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from PIL import Image, ImageFilter, UnidentifiedImageError
 
-from .api.images import ImageFile, encode_png
-from .api.limits import MAX_INPUT_PIXELS
+from ..api.images import ImageFile, encode_png
+from ..api.limits import MAX_INPUT_PIXELS
 
 #: Coverage at or above this is "change" in the exported mask.
 THRESHOLD = 128

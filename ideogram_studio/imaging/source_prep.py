@@ -19,9 +19,9 @@ from pathlib import PurePath
 
 from PIL import Image
 
-from .api.errors import ImageFileError
-from .api.images import ImageFile
-from .api.limits import ACCEPTED_FORMATS, MB
+from ..api.errors import ImageFileError
+from ..api.images import ImageFile
+from ..api.limits import ACCEPTED_FORMATS, MB
 
 #: JPEG quality of a downscaled copy without transparency.
 JPEG_QUALITY = 92

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-from .api.limits import MAX_COLOR_WEIGHT, MAX_PALETTE_MEMBERS, MIN_COLOR_WEIGHT
+from ..api.limits import MAX_COLOR_WEIGHT, MAX_PALETTE_MEMBERS, MIN_COLOR_WEIGHT
 
 #: Longest side the image is reduced to before quantising (nearest neighbour: no blended colours).
 SAMPLE_SIDE = 256

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
-from .api.enums import PalettePreset, StylePreset
+from ..api.enums import PalettePreset, StylePreset
+from . import read_text
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class PresetInfo:
 
 
 def _load(name: str) -> dict[str, object]:
-    text = resources.files("ideogram_studio").joinpath("resources", name).read_text("utf-8")
+    text = read_text(name)
     data: dict[str, object] = json.loads(text)
     return data
 
