@@ -24,7 +24,7 @@ from .settings import Settings, log_dir
 if TYPE_CHECKING:
     from .secrets import SecretStore
     from .services import Services
-    from .ui.main_window import MainWindow
+    from .ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 #: The longest the studio waits for its window's first frame before it starts filling it in.
@@ -169,7 +169,7 @@ def _main(args: argparse.Namespace) -> int:
 
     # The window first, as a light shell, on screen before the event loop's own modules load. The
     # window's close starts the shutdown while the loop still runs; the app quits after it.
-    from .ui.main_window import MainWindow
+    from .ui.shell.main_window import MainWindow
 
     app.setQuitOnLastWindowClosed(False)
     window = MainWindow()
@@ -182,7 +182,7 @@ def _main(args: argparse.Namespace) -> int:
 
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    from .ui.crash import CrashHandler
+    from .ui.shell.crash import CrashHandler
 
     crash = CrashHandler()
     crash.install(loop)
@@ -224,8 +224,8 @@ async def _run(app: object, window: MainWindow, settings: Settings, settings_pat
         await services.aclose()
         return 0
 
-    from .ui.studio import StudioController
-    from .ui.tasks import TaskRunner
+    from .ui.common.task_runner import TaskRunner
+    from .ui.shell.controller import StudioController
 
     runner = TaskRunner()
     controller = StudioController(services, runner)
@@ -297,7 +297,7 @@ async def _start_services(
 
     from .gallery import GalleryError, IndexCorruptError, rebuild_index
     from .services import Services
-    from .ui.dialogs import ask
+    from .ui.common.dialogs import ask
 
     try:
         try:
@@ -334,7 +334,7 @@ async def _checked_keyring(parent: object = None) -> tuple[SecretStore, str] | N
     from PySide6.QtWidgets import QMessageBox, QWidget
 
     from .secrets import ENV_VAR, KeyringStore, SecretStoreError
-    from .ui.dialogs import ask
+    from .ui.common.dialogs import ask
 
     assert parent is None or isinstance(parent, QWidget)
 
@@ -416,8 +416,8 @@ def _quit_on_signals(window: object) -> None:
 
 
 async def _after_start(window: object, controller: object) -> None:
-    from .ui.main_window import MainWindow
-    from .ui.studio import StudioController
+    from .ui.shell.controller import StudioController
+    from .ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
     recent = await controller.load_recent()

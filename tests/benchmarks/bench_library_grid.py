@@ -40,8 +40,8 @@ from PySide6.QtGui import QWheelEvent  # noqa: E402
 from PySide6.QtWidgets import QApplication, QListView, QWidget  # noqa: E402
 
 from ideogram_studio.gallery.search_syntax import parse_search  # noqa: E402
-from ideogram_studio.ui.library_page import LibraryPage  # noqa: E402
-from ideogram_studio.ui.tasks import TaskRunner  # noqa: E402
+from ideogram_studio.ui.common.task_runner import TaskRunner  # noqa: E402
+from ideogram_studio.ui.library.page import LibraryPage  # noqa: E402
 from tests.ui.library_data import build_library, picture  # noqa: E402
 
 FRAME_MS = 16

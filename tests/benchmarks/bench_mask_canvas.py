@@ -33,7 +33,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QMouseEvent, QPainter, QPen, QRadialGradient
 from PySide6.QtWidgets import QApplication
 
-from ideogram_studio.ui.mask_canvas import MaskCanvas
+from ideogram_studio.ui.mask.canvas import MaskCanvas
 
 VIEW_W, VIEW_H = 1280, 900
 BRUSH = 40
@@ -134,7 +134,7 @@ def harness_segments(pts: list[QPointF]) -> float:
 
 def stroke_segments(canvas: MaskCanvas, pts: list[QPointF], hardness: float) -> float:
     """The stroke engine alone (BrushStroke.extend: paint into tiles + dirty tracking + update())."""
-    from ideogram_studio.ui.mask_tools import BrushStroke
+    from ideogram_studio.ui.mask.tools import BrushStroke
 
     canvas.clear()
     stroke = BrushStroke(canvas._layer, canvas._mask_item, BRUSH, hardness, erase=False)  # type: ignore[arg-type]

@@ -23,7 +23,7 @@ from ideogram_studio.api import (
     StylePreset,
     StyleType,
 )
-from ideogram_studio.ui.generate_panel import GeneratePanel, parse_style_codes
+from ideogram_studio.ui.modes.generate import GeneratePanel, parse_style_codes
 
 L = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier

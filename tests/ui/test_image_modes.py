@@ -44,9 +44,9 @@ from ideogram_studio.imaging.mask_export import EMPTY_MASK
 from ideogram_studio.imaging.reframe_layout import place
 from ideogram_studio.jobs import JobState
 from ideogram_studio.secrets import MemoryStore
-from ideogram_studio.ui.edit_panel import MaskedPanel
-from ideogram_studio.ui.mask_canvas import MaskCanvas
-from ideogram_studio.ui.mask_layer import coverage_to_pil
+from ideogram_studio.ui.mask.canvas import MaskCanvas
+from ideogram_studio.ui.mask.layer import coverage_to_pil
+from ideogram_studio.ui.modes.edit import MaskedPanel
 
 from .conftest import wait_for
 from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished

@@ -19,7 +19,7 @@ from ideogram_studio.gallery.library_ops import lineage_chain, load_detail
 from ideogram_studio.jobs import JobQueue, JobState
 from ideogram_studio.jobs.gallery_store import GalleryJobStore
 from ideogram_studio.sandbox import SandboxConfig, create_app, sandbox_transport
-from ideogram_studio.ui.library_actions import describe_request, upscale_request
+from ideogram_studio.ui.library.actions import describe_request, upscale_request
 
 from .library_data import picture
 

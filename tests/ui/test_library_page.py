@@ -23,11 +23,11 @@ from pytestqt.qtbot import QtBot
 
 from ideogram_studio.gallery import Gallery, Sort
 from ideogram_studio.gallery.library_ops import LibraryReader
-from ideogram_studio.ui.library_filters import SCOPE_COLLECTION, SCOPE_TRASH
-from ideogram_studio.ui.library_model import IDS_MIME, LibraryModel
-from ideogram_studio.ui.library_page import LibraryPage
-from ideogram_studio.ui.tasks import TaskRunner
-from ideogram_studio.ui.thumbnails import ThumbnailCache
+from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.common.thumbnail_loader import ThumbnailCache
+from ideogram_studio.ui.library.grid_model import IDS_MIME, LibraryModel
+from ideogram_studio.ui.library.page import LibraryPage
+from ideogram_studio.ui.library.sidebar import SCOPE_COLLECTION, SCOPE_TRASH
 from tests.core.gallery_fixtures import a1111_png
 
 from .conftest import wait_for

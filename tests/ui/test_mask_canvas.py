@@ -39,8 +39,8 @@ from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api.requests import EditRequest
 from ideogram_studio.imaging.mask_export import EMPTY_MASK, FULL_MASK, MaskRule
-from ideogram_studio.ui.mask_canvas import MaskCanvas, MaskEditor
-from ideogram_studio.ui.mask_layer import PatchCommand, coverage_to_pil
+from ideogram_studio.ui.mask.canvas import MaskCanvas, MaskEditor
+from ideogram_studio.ui.mask.layer import PatchCommand, coverage_to_pil
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -503,7 +503,7 @@ _DPR_SCRIPT = textwrap.dedent(
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
     from PIL import Image
-    from ideogram_studio.ui.mask_canvas import MaskCanvas
+    from ideogram_studio.ui.mask.canvas import MaskCanvas
     app = QApplication([])
     c = MaskCanvas()
     c.resize(500, 400)

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api import AspectRatio, ColorPalette, PaletteMember, PalettePreset, Resolution, StylePreset
 from ideogram_studio.imaging.palette_extract import PaletteExtractError, extract_palette
-from ideogram_studio.ui.palette_picker import PalettePicker
-from ideogram_studio.ui.preset_picker import (
+from ideogram_studio.ui.modes.reference_zone import ReferenceZone
+from ideogram_studio.ui.pickers.palette_picker import PalettePicker
+from ideogram_studio.ui.pickers.preset_picker import (
     CompareGrid,
     HasPreviewRole,
     PresetPicker,
@@ -22,8 +23,7 @@ from ideogram_studio.ui.preset_picker import (
     placeholder_tile,
     preset_of_index,
 )
-from ideogram_studio.ui.reference_zone import ReferenceZone
-from ideogram_studio.ui.shape_picker import ShapePicker, grouped_resolutions
+from ideogram_studio.ui.pickers.shape_picker import ShapePicker, grouped_resolutions
 
 L = Qt.MouseButton.LeftButton
 

@@ -19,7 +19,7 @@ from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, ReplaceBackgroundRequest
 from ideogram_studio.imaging.reframe_layout import contained_size, place
 from ideogram_studio.imaging.source_prep import downscale_to_fit, png_bit_depth, prepare
-from ideogram_studio.ui.source_image import SourceImagePicker
+from ideogram_studio.ui.modes.source_image import SourceImagePicker
 
 INPAINT = EditRequest.endpoint
 BACKGROUND = ReplaceBackgroundRequest.endpoint

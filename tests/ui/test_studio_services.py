@@ -14,8 +14,8 @@ from ideogram_studio.sandbox import SandboxConfig, create_app
 from ideogram_studio.sandbox.server import serve_in_thread
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.settings import Settings
-from ideogram_studio.ui.crash import CrashHandler
-from ideogram_studio.ui.tasks import TaskRunner
+from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.shell.crash import CrashHandler
 
 from .conftest import wait_for
 from .test_studio_window import close_studio, open_studio, wait_jobs_finished

@@ -24,9 +24,9 @@ from ideogram_studio.sandbox import Fault, SandboxConfig
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.services import Services, Tuning
 from ideogram_studio.settings import Settings
-from ideogram_studio.ui.main_window import MainWindow
-from ideogram_studio.ui.studio import StudioController
-from ideogram_studio.ui.tasks import TaskRunner
+from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.shell.controller import StudioController
+from ideogram_studio.ui.shell.main_window import MainWindow
 
 from .conftest import wait_for
 

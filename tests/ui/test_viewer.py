@@ -16,7 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from ideogram_studio.ui.viewer import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, ImageViewer
+from ideogram_studio.ui.widgets.viewer import MAX_ZOOM, MIN_ZOOM, ZOOM_STEP, ImageViewer
 
 RED = QColor(220, 30, 30)
 BLUE = QColor(30, 60, 220)

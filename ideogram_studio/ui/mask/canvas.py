@@ -1,0 +1,1019 @@
+"""The mask-painting canvas (a QGraphicsView) and the editor that wraps it with a tool bar.
+
+The designer paints *what to change*. The mask lives in image pixels (``MaskLayer``: Alpha8
+coverage, 255 = change), never in screen pixels, so zoom and the display's device pixel ratio
+never reach the export. ``export_mask()`` converts to the API's polarity (black = change,
+white = keep; see ``ideogram_studio.imaging.mask_export``).
+
+Input: left button paints with the current tool; middle button, or Space + left button, pans;
+the wheel zooms around the cursor. A tablet pen paints with pressure → size, and the mouse
+events a platform synthesises while the pen is down are ignored. Every stroke, rectangle, lasso,
+fill, clear, invert and load is one undo step.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QBrush,
+    QColor,
+    QCursor,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QFocusEvent,
+    QImage,
+    QImageReader,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPointingDevice,
+    QRegion,
+    QResizeEvent,
+    QTabletEvent,
+    QTransform,
+    QUndoCommand,
+    QUndoStack,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import (
+    QFrame,
+    QGraphicsPathItem,
+    QGraphicsPixmapItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QWidget,
+)
+
+from ...api.images import ImageFile
+from ...imaging.mask_export import (
+    MaskFileError,
+    MaskRule,
+    api_mask_file,
+    api_mask_png,
+    change_ratio,
+    read_mask_file,
+    refusal,
+)
+from .layer import (
+    DEFAULT_OPACITY,
+    DEFAULT_OVERLAY,
+    FillCommand,
+    InvertCommand,
+    MaskItem,
+    MaskLayer,
+    PatchCommand,
+    patch_between,
+    pil_to_coverage,
+)
+from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
+
+TOOLS = ("brush", "eraser", "rect", "lasso")
+MIN_ZOOM = 0.02
+MAX_ZOOM = 64.0
+WHEEL_STEP = 1.25  # zoom factor per wheel notch (120 eighths of a degree)
+SIZE_STEP = 1.2  # [ and ] multiply/divide the size by this (at least 1 px)
+UNDO_LIMIT = 100
+NO_IMAGE = "Open an image first."
+
+_RING_DARK = QPen(QColor(0, 0, 0, 170), 1)
+_RING_LIGHT = QPen(QColor(255, 255, 255, 235), 1)
+
+#: Asked when a loaded mask's size differs from the image: (mask size, image size) -> scale it?
+ScalePrompt = Callable[[QSize, QSize], bool]
+
+
+def shortcut_tooltip(text: str, shortcuts: list[QKeySequence]) -> str:
+    keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts if not s.isEmpty())
+    return f"{text} ({keys})" if keys else text
+
+
+def _checkerboard() -> QBrush:
+    tile = QPixmap(16, 16)
+    tile.fill(QColor(204, 204, 204))
+    painter = QPainter(tile)
+    painter.fillRect(0, 0, 8, 8, QColor(153, 153, 153))
+    painter.fillRect(8, 8, 8, 8, QColor(153, 153, 153))
+    painter.end()
+    return QBrush(tile)
+
+
+class MaskCanvas(QGraphicsView):
+    """Paint a mask over an image. Public API in the methods below; see the module doc."""
+
+    mask_changed = Signal()
+    message = Signal(str)
+    zoom_changed = Signal(float)
+    tool_changed = Signal(str)
+    brush_size_changed = Signal(int)
+    hardness_changed = Signal(float)
+    subtract_mode_changed = Signal(bool)
+    mask_visible_changed = Signal(bool)
+    overlay_changed = Signal(QColor, float)
+    image_changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._scene = QGraphicsScene(self)
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # a handful of items
+        self.setScene(self._scene)
+        self._pixmap_item = QGraphicsPixmapItem()
+        self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self._scene.addItem(self._pixmap_item)
+        self._preview_dark = self._make_preview_item(QPen(QColor(0, 0, 0, 200), 0))
+        light = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
+        self._preview_light = self._make_preview_item(light)
+
+        self._layer: MaskLayer | None = None
+        self._mask_item: MaskItem | None = None
+        self._image_size = QSize()
+        self._has_alpha = False
+        self._undo = QUndoStack(self)
+        self._undo.setUndoLimit(UNDO_LIMIT)
+        self._pushing = False
+        self._undo.indexChanged.connect(self._on_undo_index)
+
+        # settings that survive set_image()
+        self._tool = "brush"
+        self._size = 40
+        self._hardness = 1.0
+        self._subtract = False
+        self._overlay = QColor(DEFAULT_OVERLAY)
+        self._opacity = DEFAULT_OPACITY
+        self._mask_visible = True
+        self._rule = MaskRule.API
+        self._grow = 0
+        self._feather = 0
+        #: Asked on a size mismatch when load_mask_file() gets scale_to_fit=None; None = refuse.
+        self.scale_prompt: ScalePrompt | None = None
+
+        # interaction state
+        self._stroke: BrushStroke | None = None
+        self._drag_start: QPointF | None = None  # rect tool
+        self._lasso: list[QPointF] = []
+        self._lasso_preview = QPainterPath()  # grown one lineTo per move, not rebuilt
+        self._alt_at_press = False
+        self._pen_down = False
+        self._space_held = False
+        self._pan_from: QPointF | None = None
+        self._pan_button = Qt.MouseButton.NoButton
+        self._cursor_vp: QPointF | None = None
+        self._auto_fit = True
+        self._checker = _checkerboard()
+        self._ring_regions: dict[int, QRegion] = {}
+        self._ring_sprites: dict[tuple[int, float], QPixmap] = {}
+
+        self.setBackgroundBrush(self.palette().dark())
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.NoDrag)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
+        self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAcceptDrops(True)
+        self.viewport().setAcceptDrops(True)
+        self.viewport().setMouseTracking(True)
+        self.setMouseTracking(True)
+        self._actions: dict[str, QAction] = {}
+        self._make_actions()
+        self._update_viewport_cursor()
+
+    # ================================================================ public API: image ======
+    def set_image(self, image: QImage | str | Path, keep_mask: bool = False) -> bool:
+        """Show ``image`` (a QImage or a file path) and start a blank mask at its exact size.
+
+        ``keep_mask`` keeps the current mask and its undo history when the size is the same.
+        A file is read without EXIF rotation so the mask matches the pixels the API receives.
+        On failure ``message`` says why and nothing changes.
+        """
+        if isinstance(image, str | Path):
+            path = Path(image)
+            reader = QImageReader(str(path))
+            reader.setAutoTransform(False)
+            reader.setAllocationLimit(1024)  # MB; Qt's default (256) refuses 64-megapixel RGBA images
+            loaded = reader.read()
+            if loaded.isNull():
+                self.message.emit(f"{path.name} cannot be opened as an image ({reader.errorString()}).")
+                return False
+            image = loaded
+        if image.isNull() or image.width() <= 0 or image.height() <= 0:
+            self.message.emit("The image is empty.")
+            return False
+        has_alpha = image.hasAlphaChannel()
+        display = image.convertToFormat(QImage.Format.Format_RGB32)
+        if display.isNull():
+            self.message.emit("This image's pixel format cannot be shown.")
+            return False
+        if has_alpha:
+            # Transparent parts show over a checkerboard (8 image pixels a square), composited once
+            # here rather than on every repaint.
+            painter = QPainter(display)
+            painter.fillRect(display.rect(), self._checker)
+            painter.drawImage(0, 0, image)
+            painter.end()
+
+        self._cancel_interaction()
+        size = display.size()
+        same_size = self._layer is not None and self._layer.size() == size
+        if not (keep_mask and same_size):
+            self._undo.clear()
+            if self._mask_item is not None:
+                self._scene.removeItem(self._mask_item)
+            self._layer = MaskLayer(size.width(), size.height())
+            self._mask_item = MaskItem(self._layer)
+            self._mask_item.set_color(self._overlay)
+            self._mask_item.setOpacity(self._opacity)
+            self._mask_item.setVisible(self._mask_visible)
+            self._scene.addItem(self._mask_item)
+        self._image_size = QSize(size)
+        self._has_alpha = has_alpha
+        self._pixmap_item.setPixmap(QPixmap.fromImage(display))
+        self._scene.setSceneRect(QRectF(0, 0, size.width(), size.height()))
+        self._auto_fit = True
+        self.fit()
+        self.viewport().update()
+        self.image_changed.emit()
+        self.mask_changed.emit()
+        return True
+
+    def has_image(self) -> bool:
+        return self._layer is not None
+
+    def image_size(self) -> QSize:
+        return QSize(self._image_size)
+
+    # ================================================================ public API: tools ======
+    def tool(self) -> str:
+        return self._tool
+
+    def set_tool(self, tool: str) -> None:
+        if tool not in TOOLS:
+            raise ValueError(f"unknown tool {tool!r}; expected one of {', '.join(TOOLS)}")
+        if tool == self._tool:
+            return
+        self._commit_interaction()
+        old_region = self._cursor_region()
+        self._tool = tool
+        self._actions[tool].setChecked(True)
+        self._update_viewport_cursor()
+        self.viewport().update(old_region.united(self._cursor_region()))
+        self.tool_changed.emit(tool)
+
+    def brush_size(self) -> int:
+        return self._size
+
+    def set_brush_size(self, size: float) -> None:
+        size = max(MIN_SIZE, min(MAX_SIZE, round(size)))
+        if size == self._size:
+            return
+        old_region = self._cursor_region()
+        self._size = size
+        self.viewport().update(old_region.united(self._cursor_region()))
+        self.brush_size_changed.emit(size)
+
+    def grow_brush(self) -> None:
+        self.set_brush_size(max(self._size + 1, round(self._size * SIZE_STEP)))
+
+    def shrink_brush(self) -> None:
+        self.set_brush_size(min(self._size - 1, round(self._size / SIZE_STEP)))
+
+    def hardness(self) -> float:
+        return self._hardness
+
+    def set_hardness(self, hardness: float) -> None:
+        hardness = max(0.0, min(1.0, float(hardness)))
+        if hardness != self._hardness:
+            self._hardness = hardness
+            self.hardness_changed.emit(hardness)
+
+    def subtract_mode(self) -> bool:
+        return self._subtract
+
+    def set_subtract_mode(self, subtract: bool) -> None:
+        if subtract != self._subtract:
+            self._subtract = subtract
+            self._actions["subtract"].setChecked(subtract)
+            self.subtract_mode_changed.emit(subtract)
+
+    # ================================================================ public API: mask ops ===
+    def undo_stack(self) -> QUndoStack:
+        return self._undo
+
+    def clear(self) -> None:
+        if self._layer is not None and not self._layer.is_uniform(0):
+            self._push(FillCommand(self._layer, "Clear mask", 0))
+
+    def fill(self) -> None:
+        if self._layer is not None and not self._layer.is_uniform(255):
+            self._push(FillCommand(self._layer, "Fill mask", 255))
+
+    def invert(self) -> None:
+        if self._layer is not None:
+            self._push(InvertCommand(self._layer))
+
+    def mask_qimage(self) -> QImage:
+        """A copy of the coverage (Alpha8, image pixels, 255 = change); a null QImage with no image."""
+        return self._layer.copy() if self._layer is not None else QImage()
+
+    def coverage_ratio(self) -> float:
+        """The share of the image the exported mask marks to change (0..1), before grow/feather."""
+        return change_ratio(self._layer.pil()) if self._layer is not None else 0.0
+
+    # ================================================================ public API: view ======
+    def set_overlay(self, color: QColor | str | None = None, opacity: float | None = None) -> None:
+        if color is not None:
+            self._commit_interaction()  # a live stroke is in the tiles that a new colour rebuilds
+            self._overlay = QColor(color)
+            self._overlay.setAlpha(255)
+        if opacity is not None:
+            self._opacity = max(0.0, min(1.0, float(opacity)))
+        if self._mask_item is not None:
+            self._mask_item.set_color(self._overlay)
+            self._mask_item.setOpacity(self._opacity)
+        self.overlay_changed.emit(QColor(self._overlay), self._opacity)
+
+    def overlay_color(self) -> QColor:
+        return QColor(self._overlay)
+
+    def overlay_opacity(self) -> float:
+        return self._opacity
+
+    def set_mask_visible(self, visible: bool) -> None:
+        if visible == self._mask_visible:
+            return
+        self._mask_visible = visible
+        if self._mask_item is not None:
+            self._mask_item.setVisible(visible)
+        self._actions["show"].setChecked(visible)
+        self.mask_visible_changed.emit(visible)
+
+    def is_mask_visible(self) -> bool:
+        return self._mask_visible
+
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_to(self, factor: float, anchor: QPointF | None = None) -> None:
+        """Set the zoom (1.0 = one image pixel per device-independent pixel), keeping ``anchor``
+        (a viewport position; the centre when None) over the same image point."""
+        self._set_zoom(factor, anchor)
+        self._auto_fit = False
+
+    def fit(self) -> None:
+        """Zoom so the whole image fits the view, centred; stays fitted while the view resizes."""
+        self._auto_fit = True
+        if self._image_size.isEmpty():
+            return
+        vp = self.viewport().size()
+        margin = 8
+        sx = (vp.width() - 2 * margin) / self._image_size.width()
+        sy = (vp.height() - 2 * margin) / self._image_size.height()
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, min(sx, sy)))
+        old = self.zoom()
+        self.setTransform(QTransform.fromScale(factor, factor))
+        self.centerOn(QRectF(0, 0, self._image_size.width(), self._image_size.height()).center())
+        self._after_zoom(old)
+
+    def actual_size(self) -> None:
+        """100 %: one image pixel per device-independent pixel."""
+        self.zoom_to(1.0)
+
+    def zoom_in(self) -> None:
+        self.zoom_to(self.zoom() * WHEEL_STEP)
+
+    def zoom_out(self) -> None:
+        self.zoom_to(self.zoom() / WHEEL_STEP)
+
+    def map_to_image(self, viewport_pos: QPointF | QPoint) -> QPointF:
+        """A viewport position -> image pixel coordinates (floats)."""
+        inverse, _ = self.viewportTransform().inverted()
+        return inverse.map(QPointF(viewport_pos))
+
+    def map_from_image(self, image_pos: QPointF | QPoint) -> QPointF:
+        return self.viewportTransform().map(QPointF(image_pos))
+
+    # ================================================================ public API: files ======
+    def mask_file_rule(self) -> MaskRule:
+        return self._rule
+
+    def set_mask_file_rule(self, rule: MaskRule | str) -> None:
+        """How load_mask_file() reads files: MaskRule.API (black = change, the default) or
+        MaskRule.PAINTED (opaque, or white without alpha, = change)."""
+        self._rule = MaskRule(rule)
+
+    def load_mask_file(self, path: str | Path, scale_to_fit: bool | None = None) -> bool:
+        """Replace the mask with a file's (one undo step). A size mismatch is refused with a
+        message unless ``scale_to_fit`` is True (None: ask ``scale_prompt`` if set)."""
+        path = Path(path)
+        if self._layer is None:
+            self.message.emit(NO_IMAGE)
+            return False
+        try:
+            coverage = read_mask_file(path, self._rule)
+        except MaskFileError as exc:
+            self.message.emit(f"The mask was not loaded: {exc}")
+            return False
+        target = (self._layer.width(), self._layer.height())
+        note = ""
+        if coverage.size != target:
+            mask_size, image_size = QSize(*coverage.size), QSize(*target)
+            scale = scale_to_fit
+            if scale is None and self.scale_prompt is not None:
+                scale = self.scale_prompt(mask_size, image_size)
+            if not scale:
+                self.message.emit(
+                    f"{path.name} is {coverage.width}×{coverage.height} pixels but the image is "
+                    f"{target[0]}×{target[1]}; the mask was not loaded. Load it again and choose "
+                    "“Scale to the image size” to stretch it."
+                )
+                return False
+            coverage = coverage.resize(target, Image.Resampling.BILINEAR).point(
+                [255 if v >= 128 else 0 for v in range(256)]
+            )
+            note = f", scaled from {mask_size.width()}×{mask_size.height()}"
+        self._commit_interaction()
+        patches = patch_between(self._layer, pil_to_coverage(coverage))
+        if patches:  # only the box that differs is kept for undo
+            self._push(PatchCommand(self._layer, "Load mask", patches, applied=False))
+        polarity = "black = change" if self._rule is MaskRule.API else "painted = change"
+        self.message.emit(
+            f"Loaded {path.name} ({polarity}{note}): {change_ratio(coverage):.0%} of the image to change."
+        )
+        return True
+
+    def save_mask_file(self, path: str | Path) -> bool:
+        """Write the mask as the API gets it: 8-bit grey PNG, black = change, white = keep."""
+        path = Path(path)
+        if self._layer is None:
+            self.message.emit(NO_IMAGE)
+            return False
+        try:
+            path.write_bytes(self.export_mask())
+        except OSError as exc:
+            self.message.emit(f"The mask could not be saved to {path.name} ({exc.strerror}).")
+            return False
+        return True
+
+    # ================================================================ public API: export =====
+    def set_export_options(self, grow: int = 0, feather: int = 0) -> None:
+        """Grow (px) and feather (px) applied at export; 0 = exactly what was painted."""
+        self._grow = max(0, int(grow))
+        self._feather = max(0, int(feather))
+
+    def export_options(self) -> tuple[int, int]:
+        return self._grow, self._feather
+
+    def export_mask(self) -> bytes:
+        """The mask as the API wants it: a PNG, mode "L", the image's exact size, only 0 and 255;
+        0 (black) where the designer painted (coverage >= 128), 255 (white) elsewhere."""
+        if self._layer is None:
+            raise RuntimeError(NO_IMAGE)
+        return api_mask_png(self._layer.pil(), self._grow, self._feather)
+
+    def mask_image_file(self, filename: str = "mask.png") -> ImageFile:
+        if self._layer is None:
+            raise RuntimeError(NO_IMAGE)
+        return api_mask_file(self._layer.pil(), self._grow, self._feather, filename)
+
+    def check_mask(self) -> str | None:
+        """A reason to refuse sending this mask, or None when it is fine."""
+        if self._layer is None:
+            return NO_IMAGE
+        return refusal(self._layer.pil(), self._grow, self._feather)
+
+    # ================================================================ actions ================
+    def actions_by_name(self) -> dict[str, QAction]:
+        """The canvas's QActions by name (tool bars show them; shortcuts in their tooltips)."""
+        return dict(self._actions)
+
+    def action(self, name: str) -> QAction:
+        return self._actions[name]
+
+    def _make_actions(self) -> None:
+        def make(
+            name: str,
+            text: str,
+            keys: tuple[str, ...],
+            slot: Callable[[], None],
+            checkable: bool = False,
+            tip: str | None = None,
+        ) -> QAction:
+            action = QAction(text, self)
+            action.setObjectName(f"mask_{name}")
+            shortcuts = [QKeySequence(k) for k in keys]
+            action.setShortcuts(shortcuts)
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            action.setCheckable(checkable)
+            action.setToolTip(shortcut_tooltip(tip or text, shortcuts))
+            if checkable:
+                action.toggled.connect(lambda on, n=name: self._on_toggle(n, on))
+            else:
+                action.triggered.connect(slot)
+            self.addAction(action)
+            self._actions[name] = action
+            return action
+
+        tool_tips = {
+            "brush": "Brush: paint the area to change",
+            "eraser": "Eraser: unpaint",
+            "rect": "Rectangle: drag to add a rectangle (Alt: subtract)",
+            "lasso": "Lasso: draw around an area to add it (Alt: subtract)",
+        }
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        for name, text, key in (
+            ("brush", "Brush", "B"),
+            ("eraser", "Eraser", "E"),
+            ("rect", "Rectangle", "R"),
+            ("lasso", "Lasso", "L"),
+        ):
+            a = make(name, text, (key,), lambda: None, checkable=True, tip=tool_tips[name])
+            group.addAction(a)
+        self._actions[self._tool].setChecked(True)
+        make(
+            "subtract",
+            "Subtract",
+            (),
+            lambda: None,
+            checkable=True,
+            tip="Rectangle and lasso cut out of the mask instead of adding (or hold Alt)",
+        )
+        make("size_down", "Smaller brush", ("[",), self.shrink_brush)
+        make("size_up", "Larger brush", ("]",), self.grow_brush)
+        make("undo", "Undo", ("Ctrl+Z",), self._undo_action)
+        make("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), self._redo_action)
+        make("invert", "Invert", ("Shift+V",), self.invert, tip="Invert the mask")
+        make("clear", "Clear", ("Shift+C",), self.clear, tip="Clear the mask (nothing to change)")
+        make("fill", "Fill", ("Shift+F",), self.fill, tip="Fill the mask (change everything)")
+        show = make("show", "Show mask", ("H",), lambda: None, checkable=True, tip="Show or hide the mask overlay")
+        show.setChecked(True)
+        make("fit", "Fit", ("Ctrl+0",), self.fit, tip="Fit the image in the view")
+        make("actual", "100 %", ("Ctrl+1",), self.actual_size, tip="Zoom to 100 %")
+        make("zoom_in", "Zoom in", ("Ctrl+=", "Ctrl++"), self.zoom_in)
+        make("zoom_out", "Zoom out", ("Ctrl+-",), self.zoom_out)
+        self._actions["undo"].setEnabled(False)
+        self._actions["redo"].setEnabled(False)
+        self._undo.canUndoChanged.connect(self._actions["undo"].setEnabled)
+        self._undo.canRedoChanged.connect(self._actions["redo"].setEnabled)
+        self._undo.undoTextChanged.connect(lambda t: self._retip("undo", "Undo", t))
+        self._undo.redoTextChanged.connect(lambda t: self._retip("redo", "Redo", t))
+
+    def _retip(self, name: str, verb: str, what: str) -> None:
+        action = self._actions[name]
+        text = f"{verb} {what.lower()}" if what else verb
+        action.setToolTip(shortcut_tooltip(text, action.shortcuts()))
+
+    def _on_toggle(self, name: str, on: bool) -> None:
+        if name in TOOLS:
+            if on:
+                self.set_tool(name)
+        elif name == "subtract":
+            self.set_subtract_mode(on)
+        elif name == "show":
+            self.set_mask_visible(on)
+
+    def _undo_action(self) -> None:
+        self._commit_interaction()
+        self._undo.undo()
+
+    def _redo_action(self) -> None:
+        self._commit_interaction()
+        self._undo.redo()
+
+    # ================================================================ undo plumbing ==========
+    def _push(self, command: QUndoCommand) -> None:
+        # QUndoStack at its limit drops the oldest command and keeps the same index, so
+        # indexChanged does not fire: announce the change ourselves, once.
+        self._pushing = True
+        try:
+            self._undo.push(command)
+        finally:
+            self._pushing = False
+        self.mask_changed.emit()
+
+    def _on_undo_index(self, _index: int) -> None:
+        if not self._pushing:
+            self.mask_changed.emit()
+
+    # ================================================================ painting interaction ===
+    def _begin(self, pos: QPointF, pressure: float, modifiers: Qt.KeyboardModifier, eraser_end: bool = False) -> None:
+        if self._layer is None:
+            return
+        self._commit_interaction()
+        self._alt_at_press = bool(modifiers & Qt.KeyboardModifier.AltModifier)
+        if self._tool in ("brush", "eraser"):
+            erase = self._tool == "eraser" or eraser_end
+            assert self._mask_item is not None
+            self._stroke = BrushStroke(self._layer, self._mask_item, self._size, self._hardness, erase)
+            self._stroke.begin(pos, pressure)
+        elif self._tool == "rect":
+            self._drag_start = pos
+            self._show_preview(self._rect_path(pos, pos))
+        elif self._tool == "lasso":
+            self._lasso = [pos]
+            self._lasso_preview = QPainterPath(pos)
+            self._show_preview(self._lasso_preview)
+
+    def _drag(self, pos: QPointF, pressure: float) -> None:
+        if self._stroke is not None:
+            self._stroke.extend(pos, pressure)
+        elif self._drag_start is not None:
+            self._show_preview(self._rect_path(self._drag_start, pos))
+        elif self._lasso:
+            last = self._lasso[-1]
+            if abs(pos.x() - last.x()) + abs(pos.y() - last.y()) >= 1.0 / max(self.zoom(), 1e-6):  # ~1 screen px
+                self._lasso.append(pos)
+                self._lasso_preview.lineTo(pos)
+                self._show_preview(self._lasso_preview)
+
+    def _end(self, pos: QPointF, pressure: float, modifiers: Qt.KeyboardModifier) -> None:
+        subtract = self._subtract or self._alt_at_press or bool(modifiers & Qt.KeyboardModifier.AltModifier)
+        if self._stroke is not None:
+            self._stroke.extend(pos, pressure)
+        elif self._drag_start is not None:
+            start, self._drag_start = self._drag_start, None
+            self._hide_preview()
+            if self._layer is not None:
+                cmd = rect_command(self._layer, rect_from_points(start, pos), subtract)
+                if cmd is not None:
+                    self._push(cmd)
+            return
+        elif self._lasso:
+            points, self._lasso = [*self._lasso, pos], []
+            self._hide_preview()
+            if self._layer is not None:
+                cmd = lasso_command(self._layer, points, subtract)
+                if cmd is not None:
+                    self._push(cmd)
+            return
+        self._commit_interaction()
+
+    def _commit_interaction(self) -> None:
+        """End a stroke in progress (one undo step); drop a half-drawn rectangle or lasso."""
+        stroke, self._stroke = self._stroke, None
+        if stroke is not None:
+            cmd = stroke.finish()
+            if cmd is not None:
+                self._push(cmd)
+        self._cancel_interaction()
+
+    def _cancel_interaction(self) -> None:
+        if self._stroke is not None:
+            self._commit_interaction()
+            return
+        self._drag_start = None
+        self._lasso = []
+        self._lasso_preview = QPainterPath()
+        self._hide_preview()
+
+    def current_stroke(self) -> BrushStroke | None:
+        return self._stroke
+
+    # rect/lasso preview
+    def _make_preview_item(self, pen: QPen) -> QGraphicsPathItem:
+        pen.setCosmetic(True)
+        item = QGraphicsPathItem()
+        item.setPen(pen)
+        item.setZValue(5)
+        item.setVisible(False)
+        self._scene.addItem(item)
+        return item
+
+    def _show_preview(self, path: QPainterPath) -> None:
+        for item in (self._preview_dark, self._preview_light):
+            item.setPath(path)
+            item.setVisible(True)
+
+    def _hide_preview(self) -> None:
+        for item in (self._preview_dark, self._preview_light):
+            item.setVisible(False)
+            item.setPath(QPainterPath())
+
+    @staticmethod
+    def _rect_path(a: QPointF, b: QPointF) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(QRectF(rect_from_points(a, b)))
+        return path
+
+    # ================================================================ events: mouse ==========
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self._pen_down:  # synthesised from the pen: the tablet events already paint
+            event.accept()
+            return
+        button = event.button()
+        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
+            self._start_pan(event.position(), button)
+            event.accept()
+            return
+        if button == Qt.MouseButton.LeftButton and self._layer is not None:
+            self._begin(self.map_to_image(event.position()), 1.0, event.modifiers())
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._pen_down:
+            event.accept()
+            return
+        pos = event.position()
+        if self._pan_from is not None:
+            self._pan_to(pos)
+            event.accept()
+            return
+        if self._stroke is not None and self.zoom() >= 1.0 and self._cursor_radius_px() > 6:
+            # The segment's repaint (brush radius + 2 image px around both ends) already covers
+            # the outline at its old and new places.
+            self._cursor_vp = QPointF(pos)
+        else:
+            self._move_cursor(pos)
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._drag(self.map_to_image(pos), 1.0)
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._pen_down:
+            event.accept()
+            return
+        if self._pan_from is not None and event.button() == self._pan_button:
+            self._pan_from = None
+            self._pan_button = Qt.MouseButton.NoButton
+            self._update_viewport_cursor()
+            event.accept()
+            return
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._end(self.map_to_image(event.position()), 1.0, event.modifiers())
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta().y() or event.angleDelta().x()
+        if not delta or self._image_size.isEmpty():
+            event.ignore()
+            return
+        self.zoom_to(self.zoom() * WHEEL_STEP ** (delta / 120), anchor=event.position())
+        self._move_cursor(event.position())
+        event.accept()
+
+    # ================================================================ events: tablet =========
+    # QAbstractScrollArea does not route tablet events through viewportEvent(): the viewport
+    # ignores them and Qt passes them on to this widget, in its own coordinates.
+    def tabletEvent(self, event: QTabletEvent) -> None:
+        self._tablet(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._move_cursor(None)
+        super().leaveEvent(event)
+
+    def _tablet(self, event: QTabletEvent) -> None:
+        kind = event.type()
+        pos = event.position() - QPointF(self.viewport().pos())
+        pressure = event.pressure() if event.pressure() > 0 else 1.0
+        if kind == QEvent.Type.TabletPress:
+            if event.button() == Qt.MouseButton.LeftButton and not self._space_held:
+                self._pen_down = True
+                eraser_end = event.pointerType() == QPointingDevice.PointerType.Eraser
+                self._begin(self.map_to_image(pos), pressure, event.modifiers(), eraser_end)
+            elif event.button() == Qt.MouseButton.MiddleButton or self._space_held:
+                self._start_pan(pos, event.button())
+        elif kind == QEvent.Type.TabletMove:
+            if self._pan_from is not None:
+                self._pan_to(pos)
+            else:
+                self._move_cursor(pos)
+                if self._pen_down:
+                    self._drag(self.map_to_image(pos), pressure)
+        elif kind == QEvent.Type.TabletRelease:
+            if self._pan_from is not None and event.button() == self._pan_button:
+                self._pan_from = None
+                self._update_viewport_cursor()
+            elif self._pen_down:
+                self._end(self.map_to_image(pos), pressure, event.modifiers())
+                self._pen_down = False
+        event.accept()
+
+    # ================================================================ events: keys ===========
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space:
+            if not event.isAutoRepeat():
+                self._space_held = True
+                self._update_viewport_cursor()
+            event.accept()
+            return
+        if event.key() == Qt.Key.Key_Escape and (self._drag_start is not None or self._lasso):
+            self._cancel_interaction()
+            event.accept()
+            return
+        # The actions' shortcuts normally fire before this; this covers a canvas that is not in an
+        # active window (embedded, or driven by tests), where the shortcut map does not run.
+        pressed = QKeySequence(event.keyCombination())
+        for action in self._actions.values():
+            if action.isEnabled() and any(
+                s.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for s in action.shortcuts()
+            ):
+                action.trigger()
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
+            self._space_held = False
+            self._update_viewport_cursor()
+            event.accept()
+            return
+        super().keyReleaseEvent(event)
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        self._space_held = False
+        self._update_viewport_cursor()
+        super().focusOutEvent(event)
+
+    # ================================================================ events: drop a mask ====
+    @staticmethod
+    def _dropped_file(event: QDragEnterEvent | QDragMoveEvent | QDropEvent) -> str | None:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return None
+        for url in mime.urls():
+            if url.isLocalFile():
+                return url.toLocalFile()
+        return None
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._layer is not None and self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        if self._layer is not None and self._dropped_file(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = self._dropped_file(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.load_mask_file(path)
+
+    # ================================================================ pan and zoom ===========
+    def _start_pan(self, pos: QPointF, button: Qt.MouseButton) -> None:
+        self._commit_interaction()
+        self._pan_from = QPointF(pos)
+        self._pan_button = button
+        self._move_cursor(None)
+        self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+
+    def _pan_to(self, pos: QPointF) -> None:
+        assert self._pan_from is not None
+        delta = pos - self._pan_from
+        self._pan_from = QPointF(pos)
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() - round(delta.x()))
+        v.setValue(v.value() - round(delta.y()))
+        self._auto_fit = False
+
+    def _set_zoom(self, factor: float, anchor: QPointF | None) -> None:
+        factor = max(MIN_ZOOM, min(MAX_ZOOM, float(factor)))
+        old = self.zoom()
+        if anchor is None:
+            anchor = QPointF(self.viewport().rect().center())
+        image_point = self.map_to_image(anchor)
+        self.setTransform(QTransform.fromScale(factor, factor))
+        moved = self.map_from_image(image_point) - anchor
+        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
+        h.setValue(h.value() + round(moved.x()))
+        v.setValue(v.value() + round(moved.y()))
+        self._after_zoom(old)
+
+    def _after_zoom(self, old: float) -> None:
+        zoom = self.zoom()
+        mode = Qt.TransformationMode.FastTransformation if zoom >= 2 else Qt.TransformationMode.SmoothTransformation
+        if self._pixmap_item.transformationMode() != mode:
+            self._pixmap_item.setTransformationMode(mode)
+        if zoom != old:
+            self.viewport().update()
+            self.zoom_changed.emit(zoom)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._auto_fit:
+            self.fit()
+
+    # ================================================================ brush outline ==========
+    def _move_cursor(self, pos: QPointF | None) -> None:
+        old = self._cursor_region()
+        self._cursor_vp = QPointF(pos) if pos is not None else None
+        new = self._cursor_region()
+        if not (old.isEmpty() and new.isEmpty()):
+            self.viewport().update(old.united(new))
+
+    def _cursor_radius_px(self) -> float:
+        return self._size / 2 * self.zoom()
+
+    def _cursor_region(self) -> QRegion:
+        """The viewport region the brush outline covers (a ring for big brushes), cached by size."""
+        if self._cursor_vp is None or self._tool not in ("brush", "eraser") or self._layer is None:
+            return QRegion()
+        r = round(self._cursor_radius_px())
+        shape = self._ring_regions.get(r)
+        if shape is None:
+            outer = QRect(-r - 4, -r - 4, 2 * r + 9, 2 * r + 9)
+            cross = QRegion(QRect(-6, -6, 13, 13))
+            if r < 24:
+                shape = QRegion(outer).united(cross)
+            else:
+                inner = outer.adjusted(7, 7, -7, -7)
+                ring = QRegion(outer, QRegion.RegionType.Ellipse).subtracted(QRegion(inner, QRegion.RegionType.Ellipse))
+                shape = ring.united(cross)
+            if len(self._ring_regions) > 64:
+                self._ring_regions.clear()
+            self._ring_regions[r] = shape
+        c = self._cursor_vp
+        return shape.translated(round(c.x()), round(c.y()))
+
+    def _ring_sprite(self, r: float) -> QPixmap | None:
+        """The brush outline as a cached pixmap (for outlines up to 160 px); None to draw it live."""
+        if r > 160:
+            return None
+        dpr = self.viewport().devicePixelRatioF()
+        key = (round(r * 4), dpr)
+        sprite = self._ring_sprites.get(key)
+        if sprite is None:
+            half = math.ceil(r) + 6
+            sprite = QPixmap(round(2 * half * dpr), round(2 * half * dpr))
+            sprite.setDevicePixelRatio(dpr)
+            sprite.fill(Qt.GlobalColor.transparent)
+            painter = QPainter(sprite)
+            self._draw_outline(painter, QPointF(half, half), r)
+            painter.end()
+            if len(self._ring_sprites) > 32:
+                self._ring_sprites.clear()
+            self._ring_sprites[key] = sprite
+        return sprite
+
+    @staticmethod
+    def _draw_outline(painter: QPainter, c: QPointF, r: float) -> None:
+        # Three 1-px rings (dark, light, dark) read on any background; a wider pen would go
+        # through Qt's full stroker and cost ~30× more.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(_RING_DARK)
+        painter.drawEllipse(c, r + 1, r + 1)
+        if r > 1.5:
+            painter.drawEllipse(c, r - 1, r - 1)
+        painter.setPen(_RING_LIGHT)
+        painter.drawEllipse(c, r, r)
+        if r > 6:  # a small cross marks the centre of a large brush
+            painter.drawLine(QPointF(c.x() - 4, c.y()), QPointF(c.x() + 4, c.y()))
+            painter.drawLine(QPointF(c.x(), c.y() - 4), QPointF(c.x(), c.y() + 4))
+
+    def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if self._cursor_vp is None or self._tool not in ("brush", "eraser") or self._layer is None:
+            return
+        painter.save()
+        painter.resetTransform()
+        c = self._cursor_vp
+        r = max(1.0, self._cursor_radius_px())
+        sprite = self._ring_sprite(r)
+        if sprite is not None:
+            half = sprite.width() / sprite.devicePixelRatio() / 2
+            painter.drawPixmap(QPointF(round(c.x() - half), round(c.y() - half)), sprite)
+        else:
+            self._draw_outline(painter, c, r)
+        painter.restore()
+
+    def _update_viewport_cursor(self) -> None:
+        if self._pan_from is not None:
+            shape = Qt.CursorShape.ClosedHandCursor
+        elif self._space_held:
+            shape = Qt.CursorShape.OpenHandCursor
+        else:
+            shape = Qt.CursorShape.CrossCursor
+        self.viewport().setCursor(QCursor(shape))
+
+
+def __getattr__(name: str) -> object:
+    """``MaskEditor`` (the canvas with its tool bar) is importable from here as well."""
+    if name == "MaskEditor":
+        from .editor import MaskEditor
+
+        return MaskEditor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

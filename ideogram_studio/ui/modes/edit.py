@@ -1,0 +1,309 @@
+"""Edit (inpaint): a source image, the mask painted over it, and what to put there.
+
+``MaskedPanel`` holds what Edit and Face swap share: the source picker feeding the mask canvas,
+the mask kept when a new source has the same size (and, when it has not, the old image and mask
+kept one click away), the canvas's own reason to refuse a mask shown at the mask, and the mask
+exported at send time (black = change, white = keep; see ideogram_studio.imaging.mask_export). A mask
+reused from a job is sent byte for byte until it is painted over.
+
+The window may show the mask editor in its centre (``detach_editor``) where there is room to paint;
+the panel keeps owning it.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtGui import QDropEvent, QImage, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from ...api.images import ImageFile
+from ...api.requests import ApiRequest, EditRequest
+from ...imaging.mask_export import EMPTY_MASK, api_mask_png
+from ..common.field_errors import FieldMessage, mute
+from ..mask.canvas import MaskCanvas
+from ..mask.editor import MaskEditor
+from ..mask.layer import coverage_to_pil
+from .mode_panel import Problem, WorkflowPanel, stand_in
+
+#: The fields of EditRequest shown in the "Edit" form (besides source, mask and prompt).
+EDIT_FIELDS = [
+    "rendering_speed",
+    "num_images",
+    "seed",
+    "magic_prompt",
+    "style_type",
+    "style_preset",
+    "color_palette",
+    "style_codes",
+    "style_reference_images",
+    "character_reference_images",
+    "custom_model_uri",
+]
+#: How long the mask must be still before the canvas is asked whether it can be sent.
+MASK_CHECK_DELAY_MS = 150
+EDITOR_MIN_HEIGHT = 380
+
+
+@dataclass(frozen=True)
+class LiveEditRequest(EditRequest):
+    """An EditRequest for live checks while the form is edited: the mask's own rules are left to
+    the canvas (``check_mask``), so no mask is exported or decoded on every keystroke. Never sent."""
+
+    def check_rules(self) -> None:
+        return None
+
+
+class MaskedPanel(WorkflowPanel):
+    """Edit and Face swap: source → canvas → mask."""
+
+    request_class: ClassVar[type[ApiRequest]] = EditRequest
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        self._mask_reason: str | None = None
+        self._exact_mask: tuple[ImageFile, int] | None = None
+        self._previous: tuple[ImageFile, str | None, QImage] | None = None
+        self._current_source: tuple[ImageFile, str | None] | None = None
+        super().__init__(parent)
+
+    # ---- public ----------------------------------------------------------------------------
+    @property
+    def canvas(self) -> MaskCanvas:
+        return self.mask_editor.canvas()
+
+    def detach_editor(self) -> MaskEditor:
+        """Take the mask editor out of the panel (the window shows it in its centre); the panel
+        shows a pointer to it instead."""
+        self._editor_slot.layout().removeWidget(self.mask_editor)  # type: ignore[union-attr]
+        self._editor_slot.hide()
+        self._editor_hint.show()
+        self.mask_editor.setMinimumHeight(0)
+        # Ctrl+Enter sends from the canvas too, wherever the window shows it.
+        self.mask_editor.addActions([self.send_action, self.front_action])
+        self.update_minimum_width()
+        return self.mask_editor
+
+    def is_editor_detached(self) -> bool:
+        return self._editor_hint.isVisibleTo(self)
+
+    def mask_message(self) -> FieldMessage:
+        """Where the canvas's reason to refuse the mask is shown."""
+        return self._mask_message
+
+    def restore_label(self) -> QLabel:
+        """Offers to put back the previous image and its mask after a source of another size."""
+        return self._restore_label
+
+    def restore_previous(self) -> bool:
+        """Put back the image (and the mask painted on it) that a new source of another size replaced."""
+        if self._previous is None or self.source_picker is None:
+            return False
+        image, origin, coverage = self._previous
+        self._previous = None
+        if not self.source_picker.set_image_file(image, origin, convert=False):
+            return False
+        self._load_mask_png(api_mask_png(coverage_to_pil(coverage)))
+        if self._previous is None:
+            self._restore_label.setText("The previous image and its mask are back.")
+            self._restore_label.show()
+        return True
+
+    def load_mask_file(self, mask: ImageFile) -> bool:
+        """Load a mask in the API's polarity (black = change) onto the canvas, sent as it is until
+        it is painted over."""
+        if not self._load_mask_png(mask.data):
+            return False
+        self._exact_mask = (mask, self.canvas.undo_stack().index())
+        return True
+
+    def request(self) -> ApiRequest:
+        self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
+        return super().request()
+
+    # ---- building --------------------------------------------------------------------------
+    def _setup_editor(self, form: QVBoxLayout, hint: str) -> None:
+        """The mask editor (in a slot of the form), the pointer shown when it is detached, and
+        the messages about the mask."""
+        self.mask_editor = MaskEditor(self.body)
+        self.mask_editor.setMinimumHeight(EDITOR_MIN_HEIGHT)
+        self._editor_slot = QWidget(self.body)
+        slot_layout = QVBoxLayout(self._editor_slot)
+        slot_layout.setContentsMargins(0, 0, 0, 0)
+        slot_layout.addWidget(self.mask_editor)
+        self._editor_slot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        form.addWidget(self._editor_slot, 1)
+        self._editor_hint = QLabel(hint, self.body)
+        self._editor_hint.setObjectName("editorHint")
+        self._editor_hint.setWordWrap(True)
+        mute(self._editor_hint, 0.3)
+        self._editor_hint.hide()
+        form.addWidget(self._editor_hint)
+        self._mask_message = self.add_message(["mask"], self.mask_editor.canvas())
+        self._restore_label = QLabel(self.body)
+        self._restore_label.setObjectName("restoreLabel")
+        self._restore_label.setWordWrap(True)
+        self._restore_label.setTextFormat(Qt.TextFormat.RichText)
+        self._restore_label.linkActivated.connect(lambda _link: self.restore_previous())
+        self._restore_label.hide()
+        form.addWidget(self._restore_label)
+
+        self._mask_timer = QTimer(self)
+        self._mask_timer.setSingleShot(True)
+        self._mask_timer.setInterval(MASK_CHECK_DELAY_MS)
+        self._mask_timer.timeout.connect(self._check_mask_now)
+        canvas = self.mask_editor.canvas()
+        canvas.mask_changed.connect(self._mask_timer.start)
+        canvas.installEventFilter(self)
+        canvas.viewport().installEventFilter(self)
+        assert self.source_picker is not None
+        self.source_picker.image_changed.connect(self._on_source_changed)
+
+    def _mask_for(self, final: bool) -> ImageFile | None:
+        picker = self.source_picker
+        if picker is None or picker.image() is None or not self.canvas.has_image():
+            return None
+        if not final or self._mask_reason is not None:
+            return stand_in("mask")  # live checks leave the mask to the canvas
+        if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
+            return self._exact_mask[0]
+        return self.canvas.mask_image_file("mask.png")
+
+    def _edit_request(self, final: bool, **fields: Any) -> EditRequest:
+        assert self.source_picker is not None
+        cls = EditRequest if final and self._mask_reason is None else LiveEditRequest
+        return cls(
+            image=self.source_picker.image(),
+            mask=self._mask_for(final),
+            prompt=self.prompt_text(),
+            **fields,
+        )
+
+    def _extra_problems(self, request: ApiRequest) -> list[Problem]:
+        if self.source_picker is None or self.source_picker.image() is None or self._mask_reason is None:
+            return []
+        return [Problem("mask", self._mask_reason, missing=self._mask_reason == EMPTY_MASK)]
+
+    def _set_edit_request(self, request: EditRequest, fields: dict[str, Any] | None = None) -> None:
+        """The shared part of set_request: source (byte-exact), mask (byte-exact), prompt."""
+        assert self.source_picker is not None
+        self._loading += 1
+        try:
+            if request.image is not None:
+                self.source_picker.set_image_file(request.image, None, convert=False)
+            if request.mask is not None and self.canvas.has_image():
+                self.load_mask_file(request.mask)
+            self.set_prompt(request.prompt)
+            if self.fields is not None:
+                self.fields.set_values(request)
+        finally:
+            self._loading -= 1
+        self._check_mask_now()
+
+    # ---- internals -------------------------------------------------------------------------
+    def _load_mask_png(self, data: bytes) -> bool:
+        # The canvas loads masks from files only; a folder that lives exactly as long as the load
+        # (a panel-lifetime folder was left behind: Qt deletes panels without Python finalizers).
+        with tempfile.TemporaryDirectory(prefix="ideogram-mask-") as folder:
+            path = Path(folder) / "mask.png"
+            path.write_bytes(data)
+            return self.canvas.load_mask_file(path, scale_to_fit=False)
+
+    def _hide_restore(self) -> None:
+        self._restore_label.hide()
+        self._restore_label.clear()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Ctrl+V on the canvas pastes a new source image (the canvas has no use for the clipboard).
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.matches(QKeySequence.StandardKey.Paste)
+            and self.source_picker is not None
+        ):
+            self.source_picker.paste()
+            return True
+        # A file dropped on the empty canvas is the source image, not a mask.
+        if (
+            event.type() == QEvent.Type.Drop
+            and isinstance(event, QDropEvent)
+            and not self.canvas.has_image()
+            and self.source_picker is not None
+        ):
+            self.source_picker.load_mime(event.mimeData())
+            event.acceptProposedAction()
+            return True
+        return super().eventFilter(watched, event)
+
+    @Slot()
+    def _on_source_changed(self) -> None:
+        picker = self.source_picker
+        assert picker is not None
+        qimage = picker.qimage()
+        if qimage.isNull():
+            return
+        canvas = self.canvas
+        old = canvas.image_size() if canvas.has_image() else QSize()
+        painted = canvas.has_image() and canvas.coverage_ratio() > 0
+        old_image = self._current_source
+        if painted and old != qimage.size() and old_image is not None:
+            self._previous = (old_image[0], old_image[1], canvas.mask_qimage())
+        canvas.set_image(qimage, keep_mask=True)
+        image = picker.image()
+        assert image is not None
+        self._current_source = (image, picker.origin_hash())
+        if not painted:
+            self._hide_restore()
+        elif old == qimage.size():
+            self._restore_label.setText("The new image has the same size: your painted mask was kept.")
+            self._restore_label.show()
+        else:
+            self._exact_mask = None
+            self._restore_label.setText(
+                f"The new image is {qimage.width()}×{qimage.height()} (the previous one was "
+                f"{old.width()}×{old.height()}), so the painted mask was cleared. "
+                '<a href="restore">Put back the previous image and its mask</a>'
+            )
+            self._restore_label.show()
+        self._check_mask_now()
+
+    @Slot()
+    def _check_mask_now(self) -> None:
+        self._mask_timer.stop()
+        reason = self.canvas.check_mask() if self.canvas.has_image() else None
+        self._mask_reason = reason
+        self._refresh()
+
+
+class EditPanel(MaskedPanel):
+    """Edit: paint what to change, say what to put there."""
+
+    mode_name = "Edit"
+    send_text = "Edit"
+    prompt_noun = "what to put in the painted area"
+
+    def _setup_body(self, form: QVBoxLayout) -> None:
+        self.make_source_picker("Edit", allow_clear=False)
+        self._setup_editor(
+            form,
+            "Paint over what to change on the image in the middle of the window "
+            "(B brush, E eraser, [ ] size, Shift+V invert).",
+        )
+        self.make_prompt(
+            "Prompt",
+            "What to put in the painted area…",
+            "Describe what the painted area should become.",
+        )
+        self.make_fields(EDIT_FIELDS, style_expanded=False)
+
+    def _build(self, final: bool) -> ApiRequest:
+        return self._edit_request(final, **self.field_values())
+
+    def set_request(self, request: ApiRequest) -> None:
+        if not isinstance(request, EditRequest):
+            raise TypeError(f"EditPanel takes an EditRequest, not {type(request).__name__}")
+        self._set_edit_request(request)
+

@@ -1,0 +1,632 @@
+"""The frame every image-workflow panel shares: a scrolled form, and a footer with the cost
+estimate, the reason sending is blocked, and the send button (Ctrl+Enter; Ctrl+Shift+Enter puts
+the job at the front of the queue).
+
+One rule mechanism, as in the Generate form: the panel builds its request, ``validate()`` names
+the field that breaks a rule, and the message is shown at that field. A panel adds only what the
+request cannot know (e.g. the canvas's reason to refuse a mask). Required fields left empty are
+pointed out once the designer tries to send, not while they are still filling the form in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple, cast
+
+from PIL import Image
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api.enums import human_name
+from ...api.errors import RequestValidationError
+from ...api.images import ImageFile, encode_png
+from ...api.pricing import DEFAULT_SPEED, estimate_cost, format_cost, price_per_image
+from ...api.requests import ApiRequest, GenerateRequest
+from ..common.field_errors import ERROR_COLOR, FieldMessage, describe, mute
+from ..widgets.collapsible import CollapsibleSection
+from ..widgets.prompt_edit import PromptEdit
+from .generate_advice import advice
+from .request_fields import FIELD_LABELS, RequestFields, field_label
+from .source_image import SourceImagePicker
+
+STATE_VERSION = 1
+LABELS = {
+    **FIELD_LABELS,
+    "image": "Source image",
+    "mask": "Mask",
+    "image_weight": "Image weight",
+}
+
+
+class Problem(NamedTuple):
+    """Something that blocks sending. ``missing``: a required field still empty, shown at the
+    field only after a send attempt (the button's tooltip says it at once)."""
+
+    field: str
+    text: str
+    missing: bool = False
+
+
+class Footer(NamedTuple):
+    """The bar under a form, always visible: see ``build_footer``."""
+
+    frame: QFrame
+    message: FieldMessage
+    blocker_label: QLabel
+    cost_label: QLabel
+    send_button: QPushButton
+    front_button: QToolButton
+    send_action: QAction
+    front_action: QAction
+
+
+def build_footer(owner: QWidget, text: str, frame_name: str, button_name: str, menu_name: str = "") -> Footer:
+    """The footer of a form: the request-wide message, the reason sending is blocked (with a link
+    to the field, which may be scrolled away), the cost estimate and the send button with its
+    "front of the queue" menu. The Ctrl+Enter and Ctrl+Shift+Enter actions are added to ``owner``;
+    the caller connects the button, the actions and the blocker's link."""
+    footer = QFrame(owner)
+    footer.setObjectName(frame_name)
+    foot = QVBoxLayout(footer)
+    foot.setContentsMargins(14, 8, 14, 12)
+    foot.setSpacing(6)
+    message = FieldMessage(footer)
+    foot.addWidget(message)
+    blocker = QLabel(footer)
+    blocker.setObjectName("blockerLabel")
+    blocker.setWordWrap(True)
+    blocker.setTextFormat(Qt.TextFormat.RichText)
+    blocker.setStyleSheet(f"QLabel#blockerLabel {{ color: {ERROR_COLOR}; }}")
+    blocker.hide()
+    foot.addWidget(blocker)
+    cost = QLabel(footer)
+    cost.setObjectName("costLabel")
+    cost.setWordWrap(True)
+    foot.addWidget(cost)
+    row = QHBoxLayout()
+    row.setSpacing(6)
+    button = QPushButton(text, footer)
+    button.setObjectName(button_name)
+    button.setMinimumHeight(36)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    button.setCursor(Qt.CursorShape.PointingHandCursor)
+    row.addWidget(button, 1)
+    front = QToolButton(footer)
+    front.setObjectName(menu_name)
+    front.setArrowType(Qt.ArrowType.DownArrow)
+    front.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    front.setFixedSize(QSize(36, 36))
+    front.setToolTip("More ways to send: at the front of the queue (Ctrl+Shift+Enter)")
+    row.addWidget(front)
+    foot.addLayout(row)
+
+    send_action = QAction(text, owner)
+    send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+    send_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    front_action = QAction(f"{text} at front of queue", owner)
+    front_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
+    front_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    owner.addAction(send_action)
+    owner.addAction(front_action)
+    menu = QMenu(front)
+    menu.addAction(send_action)
+    menu.addAction(front_action)
+    front.setMenu(menu)
+    return Footer(footer, message, blocker, cost, button, front, send_action, front_action)
+
+
+def footer_style(frame_name: str, button_name: str) -> str:
+    """The footer's style sheet: a rule above it and a blue send button."""
+    return (
+        f"QFrame#{frame_name} {{ border-top: 1px solid palette(midlight); }}"
+        f"QPushButton#{button_name} {{ background: #1a73e8; color: white; border: none;"
+        " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
+        f"QPushButton#{button_name}:hover {{ background: #1765cc; }}"
+        f"QPushButton#{button_name}:pressed {{ background: #185abc; }}"
+        f"QPushButton#{button_name}:disabled {{ background: palette(midlight); color: palette(mid); }}"
+    )
+
+
+def submit_on_ctrl_enter(event: QKeyEvent, submit: Callable[[bool], object]) -> bool:
+    """Ctrl+Enter (Ctrl+Shift+Enter: front of the queue) from line edits, spin boxes and combos,
+    which pass Enter on to their parent. True if the event was handled."""
+    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
+        event.modifiers() & Qt.KeyboardModifier.ControlModifier
+    ):
+        submit(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+        event.accept()
+        return True
+    return False
+
+
+def show_cost(label: QLabel, request: ApiRequest, mark_character: bool = False) -> None:
+    """The cost estimate, with how it was priced in the tooltip (no guessed figure when unknown).
+    ``mark_character``: say in the text when character-reference pricing applies."""
+    total = estimate_cost(request)
+    each = price_per_image(request)
+    n = request.image_count()
+    noun = "image" if n == 1 else "images"
+    speed = getattr(request, "rendering_speed", None) or DEFAULT_SPEED
+    basis = "character-reference pricing" if request.has_character_reference else "standard pricing"
+    if total is None or each is None:
+        label.setText("Estimated cost: price unknown")
+        why = f"No price is published for {human_name(speed)}"
+        if request.has_character_reference:
+            why += " with a character reference"
+        label.setToolTip(why + "; the studio shows no guessed figure.")
+        return
+    each_text = format_cost(each).removeprefix("≈ ")
+    suffix = " · character reference" if mark_character and request.has_character_reference else ""
+    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}{suffix})")
+    label.setToolTip(
+        f"An estimate from the published prices: {human_name(speed)}, {basis}. "
+        "Withheld (unsafe) images are billed too."
+    )
+
+
+_STAND_IN: dict[str, ImageFile] = {}
+
+
+def stand_in(kind: str) -> ImageFile:
+    """A tiny valid image standing in for a missing input, so the other fields can be checked."""
+    if kind not in _STAND_IN:
+        if kind == "mask":
+            img = Image.new("L", (8, 8), 255)
+            img.paste(0, (0, 0, 4, 8))
+        else:
+            img = Image.new("RGB", (8, 8), (128, 128, 128))
+        _STAND_IN[kind] = encode_png(img, f"{kind}.png")
+    return _STAND_IN[kind]
+
+
+class WorkflowPanel(QWidget):
+    """Base of the Edit, Face swap, Remix, Reframe and Replace background panels.
+
+    Subclasses set the class attributes, build their widgets in ``_setup_body``, and implement
+    ``_build`` (the request as the form shows it) and ``set_request`` (fill the form from one).
+    """
+
+    #: (request, to_front): a valid request to queue.
+    submitted = Signal(object, bool)
+    #: Any field changed.
+    changed = Signal()
+
+    request_class: ClassVar[type[ApiRequest]]
+    #: The mode's name in messages ("Edit").
+    mode_name: ClassVar[str] = ""
+    #: The send button's text.
+    send_text: ClassVar[str] = "Send"
+    #: Stored with each result as its operation (see jobs/gallery_store.py), when not the endpoint's.
+    operation_label: ClassVar[str | None] = None
+    #: What an empty prompt is called in messages.
+    prompt_noun: ClassVar[str] = "a prompt"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._loading = 0
+        self._busy = False
+        self._attempted = False
+        self._problems: list[Problem] = []
+        self._messages: dict[str, FieldMessage] = {}
+        self._focus: dict[str, QWidget] = {}
+        self._sections: dict[str, CollapsibleSection] = {}
+        self.source_picker: SourceImagePicker | None = None
+        self.prompt_edit: PromptEdit | None = None
+        self.fields: RequestFields | None = None
+        self._loading += 1
+        try:
+            self._setup_frame()
+            self._setup_body(self.form)
+            self.form.addStretch(1)
+            self._setup_footer()
+        finally:
+            self._loading -= 1
+        self.update_minimum_width()
+        self._refresh()
+
+    # ---- to implement ----------------------------------------------------------------------
+    def _setup_body(self, form: QVBoxLayout) -> None:
+        raise NotImplementedError
+
+    def _build(self, final: bool) -> ApiRequest:
+        """The request as the form shows it, not validated. ``final``: for sending (exports the
+        mask for real); otherwise cheap stand-ins may be used for live checks."""
+        raise NotImplementedError
+
+    def set_request(self, request: ApiRequest) -> None:
+        """Fill every field exactly from a request ("reuse settings")."""
+        raise NotImplementedError
+
+    def _extra_problems(self, request: ApiRequest) -> list[Problem]:
+        """What blocks sending that the request's own rules do not cover."""
+        return []
+
+    def _priced_request(self, request: ApiRequest) -> ApiRequest:
+        """The request the cost estimate is for (a panel may price what it is about to need)."""
+        return request
+
+    # ---- public ----------------------------------------------------------------------------
+    def request(self) -> ApiRequest:
+        """The request to send; raises RequestValidationError naming the field that blocks it."""
+        request = self._build(final=True)
+        problems = self._problems_of(request)
+        if problems:
+            raise RequestValidationError(problems[0].field, problems[0].text)
+        return request
+
+    def submit(self, to_front: bool = False) -> bool:
+        """Send as Ctrl+Enter does; a blocked form shows why at the field and sends nothing."""
+        self._attempted = True
+        try:
+            request = self.request()
+        except RequestValidationError as exc:
+            self._refresh()
+            self._focus_field(exc.field)
+            return False
+        if self._busy:
+            return False
+        if self.prompt_edit is not None:
+            self.prompt_edit.add_to_history(self.prompt_edit.text())
+        self._attempted = False
+        self._refresh()
+        self.submitted.emit(request, to_front)
+        return True
+
+    def tags(self) -> dict[str, Any] | None:
+        """Tags to queue the job with (the operation label for the gallery)."""
+        return {"operation_label": self.operation_label} if self.operation_label else None
+
+    def set_source(self, image: ImageFile, origin_hash: str | None = None) -> bool:
+        """Use a library image as the source ("Send to…")."""
+        assert self.source_picker is not None
+        return self.source_picker.set_image_file(image, origin_hash)
+
+    def add_style_reference(self, image: ImageFile) -> bool:
+        if self.fields is None or not self.fields.has("style_reference_images"):
+            return False
+        added = self.fields.style_refs.add_image(image)
+        if added:
+            self.fields.sections()["style_reference_images"].set_expanded(True)
+        return added
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._refresh()
+
+    def set_prompt(self, prompt: str) -> None:
+        if self.prompt_edit is not None:
+            self.prompt_edit.set_text(prompt)
+
+    def validation_error(self) -> Problem | None:
+        """The first thing blocking the send button right now, if any."""
+        return self._problems[0] if self._problems else None
+
+    def problems(self) -> list[Problem]:
+        return list(self._problems)
+
+    def field_message(self, field: str) -> FieldMessage:
+        return self._messages.get(field, self._messages["request"])
+
+    def state(self) -> dict[str, Any]:
+        """Last-used values as JSON-safe data (never image bytes)."""
+        request = self._build(final=False)
+        return {
+            "version": STATE_VERSION,
+            "fields": request.fields_json(),
+            "prompt_history": self.prompt_edit.history() if self.prompt_edit is not None else [],
+            "ui": self.fields.ui_state() if self.fields is not None else {},
+        }
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Restore what state() saved; a value that is not valid any more is skipped."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            return
+        fields = state.get("fields")
+        values: dict[str, Any] = {}
+        if isinstance(fields, dict):
+            for name, raw in fields.items():
+                try:
+                    values[name] = getattr(self._probe_from_parts({name: raw}), name)
+                except (RequestValidationError, TypeError, ValueError, AttributeError):
+                    continue
+        self._loading += 1
+        try:
+            if self.fields is not None:
+                self.fields.set_values(_Values(values))
+                ui = state.get("ui")
+                if isinstance(ui, dict):
+                    self.fields.restore_ui_state(ui)
+            if self.prompt_edit is not None:
+                if isinstance(values.get("prompt"), str):
+                    self.prompt_edit.set_text(values["prompt"])
+                history = state.get("prompt_history")
+                if isinstance(history, list):
+                    self.prompt_edit.set_history(history)
+        finally:
+            self._loading -= 1
+        self._refresh()
+
+    # ---- events ----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not submit_on_ctrl_enter(event, self.submit):
+            super().keyPressEvent(event)
+
+    def update_minimum_width(self) -> None:
+        """Wide enough for the widest row (the shape buttons): the form never scrolls sideways."""
+        scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(360, self.body.minimumSizeHint().width() + scrollbar + 2))
+
+    # ---- building blocks for subclasses ----------------------------------------------------
+    def make_source_picker(
+        self, purpose: str, *, keep_alpha: bool = False, allow_clear: bool = True, title: str = "Source image"
+    ) -> SourceImagePicker:
+        self.form.addWidget(field_label(self.body, title, bold=True))
+        picker = SourceImagePicker(
+            self.request_class.endpoint, purpose, self.body, keep_alpha=keep_alpha, allow_clear=allow_clear
+        )
+        picker.image_changed.connect(self._on_changed)
+        self.form.addWidget(picker)
+        self.add_message(["image"], picker)
+        self.source_picker = picker
+        return picker
+
+    def make_prompt(self, title: str, placeholder: str, tip: str, lines: int = 3) -> PromptEdit:
+        header = QHBoxLayout()
+        label = field_label(self.body, title, bold=True)
+        header.addWidget(label)
+        header.addStretch(1)
+        hint = QLabel("Ctrl+Enter sends · Alt+↑/↓ history", self.body)
+        mute(hint)
+        header.addWidget(hint)
+        self.form.addLayout(header)
+        edit = PromptEdit(self.body, history=True)
+        edit.setPlaceholderText(placeholder)
+        edit.setToolTip(tip + " Ctrl+Enter sends; Ctrl+Shift+Enter puts it at the front of the queue.")
+        edit.setFixedHeight(self._lines_height(lines))
+        edit.textChanged.connect(self._on_prompt_changed)
+        edit.submit_requested.connect(self.submit)
+        label.setBuddy(edit)
+        self.form.addWidget(edit)
+        self.add_message(["prompt"], edit)
+        self.prompt_edit = edit
+        return edit
+
+    def make_fields(self, names: list[str], **kwargs: Any) -> RequestFields:
+        fields = RequestFields(names, self.body, **kwargs)
+        fields.changed.connect(self._on_changed)
+        self.form.addWidget(fields)
+        self.register_fields(fields)
+        self.fields = fields
+        return fields
+
+    def register_fields(self, fields: RequestFields) -> None:
+        self._messages.update(fields.messages())
+        self._focus.update(fields.focus_targets())
+        self._sections.update(fields.sections())
+
+    def add_message(self, names: list[str], target: QWidget | None, layout: QVBoxLayout | None = None) -> FieldMessage:
+        message = FieldMessage(self.body)
+        (layout or self.form).addWidget(message)
+        for name in names:
+            self._messages[name] = message
+            if target is not None:
+                self._focus[name] = target
+        return message
+
+    def register(self, name: str, message: FieldMessage, target: QWidget | None = None) -> None:
+        self._messages[name] = message
+        if target is not None:
+            self._focus[name] = target
+
+    def section_title(self, text: str) -> QLabel:
+        label = field_label(self.body, text, bold=True)
+        self.form.addSpacing(4)
+        self.form.addWidget(label)
+        return label
+
+    def field_values(self) -> dict[str, Any]:
+        return self.fields.values() if self.fields is not None else {}
+
+    def prompt_text(self) -> str:
+        return self.prompt_edit.text() if self.prompt_edit is not None else ""
+
+    # ---- frame -----------------------------------------------------------------------------
+    def _setup_frame(self) -> None:
+        self.setMinimumWidth(360)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self._outer = outer
+        self._scroll = scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.body = QWidget(scroll)
+        self.body.setObjectName("workflowBody")
+        self.form = QVBoxLayout(self.body)
+        self.form.setContentsMargins(14, 12, 14, 12)
+        self.form.setSpacing(6)
+        scroll.setWidget(self.body)
+        outer.addWidget(scroll, 1)
+
+    def _setup_footer(self) -> None:
+        footer = build_footer(self, self.send_text, "workflowFooter", "sendButton")
+        self._messages["request"] = footer.message
+        self.blocker_label = footer.blocker_label
+        self.blocker_label.linkActivated.connect(self._focus_field)
+        self.cost_label = footer.cost_label
+        self.send_button = footer.send_button
+        self.send_button.clicked.connect(self._on_send_clicked)
+        self.front_button = footer.front_button
+        self.send_action = footer.send_action
+        self.send_action.triggered.connect(lambda: self.submit(False))
+        self.front_action = footer.front_action
+        self.front_action.triggered.connect(lambda: self.submit(True))
+        self._outer.addWidget(footer.frame)
+        self.setStyleSheet(footer_style("workflowFooter", "sendButton"))
+
+    def _lines_height(self, lines: int) -> int:
+        return self.fontMetrics().lineSpacing() * lines + 14
+
+    # ---- checking --------------------------------------------------------------------------
+    def _problems_of(self, request: ApiRequest) -> list[Problem]:
+        types = request.field_types()
+        files = set(request.file_field_names())
+        missing = [n for n in request.required if _empty(getattr(request, n))]
+        file_missing = [n for n in missing if n in files]
+        text_missing = [n for n in missing if types.get(n) is str]
+        # One missing input at a time: without a source there is no mask to ask for either.
+        problems = [Problem(n, self._missing_text(n), True) for n in file_missing[:1]]
+        subs: dict[str, Any] = {n: "-" for n in text_missing}
+        subs.update({n: stand_in(n) for n in file_missing})
+        probe = dataclasses.replace(request, **subs) if subs else request
+        try:
+            probe.validate()
+        except RequestValidationError as exc:
+            problems.append(Problem(exc.field, self._describe(exc)))
+        problems.extend(self._extra_problems(request))
+        problems.extend(Problem(n, self._missing_text(n), True) for n in text_missing)
+        return problems
+
+    def _missing_text(self, field: str) -> str:
+        if field == "image":
+            return "Choose the source image first: drop it, paste it, or open a file."
+        if field == "prompt":
+            return f"Enter {self.prompt_noun} first."
+        return f"{LABELS.get(field, field)} is required."
+
+    def _describe(self, error: RequestValidationError) -> str:
+        return describe(LABELS.get(error.field, error.field.replace("_", " ").capitalize()), error.rule)
+
+    def _probe_from_parts(self, fields: dict[str, Any]) -> ApiRequest:
+        cls = self.request_class
+        types = cls.field_types()
+        base: dict[str, Any] = {n: "-" for n in cls.required if types.get(n) is str}
+        files = {n: [stand_in(n)] for n in cls.required if n in cls.file_field_names()}
+        return cls.from_parts({**base, **{k: v for k, v in fields.items() if k not in files}}, files)
+
+    def _refresh(self) -> None:
+        if self._loading:
+            return
+        request = self._build(final=False)
+        problems = self._problems_of(request)
+        self._problems = problems
+        for message in set(self._messages.values()):
+            message.clear_message()
+        shown: set[int] = set()
+        for p in problems:
+            if p.missing and not self._attempted:
+                continue
+            message = self.field_message(p.field)
+            if id(message) in shown:
+                continue
+            shown.add(id(message))
+            message.show_error(p.text)
+            section = self._sections.get(p.field)
+            if section is not None and not p.missing:
+                section.set_expanded(True)
+        self._show_advice(request)
+        self._update_send(problems)
+        priced = self._priced_request(request)
+        self._update_cost(priced)
+        if self.fields is not None:
+            self.fields.update_speed_prices(priced)
+
+    def _show_advice(self, request: ApiRequest) -> None:
+        if not hasattr(request, "style_type") or not hasattr(request, "character_reference_images"):
+            return
+        warnings: dict[FieldMessage, list[str]] = {}
+        for field, text in advice(cast(GenerateRequest, request)):
+            message = self.field_message(field)
+            if message.kind() != "error":
+                warnings.setdefault(message, []).append(text)
+        for message, texts in warnings.items():
+            message.show_warning(" ".join(texts))
+
+    def _update_send(self, problems: list[Problem]) -> None:
+        first = problems[0] if problems else None
+        if self._busy:
+            reason: str | None = "Busy sending the previous request."
+        else:
+            reason = first.text if first is not None else None
+        enabled = reason is None
+        self.send_button.setEnabled(enabled)
+        self.send_action.setEnabled(True)  # Ctrl+Enter always answers: it shows why at the field
+        self.front_action.setEnabled(enabled)
+        self.send_button.setText("Sending…" if self._busy else self.send_text)
+        if enabled:
+            self.send_button.setToolTip(f"{self.send_text} (Ctrl+Enter). Ctrl+Shift+Enter: front of the queue.")
+        else:
+            self.send_button.setToolTip(f"Can't send yet: {reason}")
+        # An error in red; else what is still to do, quietly (the button never looks dead for no reason).
+        blocker = next((p for p in problems if not p.missing), None) or (first if not self._busy else None)
+        if blocker is not None:
+            color = ERROR_COLOR if not blocker.missing else _muted_color(self)
+            self.blocker_label.setStyleSheet(f"QLabel#blockerLabel {{ color: {color}; }}")
+            self.blocker_label.setText(
+                f'{html.escape(blocker.text)} <a href="{html.escape(blocker.field)}">Show</a>'
+            )
+            self.blocker_label.setToolTip(f"Go to {LABELS.get(blocker.field, blocker.field)}")
+        self.blocker_label.setVisible(blocker is not None)
+
+    def _update_cost(self, request: ApiRequest) -> None:
+        show_cost(self.cost_label, request, mark_character=True)
+
+    def _focus_field(self, field: str) -> None:
+        section = self._sections.get(field)
+        if section is not None:
+            section.set_expanded(True)
+        target = self._focus.get(field)
+        if target is None:
+            return
+        if self.body.isAncestorOf(target):
+            self._scroll.ensureWidgetVisible(target, 20, 40)
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # ---- slots -----------------------------------------------------------------------------
+    @Slot()
+    def _on_changed(self) -> None:
+        if not self._loading:
+            self._refresh()
+            self.changed.emit()
+
+    @Slot()
+    def _on_prompt_changed(self) -> None:
+        self._on_changed()
+
+    @Slot()
+    def _on_send_clicked(self) -> None:
+        self.submit(False)
+
+
+def _muted_color(widget: QWidget) -> str:
+    pal = widget.palette()
+    fg, bg = pal.color(QPalette.ColorRole.WindowText), pal.color(QPalette.ColorRole.Window)
+    pairs = ((fg.red(), bg.red()), (fg.green(), bg.green()), (fg.blue(), bg.blue()))
+    mix = [round(f + (g - f) * 0.4) for f, g in pairs]
+    return "#{:02x}{:02x}{:02x}".format(*mix)
+
+
+class _Values:
+    """Attributes from a dict, for RequestFields.set_values."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.__dict__.update(values)
+
+
+def _empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -1,0 +1,144 @@
+"""Remix: a source image and a prompt make new images; the image weight says how closely they
+follow the source. Every generation field applies (shape, style, references)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
+
+from ...api.requests import ApiRequest, RemixRequest
+from ..common.field_errors import mute
+from .mode_panel import WorkflowPanel
+
+DEFAULT_WEIGHT = 50
+REMIX_FIELDS = [
+    "negative_prompt",
+    "aspect_ratio",
+    "resolution",
+    "rendering_speed",
+    "num_images",
+    "seed",
+    "magic_prompt",
+    "style_type",
+    "style_preset",
+    "color_palette",
+    "style_codes",
+    "style_reference_images",
+    "character_reference_images",
+    "custom_model_uri",
+]
+
+
+class RemixPanel(WorkflowPanel):
+    request_class: ClassVar[type[ApiRequest]] = RemixRequest
+    mode_name = "Remix"
+    send_text = "Remix"
+
+    def _setup_body(self, form: QVBoxLayout) -> None:
+        self._weight_sent = True
+        self.make_source_picker("Remix")
+
+        self.section_title("Image weight")
+        row = QHBoxLayout()
+        row.setSpacing(8)
+        self.weight_slider = QSlider(Qt.Orientation.Horizontal, self.body)
+        self.weight_slider.setRange(1, 100)
+        self.weight_slider.setValue(DEFAULT_WEIGHT)
+        self.weight_slider.setPageStep(10)
+        self.weight_slider.setToolTip("Image weight 1–100: higher follows the source more closely.")
+        self.weight_spin = QSpinBox(self.body)
+        self.weight_spin.setRange(1, 100)
+        self.weight_spin.setValue(DEFAULT_WEIGHT)
+        self.weight_spin.setToolTip(self.weight_slider.toolTip())
+        row.addWidget(self.weight_slider, 1)
+        row.addWidget(self.weight_spin)
+        form.addLayout(row)
+        hint = QHBoxLayout()
+        left = QLabel("← more of the prompt", self.body)
+        right = QLabel("follows the source more →", self.body)
+        right.setAlignment(Qt.AlignmentFlag.AlignRight)
+        for label in (left, right):
+            mute(label)
+            hint.addWidget(label)
+        form.addLayout(hint)
+        self.add_message(["image_weight"], self.weight_slider)
+        self.weight_slider.valueChanged.connect(self._on_weight_slider)
+        self.weight_spin.valueChanged.connect(self._on_weight_spin)
+
+        self.make_prompt("Prompt", "What to make of the source image…", "What the new images should show.")
+        fields = self.make_fields(REMIX_FIELDS, style_expanded=True)
+        note = QLabel("With a shape set, the source is cropped to it first.", self.body)
+        note.setWordWrap(True)
+        mute(note)
+        layout = fields.layout()
+        assert isinstance(layout, QVBoxLayout)
+        index = layout.indexOf(fields.shape_picker)
+        layout.insertWidget(index + 1, note)
+
+    def image_weight(self) -> int | None:
+        """The weight sent: None only for a reused job that sent none, until the slider moves."""
+        return self.weight_slider.value() if self._weight_sent else None
+
+    def set_image_weight(self, weight: int | None) -> None:
+        self._loading += 1
+        try:
+            self.weight_slider.setValue(DEFAULT_WEIGHT if weight is None else weight)
+            self.weight_spin.setValue(self.weight_slider.value())
+            self._weight_sent = weight is not None
+        finally:
+            self._loading -= 1
+        self._update_weight_tip()
+        self._refresh()
+
+    def _build(self, final: bool) -> ApiRequest:
+        assert self.source_picker is not None
+        return RemixRequest(
+            image=self.source_picker.image(),
+            prompt=self.prompt_text(),
+            image_weight=self.image_weight(),
+            **self.field_values(),
+        )
+
+    def set_request(self, request: ApiRequest) -> None:
+        if not isinstance(request, RemixRequest):
+            raise TypeError(f"RemixPanel takes a RemixRequest, not {type(request).__name__}")
+        assert self.source_picker is not None and self.fields is not None
+        self._loading += 1
+        try:
+            if request.image is not None:
+                self.source_picker.set_image_file(request.image, None, convert=False)
+            self.set_prompt(request.prompt)
+            self.fields.set_values(request)
+            self.set_image_weight(request.image_weight)
+        finally:
+            self._loading -= 1
+        self._refresh()
+
+    def _update_weight_tip(self) -> None:
+        text = f"Image weight {self.weight_slider.value()}: higher follows the source more closely."
+        if not self._weight_sent:
+            text += " Not sent (the service uses 50) until you move the slider."
+        self.weight_slider.setToolTip(text)
+
+    @Slot(int)
+    def _on_weight_slider(self, value: int) -> None:
+        if self.weight_spin.value() != value:
+            self.weight_spin.setValue(value)
+        if not self._loading:
+            self._weight_sent = True
+        self._update_weight_tip()
+        self._on_changed()
+
+    @Slot(int)
+    def _on_weight_spin(self, value: int) -> None:
+        if self.weight_slider.value() != value:
+            self.weight_slider.setValue(value)
+
+    def restore_state(self, state: dict[str, object]) -> None:
+        super().restore_state(state)
+        fields = state.get("fields") if isinstance(state, dict) else None
+        weight = fields.get("image_weight") if isinstance(fields, dict) else None
+        if isinstance(weight, int) and 1 <= weight <= 100:
+            self.set_image_weight(weight)

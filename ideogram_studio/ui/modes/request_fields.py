@@ -1,0 +1,733 @@
+"""The request fields the image workflows share, built from the same widgets as the Generate form.
+
+``RequestFields(names)`` shows only the fields named (form-field names of the request), in four
+groups: output (shape, speed, images, seed, magic prompt), Style, References and More. It knows
+no API rule: the panel builds its request from ``values()`` and validates it, and shows each
+error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True`` and a plain
+(not collapsible) Style group.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api.enums import MagicPrompt, RenderingSpeed, StylePreset, StyleType, human_name
+from ...api.limits import MAX_CHARACTER_REFERENCES, MAX_NUM_IMAGES, MAX_SEED, MAX_STYLE_REFERENCES
+from ...api.palette import ColorPalette
+from ...api.pricing import price_per_image
+from ...api.requests import ApiRequest
+from ..common.field_errors import FieldMessage, mute
+from ..pickers.palette_picker import PalettePicker, palette_label, palette_pixmap
+from ..pickers.preset_picker import PresetPicker, preset_description, preset_name
+from ..pickers.shape_picker import ShapePicker
+from ..widgets.collapsible import CollapsibleSection
+from ..widgets.prompt_edit import PromptEdit
+from .reference_zone import ReferenceZone
+
+SPEEDS = (RenderingSpeed.FLASH, RenderingSpeed.TURBO, RenderingSpeed.BALANCED, RenderingSpeed.DEFAULT,
+          RenderingSpeed.QUALITY)
+STYLE_TYPES = (StyleType.AUTO, StyleType.GENERAL, StyleType.REALISTIC, StyleType.DESIGN, StyleType.FICTION,
+               StyleType.STYLIZED, StyleType.CUSTOM)
+LABEL_WIDTH = 92
+STYLE_FIELDS = ("style_type", "style_preset", "color_palette", "style_codes")
+REFERENCE_FIELDS = ("style_reference_images", "character_reference_images", "character_reference_images_mask")
+FIELD_LABELS: dict[str, str] = {
+    "prompt": "Prompt",
+    "negative_prompt": "Negative prompt",
+    "aspect_ratio": "Aspect ratio",
+    "resolution": "Resolution",
+    "rendering_speed": "Speed",
+    "num_images": "Number of images",
+    "seed": "Seed",
+    "magic_prompt": "Magic prompt",
+    "style_type": "Style type",
+    "style_preset": "Style preset",
+    "color_palette": "Colour palette",
+    "style_codes": "Style codes",
+    "custom_model_uri": "Custom model",
+    "style_reference_images": "Style references",
+    "character_reference_images": "Character reference",
+    "character_reference_images_mask": "Character mask",
+    "request": "The request",
+}
+#: Separators accepted between style codes.
+_CODE_SPLIT = re.compile(r"[\s,;]+")
+
+
+def parse_style_codes(text: str) -> tuple[str, ...]:
+    """Style codes as typed: separated by commas, semicolons or spaces."""
+    return tuple(code for code in _CODE_SPLIT.split(text.strip()) if code)
+
+
+def _lock_icon(locked: bool, size: int = 16) -> QIcon:
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    color = QColor("#1a73e8") if locked else QColor("#5f6368")
+    p = QPainter(pix)
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.setPen(QPen(color, 1.7))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    lift = 0 if locked else size * 0.14
+    shackle = QRectF(size * 0.3, size * 0.08 - lift, size * 0.4, size * 0.5)
+    p.drawArc(shackle, 0, 180 * 16)
+    mid_y = shackle.center().y()
+    p.drawLine(int(shackle.right()), int(mid_y), int(shackle.right()), int(size * 0.5))
+    if locked:
+        p.drawLine(int(shackle.left()), int(mid_y), int(shackle.left()), int(size * 0.5))
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    p.drawRoundedRect(QRectF(size * 0.18, size * 0.46, size * 0.64, size * 0.46), 2, 2)
+    p.end()
+    return QIcon(pix)
+
+
+def field_label(parent: QWidget, text: str, bold: bool = False) -> QLabel:
+    label = QLabel(text, parent)
+    label.setObjectName("fieldLabel")
+    label.setProperty("bold", bold)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
+def clear_button(parent: QWidget, tip: str) -> QToolButton:
+    button = QToolButton(parent)
+    button.setText("×")
+    button.setAutoRaise(True)
+    button.setToolTip(tip)
+    button.setFixedSize(QSize(26, 26))
+    return button
+
+
+def enum_value(combo: QComboBox, enum: Any) -> Any:
+    data = combo.currentData()
+    return enum(data) if data else None
+
+
+def set_enum(combo: QComboBox, value: Any) -> None:
+    index = combo.findData(value.value if value is not None else "")
+    combo.setCurrentIndex(max(0, index))
+
+
+class RequestFields(QWidget):
+    """The optional fields of a request, as widgets. Emits ``changed`` on any edit."""
+
+    changed = Signal()
+    _palette_picker: PalettePicker
+    _preset_picker: PresetPicker
+
+    def __init__(
+        self,
+        names: Iterable[str],
+        parent: QWidget | None = None,
+        *,
+        style_expanded: bool = True,
+        style_section: bool = True,
+        roomy: bool = False,
+        defaults: dict[str, Any] | None = None,
+    ) -> None:
+        """``style_section``: Style as a collapsible section (else a bold heading over its rows).
+        ``roomy``: the Generate form's spacing (gaps between groups, a larger preset tile)."""
+        super().__init__(parent)
+        self._names = frozenset(names)
+        self._roomy = roomy
+        self._loading = 0
+        self._preset: StylePreset | None = None
+        self._messages: dict[str, FieldMessage] = {}
+        self._focus: dict[str, QWidget] = {}
+        self._sections: dict[str, CollapsibleSection] = {}
+        self._setup_ui(style_expanded, style_section)
+        if defaults:
+            self._apply(defaults)
+        self._update_seed_ui()
+
+    # ---- public ----------------------------------------------------------------------------
+    def names(self) -> frozenset[str]:
+        return self._names
+
+    def has(self, name: str) -> bool:
+        return name in self._names
+
+    def values(self) -> dict[str, Any]:
+        """The fields as request keyword arguments (only the fields this widget shows)."""
+        out: dict[str, Any] = {}
+        n = self._names
+        if "negative_prompt" in n:
+            text = self.negative_edit.text()
+            out["negative_prompt"] = text if text.strip() else None
+        if "aspect_ratio" in n or "resolution" in n:
+            aspect, resolution = self.shape_picker.value()
+            out["aspect_ratio"], out["resolution"] = aspect, resolution
+        if "rendering_speed" in n:
+            out["rendering_speed"] = enum_value(self.speed_combo, RenderingSpeed)
+        if "num_images" in n:
+            out["num_images"] = self.images_spin.value()
+        if "seed" in n:
+            out["seed"] = self.seed_spin.value() if self.seed_lock.isChecked() else None
+        if "magic_prompt" in n:
+            out["magic_prompt"] = enum_value(self.magic_combo, MagicPrompt)
+        if "style_type" in n:
+            out["style_type"] = enum_value(self.style_type_combo, StyleType)
+        if "style_preset" in n:
+            out["style_preset"] = self._preset
+        if "color_palette" in n:
+            out["color_palette"] = self._palette_picker.value()
+        if "style_codes" in n:
+            out["style_codes"] = parse_style_codes(self.style_codes_edit.text())
+        if "custom_model_uri" in n:
+            out["custom_model_uri"] = self.custom_model_edit.text().strip() or None
+        if "style_reference_images" in n:
+            out["style_reference_images"] = tuple(self.style_refs.images())
+        if "character_reference_images" in n:
+            out["character_reference_images"] = tuple(self.character_refs.images())
+            out["character_reference_images_mask"] = tuple(self.character_mask.images())
+        return out
+
+    def set_values(self, request: object) -> None:
+        """Show exactly the values of a request (or any object with the fields as attributes)."""
+        self._loading += 1
+        try:
+            self._apply({name: getattr(request, name) for name in self._all_names() if hasattr(request, name)})
+        finally:
+            self._loading -= 1
+        self.expand_used()
+        self._update_seed_ui()
+        self._update_summaries()
+        self.changed.emit()
+
+    def messages(self) -> dict[str, FieldMessage]:
+        return dict(self._messages)
+
+    def focus_targets(self) -> dict[str, QWidget]:
+        return dict(self._focus)
+
+    def sections(self) -> dict[str, CollapsibleSection]:
+        """The collapsible section holding each field that has one."""
+        return dict(self._sections)
+
+    def set_seed(self, seed: int) -> None:
+        self.seed_spin.setValue(seed)
+        self.seed_lock.setChecked(True)
+
+    def preset(self) -> StylePreset | None:
+        return self._preset
+
+    def set_preset(self, preset: StylePreset | None) -> None:
+        self._set_preset(preset)
+        self._on_changed()
+
+    def preset_picker(self) -> PresetPicker | None:
+        return getattr(self, "_preset_picker", None)
+
+    def palette_picker(self) -> PalettePicker | None:
+        return getattr(self, "_palette_picker", None)
+
+    def open_preset_picker(self) -> None:
+        self._preset_picker.set_current(self._preset)
+        self._preset_dialog.show()
+        self._preset_dialog.raise_()
+        self._preset_dialog.activateWindow()
+        self._preset_picker.search_field().setFocus()
+
+    def open_palette_picker(self) -> None:
+        self._palette_dialog.show()
+        self._palette_dialog.raise_()
+        self._palette_dialog.activateWindow()
+
+    def update_speed_prices(self, request: ApiRequest) -> None:
+        """Each speed's price per image for this request (character-reference prices when one is set)."""
+        if "rendering_speed" not in self._names:
+            return
+        for i in range(self.speed_combo.count()):
+            value = self.speed_combo.itemData(i)
+            speed = RenderingSpeed(value) if value else None
+            price = price_per_image(dataclasses.replace(request, rendering_speed=speed))  # type: ignore[call-arg]
+            price_text = "price unknown" if price is None else f"${price:.2f} / image"
+            name = "Not set (Default)" if speed is None else human_name(speed)
+            self.speed_combo.setItemText(i, f"{name}  ·  {price_text}")
+
+    def ui_state(self) -> dict[str, Any]:
+        """What is not in the request but worth keeping across restarts."""
+        state: dict[str, Any] = {key: s.is_expanded() for key, s in self._section_widgets.items()}
+        if "seed" in self._names:
+            state["seed"] = self.seed_spin.value()
+            state["seed_locked"] = self.seed_lock.isChecked()
+        if "style_preset" in self._names:
+            state["preset_recents"] = [p.value for p in self._preset_picker.recents()]
+        return state
+
+    def restore_ui_state(self, state: dict[str, Any]) -> None:
+        for key, section in self._section_widgets.items():
+            if isinstance(state.get(key), bool):
+                section.set_expanded(state[key])
+        if "seed" in self._names:
+            seed = state.get("seed")
+            if isinstance(seed, int) and 0 <= seed <= MAX_SEED:
+                self.seed_spin.setValue(seed)
+            if isinstance(state.get("seed_locked"), bool):
+                self.seed_lock.setChecked(state["seed_locked"])
+        recents = state.get("preset_recents")
+        if "style_preset" in self._names and isinstance(recents, list):
+            self._preset_picker.set_recents([r for r in recents if r in StylePreset._value2member_map_])
+        self.expand_used()
+
+    # ---- ui --------------------------------------------------------------------------------
+    def _all_names(self) -> list[str]:
+        names = list(self._names)
+        if "character_reference_images" in self._names:
+            names.append("character_reference_images_mask")
+        return names
+
+    def _gap(self, layout: QVBoxLayout, size: int) -> None:
+        if self._roomy:
+            layout.addSpacing(size)
+
+    def _setup_ui(self, style_expanded: bool, style_section: bool) -> None:
+        n = self._names
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        self._section_widgets: dict[str, CollapsibleSection] = {}
+
+        if "negative_prompt" in n:
+            label = field_label(self, "Negative prompt")
+            layout.addWidget(label)
+            self.negative_edit = PromptEdit(self, history=False)
+            self.negative_edit.setPlaceholderText("What to leave out (optional)")
+            self.negative_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 2 + 14)
+            self.negative_edit.setToolTip(
+                "Things to exclude. Descriptions in the prompt take precedence over the negative prompt."
+            )
+            self.negative_edit.textChanged.connect(self._on_changed)
+            label.setBuddy(self.negative_edit)
+            layout.addWidget(self.negative_edit)
+            self._add_message(layout, self, ["negative_prompt"], self.negative_edit)
+
+        if "aspect_ratio" in n or "resolution" in n:
+            self._gap(layout, 4)
+            layout.addWidget(field_label(self, "Shape", bold=True))
+            self.shape_picker = ShapePicker(self)
+            self.shape_picker.changed.connect(self._on_changed)
+            layout.addWidget(self.shape_picker)
+            self._add_message(layout, self, ["aspect_ratio", "resolution"], self.shape_picker)
+
+        grid = self._grid()
+        self._gap(layout, 4)
+        layout.addLayout(grid)
+        if "rendering_speed" in n:
+            self.speed_combo = QComboBox(self)
+            self.speed_combo.addItem("", "")
+            for speed in SPEEDS:
+                self.speed_combo.addItem(human_name(speed), speed.value)
+            self.speed_combo.setToolTip(
+                "Rendering speed: faster is cheaper, Quality is slowest and best. Not set = the service uses Default."
+            )
+            self.speed_combo.currentIndexChanged.connect(self._on_changed)
+            self._row(grid, self, "Speed", self.speed_combo, ["rendering_speed"])
+        if "num_images" in n:
+            self.images_spin = QSpinBox(self)
+            self.images_spin.setRange(1, MAX_NUM_IMAGES)
+            self.images_spin.setToolTip(f"How many images to make (1–{MAX_NUM_IMAGES}); each one is billed.")
+            self.images_spin.valueChanged.connect(self._on_changed)
+            box = QHBoxLayout()
+            box.addWidget(self.images_spin)
+            box.addStretch(1)
+            self._row(grid, self, "Images", box, ["num_images"], buddy=self.images_spin)
+        if "seed" in n:
+            box = QHBoxLayout()
+            box.setSpacing(6)
+            self.seed_lock = QToolButton(self)
+            self.seed_lock.setCheckable(True)
+            self.seed_lock.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.seed_lock.setMinimumWidth(92)
+            self.seed_lock.toggled.connect(self._on_seed_lock_toggled)
+            box.addWidget(self.seed_lock)
+            self.seed_spin = QSpinBox(self)
+            self.seed_spin.setRange(0, MAX_SEED)
+            self.seed_spin.setMinimumWidth(120 if self._roomy else 110)
+            self.seed_spin.setGroupSeparatorShown(False)
+            self.seed_spin.valueChanged.connect(self._on_changed)
+            box.addWidget(self.seed_spin, 1)
+            self._row(grid, self, "Seed", box, ["seed"], buddy=self.seed_spin)
+        if "magic_prompt" in n:
+            self.magic_combo = QComboBox(self)
+            self.magic_combo.addItem("Not set (service decides)", "")
+            for option in MagicPrompt:
+                self.magic_combo.addItem(human_name(option), option.value)
+            self.magic_combo.setToolTip(
+                "Magic prompt lets the service rewrite and enrich your prompt. The prompt it used is stored "
+                "with each result. Not set = nothing is sent."
+            )
+            self.magic_combo.currentIndexChanged.connect(self._on_changed)
+            self._row(grid, self, "Magic prompt", self.magic_combo, ["magic_prompt"])
+
+        if any(f in n for f in STYLE_FIELDS) and not style_section:
+            self._gap(layout, 6)
+            layout.addWidget(field_label(self, "Style", bold=True))
+            style_grid = self._grid()
+            layout.addLayout(style_grid)
+            self._build_style(self, style_grid)
+        elif any(f in n for f in STYLE_FIELDS):
+            style = QWidget(self)
+            style_grid = self._grid(style)
+            self._build_style(style, style_grid)
+            self._section(layout, "style", "Style", style, [f for f in STYLE_FIELDS if f in n], style_expanded)
+
+        if any(f in n for f in REFERENCE_FIELDS):
+            refs = QWidget(self)
+            self._build_references(refs)
+            self._gap(layout, 4)
+            self._section(layout, "references", "References", refs, [f for f in REFERENCE_FIELDS if f in n], False)
+
+        if "custom_model_uri" in n:
+            more = QWidget(self)
+            more_grid = self._grid(more)
+            self.custom_model_edit = QLineEdit(more)
+            self.custom_model_edit.setPlaceholderText("model/<name>/version/<version>")
+            self.custom_model_edit.setClearButtonEnabled(True)
+            self.custom_model_edit.setToolTip(
+                "Optional custom model URI. The model version and style are resolved from it."
+            )
+            self.custom_model_edit.textChanged.connect(self._on_changed)
+            self._row(more_grid, more, "Custom model", self.custom_model_edit, ["custom_model_uri"])
+            self._section(layout, "more", "More", more, ["custom_model_uri"], False)
+
+    def _build_style(self, parent: QWidget, grid: QGridLayout) -> None:
+        n = self._names
+        if "style_type" in n:
+            self.style_type_combo = QComboBox(parent)
+            self.style_type_combo.addItem("Not set (General)", "")
+            for style in STYLE_TYPES:
+                self.style_type_combo.addItem(human_name(style), style.value)
+            self.style_type_combo.setToolTip(
+                "Broad style family. Not set sends nothing, and the API then uses General (not Auto). "
+                "Cannot be combined with style codes."
+            )
+            self.style_type_combo.currentIndexChanged.connect(self._on_changed)
+            self._row(grid, parent, "Style type", self.style_type_combo, ["style_type"])
+        if "style_preset" in n:
+            box = QHBoxLayout()
+            box.setSpacing(4)
+            self.preset_button = QToolButton(parent)
+            self.preset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            tile = 32 if self._roomy else 28
+            self.preset_button.setIconSize(QSize(tile, tile))
+            self.preset_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.preset_button.setMinimumHeight(tile + 8)
+            self.preset_button.clicked.connect(self.open_preset_picker)
+            box.addWidget(self.preset_button, 1)
+            self.preset_clear = clear_button(parent, "Use no style preset")
+            self.preset_clear.clicked.connect(lambda: self.set_preset(None))
+            box.addWidget(self.preset_clear)
+            self._row(grid, parent, "Preset", box, ["style_preset"], buddy=self.preset_button)
+            self._preset_dialog = QDialog(self)
+            self._preset_dialog.setWindowTitle("Style presets")
+            self._preset_dialog.resize(860, 720)
+            dialog_layout = QVBoxLayout(self._preset_dialog)
+            dialog_layout.setContentsMargins(0, 0, 0, 0)
+            self._preset_picker = PresetPicker(self._preset_dialog)
+            self._preset_picker.preset_chosen.connect(self._on_preset_chosen)
+            self._preset_picker.preview_store().preview_changed.connect(self._on_preview_changed)
+            dialog_layout.addWidget(self._preset_picker)
+            self._update_preset_button()
+        if "color_palette" in n:
+            box = QHBoxLayout()
+            box.setSpacing(4)
+            self.palette_button = QToolButton(parent)
+            self.palette_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            self.palette_button.setIconSize(QSize(84, 16))
+            self.palette_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            self.palette_button.setMinimumHeight(30)
+            self.palette_button.clicked.connect(self.open_palette_picker)
+            box.addWidget(self.palette_button, 1)
+            self.palette_clear = clear_button(parent, "Use no colour palette")
+            self.palette_clear.clicked.connect(lambda: self._palette_picker.set_value(None))
+            box.addWidget(self.palette_clear)
+            self._row(grid, parent, "Palette", box, ["color_palette"], buddy=self.palette_button)
+            self._palette_dialog = QDialog(self)
+            self._palette_dialog.setWindowTitle("Colour palette")
+            dialog_layout = QVBoxLayout(self._palette_dialog)
+            self._palette_picker = PalettePicker(self._palette_dialog)
+            self._palette_picker.changed.connect(self._on_palette_changed)
+            dialog_layout.addWidget(self._palette_picker)
+            dialog_layout.addStretch(1)
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self._palette_dialog)
+            buttons.rejected.connect(self._palette_dialog.close)
+            dialog_layout.addWidget(buttons)
+            self._palette_dialog.resize(460, 560)
+            self._update_palette_button()
+        if "style_codes" in n:
+            self.style_codes_edit = QLineEdit(parent)
+            self.style_codes_edit.setPlaceholderText("e.g. AAFF5733, 0133FF57")
+            self.style_codes_edit.setClearButtonEnabled(True)
+            self.style_codes_edit.setToolTip(
+                "Style codes: 8 hexadecimal characters each, separated by commas or spaces. "
+                "Cannot be combined with a style type or with style reference images."
+            )
+            self.style_codes_edit.textChanged.connect(self._on_changed)
+            self._row(grid, parent, "Style codes", self.style_codes_edit, ["style_codes"])
+
+    def _build_references(self, refs: QWidget) -> None:
+        n = self._names
+        layout = QVBoxLayout(refs)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        if "style_reference_images" in n:
+            layout.addWidget(field_label(refs, "Style references"))
+            self.style_refs = ReferenceZone("Style references", MAX_STYLE_REFERENCES, refs)
+            self.style_refs.changed.connect(self._on_changed)
+            layout.addWidget(self.style_refs)
+            self._add_message(layout, refs, ["style_reference_images"], self.style_refs)
+        if "character_reference_images" in n:
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            left = QVBoxLayout()
+            left.addWidget(field_label(refs, "Character"))
+            self.character_refs = ReferenceZone(
+                "Character reference", MAX_CHARACTER_REFERENCES, refs, hint="Drop the character's image"
+            )
+            self.character_refs.changed.connect(self._on_changed)
+            left.addWidget(self.character_refs)
+            left.addStretch(1)
+            row.addLayout(left, 1)
+            right = QVBoxLayout()
+            right.addWidget(field_label(refs, "Character mask (optional)"))
+            self.character_mask = ReferenceZone(
+                "Character mask", MAX_CHARACTER_REFERENCES, refs, hint="Grayscale, same size as the reference"
+            )
+            self.character_mask.changed.connect(self._on_changed)
+            right.addWidget(self.character_mask)
+            right.addStretch(1)
+            row.addLayout(right, 1)
+            layout.addLayout(row)
+            self._add_message(
+                layout, refs, ["character_reference_images", "character_reference_images_mask"], self.character_refs
+            )
+            note = QLabel("A character reference switches the job to character-reference pricing.", refs)
+            mute(note)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+
+    def _grid(self, parent: QWidget | None = None) -> QGridLayout:
+        grid = QGridLayout(parent) if parent is not None else QGridLayout()
+        if parent is not None:
+            grid.setContentsMargins(0, 0, 0, 0)
+        grid.setHorizontalSpacing(12)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        return grid
+
+    def _row(
+        self,
+        grid: QGridLayout,
+        parent: QWidget,
+        label: str,
+        field: QWidget | QHBoxLayout,
+        names: list[str],
+        buddy: QWidget | None = None,
+    ) -> None:
+        row = grid.rowCount()
+        lab = field_label(parent, label)
+        lab.setMinimumWidth(LABEL_WIDTH)
+        grid.addWidget(lab, row, 0, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        if isinstance(field, QWidget):
+            grid.addWidget(field, row, 1)
+            target = field
+        else:
+            grid.addLayout(field, row, 1)
+            assert buddy is not None
+            target = buddy
+        lab.setBuddy(buddy or target)
+        message = FieldMessage(parent)
+        grid.addWidget(message, row + 1, 1)
+        for name in names:
+            self._messages[name] = message
+            self._focus[name] = target
+
+    def _add_message(self, layout: QVBoxLayout, parent: QWidget, names: list[str], target: QWidget) -> None:
+        message = FieldMessage(parent)
+        layout.addWidget(message)
+        for name in names:
+            self._messages[name] = message
+            self._focus[name] = target
+
+    def _section(
+        self, layout: QVBoxLayout, key: str, title: str, content: QWidget, fields: list[str], expanded: bool
+    ) -> None:
+        section = CollapsibleSection(title, content, self)
+        section.setObjectName(f"section-{key}")
+        section.set_expanded(expanded)
+        layout.addWidget(section)
+        self._section_widgets[key] = section
+        for f in fields:
+            self._sections[f] = section
+        if key == "references":
+            self._sections["character_reference_images_mask"] = section
+
+    # ---- values ----------------------------------------------------------------------------
+    def _apply(self, values: dict[str, Any]) -> None:
+        self._loading += 1
+        try:
+            if ("aspect_ratio" in values or "resolution" in values) and hasattr(self, "shape_picker"):
+                self.shape_picker.set_value(values.get("aspect_ratio"), values.get("resolution"))
+            for name, value in values.items():
+                self._apply_one(name, value)
+        finally:
+            self._loading -= 1
+        self._update_summaries()
+
+    def _apply_one(self, name: str, value: Any) -> None:
+        if name == "negative_prompt" and hasattr(self, "negative_edit"):
+            self.negative_edit.set_text(value or "")
+        elif name == "rendering_speed" and hasattr(self, "speed_combo"):
+            set_enum(self.speed_combo, value)
+        elif name == "num_images" and hasattr(self, "images_spin"):
+            self.images_spin.setValue(int(value))
+        elif name == "seed" and hasattr(self, "seed_lock"):
+            if value is None:
+                self.seed_lock.setChecked(False)
+            else:
+                self.seed_spin.setValue(int(value))
+                self.seed_lock.setChecked(True)
+        elif name == "magic_prompt" and hasattr(self, "magic_combo"):
+            set_enum(self.magic_combo, value)
+        elif name == "style_type" and hasattr(self, "style_type_combo"):
+            set_enum(self.style_type_combo, value)
+        elif name == "style_preset" and hasattr(self, "preset_button"):
+            self._set_preset(value)
+        elif name == "color_palette" and hasattr(self, "palette_button"):
+            self._palette_picker.set_value(value)
+            self._update_palette_button()
+        elif name == "style_codes" and hasattr(self, "style_codes_edit"):
+            self.style_codes_edit.setText(", ".join(value))
+        elif name == "custom_model_uri" and hasattr(self, "custom_model_edit"):
+            self.custom_model_edit.setText(value or "")
+        elif name == "style_reference_images" and hasattr(self, "style_refs"):
+            self.style_refs.set_images(list(value))
+        elif name == "character_reference_images" and hasattr(self, "character_refs"):
+            self.character_refs.set_images(list(value))
+        elif name == "character_reference_images_mask" and hasattr(self, "character_mask"):
+            self.character_mask.set_images(list(value))
+
+    def expand_used(self) -> None:
+        values = self.values()
+        for name, section in self._sections.items():
+            value = values.get(name)
+            if value not in (None, (), "") and name in (*REFERENCE_FIELDS, "custom_model_uri"):
+                section.set_expanded(True)
+
+    def _update_summaries(self) -> None:
+        values = self.values()
+        style = self._section_widgets.get("style")
+        if style is not None:
+            parts = []
+            if values.get("style_type"):
+                parts.append(human_name(values["style_type"]))
+            if values.get("style_preset"):
+                parts.append(preset_name(values["style_preset"]))
+            if values.get("color_palette"):
+                parts.append(palette_label(values["color_palette"]))
+            if values.get("style_codes"):
+                parts.append(f"{len(values['style_codes'])} code(s)")
+            style.set_summary(", ".join(parts))
+        refs = self._section_widgets.get("references")
+        if refs is not None:
+            parts = []
+            if count := len(values.get("style_reference_images", ())):
+                parts.append(f"{count} style image{'s' if count != 1 else ''}")
+            if values.get("character_reference_images"):
+                parts.append("character" + (" + mask" if values.get("character_reference_images_mask") else ""))
+            refs.set_summary(", ".join(parts))
+        more = self._section_widgets.get("more")
+        if more is not None:
+            more.set_summary("custom model" if values.get("custom_model_uri") else "")
+
+    def _update_seed_ui(self) -> None:
+        if "seed" not in self._names:
+            return
+        locked = self.seed_lock.isChecked()
+        self.seed_lock.setText("Locked" if locked else "Random")
+        self.seed_lock.setIcon(_lock_icon(locked))
+        self.seed_lock.setToolTip(
+            "The seed is locked: the same request makes the same image. Click for a random seed."
+            if locked
+            else "A new random seed each time. Click to lock a seed and reproduce a result."
+        )
+        self.seed_spin.setEnabled(locked)
+        self.seed_spin.setToolTip(
+            f"Seed 0–{MAX_SEED}." if locked else "Lock the seed to set it; the service now picks one at random."
+        )
+
+    def _set_preset(self, preset: StylePreset | None) -> None:
+        self._preset = preset
+        self._preset_picker.set_current(preset)
+        self._update_preset_button()
+
+    def _update_preset_button(self) -> None:
+        preset = self._preset
+        self.preset_button.setText(preset_name(preset) + "  ▸")
+        self.preset_button.setIcon(QIcon(self._preset_picker.preview_pixmap(preset)))
+        self.preset_button.setToolTip(
+            f"Style preset: {preset_name(preset)} — {preset_description(preset)}\nClick to browse presets."
+        )
+        self.preset_clear.setEnabled(preset is not None)
+
+    def _update_palette_button(self) -> None:
+        palette: ColorPalette | None = self._palette_picker.value()
+        self.palette_button.setText(palette_label(palette) + "  ▸")
+        self.palette_button.setIcon(QIcon(palette_pixmap(palette, 84, 16)))
+        self.palette_button.setToolTip(
+            "Colour palette: " + palette_label(palette) + ". Click to choose a preset, custom colours, "
+            "or colours from an image."
+        )
+        self.palette_clear.setEnabled(palette is not None)
+
+    # ---- slots -----------------------------------------------------------------------------
+    @Slot()
+    def _on_changed(self) -> None:
+        if not self._loading:
+            self._update_summaries()
+            self.changed.emit()
+
+    @Slot(bool)
+    def _on_seed_lock_toggled(self, _locked: bool) -> None:
+        self._update_seed_ui()
+        self._on_changed()
+
+    @Slot(object)
+    def _on_preset_chosen(self, preset: StylePreset | None) -> None:
+        self._set_preset(preset)
+        self._preset_dialog.hide()
+        self._on_changed()
+
+    @Slot(object)
+    def _on_preview_changed(self, preset: StylePreset) -> None:
+        if preset == self._preset:
+            self._update_preset_button()
+
+    @Slot()
+    def _on_palette_changed(self) -> None:
+        self._update_palette_button()
+        self._on_changed()

@@ -1,0 +1,230 @@
+"""The studio's view-model: turns widget signals into queue commands and queue events into things
+the widgets show. No widgets are created here and no rules are decided here: requests come
+validated from the panels, prices from api.pricing, storage from the gallery.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QImage
+
+from ...api.enums import StylePreset
+from ...api.images import ImageFile
+from ...api.pricing import format_cost
+from ...api.requests import ApiRequest
+from ...gallery import GalleryError, ImageQuery
+from ...jobs import Job, JobEvent, JobEventKind
+from ...services import Services
+from ..common.task_runner import TaskRunner
+from ..pickers.preset_picker import preview_request
+from .job_model import JobListModel
+
+log = logging.getLogger(__name__)
+PREVIEW_TAG = "preset-preview"
+#: Results shown against their source in the viewer (before/after).
+COMPARE_OPERATIONS = frozenset({"edit", "face-swap"})
+
+
+class StudioController(QObject):
+    #: A stored result to show: (image, caption, content hash).
+    image_ready = Signal(QImage, str, str)
+    #: A short message for the status bar.
+    message = Signal(str)
+    #: "Today ≈ $0.42 · this session ≈ $0.12"
+    spend_changed = Signal(str)
+    #: True while the studio talks to the built-in sandbox (no key).
+    sandbox_changed = Signal(bool)
+    #: A preset preview is available: (preset, image).
+    preset_preview_ready = Signal(object, QImage)
+    #: A comparison image arrived: (preset, image) or failed: (preset, reason).
+    compare_result = Signal(object, QImage)
+    compare_failed = Signal(object, str)
+    #: A describe job finished: (job, the descriptions).
+    described = Signal(object, list)
+    #: A job's request should fill its panel ("reuse settings").
+    reuse_request = Signal(object)
+    #: The same, with the job's tags (e.g. {"operation_label": "face-swap"}): (request, tags).
+    reuse_job = Signal(object, object)
+    #: An edit's result, to show against its source: (before, after, caption, content hash of after).
+    #: Emitted just before image_ready for the same image.
+    compare_ready = Signal(QImage, QImage, str, str)
+
+    def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.runner = runner
+        self.jobs_model = JobListModel(services.queue, self)
+        self.jobs_model.result_stored.connect(self._on_result_stored)
+        self.jobs_model.job_failed.connect(self._on_job_failed)
+        self._unsubscribe = services.queue.subscribe(self._on_event)
+
+    # ---- commands from widgets ---------------------------------------------------------------
+    def submit(self, request: ApiRequest, to_front: bool = False, tags: dict[str, Any] | None = None) -> None:
+        self.runner.run(self._submit(request, to_front, tags), "submit")
+
+    async def _submit(self, request: ApiRequest, to_front: bool, tags: dict[str, Any] | None) -> Job:
+        job = await self.services.queue.submit(request, front=to_front, tags=tags)
+        self.message.emit(f"Queued: {request.image_count()} image(s), {format_cost(job.estimated_cost)}")
+        return job
+
+    def cancel(self, job_id: str) -> None:
+        self.services.queue.cancel(job_id)
+
+    def retry(self, job_id: str) -> None:
+        self.runner.run(self.services.queue.retry(job_id), "retry")
+
+    def rerun(self, job_id: str) -> None:
+        self.runner.run(self.services.queue.rerun(job_id), "rerun")
+
+    def reuse(self, job_id: str) -> None:
+        job = self.services.queue.jobs.get(job_id)
+        if job is not None:
+            self.reuse_job.emit(job.request, dict(job.tags))
+            self.reuse_request.emit(job.request)
+
+    def show_image(self, image_hash: str) -> None:
+        self.runner.run(self._show(image_hash), "show-image", replace=True)
+
+    def request_previews(self, prompt: str, presets: list[StylePreset]) -> None:
+        # Qt signals hand list items back as plain str: rebuild the enum.
+        for preset in map(StylePreset, presets):
+            tags = {"label": f"preview: {preset.value}", "kind": PREVIEW_TAG, "preset": preset.value}
+            self.submit(preview_request(prompt, preset), tags=tags)
+
+    def request_compare(self, prompt: str, presets: list[StylePreset]) -> None:
+        batch = uuid.uuid4().hex[:8]
+        for preset in map(StylePreset, presets):
+            tags = {"label": f"compare: {preset.value}", "kind": "compare", "batch": batch, "preset": preset.value}
+            self.submit(preview_request(prompt, preset), tags=tags)
+
+    def refresh_spend(self) -> None:
+        self.runner.run(self._refresh_spend(), "spend", replace=True)
+
+    async def load_recent(self, limit: int = 60) -> list[tuple[str, str]]:
+        """Hashes and captions of the newest results, for the strip."""
+        gallery = self.services.gallery
+        page = await asyncio.to_thread(gallery.page, ImageQuery(), limit=limit)
+        return [(row.hash, _caption(row.prompt, row.width, row.height, row.seed)) for row in page.rows]
+
+    async def load_preset_previews(self) -> None:
+        """Previews made earlier are reused: the newest per preset, from the gallery."""
+        gallery = self.services.gallery
+        ids = await asyncio.to_thread(gallery.ids, ImageQuery(tags=(PREVIEW_TAG,)))
+        rows = await asyncio.to_thread(gallery.rows_for, ids[:500])
+        seen: set[str] = set()
+        for row in rows:
+            if row.style_preset and row.style_preset not in seen:
+                seen.add(row.style_preset)
+                image = await self._load_qimage(row.hash, thumbnail=True)
+                if image is not None:
+                    self.preset_preview_ready.emit(StylePreset(row.style_preset), image)
+
+    # ---- queue events ------------------------------------------------------------------------
+    def _on_event(self, event: JobEvent) -> None:
+        if event.kind is JobEventKind.CHANGED and event.job.state.finished:
+            job = event.job
+            log.info(
+                "job %s %s: %s, %d result(s)", job.id[:8], job.operation.value, job.state.value, len(job.result_hashes)
+            )
+            self.refresh_spend()
+            kind = event.job.tags.get("kind")
+            if kind == "describe" and job.state.value == "done":
+                texts = [str(d.get("text", "")) for d in (job.response or {}).get("descriptions", [])]
+                self.described.emit(job, [t for t in texts if t])
+            if kind == "compare" and not event.job.result_hashes:
+                self.compare_failed.emit(StylePreset(event.job.tags["preset"]), event.job.error or "No image")
+
+    def _on_result_stored(self, job: Job, image_hash: str) -> None:
+        self.runner.run(self._on_result(job, image_hash), "show-result")
+
+    async def _on_result(self, job: Job, image_hash: str) -> None:
+        kind = job.tags.get("kind")
+        if kind in (PREVIEW_TAG, "compare"):
+            await asyncio.to_thread(self.services.gallery.add_tags, [image_hash], [PREVIEW_TAG])
+            image = await self._load_qimage(image_hash)
+            if image is None:
+                return
+            preset = StylePreset(job.tags["preset"])
+            self.preset_preview_ready.emit(preset, image)
+            if kind == "compare":
+                self.compare_result.emit(preset, image)
+            return
+        await self._show(image_hash)
+
+    def _on_job_failed(self, job: Job, reason: str) -> None:
+        self.message.emit(f"Job failed: {reason}")
+
+    async def _show(self, image_hash: str) -> None:
+        image = await self._load_qimage(image_hash)
+        if image is None:
+            return
+        row = await asyncio.to_thread(self.services.gallery.get, image_hash)
+        caption = _caption(row.prompt, row.width, row.height, row.seed) if row else ""
+        if row is not None and row.operation in COMPARE_OPERATIONS:
+            before = await self._source_of(image_hash)
+            if before is not None:
+                self.compare_ready.emit(before, image, caption, image_hash)
+        self.image_ready.emit(image, caption, image_hash)
+
+    async def _source_of(self, image_hash: str) -> QImage | None:
+        """The source image an edit was made from (its lineage parent), decoded; None if unknown."""
+        links = await asyncio.to_thread(self.services.gallery.parents, image_hash)
+        parent = next((link.parent for link in links if link.role == "image"), None)
+        if parent is None:
+            return None
+        try:
+            data = await asyncio.to_thread(self.services.gallery.read_bytes, parent)
+        except GalleryError:
+            return None
+        image = await asyncio.to_thread(QImage.fromData, data)
+        return None if image.isNull() else image
+
+    async def load_image_file(self, image_hash: str) -> ImageFile:
+        """A stored image as an input file, byte for byte ("Send to…"): sent as a source, its content
+        hash is the library image's, so the result's lineage links to it."""
+        gallery = self.services.gallery
+        data = await asyncio.to_thread(gallery.read_bytes, image_hash)
+        row = await asyncio.to_thread(gallery.get, image_hash)
+        ext = {"JPEG": "jpg"}.get(row.format, row.format.lower()) if row is not None else "png"
+        return await asyncio.to_thread(ImageFile.from_bytes, data, f"library-{image_hash[:10]}.{ext}")
+
+    async def _load_qimage(self, image_hash: str, *, thumbnail: bool = False) -> QImage | None:
+        gallery = self.services.gallery
+        if thumbnail:
+            path = await gallery.thumbnail(image_hash, 256)
+            image = await asyncio.to_thread(QImage, str(path))
+        else:
+            data = await asyncio.to_thread(gallery.read_bytes, image_hash)
+            image = await asyncio.to_thread(QImage.fromData, data)
+        if image.isNull():
+            self.message.emit("A stored image could not be read.")
+            return None
+        return image
+
+    async def _refresh_spend(self) -> None:
+        today: Decimal = await self.services.queue.spend_today()
+        session: Decimal = await self.services.queue.spend_session()
+        self.spend_changed.emit(f"Today ≈ ${today:.2f} · session ≈ ${session:.2f}")
+
+    async def reconnect(self) -> None:
+        await self.services.reconnect()
+        self.sandbox_changed.emit(self.services.sandbox)
+
+    def close(self) -> None:
+        self._unsubscribe()
+        self.jobs_model.detach()
+
+
+def _caption(prompt: str | None, width: int, height: int, seed: int | None) -> str:
+    parts = [f"{width}×{height}"]
+    if seed is not None:
+        parts.append(f"seed {seed}")
+    if prompt:
+        parts.append(prompt if len(prompt) <= 80 else prompt[:79] + "…")
+    return " · ".join(parts)

@@ -1,0 +1,133 @@
+"""A list model over the job queue: one row per job, newest first, updated from queue events.
+
+The queue calls listeners on the event-loop thread, which under qasync is the GUI thread, so
+the model can emit dataChanged directly; a row changes in place, never with a model reset.
+"""
+
+from __future__ import annotations
+
+import time
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from ...api.enums import human_name
+from ...api.pricing import format_cost
+from ...jobs import Job, JobEvent, JobEventKind, JobQueue, JobState
+
+STATE_LABELS = {
+    JobState.QUEUED: "Queued",
+    JobState.SENDING: "Generating…",
+    JobState.DOWNLOADING: "Saving results…",
+    JobState.DONE: "Done",
+    JobState.FAILED: "Failed",
+    JobState.CANCELLED: "Cancelled",
+    JobState.INTERRUPTED: "Interrupted",
+}
+
+
+class JobRole(IntEnum):
+    JOB = Qt.ItemDataRole.UserRole + 1
+    STATE = Qt.ItemDataRole.UserRole + 2
+    TITLE = Qt.ItemDataRole.UserRole + 3
+    DETAIL = Qt.ItemDataRole.UserRole + 4
+    COST = Qt.ItemDataRole.UserRole + 5
+    PROGRESS = Qt.ItemDataRole.UserRole + 6
+
+
+def job_title(job: Job) -> str:
+    prompt = getattr(job.request, "prompt", None) or ""
+    label = job.tags.get("label")
+    # A face swap is sent as an edit; the job's label says what the designer did.
+    head = human_name(str(job.tags.get("operation_label") or job.operation.value).replace("-", "_"))
+    return f"{head} · {label}" if label else (f"{head} · {prompt}" if prompt else head)
+
+
+def job_detail(job: Job) -> str:
+    if job.status_note and not job.state.finished:
+        return job.status_note
+    if job.error:
+        return job.error
+    n = job.image_count
+    if job.state is JobState.DONE:
+        saved = len(job.result_hashes)
+        extra = f", {job.withheld} withheld as unsafe" if job.withheld else ""
+        took = f" in {job.finished_at - job.started_at:.0f} s" if job.finished_at and job.started_at else ""
+        return f"{saved} image{'s' * (saved != 1)} saved{extra}{took}"
+    if job.state is JobState.DOWNLOADING:
+        done, total = job.progress
+        return f"Saving {done} of {total}"
+    if job.state is JobState.SENDING and job.started_at:
+        return f"{n} image{'s' * (n != 1)} · {time.time() - job.started_at:.0f} s"
+    return f"{n} image{'s' * (n != 1)}"
+
+
+class JobListModel(QAbstractListModel):
+    #: A result was stored: (job, image hash). The window shows it at once.
+    result_stored = Signal(object, str)
+    #: A job finished in failure, with the designer-facing reason.
+    job_failed = Signal(object, str)
+
+    def __init__(self, queue: JobQueue, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._jobs: list[Job] = sorted(queue.jobs.values(), key=lambda j: j.created_at, reverse=True)
+        self._row_of: dict[str, int] = {}
+        self._reindex()
+        self._unsubscribe = queue.subscribe(self._on_event)
+
+    def detach(self) -> None:
+        self._unsubscribe()
+
+    # ---- Qt model ----------------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._jobs)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._jobs):
+            return None
+        job = self._jobs[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, JobRole.TITLE):
+            return job_title(job)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{job_title(job)}\n{STATE_LABELS[job.state]} — {job_detail(job)}"
+        if role == JobRole.JOB:
+            return job
+        if role == JobRole.STATE:
+            return job.state.value
+        if role == JobRole.DETAIL:
+            return job_detail(job)
+        if role == JobRole.COST:
+            text = format_cost(job.estimated_cost)
+            return text + (" · may have been billed" if job.maybe_billed and not job.billed else "")
+        if role == JobRole.PROGRESS:
+            return job.progress
+        return None
+
+    def job_at(self, row: int) -> Job | None:
+        return self._jobs[row] if 0 <= row < len(self._jobs) else None
+
+    def row_of(self, job_id: str) -> int | None:
+        return self._row_of.get(job_id)
+
+    # ---- events ------------------------------------------------------------------------------
+    def _on_event(self, event: JobEvent) -> None:
+        job = event.job
+        row = self._row_of.get(job.id)
+        if event.kind is JobEventKind.ADDED and row is None:
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._jobs.insert(0, job)
+            self._reindex()
+            self.endInsertRows()
+            return
+        if row is None:
+            return
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+        if event.kind is JobEventKind.RESULT and event.image_hash:
+            self.result_stored.emit(job, event.image_hash)
+        elif event.kind is JobEventKind.CHANGED and job.state is JobState.FAILED and job.error:
+            self.job_failed.emit(job, job.error)
+
+    def _reindex(self) -> None:
+        self._row_of = {job.id: i for i, job in enumerate(self._jobs)}

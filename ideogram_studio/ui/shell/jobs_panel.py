@@ -1,0 +1,236 @@
+"""The jobs panel: every job with its state, progress, cost and the actions that fit its state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListView,
+    QMenu,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...jobs import Job, JobState
+from .job_model import STATE_LABELS, JobListModel, JobRole
+
+STATE_COLOURS = {
+    JobState.QUEUED: "#8a8f98",
+    JobState.SENDING: "#1a73e8",
+    JobState.DOWNLOADING: "#1a73e8",
+    JobState.DONE: "#188038",
+    JobState.FAILED: "#d93025",
+    JobState.CANCELLED: "#8a8f98",
+    JobState.INTERRUPTED: "#e37400",
+}
+
+
+class JobDelegate(QStyledItemDelegate):
+    """Two lines per job: title on top, state pill + detail + cost below."""
+
+    ROW_HEIGHT = 48
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(option.rect.width(), self.ROW_HEIGHT)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        job: Job = index.data(JobRole.JOB)
+        painter.save()
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        text_colour = option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        r = option.rect.adjusted(8, 4, -8, -4)
+        title_font = QFont(option.font)
+        title_font.setWeight(QFont.Weight.DemiBold)
+        painter.setFont(title_font)
+        painter.setPen(text_colour)
+        top = QRect(r.left(), r.top(), r.width(), r.height() // 2)
+        painter.drawText(
+            top,
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            painter.fontMetrics().elidedText(index.data(JobRole.TITLE), Qt.TextElideMode.ElideRight, r.width()),
+        )
+
+        small = QFont(option.font)
+        small.setPointSizeF(max(7.0, option.font.pointSizeF() * 0.88))
+        painter.setFont(small)
+        fm = painter.fontMetrics()
+        bottom = QRect(r.left(), r.top() + r.height() // 2, r.width(), r.height() // 2)
+        label = STATE_LABELS[job.state]
+        pill_w = fm.horizontalAdvance(label) + 12
+        pill = QRect(bottom.left(), bottom.center().y() - fm.height() // 2 - 1, pill_w, fm.height() + 2)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(STATE_COLOURS[job.state]))
+        painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
+        painter.setPen(QColor("white"))
+        painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
+
+        cost = index.data(JobRole.COST)
+        cost_w = fm.horizontalAdvance(cost)
+        painter.setPen(text_colour)
+        painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, cost)
+        detail_rect = QRect(pill.right() + 8, bottom.top(), bottom.width() - pill_w - cost_w - 20, bottom.height())
+        detail = fm.elidedText(index.data(JobRole.DETAIL), Qt.TextElideMode.ElideRight, detail_rect.width())
+        muted = QColor(text_colour)
+        muted.setAlphaF(0.7)
+        painter.setPen(
+            muted if job.state is not JobState.FAILED or selected else QColor(STATE_COLOURS[JobState.FAILED])
+        )
+        painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, detail)
+        painter.restore()
+
+
+class JobsPanel(QWidget):
+    """Signals carry the job id; the window's controller does the work."""
+
+    cancel_requested = Signal(str)
+    retry_requested = Signal(str)
+    rerun_requested = Signal(str)
+    show_results_requested = Signal(str)
+    reuse_requested = Signal(str)
+
+    def __init__(self, model: JobListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._setup_ui()
+        # Elapsed seconds tick while something runs; cheap: only running rows repaint.
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(1000)
+        self._ticker.timeout.connect(self._tick)
+        self._ticker.start()
+
+    # ---- public ------------------------------------------------------------------------------
+    def list_view(self) -> QListView:
+        return self._view
+
+    def selected_job(self) -> Job | None:
+        index = self._view.currentIndex()
+        return self._model.job_at(index.row()) if index.isValid() else None
+
+    def select_job(self, job_id: str) -> None:
+        row = self._model.row_of(job_id)
+        if row is not None:
+            self._view.setCurrentIndex(self._model.index(row))
+
+    # ---- set-up ------------------------------------------------------------------------------
+    def _setup_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        self._view = QListView(self)
+        self._view.setModel(self._model)
+        self._view.setItemDelegate(JobDelegate(self._view))
+        self._view.setUniformItemSizes(True)
+        self._view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self._view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self._view.customContextMenuRequested.connect(self._on_context_menu)
+        self._view.doubleClicked.connect(self._on_double_clicked)
+        self._view.selectionModel().currentChanged.connect(self._update_buttons)
+        self._model.dataChanged.connect(self._update_buttons)
+        self._model.rowsInserted.connect(self._update_buttons)
+        layout.addWidget(self._view, 1)
+
+        self.cancel_action = self._action("Cancel", self._on_cancel)
+        self.cancel_action.setShortcut(QKeySequence("Shift+X"))
+        self.cancel_action.setToolTip("Cancel the selected (or the running) job (Shift+X)")
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.cancel_action)
+        self.retry_action = self._action("Retry", self._on_retry)
+        self.retry_action.setToolTip("Send a failed, cancelled or interrupted job again")
+        self.rerun_action = self._action("Run again", self._on_rerun)
+        self.rerun_action.setToolTip("Run the same request again as a new job")
+        self.reuse_action = self._action("Reuse settings", self._on_reuse)
+        self.reuse_action.setToolTip("Fill the panel with this job's request")
+
+        buttons = QHBoxLayout()
+        buttons.setSpacing(4)
+        self._buttons: list[QPushButton] = []
+        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action):
+            button = QPushButton(action.text(), self)
+            button.setToolTip(action.toolTip())
+            button.clicked.connect(action.trigger)
+            button.setObjectName(f"job-{action.text().lower().replace(' ', '-')}")
+            buttons.addWidget(button)
+            self._buttons.append(button)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    def _action(self, text: str, slot: Callable[[], None]) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        return action
+
+    # ---- slots -------------------------------------------------------------------------------
+    def _update_buttons(self, *_: object) -> None:
+        job = self.selected_job()
+        running = any(
+            (j := self._model.job_at(r)) is not None and not j.state.finished for r in range(self._model.rowCount())
+        )
+        self.cancel_action.setEnabled((job is not None and not job.state.finished) or (job is None and running))
+        self.retry_action.setEnabled(
+            job is not None and job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
+        )
+        self.rerun_action.setEnabled(job is not None and job.state.finished)
+        self.reuse_action.setEnabled(job is not None)
+        for button, action in zip(
+            self._buttons, (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action), strict=True
+        ):
+            button.setEnabled(action.isEnabled())
+
+    def _tick(self) -> None:
+        for row in range(self._model.rowCount()):
+            job = self._model.job_at(row)
+            if job is not None and job.state is JobState.SENDING:
+                index = self._model.index(row)
+                self._view.update(index)
+
+    def _target_for_cancel(self) -> Job | None:
+        job = self.selected_job()
+        if job is not None and not job.state.finished:
+            return job
+        for row in range(self._model.rowCount()):  # Shift+X: the running job, as in InvokeAI
+            candidate = self._model.job_at(row)
+            if candidate is not None and candidate.state.active:
+                return candidate
+        return None
+
+    def _on_cancel(self) -> None:
+        job = self._target_for_cancel()
+        if job is not None:
+            self.cancel_requested.emit(job.id)
+
+    def _on_retry(self) -> None:
+        if (job := self.selected_job()) is not None:
+            self.retry_requested.emit(job.id)
+
+    def _on_rerun(self) -> None:
+        if (job := self.selected_job()) is not None:
+            self.rerun_requested.emit(job.id)
+
+    def _on_reuse(self) -> None:
+        if (job := self.selected_job()) is not None:
+            self.reuse_requested.emit(job.id)
+
+    def _on_double_clicked(self, index: QModelIndex) -> None:
+        job = self._model.job_at(index.row())
+        if job is not None and job.result_hashes:
+            self.show_results_requested.emit(job.id)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        self._update_buttons()
+        menu = QMenu(self)
+        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action):
+            menu.addAction(action)
+        menu.popup(self._view.viewport().mapToGlobal(pos))

@@ -1,0 +1,138 @@
+"""The library inside the window: a second central page beside the studio, and the wiring of
+its requests (open, reuse, send to a mode, describe, upscale) to the controller and the modes."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QStackedWidget, QWidget
+
+from ...jobs import Job
+from ...jobs.reuse import request_for_image
+from ..common.dialogs import ask
+from ..library.actions import describe_request, upscale_request
+from ..library.page import LibraryPage
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+#: LibraryPage's "use as" roles, as the window's "Send to…" targets.
+USE_AS_TARGETS = {"face-swap-character": "face-swap-character", "style-reference": "style-reference"}
+
+
+class LibraryLink(QObject):
+    def __init__(
+        self, window: MainWindow, stack: QStackedWidget, studio: QWidget, toggle_action: QAction | None = None
+    ) -> None:
+        """`stack`: the window's centre, with the `studio` page; the library becomes a page beside it.
+        `toggle_action`: the window's own "Library" action (its button and menu entry exist before the
+        library does), or None for a new one."""
+        super().__init__(window)
+        self.window = window
+        self.controller = window.controller
+        services = self.controller.services
+        self.page = LibraryPage(services.gallery, self.controller.runner, window)
+        self.page.setObjectName("library-page")
+        self._studio = studio
+        self.stack = stack
+        self.stack.addWidget(self.page)
+        self._jobs_were_visible = True
+        if toggle_action is None:
+            toggle_action = QAction("Library", window)
+        self.toggle_action = toggle_action
+        self.toggle_action.setCheckable(True)
+        self.toggle_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.toggle_action.setToolTip("Show the library of every image (Ctrl+L); again to go back to the studio")
+        self.toggle_action.toggled.connect(self.show_library)
+        window.addAction(self.toggle_action)
+        self._connect()
+
+    # ---- public ------------------------------------------------------------------------------
+    def show_library(self, show: bool = True) -> None:
+        if show == self.is_showing_library():
+            return
+        # The library wants the width: the modes and the jobs dock step aside while it shows.
+        if show:
+            self._jobs_were_visible = self.window.jobs_dock.isVisible()
+            self.window.jobs_dock.hide()
+        elif self._jobs_were_visible:
+            self.window.jobs_dock.show()
+        self.window.modes_toolbar.setVisible(not show)
+        self.stack.setCurrentWidget(self.page if show else self._studio)
+        if self.toggle_action.isChecked() != show:
+            self.toggle_action.setChecked(show)
+
+    def is_showing_library(self) -> bool:
+        return self.stack.currentWidget() is self.page
+
+    # ---- wiring ------------------------------------------------------------------------------
+    def _connect(self) -> None:
+        page, c, w = self.page, self.controller, self.window
+        c.jobs_model.result_stored.connect(lambda _job, image_hash: page.insert_new(image_hash))
+        page.open_requested.connect(self._open)
+        page.reuse_requested.connect(self._reuse)
+        page.use_field_requested.connect(self._use_field)
+        page.send_to_requested.connect(self._send_to)
+        page.use_as_requested.connect(lambda role, h: self._send_to(USE_AS_TARGETS.get(role) or role, h))
+        page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
+        page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
+        page.locate_library_requested.connect(w.show_settings)
+        page.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+        c.described.connect(self._on_described)
+
+    def _open(self, image_hash: str) -> None:
+        self.controller.show_image(image_hash)
+        self.show_library(False)
+
+    def _send_to(self, target: str, image_hash: str) -> None:
+        self.window.send_image_to(target, image_hash)
+        self.show_library(False)
+
+    def _reuse(self, image_hash: str) -> None:
+        self.controller.runner.run(self._reuse_async(image_hash), "reuse-settings")
+
+    async def _reuse_async(self, image_hash: str) -> None:
+        gallery = self.controller.services.gallery
+        request, tags = await asyncio.to_thread(request_for_image, gallery, image_hash)
+        self.window.reuse_request(request, tags)
+        self.show_library(False)
+
+    def _use_field(self, name: str, value: Any) -> None:
+        panel = self.window.generate_panel
+        if name in ("prompt", "prompt_used"):
+            panel.set_prompt(str(value))
+        elif name == "seed":
+            panel.set_seed(int(value))
+        else:
+            self.window.statusBar().showMessage(f"{name.replace('_', ' ').capitalize()}: {value}", 8000)
+            return
+        self.window.set_mode("generate")
+        self.show_library(False)
+
+    async def _describe(self, image_hash: str) -> None:
+        request = await asyncio.to_thread(describe_request, self.controller.services.gallery, image_hash)
+        self.controller.submit(request, tags={"kind": "describe", "label": "describe", "source": image_hash})
+
+    async def _upscale(self, image_hash: str, resemblance: int, detail: int) -> None:
+        gallery = self.controller.services.gallery
+        request = await asyncio.to_thread(upscale_request, gallery, image_hash, resemblance, detail)
+        self.controller.submit(request, tags={"label": f"upscale (resemblance {resemblance}, detail {detail})"})
+
+    def _on_described(self, job: Job, texts: list[str]) -> None:
+        if not texts:
+            self.window.statusBar().showMessage("Ideogram returned no description for this image.", 8000)
+            return
+        self.controller.runner.run(self._offer_description(texts[0]), "describe-offer")
+
+    async def _offer_description(self, text: str) -> None:
+        # Offered, never forced: the Generate prompt may hold work the designer wants to keep.
+        if await ask("Ideogram describes the image as", text, "Use as the Generate prompt", parent=self.window):
+            self.window.generate_panel.set_prompt(text)
+            self.window.set_mode("generate")
+            self.show_library(False)
+
+    def shutdown(self) -> None:
+        self.page.shutdown()

@@ -1,0 +1,716 @@
+"""The studio window: modes on the left, the mode's panel, the result viewer with the strip of
+recent results, and the jobs panel. Layout and last-used values persist across restarts.
+
+Built in two steps, so that the window is on screen at once: `MainWindow()` is a light shell (the
+menus, the top bar, an "Opening the library…" centre) made from Qt alone, shown while the services
+start; `attach(controller)` then builds the modes, panels, viewer, strip, jobs dock, status bar and
+library, restores the layout and wires the signals. This module imports only Qt at its top: the
+rest comes in `attach()`. `MainWindow(controller)` does both at once.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+# Only what the shell needs. PySide6 makes a class's Python enums when the class is first used (the
+# `Qt` namespace alone: ~90 enums, ~15 ms), so the studio's other Qt classes are imported where
+# the studio is built, after the window is on screen.
+from PySide6.QtCore import QByteArray, QSettings, QSize, Signal
+from PySide6.QtGui import QAction, QActionGroup, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSizePolicy,
+    QStackedWidget,
+    QToolBar,
+    QToolButton,
+    QWidget,
+)
+
+from ... import APP_NAME
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QCloseEvent, QImage
+    from PySide6.QtWidgets import QMenu, QScrollArea
+
+    from ...api.images import ImageFile
+    from ...services import Services
+    from ..modes.mode_panel import WorkflowPanel
+    from ..pickers.preset_picker import PresetPicker
+    from .controller import StudioController
+    from .library_link import LibraryLink
+    from .settings_dialog import SettingsDialog
+
+MODES = (
+    ("generate", "Generate", "Make images from a prompt"),
+    ("remix", "Remix", "Make new images from an image and a prompt"),
+    ("edit", "Edit", "Paint a mask and change only that part"),
+    ("face-swap", "Face swap", "Paint the face and give a character reference"),
+    ("reframe", "Reframe", "Extend an image to a new size"),
+    ("replace-background", "Background", "Keep the subject, paint a new background"),
+)
+#: "Send to…" targets: (key, menu text). A mode key loads the image as that mode's source.
+SEND_TARGETS = (
+    ("edit", "Send to Edit"),
+    ("remix", "Send to Remix"),
+    ("reframe", "Send to Reframe"),
+    ("replace-background", "Send to Replace background"),
+    ("face-swap", "Send to Face swap (the photo)"),
+    ("face-swap-character", "Use as face-swap character"),
+    ("style-reference", "Use as style reference"),
+)
+#: Modes whose mask canvas takes the window's centre.
+CANVAS_MODES = ("edit", "face-swap")
+PANEL_MIN_WIDTH = 380
+#: The centre never gets narrower than this in a canvas mode (the editor's tool rows may then be
+#: cut at the right; at the usual window sizes they fit).
+CANVAS_MIN_WIDTH = 420
+#: Width the splitter tries to give the canvas when a canvas mode is entered.
+CANVAS_COMFORT_WIDTH = 560
+SANDBOX_STYLE = (
+    "QLabel#sandbox-badge { background: #e37400; color: white; border-radius: 9px; padding: 2px 10px;"
+    " font-weight: 600; }"
+)
+#: The centre of the shell, until attach() puts the studio there.
+OPENING_TEXT = "Opening the library…"
+
+
+class MainWindow(QMainWindow):
+    #: The window was closed: the app shuts down (jobs journalled, client and index closed).
+    closed = Signal()
+
+    controller: StudioController
+    services: Services
+    #: The library page and its wiring (Ctrl+L); set by attach(): until then the window has none.
+    library: LibraryLink
+
+    def __init__(
+        self,
+        controller: StudioController | None = None,
+        parent: QWidget | None = None,
+        *,
+        ui_settings: QSettings | None = None,
+    ) -> None:
+        """The shell; with a controller, the whole studio at once (as `attach(controller)` does)."""
+        super().__init__(parent)
+        #: Layout and last-used values (never the key); the platform's QSettings by default.
+        self._ui_settings = ui_settings
+        self._attached = False
+        self._settings_dialog: SettingsDialog | None = None
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main-window")
+        self._setup_shell()
+        self._restore_geometry()
+        if controller is not None:
+            self.attach(controller)
+
+    # ---- public ------------------------------------------------------------------------------
+    def attach(self, controller: StudioController) -> None:
+        """Build the studio inside the shell: panels, viewer, strip, jobs dock, library; then restore
+        the saved layout and values and wire the signals. Once only."""
+        if self._attached:
+            raise RuntimeError("the studio is already attached to this window")
+        self.controller = controller
+        self.services = controller.services
+        self._setup_ui()
+        self._attached = True
+        self._connect()
+        self._restore()
+        self._centre.setCurrentWidget(self._splitter)
+        # "Opening the library…" goes, the Qt way. (Not removeWidget() first: PySide would then hand the
+        # page to Python, which deletes it as soon as its wrapper is dropped; that crashed the tests.)
+        self._opening.deleteLater()
+
+    def set_opening_text(self, text: str = OPENING_TEXT) -> None:
+        """What the shell's centre says while the studio opens (until attach())."""
+        if not self._attached:
+            self._opening_label.setText(text)
+
+    def current_mode(self) -> str:
+        if not self._attached:
+            action = self._mode_group.checkedAction()
+            return str(action.data()) if action is not None else "generate"
+        page = self._stack.currentWidget()
+        return page.objectName().removeprefix("mode-") if page is not None else "generate"
+
+    def set_mode(self, mode: str) -> None:
+        for action in self._mode_group.actions():
+            if action.data() == mode:
+                action.trigger()
+
+    def show_settings(self) -> SettingsDialog:
+        from PySide6.QtCore import Qt
+
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.services.settings, self.services.secrets, self, self.services.settings_path)
+        dialog.key_changed.connect(lambda _saved: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
+        dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self._settings_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # ---- set-up ------------------------------------------------------------------------------
+    def _setup_shell(self) -> None:
+        """What shows while the studio starts: the menus and the top bar (their commands enabled by
+        attach()) and a quiet centre. Qt widgets only, and few: this is built before the first frame.
+        The modes' toolbar, the status bar and the rest come with attach()."""
+        self.resize(1400, 900)
+        self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
+        #: Commands that need the studio: disabled until attach().
+        self._studio_actions: list[QAction] = []
+
+        # The modes (their toolbar along the left edge comes with the studio, in attach()).
+        self._mode_group = QActionGroup(self)
+        for i, (key, label, tip) in enumerate(MODES):
+            action = QAction(label, self, checkable=True)
+            action.setData(key)
+            _set_shortcut(action, QKeySequence(f"Alt+{i + 1}"))
+            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+            self._mode_group.addAction(action)
+        self._mode_group.setEnabled(False)
+
+        # Top bar: library, spend, sandbox badge (hidden until the connection is known), settings.
+        top = QToolBar("Studio", self)
+        top.setObjectName("studio-toolbar")
+        top.setMovable(False)
+        #: Ctrl+L: shows the library; the library link takes it over in attach().
+        self.library_action = QAction("Library", self, checkable=True)
+        library_button = QToolButton(self)
+        library_button.setDefaultAction(self.library_action)
+        top.addWidget(library_button)
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, spacer.sizePolicy().verticalPolicy())
+        top.addWidget(spacer)
+        self.spend_label = QLabel("Today ≈ $0.00", self)
+        self.spend_label.setToolTip("Estimated spend recorded by this studio (Ideogram has no balance endpoint)")
+        top.addWidget(self.spend_label)
+        top.addSeparator()
+        self.sandbox_badge = QLabel("Sandbox", self)
+        self.sandbox_badge.setObjectName("sandbox-badge")
+        self.sandbox_badge.setToolTip(
+            "No API key is saved, so the studio uses its built-in sandbox: images are local stand-ins "
+            "marked SANDBOX and nothing is billed. Add your key in Settings to use Ideogram."
+        )
+        self._badge_action = top.addWidget(self.sandbox_badge)
+        self._badge_action.setVisible(False)
+        self.settings_action = QAction("Settings…", self)
+        _set_shortcut(self.settings_action, QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.settings_action.triggered.connect(self.show_settings)
+        button = QToolButton(self)
+        button.setDefaultAction(self.settings_action)
+        top.addWidget(button)
+        self.addToolBar(top)  # the top area
+
+        # The centre: a stack whose pages become the studio and the library (attach()); until then a
+        # quiet page, greyed (disabled) text in the middle (a layout: no `Qt` alignment flag needed).
+        # The central widget is set once: one replaced later would be deleted by Qt behind PySide's back.
+        self._centre = QStackedWidget(self)
+        self._centre.setObjectName("centre")
+        self._opening = QWidget(self._centre)
+        self._opening.setObjectName("opening-library")
+        self._opening_label = QLabel(OPENING_TEXT, self._opening)
+        self._opening_label.setEnabled(False)
+        row = QHBoxLayout(self._opening)
+        row.addStretch(1)
+        row.addWidget(self._opening_label)
+        row.addStretch(1)
+        self._centre.addWidget(self._opening)
+        self.setCentralWidget(self._centre)
+
+        self._setup_menus()
+        self._studio_actions += [self.library_action, self.settings_action]
+        for action in self._studio_actions:
+            action.setEnabled(False)
+        # No status bar yet: it comes with the studio (its size grip alone costs ~5 ms here).
+
+    def _setup_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.settings_action)
+        show_library = QAction("Open library folder", self)
+        show_library.triggered.connect(self._open_library_folder)
+        self._studio_actions.append(show_library)
+        file_menu.addAction(show_library)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        _set_shortcut(quit_action, QKeySequence(QKeySequence.StandardKey.Quit))
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+        self._view_menu = self.menuBar().addMenu("&View")
+        self._view_menu.addAction(self.library_action)
+        modes_menu = self.menuBar().addMenu("&Mode")
+        for action in self._mode_group.actions():
+            modes_menu.addAction(action)
+        self._jobs_menu = self.menuBar().addMenu("&Jobs")
+
+    def _setup_ui(self) -> None:
+        """The studio itself (attach()): the heavy modules are imported here, not at start-up."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayout
+
+        from ... import __version__  # here, not at the top: it may read the package's metadata
+        from ..common.thumbnail_loader import ThumbnailCache
+        from ..modes.background import BackgroundPanel
+        from ..modes.edit import EditPanel, MaskedPanel
+        from ..modes.face_swap import FaceSwapPanel
+        from ..modes.generate import GeneratePanel
+        from ..modes.reframe import ReframePanel
+        from ..modes.remix import RemixPanel
+        from ..widgets.viewer import ImageViewer
+        from .jobs_panel import JobsPanel
+        from .library_link import LibraryLink
+        from .results_strip import RecentResultsModel, ResultsStrip
+
+        # Modes along the left edge.
+        modes = QToolBar("Modes", self)
+        modes.setObjectName("modes-toolbar")
+        modes.setMovable(False)
+        modes.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        modes.setOrientation(Qt.Orientation.Vertical)
+        modes.addActions(self._mode_group.actions())
+        self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, modes)
+        self.modes_toolbar = modes
+
+        # The mode's panel.
+        self.generate_panel = GeneratePanel(self)
+        self.remix_panel = RemixPanel(self)
+        self.edit_panel = EditPanel(self)
+        self.face_swap_panel = FaceSwapPanel(self)
+        self.reframe_panel = ReframePanel(self)
+        self.background_panel = BackgroundPanel(self)
+        #: The image workflows by mode key.
+        self.panels: dict[str, WorkflowPanel] = {
+            "remix": self.remix_panel,
+            "edit": self.edit_panel,
+            "face-swap": self.face_swap_panel,
+            "reframe": self.reframe_panel,
+            "replace-background": self.background_panel,
+        }
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(_page(self._scrolled(self.generate_panel, "mode-generate")))
+        for key, _label, _tip in MODES[1:]:
+            panel = self.panels[key]
+            panel.setObjectName(f"mode-{key}")
+            self._stack.addWidget(_page(panel))
+
+        # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
+        self.viewer = ImageViewer(self)
+        self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
+        self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
+        self.recent_model = RecentResultsModel(self.thumbnails, self)
+        self.strip = ResultsStrip(self.recent_model, parent=self)
+        self._viewer_hash: str | None = None
+        self._compare_hash: str | None = None
+        self._centre_stack = QStackedWidget(self)
+        self._centre_stack.addWidget(_page(self.viewer))
+        self._canvas_pages: dict[str, QWidget] = {}
+        for key in CANVAS_MODES:
+            panel = self.panels[key]
+            assert isinstance(panel, MaskedPanel)
+            editor = panel.detach_editor()
+            editor.setObjectName(f"canvas-{key}")
+            _fit_editor(editor)
+            self._centre_stack.addWidget(_page(editor))
+            self._canvas_pages[key] = editor
+        centre = QWidget(self)
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(self._setup_centre_switch(centre))
+        centre_layout.addWidget(self._centre_stack, 1)
+        centre_layout.addWidget(self.strip)
+
+        self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self._splitter.setObjectName("main-splitter")
+        self._splitter.addWidget(self._stack)
+        self._splitter.addWidget(centre)
+        self._splitter.setStretchFactor(1, 1)
+        self._splitter.setSizes([440, 960])
+        self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
+        # A page of the centre, shown once the layout is restored (attach()): until then it is not laid
+        # out, as the studio was not when it was built before the window showed.
+        self._centre.addWidget(self._splitter)
+
+        # Jobs on the right, as a dock so designers can move or hide it.
+        self.jobs_panel = JobsPanel(self.controller.jobs_model, self)
+        dock = QDockWidget("Jobs", self)
+        dock.setObjectName("jobs-dock")
+        dock.setWidget(self.jobs_panel)
+        dock.setMinimumWidth(280)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+        self._jobs_dock = dock
+        self.jobs_dock = dock
+
+        self._set_sandbox(self.services.sandbox)
+        # The library: a second central page (Ctrl+L), with its own wiring.
+        self.library = LibraryLink(self, self._centre, self._splitter, self.library_action)
+
+        # The menus' commands that need the studio.
+        self._view_menu.addAction(self._jobs_dock.toggleViewAction())
+        for text, shortcut, slot in (
+            ("Fit", "Ctrl+0", self.viewer.fit),
+            ("Actual size", "Ctrl+1", self.viewer.actual_size),
+        ):
+            action = QAction(text, self, shortcut=QKeySequence(shortcut))
+            action.triggered.connect(slot)
+            self._view_menu.addAction(action)
+        for action in (self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action):
+            self._jobs_menu.addAction(action)
+        for action in self._studio_actions:
+            action.setEnabled(True)
+        self._mode_group.setEnabled(True)
+        self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
+
+    def _open_library_folder(self) -> None:
+        from PySide6.QtCore import QUrl
+        from PySide6.QtGui import QDesktopServices
+
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.gallery.data_dir)))
+
+    def _scrolled(self, widget: QWidget, name: str) -> QScrollArea:
+        from PySide6.QtWidgets import QScrollArea
+
+        area = QScrollArea(self)
+        area.setObjectName(name)
+        area.setWidgetResizable(True)
+        area.setWidget(widget)
+        area.setFrameShape(QScrollArea.Shape.NoFrame)
+        return area
+
+    def _setup_centre_switch(self, parent: QWidget) -> QWidget:
+        """ "Mask | Result" above the centre, shown in the modes that paint a mask."""
+        from PySide6.QtWidgets import QButtonGroup
+
+        bar = QWidget(parent)
+        bar.setObjectName("centre-switch")
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.setSpacing(2)
+        self._centre_group = QButtonGroup(self)
+        self.canvas_button = QToolButton(bar)
+        self.canvas_button.setText("Mask")
+        self.canvas_button.setToolTip("Paint the mask on the source image (F6)")
+        self.result_button = QToolButton(bar)
+        self.result_button.setText("Result")
+        self.result_button.setToolTip("Show the latest result, before and after (F6)")
+        for button in (self.canvas_button, self.result_button):
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.setMinimumWidth(80)
+            self._centre_group.addButton(button)
+            layout.addWidget(button)
+        layout.addStretch(1)
+        self.canvas_button.clicked.connect(lambda: self.show_canvas(True))
+        self.result_button.clicked.connect(lambda: self.show_canvas(False))
+        toggle = QAction("Switch between mask and result", self, shortcut=QKeySequence("F6"))
+        toggle.triggered.connect(lambda: self.show_canvas(not self.is_showing_canvas()))
+        self.addAction(toggle)
+        self._centre_bar = bar
+        bar.hide()
+        return bar
+
+    def _connect(self) -> None:
+        c = self.controller
+        self._mode_group.triggered.connect(self._on_mode)
+        self.generate_panel.submitted.connect(c.submit)
+        for panel in self.panels.values():
+            panel.submitted.connect(lambda request, front, p=panel: c.submit(request, front, p.tags()))
+        self._compare_picker = self.generate_panel.preset_picker()
+        for picker in self._preset_pickers():
+            picker.previews_requested.connect(c.request_previews)
+            picker.compare_requested.connect(lambda prompt, presets, p=picker: self._on_compare(p, prompt, presets))
+            c.preset_preview_ready.connect(picker.set_preview)
+        c.compare_result.connect(lambda preset, image: self._compare_picker.compare_grid().add_result(preset, image))
+        c.compare_failed.connect(lambda preset, text: self._compare_picker.compare_grid().set_failed(preset, text))
+        c.image_ready.connect(self._on_image_ready)
+        c.compare_ready.connect(self._on_compare_ready)
+        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        c.runner.failed.connect(lambda title, text: self.statusBar().showMessage(f"{title}: {text}", 12000))
+        c.spend_changed.connect(self.spend_label.setText)
+        c.sandbox_changed.connect(self._set_sandbox)
+        c.reuse_job.connect(self._on_reuse)
+        self.strip.image_activated.connect(c.show_image)
+        self.strip.context_menu_requested.connect(self._on_strip_menu)
+        self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
+        self.jobs_panel.cancel_requested.connect(c.cancel)
+        self.jobs_panel.retry_requested.connect(c.retry)
+        self.jobs_panel.rerun_requested.connect(c.rerun)
+        self.jobs_panel.reuse_requested.connect(c.reuse)
+        self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
+
+    # ---- slots -------------------------------------------------------------------------------
+    def show_canvas(self, canvas: bool) -> None:
+        """In Edit and Face swap: show the mask canvas (True) or the result viewer (False)."""
+        page = self._canvas_pages.get(self.current_mode()) if canvas else None
+        self._centre_stack.setCurrentWidget(page or self.viewer)
+        shown = page is not None
+        self.canvas_button.setChecked(shown)
+        self.result_button.setChecked(not shown)
+
+    def is_showing_canvas(self) -> bool:
+        return self._centre_stack.currentWidget() is not self.viewer
+
+    def shown_image_hash(self) -> str | None:
+        """The content hash of the result in the viewer (what its context menu acts on)."""
+        return self._viewer_hash
+
+    def send_menu(self, image_hash: str) -> QMenu:
+        """The "Send to…" menu for a stored image (the viewer's and the strip's context menu)."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        for target, text in SEND_TARGETS:
+            if target == "face-swap-character":
+                menu.addSeparator()
+            action = menu.addAction(text)
+            action.setData(target)
+            action.triggered.connect(lambda _checked=False, t=target: self.send_image_to(t, image_hash))
+        return menu
+
+    def send_image_to(self, target: str, image_hash: str) -> None:
+        """Load a stored image into a mode (see SEND_TARGETS) and switch to it."""
+        self.controller.runner.run(self._send_to(target, image_hash), "send-to")
+
+    async def _send_to(self, target: str, image_hash: str) -> None:
+        image = await self.controller.load_image_file(image_hash)
+        self.place_image(target, image, image_hash)
+
+    def place_image(self, target: str, image: ImageFile, origin_hash: str | None = None) -> bool:
+        """Put an image where a "Send to…" target says; switches to that mode."""
+        if target == "face-swap-character":
+            self.face_swap_panel.set_character(image)
+            self.set_mode("face-swap")
+            self.statusBar().showMessage("The image is the face to use in Face swap", 5000)
+            return True
+        if target == "style-reference":
+            mode = self.current_mode()
+            panel = self.panels.get(mode)
+            if panel is not None and panel.add_style_reference(image):
+                added = True
+            else:
+                self.set_mode("generate")
+                added = self.generate_panel.style_refs.add_image(image)
+                if added:
+                    self.generate_panel.references_section.set_expanded(True)
+            self.statusBar().showMessage(
+                "Added as a style reference" if added else "The style references are full", 5000
+            )
+            return added
+        panel = self.panels[target]
+        self.set_mode(target)
+        ok = panel.set_source(image, origin_hash)
+        if ok:
+            self.show_canvas(True)
+        label = next(text for key, text, _tip in MODES if key == target)
+        self.statusBar().showMessage(
+            f"Sent to {label}" if ok else f"{label} could not use the image (see the panel)", 5000
+        )
+        return ok
+
+    def _preset_pickers(self) -> list[PresetPicker]:
+        pickers = [self.generate_panel.preset_picker()]
+        for panel in self.panels.values():
+            picker = panel.fields.preset_picker() if panel.fields is not None else None
+            if picker is not None:
+                pickers.append(picker)
+        return pickers
+
+    def _on_compare(self, picker: PresetPicker, prompt: str, presets: list[Any]) -> None:
+        self._compare_picker = picker
+        self.controller.request_compare(prompt, presets)
+
+    def _on_mode(self, action: QAction) -> None:
+        key = action.data()
+        if hasattr(self, "library"):  # choosing a mode leaves the library for the studio
+            self.library.show_library(False)
+        page = self._stack.findChild(QWidget, f"mode-{key}")
+        if page is not None:
+            self._stack.setCurrentWidget(page)
+        canvas_mode = key in self._canvas_pages
+        self._centre_bar.setVisible(canvas_mode)
+        self.show_canvas(canvas_mode)
+        self._fit_to_mode()
+
+    def _fit_to_mode(self) -> None:
+        """Minimum widths of the current mode's panel and centre; in a canvas mode the panel gives
+        the canvas room if the centre is narrower than the editor needs."""
+        page = self._stack.currentWidget()
+        need = max(PANEL_MIN_WIDTH, page.minimumWidth(), page.minimumSizeHint().width()) if page else 0
+        self._stack.setMinimumWidth(need)
+        canvas = self.current_mode() in self._canvas_pages
+        self._centre_stack.setMinimumWidth(CANVAS_MIN_WIDTH if canvas else 0)
+        sizes = self._splitter.sizes()
+        if canvas and len(sizes) == 2 and sum(sizes) > 0 and sizes[1] < CANVAS_COMFORT_WIDTH:
+            give = min(CANVAS_COMFORT_WIDTH - sizes[1], max(0, sizes[0] - need))
+            if give > 0:
+                self._splitter.setSizes([sizes[0] - give, sizes[1] + give])
+
+    def _on_compare_ready(self, before: QImage, after: QImage, caption: str, image_hash: str) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.viewer.set_compare(before, after, caption=caption)
+        self._compare_hash = image_hash
+        self._viewer_hash = image_hash
+        if self.is_showing_canvas() and not QApplication.mouseButtons():
+            self.show_canvas(False)  # an edit's result, before/after (not while a stroke is painted)
+
+    def _on_image_ready(self, image: QImage, caption: str, image_hash: str) -> None:
+        if image_hash != self._compare_hash:
+            self.viewer.set_image(image, caption=caption)
+            self._compare_hash = None
+        self._viewer_hash = image_hash
+        self.recent_model.prepend(image_hash, caption)
+        if self.is_showing_canvas() and image_hash != self._compare_hash:
+            self.statusBar().showMessage("A new result is ready: click Result (F6) to see it", 6000)
+
+    def _on_viewer_menu(self, pos: QPoint) -> None:
+        if self._viewer_hash is not None and self.viewer.has_image():
+            self.send_menu(self._viewer_hash).popup(self.viewer.viewport().mapToGlobal(pos))
+
+    def _on_strip_menu(self, image_hash: str, global_pos: QPoint) -> None:
+        self.send_menu(image_hash).popup(global_pos)
+
+    def reuse_request(self, request: object, tags: object = None) -> None:
+        """Fill the mode a request belongs to with exactly its fields and input images."""
+        self._on_reuse(request, tags)
+
+    def _on_reuse(self, request: object, tags: object = None) -> None:
+        from ...api.requests import (
+            ApiRequest,
+            EditRequest,
+            GenerateRequest,
+            ReframeRequest,
+            RemixRequest,
+            ReplaceBackgroundRequest,
+        )
+
+        tags = tags if isinstance(tags, dict) else {}
+        target: str | None = None
+        if isinstance(request, RemixRequest):
+            target = "remix"
+        elif isinstance(request, GenerateRequest):
+            self.set_mode("generate")
+            self.generate_panel.set_request(request)
+            self.statusBar().showMessage("Settings reused in Generate", 5000)
+            return
+        elif isinstance(request, EditRequest):
+            target = "face-swap" if tags.get("operation_label") == "face-swap" else "edit"
+        elif isinstance(request, ReframeRequest):
+            target = "reframe"
+        elif isinstance(request, ReplaceBackgroundRequest):
+            target = "replace-background"
+        if target is None or not isinstance(request, ApiRequest):
+            self.statusBar().showMessage("These settings cannot be reused in a mode of the studio", 5000)
+            return
+        self.set_mode(target)
+        self.panels[target].set_request(request)
+        label = next(text for key, text, _tip in MODES if key == target)
+        self.statusBar().showMessage(f"Settings reused in {label}", 5000)
+
+    def _on_show_job_results(self, job_id: str) -> None:
+        job = self.services.queue.jobs.get(job_id)
+        if job and job.result_hashes:
+            self.controller.show_image(job.result_hashes[0])
+
+    def _set_sandbox(self, sandbox: bool) -> None:
+        if sandbox and not self.sandbox_badge.styleSheet():
+            # On the badge only, once it shows: a window-wide style sheet re-polishes every widget
+            # (~150 ms at start).
+            self.sandbox_badge.setStyleSheet(SANDBOX_STYLE)
+        self._badge_action.setVisible(sandbox)
+        # Ends with the app name, so Qt does not append its display name a second time.
+        self.setWindowTitle(f"Sandbox — {APP_NAME}" if sandbox else APP_NAME)
+
+    # ---- persistence -------------------------------------------------------------------------
+    def _qsettings(self) -> QSettings:
+        return self._ui_settings if self._ui_settings is not None else QSettings()
+
+    def _restore_geometry(self) -> None:
+        """The shell's part of the saved layout: the window's place and size, and the current mode's
+        button, so that nothing moves when the studio is attached."""
+        s = self._qsettings()
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            screen = QGuiApplication.primaryScreen()
+            if screen is not None:
+                available = screen.availableGeometry().size()
+                self.resize(QSize(min(1400, available.width()), min(900, available.height())))
+        mode = s.value("window/mode")
+        for action in self._mode_group.actions():
+            action.setChecked(action.data() == (mode if isinstance(mode, str) else "generate"))
+
+    def _restore(self) -> None:
+        """The rest of the saved layout and values (attach())."""
+        s = self._qsettings()
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self._splitter.restoreState(splitter)
+        panel = _json(s.value("generate/state"))
+        if panel:
+            self.generate_panel.restore_state(panel)
+        for key, workflow in self.panels.items():
+            state = _json(s.value(f"{key}/state"))
+            if state:
+                workflow.restore_state(state)
+        mode = s.value("window/mode")
+        self.set_mode(mode if isinstance(mode, str) else "generate")
+
+    def save_layout(self) -> None:
+        if not self._attached:  # the shell changed nothing worth keeping
+            return
+        s = self._qsettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self._splitter.saveState())
+        s.setValue("window/mode", self.current_mode())
+        s.setValue("generate/state", json.dumps(self.generate_panel.state()))
+        for key, workflow in self.panels.items():
+            s.setValue(f"{key}/state", json.dumps(workflow.state()))
+        s.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        super().closeEvent(event)
+        self.closed.emit()
+
+
+def _set_shortcut(action: QAction, keys: QKeySequence) -> None:
+    """`action.setShortcut(keys)` for the shell: resolving setShortcut()'s overloads makes PySide6 build
+    every enum of the `Qt` namespace (~15 ms before the first paint); setShortcuts() with a list does not."""
+    action.setShortcuts([keys])
+
+
+def _page(widget: QWidget) -> QWidget:
+    """A stacked page counts only while it is shown (a stack's minimum is its widest page's), so the
+    window is no wider than the current mode needs: see MainWindow._fit_to_mode()."""
+    widget.setSizePolicy(QSizePolicy.Policy.Ignored, widget.sizePolicy().verticalPolicy())
+    return widget
+
+
+def _fit_editor(editor: QWidget) -> None:
+    """Narrower sliders in the mask editor's settings row, so it fits the centre beside the panel and
+    the jobs dock (it is laid out for a wider window)."""
+    from PySide6.QtWidgets import QSlider
+
+    for slider in editor.findChildren(QSlider):
+        slider.setMinimumWidth(min(slider.minimumWidth(), 48))
+
+
+def _json(value: Any) -> dict[str, Any] | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

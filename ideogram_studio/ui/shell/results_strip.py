@@ -1,0 +1,127 @@
+"""The strip of recent results under the viewer: newest first, one click shows a result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from ..common.thumbnail_loader import ThumbnailCache
+
+HASH_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class RecentResultsModel(QAbstractListModel):
+    def __init__(self, thumbnails: ThumbnailCache, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._hashes: list[str] = []
+        self._captions: dict[str, str] = {}
+        self._thumbs = thumbnails
+        thumbnails.ready.connect(self._on_thumbnail_ready)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._hashes)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        image_hash = self._hashes[index.row()]
+        if role == HASH_ROLE:
+            return image_hash
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._thumbs.pixmap(image_hash)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._captions.get(image_hash, "")
+        return None
+
+    def set_hashes(self, items: list[tuple[str, str]]) -> None:
+        self.beginResetModel()  # only at start-up: later results are inserted, never reset
+        self._hashes = [h for h, _ in items]
+        self._captions = dict(items)
+        self.endResetModel()
+
+    def prepend(self, image_hash: str, caption: str = "") -> None:
+        if image_hash in self._captions:
+            return
+        self.beginInsertRows(QModelIndex(), 0, 0)
+        self._hashes.insert(0, image_hash)
+        self._captions[image_hash] = caption
+        self.endInsertRows()
+
+    def hash_at(self, row: int) -> str | None:
+        return self._hashes[row] if 0 <= row < len(self._hashes) else None
+
+    def _on_thumbnail_ready(self, image_hash: str) -> None:
+        if image_hash in self._captions:
+            row = self._hashes.index(image_hash)
+            index = self.index(row)
+            self.dataChanged.emit(index, index, [Qt.ItemDataRole.DecorationRole])
+
+
+class ThumbDelegate(QStyledItemDelegate):
+    def __init__(self, size: int, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._size = size
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+        return QSize(self._size + 8, self._size + 8)
+
+    def paint(
+        self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        painter.save()
+        cell = option.rect.adjusted(4, 4, -4, -4)
+        pixmap = index.data(Qt.ItemDataRole.DecorationRole)
+        painter.fillRect(cell, option.palette.color(QPalette.ColorRole.AlternateBase))
+        if pixmap is not None and not pixmap.isNull():
+            scaled = pixmap.size().scaled(cell.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(0, 0, scaled.width(), scaled.height())
+            target.moveCenter(cell.center())
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawPixmap(target, pixmap)
+        if option.state & QStyle.StateFlag.State_Selected:
+            pen_colour = option.palette.color(QPalette.ColorRole.Highlight)
+            painter.setPen(QColor(pen_colour))
+            painter.drawRect(cell.adjusted(-2, -2, 1, 1))
+            painter.drawRect(cell.adjusted(-1, -1, 0, 0))
+        painter.restore()
+
+
+class ResultsStrip(QListView):
+    """Horizontal thumbnails; `image_activated(hash)` on click or Enter; `context_menu_requested(hash,
+    global position)` on a right-click over a thumbnail (the window builds the menu)."""
+
+    image_activated = Signal(str)
+    context_menu_requested = Signal(str, QPoint)
+
+    def __init__(self, model: RecentResultsModel, thumb_size: int = 88, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setItemDelegate(ThumbDelegate(thumb_size, self))
+        self.setFlow(QListView.Flow.LeftToRight)
+        self.setWrapping(False)
+        self.setUniformItemSizes(True)
+        self.setHorizontalScrollMode(QListView.ScrollMode.ScrollPerPixel)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setFixedHeight(thumb_size + 8 + self.horizontalScrollBar().sizeHint().height() + 6)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setToolTip("Recent results — click to show one")
+        self.clicked.connect(self._emit)
+        self.activated.connect(self._emit)
+        model.rowsInserted.connect(lambda *_: self.scrollToTop())
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._on_context_menu)
+
+    def _on_context_menu(self, pos: QPoint) -> None:
+        index = self.indexAt(pos)
+        image_hash = index.data(HASH_ROLE) if index.isValid() else None
+        if image_hash:
+            self.setCurrentIndex(index)
+            self.context_menu_requested.emit(image_hash, self.viewport().mapToGlobal(pos))
+
+    def _emit(self, index: QModelIndex) -> None:
+        image_hash = index.data(HASH_ROLE)
+        if image_hash:
+            self.image_activated.emit(image_hash)

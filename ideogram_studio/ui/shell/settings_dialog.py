@@ -1,0 +1,660 @@
+"""The Settings dialog: API key (keyring only), library folder, generation defaults, API base URL.
+
+The key and the settings live apart on purpose (DESIGN.md principle 3):
+
+- "Save key" / "Remove key" act at once on the `SecretStore` (the OS keyring); Cancel does not
+  undo them, and OK saves a key that was typed but not saved yet. The key is never put into
+  `Settings`, `QSettings`, a log or any file; after a save the field is emptied with
+  `setText("")`, which also drops its undo history. Removing asks first, inline (Ideogram
+  shows a key only once).
+- When the keyring is unusable (`SecretStoreError`) the dialog says so, points to the
+  `IDEOGRAM_API_KEY` environment variable and disables saving. It never offers a file instead.
+
+OK writes the other fields back into the `Settings` object, saves it to `settings_path` (None:
+the default location) and emits `settings_changed` if anything changed. Show the dialog with
+`.open()`, never `.exec()` (a nested loop breaks qasync coroutines).
+"""
+
+from __future__ import annotations
+
+import os
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...api.enums import RenderingSpeed, human_name
+from ...api.limits import IN_FLIGHT_IMAGES
+from ...api.pricing import STANDARD
+from ...secrets import ENV_VAR, KeyringStore, SecretStore, SecretStoreError
+from ...settings import API_BASE_ENV, Settings
+from ...settings import data_dir as default_data_dir
+from ..common.field_errors import ERROR_COLOR, FieldMessage, mute
+from ..widgets.collapsible import CollapsibleSection
+
+__all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
+
+GET_KEY_URL = "https://ideogram.ai/manage-api"
+DEFAULT_API_BASE = Settings().api_base
+OK_COLOR = "#188038"
+INFO_COLOR = "#1a73e8"
+MAX_BUDGET_USD = 100_000.0
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
+#: Field labels; their column has one width in every section so the fields line up.
+_LABELS = ("Data folder", "Default speed", "Daily budget cap", "Images in flight", "API base URL")
+
+
+class KeyState:
+    """Where the key is, as the status line shows it."""
+
+    STORED = "stored"  # in the keyring
+    ENVIRONMENT = "environment"  # only in IDEOGRAM_API_KEY
+    NONE = "none"  # nowhere: the app runs on the sandbox
+    UNAVAILABLE = "unavailable"  # no usable keyring
+
+
+def validate_api_base(text: str) -> str | None:
+    """Why `text` is not an acceptable API base URL, or None when it is."""
+    url = text.strip()
+    if not url:
+        return "Enter the API base URL, e.g. https://api.ideogram.ai."
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        _ = parts.port  # raises on a bad port
+    except ValueError:
+        return "This is not a valid URL."
+    if parts.scheme not in ("http", "https") or not host:
+        return "Use an http(s) URL, e.g. https://api.ideogram.ai."
+    if parts.query or parts.fragment:
+        return "The base URL takes no query or fragment."
+    if parts.scheme == "http" and host not in _LOCAL_HOSTS:
+        return "Use https: over plain http the key would travel unencrypted (http is allowed for localhost only)."
+    return None
+
+
+def _backend_name(store: SecretStore) -> str:
+    """A readable name of the keyring backend: "SecretService", "macOS", "Windows"…"""
+    if isinstance(store, KeyringStore):
+        try:
+            import keyring
+
+            name = str(keyring.get_keyring().name)
+        except Exception:  # any backend oddity: fall back to the store's own description
+            name = ""
+        if name:
+            return name.removesuffix(" Keyring").strip() or name
+    try:
+        return store.describe()
+    except Exception:
+        return "unknown backend"
+
+
+class _ReturnSaves(QObject):
+    """Enter in the key field saves the key instead of pressing the dialog's OK button."""
+
+    def __init__(self, dialog: SettingsDialog) -> None:
+        super().__init__(dialog)
+        self._dialog = dialog
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._dialog.save_key()
+                return True
+        return False
+
+
+class SettingsDialog(QDialog):
+    """Settings and the API key. Open it with `.open()`; see the module doc."""
+
+    #: True when a key is now saved in the keyring, False when it was removed.
+    key_changed = Signal(bool)
+    #: OK was pressed and at least one setting changed (already saved to disk).
+    settings_changed = Signal()
+
+    def __init__(
+        self,
+        settings: Settings,
+        secrets: SecretStore,
+        parent: QWidget | Path | None = None,
+        settings_path: Path | QWidget | None = None,
+    ) -> None:
+        # Both orders are accepted: (…, parent, settings_path) and (…, settings_path, parent).
+        if isinstance(parent, Path) or isinstance(settings_path, QWidget):
+            parent, settings_path = settings_path, parent
+        assert parent is None or isinstance(parent, QWidget)
+        assert settings_path is None or isinstance(settings_path, Path)
+        super().__init__(parent)
+        self._settings = settings
+        self._secrets = secrets
+        self._settings_path = settings_path
+        self._key_state = KeyState.NONE
+        self._keyring_error = ""
+        self.setWindowTitle("Settings")
+        self._setup_ui()
+        self._load_fields()
+        self.refresh_key_status()
+
+    # ---- public ----------------------------------------------------------------------------
+    def settings(self) -> Settings:
+        return self._settings
+
+    def key_state(self) -> str:
+        """One of the `KeyState` values, as last checked."""
+        return self._key_state
+
+    def refresh_key_status(self) -> None:
+        """Ask the store where the key is and update the status line and buttons."""
+        env_set = bool(os.environ.get(ENV_VAR, "").strip())
+        try:
+            stored = bool(self._secrets.get())
+        except SecretStoreError as exc:
+            self._keyring_error = str(exc)
+            self._key_state = KeyState.UNAVAILABLE
+        else:
+            self._keyring_error = ""
+            if stored:
+                self._key_state = KeyState.STORED
+            elif env_set:
+                self._key_state = KeyState.ENVIRONMENT
+            else:
+                self._key_state = KeyState.NONE
+        self._update_key_ui(env_set)
+
+    def save_key(self) -> bool:
+        """Store the typed key in the keyring ("Save key"). Returns True on success."""
+        if self._key_state == KeyState.UNAVAILABLE:
+            self.key_message.show_error(self.save_key_button.toolTip())
+            return False
+        key = self.key_edit.text().strip()
+        if not key:
+            self.key_message.show_error("Paste your Ideogram API key first.")
+            self.key_edit.setFocus()
+            return False
+        if any(ch.isspace() or not ch.isprintable() for ch in key):
+            self.key_message.show_error("A key has no spaces or line breaks: check what was pasted.")
+            return False
+        try:
+            self._secrets.set(key)
+        except SecretStoreError as exc:
+            self.key_message.show_error(f"The key was not saved. {exc}")
+            self.refresh_key_status()
+            return False
+        self._forget_typed_key()
+        self.refresh_key_status()
+        self._show_key_ok("Key saved to the system keyring.")
+        self.key_changed.emit(True)
+        return True
+
+    def remove_key(self) -> bool:
+        """Delete the key from the keyring now (the "Remove key" confirmation calls this)."""
+        self._confirm_row.hide()
+        try:
+            self._secrets.delete()
+        except SecretStoreError as exc:
+            self.key_message.show_error(f"The key was not removed. {exc}")
+            self.refresh_key_status()
+            return False
+        self.refresh_key_status()
+        if self._key_state == KeyState.ENVIRONMENT:
+            self._show_key_ok(f"Key removed from the keyring. {ENV_VAR} from the environment is still used.")
+        else:
+            self._show_key_ok("Key removed. The studio uses its built-in sandbox until you save a key.")
+        self.key_changed.emit(False)
+        return True
+
+    def accept(self) -> None:
+        """OK: validate, write the fields into Settings, save them; stay open on a problem.
+        A key typed but not yet saved is saved first (pasting a key and pressing OK must not lose it)."""
+        if self.key_edit.text().strip() and not self.save_key():
+            return
+        if not self._validate_fields():
+            return
+        before = self._snapshot()
+        self._write_fields()
+        changed = self._snapshot() != before
+        if changed:
+            try:
+                self._settings.save(self._settings_path)
+            except (OSError, ValueError) as exc:
+                self.footer_message.show_error(f"The settings could not be saved: {exc}")
+                return
+        self.footer_message.clear_message()
+        self._forget_typed_key()
+        super().accept()
+        if changed:
+            self.settings_changed.emit()
+
+    def reject(self) -> None:
+        self._forget_typed_key()
+        super().reject()
+
+    # ---- ui --------------------------------------------------------------------------------
+    def _setup_ui(self) -> None:
+        self.setMinimumWidth(520)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(18, 14, 18, 12)
+        outer.setSpacing(6)
+
+        # API key
+        head = QHBoxLayout()
+        head.addWidget(self._header("Ideogram API key"))
+        head.addStretch(1)
+        self.get_key_link = QLabel(f'<a href="{GET_KEY_URL}">Get a key ↗</a>', self)
+        self.get_key_link.setTextFormat(Qt.TextFormat.RichText)
+        self.get_key_link.setOpenExternalLinks(True)
+        self.get_key_link.setToolTip(f"Create or manage API keys on ideogram.ai ({GET_KEY_URL})")
+        head.addWidget(self.get_key_link)
+        outer.addLayout(head)
+
+        self.key_status = QLabel(self)
+        self.key_status.setObjectName("keyStatus")
+        self.key_status.setWordWrap(True)
+        self.key_status.setTextFormat(Qt.TextFormat.RichText)
+        outer.addWidget(self.key_status)
+
+        key_row = QHBoxLayout()
+        key_row.setSpacing(6)
+        self.key_edit = QLineEdit(self)
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.key_edit.setInputMethodHints(
+            Qt.InputMethodHint.ImhHiddenText
+            | Qt.InputMethodHint.ImhSensitiveData
+            | Qt.InputMethodHint.ImhNoPredictiveText
+            | Qt.InputMethodHint.ImhNoAutoUppercase
+        )
+        self.key_edit.setClearButtonEnabled(True)
+        self.key_edit.setMinimumWidth(220)
+        self.key_edit.textChanged.connect(self._on_key_text_changed)
+        self.key_edit.installEventFilter(_ReturnSaves(self))
+        key_row.addWidget(self.key_edit, 1)
+        self.show_key_button = QToolButton(self)
+        self.show_key_button.setCheckable(True)
+        self.show_key_button.setText("Show")
+        self.show_key_button.setToolTip("Show or hide the key you are typing")
+        self.show_key_button.setFixedWidth(52)
+        self.show_key_button.toggled.connect(self._on_show_key_toggled)
+        key_row.addWidget(self.show_key_button)
+        self.save_key_button = QPushButton("Save key", self)
+        self.save_key_button.setAutoDefault(False)
+        self.save_key_button.clicked.connect(self.save_key)
+        key_row.addWidget(self.save_key_button)
+        self.remove_key_button = QPushButton("Remove key", self)
+        self.remove_key_button.setAutoDefault(False)
+        self.remove_key_button.clicked.connect(self._on_remove_clicked)
+        key_row.addWidget(self.remove_key_button)
+        outer.addLayout(key_row)
+
+        # Inline confirmation for "Remove key": Ideogram shows a key only once, so ask first.
+        self._confirm_row = QFrame(self)
+        self._confirm_row.setObjectName("confirmRow")
+        confirm = QHBoxLayout(self._confirm_row)
+        confirm.setContentsMargins(8, 4, 4, 4)
+        confirm_text = QLabel("Remove the saved key? Ideogram shows a key only once: keep a copy.", self._confirm_row)
+        confirm_text.setWordWrap(True)
+        confirm.addWidget(confirm_text, 1)
+        self.confirm_remove_button = QPushButton("Remove", self._confirm_row)
+        self.confirm_remove_button.setAutoDefault(False)
+        self.confirm_remove_button.clicked.connect(self.remove_key)
+        confirm.addWidget(self.confirm_remove_button)
+        self.cancel_remove_button = QPushButton("Keep", self._confirm_row)
+        self.cancel_remove_button.setAutoDefault(False)
+        self.cancel_remove_button.clicked.connect(self._confirm_row.hide)
+        confirm.addWidget(self.cancel_remove_button)
+        self._confirm_row.hide()
+        outer.addWidget(self._confirm_row)
+
+        self.key_message = FieldMessage(self)
+        outer.addWidget(self.key_message)
+        self.key_note = QLabel(
+            "Kept only in the system keyring, never in a settings file. Saving or removing it applies at once.",
+            self,
+        )
+        self.key_note.setWordWrap(True)
+        self._small(self.key_note)
+        mute(self.key_note)
+        outer.addWidget(self.key_note)
+
+        # Library
+        outer.addSpacing(10)
+        outer.addWidget(self._header("Library"))
+        lib = QGridLayout()
+        lib.setHorizontalSpacing(12)
+        lib.setVerticalSpacing(4)
+        lib.setColumnStretch(1, 1)
+        lib.setColumnMinimumWidth(0, self._label_width())
+        folder_row = QHBoxLayout()
+        folder_row.setSpacing(6)
+        self.data_dir_edit = QLineEdit(self)
+        self.data_dir_edit.setPlaceholderText(str(default_data_dir()))
+        self.data_dir_edit.setClearButtonEnabled(True)
+        self.data_dir_edit.setToolTip(
+            "Where images, thumbnails and the index are kept. Empty: the default folder "
+            f"({default_data_dir()}). A change applies the next time the studio starts."
+        )
+        self.data_dir_edit.textChanged.connect(self._on_data_dir_changed)
+        folder_row.addWidget(self.data_dir_edit, 1)
+        self.browse_button = QPushButton("Browse…", self)
+        self.browse_button.setAutoDefault(False)
+        self.browse_button.clicked.connect(self._on_browse)
+        folder_row.addWidget(self.browse_button)
+        self._row(lib, "Data folder", folder_row, self.data_dir_edit)
+        self.data_dir_message = FieldMessage(self)
+        lib.addWidget(self.data_dir_message, lib.rowCount(), 1)
+        outer.addLayout(lib)
+
+        # Generation
+        outer.addSpacing(10)
+        outer.addWidget(self._header("Generation"))
+        gen = QGridLayout()
+        gen.setHorizontalSpacing(12)
+        gen.setVerticalSpacing(6)
+        gen.setColumnStretch(1, 1)
+        gen.setColumnMinimumWidth(0, self._label_width())
+        self.speed_combo = QComboBox(self)
+        for speed in RenderingSpeed:
+            price = STANDARD.get(speed)
+            text = human_name(speed) + (f"  ·  ${price:.2f} / image" if price is not None else "  ·  price unknown")
+            self.speed_combo.addItem(text, speed.value)
+        self.speed_combo.setToolTip(
+            "The rendering speed new requests start with. Faster is cheaper; Quality is slowest and best. "
+            "Prices are the published standard prices (character references cost more)."
+        )
+        self._row(gen, "Default speed", self._left(self.speed_combo), self.speed_combo)
+
+        self.budget_spin = QDoubleSpinBox(self)
+        self.budget_spin.setRange(0.0, MAX_BUDGET_USD)
+        self.budget_spin.setDecimals(2)
+        self.budget_spin.setSingleStep(1.0)
+        self.budget_spin.setPrefix("$ ")
+        self.budget_spin.setSpecialValueText("No cap")
+        self.budget_spin.setMinimumWidth(120)
+        self.budget_spin.setToolTip(
+            "Most the studio may spend per day, by the estimated prices. A request that would go over "
+            "is held back with the reason. 0 = no cap."
+        )
+        self._row(gen, "Daily budget cap", self._left(self.budget_spin), self.budget_spin)
+
+        self.in_flight_spin = QSpinBox(self)
+        self.in_flight_spin.setRange(1, IN_FLIGHT_IMAGES)
+        self.in_flight_spin.setSuffix(" images")
+        self.in_flight_spin.setMinimumWidth(120)
+        self.in_flight_spin.setToolTip(
+            f"How many images may be generating at once. The Ideogram API allows at most {IN_FLIGHT_IMAGES} "
+            "images in flight per key, and counts images, not requests (a request for 4 images takes 4). "
+            "Lower it if other tools share your key."
+        )
+        self._row(gen, "Images in flight", self._left(self.in_flight_spin), self.in_flight_spin)
+        outer.addLayout(gen)
+
+        # Advanced
+        outer.addSpacing(6)
+        advanced = QWidget(self)
+        adv = QGridLayout(advanced)
+        adv.setContentsMargins(0, 0, 0, 0)
+        adv.setHorizontalSpacing(12)
+        adv.setVerticalSpacing(4)
+        adv.setColumnStretch(1, 1)
+        adv.setColumnMinimumWidth(0, self._label_width())
+        base_row = QHBoxLayout()
+        base_row.setSpacing(6)
+        self.api_base_edit = QLineEdit(advanced)
+        self.api_base_edit.setPlaceholderText(DEFAULT_API_BASE)
+        self.api_base_edit.setToolTip(
+            "Where requests go. Leave it at https://api.ideogram.ai unless you use a proxy or a local "
+            f"test server. The {API_BASE_ENV} environment variable overrides it."
+        )
+        self.api_base_edit.textChanged.connect(self._on_api_base_changed)
+        base_row.addWidget(self.api_base_edit, 1)
+        self.reset_base_button = QPushButton("Reset", advanced)
+        self.reset_base_button.setAutoDefault(False)
+        self.reset_base_button.setToolTip(f"Back to {DEFAULT_API_BASE}")
+        self.reset_base_button.clicked.connect(lambda: self.api_base_edit.setText(DEFAULT_API_BASE))
+        base_row.addWidget(self.reset_base_button)
+        label = QLabel("API base URL", advanced)
+        label.setBuddy(self.api_base_edit)
+        adv.addWidget(label, 0, 0)
+        adv.addLayout(base_row, 0, 1)
+        self.api_base_message = FieldMessage(advanced)
+        adv.addWidget(self.api_base_message, 1, 1)
+        self.api_base_env_note = QLabel(advanced)
+        self.api_base_env_note.setWordWrap(True)
+        self._small(self.api_base_env_note)
+        mute(self.api_base_env_note)
+        adv.addWidget(self.api_base_env_note, 2, 1)
+        self.advanced_section = CollapsibleSection("Advanced", advanced, self)
+        outer.addWidget(self.advanced_section)
+
+        outer.addStretch(1)
+        self.footer_message = FieldMessage(self)
+        outer.addWidget(self.footer_message)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        outer.addSpacing(4)
+        outer.addWidget(self.buttons)
+
+        self.setStyleSheet(
+            "QLabel#sectionHeader { font-weight: 600; }"
+            "QFrame#confirmRow { border: 1px solid palette(mid); border-radius: 4px; }"
+        )
+
+    def _header(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        label.setObjectName("sectionHeader")
+        return label
+
+    @staticmethod
+    def _small(label: QLabel) -> None:
+        font = label.font()
+        font.setPointSizeF(max(7.0, font.pointSizeF() * 0.9))
+        label.setFont(font)
+
+    def _left(self, widget: QWidget) -> QHBoxLayout:
+        box = QHBoxLayout()
+        box.setSpacing(0)
+        box.addWidget(widget)
+        box.addStretch(1)
+        return box
+
+    def _label_width(self) -> int:
+        metrics = self.fontMetrics()
+        return max(metrics.horizontalAdvance(t) for t in _LABELS) + 8
+
+    def _row(self, grid: QGridLayout, text: str, field: QHBoxLayout, buddy: QWidget) -> None:
+        row = grid.rowCount()
+        label = QLabel(text, self)
+        label.setBuddy(buddy)
+        label.setToolTip(buddy.toolTip())
+        grid.addWidget(label, row, 0)
+        grid.addLayout(field, row, 1)
+
+    # ---- fields ----------------------------------------------------------------------------
+    def _load_fields(self) -> None:
+        s = self._settings
+        self.data_dir_edit.setText(s.data_dir)
+        index = self.speed_combo.findData(s.default_rendering_speed)
+        self.speed_combo.setCurrentIndex(index if index >= 0 else self.speed_combo.findData(RenderingSpeed.TURBO.value))
+        self.budget_spin.setValue(self._parse_budget(s.budget_cap_usd))
+        self.in_flight_spin.setValue(max(1, min(IN_FLIGHT_IMAGES, int(s.max_in_flight_images or IN_FLIGHT_IMAGES))))
+        self.api_base_edit.setText(s.api_base)
+        self.advanced_section.set_expanded(s.api_base.rstrip("/") != DEFAULT_API_BASE)
+        env_base = os.environ.get(API_BASE_ENV, "").strip()
+        self.api_base_env_note.setText(f"Overridden now by {API_BASE_ENV}={env_base}" if env_base else "")
+        self.api_base_env_note.setVisible(bool(env_base))
+
+    @staticmethod
+    def _parse_budget(text: str) -> float:
+        try:
+            value = Decimal(text.strip()) if text.strip() else Decimal(0)
+        except InvalidOperation:
+            return 0.0
+        return float(value) if value.is_finite() and value > 0 else 0.0
+
+    def _budget_text(self) -> str:
+        value = self.budget_spin.value()
+        return "" if value <= 0 else f"{Decimal(str(value)).quantize(Decimal('0.01'))}"
+
+    def _validate_fields(self) -> bool:
+        ok = True
+        problem = validate_api_base(self.api_base_edit.text())
+        if problem:
+            self.api_base_message.show_error(problem)
+            self.advanced_section.set_expanded(True)
+            self.api_base_edit.setFocus()
+            ok = False
+        folder = self.data_dir_edit.text().strip()
+        if folder:
+            path = Path(folder).expanduser()
+            if not path.is_absolute():
+                self.data_dir_message.show_error("Choose a full folder path (Browse… picks one).")
+                ok = False
+            elif path.exists() and not path.is_dir():
+                self.data_dir_message.show_error("This is a file, not a folder.")
+                ok = False
+        if not ok:
+            self.footer_message.show_error("Some fields need attention.")
+        return ok
+
+    def _write_fields(self) -> None:
+        s = self._settings
+        folder = self.data_dir_edit.text().strip()
+        s.data_dir = str(Path(folder).expanduser()) if folder else ""
+        s.default_rendering_speed = str(self.speed_combo.currentData())
+        s.budget_cap_usd = self._budget_text()
+        s.max_in_flight_images = self.in_flight_spin.value()
+        s.api_base = self.api_base_edit.text().strip().rstrip("/")
+
+    def _snapshot(self) -> tuple[object, ...]:
+        s = self._settings
+        return (s.data_dir, s.default_rendering_speed, s.budget_cap_usd, s.max_in_flight_images, s.api_base)
+
+    # ---- key -------------------------------------------------------------------------------
+    def _forget_typed_key(self) -> None:
+        """Empty the key field. setText drops the undo history too (clear() would keep it)."""
+        self.show_key_button.setChecked(False)
+        self.key_edit.setText("")
+
+    def _show_key_ok(self, text: str) -> None:
+        self.key_message.setStyleSheet(f"QLabel#fieldMessage {{ color: {OK_COLOR}; }}")
+        self.key_message.setText("✓ " + text)
+        self.key_message.show()
+
+    def _update_key_ui(self, env_set: bool) -> None:
+        state = self._key_state
+        unavailable = state == KeyState.UNAVAILABLE
+        if state == KeyState.STORED:
+            color, text = OK_COLOR, f"Stored in the system keyring ({_backend_name(self._secrets)})"
+            if env_set:
+                text += f" · it takes precedence over {ENV_VAR}"
+            placeholder = "Paste a new key to replace it"
+        elif state == KeyState.ENVIRONMENT:
+            color, text = INFO_COLOR, f"Using {ENV_VAR} from the environment"
+            placeholder = "Paste a key to save it in the keyring"
+        elif state == KeyState.NONE:
+            color, text = None, "No key saved — the studio runs against its built-in sandbox"
+            placeholder = "Paste your Ideogram API key"
+        else:
+            color, text = ERROR_COLOR, "No system keyring available"
+            placeholder = "No keyring: a key cannot be saved here"
+        dot = f'<span style="color:{color}">●</span>' if color else "○"
+        if unavailable:
+            detail = (
+                f"The key can only come from the {ENV_VAR} environment variable; set it before starting "
+                "the studio. The key is never written to a file."
+            )
+            if env_set:
+                detail += f" {ENV_VAR} is set and in use."
+            self.key_status.setText(
+                f'{dot}&nbsp; <span style="color:{color}; font-weight:600">{_escape(text)}.</span> {_escape(detail)}'
+            )
+            self._forget_typed_key()
+        else:
+            self.key_status.setText(f"{dot}&nbsp; {_escape(text)}")
+        self.key_note.setVisible(not unavailable)
+        self.key_status.setToolTip(self._keyring_error)
+        self.key_edit.setPlaceholderText(placeholder)
+        self.key_edit.setEnabled(not unavailable)
+        self.show_key_button.setEnabled(not unavailable)
+        self.save_key_button.setEnabled(not unavailable)
+        self.save_key_button.setToolTip(
+            f"No usable system keyring: set {ENV_VAR} in the environment instead. {self._keyring_error}".strip()
+            if unavailable
+            else "Store the key in the system keyring (Enter)"
+        )
+        self.remove_key_button.setEnabled(state == KeyState.STORED)
+        self.remove_key_button.setToolTip(
+            "Delete the key from the system keyring" if state == KeyState.STORED else "No key is saved in the keyring"
+        )
+        if state != KeyState.STORED:
+            self._confirm_row.hide()
+
+    @Slot(str)
+    def _on_key_text_changed(self, _text: str) -> None:
+        if self.key_message.kind() == "error":
+            self.key_message.clear_message()
+
+    @Slot(bool)
+    def _on_show_key_toggled(self, shown: bool) -> None:
+        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
+        self.show_key_button.setText("Hide" if shown else "Show")
+
+    @Slot()
+    def _on_remove_clicked(self) -> None:
+        self.key_message.clear_message()
+        self._confirm_row.show()
+        self.cancel_remove_button.setFocus()
+
+    # ---- other fields ----------------------------------------------------------------------
+    @Slot()
+    def _on_browse(self) -> None:
+        start = self.data_dir_edit.text().strip() or str(self._settings.effective_data_dir)
+        dialog = QFileDialog(self, "Choose the library folder", start)
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self.data_dir_edit.setText)
+        self._file_dialog = dialog
+        dialog.open()
+
+    @Slot(str)
+    def _on_data_dir_changed(self, _text: str) -> None:
+        self.data_dir_message.clear_message()
+        self.footer_message.clear_message()
+
+    @Slot(str)
+    def _on_api_base_changed(self, text: str) -> None:
+        self.footer_message.clear_message()
+        problem = validate_api_base(text)
+        if problem:
+            self.api_base_message.show_error(problem)
+        else:
+            self.api_base_message.clear_message()
+        self.reset_base_button.setEnabled(text.strip().rstrip("/") != DEFAULT_API_BASE)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
