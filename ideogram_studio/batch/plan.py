@@ -1,0 +1,159 @@
+"""A batch, planned before anything is sent: every request it will make, how many images, what it
+costs, and the tags each result will carry (its batch and row) so the library can show the batch
+as a grid and export it with a naming template.
+
+Sources of rows: a prompt template with variables (variables.py) applied to a base request, or a
+sheet (sheet.py). Seeds are fixed, random or incrementing; every row can be repeated N times.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from ..api.limits import MAX_SEED
+from ..api.requests import ApiRequest
+from .sheet import SheetPlan
+from .variables import Expansion
+
+#: Tag keys stored with every job of a batch (JobQueue.submit(tags=...)), read back by the library.
+TAG_BATCH = "batch"
+TAG_ROW = "batch_row"
+TAG_VALUES = "batch_values"
+
+
+class SeedMode(StrEnum):
+    KEEP = "keep"  # whatever each row says (random when it says nothing)
+    FIXED = "fixed"  # every request the same seed: isolates what the variables change
+    RANDOM = "random"  # a new seed per request, written down so each result can be reproduced
+    INCREMENTING = "incrementing"  # start, start+1, …: a reproducible sweep
+
+
+@dataclass(frozen=True)
+class SeedPolicy:
+    mode: SeedMode = SeedMode.KEEP
+    start: int = 0
+
+    def seeds(self, count: int, rng: random.Random | None = None) -> list[int | None]:
+        if self.mode is SeedMode.KEEP:
+            return [None] * count
+        if self.mode is SeedMode.FIXED:
+            return [self.start] * count
+        if self.mode is SeedMode.INCREMENTING:
+            return [(self.start + i) % (MAX_SEED + 1) for i in range(count)]
+        rng = rng or random.Random()
+        return [rng.randint(0, MAX_SEED) for _ in range(count)]
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    request: ApiRequest
+    row: int  # 1-based row of the batch (a sheet row number, or the combination's number)
+    copy: int  # 1-based repeat number within the row
+    values: tuple[tuple[str, str], ...] = ()
+
+    def tags(self, batch: str) -> dict[str, Any]:
+        return {TAG_BATCH: batch, TAG_ROW: self.row, TAG_VALUES: dict(self.values)}
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    name: str
+    items: tuple[BatchItem, ...]
+
+    @property
+    def request_count(self) -> int:
+        return len(self.items)
+
+    @property
+    def image_count(self) -> int:
+        return sum(item.request.image_count() for item in self.items)
+
+    def total_cost(self, price: Callable[[ApiRequest], Decimal | None]) -> tuple[Decimal, int]:
+        """The sum of the prices `price` knows, and how many requests it could not price."""
+        total, unknown = Decimal(0), 0
+        cache: dict[str, Decimal | None] = {}
+        for item in self.items:
+            key = repr(sorted(item.request.fields_json().items()))
+            if key not in cache:
+                cache[key] = price(item.request)
+            cost = cache[key]
+            if cost is None:
+                unknown += 1
+            else:
+                total += cost
+        return total, unknown
+
+
+def from_template(
+    name: str,
+    base: ApiRequest,
+    expansions: Sequence[Expansion],
+    *,
+    seeds: SeedPolicy = SeedPolicy(),
+    repeat: int = 1,
+    rng: random.Random | None = None,
+) -> BatchPlan:
+    """One request per expansion (× repeat), the base request with its prompt replaced."""
+    rows = [(i + 1, _replaced(base, prompt=e.text), e.values) for i, e in enumerate(expansions)]
+    return _plan(name, rows, [repeat] * len(rows), seeds, rng)
+
+
+def from_sheet(
+    name: str, sheet: SheetPlan, *, seeds: SeedPolicy = SeedPolicy(), repeat: int = 1, rng: random.Random | None = None
+) -> BatchPlan:
+    """The valid rows of a sheet (problems are the caller's to show and confirm first)."""
+    rows = [(r.row, r.request, ()) for r in sheet.rows]
+    return _plan(name, rows, [r.repeat * repeat for r in sheet.rows], seeds, rng)
+
+
+def _plan(
+    name: str,
+    rows: Sequence[tuple[int, ApiRequest, tuple[tuple[str, str], ...]]],
+    repeats: Sequence[int],
+    seeds: SeedPolicy,
+    rng: random.Random | None,
+) -> BatchPlan:
+    total = sum(repeats)
+    seed_list = iter(seeds.seeds(total, rng))
+    items: list[BatchItem] = []
+    for (row, request, values), times in zip(rows, repeats, strict=True):
+        for copy in range(1, times + 1):
+            seed = next(seed_list)
+            req = request
+            if seed is not None and hasattr(req, "seed"):
+                req = _replaced(req, seed=seed)
+            items.append(BatchItem(req, row, copy, values))
+    return BatchPlan(name, tuple(items))
+
+
+def _replaced(request: ApiRequest, **changes: Any) -> ApiRequest:
+    return dataclasses.replace(request, **changes)
+
+
+_FIELD = re.compile(r"\{(\w+)\}")
+_UNSAFE = re.compile(r"[^\w\-. ]+")
+
+
+def export_name(template: str, fields: dict[str, Any], ext: str) -> str:
+    """A file name from a template such as `{batch}-{row}-{seed}`: unknown fields stay empty, and
+    the result is one safe name (no folders, no separators a file system refuses)."""
+    def value(match: re.Match[str]) -> str:
+        v = fields.get(match.group(1))
+        return "" if v is None else str(v)
+
+    name = _FIELD.sub(value, template)
+    name = _UNSAFE.sub("_", name).strip(" ._") or "image"
+    return name[:150] + ext
+
+
+def batch_name(now: str, prompt: str) -> str:
+    """A readable default batch name: the date and the prompt's first words."""
+    words = re.sub(r"[^\w ]+", " ", prompt).split()[:4]
+    return f"{now} {' '.join(words)}".strip()
