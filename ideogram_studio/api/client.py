@@ -14,11 +14,12 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import httpx
 
+from .deprecation import DeprecationLog
 from .errors import (
     ApiError,
     AuthenticationError,
@@ -38,6 +39,9 @@ from .limiter import InFlightLimiter
 from .limits import IN_FLIGHT_IMAGES, MAX_DOWNLOAD_BYTES
 from .requests import ApiRequest, DescribeRequest, LayerizeTextRequest
 from .responses import ApiResponse, DescribeResponse, GeneratedImage, ImageResponse, LayerizeTextResponse
+
+if TYPE_CHECKING:
+    from .v2_client import V2Api
 
 DEFAULT_BASE_URL = "https://api.ideogram.ai"
 #: Generation is synchronous on the service: QUALITY with 8 images can take minutes.
@@ -86,6 +90,9 @@ class IdeogramClient:
         self.retry = retry or RetryPolicy()
         self.max_download_bytes = max_download_bytes
         self._sleep = sleep
+        #: Deprecation signals seen in answers, once per endpoint (offered to the designer).
+        self.deprecations = DeprecationLog()
+        self._v2: Any = None
         self._http = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
@@ -102,6 +109,34 @@ class IdeogramClient:
 
     async def aclose(self) -> None:
         await self._http.aclose()
+
+    @property
+    def v2(self) -> V2Api:
+        """The v2 API (Ideogram 4.x, price quotes, async generations) over this client."""
+        if self._v2 is None:
+            from .v2_client import V2Api
+
+            self._v2 = V2Api(self, sleep=self._sleep)
+        api: V2Api = self._v2
+        return api
+
+    async def transmit(self, request: httpx.Request, *, weight: int = 0) -> httpx.Response:
+        """Send a prepared API request (the Api-Key is added here), holding `weight` limiter places.
+
+        Transport failures become NetworkError (not sent) or OutcomeUnknownError (maybe billed)."""
+        if self._api_key:
+            request.headers["Api-Key"] = self._api_key
+        try:
+            if weight > 0:
+                async with self.limiter.slots(weight):
+                    return await self._http.send(request)
+            return await self._http.send(request)
+        except httpx.HTTPError as exc:
+            raise _transport_error(exc, self._api_host) from None
+
+    async def with_retries(self, attempt: Callable[[], Awaitable[T]], on_retry: RetryListener | None = None) -> T:
+        """Run `attempt`, retrying what the retry policy says is safe to retry."""
+        return await self._with_retries(attempt, on_retry)
 
     async def __aenter__(self) -> IdeogramClient:
         return self
@@ -134,7 +169,9 @@ class IdeogramClient:
                     response = await self._http.post(url, files=parts, headers=headers)
                 except httpx.HTTPError as exc:
                     raise _transport_error(exc, self._api_host) from None
-            return _decode(response, request)
+            body = _decode(response, request)
+            self.deprecations.observe(request.endpoint, response, body)
+            return body
 
         body = await self._with_retries(attempt, on_retry)
         if isinstance(request, DescribeRequest):

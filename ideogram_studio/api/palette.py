@@ -90,8 +90,13 @@ class ColorPalette:
             if not isinstance(m, dict) or not isinstance(m.get("color_hex"), str):
                 raise RequestValidationError(field, "each member needs a color_hex")
             weight = m.get("color_weight")
-            if weight is not None and not isinstance(weight, int | float):
-                raise RequestValidationError(field, "color_weight must be a number")
+            # The contract's color_weight is a number, not nullable: `null` is refused, as the
+            # service does (leave the key out for "no weight"). A bool is not a number either.
+            if "color_weight" in m and (not isinstance(weight, int | float) or isinstance(weight, bool)):
+                raise RequestValidationError(field, "color_weight must be a number (leave it out for no weight)")
+            extra_keys = set(m) - {"color_hex", "color_weight"}
+            if extra_keys:
+                raise RequestValidationError(field, f"unknown member key {sorted(extra_keys)[0]!r}")
             parsed.append(PaletteMember(m["color_hex"], None if weight is None else float(weight)))
         palette = cls(name=preset, members=tuple(parsed))
         palette.validate(field)

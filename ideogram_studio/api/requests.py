@@ -63,6 +63,9 @@ class Operation(StrEnum):
     DESCRIBE = "describe"
     UPSCALE = "upscale"
     LAYERIZE_TEXT = "layerize-text"
+    #: v2 only (see api/registry.py): Ideogram 4.5's Precise Edit and background removal.
+    PRECISE_EDIT = "precise-edit"
+    REMOVE_BACKGROUND = "remove-background"
 
 
 def _unwrap_optional(tp: Any) -> Any:

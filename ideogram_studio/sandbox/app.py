@@ -30,6 +30,7 @@ from .faults import IMAGES_KEY, Fault, FaultError, FaultKind
 from .forms import FormError, build_request, read_form
 from .results import Output, is_unsafe, produce_description, produce_images, produce_layers
 from .state import SandboxState
+from .v2_app import routes as v2_routes
 
 #: The contract lists 403, not 401, for these when the key is missing or refused.
 FORBIDDEN_NOT_UNAUTHORIZED = frozenset({"/v1/ideogram-v3/remix", "/upscale"})
@@ -50,6 +51,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     """A new sandbox with its own state, reachable as `app.state.sandbox`."""
     state = SandboxState(config or SandboxConfig())
     routes = [Route(path, _api_endpoint(cls), methods=["POST"]) for path, cls in BY_ENDPOINT.items()]
+    routes += v2_routes()
     routes += [
         Route(IMAGES_KEY + "/{image_id}.png", _download, methods=["GET"]),
         Route("/sandbox/faults", _faults, methods=["GET", "POST", "DELETE"]),

@@ -32,3 +32,7 @@ class SandboxConfig:
     #: Bounds of the in-memory image store; the oldest results are dropped first.
     max_stored_images: int = 500
     max_stored_bytes: int = 512 * 1024 * 1024
+    #: v2 async generations stay `pending` this many seconds (by `clock`) after the POST.
+    async_pending_seconds: float = 0.0
+    #: Polls of one generation closer together than this answer 429 with Retry-After.
+    poll_min_interval: float = 0.0

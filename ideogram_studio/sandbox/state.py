@@ -40,6 +40,8 @@ class SandboxState:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self.in_flight_images = 0
+        #: v2 generations by id (kept across counter resets, like stored images).
+        self.generations: dict[str, Any] = {}
         self.reset_counters()
 
     # ---- faults ----------------------------------------------------------------------------
@@ -80,6 +82,10 @@ class SandboxState:
         self.last_request_files = {}
         self.image_requests = 0
         self.image_requests_with_api_key = 0
+        #: v2: price quotes answered (never generations), generations made, polls answered.
+        self.quotes = 0
+        self.generations_created = 0
+        self.polls = 0
 
     def stats(self) -> dict[str, Any]:
         return {
@@ -93,4 +99,7 @@ class SandboxState:
             "stored_images": len(self.store),
             "stored_bytes": self.store.total_bytes,
             "faults": [f.to_json() for f in self.faults],
+            "quotes": self.quotes,
+            "generations_created": self.generations_created,
+            "polls": self.polls,
         }

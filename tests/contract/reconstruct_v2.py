@@ -211,7 +211,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "text": {"type": "string"},
             "desc": {"type": "string"},
-            "color_palette": {"type": "array", "maxItems": 5, "items": ref("Hex")},
+            "color_palette": {"type": "array", "items": ref("Hex")},
         },
     },
     "StructuredPrompt": {
@@ -232,7 +232,7 @@ SCHEMAS: dict[str, Any] = {
                     "photo": {"type": "string"},
                     "medium": {"type": "string"},
                     "art_style": {"type": "string"},
-                    "color_palette": {"type": "array", "maxItems": 16, "items": ref("Hex")},
+                    "color_palette": {"type": "array", "items": ref("Hex")},
                 },
             },
             "compositional_deconstruction": {

@@ -1,0 +1,42 @@
+"""The local v2 price table: only the fallback when the service cannot quote (it goes stale).
+
+Ideogram's catalogue of 2026-11-16 (digest, "Prices"), USD per image. A quote from the service
+(`dry_run`) always wins; a figure from here is shown labelled "local price table".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from .requests import Operation
+from .v2_requests import V2Request
+
+D = Decimal
+BY_QUALITY_45 = {"low": D("0.03"), "medium": D("0.06"), "high": D("0.10")}
+PRECISE_EDIT = {"very_low": D("0.008"), "low": D("0.03"), "medium": D("0.06"), "high": D("0.22")}
+SPEED_4 = {"turbo": D("0.03"), "default": D("0.06"), "quality": D("0.10")}
+SPEED_3 = {"turbo": D("0.03"), "default": D("0.06"), "quality": D("0.09")}
+FLAT = {Operation.REMOVE_BACKGROUND: D("0.01"), Operation.LAYERIZE_TEXT: D("0.09")}
+
+
+def price_per_image(request: V2Request) -> Decimal | None:
+    v, op, model = request.values, request.operation, request.model
+    if op in FLAT:
+        return FLAT[op]
+    if op is Operation.PRECISE_EDIT:
+        return PRECISE_EDIT.get(str(v.get("quality", "medium")))
+    if model in ("ideogram-4-5", "ideogram-4-6"):
+        return BY_QUALITY_45.get(str(v.get("quality", "medium")))
+    speed = str(v.get("rendering_speed", "default"))
+    if model == "ideogram-4" and op in (Operation.GENERATE, Operation.REMIX):
+        return SPEED_4.get(speed)
+    if model == "ideogram-3" and op in (
+        Operation.GENERATE, Operation.REMIX, Operation.EDIT, Operation.REFRAME, Operation.REPLACE_BACKGROUND,
+    ):  # fmt: skip
+        return SPEED_3.get(speed)
+    return None
+
+
+def estimate(request: V2Request) -> Decimal | None:
+    each = price_per_image(request)
+    return None if each is None else each * request.image_count()
