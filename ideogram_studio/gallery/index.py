@@ -12,7 +12,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from ._util import dumps, from_iso, now_iso, to_iso
 from .annotations import SidecarStore
@@ -20,29 +20,27 @@ from .db import Database
 from .errors import GalleryError, NotFoundError
 from .metadata import LineageLink
 from .models import Collection, FacetValue, ImageRef, ImageRow, NewImage, Page
-from .query import FACETS, Cursor, ImageQuery, keyset_after, order_by, where
+from .query import FACETS, Cursor, ImageQuery, where
+from .reads import (
+    ROW_COLUMNS,
+    chunks,
+    count_where,
+    facet_counts,
+    fetch_rows,
+    marks,
+    query_filter,
+    row_from_sql,
+    select_ids,
+    select_page,
+)
 
-_CHUNK = 500
 _SIDE_COLUMNS = (
     "images.id AS id, hash, format, source, is_input, favourite, rating, trashed_at, tags_text, "
     "image_metadata.metadata AS metadata, added_at"
 )
 _SIDE_FROM = "images LEFT JOIN image_metadata ON image_metadata.image_id = images.id"
-_ROW_COLUMNS = (
-    "id, hash, path, width, height, format, bytes, created_at, added_at, operation, source, prompt, "
-    "prompt_used, negative_prompt, style_type, style_preset, palette, aspect_ratio, resolution, seed, "
-    "rendering_speed, job_id, is_input, favourite, rating, trashed_at, tags_text"
-)
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], n: int = _CHUNK) -> Iterable[Sequence[T]]:
-    for i in range(0, len(items), n):
-        yield items[i : i + n]
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
+_chunks = chunks
+_marks = marks
 
 
 def normalise_tag(name: str) -> str:
@@ -52,38 +50,6 @@ def normalise_tag(name: str) -> str:
     if len(tag) > 100:
         raise GalleryError("A tag can be at most 100 characters long.")
     return tag
-
-
-def _row(r: sqlite3.Row) -> ImageRow:
-    return ImageRow(
-        id=r["id"],
-        hash=r["hash"],
-        path=r["path"],
-        width=r["width"],
-        height=r["height"],
-        format=r["format"],
-        bytes=r["bytes"],
-        created_at=from_iso(r["created_at"]),
-        added_at=from_iso(r["added_at"]),
-        operation=r["operation"],
-        source=r["source"],
-        prompt=r["prompt"],
-        prompt_used=r["prompt_used"],
-        negative_prompt=r["negative_prompt"],
-        style_type=r["style_type"],
-        style_preset=r["style_preset"],
-        palette=r["palette"],
-        aspect_ratio=r["aspect_ratio"],
-        resolution=r["resolution"],
-        seed=r["seed"],
-        rendering_speed=r["rendering_speed"],
-        job_id=r["job_id"],
-        is_input=bool(r["is_input"]),
-        favourite=bool(r["favourite"]),
-        rating=r["rating"],
-        trashed_at=from_iso(r["trashed_at"]) if r["trashed_at"] else None,
-        tags=tuple(r["tags_text"].split("\n")) if r["tags_text"] else (),
-    )
 
 
 class GalleryIndex:
@@ -195,8 +161,8 @@ class GalleryIndex:
     def get(self, ref: ImageRef) -> ImageRow | None:
         col = "id" if isinstance(ref, int) else "hash"
         with self.db.read() as conn:
-            r = conn.execute(f"SELECT {_ROW_COLUMNS} FROM images WHERE {col} = ?", (ref,)).fetchone()
-        return _row(r) if r else None
+            r = conn.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE {col} = ?", (ref,)).fetchone()
+        return row_from_sql(r) if r else None
 
     def require(self, ref: ImageRef) -> ImageRow:
         row = self.get(ref)
@@ -227,91 +193,33 @@ class GalleryIndex:
         """The ids of the whole result, in order (the grid model holds these)."""
         query = query or ImageQuery()
         clause, params = where(query)
-        sql = f"SELECT images.id FROM images WHERE {clause} ORDER BY {order_by(query.sort)}"
         with self.db.read() as conn:
-            return [r[0] for r in conn.execute(sql, params).fetchall()]
+            return select_ids(conn, clause, params, query.sort)
 
     def count(self, query: ImageQuery | None = None) -> int:
         clause, params = where(query or ImageQuery())
         with self.db.read() as conn:
-            return int(conn.execute(f"SELECT count(*) FROM images WHERE {clause}", params).fetchone()[0])
+            return count_where(conn, clause, params)
 
     def rows_for(self, ids: Sequence[int]) -> list[ImageRow]:
         """Rows for these ids, in the same order; ids no longer in the index are left out."""
-        found: dict[int, ImageRow] = {}
         with self.db.read() as conn:
-            for chunk in _chunks(list(ids)):
-                q = f"SELECT {_ROW_COLUMNS} FROM images WHERE id IN ({_marks(len(chunk))})"
-                for r in conn.execute(q, chunk).fetchall():
-                    found[r["id"]] = _row(r)
-        return [found[i] for i in ids if i in found]
+            return fetch_rows(conn, ids)
 
     def page(self, query: ImageQuery | None = None, *, after: Cursor | None = None, limit: int = 200) -> Page:
         """One page: keyset paging (created_at, id) for date sorts, offset for the others."""
         query = query or ImageQuery()
         clause, params = where(query)
-        offset = 0
-        if after is not None:
-            if query.sort.keyset and after.created_at is not None and after.id is not None:
-                extra, extra_params = keyset_after(query.sort, after)
-                clause, params = f"{clause} AND {extra}", [*params, *extra_params]
-            else:
-                offset = after.offset
-        sql = (
-            f"SELECT {_ROW_COLUMNS} FROM images WHERE {clause} ORDER BY {order_by(query.sort)} "
-            f"LIMIT ? OFFSET ?"
-        )
         with self.db.read() as conn:
-            rows = [_row(r) for r in conn.execute(sql, [*params, limit + 1, offset]).fetchall()]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        nxt: Cursor | None = None
-        if more and rows:
-            last = rows[-1]
-            nxt = Cursor(created_at=to_iso(last.created_at), id=last.id, offset=offset + limit)
-        return Page(rows, nxt)
+            return select_page(conn, clause, params, query.sort, after=after, limit=limit)
 
     def facets(
         self, query: ImageQuery | None = None, fields: Sequence[str] = FACETS
     ) -> dict[str, list[FacetValue]]:
-        """Counts per value of each field, under the query minus that field's own filter.
-
-        Fields whose counts run under the same filter (none of them is filtered on) share one
-        scan: a GROUP BY over all of them, added up per field here.
-        """
-        query = query or ImageQuery()
-        unknown = [f for f in fields if f not in FACETS]
-        if unknown:
-            raise ValueError(f"unknown facet {unknown[0]!r}")
-        groups: dict[tuple[str, tuple[Any, ...]], list[str]] = {}
-        out: dict[str, list[FacetValue]] = {}
+        """Counts per value of each field, under the query minus that field's own filter
+        (reads.facet_counts)."""
         with self.db.read() as conn:
-            for name in fields:
-                clause, params = where(query.without(name))
-                if name == "tag":
-                    sql = (
-                        "SELECT tags.name, count(*) FROM images JOIN image_tags ON image_tags.image_id = images.id "
-                        f"JOIN tags ON tags.id = image_tags.tag_id WHERE {clause} "
-                        "GROUP BY tags.id ORDER BY count(*) DESC, tags.name COLLATE NOCASE"
-                    )
-                    out[name] = [FacetValue(v, c) for v, c in conn.execute(sql, params).fetchall()]
-                else:
-                    groups.setdefault((clause, tuple(params)), []).append(name)
-            for (group_clause, group_params), names in groups.items():
-                cols = ", ".join(f"images.{n}" for n in names)
-                sql = f"SELECT {cols}, count(*) FROM images WHERE {group_clause} GROUP BY {cols}"
-                counts: list[dict[Any, int]] = [{} for _ in names]
-                for row in conn.execute(sql, group_params).fetchall():
-                    n = row[len(names)]
-                    for i, c in enumerate(counts):
-                        c[row[i]] = c.get(row[i], 0) + n
-                for name, c in zip(names, counts, strict=True):
-                    if name in ("rating", "favourite"):
-                        items = sorted(c.items(), key=lambda kv: -kv[0])
-                    else:
-                        items = sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is not None, kv[0] or ""))
-                    out[name] = [FacetValue(v, n) for v, n in items]
-        return {name: out[name] for name in fields}
+            return facet_counts(conn, query_filter(query or ImageQuery()), fields)
 
     # ---- annotations -------------------------------------------------------------------------------------
     def _annotation_update(self, refs: Iterable[ImageRef], sql: str, params: Sequence[Any]) -> list[int]:

@@ -5,10 +5,11 @@
   own, one per thread, so a slow facet count never holds up the rows the grid is waiting for
   (the Gallery's read connection is one, shared under a lock; SQLite's WAL lets readers run side
   by side).
-- Long work with progress and cancel (export in chunks) and reports in words (import, export,
-  check, rebuild): what was done, what was skipped and why.
-- Small rules: where the selection goes after a delete, whether the library folder is there,
-  an image's lineage as a chain.
+  The SQL is the gallery's one read path (reads.py), shared with GalleryIndex.
+- Long work with progress and cancel (export in chunks). What it reports is data (counts, paths,
+  typed problems); the sentences the designer reads are the UI's (ui/library/reports.py).
+- Small rules: where the selection goes after a delete, whether the library folder is there
+  (and if not, why), an image's lineage as a chain.
 """
 
 from __future__ import annotations
@@ -21,47 +22,35 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ._util import to_iso
 from .errors import GalleryError, StorageError
 from .gallery import Gallery
-from .importer import Cancel, ExportReport, ImportReport, Progress
-from .index import _ROW_COLUMNS, _row
+from .importer import Cancel, ExportReport, Progress
 from .journal import JobRecord
-from .maintenance import INDEX_NAME, IntegrityReport, RebuildReport
+from .maintenance import INDEX_NAME
 from .metadata import LineageLink
 from .models import FacetValue, ImageRef, ImageRow
-from .query import COLUMN_FACETS, FACETS, Sort, order_by, where
+from .query import FACETS, Cursor, Sort
+from .reads import (
+    chunks,
+    count_where,
+    facet_counts,
+    fetch_rows,
+    marks,
+    search_filter,
+    select_id_page,
+    select_ids,
+    where_search,
+)
 from .search_syntax import Search
 
-_CHUNK = 500
 #: Roles of a parent that the child was made from (the others are masks and references).
 SOURCE_ROLES = ("image", "image_file")
-
-
-def _marks(n: int) -> str:
-    return ",".join("?" * n)
-
-
-def where_search(search: Search) -> tuple[str, list[Any]]:
-    """The WHERE clause of a parsed search (never empty) and its parameters."""
-    clause, params = where(search.query)
-    terms = [clause]
-    if search.exclude:
-        terms.append("images.id NOT IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)")
-        params.append(" OR ".join(f"({e})" for e in search.exclude))
-    for tag in search.exclude_tags:
-        terms.append(
-            "images.id NOT IN (SELECT image_tags.image_id FROM image_tags JOIN tags ON tags.id = image_tags.tag_id "
-            "WHERE tags.name = ?)"
-        )
-        params.append(" ".join(tag.split()))
-    if search.max_rating is not None:
-        terms.append("images.rating <= ?")
-        params.append(int(search.max_rating))
-    return " AND ".join(terms), params
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -136,22 +125,32 @@ class LibraryReader:
         self._closed = True
         self.reopen()
 
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+    def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`fn(connection)` on this thread's connection; SQLite's errors become GalleryErrors."""
         try:
-            return self._conn().execute(sql, params).fetchall()
+            return fn(self._conn())
         except sqlite3.Error as exc:
             raise GalleryError(f"The library index could not be read ({exc}).") from None
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._read(lambda conn: conn.execute(sql, list(params)).fetchall())
 
     # ---- queries ---------------------------------------------------------------------------------
     def ids(self, search: Search) -> list[int]:
         """The ids of the whole result, in the search's order."""
         clause, params = where_search(search)
-        sql = f"SELECT images.id FROM images WHERE {clause} ORDER BY {order_by(search.query.sort)}"
-        return [r[0] for r in self._all(sql, params)]
+        return self._read(lambda conn: select_ids(conn, clause, params, search.query.sort))
+
+    def id_page(self, search: Search, *, after: Cursor | None = None,
+                limit: int | None = None) -> tuple[list[int], Cursor | None]:
+        """One page of the result's ids (`limit` None: all the rest) and where the next starts."""
+        clause, params = where_search(search)
+        return self._read(lambda conn: select_id_page(conn, clause, params, search.query.sort, after=after,
+                                                      limit=limit))
 
     def count(self, search: Search) -> int:
         clause, params = where_search(search)
-        return int(self._all(f"SELECT count(*) FROM images WHERE {clause}", params)[0][0])
+        return self._read(lambda conn: count_where(conn, clause, params))
 
     def contains(self, search: Search, image_id: int) -> bool:
         clause, params = where_search(search)
@@ -178,27 +177,12 @@ class LibraryReader:
 
     def rows_for(self, ids: Sequence[int]) -> list[ImageRow]:
         """Rows in the order of `ids`; ids no longer in the index are left out."""
-        found: dict[int, ImageRow] = {}
-        conn = self._conn()
-        ids = list(ids)
-        try:
-            for i in range(0, len(ids), _CHUNK):
-                chunk = ids[i : i + _CHUNK]
-                cur = conn.cursor()
-                cur.row_factory = sqlite3.Row
-                cur.execute(f"SELECT {_ROW_COLUMNS} FROM images WHERE id IN ({_marks(len(chunk))})", chunk)
-                for r in cur.fetchall():
-                    found[r["id"]] = _row(r)
-        except sqlite3.Error as exc:
-            raise GalleryError(f"The library index could not be read ({exc}).") from None
-        return [found[i] for i in ids if i in found]
+        return self._read(lambda conn: fetch_rows(conn, ids))
 
     def hashes_for(self, ids: Sequence[int]) -> dict[int, str]:
         out: dict[int, str] = {}
-        ids = list(ids)
-        for i in range(0, len(ids), _CHUNK):
-            chunk = ids[i : i + _CHUNK]
-            out.update(self._all(f"SELECT id, hash FROM images WHERE id IN ({_marks(len(chunk))})", chunk))
+        for chunk in chunks(list(ids)):
+            out.update(self._all(f"SELECT id, hash FROM images WHERE id IN ({marks(len(chunk))})", chunk))
         return out
 
     def id_of(self, image_hash: str) -> int | None:
@@ -207,38 +191,8 @@ class LibraryReader:
 
     def facets(self, search: Search, fields: Sequence[str] = FACETS) -> dict[str, list[FacetValue]]:
         """Counts per value of each field under the search minus that field's own filter
-        (fields with the same remaining filter share one scan, as GalleryIndex.facets does)."""
-        unknown = [f for f in fields if f not in FACETS]
-        if unknown:
-            raise ValueError(f"unknown facet {unknown[0]!r}")
-        out: dict[str, list[FacetValue]] = {}
-        groups: dict[tuple[str, tuple[Any, ...]], list[str]] = {}
-        for name in fields:
-            clause, params = where_search(search.without(name))
-            if name == "tag":
-                sql = (
-                    "SELECT tags.name, count(*) FROM images JOIN image_tags ON image_tags.image_id = images.id "
-                    f"JOIN tags ON tags.id = image_tags.tag_id WHERE {clause} "
-                    "GROUP BY tags.id ORDER BY count(*) DESC, tags.name COLLATE NOCASE"
-                )
-                out[name] = [FacetValue(v, c) for v, c in self._all(sql, params)]
-            else:
-                groups.setdefault((clause, tuple(params)), []).append(name)
-        for (group_clause, group_params), names in groups.items():
-            cols = ", ".join(f"images.{n}" for n in names)
-            counts: list[dict[Any, int]] = [{} for _ in names]
-            sql = f"SELECT {cols}, count(*) FROM images WHERE {group_clause} GROUP BY {cols}"
-            for row in self._all(sql, group_params):
-                n = row[len(names)]
-                for i, c in enumerate(counts):
-                    c[row[i]] = c.get(row[i], 0) + n
-            for name, c in zip(names, counts, strict=True):
-                if name in ("rating", "favourite"):
-                    items = sorted(c.items(), key=lambda kv: -int(kv[0] or 0))
-                else:
-                    items = sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is not None, str(kv[0] or "")))
-                out[name] = [FacetValue(v, n) for v, n in items]
-        return {name: out[name] for name in fields}
+        (reads.facet_counts, as GalleryIndex.facets)."""
+        return self._read(lambda conn: facet_counts(conn, search_filter(search), fields))
 
     def date_counts(self, search: Search, today: date | None = None) -> DateCounts:
         """How many images of the search (minus its date filters) were made today, yesterday,
@@ -280,15 +234,28 @@ def neighbour_row(removed_rows: Iterable[int], old_count: int) -> int | None:
     return min(removed[0], new_count - 1)
 
 
-def library_problem(gallery: Gallery) -> str | None:
+class ProblemKind(StrEnum):
+    """Why the library cannot be shown."""
+
+    #: The data folder is not there (moved, renamed, or its disk is not connected).
+    FOLDER_MISSING = "folder-missing"
+    #: The folder is there but its index file is not.
+    INDEX_MISSING = "index-missing"
+
+
+@dataclass(frozen=True)
+class LibraryProblem:
+    kind: ProblemKind
+    folder: Path
+
+
+def library_problem(gallery: Gallery) -> LibraryProblem | None:
     """Why the library cannot be shown (its folder or index is gone), or None when it is fine."""
     root = gallery.data_dir
     if not root.is_dir():
-        return (f"The library folder {root} cannot be found. It may have been moved or renamed, or its disk "
-                "is not connected. Locate it, or reconnect the disk and try again.")
+        return LibraryProblem(ProblemKind.FOLDER_MISSING, root)
     if not (root / INDEX_NAME).is_file():
-        return (f"The library folder {root} has no index any more. Locate the library, or rebuild the index "
-                "from the image files.")
+        return LibraryProblem(ProblemKind.INDEX_MISSING, root)
     return None
 
 
@@ -401,91 +368,3 @@ def export_with_progress(
             last = part.written[-1][1] if part.written else folder
             progress(min(total, i + chunk), total, last)
     return out
-
-
-@dataclass(frozen=True)
-class TaskReport:
-    """The end of a long task, in words: a one-line summary and the details (one per line)."""
-
-    title: str
-    summary: str
-    details: tuple[str, ...] = ()
-    ok: bool = True
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def import_report(r: ImportReport) -> TaskReport:
-    parts = [f"Imported {_plural(len(r.imported), 'image')}"]
-    if r.duplicates:
-        parts.append(f"{len(r.duplicates):,} already in the library")
-    if r.skipped:
-        parts.append(f"skipped {_plural(len(r.skipped), 'file')}")
-    summary = ", ".join(parts) + "."
-    if r.cancelled:
-        summary += " Cancelled: the files not reached were not imported; every imported image is complete."
-    if r.error:
-        summary += f" Stopped: {r.error}"
-    details = tuple(f"Skipped {p.name}: {why}" for p, why in r.skipped)
-    return TaskReport("Import", summary, details, ok=not r.error)
-
-
-def export_report(r: ExportOutcome, folder: Path) -> TaskReport:
-    summary = f"Exported {_plural(len(r.written), 'image')} to {folder}."
-    if r.missing:
-        summary += f" {len(r.missing):,} could not be read (their files are missing)."
-    if r.cancelled:
-        summary += " Cancelled before the end."
-    details = tuple(f"Missing file: image {h[:12]}…" for h in r.missing)
-    return TaskReport("Export", summary, details, ok=not r.missing)
-
-
-def check_report(r: IntegrityReport) -> TaskReport:
-    if r.cancelled:
-        return TaskReport("Library check", "Check cancelled.", (), ok=True)
-    lines: list[str] = []
-    lines += [f"Missing file: image {h[:12]}…" for h in r.missing]
-    lines += [f"Damaged (bytes changed): image {h[:12]}…" for h in r.mismatched]
-    lines += [f"Not in the index: {p.name}" for p in r.orphans]
-    lines += [f"Unreadable thumbnail: {p.name}" for p in r.stale_thumbnails]
-    lines += [f"Leftover temporary file: {p.name}" for p in r.temp_files]
-    lines += [f"Index: {p}" for p in r.index_problems]
-    lines += list(r.actions)
-    if r.clean:
-        summary = "The library is healthy: every image file is there and intact."
-        if r.actions:
-            summary = "Repaired: " + "; ".join(r.actions)
-    else:
-        found = []
-        for n, what in ((len(r.missing), "missing"), (len(r.mismatched), "damaged"), (len(r.orphans), "unindexed"),
-                        (len(r.stale_thumbnails) + len(r.temp_files), "leftover cache")):
-            if n:
-                found.append(f"{n:,} {what}")
-        summary = "Found " + ", ".join(found or ["index problems"]) + ". Repair fixes the index and caches; " \
-                  "no image is deleted."
-    return TaskReport("Library check", summary, tuple(lines), ok=r.clean)
-
-
-def rebuild_report(r: RebuildReport) -> TaskReport:
-    summary = f"Rebuilt the index from {_plural(r.images, 'image file')}."
-    if r.jobs_salvaged:
-        summary += f" {r.jobs_salvaged:,} job records kept."
-    if r.quarantined:
-        summary += f" {len(r.quarantined):,} damaged files moved to quarantine."
-    details = tuple(f"Quarantined {p.name}: {why}" for p, why in r.quarantined)
-    if r.moved_aside is not None:
-        details += (f"The previous index was kept as {r.moved_aside.name}.",)
-    return TaskReport("Rebuild index", summary, details, ok=not r.quarantined)
-
-
-#: What COLUMN_FACETS are named in the side bar.
-FACET_TITLES = {
-    "operation": "Operation", "style_preset": "Style preset", "style_type": "Style type", "palette": "Palette",
-    "aspect_ratio": "Aspect ratio", "rendering_speed": "Speed", "source": "Source", "rating": "Rating",
-    "favourite": "Favourite", "tag": "Tags",
-}
-assert set(COLUMN_FACETS) <= set(FACET_TITLES)
-
-ProgressFn = Callable[[int, int, Path], None]

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from ideogram_studio.gallery import Gallery, ImageQuery, Sort
-from ideogram_studio.gallery.library_ops import LibraryReader, neighbour_row, where_search
+from ideogram_studio.gallery.library_ops import LibraryReader, neighbour_row
+from ideogram_studio.gallery.reads import where_search
 from ideogram_studio.gallery.search_syntax import Search, parse_search, remove_terms, toggle_value
 
 from .gallery_fixtures import store_result

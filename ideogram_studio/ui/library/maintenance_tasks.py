@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...gallery.library_ops import TaskReport
 from ..common.task_runner import EXPECTED, TaskRunner
+from .reports import TaskReport
 
 T = TypeVar("T")
 Work = Callable[[Callable[[int, int, Path], None], threading.Event], T]

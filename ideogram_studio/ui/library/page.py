@@ -69,14 +69,10 @@ from ...gallery.library_ops import (
     DateCounts,
     DetailInfo,
     LibraryReader,
-    check_report,
-    export_report,
     export_with_progress,
-    import_report,
     library_problem,
     load_detail,
     neighbour_row,
-    rebuild_report,
 )
 from ...gallery.search_syntax import Search, SearchIssue, parse_search, remove_terms, toggle_value
 from ...gallery.search_syntax import __doc__ as SYNTAX_DOC
@@ -87,6 +83,7 @@ from .detail_panel import CHAIN_ICON, LibraryDetail
 from .grid_model import PAGE_SIZE, LibraryModel
 from .grid_view import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, LibraryGrid, LibraryPreview
 from .maintenance_tasks import LibraryTaskBar, LongTasks
+from .reports import check_report, export_report, import_report, problem_text, purge_message, rebuild_report
 from .sidebar import SCOPE_ALL, SCOPE_COLLECTION, SCOPE_TRASH, LibraryFilters
 
 log = logging.getLogger(__name__)
@@ -799,7 +796,7 @@ class LibraryPage(QWidget):
         self._debounce.stop()
         problem = library_problem(self.gallery)
         if problem is not None:
-            self._show_missing(problem)
+            self._show_missing(problem_text(problem))
             return
         if self._centre_stack.currentWidget() is self._missing:
             self._centre_stack.setCurrentWidget(self.grid)
@@ -830,7 +827,7 @@ class LibraryPage(QWidget):
             if generation == self._generation:
                 problem = library_problem(self.gallery)
                 if problem is not None:
-                    self._show_missing(problem)
+                    self._show_missing(problem_text(problem))
                 else:
                     self._say(getattr(exc, "message", None) or str(exc))
             return
@@ -1167,10 +1164,7 @@ class LibraryPage(QWidget):
     def _after_purge(self, report: Any = None) -> None:
         for h in getattr(report, "purged", []):
             self.thumbnails.invalidate(h)
-        kept = len(getattr(report, "kept", []))
-        purged = len(getattr(report, "purged", []))
-        self._say(f"Deleted {purged:,} image(s) for good"
-                  + (f"; {kept:,} kept as hidden inputs of other images." if kept else "."))
+        self._say(purge_message(report))
         self.undo_stack.clear()  # what was purged cannot come back
         self._after_change()
 

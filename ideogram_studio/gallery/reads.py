@@ -1,0 +1,218 @@
+"""The gallery's read path, written once: rows, ids, counts, pages and facet counts over a SQLite
+connection of the index.
+
+Both readers of the index use it: `GalleryIndex` (the Gallery's own, shared read connection,
+filtered by an ImageQuery) and `LibraryReader` (the library browser's connections, one per thread,
+filtered by a parsed Search, which adds words and tags to leave out and a highest rating). Each
+passes its connection and its WHERE clause; the SQL and the counting live only here.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeVar
+
+from ._util import from_iso, to_iso
+from .models import FacetValue, ImageRow, Page
+from .query import FACETS, Cursor, ImageQuery, Sort, keyset_after, order_by, where
+from .search_syntax import Search
+
+#: Ids per `IN (…)` list (SQLite's default limit on variables is far above; keeps statements small).
+CHUNK = 500
+#: The columns an ImageRow is made from (`row_from_sql`).
+ROW_COLUMNS = (
+    "id, hash, path, width, height, format, bytes, created_at, added_at, operation, source, prompt, "
+    "prompt_used, negative_prompt, style_type, style_preset, palette, aspect_ratio, resolution, seed, "
+    "rendering_speed, job_id, is_input, favourite, rating, trashed_at, tags_text"
+)
+#: Facets counted per value and listed highest value first (the others: most frequent first).
+_BY_VALUE = ("rating", "favourite")
+T = TypeVar("T")
+#: The WHERE clause (never empty) and its parameters for the counts of one facet.
+FilterFor = Callable[[str], tuple[str, list[Any]]]
+
+
+def chunks(items: Sequence[T], n: int = CHUNK) -> Iterable[Sequence[T]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+def marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def row_from_sql(r: sqlite3.Row) -> ImageRow:
+    """An ImageRow from a row selected with ROW_COLUMNS."""
+    return ImageRow(
+        id=r["id"],
+        hash=r["hash"],
+        path=r["path"],
+        width=r["width"],
+        height=r["height"],
+        format=r["format"],
+        bytes=r["bytes"],
+        created_at=from_iso(r["created_at"]),
+        added_at=from_iso(r["added_at"]),
+        operation=r["operation"],
+        source=r["source"],
+        prompt=r["prompt"],
+        prompt_used=r["prompt_used"],
+        negative_prompt=r["negative_prompt"],
+        style_type=r["style_type"],
+        style_preset=r["style_preset"],
+        palette=r["palette"],
+        aspect_ratio=r["aspect_ratio"],
+        resolution=r["resolution"],
+        seed=r["seed"],
+        rendering_speed=r["rendering_speed"],
+        job_id=r["job_id"],
+        is_input=bool(r["is_input"]),
+        favourite=bool(r["favourite"]),
+        rating=r["rating"],
+        trashed_at=from_iso(r["trashed_at"]) if r["trashed_at"] else None,
+        tags=tuple(r["tags_text"].split("\n")) if r["tags_text"] else (),
+    )
+
+
+def where_search(search: Search) -> tuple[str, list[Any]]:
+    """The WHERE clause of a parsed search (never empty) and its parameters: the ImageQuery's
+    clause plus what only the search syntax can say."""
+    clause, params = where(search.query)
+    terms = [clause]
+    if search.exclude:
+        terms.append("images.id NOT IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)")
+        params.append(" OR ".join(f"({e})" for e in search.exclude))
+    for tag in search.exclude_tags:
+        terms.append(
+            "images.id NOT IN (SELECT image_tags.image_id FROM image_tags JOIN tags ON tags.id = image_tags.tag_id "
+            "WHERE tags.name = ?)"
+        )
+        params.append(" ".join(tag.split()))
+    if search.max_rating is not None:
+        terms.append("images.rating <= ?")
+        params.append(int(search.max_rating))
+    return " AND ".join(terms), params
+
+
+def query_filter(query: ImageQuery) -> FilterFor:
+    """Facet filters for an ImageQuery: the query minus the facet's own filter."""
+    return lambda facet: where(query.without(facet))
+
+
+def search_filter(search: Search) -> FilterFor:
+    """Facet filters for a parsed search: the search minus the facet's own filter."""
+    return lambda facet: where_search(search.without(facet))
+
+
+# ---- reads -------------------------------------------------------------------------------------
+
+
+def select_ids(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort) -> list[int]:
+    """The ids of the whole result, in the sort's order."""
+    sql = f"SELECT images.id FROM images WHERE {clause} ORDER BY {order_by(sort)}"
+    return [r[0] for r in conn.execute(sql, list(params)).fetchall()]
+
+
+def count_where(conn: sqlite3.Connection, clause: str, params: Sequence[Any]) -> int:
+    return int(conn.execute(f"SELECT count(*) FROM images WHERE {clause}", list(params)).fetchone()[0])
+
+
+def fetch_rows(conn: sqlite3.Connection, ids: Sequence[int]) -> list[ImageRow]:
+    """Rows in the order of `ids`; ids no longer in the index are left out."""
+    found: dict[int, ImageRow] = {}
+    ids = list(ids)
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    for chunk in chunks(ids):
+        cur.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE id IN ({marks(len(chunk))})", list(chunk))
+        for r in cur.fetchall():
+            found[r["id"]] = row_from_sql(r)
+    return [found[i] for i in ids if i in found]
+
+
+def _paged(clause: str, params: list[Any], sort: Sort, after: Cursor | None) -> tuple[str, list[Any], int]:
+    """The clause and parameters for the page after `after`, and the offset: keyset paging
+    (created_at, id) for the date sorts, an offset for the others."""
+    if after is None:
+        return clause, params, 0
+    if sort.keyset and after.created_at is not None and after.id is not None:
+        extra, extra_params = keyset_after(sort, after)
+        return f"{clause} AND {extra}", [*params, *extra_params], 0
+    return clause, params, after.offset
+
+
+def select_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort, *,
+                after: Cursor | None = None, limit: int = 200) -> Page:
+    """One page of rows; `Page.next` is where the next one starts (None at the end)."""
+    clause, params, offset = _paged(clause, list(params), sort, after)
+    sql = f"SELECT {ROW_COLUMNS} FROM images WHERE {clause} ORDER BY {order_by(sort)} LIMIT ? OFFSET ?"
+    cur = conn.cursor()
+    cur.row_factory = sqlite3.Row
+    rows = [row_from_sql(r) for r in cur.execute(sql, [*params, limit + 1, offset]).fetchall()]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    nxt: Cursor | None = None
+    if more and rows:
+        last = rows[-1]
+        nxt = Cursor(created_at=to_iso(last.created_at), id=last.id, offset=offset + limit)
+    return Page(rows, nxt)
+
+
+def select_id_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort, *,
+                   after: Cursor | None = None, limit: int | None = None) -> tuple[list[int], Cursor | None]:
+    """One page of ids (`limit` None: all the rest) and where the next page starts (None at the end)."""
+    if after is None and limit is None:
+        return select_ids(conn, clause, params, sort), None
+    clause, params, offset = _paged(clause, list(params), sort, after)
+    sql = (f"SELECT images.id, images.created_at FROM images WHERE {clause} ORDER BY {order_by(sort)} "
+           "LIMIT ? OFFSET ?")
+    rows = conn.execute(sql, [*params, -1 if limit is None else limit + 1, offset]).fetchall()
+    if limit is None or len(rows) <= limit:
+        return [r[0] for r in rows], None
+    rows = rows[:limit]
+    last_id, last_created = rows[-1]
+    return [r[0] for r in rows], Cursor(created_at=last_created, id=last_id, offset=offset + limit)
+
+
+def facet_counts(conn: sqlite3.Connection, filter_for: FilterFor,
+                 fields: Sequence[str] = FACETS) -> dict[str, list[FacetValue]]:
+    """Counts per value of each field, each under `filter_for(field)` (the filter minus that
+    field's own, so a facet lists every value it could switch to).
+
+    Fields whose counts run under the same filter (none of them is filtered on) share one scan: a
+    GROUP BY over all of them, added up per field here. Tags are counted through their own join.
+    Rating and favourite are listed highest value first; the others most frequent first, then
+    by value (missing values last among equals).
+    """
+    unknown = [f for f in fields if f not in FACETS]
+    if unknown:
+        raise ValueError(f"unknown facet {unknown[0]!r}")
+    out: dict[str, list[FacetValue]] = {}
+    groups: dict[tuple[str, tuple[Any, ...]], list[str]] = {}
+    for name in fields:
+        clause, params = filter_for(name)
+        if name == "tag":
+            sql = (
+                "SELECT tags.name, count(*) FROM images JOIN image_tags ON image_tags.image_id = images.id "
+                f"JOIN tags ON tags.id = image_tags.tag_id WHERE {clause} "
+                "GROUP BY tags.id ORDER BY count(*) DESC, tags.name COLLATE NOCASE"
+            )
+            out[name] = [FacetValue(v, c) for v, c in conn.execute(sql, params).fetchall()]
+        else:
+            groups.setdefault((clause, tuple(params)), []).append(name)
+    for (group_clause, group_params), names in groups.items():
+        cols = ", ".join(f"images.{n}" for n in names)
+        counts: list[dict[Any, int]] = [{} for _ in names]
+        sql = f"SELECT {cols}, count(*) FROM images WHERE {group_clause} GROUP BY {cols}"
+        for row in conn.execute(sql, list(group_params)).fetchall():
+            n = row[len(names)]
+            for i, c in enumerate(counts):
+                c[row[i]] = c.get(row[i], 0) + n
+        for name, c in zip(names, counts, strict=True):
+            if name in _BY_VALUE:
+                items = sorted(c.items(), key=lambda kv: -int(kv[0] or 0))
+            else:
+                items = sorted(c.items(), key=lambda kv: (-kv[1], kv[0] is not None, str(kv[0] or "")))
+            out[name] = [FacetValue(v, n) for v, n in items]
+    return {name: out[name] for name in fields}
