@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from . import schema
-from .errors import GalleryError, IndexCorruptError, storage_error
+from .errors import SQLITE_STORAGE_CODES, GalleryError, IndexCorruptError, StorageError, storage_error
 
 #: SQLite primary result codes that mean "this file is damaged".
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
@@ -28,6 +28,37 @@ def is_corruption(exc: sqlite3.Error) -> bool:
         return True
     text = str(exc).lower()
     return "malformed" in text or "not a database" in text
+
+
+def _storage_errno(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return SQLITE_STORAGE_CODES.get(code & 0xFF)
+    text = str(exc).lower()  # (older SQLite modules carry no code: the words are stable)
+    for words, number in (("disk is full", 13), ("readonly", 8), ("disk i/o error", 10),
+                          ("unable to open", 14)):
+        if words in text:
+            return SQLITE_STORAGE_CODES[number]
+    return None
+
+
+def as_storage_error(exc: sqlite3.Error, action: str, path: Path) -> StorageError | None:
+    """The StorageError an SQLite failure amounts to (disk full, read-only, I/O), or None."""
+    number = _storage_errno(exc)
+    if number is None:
+        return None
+    error = storage_error(OSError(number, str(exc)), action, path, library=path.parent)
+    error.detail = f"SQLite: {exc} ({path})"
+    return error
+
+
+def _translate(exc: BaseException, action: str, path: Path) -> BaseException:
+    """What an exception from SQLite is re-raised as: corruption and storage get our own types."""
+    if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
+        return IndexCorruptError(path, str(exc))
+    if isinstance(exc, sqlite3.Error):
+        return as_storage_error(exc, action, path) or exc
+    return exc
 
 
 class Database:
@@ -70,8 +101,9 @@ class Database:
             conn.close()
             if is_corruption(exc):
                 raise IndexCorruptError(self.path, str(exc)) from None
-            if isinstance(exc, sqlite3.OperationalError) and "readonly" in str(exc).lower():
-                raise storage_error(OSError(30, "read-only"), "open the gallery index", self.path) from None
+            storage = as_storage_error(exc, "open the library's index", self.path)
+            if storage is not None:
+                raise storage from None
             raise GalleryError(f"Cannot open the gallery index {self.path}: {exc}") from None
         except BaseException:
             conn.close()
@@ -111,10 +143,11 @@ class Database:
         with self._rlock:
             try:
                 yield self._rconn
-            except sqlite3.DatabaseError as exc:
-                if is_corruption(exc):
-                    raise IndexCorruptError(self.path, str(exc)) from None
-                raise
+            except sqlite3.Error as exc:
+                translated = _translate(exc, "read the library's index", self.path)
+                if translated is exc:
+                    raise
+                raise translated from None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -130,21 +163,24 @@ class Database:
             conn = self._conn
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.DatabaseError as exc:
-                if is_corruption(exc):
-                    raise IndexCorruptError(self.path, str(exc)) from None
-                raise
+            except sqlite3.Error as exc:
+                translated = _translate(exc, "save to the library's index", self.path)
+                if translated is exc:
+                    raise
+                raise translated from None
             self._depth = 1
             self._owner = threading.get_ident()
             try:
                 yield conn
                 conn.execute("COMMIT")
             except BaseException as exc:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.DatabaseError) and is_corruption(exc):
-                    raise IndexCorruptError(self.path, str(exc)) from None
-                raise
+                if conn.in_transaction:  # (a failed COMMIT on a full disk may have rolled back already)
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                translated = _translate(exc, "save to the library's index", self.path)
+                if translated is exc:
+                    raise
+                raise translated from None
             finally:
                 self._depth = 0
                 self._owner = None
@@ -157,7 +193,7 @@ class Database:
 
     def checkpoint(self) -> None:
         """A passive WAL checkpoint (never blocks readers); call when idle."""
-        with self.read() as conn:
+        with contextlib.suppress(StorageError), self.read() as conn:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ from .maintenance import INDEX_NAME, IntegrityReport, RebuildReport, check_libra
 from .metadata import LineageLink, input_metadata, result_metadata
 from .models import Collection, FacetValue, ImageRef, ImageRow, Page, PurgeReport, StoredImage
 from .query import FACETS, Cursor, ImageQuery
+from .space import SpaceGuard
 from .thumbnails import DEFAULT_SIZES, Thumbnailer
 
 #: Environment variable that overrides the default data folder (tests, portable installs).
@@ -56,6 +57,8 @@ class Gallery:
         files = FileStore(data_dir)
         self._lib = Library(data_dir, files, sidecars, GalleryIndex(db, sidecars))
         self._jobs = JobJournal(db)
+        #: Free-space checks before a job is sent, and the journal's reserve on a full disk.
+        self.space = SpaceGuard(data_dir)
         self._thumbs = Thumbnailer(data_dir, files.find, sizes=thumbnail_sizes, workers=thumbnail_workers,
                                    verify_cached=verify_thumbnails)
         self._closed = False
@@ -84,6 +87,7 @@ class Gallery:
             gallery = cls(root, db, thumbnail_sizes=thumbnail_sizes, thumbnail_workers=thumbnail_workers,
                           verify_thumbnails=verify_thumbnails)
             recover_pending(gallery._lib)
+            gallery.space.ensure_reserve()
         except BaseException:
             db.close()
             raise
@@ -298,6 +302,14 @@ class Gallery:
         self, since: datetime, *, states: Iterable[str] | None = None, billed_only: bool = False
     ) -> Decimal:
         return self._jobs.spend_since(since, states=states, billed_only=billed_only)
+
+    def check_space(self, images: int) -> None:
+        """StorageError (said before anything is sent) if the disk cannot take `images` more results."""
+        self.space.check(images)
+
+    def release_space_reserve(self) -> bool:
+        """Free the reserve kept for journal writes on a full disk; True if there was one."""
+        return self.space.release()
 
     # ---- thumbnails -----------------------------------------------------------------------------------
     def submit_thumbnail(self, digest: str, size: int, *, force: bool = False) -> Future[Path]:

@@ -189,6 +189,7 @@ def store_bytes(
     if not (embedded and embeds_metadata(probed.format, source)):
         side_doc["metadata"] = metadata
     lib.index.add_pending(digest, rel)
+    had_file = path.is_file()
     try:
         if needs_sidecar(side_doc):
             lib.sidecars.write(digest, side_doc)
@@ -208,6 +209,12 @@ def store_bytes(
             lib.index.insert(conn, new)
             lib.index.remove_pending(conn, digest)
     except BaseException:
+        # Not indexed (a full disk, a crash of the index): leave no file behind that nothing lists.
+        if not had_file:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        with contextlib.suppress(Exception):
+            lib.sidecars.remove(digest)
         with contextlib.suppress(Exception):
             lib.index.drop_pending(digest)
         raise

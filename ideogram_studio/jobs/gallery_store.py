@@ -4,12 +4,15 @@ lineage, and the job journal in the gallery's index (one database, one backup)."
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from decimal import Decimal
 from typing import Any
 
 from ..api.responses import GeneratedImage
-from ..gallery import Gallery, JobRecord
+from ..gallery import Gallery, JobRecord, StorageError
 from .model import Job
+
+log = logging.getLogger(__name__)
 
 #: Input fields that are the parent of a result; the others are references.
 PARENT_FIELDS = ("image", "image_file")
@@ -49,7 +52,21 @@ class GalleryJobStore:
         )
         return stored.hash
 
+    def check_space(self, images: int) -> None:
+        self.gallery.check_space(images)
+
     def save_job(self, job: Job) -> None:
+        """Journal the job. On a full disk the space reserve is given to the journal and the write
+        tried once more: that the job was billed, and where its results are, must not be lost."""
+        try:
+            self._save_job(job)
+        except StorageError as exc:
+            if not exc.disk_full or not self.gallery.release_space_reserve():
+                raise
+            log.warning("journal write of job %s on a full disk: retried with the space reserve", job.id)
+            self._save_job(job)
+
+    def _save_job(self, job: Job) -> None:
         record = _to_record(job)
         if self.gallery.get_job(job.id) is None:
             self.gallery.insert_job(record)
@@ -93,6 +110,9 @@ def _to_record(job: Job) -> JobRecord:
             "maybe_billed": job.maybe_billed,
             "tags": job.tags,
             "response": job.response,
+            "pending_downloads": job.pending_downloads,
+            "links_expire_at": job.links_expire_at,
+            "error_detail": job.error_detail,
         },
     )
 
@@ -116,4 +136,7 @@ def _to_dict(record: JobRecord) -> dict[str, Any]:
         "finished_at": record.finished_at.timestamp() if record.finished_at else None,
         "tags": extra.get("tags", {}),
         "response": extra.get("response"),
+        "pending_downloads": extra.get("pending_downloads", []),
+        "links_expire_at": extra.get("links_expire_at"),
+        "error_detail": extra.get("error_detail"),
     }

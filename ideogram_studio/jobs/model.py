@@ -65,6 +65,13 @@ class Job:
     response: dict[str, Any] | None = None
     #: A human line about what is happening ("rate limited, retrying in 3 s").
     status_note: str | None = None
+    #: The technical side of `error` (exception names, errno, the file), shown under "Details…".
+    error_detail: str | None = None
+    #: Indexes into the response's images still to fetch and save (a download or a save failed,
+    #: or the studio stopped mid-way): "Retry download" fetches them, no new request.
+    pending_downloads: list[int] = field(default_factory=list)
+    #: When the result links stop working (unix time), once the service has answered.
+    links_expire_at: float | None = None
 
     @property
     def image_count(self) -> int:
@@ -103,6 +110,9 @@ class Job:
             "finished_at": self.finished_at,
             "tags": self.tags,
             "response": self.response,
+            "pending_downloads": self.pending_downloads,
+            "links_expire_at": self.links_expire_at,
+            "error_detail": self.error_detail,
         }
 
 

@@ -28,6 +28,14 @@ from ..api.pricing import estimate_cost
 from ..api.requests import BY_OPERATION, ApiRequest, Operation
 from ..api.responses import ImageResponse
 from .model import Job, JobEvent, JobEventKind, JobState
+from .results import (
+    NothingToDownloadError,
+    ResultFailures,
+    ResultsNotKept,
+    can_retry_download,
+    links_expire_at,
+    until_text,
+)
 from .store import JobStore
 
 log = logging.getLogger(__name__)
@@ -63,6 +71,8 @@ class JobQueue:
         self._streams: list[asyncio.Queue[JobEvent]] = []
         self._session_started = time.time()
         self._closed = False
+        #: The jobs this start found cut short (by the session before): announced once, then forgotten.
+        self.recovered: list[Job] = []
         #: Journal writes started from synchronous commands (cancel), kept until they finish.
         self._side_tasks: set[asyncio.Task[None]] = set()
 
@@ -97,6 +107,7 @@ class JobQueue:
         """Load the journal: unfinished jobs become interrupted (offered for re-run, never resent)."""
         records = await asyncio.to_thread(self.store.load_jobs, None, 500)
         interrupted: list[Job] = []
+        self.recovered = interrupted
         for record in reversed(records):
             try:
                 job = await asyncio.to_thread(self._job_from_record, record)
@@ -107,13 +118,24 @@ class JobQueue:
                 was = job.state
                 job.state = JobState.INTERRUPTED
                 job.maybe_billed = was is not JobState.QUEUED and not job.billed
-                job.error = (
-                    "The studio stopped while this job was "
-                    + {"queued": "waiting", "sending": "being sent", "downloading": "downloading"}[was.value]
-                    + ". It was not sent again automatically"
-                    + (" (it may have been billed)." if job.maybe_billed else ".")
-                )
-                await asyncio.to_thread(self.store.save_job, job)
+                if was is JobState.DOWNLOADING and job.pending_downloads and job.response is not None:
+                    n = len(job.pending_downloads)
+                    job.error = (
+                        f"The studio stopped while this job's results were downloading. It was billed; {n} "
+                        f"image{'s are' if n != 1 else ' is'} still at the service {until_text(job.links_expire_at)}: "
+                        "press Retry download to fetch them (no new request, no new charge)."
+                    )
+                else:
+                    job.error = (
+                        "The studio stopped while this job was "
+                        + {"queued": "waiting", "sending": "being sent", "downloading": "downloading"}[was.value]
+                        + ". It was not sent again automatically"
+                        + (" (it may have been billed)." if job.maybe_billed else ".")
+                    )
+                try:
+                    await asyncio.to_thread(self.store.save_job, job)
+                except OSError as exc:  # a full disk: the journal keeps the old state, found again next time
+                    log.warning("could not journal the recovery of job %s: %s", job.id, exc)
                 interrupted.append(job)
             self.jobs[job.id] = job
             self._emit(JobEventKind.ADDED, job)
@@ -144,6 +166,9 @@ class JobQueue:
             finished_at=record.get("finished_at"),
             tags=dict(record.get("tags") or {}),
             response=record.get("response"),
+            pending_downloads=[int(i) for i in record.get("pending_downloads") or []],
+            links_expire_at=record.get("links_expire_at"),
+            error_detail=record.get("error_detail"),
         )
 
     # ---- spend -----------------------------------------------------------------------------
@@ -162,6 +187,8 @@ class JobQueue:
         request.validate()
         cost = estimate_cost(request)
         await self._check_budget(cost)
+        # A disk that cannot take the results is said now, before anything is stored or billed.
+        await asyncio.to_thread(self.store.check_space, request.image_count())
         job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
         job.input_hashes = await asyncio.to_thread(self._store_inputs, request)
         await asyncio.to_thread(self.store.save_job, job)
@@ -221,6 +248,51 @@ class JobQueue:
         old = self._get(job_id)
         return await self.submit(old.request, tags=old.tags | {"rerun_of": old.id})
 
+    async def retry_download(self, job_id: str) -> Job:
+        """Fetch the results a billed job could not keep, from the same links: no new request, no
+        new charge. Raises NothingToDownloadError (nothing left, or the links expired) or the
+        store's StorageError (the disk is still full) before anything changes."""
+        job = self._get(job_id)
+        if job.id in self._running:
+            raise NothingToDownloadError("This job is already downloading.")
+        if not can_retry_download(job):
+            if job.pending_downloads and job.response is not None:
+                raise NothingToDownloadError(
+                    "The links to this job's results have expired (the service keeps them for a limited time). "
+                    "Use Re-run to make new images (a new charge)."
+                )
+            raise NothingToDownloadError("This job has no results left to download.")
+        await asyncio.to_thread(self.store.check_space, len(job.pending_downloads))
+        job.state, job.status_note = JobState.DOWNLOADING, None  # on screen at once; journalled by the task
+        self._emit(JobEventKind.CHANGED, job)
+        task = asyncio.get_running_loop().create_task(self._redownload(job), name=f"download-{job.id}")
+        self._running[job.id] = task
+        task.add_done_callback(functools.partial(self._on_task_done, job.id))
+        return job
+
+    async def _redownload(self, job: Job) -> None:
+        assert job.response is not None
+        job.error = job.error_detail = None
+        job.finished_at = None
+        try:
+            await self._download_all(job, ImageResponse.from_json(job.response), list(job.pending_downloads))
+            await self._finish(job, JobState.DONE)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._finish(job, JobState.CANCELLED, self._cancel_note(job)))
+            raise
+        except ResultsNotKept as exc:
+            job.error_detail = exc.detail
+            await self._finish(job, JobState.FAILED, exc.message)
+        except OSError as exc:  # the journal could not be written: nothing was fetched
+            job.error_detail = str(getattr(exc, "detail", None) or exc)
+            await self._finish(job, JobState.FAILED, getattr(exc, "message", None) or str(exc))
+
+    @staticmethod
+    def _cancel_note(job: Job) -> str:
+        if job.pending_downloads and job.response is not None:
+            return "Cancelled while downloading: it was billed; press Retry download to fetch the rest."
+        return "Cancelled."
+
     def _get(self, job_id: str) -> Job:
         try:
             return self.jobs[job_id]
@@ -268,41 +340,69 @@ class JobQueue:
                 job.response = response.raw
             await self._finish(job, JobState.DONE)
         except asyncio.CancelledError:
-            note = "Cancelled."
+            note = self._cancel_note(job)
             if sent and not job.billed:
                 job.maybe_billed = True
                 note = "Cancelled after it was sent: the service may still run and bill it."
             await asyncio.shield(self._finish(job, JobState.CANCELLED, note))
             raise
+        except ResultsNotKept as exc:
+            job.error_detail = exc.detail
+            await self._finish(job, JobState.FAILED, exc.message)
         except ApiError as exc:
             job.maybe_billed = job.maybe_billed or exc.maybe_billed
+            job.error_detail = exc.detail
             await self._finish(job, JobState.FAILED, exc.message)
-        except OSError as exc:  # disk full, read-only data folder: the job keeps its request
-            await self._finish(job, JobState.FAILED, f"The result could not be saved: {exc.strerror or exc}.")
+        except OSError as exc:  # the journal could not be written before sending: nothing was sent
+            job.error_detail = str(getattr(exc, "detail", None) or exc)
+            message = getattr(exc, "message", None) or f"The library could not be written ({exc.strerror or exc})."
+            await self._finish(job, JobState.FAILED, message if sent else f"{message} Nothing was sent.")
 
-    async def _download_all(self, job: Job, response: ImageResponse) -> None:
-        await self._set_state(job, JobState.DOWNLOADING)
+    async def _download_all(self, job: Job, response: ImageResponse, indexes: list[int] | None = None) -> None:
+        """Fetch and store the results (`indexes`: only those, for Retry download). What could not
+        be kept stays in `job.pending_downloads`; ResultsNotKept says why."""
         images = list(enumerate(response.data))
-        job.withheld = sum(1 for _, img in images if not (img.is_image_safe and img.url))
-        wanted = [(i, img) for i, img in images if img.is_image_safe and img.url]
+        if indexes is None:
+            job.withheld = sum(1 for _, img in images if not (img.is_image_safe and img.url))
+            wanted = [(i, img) for i, img in images if img.is_image_safe and img.url]
+        else:
+            chosen = set(indexes)
+            wanted = [(i, img) for i, img in images if i in chosen and img.is_image_safe and img.url]
+        job.pending_downloads = [i for i, _ in wanted]
+        job.links_expire_at = links_expire_at(job, response)
         job.progress = (0, len(wanted))
-        errors: list[str] = []
+        try:
+            await self._set_state(job, JobState.DOWNLOADING)
+        except OSError as exc:  # even the reserve is gone: download anyway, the links expire
+            log.warning("could not journal the download of job %s: %s", job.id, exc)
+            self._emit(JobEventKind.CHANGED, job)
+        failures = ResultFailures()
 
         async def one(index: int, image: Any) -> None:
             try:
                 data = await self.client.download(image)
-                image_hash = await asyncio.to_thread(self.store.store_result, data, job=job, image=image, index=index)
             except ApiError as exc:
-                errors.append(exc.message)
+                failures.download.append(exc)
                 return
-            job.result_hashes.append(image_hash)
+            try:
+                image_hash = await asyncio.to_thread(self.store.store_result, data, job=job, image=image, index=index)
+            except OSError as exc:  # disk full, read-only: the image stays at the service for Retry download
+                failures.storage.append(exc)
+                return
+            except Exception as exc:  # never lose a billed image to a bug: keep it for Retry download
+                log.exception("result %d of job %s could not be stored", index, job.id)
+                failures.other.append(exc)
+                return
+            if image_hash not in job.result_hashes:
+                job.result_hashes.append(image_hash)
+            job.pending_downloads.remove(index)
             job.progress = (job.progress[0] + 1, job.progress[1])
             self._emit(JobEventKind.RESULT, job, image_hash)
 
         # All at once: the links expire, and the client's limiter is for POSTs only.
         await asyncio.gather(*(one(i, img) for i, img in wanted))
-        if errors:
-            raise _DownloadsFailed(job, errors)
+        if failures:
+            raise failures.error(job)
 
     async def _set_state(self, job: Job, state: JobState) -> None:
         job.state = state
@@ -315,7 +415,13 @@ class JobQueue:
         job.error = error
         job.status_note = None
         job.finished_at = time.time()
-        await asyncio.to_thread(self.store.save_job, job)
+        try:
+            await asyncio.to_thread(self.store.save_job, job)
+        except OSError as exc:
+            # The disk is full even for the journal (its reserve spent): the job still finishes on
+            # screen. The journal keeps the last state it could write, which the next start reads
+            # (a job caught downloading is offered for Retry download, never resent).
+            log.warning("could not journal the outcome of job %s: %s", job.id, exc)
         self._emit(JobEventKind.CHANGED, job)
 
     def _remember(self, task: asyncio.Task[None]) -> None:
@@ -333,13 +439,3 @@ class JobQueue:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, *self._side_tasks, return_exceptions=True)
-
-
-class _DownloadsFailed(ApiError):
-    def __init__(self, job: Job, errors: list[str]) -> None:
-        stored = len(job.result_hashes)
-        super().__init__(
-            f"{len(errors)} of {stored + len(errors)} images could not be downloaded ({errors[0]}). "
-            + (f"{stored} were saved. " if stored else "")
-            + "The request is kept: re-run it to make them again."
-        )

@@ -21,6 +21,11 @@ class JobStore(Protocol):
     def store_result(self, data: bytes, *, job: Job, image: GeneratedImage, index: int) -> str:
         """Store a downloaded result with its metadata and lineage; return its content hash."""
 
+    def check_space(self, images: int) -> None:
+        """Raise OSError (a StorageError) if the results of `images` more images could not be kept.
+
+        Called before a job is sent: a full disk is said before anything is billed."""
+
     def save_job(self, job: Job) -> None:
         """Insert or update the job's journal record (atomically)."""
 

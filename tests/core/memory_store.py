@@ -20,6 +20,8 @@ class MemoryJobStore:
         self.records: dict[str, dict[str, Any]] = {}
         self.results: list[tuple[str, str, int]] = []  # (job id, hash, index)
         self.fail_results_with: OSError | None = None
+        self.fail_journal_with: OSError | None = None
+        self.fail_space_with: OSError | None = None
 
     def store_input(self, data: bytes, *, role: str) -> str:
         digest = hashlib.sha256(data).hexdigest()
@@ -37,7 +39,13 @@ class MemoryJobStore:
         self.results.append((job.id, digest, index))
         return digest
 
+    def check_space(self, images: int) -> None:
+        if self.fail_space_with is not None:
+            raise self.fail_space_with
+
     def save_job(self, job: Job) -> None:
+        if self.fail_journal_with is not None:
+            raise self.fail_journal_with
         self.records[job.id] = copy.deepcopy(job.record())
 
     def load_jobs(self, states: list[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:

@@ -183,23 +183,91 @@ async def test_unsafe_images_count_as_spent(queue: JobQueue) -> None:
     assert await queue.spend_today() == job.estimated_cost
 
 
-async def test_a_download_that_fails_keeps_the_request(
+async def test_a_download_that_fails_is_fetched_again_without_a_new_request(
     queue: JobQueue, sandbox_state: SandboxState, client: IdeogramClient
 ) -> None:
     client.retry = RetryPolicy(attempts=2)
     sandbox_state.inject(Fault.truncate())
     job = await queue.submit(GenerateRequest(prompt="x"))
     await wait_finished(queue, job.id)
-    assert job.state is JobState.FAILED and job.billed
-    assert "re-run" in (job.error or "")
+    assert job.state is JobState.FAILED and job.billed and job.pending_downloads == [0]
+    assert "Retry download" in (job.error or "") and "no new charge" in (job.error or "")
+    assert "re-run" not in (job.error or "").lower()  # (said twice before, and it would pay again)
+    assert "Error" not in (job.error or "")  # exception names go to the details, not the sentence
+    assert job.error_detail and "RemoteProtocolError" in job.error_detail
+    sent = sandbox_state.requests_seen["/v1/ideogram-v3/generate"]
+    sandbox_state.clear_faults()
+    await queue.retry_download(job.id)
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.DONE and len(job.result_hashes) == 1 and job.pending_downloads == []
+    assert sandbox_state.requests_seen["/v1/ideogram-v3/generate"] == sent  # nothing resent, nothing billed
 
 
-async def test_a_full_disk_fails_the_job_clearly(queue: JobQueue, store: MemoryJobStore) -> None:
+async def test_a_full_disk_keeps_the_links_for_retry_download(
+    queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
     store.fail_results_with = OSError(errno.ENOSPC, "No space left on device")
+    job = await queue.submit(GenerateRequest(prompt="x", num_images=2))
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.FAILED and job.billed and sorted(job.pending_downloads) == [0, 1]
+    assert "the 2 images of this job are kept at the service" in (job.error or "").lower()
+    assert "Retry download" in (job.error or "")
+    record = store.records[job.id]
+    assert record["request"]["prompt"] == "x" and sorted(record["pending_downloads"]) == [0, 1]
+    # Still full: Retry download says so before fetching anything.
+    store.fail_space_with = OSError(errno.ENOSPC, "The disk holding your library is full")
+    with pytest.raises(OSError, match="full"):
+        await queue.retry_download(job.id)
+    assert job.state is JobState.FAILED
+    # Space freed: the same links, no new request.
+    store.fail_space_with = store.fail_results_with = None
+    sent = sandbox_state.requests_seen["/v1/ideogram-v3/generate"]
+    await queue.retry_download(job.id)
+    await wait_finished(queue, job.id)
+    assert job.state is JobState.DONE and len(job.result_hashes) == 2
+    assert sandbox_state.requests_seen["/v1/ideogram-v3/generate"] == sent
+    assert store.records[job.id]["state"] == "done"
+
+
+async def test_a_full_disk_is_said_before_anything_is_sent(
+    queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
+    store.fail_space_with = OSError(errno.ENOSPC, "The disk holding your library is full")
+    with pytest.raises(OSError, match="full"):
+        await queue.submit(GenerateRequest(prompt="x"))
+    assert not store.records and not queue.jobs
+    assert sandbox_state.requests_seen["/v1/ideogram-v3/generate"] == 0
+
+
+async def test_a_journal_that_cannot_be_written_never_leaves_a_job_hanging(
+    queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
+    full = OSError(errno.ENOSPC, "No space left on device")
+
+    def disk_fills_up_once_sent(event: JobEvent) -> None:
+        if event.job.state is JobState.SENDING:
+            store.fail_journal_with = store.fail_results_with = full
+
+    queue.subscribe(disk_fills_up_once_sent)
     job = await queue.submit(GenerateRequest(prompt="x"))
     await wait_finished(queue, job.id)
-    assert job.state is JobState.FAILED and "No space left" in (job.error or "")
-    assert store.records[job.id]["request"]["prompt"] == "x"
+    # Sent before the disk filled up: finished on screen, with its links kept for Retry download.
+    assert job.state is JobState.FAILED and job.pending_downloads == [0]
+    # The journal kept the last state it could write (sending): a restart offers it, never resends.
+    assert store.records[job.id]["state"] == "sending"
+
+
+async def test_a_job_whose_journal_fails_before_sending_is_not_sent(
+    queue: JobQueue, store: MemoryJobStore, sandbox_state: SandboxState
+) -> None:
+    sandbox_state.inject(Fault.latency(0.3))
+    first = await queue.submit(GenerateRequest(prompt="first"))  # holds the single place
+    queue.capacity = 1
+    second = await queue.submit(GenerateRequest(prompt="second"))
+    store.fail_journal_with = OSError(errno.ENOSPC, "No space left on device")
+    await wait_finished(queue, first.id, second.id)
+    assert second.state is JobState.FAILED and "Nothing was sent" in (second.error or "")
+    assert sandbox_state.requests_seen["/v1/ideogram-v3/generate"] == 1
 
 
 async def test_interrupted_jobs_are_offered_not_resent(
