@@ -11,6 +11,7 @@ Controls for tests: POST/GET/DELETE /sandbox/faults, GET/DELETE /sandbox/stats.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -45,6 +46,21 @@ FAULT_MESSAGES = {
 }
 
 Handler = Callable[[Request], Awaitable[Response]]
+#: Deprecated endpoints → (successor, unix time of deprecation): /v1/ideogram-v3/edit since 2026-04-29.
+DEPRECATED = {"/v1/ideogram-v3/edit": ("/v2/image/inpaint/ideogram-3", 1_777_420_800)}
+DEPRECATION_NOTICE = "This endpoint is deprecated; use {successor}."
+
+
+def _mark_deprecated(response: Response, deprecation: tuple[str, int]) -> None:
+    """The three signals of the service (digest): Link successor-version, Deprecation, `notice`."""
+    successor, since = deprecation
+    response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+    response.headers["Deprecation"] = f"@{since}"
+    if isinstance(response, JSONResponse) and response.status_code == 200:
+        body = json.loads(bytes(response.body))
+        body["notice"] = DEPRECATION_NOTICE.format(successor=successor)
+        response.body = response.render(body)
+        response.headers["content-length"] = str(len(response.body))
 
 
 def create_app(config: SandboxConfig | None = None) -> Starlette:
@@ -109,7 +125,10 @@ def _api_endpoint(request_cls: type[ApiRequest]) -> Handler:
                 await asyncio.sleep(delay)
             if plan.failure is not None:
                 return _fault_response(plan.failure)
-            return await _answer(request, state, api_request)
+            response = await _answer(request, state, api_request)
+            if endpoint in DEPRECATED:
+                _mark_deprecated(response, DEPRECATED[endpoint])
+            return response
         finally:
             state.release(weight)
 

@@ -25,6 +25,8 @@ LABEL_BACKGROUND: RGB = (0, 0, 0)
 #: Longest prompt drawn; the rest would not fit on the panel anyway.
 MAX_DRAWN_PROMPT = 400
 MAX_PROMPT_LINES = 3
+#: Below this many pixels on the shorter side the prompt panel does not fit.
+MIN_PANEL_SIDE = 48
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,8 @@ def render_scene(
     img = Image.new("RGBA", size, (0, 0, 0, 0)) if transparent else _background(size, scene.colours, rng)
     draw = ImageDraw.Draw(img)
     _draw_shapes(draw, size, scene.colours, rng, central=transparent)
-    if text:
+    # A picture too small for the panel (a 1×1 source answered 500 here) is drawn without it.
+    if text and min(size) >= MIN_PANEL_SIDE:
         _draw_panel(draw, size, scene, seed)
         draw_label(img)
     return img

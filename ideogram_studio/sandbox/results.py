@@ -50,6 +50,7 @@ UNSAFE_TRIGGER = "[unsafe]"
 WITHHELD_TRIGGER = "[withheld]"
 #: Upscale doubles the size, but never beyond this many pixels on the longer side.
 MAX_UPSCALED_SIDE = 4096
+MIN_UPSCALED_SIDE = 16
 DEFAULT_IMAGE_WEIGHT = 50
 DEFAULT_DETAIL = 50
 UPSCALE_FACTORS = {UpscaleFactor.X1: 1, UpscaleFactor.X2: 2, UpscaleFactor.X4: 4}
@@ -264,7 +265,10 @@ def _upscale(request: UpscaleRequest) -> list[Output]:
     source = request.image_file.pil()
     w, h = source.size
     factor = min(2.0, max(1.0, MAX_UPSCALED_SIDE / max(w, h)))
-    size = (round(w * factor), round(h * factor))
+    # The contract's upscaled_resolution has 2 to 5 digits a side: a tiny source ("1x1" gave "2x2")
+    # is scaled until its shorter side reaches MIN_UPSCALED_SIDE.
+    factor = max(factor, MIN_UPSCALED_SIDE / min(w, h))
+    size = (min(MAX_UPSCALED_SIDE * 4, round(w * factor)), min(MAX_UPSCALED_SIDE * 4, round(h * factor)))
     prompt = magic(request.prompt or "", request.magic_prompt_option) or operations.describe(source)
     withheld = WITHHELD_TRIGGER in (request.prompt or "").lower()
     detail = DEFAULT_DETAIL if request.detail is None else request.detail

@@ -25,7 +25,7 @@ from ideogram_studio.api.v2_requests import V2Request
 from . import operations
 from .palettes import colours_for, to_hex
 from .render import Scene, _font, draw_label, render_scene
-from .results import WITHHELD_TRIGGER, Output, encode_png, magic
+from .results import MIN_UPSCALED_SIDE, WITHHELD_TRIGGER, Output, encode_png, magic
 
 DEFAULT_SIZE_3 = (1024, 1024)
 #: 4.x renders at its 1K size unless a resolution is asked (2K pictures are slow to draw).
@@ -164,6 +164,7 @@ def _picture(
         assert source is not None
         factor = UPSCALE.get(str(request.values.get("upscale_factor", "x2")), 2)
         factor = max(1, min(factor, MAX_SIDE // max(source.size)))
+        factor = max(factor, -(-MIN_UPSCALED_SIDE // min(source.size)))  # the contract wants ≥ 2 digits
         size = (source.width * factor, source.height * factor)
         out = operations.upscale(source, size, 50, f"{request.model} seed {seed}")
         return out, f"{source.width}x{source.height}", f"{size[0]}x{size[1]}"
