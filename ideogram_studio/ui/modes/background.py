@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ...api.requests import ApiRequest, ReplaceBackgroundRequest
 from ..common.field_errors import mute
-from .mode_panel import WorkflowPanel
+from .mode_panel import ModePanel
 
 BACKGROUND_FIELDS = [
     "rendering_speed",
@@ -23,7 +23,7 @@ BACKGROUND_FIELDS = [
 ]
 
 
-class BackgroundPanel(WorkflowPanel):
+class BackgroundPanel(ModePanel):
     request_class: ClassVar[type[ApiRequest]] = ReplaceBackgroundRequest
     mode_name = "Replace background"
     send_text = "Replace background"

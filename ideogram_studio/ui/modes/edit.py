@@ -28,7 +28,7 @@ from ..common.field_errors import FieldMessage, mute
 from ..mask.canvas import MaskCanvas
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
-from .mode_panel import Problem, WorkflowPanel, stand_in
+from .mode_panel import ModePanel, Problem, stand_in
 
 #: The fields of EditRequest shown in the "Edit" form (besides source, mask and prompt).
 EDIT_FIELDS = [
@@ -58,7 +58,7 @@ class LiveEditRequest(EditRequest):
         return None
 
 
-class MaskedPanel(WorkflowPanel):
+class MaskedPanel(ModePanel):
     """Edit and Face swap: source → canvas → mask."""
 
     request_class: ClassVar[type[ApiRequest]] = EditRequest

@@ -1,36 +1,31 @@
 """The Generate form: every field of GenerateRequest, validated as you edit, with a live cost estimate.
 
-There is one rule mechanism: build the request, call `validate()`, and show the
-`RequestValidationError` at the field it names (and on the Generate button's tooltip). The
-panel knows no API rule of its own.
+A ModePanel like the other five: the request is built from the form, ``validate()`` names the field
+that breaks a rule, and the message is shown at that field (and on the Generate button's tooltip).
+The panel knows no API rule of its own. What is Generate's own: no source image, the roomier form,
+the prompt that grows with its text, and the saved state's format (kept: it is in designers' settings).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import html
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...api.enums import StylePreset
 from ...api.errors import ImageFileError, RequestValidationError
 from ...api.images import ImageFile
 from ...api.limits import MAX_SEED
 from ...api.palette import ColorPalette
-from ...api.requests import GenerateRequest
-from ..common.field_errors import FieldMessage, describe, mute
+from ...api.requests import ApiRequest, GenerateRequest
 from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
-from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
-from .generate_advice import advice
-from .mode_panel import build_footer, footer_style, show_cost, submit_on_ctrl_enter
+from .mode_panel import ModePanel
 from .reference_zone import ReferenceZone
-from .request_fields import FIELD_LABELS, RequestFields, field_label, parse_style_codes
+from .request_fields import RequestFields, parse_style_codes
+from .send_footer import show_cost
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
 
@@ -38,37 +33,89 @@ __all__ = ["GeneratePanel", "parse_style_codes"]
 #: character reference).
 FIELDS = tuple(n for n in GenerateRequest.field_types() if n not in ("prompt", "character_reference_images_mask"))
 STATE_VERSION = 1
+#: Generate's headings are semi-bold (the other forms keep the labels' own bold font).
+BOLD_LABELS = 'QLabel#fieldLabel[bold="true"] { font-weight: 600; }'
+MIN_WIDTH = 380
 
 
-class GeneratePanel(QWidget):
+class GeneratePanel(ModePanel):
     """The Generate workflow's form. Emits `submitted(request, to_front)` with a valid request."""
 
-    #: (GenerateRequest, to_front)
-    submitted = Signal(object, bool)
-    #: Any field changed (e.g. to persist state()).
-    changed = Signal()
+    request_class: ClassVar[type[ApiRequest]] = GenerateRequest
+    mode_name = "Generate"
+    send_text = "Generate"
+    send_verb = "generate"
+    # The prompt is all Generate needs: the footer stays quiet until a send is tried.
+    footer_names_missing = False
+    # Always there in Generate (built by _setup_body).
+    prompt_edit: PromptEdit
+    fields: RequestFields
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._loading = 0
-        self._busy = False
-        self._show_prompt_required = False
-        self._error: RequestValidationError | None = None
-        self._messages: dict[str, FieldMessage] = {}
-        self._focus_targets: dict[str, QWidget] = {}
-        self._section_of: dict[str, CollapsibleSection] = {}
-        self._setup_ui()
-        self._refresh()
+        self.setStyleSheet(BOLD_LABELS + self.styleSheet())
+        #: The footer's send button and Ctrl+Enter action, by their Generate names.
+        self.generate_button = self.send_button
+        self.generate_action = self.send_action
+
+    # ---- the form ----------------------------------------------------------------------------
+    def _setup_body(self, form: QVBoxLayout) -> None:
+        self.make_prompt(
+            "Prompt",
+            "Describe the image: subject, setting, mood, text to render…",
+            "What to generate.",
+            4,
+            max_lines=12,
+        )
+        fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
+        self.negative_edit = fields.negative_edit
+        self.shape_picker = fields.shape_picker
+        self.speed_combo = fields.speed_combo
+        self.images_spin = fields.images_spin
+        self.seed_lock = fields.seed_lock
+        self.seed_spin = fields.seed_spin
+        self.magic_combo = fields.magic_combo
+        self.style_type_combo = fields.style_type_combo
+        self.preset_button = fields.preset_button
+        self.preset_clear = fields.preset_clear
+        self.palette_button = fields.palette_button
+        self.palette_clear = fields.palette_clear
+        self.style_codes_edit = fields.style_codes_edit
+        self.style_refs = fields.style_refs
+        self.character_refs = fields.character_refs
+        self.character_mask = fields.character_mask
+        self.custom_model_edit = fields.custom_model_edit
+        sections = fields.sections()
+        self.references_section = sections["style_reference_images"]
+        self.more_section = sections["custom_model_uri"]
+
+    def update_minimum_width(self) -> None:
+        # The roomy form lays out at this width (the window gives the panel at least as much).
+        self.setMinimumWidth(MIN_WIDTH)
+
+    def _build(self, final: bool = False) -> GenerateRequest:
+        """The request as the form shows it, not validated."""
+        return GenerateRequest(prompt=self.prompt_text(), **self.field_values())
+
+    def _missing_text(self, field: str) -> str:
+        if field == "prompt":
+            return "Enter a prompt to generate."
+        return super()._missing_text(field)
+
+    def _update_cost(self, request: ApiRequest) -> None:
+        show_cost(self.cost_label, request)
 
     # ---- public ----------------------------------------------------------------------------
     def request(self) -> GenerateRequest:
         """The request the form describes; raises RequestValidationError if a rule is broken."""
-        request = self._build()
-        request.validate()
+        request = super().request()
+        assert isinstance(request, GenerateRequest)
         return request
 
-    def set_request(self, request: GenerateRequest) -> None:
+    def set_request(self, request: ApiRequest) -> None:
         """Fill every field exactly from a request ("reuse settings")."""
+        if not isinstance(request, GenerateRequest):
+            raise TypeError(f"GeneratePanel takes a GenerateRequest, not {type(request).__name__}")
         self._loading += 1
         try:
             self.prompt_edit.set_text(request.prompt)
@@ -84,45 +131,14 @@ class GeneratePanel(QWidget):
     def seed_locked(self) -> bool:
         return self.seed_lock.isChecked()
 
-    def set_prompt(self, prompt: str) -> None:
-        self.prompt_edit.set_text(prompt)
-
     def prompt_history(self) -> list[str]:
         return self.prompt_edit.history()
 
     def set_prompt_history(self, prompts: Iterable[str]) -> None:
         self.prompt_edit.set_history(prompts)
 
-    def set_busy(self, busy: bool) -> None:
-        """While busy the Generate button is disabled (with the reason in its tooltip)."""
-        self._busy = busy
-        self._refresh()
-
     def is_busy(self) -> bool:
         return self._busy
-
-    def submit(self, to_front: bool = False) -> bool:
-        """Send as Ctrl+Enter does; an invalid form shows why at the field and sends nothing."""
-        self._show_prompt_required = True
-        try:
-            request = self.request()
-        except RequestValidationError as exc:
-            self._refresh()
-            self._focus_field(exc.field)
-            return False
-        if self._busy:
-            return False
-        self.prompt_edit.add_to_history(request.prompt)
-        self.submitted.emit(request, to_front)
-        return True
-
-    def validation_error(self) -> RequestValidationError | None:
-        """The error blocking Generate right now, if any."""
-        return self._error
-
-    def field_message(self, field: str) -> FieldMessage:
-        """The inline message label shown for a request field."""
-        return self._messages[field]
 
     def preset(self) -> StylePreset | None:
         return self.fields.preset()
@@ -217,204 +233,7 @@ class GeneratePanel(QWidget):
         self.fields.expand_used()
         self._refresh()
 
-    # ---- events ----------------------------------------------------------------------------
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if not submit_on_ctrl_enter(event, self.submit):
-            super().keyPressEvent(event)
-
-    # ---- ui --------------------------------------------------------------------------------
-    def _setup_ui(self) -> None:
-        self.setMinimumWidth(380)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-
-        self._scroll = scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        body = QWidget(scroll)
-        body.setObjectName("generateBody")
-        form = QVBoxLayout(body)
-        form.setContentsMargins(14, 12, 14, 12)
-        form.setSpacing(6)
-        scroll.setWidget(body)
-        outer.addWidget(scroll, 1)
-
-        # Prompt
-        header = QHBoxLayout()
-        prompt_label = field_label(body, "Prompt", bold=True)
-        header.addWidget(prompt_label)
-        header.addStretch(1)
-        hint = QLabel("Ctrl+Enter generates · Alt+↑/↓ history", body)
-        mute(hint)
-        header.addWidget(hint)
-        form.addLayout(header)
-        self.prompt_edit = PromptEdit(body, history=True)
-        self.prompt_edit.setPlaceholderText("Describe the image: subject, setting, mood, text to render…")
-        self.prompt_edit.setMinimumHeight(self._lines_height(4))
-        self.prompt_edit.setMaximumHeight(self._lines_height(12))
-        self.prompt_edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.prompt_edit.setToolTip(
-            "What to generate. Ctrl+Enter generates, Ctrl+Shift+Enter puts it at the front of the "
-            "queue; Alt+Up/Alt+Down step through earlier prompts."
-        )
-        prompt_label.setBuddy(self.prompt_edit)
-        self.prompt_edit.textChanged.connect(self._on_prompt_changed)
-        self.prompt_edit.submit_requested.connect(self._on_submit_requested)
-        form.addWidget(self.prompt_edit)
-        self._add_message(form, body, ["prompt"], self.prompt_edit)
-
-        # Every other field, and the footer: cost and Generate, always visible.
-        self.fields = fields = RequestFields(FIELDS, body, style_section=False, roomy=True)
-        fields.changed.connect(self._on_changed)
-        fields.negative_edit.submit_requested.connect(self._on_submit_requested)
-        form.addWidget(fields)
-        form.addStretch(1)
-        self._messages.update(fields.messages())
-        self._focus_targets.update(fields.focus_targets())
-        self._section_of.update(fields.sections())
-        self.negative_edit = fields.negative_edit
-        self.shape_picker = fields.shape_picker
-        self.speed_combo = fields.speed_combo
-        self.images_spin = fields.images_spin
-        self.seed_lock = fields.seed_lock
-        self.seed_spin = fields.seed_spin
-        self.magic_combo = fields.magic_combo
-        self.style_type_combo = fields.style_type_combo
-        self.preset_button = fields.preset_button
-        self.preset_clear = fields.preset_clear
-        self.palette_button = fields.palette_button
-        self.palette_clear = fields.palette_clear
-        self.style_codes_edit = fields.style_codes_edit
-        self.style_refs = fields.style_refs
-        self.character_refs = fields.character_refs
-        self.character_mask = fields.character_mask
-        self.custom_model_edit = fields.custom_model_edit
-        sections = fields.sections()
-        self.references_section = sections["style_reference_images"]
-        self.more_section = sections["custom_model_uri"]
-
-        footer = build_footer(self, "Generate", "generateFooter", "generateButton", "generateMenuButton")
-        self._messages["request"] = footer.message
-        self.blocker_label = footer.blocker_label
-        self.blocker_label.linkActivated.connect(self._on_show_blocker)
-        self.cost_label = footer.cost_label
-        self.generate_button = footer.send_button
-        self.generate_button.clicked.connect(self._on_generate_clicked)
-        self.front_button = footer.front_button
-        self.generate_action = footer.send_action
-        self.generate_action.triggered.connect(self._on_generate_action)
-        self.front_action = footer.front_action
-        self.front_action.triggered.connect(self._on_front_action)
-        outer.addWidget(footer.frame)
-        self.setStyleSheet(
-            'QLabel#fieldLabel[bold="true"] { font-weight: 600; }' + footer_style("generateFooter", "generateButton")
-        )
-
-    def _lines_height(self, lines: int) -> int:
-        return self.fontMetrics().lineSpacing() * lines + 14
-
-    def _add_message(self, layout: QVBoxLayout, parent: QWidget, names: list[str], target: QWidget | None) -> None:
-        message = FieldMessage(parent)
-        layout.addWidget(message)
-        for name in names:
-            self._messages[name] = message
-            if target is not None:
-                self._focus_targets[name] = target
-
-    # ---- building and checking -----------------------------------------------------------
-    def _build(self) -> GenerateRequest:
-        """The request as the form shows it, not validated."""
-        return GenerateRequest(prompt=self.prompt_edit.text(), **self.fields.values())
-
-    def _check(self, request: GenerateRequest) -> RequestValidationError | None:
-        """validate(); an empty prompt is reported only after every other field checks out."""
-        probe = request if request.prompt.strip() else dataclasses.replace(request, prompt="-")
-        try:
-            probe.validate()
-        except RequestValidationError as exc:
-            return exc
-        if probe is not request:
-            try:
-                request.validate()
-            except RequestValidationError as exc:
-                return exc
-        return None
-
-    def _refresh(self) -> None:
-        if self._loading:
-            return
-        request = self._build()
-        error = self._check(request)
-        self._error = error
-        for message in set(self._messages.values()):
-            message.clear_message()
-
-        prompt_missing = error is not None and error.field == "prompt" and not request.prompt.strip()
-        if error is not None and (not prompt_missing or self._show_prompt_required):
-            message = self._messages.get(error.field, self._messages["request"])
-            text = "Enter a prompt to generate." if prompt_missing else self._describe(error)
-            message.show_error(text)
-            section = self._section_of.get(error.field)
-            if section is not None:
-                section.set_expanded(True)
-
-        warnings: dict[FieldMessage, list[str]] = {}
-        for field, text in advice(request):
-            message = self._messages.get(field, self._messages["request"])
-            if message.kind() != "error":
-                warnings.setdefault(message, []).append(text)
-        for message, texts in warnings.items():
-            message.show_warning(" ".join(texts))
-
-        self._update_generate(error, prompt_missing)
-        show_cost(self.cost_label, request)
-        self.fields.update_speed_prices(request)
-
-    def _describe(self, error: RequestValidationError) -> str:
-        return describe(FIELD_LABELS.get(error.field, error.field.replace("_", " ").capitalize()), error.rule)
-
-    def _update_generate(self, error: RequestValidationError | None, prompt_missing: bool) -> None:
-        if self._busy:
-            reason = "Busy sending the previous request."
-        elif prompt_missing:
-            reason = "Enter a prompt first."
-        elif error is not None:
-            reason = self._describe(error)
-        else:
-            reason = None
-        enabled = reason is None
-        self.generate_button.setEnabled(enabled)
-        self.generate_action.setEnabled(enabled)
-        self.front_action.setEnabled(enabled)
-        if enabled:
-            self.generate_button.setToolTip(
-                "Generate (Ctrl+Enter). Ctrl+Shift+Enter puts it at the front of the queue."
-            )
-        else:
-            self.generate_button.setToolTip(f"Can't generate yet: {reason}")
-        self.generate_button.setText("Sending…" if self._busy else "Generate")
-
-        show_blocker = error is not None and not prompt_missing and error.field in self._focus_targets
-        if show_blocker:
-            assert error is not None and reason is not None
-            self.blocker_label.setText(f'{html.escape(reason)} <a href="{html.escape(error.field)}">Show</a>')
-            self.blocker_label.setToolTip(f"Go to {FIELD_LABELS.get(error.field, error.field)}")
-        self.blocker_label.setVisible(show_blocker)
-
-    def _focus_field(self, field: str) -> None:
-        section = self._section_of.get(field)
-        if section is not None:
-            section.set_expanded(True)
-        target = self._focus_targets.get(field)
-        if target is not None:
-            self._scroll.ensureWidgetVisible(target, 20, 40)
-            message = self._messages.get(field)
-            if message is not None and message.isVisible():
-                self._scroll.ensureWidgetVisible(message, 20, 20)
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
-
+    # ---- helpers ---------------------------------------------------------------------------
     @staticmethod
     def _field_ok(name: str, value: Any) -> bool:
         try:
@@ -434,36 +253,3 @@ class GeneratePanel(QWidget):
             kept.append(path)
         if images:
             zone.set_images(images, kept)
-
-    # ---- slots -----------------------------------------------------------------------------
-    @Slot()
-    def _on_changed(self) -> None:
-        if not self._loading:
-            self._refresh()
-            self.changed.emit()
-
-    @Slot()
-    def _on_prompt_changed(self) -> None:
-        if self.prompt_edit.text().strip():
-            self._show_prompt_required = False
-        self._on_changed()
-
-    @Slot(bool)
-    def _on_submit_requested(self, to_front: bool) -> None:
-        self.submit(to_front)
-
-    @Slot()
-    def _on_generate_clicked(self) -> None:
-        self.submit(False)
-
-    @Slot()
-    def _on_generate_action(self) -> None:
-        self.submit(False)
-
-    @Slot()
-    def _on_front_action(self) -> None:
-        self.submit(True)
-
-    @Slot(str)
-    def _on_show_blocker(self, field: str) -> None:
-        self._focus_field(field)

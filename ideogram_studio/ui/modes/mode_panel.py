@@ -1,46 +1,33 @@
-"""The frame every image-workflow panel shares: a scrolled form, and a footer with the cost
-estimate, the reason sending is blocked, and the send button (Ctrl+Enter; Ctrl+Shift+Enter puts
-the job at the front of the queue).
+"""The one base of every mode panel (Generate, Remix, Edit, Face swap, Reframe, Replace background):
+a scrolled form and, under it, the footer with the cost estimate, the reason sending is blocked and
+the send button (see send_footer.py).
 
-One rule mechanism, as in the Generate form: the panel builds its request, ``validate()`` names
-the field that breaks a rule, and the message is shown at that field. A panel adds only what the
-request cannot know (e.g. the canvas's reason to refuse a mask). Required fields left empty are
-pointed out once the designer tries to send, not while they are still filling the form in.
+One rule mechanism: the panel builds its request, ``validate()`` names the field that breaks a rule,
+and the message is shown at that field. A panel adds only what the request cannot know (e.g. the
+canvas's reason to refuse a mask). Required fields left empty are pointed out once the designer
+tries to send, not while they are still filling the form in.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, cast
 
 from PIL import Image
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QPalette
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QScrollArea,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
-from ...api.enums import human_name
 from ...api.errors import RequestValidationError
 from ...api.images import ImageFile, encode_png
-from ...api.pricing import DEFAULT_SPEED, estimate_cost, format_cost, price_per_image
 from ...api.requests import ApiRequest, GenerateRequest
 from ..common.field_errors import ERROR_COLOR, FieldMessage, describe, mute
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .generate_advice import advice
 from .request_fields import FIELD_LABELS, RequestFields, field_label
+from .send_footer import build_footer, footer_style, show_cost, submit_on_ctrl_enter
 from .source_image import SourceImagePicker
 
 STATE_VERSION = 1
@@ -61,123 +48,6 @@ class Problem(NamedTuple):
     missing: bool = False
 
 
-class Footer(NamedTuple):
-    """The bar under a form, always visible: see ``build_footer``."""
-
-    frame: QFrame
-    message: FieldMessage
-    blocker_label: QLabel
-    cost_label: QLabel
-    send_button: QPushButton
-    front_button: QToolButton
-    send_action: QAction
-    front_action: QAction
-
-
-def build_footer(owner: QWidget, text: str, frame_name: str, button_name: str, menu_name: str = "") -> Footer:
-    """The footer of a form: the request-wide message, the reason sending is blocked (with a link
-    to the field, which may be scrolled away), the cost estimate and the send button with its
-    "front of the queue" menu. The Ctrl+Enter and Ctrl+Shift+Enter actions are added to ``owner``;
-    the caller connects the button, the actions and the blocker's link."""
-    footer = QFrame(owner)
-    footer.setObjectName(frame_name)
-    foot = QVBoxLayout(footer)
-    foot.setContentsMargins(14, 8, 14, 12)
-    foot.setSpacing(6)
-    message = FieldMessage(footer)
-    foot.addWidget(message)
-    blocker = QLabel(footer)
-    blocker.setObjectName("blockerLabel")
-    blocker.setWordWrap(True)
-    blocker.setTextFormat(Qt.TextFormat.RichText)
-    blocker.setStyleSheet(f"QLabel#blockerLabel {{ color: {ERROR_COLOR}; }}")
-    blocker.hide()
-    foot.addWidget(blocker)
-    cost = QLabel(footer)
-    cost.setObjectName("costLabel")
-    cost.setWordWrap(True)
-    foot.addWidget(cost)
-    row = QHBoxLayout()
-    row.setSpacing(6)
-    button = QPushButton(text, footer)
-    button.setObjectName(button_name)
-    button.setMinimumHeight(36)
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    button.setCursor(Qt.CursorShape.PointingHandCursor)
-    row.addWidget(button, 1)
-    front = QToolButton(footer)
-    front.setObjectName(menu_name)
-    front.setArrowType(Qt.ArrowType.DownArrow)
-    front.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    front.setFixedSize(QSize(36, 36))
-    front.setToolTip("More ways to send: at the front of the queue (Ctrl+Shift+Enter)")
-    row.addWidget(front)
-    foot.addLayout(row)
-
-    send_action = QAction(text, owner)
-    send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
-    send_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    front_action = QAction(f"{text} at front of queue", owner)
-    front_action.setShortcuts([QKeySequence("Ctrl+Shift+Return"), QKeySequence("Ctrl+Shift+Enter")])
-    front_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    owner.addAction(send_action)
-    owner.addAction(front_action)
-    menu = QMenu(front)
-    menu.addAction(send_action)
-    menu.addAction(front_action)
-    front.setMenu(menu)
-    return Footer(footer, message, blocker, cost, button, front, send_action, front_action)
-
-
-def footer_style(frame_name: str, button_name: str) -> str:
-    """The footer's style sheet: a rule above it and a blue send button."""
-    return (
-        f"QFrame#{frame_name} {{ border-top: 1px solid palette(midlight); }}"
-        f"QPushButton#{button_name} {{ background: #1a73e8; color: white; border: none;"
-        " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
-        f"QPushButton#{button_name}:hover {{ background: #1765cc; }}"
-        f"QPushButton#{button_name}:pressed {{ background: #185abc; }}"
-        f"QPushButton#{button_name}:disabled {{ background: palette(midlight); color: palette(mid); }}"
-    )
-
-
-def submit_on_ctrl_enter(event: QKeyEvent, submit: Callable[[bool], object]) -> bool:
-    """Ctrl+Enter (Ctrl+Shift+Enter: front of the queue) from line edits, spin boxes and combos,
-    which pass Enter on to their parent. True if the event was handled."""
-    if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and (
-        event.modifiers() & Qt.KeyboardModifier.ControlModifier
-    ):
-        submit(bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
-        event.accept()
-        return True
-    return False
-
-
-def show_cost(label: QLabel, request: ApiRequest, mark_character: bool = False) -> None:
-    """The cost estimate, with how it was priced in the tooltip (no guessed figure when unknown).
-    ``mark_character``: say in the text when character-reference pricing applies."""
-    total = estimate_cost(request)
-    each = price_per_image(request)
-    n = request.image_count()
-    noun = "image" if n == 1 else "images"
-    speed = getattr(request, "rendering_speed", None) or DEFAULT_SPEED
-    basis = "character-reference pricing" if request.has_character_reference else "standard pricing"
-    if total is None or each is None:
-        label.setText("Estimated cost: price unknown")
-        why = f"No price is published for {human_name(speed)}"
-        if request.has_character_reference:
-            why += " with a character reference"
-        label.setToolTip(why + "; the studio shows no guessed figure.")
-        return
-    each_text = format_cost(each).removeprefix("≈ ")
-    suffix = " · character reference" if mark_character and request.has_character_reference else ""
-    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}{suffix})")
-    label.setToolTip(
-        f"An estimate from the published prices: {human_name(speed)}, {basis}. "
-        "Withheld (unsafe) images are billed too."
-    )
-
-
 _STAND_IN: dict[str, ImageFile] = {}
 
 
@@ -193,8 +63,8 @@ def stand_in(kind: str) -> ImageFile:
     return _STAND_IN[kind]
 
 
-class WorkflowPanel(QWidget):
-    """Base of the Edit, Face swap, Remix, Reframe and Replace background panels.
+class ModePanel(QWidget):
+    """Base of the six mode panels.
 
     Subclasses set the class attributes, build their widgets in ``_setup_body``, and implement
     ``_build`` (the request as the form shows it) and ``set_request`` (fill the form from one).
@@ -214,6 +84,10 @@ class WorkflowPanel(QWidget):
     operation_label: ClassVar[str | None] = None
     #: What an empty prompt is called in messages.
     prompt_noun: ClassVar[str] = "a prompt"
+    #: What sending is called in hints and tooltips ("Ctrl+Enter sends", "Can't send yet").
+    send_verb: ClassVar[str] = "send"
+    #: Whether the footer names a required field still empty (quietly) before any attempt to send.
+    footer_names_missing: ClassVar[bool] = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -384,19 +258,30 @@ class WorkflowPanel(QWidget):
         self.source_picker = picker
         return picker
 
-    def make_prompt(self, title: str, placeholder: str, tip: str, lines: int = 3) -> PromptEdit:
+    def make_prompt(
+        self, title: str, placeholder: str, tip: str, lines: int = 3, *, max_lines: int | None = None
+    ) -> PromptEdit:
+        """The prompt field with its heading; ``lines`` high, or growing up to ``max_lines``."""
         header = QHBoxLayout()
         label = field_label(self.body, title, bold=True)
         header.addWidget(label)
         header.addStretch(1)
-        hint = QLabel("Ctrl+Enter sends · Alt+↑/↓ history", self.body)
+        hint = QLabel(f"Ctrl+Enter {self.send_verb}s · Alt+↑/↓ history", self.body)
         mute(hint)
         header.addWidget(hint)
         self.form.addLayout(header)
         edit = PromptEdit(self.body, history=True)
         edit.setPlaceholderText(placeholder)
-        edit.setToolTip(tip + " Ctrl+Enter sends; Ctrl+Shift+Enter puts it at the front of the queue.")
-        edit.setFixedHeight(self._lines_height(lines))
+        edit.setToolTip(
+            f"{tip} Ctrl+Enter {self.send_verb}s, Ctrl+Shift+Enter puts it at the front of the queue; "
+            "Alt+Up/Alt+Down step through earlier prompts."
+        )
+        if max_lines is None:
+            edit.setFixedHeight(self._lines_height(lines))
+        else:
+            edit.setMinimumHeight(self._lines_height(lines))
+            edit.setMaximumHeight(self._lines_height(max_lines))
+            edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         edit.textChanged.connect(self._on_prompt_changed)
         edit.submit_requested.connect(self.submit)
         label.setBuddy(edit)
@@ -408,6 +293,8 @@ class WorkflowPanel(QWidget):
     def make_fields(self, names: list[str], **kwargs: Any) -> RequestFields:
         fields = RequestFields(names, self.body, **kwargs)
         fields.changed.connect(self._on_changed)
+        if fields.has("negative_prompt"):
+            fields.negative_edit.submit_requested.connect(self.submit)
         self.form.addWidget(fields)
         self.register_fields(fields)
         self.fields = fields
@@ -571,9 +458,11 @@ class WorkflowPanel(QWidget):
         if enabled:
             self.send_button.setToolTip(f"{self.send_text} (Ctrl+Enter). Ctrl+Shift+Enter: front of the queue.")
         else:
-            self.send_button.setToolTip(f"Can't send yet: {reason}")
+            self.send_button.setToolTip(f"Can't {self.send_verb} yet: {reason}")
         # An error in red; else what is still to do, quietly (the button never looks dead for no reason).
-        blocker = next((p for p in problems if not p.missing), None) or (first if not self._busy else None)
+        blocker = next((p for p in problems if not p.missing), None)
+        if blocker is None and not self._busy and self.footer_names_missing:
+            blocker = first
         if blocker is not None:
             color = ERROR_COLOR if not blocker.missing else _muted_color(self)
             self.blocker_label.setStyleSheet(f"QLabel#blockerLabel {{ color: {color}; }}")
@@ -595,6 +484,9 @@ class WorkflowPanel(QWidget):
             return
         if self.body.isAncestorOf(target):
             self._scroll.ensureWidgetVisible(target, 20, 40)
+            message = self._messages.get(field)
+            if message is not None and message.isVisible():
+                self._scroll.ensureWidgetVisible(message, 20, 20)
         target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ---- slots -----------------------------------------------------------------------------

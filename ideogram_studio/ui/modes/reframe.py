@@ -37,7 +37,7 @@ from ..pickers.shape_picker import (
     resolution_label,
     shape_icon,
 )
-from .mode_panel import WorkflowPanel
+from .mode_panel import ModePanel
 
 REFRAME_FIELDS = [
     "rendering_speed",
@@ -273,7 +273,7 @@ class ReframePreview(QWidget):
         p.end()
 
 
-class ReframePanel(WorkflowPanel):
+class ReframePanel(ModePanel):
     request_class: ClassVar[type[ApiRequest]] = ReframeRequest
     mode_name = "Reframe"
     send_text = "Reframe"

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayou
 
 from ...api.requests import ApiRequest, RemixRequest
 from ..common.field_errors import mute
-from .mode_panel import WorkflowPanel
+from .mode_panel import ModePanel
 
 DEFAULT_WEIGHT = 50
 REMIX_FIELDS = [
@@ -31,7 +31,7 @@ REMIX_FIELDS = [
 ]
 
 
-class RemixPanel(WorkflowPanel):
+class RemixPanel(ModePanel):
     request_class: ClassVar[type[ApiRequest]] = RemixRequest
     mode_name = "Remix"
     send_text = "Remix"

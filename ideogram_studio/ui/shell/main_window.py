@@ -34,11 +34,11 @@ from ... import APP_NAME
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
     from PySide6.QtGui import QCloseEvent, QImage
-    from PySide6.QtWidgets import QMenu, QScrollArea
+    from PySide6.QtWidgets import QMenu
 
     from ...api.images import ImageFile
     from ...services import Services
-    from ..modes.mode_panel import WorkflowPanel
+    from ..modes.mode_panel import ModePanel
     from ..pickers.preset_picker import PresetPicker
     from .controller import StudioController
     from .library_link import LibraryLink
@@ -282,8 +282,9 @@ class MainWindow(QMainWindow):
         self.face_swap_panel = FaceSwapPanel(self)
         self.reframe_panel = ReframePanel(self)
         self.background_panel = BackgroundPanel(self)
-        #: The image workflows by mode key.
-        self.panels: dict[str, WorkflowPanel] = {
+        #: The mode panels by mode key.
+        self.panels: dict[str, ModePanel] = {
+            "generate": self.generate_panel,
             "remix": self.remix_panel,
             "edit": self.edit_panel,
             "face-swap": self.face_swap_panel,
@@ -291,8 +292,7 @@ class MainWindow(QMainWindow):
             "replace-background": self.background_panel,
         }
         self._stack = QStackedWidget(self)
-        self._stack.addWidget(_page(self._scrolled(self.generate_panel, "mode-generate")))
-        for key, _label, _tip in MODES[1:]:
+        for key, _label, _tip in MODES:
             panel = self.panels[key]
             panel.setObjectName(f"mode-{key}")
             self._stack.addWidget(_page(panel))
@@ -372,16 +372,6 @@ class MainWindow(QMainWindow):
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.gallery.data_dir)))
 
-    def _scrolled(self, widget: QWidget, name: str) -> QScrollArea:
-        from PySide6.QtWidgets import QScrollArea
-
-        area = QScrollArea(self)
-        area.setObjectName(name)
-        area.setWidgetResizable(True)
-        area.setWidget(widget)
-        area.setFrameShape(QScrollArea.Shape.NoFrame)
-        return area
-
     def _setup_centre_switch(self, parent: QWidget) -> QWidget:
         """ "Mask | Result" above the centre, shown in the modes that paint a mask."""
         from PySide6.QtWidgets import QButtonGroup
@@ -417,7 +407,6 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         self._mode_group.triggered.connect(self._on_mode)
-        self.generate_panel.submitted.connect(c.submit)
         for panel in self.panels.values():
             panel.submitted.connect(lambda request, front, p=panel: c.submit(request, front, p.tags()))
         self._compare_picker = self.generate_panel.preset_picker()
@@ -513,7 +502,7 @@ class MainWindow(QMainWindow):
         return ok
 
     def _preset_pickers(self) -> list[PresetPicker]:
-        pickers = [self.generate_panel.preset_picker()]
+        pickers = []
         for panel in self.panels.values():
             picker = panel.fields.preset_picker() if panel.fields is not None else None
             if picker is not None:
@@ -655,9 +644,6 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self._splitter.restoreState(splitter)
-        panel = _json(s.value("generate/state"))
-        if panel:
-            self.generate_panel.restore_state(panel)
         for key, workflow in self.panels.items():
             state = _json(s.value(f"{key}/state"))
             if state:
@@ -673,7 +659,6 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self._splitter.saveState())
         s.setValue("window/mode", self.current_mode())
-        s.setValue("generate/state", json.dumps(self.generate_panel.state()))
         for key, workflow in self.panels.items():
             s.setValue(f"{key}/state", json.dumps(workflow.state()))
         s.sync()
