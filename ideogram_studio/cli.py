@@ -23,6 +23,7 @@ from . import __version__
 from .api.client import IdeogramClient
 from .api.errors import ApiError, ImageFileError, RequestValidationError
 from .api.images import ImageFile
+from .api.links import InsecureConnectionError, base_url_refusal
 from .api.palette import ColorPalette
 from .api.pricing import estimate_cost, format_cost
 from .api.requests import BY_OPERATION, ApiRequest, Operation
@@ -170,6 +171,9 @@ def _make_client(args: argparse.Namespace) -> IdeogramClient:
             f"No API key ({source}). Save one in the studio's Settings, or set IDEOGRAM_API_KEY; "
             "or add --sandbox to try the built-in sandbox."
         )
+    refusal = base_url_refusal(base)  # a plain-http base, from --api-base, the environment or settings
+    if refusal is not None:
+        raise InsecureConnectionError(refusal)
     return IdeogramClient(api_key=key, base_url=base, max_in_flight_images=settings.max_in_flight_images)
 
 
@@ -241,6 +245,9 @@ def main(argv: list[str] | None = None) -> int:
         summary = asyncio.run(run(args))
     except (RequestValidationError, ImageFileError) as exc:
         print(f"error: {exc.message.rstrip('.')} (nothing was sent).", file=sys.stderr)
+        return 2
+    except InsecureConnectionError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
         return 2
     except ApiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

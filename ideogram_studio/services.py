@@ -67,6 +67,8 @@ def connect(settings: Settings, secrets: SecretStore, tuning: Tuning | None = No
     client = IdeogramClient(
         api_key=key, base_url=settings.effective_api_base, max_in_flight_images=limit, retry=tuning.retry
     )
+    if client.refusal is not None:  # every job fails with this sentence; nothing is sent
+        log.warning("API base refused: %s", client.refusal)
     return Connection(client, False, source)
 
 

@@ -88,6 +88,19 @@ class OutcomeUnknownError(ApiError):
     maybe_billed = True
 
 
+class ResponseFormatError(ApiError):
+    """The service answered (so it may have billed), but not in a shape this version can read."""
+
+    maybe_billed = True
+
+    def __init__(self, where: str) -> None:
+        super().__init__(
+            "The service answered something this version cannot read "
+            f"({where}). It may have been billed, so it was not sent again; its inputs are kept.",
+            detail=where,
+        )
+
+
 class DownloadError(ApiError):
     """A result image could not be fetched, or what arrived is not the promised image."""
 
@@ -96,5 +109,11 @@ class DownloadError(ApiError):
 
 class LinkExpiredError(DownloadError):
     """The result's link has expired (the service keeps images for a limited time)."""
+
+    retryable = False
+
+
+class DownloadDeadlineError(DownloadError):
+    """A download (retries and redirects included) ran past its overall deadline."""
 
     retryable = False

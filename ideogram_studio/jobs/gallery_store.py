@@ -10,6 +10,7 @@ from typing import Any
 
 from ..api.responses import GeneratedImage
 from ..gallery import Gallery, JobRecord, StorageError
+from ..gallery.metadata import redact_secrets
 from .model import Job
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ def _to_record(job: Job) -> JobRecord:
             "withheld": job.withheld,
             "maybe_billed": job.maybe_billed,
             "tags": job.tags,
-            "response": job.response,
+            # What the service answered, minus any field named like a credential (a server may echo one).
+            "response": redact_secrets(job.response),
             "pending_downloads": job.pending_downloads,
             "links_expire_at": job.links_expire_at,
             "error_detail": job.error_detail,

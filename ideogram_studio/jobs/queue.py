@@ -357,6 +357,15 @@ class JobQueue:
             job.error_detail = str(getattr(exc, "detail", None) or exc)
             message = getattr(exc, "message", None) or f"The library could not be written ({exc.strerror or exc})."
             await self._finish(job, JobState.FAILED, message if sent else f"{message} Nothing was sent.")
+        except Exception as exc:  # a bug or an answer nobody foresaw: fail the job, never leave it "sending"
+            log.exception("job %s failed unexpectedly", job.id)
+            job.maybe_billed = job.maybe_billed or (sent and not job.billed)
+            await self._finish(
+                job,
+                JobState.FAILED,
+                f"Something went wrong in the studio while running this job ({type(exc).__name__}); it was not "
+                "sent again and its inputs are kept. The details are in the log.",
+            )
 
     async def _download_all(self, job: Job, response: ImageResponse, indexes: list[int] | None = None) -> None:
         """Fetch and store the results (`indexes`: only those, for Retry download). What could not
