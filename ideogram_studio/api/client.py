@@ -276,7 +276,7 @@ class IdeogramClient:
                         current = str(response.url.join(location))
                         continue
                     return await self._read_body(response)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             # A GET is safe to repeat: a broken download is retryable, unlike a broken POST.
             raise DownloadError(f"The download was interrupted ({_describe(exc)}).") from None
         raise UnsafeLinkError(f"The result link redirected more than {MAX_REDIRECTS} times; it was not followed.")
@@ -434,7 +434,7 @@ def _transport_error(exc: httpx.HTTPError, host: str) -> ApiError:
     )
 
 
-def _describe(exc: httpx.HTTPError) -> str:
+def _describe(exc: Exception) -> str:
     kind = type(exc).__name__
     text = str(exc).strip()
     return f"{kind}: {text}" if text else kind

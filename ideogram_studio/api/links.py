@@ -32,7 +32,10 @@ class UnsafeLinkError(ApiError):
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower().rstrip(".")
+    try:
+        return (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:  # a malformed address (e.g. "[not-an-ip]")
+        return ""
 
 
 def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -78,8 +81,11 @@ def is_public_host(host: str) -> bool:
 
 def base_url_refusal(base_url: str) -> str | None:
     """Why the client must not send the key to `base_url`, or None when it may."""
-    parts = urlsplit(base_url)
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        scheme = urlsplit(base_url).scheme.lower()
+    except ValueError:
+        scheme = ""
+    host = host_of(base_url)
     if scheme == "https" and host:
         return None
     if scheme == "http" and is_loopback(host):
@@ -107,13 +113,16 @@ class LinkPolicy:
     @classmethod
     def for_base(cls, base_url: str, *, in_process: bool = False) -> LinkPolicy:
         host = host_of(base_url)
-        plain = urlsplit(base_url).scheme.lower() == "http"
+        plain = base_url.lower().startswith("http:")
         return cls(host, is_loopback(host) or (in_process and plain), in_process)
 
     def refusal(self, url: str, *, redirect: bool = False) -> str | None:
         """Why `url` must not be fetched, or None."""
-        parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), host_of(url)
+        try:
+            scheme = urlsplit(url).scheme.lower()
+        except ValueError:
+            scheme = ""
+        host = host_of(url)
         what = "The result link redirected to" if redirect else "The result link points to"
         if scheme not in ("http", "https") or not host:
             return f"{what} something that is not a web address; it was not fetched."

@@ -11,12 +11,15 @@ import re
 from typing import Any
 
 REDACTED = "[redacted]"
+#: Shorter "keys" are placeholders (the sandbox's is "sandbox"), not secrets: replacing every
+#: occurrence of such a word would break links and prompts. Real keys are far longer.
+MIN_SECRET_LENGTH = 12
 #: "Api-Key: …", "api_key=…", '"Api-Key": "…"' — whatever key follows, even one we do not know.
 _HEADER = re.compile(r"(?i)(api[-_ ]?key['\"]?\s*[:=]\s*['\"]?)([^'\"\s,;}&]+)")
 
 
 def redact_text(text: str, key: str | None) -> str:
-    if key and len(key) >= 4:
+    if key and len(key) >= MIN_SECRET_LENGTH:
         text = text.replace(key, REDACTED)
     return _HEADER.sub(lambda m: m[1] + REDACTED, text)
 

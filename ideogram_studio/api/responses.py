@@ -74,7 +74,7 @@ class Fields:
         value = self.text(name, required=required) or None  # the contract's "empty" url of a withheld image
         if value is None and required:
             raise ResponseFormatError(f"{self._name(name)} is missing")
-        if value is not None and urlsplit(value).scheme.lower() not in ("http", "https"):
+        if value is not None and _scheme(value) not in ("http", "https"):
             raise ResponseFormatError(f"{self._name(name)} is not a web link")
         return value
 
@@ -83,6 +83,13 @@ class Fields:
         if value is not None and not _RESOLUTION.match(value):
             raise ResponseFormatError(f"{self._name(name)} is not a size like 1024x768")
         return value
+
+
+def _scheme(url: str) -> str:
+    try:
+        return urlsplit(url).scheme.lower()
+    except ValueError:  # e.g. a bracketed host that is not an address
+        return ""
 
 
 def _kind(value: object) -> str:
