@@ -165,8 +165,14 @@ class IdeogramClient:
             raise self._clean(_transport_error(exc, self._api_host)) from None
 
     async def with_retries(self, attempt: Callable[[], Awaitable[T]], on_retry: RetryListener | None = None) -> T:
-        """Run `attempt`, retrying what the retry policy says is safe to retry."""
-        return await self._with_retries(attempt, on_retry)
+        """Run `attempt`, retrying what the retry policy says is safe to retry.
+
+        A JSON answer comes back with the key removed from its text (a server may echo it)."""
+        result = await self._with_retries(attempt, on_retry)
+        if isinstance(result, dict | list):
+            cleaned: T = redact_json(result, self._api_key)
+            return cleaned
+        return result
 
     async def __aenter__(self) -> IdeogramClient:
         return self
@@ -331,6 +337,7 @@ class IdeogramClient:
             try:
                 return await attempt()
             except ApiError as exc:
+                self._clean(exc)  # whatever raised it (v1, v2, a download), the key never shows
                 if not exc.retryable or number == self.retry.attempts:
                     raise
                 retry_after = exc.retry_after if isinstance(exc, RateLimitedError) else None
