@@ -31,7 +31,8 @@ from .api.responses import DescribeResponse, ImageResponse, LayerizeTextResponse
 from .secrets import resolve_key
 from .settings import Settings
 
-COMMANDS: dict[str, Operation] = {op.value: op for op in Operation}
+# v1 commands only: v2-only operations (precise-edit) have no v1 request type.
+COMMANDS: dict[str, Operation] = {op.value: op for op in Operation if op in BY_OPERATION}
 HELP = {
     Operation.GENERATE: "make images from a prompt",
     Operation.GENERATE_TRANSPARENT: "make images with a transparent background",
