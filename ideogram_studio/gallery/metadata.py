@@ -42,7 +42,11 @@ OP_IMPORT = "import"
 _SECRET_NAMES = {"apikey", "xapikey", "authorization", "proxyauthorization", "bearer", "password"}
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
 #: Response fields kept (the download URL is not: it expires and means nothing later).
-RESPONSE_FIELDS = ("seed", "resolution", "upscaled_resolution", "prompt", "is_image_safe", "style_type")
+RESPONSE_FIELDS = (
+    "seed", "resolution", "upscaled_resolution", "prompt", "is_image_safe", "style_type",
+    # v2 (Ideogram 4.x): enough to reproduce it and to rebuild the index from the file.
+    "api", "model", "generation_id", "private", "billing_identifier",
+)  # fmt: skip
 
 
 def _is_secret_name(key: str) -> bool:

@@ -40,6 +40,7 @@ class GalleryJobStore:
             "style_type": image.style_type,
             "is_image_safe": image.is_image_safe,
             "index": index,
+            **_v2_image_fields(job),
         }
         stored = self.gallery.store_image(
             data,
@@ -85,7 +86,26 @@ class GalleryJobStore:
         return self.gallery.spend_since(since, billed_only=True)
 
 
-_MUTABLE = ("state", "result_hashes", "error", "started_at", "finished_at", "billed", "extra", "input_hashes")
+_MUTABLE = (
+    "state", "result_hashes", "error", "started_at", "finished_at", "billed", "extra", "input_hashes", "estimated_cost",
+)  # fmt: skip
+
+
+def _v2_image_fields(job: Job) -> dict[str, Any]:
+    """What a v2 result needs to be reproduced and re-indexed from its file alone: the model, the
+    generation id, privacy (always private), the cost. The seed and the final prompt (the structured
+    caption the service used) come with the image's own response fields; quality or speed with
+    the request fields."""
+    record = job.v2_record()
+    if not record:
+        return {}
+    return {
+        "api": "v2",
+        "model": record["model"],
+        "generation_id": job.generation_id,
+        "private": True,
+        "billing_identifier": job.billing_identifier,
+    }
 
 
 def _ts(value: float | None) -> dt.datetime | None:
@@ -101,7 +121,9 @@ def _to_record(job: Job) -> JobRecord:
         input_hashes=job.input_hashes,
         result_hashes=list(job.result_hashes),
         error=job.error,
-        estimated_cost=job.estimated_cost,
+        # The column the spend totals sum: the actual cost once the service said it (v2), else
+        # the estimate; the estimate itself is kept in `extra`.
+        estimated_cost=job.counted_cost,
         created_at=_ts(job.created_at) or dt.datetime.now(dt.UTC),
         started_at=_ts(job.started_at),
         finished_at=_ts(job.finished_at),
@@ -115,6 +137,8 @@ def _to_record(job: Job) -> JobRecord:
             "pending_downloads": job.pending_downloads,
             "links_expire_at": job.links_expire_at,
             "error_detail": job.error_detail,
+            "estimate": None if job.estimated_cost is None else str(job.estimated_cost),
+            **job.v2_record(),
         },
     )
 
@@ -132,7 +156,9 @@ def _to_dict(record: JobRecord) -> dict[str, Any]:
         "error": record.error,
         "maybe_billed": extra.get("maybe_billed", False),
         "billed": record.billed,
-        "estimated_cost": None if record.estimated_cost is None else str(record.estimated_cost),
+        "estimated_cost": extra["estimate"] if "estimate" in extra else (
+            None if record.estimated_cost is None else str(record.estimated_cost)
+        ),
         "created_at": record.created_at.timestamp(),
         "started_at": record.started_at.timestamp() if record.started_at else None,
         "finished_at": record.finished_at.timestamp() if record.finished_at else None,
@@ -141,4 +167,11 @@ def _to_dict(record: JobRecord) -> dict[str, Any]:
         "pending_downloads": extra.get("pending_downloads", []),
         "links_expire_at": extra.get("links_expire_at"),
         "error_detail": extra.get("error_detail"),
+        **{k: extra[k] for k in V2_KEYS if k in extra},
     }
+
+
+#: The v2 part of a journal record (Job.v2_record), carried in `extra`.
+V2_KEYS = (
+    "api", "model", "generation_id", "actual_cost", "cost_source", "billing_identifier", "quote", "failure_reason",
+)  # fmt: skip

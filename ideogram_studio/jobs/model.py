@@ -10,6 +10,10 @@ from enum import StrEnum
 from typing import Any
 
 from ..api.requests import ApiRequest, Operation
+from ..api.v2_requests import V2Request
+
+#: A v1 request type or a v2 request (addressed by operation and model).
+AnyRequest = ApiRequest | V2Request
 
 
 class JobState(StrEnum):
@@ -22,6 +26,11 @@ class JobState(StrEnum):
     #: Found sending or downloading at start-up: the app stopped mid-way. Offered for re-run,
     #: never resent silently (a resend costs money).
     INTERRUPTED = "interrupted"
+    #: v2 async: the service accepted it (its generation_id is journalled); the queue polls it.
+    #: Found at start-up, polling resumes: it is never POSTed again.
+    POLLING = "polling"
+    #: v2 async: the service no longer knows the generation (404). Inputs kept; never re-sent.
+    LOST = "lost"
 
     @property
     def finished(self) -> bool:
@@ -29,10 +38,10 @@ class JobState(StrEnum):
 
     @property
     def active(self) -> bool:
-        return self in (JobState.SENDING, JobState.DOWNLOADING)
+        return self in (JobState.SENDING, JobState.POLLING, JobState.DOWNLOADING)
 
 
-FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED})
+FINISHED = frozenset({JobState.DONE, JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED, JobState.LOST})
 
 
 @dataclass(eq=False)
@@ -40,7 +49,7 @@ class Job:
     """Mutable while it runs; every change of state is written to the journal by the queue."""
 
     operation: Operation
-    request: ApiRequest
+    request: AnyRequest
     id: str = field(default_factory=lambda: uuid.uuid4().hex)
     state: JobState = JobState.QUEUED
     #: Content hashes of the stored input images, by form field (image, mask, references).
@@ -72,6 +81,16 @@ class Job:
     pending_downloads: list[int] = field(default_factory=list)
     #: When the result links stop working (unix time), once the service has answered.
     links_expire_at: float | None = None
+    #: v2: the service's id for the generation (journalled before any poll), and what it cost:
+    #: `usage_cost_usd_micros` from the answer or the poll, else the quote (`cost_source` says which).
+    generation_id: str | None = None
+    actual_cost: Decimal | None = None
+    cost_source: str | None = None
+    billing_identifier: str | None = None
+    #: The price quote shown before sending (usd, qualifier, upper bound), when there was one.
+    quote: dict[str, Any] | None = None
+    #: v2: why the service could not make it (`failure_reason` of a failed generation).
+    failure_reason: str | None = None
 
     @property
     def image_count(self) -> int:
@@ -113,6 +132,27 @@ class Job:
             "pending_downloads": self.pending_downloads,
             "links_expire_at": self.links_expire_at,
             "error_detail": self.error_detail,
+            **self.v2_record(),
+        }
+
+    @property
+    def counted_cost(self) -> Decimal | None:
+        """What the spend totals count: the actual cost when known, else the estimate."""
+        return self.actual_cost if self.actual_cost is not None else self.estimated_cost
+
+    def v2_record(self) -> dict[str, Any]:
+        """The v2 part of the journal record (absent for v1 jobs)."""
+        if not isinstance(self.request, V2Request):
+            return {}
+        return {
+            "api": "v2",
+            "model": self.request.model,
+            "generation_id": self.generation_id,
+            "actual_cost": None if self.actual_cost is None else str(self.actual_cost),
+            "cost_source": self.cost_source,
+            "billing_identifier": self.billing_identifier,
+            "quote": self.quote,
+            "failure_reason": self.failure_reason,
         }
 
 

@@ -17,7 +17,7 @@ import functools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from decimal import Decimal
 from typing import Any
 
@@ -25,9 +25,12 @@ from ..api.client import IdeogramClient
 from ..api.errors import ApiError
 from ..api.images import ImageFile
 from ..api.pricing import estimate_cost
-from ..api.requests import BY_OPERATION, ApiRequest, Operation
+from ..api.requests import BY_OPERATION, Operation
 from ..api.responses import ImageResponse
-from .model import Job, JobEvent, JobEventKind, JobState
+from ..api.v2_client import GenerationLostError
+from ..api.v2_requests import V2Request
+from . import v2_jobs
+from .model import AnyRequest, Job, JobEvent, JobEventKind, JobState
 from .results import (
     NothingToDownloadError,
     ResultFailures,
@@ -44,6 +47,11 @@ Listener = Callable[[JobEvent], None]
 
 class BudgetExceededError(ApiError):
     """The job would take today's spend over the cap the designer set."""
+
+
+POLL_CANCELLED = (
+    "Cancelled while Ideogram was making it: the service may still finish and bill it. Nothing was sent again."
+)
 
 
 class JobNotFoundError(KeyError):
@@ -114,6 +122,12 @@ class JobQueue:
             except (ApiError, KeyError, ValueError) as exc:
                 log.warning("journal entry %s cannot be rebuilt: %s", record.get("id"), exc)
                 continue
+            if v2_jobs.resumable(job):
+                # The service has it (its generation_id is journalled): poll again, never POST.
+                self.jobs[job.id] = job
+                self._emit(JobEventKind.ADDED, job)
+                self._start(job, self._run(job, resume=True))
+                continue
             if job.state in (JobState.SENDING, JobState.DOWNLOADING, JobState.QUEUED):
                 was = job.state
                 job.state = JobState.INTERRUPTED
@@ -143,13 +157,17 @@ class JobQueue:
 
     def _job_from_record(self, record: dict[str, Any]) -> Job:
         operation = Operation(record["operation"])
-        files = {
-            name: [ImageFile.from_bytes(self.store.read_input(h), f"{name}.png") for h in hashes]
-            for name, hashes in (record.get("input_hashes") or {}).items()
-        }
-        request = BY_OPERATION[operation].from_parts(record.get("request") or {}, files)
+        request: AnyRequest
+        if record.get("api") == "v2":
+            request = v2_jobs.request_from_record(record, self.store.read_input)
+        else:
+            files = {
+                name: [ImageFile.from_bytes(self.store.read_input(h), f"{name}.png") for h in hashes]
+                for name, hashes in (record.get("input_hashes") or {}).items()
+            }
+            request = BY_OPERATION[operation].from_parts(record.get("request") or {}, files)
         cost = record.get("estimated_cost")
-        return Job(
+        job = Job(
             operation=operation,
             request=request,
             id=record["id"],
@@ -170,6 +188,8 @@ class JobQueue:
             links_expire_at=record.get("links_expire_at"),
             error_detail=record.get("error_detail"),
         )
+        v2_jobs.restore_fields(job, record)
+        return job
 
     # ---- spend -----------------------------------------------------------------------------
     async def spend_today(self) -> Decimal:
@@ -180,16 +200,21 @@ class JobQueue:
         return await asyncio.to_thread(self.store.spend_since, self._session_started)
 
     # ---- commands --------------------------------------------------------------------------
-    async def submit(self, request: ApiRequest, *, front: bool = False, tags: dict[str, Any] | None = None) -> Job:
+    async def submit(self, request: AnyRequest, *, front: bool = False, tags: dict[str, Any] | None = None) -> Job:
         """Validate, check the budget, store inputs, journal the job, then queue it."""
         if self._closed:
             raise RuntimeError("the queue is closed")
         request.validate()
-        cost = estimate_cost(request)
+        quote: dict[str, Any] | None = None
+        if isinstance(request, V2Request):
+            cost, quote = await v2_jobs.price(self.client, request)
+        else:
+            cost = estimate_cost(request)
         await self._check_budget(cost)
         # A disk that cannot take the results is said now, before anything is stored or billed.
         await asyncio.to_thread(self.store.check_space, request.image_count())
         job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
+        job.quote = quote
         job.input_hashes = await asyncio.to_thread(self._store_inputs, request)
         await asyncio.to_thread(self.store.save_job, job)
         self.jobs[job.id] = job
@@ -218,7 +243,7 @@ class JobQueue:
             Decimal(0),
         )
 
-    def _store_inputs(self, request: ApiRequest) -> dict[str, list[str]]:
+    def _store_inputs(self, request: AnyRequest) -> dict[str, list[str]]:
         return {
             name: [self.store.store_input(f.data, role=name) for f in files] for name, files in request.files().items()
         }
@@ -310,36 +335,57 @@ class JobQueue:
             if running and running + min(job.image_count, self.capacity) > self.capacity:
                 return
             self._pending.popleft()
-            task = asyncio.get_running_loop().create_task(self._run(job), name=f"job-{job.id}")
-            self._running[job.id] = task
-            task.add_done_callback(functools.partial(self._on_task_done, job.id))
+            self._start(job, self._run(job))
+
+    def _start(self, job: Job, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work, name=f"job-{job.id}")
+        self._running[job.id] = task
+        task.add_done_callback(functools.partial(self._on_task_done, job.id))
 
     def _on_task_done(self, job_id: str, _task: asyncio.Task[None]) -> None:
         self._running.pop(job_id, None)
         if not self._closed:
             self._dispatch()
 
-    async def _run(self, job: Job) -> None:
-        sent = False
+    async def _run(self, job: Job, *, resume: bool = False) -> None:
+        """Send the job (or, `resume`, follow its journalled generation), download, store."""
+        sent = resume
         try:
-            job.started_at = time.time()
-            await self._set_state(job, JobState.SENDING)
-            sent = True
+            if not resume:
+                job.started_at = time.time()
+                await self._set_state(job, JobState.SENDING)
+                sent = True
 
             def on_retry(attempt: int, error: ApiError, delay: float) -> None:
                 job.status_note = f"{error.message} Retrying in {delay:.0f} s."
                 self._emit(JobEventKind.CHANGED, job)
 
-            response = await self.client.send(job.request, on_retry=on_retry)
+            def notify(j: Job) -> None:
+                self._emit(JobEventKind.CHANGED, j)
+
+            response: Any
+            if resume:
+                response = await v2_jobs.follow(self.client, job, notify)
+            elif isinstance(job.request, V2Request):
+                response = await v2_jobs.send(self.client, job, self._set_state, notify, on_retry)
+            else:
+                response = await self.client.send(job.request, on_retry=on_retry)
             job.status_note = None
             job.billed = True
             if isinstance(response, ImageResponse):
                 job.response = response.raw
                 await self._download_all(job, response)
-            else:
+            elif response is not None:
                 job.response = response.raw
             await self._finish(job, JobState.DONE)
         except asyncio.CancelledError:
+            if self._closed and job.state is JobState.POLLING:
+                # The studio is closing: the journal keeps `polling`, the next start resumes it.
+                raise
+            if job.state is JobState.POLLING:
+                job.maybe_billed = True
+                await asyncio.shield(self._finish(job, JobState.CANCELLED, POLL_CANCELLED))
+                raise
             note = self._cancel_note(job)
             if sent and not job.billed:
                 job.maybe_billed = True
@@ -349,6 +395,8 @@ class JobQueue:
         except ResultsNotKept as exc:
             job.error_detail = exc.detail
             await self._finish(job, JobState.FAILED, exc.message)
+        except GenerationLostError as exc:
+            await self._finish(job, JobState.LOST, exc.message)
         except ApiError as exc:
             job.maybe_billed = job.maybe_billed or exc.maybe_billed
             job.error_detail = exc.detail

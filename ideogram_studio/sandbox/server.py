@@ -127,6 +127,14 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--revoked-key", action="append", default=[], metavar="KEY", help="answer this key with 401 (repeatable)"
     )
+    parser.add_argument(
+        "--async-pending", type=float, default=0.0, metavar="SECONDS",
+        help="v2 async generations stay pending this long (default %(default)s)",
+    )
+    parser.add_argument(
+        "--poll-min-interval", type=float, default=0.0, metavar="SECONDS",
+        help="polls of one generation closer than this answer 429 with Retry-After (default %(default)s)",
+    )
     parser.add_argument("--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -144,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_in_flight_images=args.max_in_flight,
         image_base_url=args.image_base_url,
         revoked_keys=frozenset(args.revoked_key),
+        async_pending_seconds=args.async_pending,
+        poll_min_interval=args.poll_min_interval,
     )
     try:
         sock = bind_socket(args.host, args.port)

@@ -84,6 +84,8 @@ class SandboxState:
         self.image_requests_with_api_key = 0
         #: v2: price quotes answered (never generations), generations made, polls answered.
         self.quotes = 0
+        #: v2 POSTs that were not price quotes, by path (what a resend would show up in).
+        self.generation_requests: Counter[str] = Counter()
         self.generations_created = 0
         self.polls = 0
 
@@ -101,5 +103,6 @@ class SandboxState:
             "faults": [f.to_json() for f in self.faults],
             "quotes": self.quotes,
             "generations_created": self.generations_created,
+            "generation_requests": dict(self.generation_requests),
             "polls": self.polls,
         }

@@ -131,6 +131,7 @@ def _endpoint(spec: OperationSpec) -> Handler:
             if bound is not None:
                 quote["upper_bound_usd_micros"] = bound
             return JSONResponse(quote)
+        state.generation_requests[spec.path] += 1
         plan = state.take_faults(spec.path)
         fault = plan.failure
         if fault is not None and fault.kind is not FaultKind.DROP:
