@@ -24,6 +24,9 @@ STATE_LABELS = {
     JobState.FAILED: "Failed",
     JobState.CANCELLED: "Cancelled",
     JobState.INTERRUPTED: "Interrupted",
+    # v2 async jobs (issue 19; their own UI comes later): labelled so a journalled one never breaks the list.
+    JobState.POLLING: "Waiting for Ideogram…",
+    JobState.LOST: "Lost by the service",
 }
 
 

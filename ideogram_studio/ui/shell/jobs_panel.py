@@ -29,6 +29,8 @@ STATE_COLOURS = {
     JobState.FAILED: "#d93025",
     JobState.CANCELLED: "#8a8f98",
     JobState.INTERRUPTED: "#e37400",
+    JobState.POLLING: "#1a73e8",
+    JobState.LOST: "#d93025",
 }
 
 
