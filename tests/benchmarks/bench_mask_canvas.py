@@ -236,7 +236,7 @@ def main() -> None:
         image = QImage(size, size, QImage.Format.Format_RGB32)
         image.fill(QColor(110, 140, 170))
         canvas.set_image(image)
-        canvas.zoom_to(1.0)
+        canvas.set_zoom(1.0)
         canvas.centerOn(size / 2, size / 2)
         app.processEvents()
         pts = stroke_points(args.points, size / 2, size / 2)

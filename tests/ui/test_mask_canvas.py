@@ -106,7 +106,7 @@ def make_canvas(qtbot, image: QImage | None = None, zoom: float | None = 1.0) ->
     qtbot.waitExposed(canvas)
     assert canvas.set_image(image if image is not None else photo())
     if zoom is not None:
-        canvas.zoom_to(zoom)
+        canvas.set_zoom(zoom)
     canvas.setFocus()
     return canvas
 
@@ -166,7 +166,7 @@ def test_fast_stroke_leaves_no_gaps(canvas: MaskCanvas, hardness: float) -> None
 
 def test_one_pixel_brush_is_continuous_and_binary(canvas: MaskCanvas) -> None:
     canvas.set_brush_size(1)
-    canvas.zoom_to(4)
+    canvas.set_zoom(4)
     center = canvas.map_to_image(QPointF(canvas.viewport().rect().center()))
     hits = drag(canvas, [(center.x() - 30, center.y() - 20), (center.x() + 30, center.y() + 15)])
     cov = coverage(canvas)
@@ -360,12 +360,12 @@ def test_keys_change_size_tool_and_invert(canvas: MaskCanvas, qtbot) -> None:
 
 def test_fit_and_actual_size_shortcuts(qtbot) -> None:
     big = make_canvas(qtbot, photo(1600, 1200), zoom=None)
-    fitted = big.zoom()
+    fitted = big.zoom_factor()
     assert fitted < 0.5
     qtbot.keyClick(big, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert big.zoom() == pytest.approx(1.0)
+    assert big.zoom_factor() == pytest.approx(1.0)
     qtbot.keyClick(big, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
-    assert big.zoom() == pytest.approx(fitted)
+    assert big.zoom_factor() == pytest.approx(fitted)
     vp_rect = big.viewport().rect()
     shown = big.map_from_image(QPointF(1600, 1200)) - big.map_from_image(QPointF(0, 0))
     assert shown.x() <= vp_rect.width() and shown.y() <= vp_rect.height()
@@ -384,22 +384,23 @@ def _wheel(canvas: MaskCanvas, pos: QPoint, delta: int) -> None:
 
 
 def test_wheel_zooms_around_the_cursor(canvas: MaskCanvas) -> None:
-    canvas.zoom_to(2.0)
+    canvas.set_zoom(2.0)
     pos = QPoint(200, 150)
     before = canvas.map_to_image(QPointF(pos))
     zooms = []
     canvas.zoom_changed.connect(zooms.append)
-    _wheel(canvas, pos, 120)
-    assert canvas.zoom() == pytest.approx(2.5)
+    _wheel(canvas, pos, 120)  # one notch: the next level of the zoom table
+    QApplication.processEvents()
+    assert canvas.zoom_factor() == pytest.approx(3.0)
     after = canvas.map_to_image(QPointF(pos))
     assert abs(after.x() - before.x()) < 1 and abs(after.y() - before.y()) < 1
-    _wheel(canvas, pos, -240)
-    assert canvas.zoom() == pytest.approx(1.6)
-    assert zooms == pytest.approx([2.5, 1.6])
+    _wheel(canvas, pos, -240)  # two notches back
+    assert canvas.zoom_factor() == pytest.approx(1.5)
+    assert zooms == pytest.approx([3.0, 1.5])
 
 
 def test_middle_button_and_space_drag_pan_without_painting(canvas: MaskCanvas, qtbot) -> None:
-    canvas.zoom_to(3.0)
+    canvas.set_zoom(3.0)
     h, v = canvas.horizontalScrollBar(), canvas.verticalScrollBar()
     start = (h.value(), v.value())
     viewport = canvas.viewport()
@@ -512,7 +513,7 @@ _DPR_SCRIPT = textwrap.dedent(
     img = QImage(300, 200, QImage.Format.Format_RGB32)
     img.fill(QColor(90, 120, 150))
     c.set_image(img)
-    c.zoom_to(1.0)
+    c.set_zoom(1.0)
     c.set_brush_size(10)
     vp = c.viewport()
     a = c.map_from_image(QPointF(50, 100)); b = c.map_from_image(QPointF(250, 100))
@@ -786,7 +787,7 @@ def editor(qtbot) -> Iterator[MaskEditor]:
 
 def test_editor_actions_show_their_shortcuts(editor: MaskEditor) -> None:
     actions = editor.canvas().actions_by_name()
-    for name in ("brush", "eraser", "rect", "lasso", "size_down", "size_up", "invert", "fit", "actual", "undo",
+    for name in ("brush", "eraser", "rect", "lasso", "size_down", "size_up", "invert", "fit", "actual_size", "undo",
                  "redo", "show"):
         action = actions[name]
         assert action.shortcuts(), name
@@ -842,7 +843,7 @@ def test_real_mouse_event_objects_reach_the_canvas(canvas: MaskCanvas) -> None:
 def test_editor_status_shows_coverage_and_zoom(editor: MaskEditor, qtbot) -> None:
     canvas = editor.canvas()
     qtbot.waitUntil(lambda: editor._coverage_label.text() == "Nothing painted")
-    canvas.zoom_to(1.0)
+    canvas.set_zoom(1.0)
     canvas.set_brush_size(60)
     drag(canvas, line((50, 150), (350, 150), 6))
     qtbot.waitUntil(lambda: editor._coverage_label.text().endswith("% to change"))

@@ -5,9 +5,11 @@ coverage, 255 = change), never in screen pixels, so zoom and the display's devic
 never reach the export. ``export_mask()`` converts to the API's polarity (black = change,
 white = keep; see ``ideogram_studio.imaging.mask_export``).
 
-Input: left button paints with the current tool; middle button, or Space + left button, pans;
-the wheel zooms around the cursor. A tablet pen paints with pressure → size, and the mouse
-events a platform synthesises while the pen is down are ignored. Every stroke, rectangle, lasso,
+Input: left button paints with the current tool. Zoom, fit and pan are ``ZoomView``'s, the same
+as in the result viewer (100 % = one image pixel per device pixel, one table of zoom steps):
+middle button, or Space + left button, pans; the wheel zooms around the cursor. A tablet pen
+paints with pressure → size, and the mouse events a platform synthesises while the pen is down
+are ignored. Every stroke, rectangle, lasso,
 fill, clear, invert and load is one undo step.
 """
 
@@ -18,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -28,7 +30,6 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
-    QFocusEvent,
     QImage,
     QImageReader,
     QKeyEvent,
@@ -40,15 +41,11 @@ from PySide6.QtGui import (
     QPixmap,
     QPointingDevice,
     QRegion,
-    QResizeEvent,
     QTabletEvent,
-    QTransform,
     QUndoCommand,
     QUndoStack,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QGraphicsPathItem,
     QGraphicsPixmapItem,
     QGraphicsScene,
@@ -66,6 +63,7 @@ from ...imaging.mask_export import (
     read_mask_file,
     refusal,
 )
+from ..widgets.zoom_view import ZoomView
 from .layer import (
     DEFAULT_OPACITY,
     DEFAULT_OVERLAY,
@@ -80,9 +78,6 @@ from .layer import (
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
 TOOLS = ("brush", "eraser", "rect", "lasso")
-MIN_ZOOM = 0.02
-MAX_ZOOM = 64.0
-WHEEL_STEP = 1.25  # zoom factor per wheel notch (120 eighths of a degree)
 SIZE_STEP = 1.2  # [ and ] multiply/divide the size by this (at least 1 px)
 UNDO_LIMIT = 100
 NO_IMAGE = "Open an image first."
@@ -109,12 +104,11 @@ def _checkerboard() -> QBrush:
     return QBrush(tile)
 
 
-class MaskCanvas(QGraphicsView):
+class MaskCanvas(ZoomView):
     """Paint a mask over an image. Public API in the methods below; see the module doc."""
 
     mask_changed = Signal()
     message = Signal(str)
-    zoom_changed = Signal(float)
     tool_changed = Signal(str)
     brush_size_changed = Signal(int)
     hardness_changed = Signal(float)
@@ -165,31 +159,20 @@ class MaskCanvas(QGraphicsView):
         self._lasso_preview = QPainterPath()  # grown one lineTo per move, not rebuilt
         self._alt_at_press = False
         self._pen_down = False
-        self._space_held = False
-        self._pan_from: QPointF | None = None
-        self._pan_button = Qt.MouseButton.NoButton
         self._cursor_vp: QPointF | None = None
-        self._auto_fit = True
         self._checker = _checkerboard()
         self._ring_regions: dict[int, QRegion] = {}
         self._ring_sprites: dict[tuple[int, float], QPixmap] = {}
 
         self.setBackgroundBrush(self.palette().dark())
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setDragMode(QGraphicsView.DragMode.NoDrag)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
-        self.viewport().setMouseTracking(True)
-        self.setMouseTracking(True)
         self._actions: dict[str, QAction] = {}
         self._make_actions()
-        self._update_viewport_cursor()
+        self._refresh_cursor()
 
     # ================================================================ public API: image ======
     def set_image(self, image: QImage | str | Path, keep_mask: bool = False) -> bool:
@@ -242,7 +225,6 @@ class MaskCanvas(QGraphicsView):
         self._has_alpha = has_alpha
         self._pixmap_item.setPixmap(QPixmap.fromImage(display))
         self._scene.setSceneRect(QRectF(0, 0, size.width(), size.height()))
-        self._auto_fit = True
         self.fit()
         self.viewport().update()
         self.image_changed.emit()
@@ -268,7 +250,7 @@ class MaskCanvas(QGraphicsView):
         old_region = self._cursor_region()
         self._tool = tool
         self._actions[tool].setChecked(True)
-        self._update_viewport_cursor()
+        self._refresh_cursor()
         self.viewport().update(old_region.united(self._cursor_region()))
         self.tool_changed.emit(tool)
 
@@ -362,48 +344,6 @@ class MaskCanvas(QGraphicsView):
 
     def is_mask_visible(self) -> bool:
         return self._mask_visible
-
-    def zoom(self) -> float:
-        return self.transform().m11()
-
-    def zoom_to(self, factor: float, anchor: QPointF | None = None) -> None:
-        """Set the zoom (1.0 = one image pixel per device-independent pixel), keeping ``anchor``
-        (a viewport position; the centre when None) over the same image point."""
-        self._set_zoom(factor, anchor)
-        self._auto_fit = False
-
-    def fit(self) -> None:
-        """Zoom so the whole image fits the view, centred; stays fitted while the view resizes."""
-        self._auto_fit = True
-        if self._image_size.isEmpty():
-            return
-        vp = self.viewport().size()
-        margin = 8
-        sx = (vp.width() - 2 * margin) / self._image_size.width()
-        sy = (vp.height() - 2 * margin) / self._image_size.height()
-        factor = max(MIN_ZOOM, min(MAX_ZOOM, min(sx, sy)))
-        old = self.zoom()
-        self.setTransform(QTransform.fromScale(factor, factor))
-        self.centerOn(QRectF(0, 0, self._image_size.width(), self._image_size.height()).center())
-        self._after_zoom(old)
-
-    def actual_size(self) -> None:
-        """100 %: one image pixel per device-independent pixel."""
-        self.zoom_to(1.0)
-
-    def zoom_in(self) -> None:
-        self.zoom_to(self.zoom() * WHEEL_STEP)
-
-    def zoom_out(self) -> None:
-        self.zoom_to(self.zoom() / WHEEL_STEP)
-
-    def map_to_image(self, viewport_pos: QPointF | QPoint) -> QPointF:
-        """A viewport position -> image pixel coordinates (floats)."""
-        inverse, _ = self.viewportTransform().inverted()
-        return inverse.map(QPointF(viewport_pos))
-
-    def map_from_image(self, image_pos: QPointF | QPoint) -> QPointF:
-        return self.viewportTransform().map(QPointF(image_pos))
 
     # ================================================================ public API: files ======
     def mask_file_rule(self) -> MaskRule:
@@ -560,10 +500,11 @@ class MaskCanvas(QGraphicsView):
         make("fill", "Fill", ("Shift+F",), self.fill, tip="Fill the mask (change everything)")
         show = make("show", "Show mask", ("H",), lambda: None, checkable=True, tip="Show or hide the mask overlay")
         show.setChecked(True)
-        make("fit", "Fit", ("Ctrl+0",), self.fit, tip="Fit the image in the view")
-        make("actual", "100 %", ("Ctrl+1",), self.actual_size, tip="Zoom to 100 %")
-        make("zoom_in", "Zoom in", ("Ctrl+=", "Ctrl++"), self.zoom_in)
-        make("zoom_out", "Zoom out", ("Ctrl+-",), self.zoom_out)
+        # Fit, 100 %, zoom in/out: ZoomView's, with the same keys as in the viewer.
+        for name, action in self.zoom_actions().items():
+            action.setObjectName(f"mask_{name}")
+            self.addAction(action)
+            self._actions[name] = action
         self._actions["undo"].setEnabled(False)
         self._actions["redo"].setEnabled(False)
         self._undo.canUndoChanged.connect(self._actions["undo"].setEnabled)
@@ -634,7 +575,7 @@ class MaskCanvas(QGraphicsView):
             self._show_preview(self._rect_path(self._drag_start, pos))
         elif self._lasso:
             last = self._lasso[-1]
-            if abs(pos.x() - last.x()) + abs(pos.y() - last.y()) >= 1.0 / max(self.zoom(), 1e-6):  # ~1 screen px
+            if abs(pos.x() - last.x()) + abs(pos.y() - last.y()) >= 1.0 / self.view_scale():  # ~1 screen px
                 self._lasso.append(pos)
                 self._lasso_preview.lineTo(pos)
                 self._show_preview(self._lasso_preview)
@@ -714,7 +655,7 @@ class MaskCanvas(QGraphicsView):
             event.accept()
             return
         button = event.button()
-        if button == Qt.MouseButton.MiddleButton or (button == Qt.MouseButton.LeftButton and self._space_held):
+        if self._is_pan_button(button):  # middle button, or Space + left button
             self._start_pan(event.position(), button)
             event.accept()
             return
@@ -729,11 +670,11 @@ class MaskCanvas(QGraphicsView):
             event.accept()
             return
         pos = event.position()
-        if self._pan_from is not None:
+        if self._is_panning():
             self._pan_to(pos)
             event.accept()
             return
-        if self._stroke is not None and self.zoom() >= 1.0 and self._cursor_radius_px() > 6:
+        if self._stroke is not None and self.view_scale() >= 1.0 and self._cursor_radius_px() > 6:
             # The segment's repaint (brush radius + 2 image px around both ends) already covers
             # the outline at its old and new places.
             self._cursor_vp = QPointF(pos)
@@ -747,10 +688,7 @@ class MaskCanvas(QGraphicsView):
         if self._pen_down:
             event.accept()
             return
-        if self._pan_from is not None and event.button() == self._pan_button:
-            self._pan_from = None
-            self._pan_button = Qt.MouseButton.NoButton
-            self._update_viewport_cursor()
+        if self._end_pan(event.button()):
             event.accept()
             return
         if event.button() == Qt.MouseButton.LeftButton:
@@ -758,15 +696,6 @@ class MaskCanvas(QGraphicsView):
             event.accept()
             return
         super().mouseReleaseEvent(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta().y() or event.angleDelta().x()
-        if not delta or self._image_size.isEmpty():
-            event.ignore()
-            return
-        self.zoom_to(self.zoom() * WHEEL_STEP ** (delta / 120), anchor=event.position())
-        self._move_cursor(event.position())
-        event.accept()
 
     # ================================================================ events: tablet =========
     # QAbstractScrollArea does not route tablet events through viewportEvent(): the viewport
@@ -790,16 +719,15 @@ class MaskCanvas(QGraphicsView):
             elif event.button() == Qt.MouseButton.MiddleButton or self._space_held:
                 self._start_pan(pos, event.button())
         elif kind == QEvent.Type.TabletMove:
-            if self._pan_from is not None:
+            if self._is_panning():
                 self._pan_to(pos)
             else:
                 self._move_cursor(pos)
                 if self._pen_down:
                     self._drag(self.map_to_image(pos), pressure)
         elif kind == QEvent.Type.TabletRelease:
-            if self._pan_from is not None and event.button() == self._pan_button:
-                self._pan_from = None
-                self._update_viewport_cursor()
+            if self._end_pan(event.button()):
+                pass
             elif self._pen_down:
                 self._end(self.map_to_image(pos), pressure, event.modifiers())
                 self._pen_down = False
@@ -807,12 +735,6 @@ class MaskCanvas(QGraphicsView):
 
     # ================================================================ events: keys ===========
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space:
-            if not event.isAutoRepeat():
-                self._space_held = True
-                self._update_viewport_cursor()
-            event.accept()
-            return
         if event.key() == Qt.Key.Key_Escape and (self._drag_start is not None or self._lasso):
             self._cancel_interaction()
             event.accept()
@@ -827,20 +749,7 @@ class MaskCanvas(QGraphicsView):
                 action.trigger()
                 event.accept()
                 return
-        super().keyPressEvent(event)
-
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
-            self._space_held = False
-            self._update_viewport_cursor()
-            event.accept()
-            return
-        super().keyReleaseEvent(event)
-
-    def focusOutEvent(self, event: QFocusEvent) -> None:
-        self._space_held = False
-        self._update_viewport_cursor()
-        super().focusOutEvent(event)
+        super().keyPressEvent(event)  # Space (pan) and the zoom keys' variants (ZoomView)
 
     # ================================================================ events: drop a mask ====
     @staticmethod
@@ -873,49 +782,23 @@ class MaskCanvas(QGraphicsView):
         event.acceptProposedAction()
         self.load_mask_file(path)
 
-    # ================================================================ pan and zoom ===========
-    def _start_pan(self, pos: QPointF, button: Qt.MouseButton) -> None:
-        self._commit_interaction()
-        self._pan_from = QPointF(pos)
-        self._pan_button = button
-        self._move_cursor(None)
-        self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+    # ================================================================ zoom and pan hooks =====
+    def _content_rect(self) -> QRectF:
+        return QRectF(0, 0, self._image_size.width(), self._image_size.height())
 
-    def _pan_to(self, pos: QPointF) -> None:
-        assert self._pan_from is not None
-        delta = pos - self._pan_from
-        self._pan_from = QPointF(pos)
-        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
-        h.setValue(h.value() - round(delta.x()))
-        v.setValue(v.value() - round(delta.y()))
-        self._auto_fit = False
-
-    def _set_zoom(self, factor: float, anchor: QPointF | None) -> None:
-        factor = max(MIN_ZOOM, min(MAX_ZOOM, float(factor)))
-        old = self.zoom()
-        if anchor is None:
-            anchor = QPointF(self.viewport().rect().center())
-        image_point = self.map_to_image(anchor)
-        self.setTransform(QTransform.fromScale(factor, factor))
-        moved = self.map_from_image(image_point) - anchor
-        h, v = self.horizontalScrollBar(), self.verticalScrollBar()
-        h.setValue(h.value() + round(moved.x()))
-        v.setValue(v.value() + round(moved.y()))
-        self._after_zoom(old)
-
-    def _after_zoom(self, old: float) -> None:
-        zoom = self.zoom()
-        mode = Qt.TransformationMode.FastTransformation if zoom >= 2 else Qt.TransformationMode.SmoothTransformation
+    def _zoom_applied(self) -> None:
+        # Image pixels stay crisp squares from 200 % (device pixels) on, as in the viewer.
+        fast = self.zoom_factor() >= 2
+        mode = Qt.TransformationMode.FastTransformation if fast else Qt.TransformationMode.SmoothTransformation
         if self._pixmap_item.transformationMode() != mode:
             self._pixmap_item.setTransformationMode(mode)
-        if zoom != old:
-            self.viewport().update()
-            self.zoom_changed.emit(zoom)
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        if self._auto_fit:
-            self.fit()
+    def _pan_started(self) -> None:
+        self._commit_interaction()
+        self._move_cursor(None)
+
+    def _refresh_cursor(self) -> None:
+        self.viewport().setCursor(QCursor(self._pan_cursor() or Qt.CursorShape.CrossCursor))
 
     # ================================================================ brush outline ==========
     def _move_cursor(self, pos: QPointF | None) -> None:
@@ -926,7 +809,7 @@ class MaskCanvas(QGraphicsView):
             self.viewport().update(old.united(new))
 
     def _cursor_radius_px(self) -> float:
-        return self._size / 2 * self.zoom()
+        return self._size / 2 * self.view_scale()
 
     def _cursor_region(self) -> QRegion:
         """The viewport region the brush outline covers (a ring for big brushes), cached by size."""
@@ -999,15 +882,6 @@ class MaskCanvas(QGraphicsView):
         else:
             self._draw_outline(painter, c, r)
         painter.restore()
-
-    def _update_viewport_cursor(self) -> None:
-        if self._pan_from is not None:
-            shape = Qt.CursorShape.ClosedHandCursor
-        elif self._space_held:
-            shape = Qt.CursorShape.OpenHandCursor
-        else:
-            shape = Qt.CursorShape.CrossCursor
-        self.viewport().setCursor(QCursor(shape))
 
 
 def __getattr__(name: str) -> object:

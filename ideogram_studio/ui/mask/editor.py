@@ -120,7 +120,7 @@ class MaskEditor(QWidget):
             bar.addAction(a[name])
         bar.addSeparator()
         bar.addAction(a["fit"])
-        bar.addAction(a["actual"])
+        bar.addAction(a["actual_size"])
         bar.addSeparator()
         bar.addAction(self._load_action)
         load_button = bar.widgetForAction(self._load_action)
@@ -247,7 +247,7 @@ class MaskEditor(QWidget):
         self._show_size(c.brush_size())
         self._show_hardness(c.hardness())
         self._show_overlay(c.overlay_color(), c.overlay_opacity())
-        self._show_zoom(c.zoom())
+        self._show_zoom(c.zoom_factor())
         self._update_coverage()
 
     # ---- reflect canvas state ---------------------------------------------------------------

@@ -1,10 +1,11 @@
 """The central result viewer: fit / 100 % / zoom around the cursor / pan, and a before/after slider.
 
-Zoom is measured in **device pixels per image pixel**: at 100 % (`actual_size()`) one image pixel
-covers exactly one physical screen pixel, also on HiDPI screens, so what a designer inspects is
-the file's real pixels, sharp. On a 2× screen the view's transform is therefore 0.5 at 100 %;
-`zoom_factor()` reports 1.0. "Fit" never enlarges an image beyond one image pixel per logical
-pixel (so small images are not blown up into blur, yet fill a HiDPI screen like any other app).
+Zoom, fit, pan and their keys come from ``ZoomView`` (``zoom_view.py``), shared with the mask
+canvas: zoom is in **device pixels per image pixel** (100 % = one image pixel per physical screen
+pixel, also on HiDPI screens; on a 2× screen the view's transform is 0.5 at 100 %), zoom in/out
+walks one table of steps, and "fit" never enlarges beyond one image pixel per logical pixel. The
+viewer adds: a plain left drag pans too (the compare divider comes first), a double-click toggles
+fit ↔ 100 %, and badges for the caption and the zoom.
 
 Scene coordinates are image pixels. Painting: below 100 % the image is drawn smoothly from a
 half-size pyramid (no aliasing at 10 %); at exactly 100 % and above 200 % nearest-neighbour
@@ -18,15 +19,13 @@ size (reframe, upscale) is fitted into the "after" image's rectangle, keeping it
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
     QFont,
-    QFontMetrics,
     QImage,
     QKeyEvent,
     QKeySequence,
@@ -38,10 +37,8 @@ from PySide6.QtGui import (
     QPixmap,
     QResizeEvent,
     QTransform,
-    QWheelEvent,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
@@ -49,16 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .zoom_view import BADGE_PAD, MAX_ZOOM, MIN_ZOOM, ZoomView
+
 __all__ = ["MAX_ZOOM", "MIN_ZOOM", "ImageViewer"]
 
-MIN_ZOOM = 1 / 32
-MAX_ZOOM = 32.0
-#: Zoom step of one wheel notch (120 units) and of the +/- keys.
-ZOOM_STEP = 1.25
-#: Margin around a fitted image, in logical pixels.
-FIT_MARGIN = 12
-#: Distance of the caption and zoom badges from the viewport's edges.
-BADGE_PAD = 8
 #: How close (logical px) the pointer must be to grab the compare divider.
 DIVIDER_GRAB = 8
 #: Above this zoom pixels are drawn nearest-neighbour.
@@ -215,13 +206,9 @@ class _ImageItem(QGraphicsItem):
         painter.drawPixmap(dst, pix, src)
 
 
-class ImageViewer(QGraphicsView):
-    """Shows one result (or a before/after pair); see the module doc for zoom semantics."""
+class ImageViewer(ZoomView):
+    """Shows one result (or a before/after pair); zoom, fit and pan come from ZoomView."""
 
-    #: The new zoom factor (device pixels per image pixel; 1.0 = 100 %).
-    zoom_changed = Signal(float)
-    #: Fit mode switched on (True) or off (False).
-    fit_mode_changed = Signal(bool)
     #: The compare divider moved: fraction of the image width, 0..1.
     split_changed = Signal(float)
 
@@ -232,12 +219,8 @@ class ImageViewer(QGraphicsView):
         self._caption = ""
         self._empty_title = "Results appear here"
         self._empty_hint = "Ctrl+Enter to generate"
-        self._fit_mode = True
-        self._zoom = 1.0
         self._split = 0.5
         self._swapped = False
-        self._pan_from: QPointF | None = None
-        self._pan_scroll = (0, 0)
         self._dragging_divider = False
         self._setup_ui()
         self._make_actions()
@@ -319,73 +302,12 @@ class ImageViewer(QGraphicsView):
     def is_swapped(self) -> bool:
         return self._swapped
 
-    def fit(self) -> None:
-        """Fit the whole image in the view (never beyond one image pixel per logical pixel);
-        the view stays fitted while it is resized."""
-        was = self._fit_mode
-        self._fit_mode = True
-        if self._image is not None:
-            self._apply_zoom(self._fit_zoom(), None)
-            self.centerOn(self._item.boundingRect().center())
-            self.viewport().update()
-        if not was:
-            self.fit_mode_changed.emit(True)
-
-    def actual_size(self, anchor: QPointF | None = None) -> None:
-        """100 %: one image pixel per device pixel; `anchor` (viewport position) stays put."""
-        self.set_zoom(1.0, anchor)
-
-    def zoom_by(self, factor: float, anchor: QPointF | None = None) -> None:
-        """Multiply the zoom; the image point under `anchor` (default: the view centre) stays there."""
-        self.set_zoom(self.zoom_factor() * factor, anchor)
-
-    def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
-        if self._image is None:
-            return
-        was = self._fit_mode
-        self._fit_mode = False
-        self._apply_zoom(zoom, anchor)
-        if was:
-            self.fit_mode_changed.emit(False)
-
-    def zoom_in(self) -> None:
-        self.zoom_by(ZOOM_STEP)
-
-    def zoom_out(self) -> None:
-        self.zoom_by(1 / ZOOM_STEP)
-
-    def zoom_factor(self) -> float:
-        """Device pixels per image pixel (1.0 = 100 %)."""
-        return self._zoom
-
-    def is_fit_mode(self) -> bool:
-        return self._fit_mode
-
-    def toggle_fit(self, anchor: QPointF | None = None) -> None:
-        """Fit ↔ 100 % (what a double-click does)."""
-        if self._fit_mode and abs(self._zoom - 1.0) > 1e-6:
-            self.actual_size(anchor)
-        elif self._fit_mode:
-            # The image already fits at 100 %: go one step in so the toggle still does something.
-            self.set_zoom(2.0, anchor)
-        else:
-            self.fit()
-
-    def image_rect_in_viewport(self) -> QRectF:
-        """Where the image is drawn, in viewport coordinates (logical pixels)."""
-        return self.viewportTransform().mapRect(self._item.boundingRect())
-
     def divider_x(self) -> float | None:
         """Compare divider x in viewport coordinates, or None outside compare mode."""
         if not self.is_comparing():
             return None
         rect = self._item.boundingRect()
         return self.viewportTransform().map(QPointF(rect.width() * self._split, 0)).x()
-
-    def map_to_image(self, viewport_pos: QPointF | QPoint) -> QPointF:
-        """Image pixel coordinates (fractional) of a viewport position."""
-        inverse, _ = self.viewportTransform().inverted()
-        return inverse.map(QPointF(viewport_pos))
 
     def actions_by_name(self) -> dict[str, QAction]:
         """The viewer's actions ("fit", "actual_size", "zoom_in", "zoom_out", "swap"), for menus."""
@@ -397,18 +319,11 @@ class ImageViewer(QGraphicsView):
         self._item = _ImageItem()
         self._scene.addItem(self._item)
         self.setScene(self._scene)
-        self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.NoAnchor)
-        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setDragMode(QGraphicsView.DragMode.NoDrag)  # panning is ours: the divider comes first
         # Overlays are drawn in viewport coordinates: repaint fully instead of scrolling pixels.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(160, 120)
-        self.setMouseTracking(True)
-        self.viewport().setMouseTracking(True)
         self._update_background()
         self._scene.setSceneRect(QRectF(0, 0, 1, 1))
         self.setSceneRect(QRectF(0, 0, 1, 1))
@@ -418,23 +333,13 @@ class ImageViewer(QGraphicsView):
         """Actions for a window's menus. They are not added to the viewer itself: keys pressed in the
         viewer are handled by keyPressEvent, so a window that puts these (or its own Ctrl+0 / Ctrl+1)
         in a menu never makes an ambiguous shortcut that would swallow the key."""
-        self._actions: dict[str, QAction] = {}
-
-        def make(name: str, text: str, keys: tuple[str, ...], slot: Callable[[], None]) -> None:
-            action = QAction(text, self)
-            action.setShortcuts([QKeySequence(k) for k in keys])
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            shown = ", ".join(QKeySequence(k).toString(QKeySequence.SequenceFormat.NativeText) for k in keys)
-            action.setToolTip(f"{text} ({shown})")
-            action.triggered.connect(slot)
-            self._actions[name] = action
-
-        # Lambdas: `triggered` passes `checked`, which must not land in an optional parameter.
-        make("fit", "Fit to view", ("Ctrl+0",), lambda: self.fit())
-        make("actual_size", "Actual pixels (100 %)", ("Ctrl+1",), lambda: self.actual_size())
-        make("zoom_in", "Zoom in", ("+", "=", "Ctrl++", "Ctrl+="), lambda: self.zoom_in())
-        make("zoom_out", "Zoom out", ("-", "Ctrl+-"), lambda: self.zoom_out())
-        make("swap", "Swap before/after", ("M",), lambda: self.swap_sides())
+        self._actions: dict[str, QAction] = self.zoom_actions()
+        swap = QAction("Swap before/after", self)
+        swap.setShortcuts([QKeySequence("M")])
+        swap.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        swap.setToolTip(f"Swap before/after ({QKeySequence('M').toString(QKeySequence.SequenceFormat.NativeText)})")
+        swap.triggered.connect(lambda: self.swap_sides())
+        self._actions["swap"] = swap
 
     def _update_background(self) -> None:
         window = self.palette().color(QPalette.ColorRole.Window)
@@ -443,10 +348,10 @@ class ImageViewer(QGraphicsView):
         self._backdrop = QColor(grey, grey, grey)
         self.setBackgroundBrush(self._backdrop)
 
-    def _dpr(self) -> float:
-        return float(self.devicePixelRatioF()) or 1.0
+    # ---- content ---------------------------------------------------------------------------
+    def _content_rect(self) -> QRectF:
+        return self._item.boundingRect()
 
-    # ---- zoom ------------------------------------------------------------------------------
     def _set_content(self, image: QImage | None, before: QImage | None, caption: str, keep: bool) -> None:
         self._image = image
         self._before = before if image is not None else None
@@ -457,12 +362,7 @@ class ImageViewer(QGraphicsView):
             self._scene.setSceneRect(QRectF(0, 0, 1, 1))
             self.setSceneRect(QRectF(0, 0, 1, 1))
             self._set_scroll_bars(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            self.resetTransform()
-            was = self._fit_mode
-            self._fit_mode = True
-            self._set_zoom_value(1.0)
-            if not was:
-                self.fit_mode_changed.emit(True)
+            self._reset_zoom()
         else:
             rect = self._item.boundingRect()
             self._scene.setSceneRect(rect)
@@ -480,71 +380,21 @@ class ImageViewer(QGraphicsView):
         if self.verticalScrollBarPolicy() != policy:
             self.setVerticalScrollBarPolicy(policy)
 
-    def _fit_zoom(self) -> float:
-        if self._image is None:
-            return 1.0
-        vp = self.maximumViewportSize()  # a fitted image needs no scroll bars: use the whole area
-        # Leave the bottom band to the caption and zoom badges (kept symmetric so the image is centred).
-        band = QFontMetrics(self._overlay_font()).height() + 6 + 2 * BADGE_PAD
-        w = max(1, vp.width() - 2 * FIT_MARGIN)
-        h = max(1, vp.height() - 2 * max(FIT_MARGIN, band))
-        logical = min(w / self._image.width(), h / self._image.height(), 1.0)
-        return max(MIN_ZOOM, min(MAX_ZOOM, logical * self._dpr()))
-
-    def _apply_zoom(self, zoom: float, anchor: QPointF | QPoint | None) -> None:
-        zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
-        # Anything but a point (e.g. `checked` from a QAction's triggered signal) means the centre.
-        anchor = QPointF(anchor) if isinstance(anchor, (QPointF, QPoint)) else QPointF(self.viewport().rect().center())
-        scene_point = self.map_to_image(anchor)
-        scale = zoom / self._dpr()
-        self.setTransform(QTransform.fromScale(scale, scale))
-        # Scroll so the same image point is under the anchor again (to within a pixel).
-        moved = self.viewportTransform().map(scene_point) - anchor
-        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
-        hbar.setValue(hbar.value() + round(moved.x()))
-        vbar.setValue(vbar.value() + round(moved.y()))
-        self._set_zoom_value(zoom)
+    def _zoom_applied(self) -> None:
         self._update_cursor(None)
-        self.viewport().update()
 
-    def _set_zoom_value(self, zoom: float) -> None:
-        if abs(zoom - self._zoom) > 1e-9:
-            self._zoom = zoom
-            self.zoom_changed.emit(zoom)
-
-    def _can_pan(self) -> bool:
-        return self.horizontalScrollBar().maximum() > self.horizontalScrollBar().minimum() or (
-            self.verticalScrollBar().maximum() > self.verticalScrollBar().minimum()
-        )
+    def _refresh_cursor(self) -> None:
+        self._update_cursor(None)
 
     # ---- events ----------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self._fit_mode and self._image is not None:
-            self._apply_zoom(self._fit_zoom(), None)
-            self.centerOn(self._item.boundingRect().center())
         self._update_cursor(None)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.DevicePixelRatioChange and self._image is not None:
-            # Moved to a screen with another scale: 100 % stays one image pixel per device pixel.
-            result = super().event(event)
-            if self._fit_mode:
-                self._apply_zoom(self._fit_zoom(), None)
-            else:
-                self._apply_zoom(self._zoom, None)
-            return result
         if event.type() == QEvent.Type.PaletteChange:
             self._update_background()
         return super().event(event)
-
-    def wheelEvent(self, event: QWheelEvent) -> None:
-        delta = event.angleDelta().y()
-        if self._image is None or delta == 0:
-            super().wheelEvent(event)  # horizontal trackpad scroll pans
-            return
-        self.zoom_by(ZOOM_STEP ** (delta / 120), event.position())
-        event.accept()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
@@ -553,33 +403,24 @@ class ImageViewer(QGraphicsView):
             self._move_divider(pos)
             event.accept()
             return
-        if self._image is not None and event.button() in (Qt.MouseButton.LeftButton, Qt.MouseButton.MiddleButton):
-            self._pan_from = pos
-            self._pan_scroll = (self.horizontalScrollBar().value(), self.verticalScrollBar().value())
-            self.viewport().setCursor(Qt.CursorShape.ClosedHandCursor)
+        if self._image is not None and event.button() == Qt.MouseButton.LeftButton:
+            self._start_pan(pos, event.button())  # in the viewer a plain left drag pans too
             event.accept()
             return
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position()
         if self._dragging_divider:
-            self._move_divider(pos)
+            self._move_divider(event.position())
             event.accept()
             return
-        if self._pan_from is not None:
-            delta = pos - self._pan_from  # from the press: no rounding error adds up
-            self.horizontalScrollBar().setValue(self._pan_scroll[0] - round(delta.x()))
-            self.verticalScrollBar().setValue(self._pan_scroll[1] - round(delta.y()))
-            event.accept()
-            return
-        self._update_cursor(pos)
+        if not self._is_panning():
+            self._update_cursor(event.position())
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
-        if self._dragging_divider or self._pan_from is not None:
+        if self._dragging_divider or self._end_pan(event.button()):
             self._dragging_divider = False
-            self._pan_from = None
             self._update_cursor(event.position())
             event.accept()
             return
@@ -594,25 +435,11 @@ class ImageViewer(QGraphicsView):
         super().mouseDoubleClickEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        key, mods = event.key(), event.modifiers()
-        ctrl = bool(mods & Qt.KeyboardModifier.ControlModifier)
-        handled = True
-        if ctrl and key == Qt.Key.Key_0:
-            self.fit()
-        elif ctrl and key == Qt.Key.Key_1:
-            self.actual_size()
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
-            self.zoom_in()
-        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
-            self.zoom_out()
-        elif key == Qt.Key.Key_M and not ctrl:
+        if event.key() == Qt.Key.Key_M and not event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.swap_sides()
-        else:
-            handled = False
-        if handled:
             event.accept()
-        else:
-            super().keyPressEvent(event)
+            return
+        super().keyPressEvent(event)  # zoom keys and Space (ZoomView)
 
     # ---- divider and cursor ----------------------------------------------------------------
     def _near_divider(self, pos: QPointF) -> bool:
@@ -628,10 +455,11 @@ class ImageViewer(QGraphicsView):
             self.set_split(self.map_to_image(pos).x() / width)
 
     def _update_cursor(self, pos: QPointF | None) -> None:
+        pan = self._pan_cursor()
         if self._dragging_divider:
             shape = Qt.CursorShape.SplitHCursor
-        elif self._pan_from is not None:
-            shape = Qt.CursorShape.ClosedHandCursor
+        elif pan is not None:
+            shape = pan
         elif pos is not None and self._near_divider(pos):
             shape = Qt.CursorShape.SplitHCursor
         elif self._image is not None and self._can_pan():
@@ -711,11 +539,6 @@ class ImageViewer(QGraphicsView):
         painter.setPen(QColor(245, 245, 245))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         return box
-
-    def _overlay_font(self) -> QFont:
-        font = QFont(self.font())
-        font.setPointSizeF(max(7.0, self.font().pointSizeF() * 0.9))
-        return font
 
     def _draw_badges(self, painter: QPainter) -> None:
         assert self._image is not None
