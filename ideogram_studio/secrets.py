@@ -27,26 +27,29 @@ class SecretStore(Protocol):
 
 
 class KeyringStore:
-    """The OS keyring through `keyring`."""
+    """The OS keyring through `keyring`; `account` names the secret (the API key by default)."""
+
+    def __init__(self, account: str = ACCOUNT) -> None:
+        self.account = account
 
     def get(self) -> str | None:
         keyring, errors = _keyring()
         try:
-            return keyring.get_password(SERVICE, ACCOUNT) or None
+            return keyring.get_password(SERVICE, self.account) or None
         except errors.KeyringError as exc:
             raise SecretStoreError(_no_keyring_message(exc)) from None
 
     def set(self, key: str) -> None:
         keyring, errors = _keyring()
         try:
-            keyring.set_password(SERVICE, ACCOUNT, key)
+            keyring.set_password(SERVICE, self.account, key)
         except errors.KeyringError as exc:
             raise SecretStoreError(_no_keyring_message(exc)) from None
 
     def delete(self) -> None:
         keyring, errors = _keyring()
         try:
-            keyring.delete_password(SERVICE, ACCOUNT)
+            keyring.delete_password(SERVICE, self.account)
         except errors.PasswordDeleteError:
             pass
         except errors.KeyringError as exc:
