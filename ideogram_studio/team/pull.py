@@ -52,7 +52,8 @@ def _with_inputs(team: TeamLibrary, digest: str, order: dict[str, None], with_in
         return
     if with_inputs:
         parents = [link.parent for link in team.parents(digest)]
-        for parent in team.present(parents):
+        present = team.present(parents)
+        for parent in (p for p in parents if p in present):  # in lineage order: a stable pull order
             _with_inputs(team, parent, order, with_inputs, depth + 1)
     order[digest] = None
 

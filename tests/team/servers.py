@@ -168,6 +168,7 @@ class Seaweed:
     folder: Path
     proc: subprocess.Popen[bytes]
     ports: dict[str, int] = field(default_factory=dict)
+    cmd: list[str] = field(default_factory=list)
 
     @property
     def pid(self) -> int:
@@ -188,6 +189,38 @@ class Seaweed:
     def stop(self) -> None:
         _stop(self.proc, signal.SIGTERM)
 
+    def kill(self) -> None:
+        """SIGKILL: the store goes away at once, as a crashed server or a pulled cable."""
+        _stop(self.proc, signal.SIGKILL)
+
+    def restart(self) -> None:
+        """Start again on the same folder and ports (after stop or kill)."""
+        self.proc = _launch_weed(self.cmd, self.folder)
+        _wait_for_weed(self)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _launch_weed(cmd: list[str], folder: Path) -> subprocess.Popen[bytes]:
+    log = open(folder / "weed.log", "ab")  # noqa: SIM115  (lives as long as the server)
+    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+
+
+def _wait_for_weed(server: Seaweed) -> None:
+    client = server.client()
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            client.list_buckets()
+            return
+        except Exception:
+            if server.proc.poll() is not None or time.monotonic() > deadline:
+                server.stop()
+                log = (server.folder / "weed.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"SeaweedFS did not start: {log}") from None
+            time.sleep(0.1)
+
 
 def start_seaweed() -> Seaweed:
     folder = Path(tempfile.mkdtemp(prefix="ideogram-weed-"))
@@ -206,20 +239,8 @@ def start_seaweed() -> Seaweed:
         f"-s3.localSocket={folder / 's3.sock'}",
         *(f"-{flag}={port}" for flag, port in ports.items()),
     ]
-    log = open(folder / "weed.log", "wb")  # noqa: SIM115
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
-    server = Seaweed(f"http://127.0.0.1:{ports['s3.port']}", folder, proc, ports)
-    client = server.client()
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            client.list_buckets()
-            break
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                server.stop()
-                raise RuntimeError(f"SeaweedFS did not start: {(folder / 'weed.log').read_text()[-2000:]}") from None
-            time.sleep(0.1)
+    server = Seaweed(f"http://127.0.0.1:{ports['s3.port']}", folder, _launch_weed(cmd, folder), ports, cmd)
+    _wait_for_weed(server)
     return server
 
 

@@ -1,0 +1,99 @@
+"""Browsing and searching the team library: the local search syntax on PostgreSQL, keyset paging, facets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ideogram_studio.gallery import Gallery
+from ideogram_studio.gallery.query import Sort
+from ideogram_studio.team import Outbox, Publisher, TeamLibrary
+from ideogram_studio.team.search import fts_to_tsquery, tsquery_for
+
+from .conftest import TeamEnv, add_results
+
+PROMPTS = [
+    "a red car on a neon street",
+    "a blue car in the forest",
+    "red robot poster",
+    "castle at sunset, red sky",
+    "ocean waves",
+    "a cartoon cat",
+]
+
+
+@pytest.fixture
+def published(team_env: TeamEnv, gallery: Gallery, tmp_path: Path) -> tuple[TeamLibrary, list[str]]:
+    hashes = add_results(gallery, len(PROMPTS), prompt=lambda i: PROMPTS[i])
+    gallery.add_tags(hashes[:2], ["vehicles"])
+    gallery.add_tags(hashes[2:3], ["Brand Kit"])
+    gallery.set_rating(hashes[3:4], 5)
+    team = team_env.library("alice")
+    Publisher(gallery, team, Outbox(tmp_path / "outbox.sqlite")).publish(hashes)
+    return team, hashes
+
+
+def _prompts(team: TeamLibrary, text: str) -> set[str | None]:
+    return {r.prompt for r in team.page(text).rows}
+
+
+def test_words_phrases_prefixes_and_exclusions(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, _ = published
+    assert _prompts(team, "red car") == {PROMPTS[0]}
+    assert _prompts(team, '"blue car"') == {PROMPTS[1]}
+    assert _prompts(team, "car") == {PROMPTS[0], PROMPTS[1], PROMPTS[5]}  # "car" is a prefix of cartoon
+    assert _prompts(team, "red -robot") == {PROMPTS[0], PROMPTS[3]}
+    assert _prompts(team, 'car -"neon street"') == {PROMPTS[1], PROMPTS[5]}
+    assert _prompts(team, "vehicles") == {PROMPTS[0], PROMPTS[1]}  # tags are searched as words too
+
+
+def test_filters_tags_ratings_and_who_published(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, _ = published
+    assert _prompts(team, "tag:vehicles") == {PROMPTS[0], PROMPTS[1]}
+    assert _prompts(team, 'tag:"brand kit"') == {PROMPTS[2]}  # case-insensitive, as locally
+    assert _prompts(team, "red -tag:vehicles") == {PROMPTS[2], PROMPTS[3]}
+    assert _prompts(team, "rating:>=4") == {PROMPTS[3]}
+    assert _prompts(team, "rating:0") == set(PROMPTS) - {PROMPTS[3]}
+    assert _prompts(team, "op:generate ratio:4x3 ocean") == {PROMPTS[4]}
+    assert _prompts(team, "op:edit") == set()
+    assert {r.published_by for r in team.page("", published_by=["alice"]).rows} == {"alice"}
+    assert team.page("", published_by=["bob"]).rows == []
+
+
+def test_keyset_pages_cover_everything_once_in_order(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, hashes = published
+    for sort in (Sort.NEWEST, Sort.OLDEST, Sort.RATING, Sort.PROMPT):
+        seen, after = [], None
+        while True:
+            page = team.page("", after=after, limit=2, sort=sort)
+            seen.extend(page.rows)
+            if page.next is None:
+                break
+            after = page.next
+        assert sorted(r.hash for r in seen) == sorted(hashes), sort
+        whole = team.page("", limit=100, sort=sort).rows
+        assert [r.hash for r in seen] == [r.hash for r in whole], sort
+
+
+def test_facets_count_each_value_under_the_other_filters(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, _ = published
+    facets = team.facets("red")
+    assert {(f.value, f.count) for f in facets["tag"]} == {("vehicles", 1), ("Brand Kit", 1)}
+    assert {(f.value, f.count) for f in facets["published_by"]} == {("alice", 3)}
+    assert {(f.value, f.count) for f in facets["rating"]} == {(5, 1), (0, 2)}
+    assert team.count("red") == 3
+
+
+def test_search_text_cannot_inject_tsquery_syntax(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, _ = published
+    for text in ["red & | ! ( ) : * <-> '", "'; DROP TABLE images; --", '"unclosed', "a:b:c", "\\"]:
+        team.page(text)  # never an error
+    assert team.count("") == len(PROMPTS)
+
+
+def test_tsquery_translation() -> None:
+    assert tsquery_for("red car") == "red & car:*"
+    assert tsquery_for('"red car" sky') == "(red <-> car) & sky:*"
+    assert tsquery_for("  ") is None
+    assert fts_to_tsquery('"a b" AND "c"') == "(a <-> b) & c"
