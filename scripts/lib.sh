@@ -10,7 +10,7 @@ log() { printf '[%s] %s\n' "${LOG_TAG:-ideogram}" "$*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
 
 # Commands the test run needs from the system.
-SYSTEM_COMMANDS=(xvfb-run xauth xdotool dbus-run-session dbus-daemon dbus-send gnome-keyring-daemon)
+SYSTEM_COMMANDS=(xvfb-run xauth xdotool dbus-run-session dbus-daemon dbus-send gnome-keyring-daemon pg_ctlcluster)
 # Shared libraries Qt's xcb/offscreen platforms load that bare images usually lack.
 SYSTEM_LIBS=(libxcb-cursor.so.0 libxcb-icccm.so.4 libxkbcommon-x11.so.0 libEGL.so.1 libfontconfig.so.1)
 

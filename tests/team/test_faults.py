@@ -166,7 +166,7 @@ def test_store_going_away_mid_publish_keeps_the_queue_across_a_restart(
     store_server = start_seaweed()  # a store of its own, to stop it mid-publish
     try:
         store_server.client().create_bucket(Bucket="team")
-        access, secret, _ = S3_KEYS["designer"]
+        secret = S3_KEYS["designer"][1]
         config = dataclasses.replace(team_env.config("alice"), s3_endpoint=store_server.endpoint, bucket="team")
         alice = TeamLibrary.from_config(config, TeamCredentials("alice-pw", secret), cache_root=tmp_path / "c")
         team_env.opened.append(alice)
