@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import APP_ID, APP_NAME
+from .private_files import tighten, use_private_umask
 from .resources import resource_path
-from .settings import Settings, log_dir
+from .settings import Settings, config_dir, log_dir
 
 if TYPE_CHECKING:
     from .secrets import SecretStore
@@ -131,6 +132,8 @@ def _logging_ready() -> bool:
 
 
 def _main(args: argparse.Namespace) -> int:
+    # Before anything is created: the library, logs, settings and window state are the designer's alone.
+    use_private_umask()
     settings_path = args.settings
     settings = Settings.load(settings_path)
     if args.data_dir:
@@ -150,6 +153,9 @@ def _main(args: argparse.Namespace) -> int:
         setup_logging(log_dir())
     except OSError as exc:  # a read-only home must not stop the studio; it just logs nowhere
         print(f"warning: cannot write logs to {log_dir()}: {exc.strerror}", file=sys.stderr)
+    # Folders an older version left readable by others (it logs a note when it changes anything).
+    settings_file = settings_path or config_dir() / "settings.json"
+    tighten([config_dir(), settings_file, log_dir(), settings.effective_data_dir])
 
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication

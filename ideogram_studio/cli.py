@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import sys
 import time
@@ -28,6 +29,7 @@ from .api.palette import ColorPalette
 from .api.pricing import estimate_cost, format_cost
 from .api.requests import BY_OPERATION, ApiRequest, Operation
 from .api.responses import DescribeResponse, ImageResponse, LayerizeTextResponse
+from .private_files import use_private_umask, user_file_mode
 from .secrets import resolve_key
 from .settings import Settings
 
@@ -224,6 +226,7 @@ def _unique_path(folder: Path, stem: str) -> Path:
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(".part")
     tmp.write_bytes(data)
+    os.chmod(tmp, user_file_mode())  # an output the designer asked for: their umask, not the CLI's private one
     tmp.replace(path)
 
 
@@ -237,6 +240,7 @@ def _report_retry(attempt: int, error: ApiError, delay: float) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    use_private_umask()  # anything the CLI creates for itself; --out images keep the designer's modes
     parser = build_parser()
     args = parser.parse_args(argv)
     if not args.command:

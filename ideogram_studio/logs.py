@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
+
+from .private_files import PRIVATE_FILE_MODE, make_private_dir
 
 _secrets: set[str] = set()
 _HEADER = re.compile(r"(?i)(api-key['\"]?\s*[:=]\s*['\"]?)([^'\"\s,}]+)")
@@ -43,9 +46,11 @@ class RedactingFilter(logging.Filter):
 
 def setup_logging(folder: Path, *, level: int = logging.INFO) -> Path:
     """Log to <folder>/ideogram-studio.log (rotated, 5 × 2 MB). Returns the log file path."""
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_dir(folder)  # logs hold crash reports and prompts: 0700, files 0600
     path = folder / "ideogram-studio.log"
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
+    if os.name != "nt":
+        os.chmod(path, PRIVATE_FILE_MODE)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter())
     root = logging.getLogger()

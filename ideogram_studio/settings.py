@@ -10,6 +10,8 @@ from typing import Any
 
 import platformdirs
 
+from .private_files import PRIVATE_FILE_MODE, make_private_dir
+
 APP_DIR_NAME = "IdeogramStudio"
 API_BASE_ENV = "IDEOGRAM_API_BASE"
 FORBIDDEN_KEYS = {"api_key", "apikey", "key", "token", "secret"}
@@ -58,9 +60,13 @@ class Settings:
         path = path or config_dir() / "settings.json"
         data = asdict(self)
         _refuse_secrets(data)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True), "utf-8")
+        # 0600 whatever the umask: the settings say where the library is and how much is spent.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(json.dumps(data, indent=2, sort_keys=True))
+        os.chmod(tmp, PRIVATE_FILE_MODE)
         os.replace(tmp, path)
 
 

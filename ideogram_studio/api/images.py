@@ -11,14 +11,22 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import ImageFileError
 from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
+from .metadata_strip import STUDIO_KEYWORD, MetadataStripError, strip_metadata
+
+_EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 
 
 @dataclass(frozen=True, repr=False)
 class ImageFile:
-    """The bytes of an image plus what we learned by decoding it."""
+    """The bytes of an image as they will be sent, plus what we learned by decoding it.
+
+    Made from a file or bytes, it holds them without personal metadata (place, camera, owner,
+    dates: metadata_strip.py), losslessly: what is uploaded and what the queue stores as the job's
+    input are these bytes. The ICC profile and the studio's own request metadata stay."""
 
     data: bytes
-    #: Only a label for the upload; two files with the same bytes are the same image.
+    #: The local name, for messages to the designer; never sent (see `upload_name`). Two files
+    #: with the same bytes are the same image.
     filename: str = field(compare=False)
     mime: str
     width: int
@@ -32,6 +40,12 @@ class ImageFile:
     @property
     def size(self) -> tuple[int, int]:
         return self.width, self.height
+
+    @property
+    def upload_name(self) -> str:
+        """The neutral file name sent with the bytes: a local name (IMG_2041.jpg, a client's
+        name) says something about the designer, and the service has no use for it."""
+        return "image" + _EXTENSIONS.get(self.format, ".bin")
 
     @classmethod
     def from_path(cls, path: str | Path) -> ImageFile:
@@ -78,6 +92,10 @@ class ImageFile:
                 raise ImageFileError(f"{filename} is not an image file.") from None
             except (OSError, SyntaxError, ValueError) as exc:
                 raise ImageFileError(f"{filename} is damaged and cannot be decoded ({exc}).") from None
+        try:
+            data = strip_metadata(data, fmt, keep_text=(STUDIO_KEYWORD,))
+        except MetadataStripError as exc:
+            raise ImageFileError(f"{filename} is damaged ({exc}).") from None
         return cls(data, filename, ACCEPTED_FORMATS[fmt], width, height, fmt, mode)
 
     def pil(self) -> Image.Image:

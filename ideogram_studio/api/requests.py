@@ -163,7 +163,7 @@ class ApiRequest:
             else:
                 data[name] = str(value)
         for name, items in self.files().items():
-            files.extend((name, (f.filename, f.data, f.mime)) for f in items)
+            files.extend((name, (f.upload_name, f.data, f.mime)) for f in items)
         return data, files
 
     def multipart(self) -> list[tuple[str, tuple[str | None, bytes] | tuple[str | None, bytes, str]]]:
@@ -492,7 +492,7 @@ class UpscaleRequest(ApiRequest):
         f = self.image_file
         return {}, [
             ("image_request", (None, json.dumps(image_request, separators=(",", ":")).encode(), "application/json")),
-            ("image_file", (f.filename, f.data, f.mime)),
+            ("image_file", (f.upload_name, f.data, f.mime)),
         ]
 
 

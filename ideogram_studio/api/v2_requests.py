@@ -49,6 +49,11 @@ class FontFile:
     def __repr__(self) -> str:
         return f"FontFile({self.filename!r}, {len(self.data)} B)"
 
+    @property
+    def upload_name(self) -> str:
+        """A font's name is what it is (the service may show it); images get a neutral one."""
+        return self.filename
+
     @classmethod
     def from_bytes(cls, data: bytes, filename: str) -> FontFile:
         mime = FONT_TYPES.get(Path(filename).suffix.lower())
@@ -270,7 +275,7 @@ class V2Request:
             else:
                 parts.append((name, (None, _form_text(value).encode())))
         for name, items in self.uploads.items():
-            parts.extend((name, (f.filename, f.data, f.mime)) for f in items)
+            parts.extend((name, (f.upload_name, f.data, f.mime)) for f in items)
         return "multipart", parts
 
 

@@ -327,8 +327,10 @@ class Gallery:
         return import_files(self._lib, paths, progress=progress, cancel=cancel)
 
     def export(self, refs: Sequence[ImageRef], folder: Path, *, sidecar: bool = False,
-               max_name_length: int = 60) -> ExportReport:
-        return export_images(self._lib, refs, folder, sidecar=sidecar, max_name_length=max_name_length)
+               max_name_length: int = 60, metadata: bool = True) -> ExportReport:
+        """Copies without any personal metadata; `metadata=False`: without the request metadata too."""
+        return export_images(self._lib, refs, folder, sidecar=sidecar, max_name_length=max_name_length,
+                             metadata=metadata)
 
     def check(self, *, repair: bool = False, deep: bool = True, temp_min_age: float = 60.0,
               progress: Progress | None = None, cancel: Cancel = None) -> IntegrityReport:

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..api.metadata_strip import MetadataStripError, strip_metadata
 from ._util import dumps, sha256_hex
 from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
 from .ingest import Library, local_file_time, read_embedded, store_bytes, text_chunks
+from .metadata import KEYWORD
 from .models import ImageRef
 
 #: Files larger than this are not read into memory for import.
@@ -154,8 +156,15 @@ def export_images(
     *,
     sidecar: bool = False,
     max_name_length: int = 60,
+    metadata: bool = True,
 ) -> ExportReport:
-    """Copy images (metadata inside for PNG results) to `folder`, named from their prompts."""
+    """Copy images to `folder`, named from their prompts.
+
+    An exported copy never carries what a file said about its owner (a source photo's place,
+    camera, dates: api/metadata_strip.py), losslessly. metadata=True (the default) keeps the
+    studio's own request metadata (PNG results: inside; `sidecar`: beside); False exports the
+    pixels only (and the colour profile, which is part of how they look), without a sidecar."""
+    sidecar = sidecar and metadata
     try:
         folder.mkdir(parents=True, exist_ok=True)
         taken = {p.name.lower() for p in folder.iterdir()}
@@ -171,6 +180,11 @@ def export_images(
             data = src.read_bytes()
         except OSError:
             report.missing.append(digest)
+            continue
+        try:
+            data = strip_metadata(data, row.format, keep_text=(KEYWORD,) if metadata else ())
+        except MetadataStripError:
+            report.missing.append(digest)  # a damaged file: the integrity check will say more
             continue
         base = slugify(row.prompt or row.prompt_used, max_name_length) or digest[:12]
         ext = src.suffix.lower()

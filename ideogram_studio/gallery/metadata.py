@@ -26,11 +26,12 @@ from typing import Any
 from ideogram_studio import __version__
 
 from ..api.enums import AspectRatio
+from ..api.metadata_strip import STUDIO_KEYWORD
 from ._util import normalise_iso, now_iso
 from .errors import SecretInMetadataError
 
-#: Keyword of our iTXt chunk.
-KEYWORD = "ideogram-studio"
+#: Keyword of our iTXt chunk (defined with the metadata stripper, which keeps it).
+KEYWORD = STUDIO_KEYWORD
 SCHEMA = 1
 KIND_RESULT = "result"
 KIND_INPUT = "input"

@@ -104,6 +104,7 @@ def _api_endpoint(request_cls: type[ApiRequest]) -> Handler:
         except FormError as exc:
             return _error(400, str(exc))
         state.last_request_fields, state.last_request_files = raw.summary()
+        state.last_request_file_data = {name: [data for _, data in parts] for name, parts in raw.files.items()}
         try:
             # Decoding the images fully is CPU work: keep it off the event loop.
             api_request = await run_in_threadpool(build_request, request_cls, raw)

@@ -25,6 +25,8 @@ class SandboxState:
     last_request_fields: dict[str, str | list[str]]
     #: File parts of the last API call: field name -> file names.
     last_request_files: dict[str, list[str]]
+    #: The same parts' bytes exactly as received (tests check what left the studio); not in stats().
+    last_request_file_data: dict[str, list[bytes]]
     #: Result downloads, and those that carried an Api-Key header (the client must never send one).
     image_requests: int
     image_requests_with_api_key: int
@@ -80,6 +82,7 @@ class SandboxState:
         self.max_in_flight_images_seen = self.in_flight_images
         self.last_request_fields = {}
         self.last_request_files = {}
+        self.last_request_file_data = {}
         self.image_requests = 0
         self.image_requests_with_api_key = 0
         #: v2: price quotes answered (never generations), generations made, polls answered.

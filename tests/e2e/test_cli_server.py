@@ -224,7 +224,8 @@ def test_edit_changes_exactly_the_black_part_of_the_mask(sandbox: SandboxServer,
     diff = ImageChops.difference(img.convert("RGB"), source).convert("L").point(lambda v: 255 if v else 0)
     assert diff.getbbox() == MASK_BOX  # nothing outside the black box changed...
     assert diff.crop(MASK_BOX).getextrema() == (255, 255)  # ...and every pixel inside it did
-    assert sandbox.stats()["last_request_files"] == {"image": ["source.png"], "mask": ["mask.png"]}
+    # Local file names are not sent (issue 20): every image part has a neutral name.
+    assert sandbox.stats()["last_request_files"] == {"image": ["image.png"], "mask": ["image.png"]}
 
 
 def test_remix(sandbox: SandboxServer, workdir: Path) -> None:
