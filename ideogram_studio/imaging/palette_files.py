@@ -62,12 +62,14 @@ def palettes_from_json(text: str, source: str = "The file") -> list[NamedPalette
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
             raise PaletteFileError(f"{source} is damaged: palette {i} has no name.")
+        body = item.get("palette")
+        if not isinstance(body, dict):
+            raise PaletteFileError(f"{source} is damaged: palette {i} ({item['name']}) has no colours.")
         try:
-            palette = ColorPalette.from_json(item.get("palette"))
+            palette = ColorPalette.from_json(body)
             palette.validate()
-        except (RequestValidationError, TypeError) as exc:
-            rule = exc.rule if isinstance(exc, RequestValidationError) else "has no colours"
-            raise PaletteFileError(f"{source}: palette {i} ({item['name']}): {rule}") from None
+        except RequestValidationError as exc:
+            raise PaletteFileError(f"{source}: palette {i} ({item['name']}): {exc.rule}") from None
         out.append(NamedPalette(item["name"].strip() or f"Palette {i}", palette))
     return out
 
