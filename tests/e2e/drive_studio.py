@@ -95,7 +95,7 @@ async def edit_flow() -> None:
     w = await ready()
     xdo("key", "alt+3")  # the Edit mode
     await until(lambda: w.current_mode() == "edit", 10, "Edit mode")
-    panel = w.panels["edit"]
+    panel = w.mode_panel("edit")
     assert panel.source_picker.load_path(EXTRA), "the source image was refused"
     canvas = await until(lambda: panel.canvas.has_image() and panel.canvas, 10, "the canvas")
     canvas.fit()
@@ -134,7 +134,7 @@ async def library_flow() -> None:
     generated = first.result_hashes[0]
     report["generated"] = generated
     w.send_image_to("remix", generated)  # what "Send to Remix" in the result's menu does
-    remix = w.panels["remix"]
+    remix = w.mode_panel("remix")
     await until(lambda: remix.source_picker.image() is not None, 10, "the remix source")
     focus_and_type(remix.prompt_edit, "the same lighthouse in snow")
     xdo("key", "ctrl+Return")

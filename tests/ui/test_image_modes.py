@@ -442,7 +442,7 @@ def test_reuse_fills_the_other_modes_exactly(qtbot: Any, studio: Studio, mode: s
     only_job(qtbot, studio)
     studio.window.controller.reuse(studio.jobs()[0].id)
     assert studio.window.current_mode() == mode
-    assert studio.window.panels[mode].request() == request_obj
+    assert studio.window.mode_panel(mode).request() == request_obj
 
 
 # ---- Send to… ---------------------------------------------------------------------------------
@@ -482,7 +482,7 @@ def test_every_mode_keeps_lineage_to_a_library_image(qtbot: Any, studio: Studio,
     wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt="a vase", seed=11)))
     parent_hash = only_job(qtbot, studio).result_hashes[0]
     studio.window.send_image_to(target, parent_hash)
-    panel = studio.window.panels[target]
+    panel = studio.window.mode_panel(target)
     qtbot.waitUntil(lambda: panel.source_picker.image() is not None, timeout=5000)
     if panel.prompt_edit is not None:
         qtbot.keyClicks(panel.prompt_edit, "something new")
@@ -627,7 +627,7 @@ def test_panels_remember_their_fields_across_restarts(qtbot: Any, qloop: Any, tm
 def test_costs_are_estimates_for_each_mode(qtbot: Any, studio: Studio) -> None:
     w = studio.window
     for key in ("remix", "edit", "reframe", "replace-background"):
-        assert w.panels[key].cost_label.text() == "Estimated cost: ≈ $0.06 (1 image × $0.06)"
+        assert w.mode_panel(key).cost_label.text() == "Estimated cost: ≈ $0.06 (1 image × $0.06)"
     fields = w.reframe_panel.fields
     assert fields is not None
     fields.images_spin.setValue(3)

@@ -28,6 +28,7 @@ from ideogram_studio.ui.common.thumbnail_loader import ThumbnailCache
 from ideogram_studio.ui.library.grid_model import IDS_MIME, LibraryModel
 from ideogram_studio.ui.library.page import LibraryPage
 from ideogram_studio.ui.library.sidebar import SCOPE_COLLECTION, SCOPE_TRASH
+from ideogram_studio.ui.modes import registry
 from tests.core.gallery_fixtures import a1111_png
 
 from .conftest import wait_for
@@ -82,7 +83,9 @@ class Page:
 @contextlib.contextmanager
 def open_page(qtbot: QtBot, built: BuiltLibrary, rows: int) -> Iterator[Page]:
     runner = TaskRunner()
-    page = LibraryPage(built.gallery, runner)  # not qtbot.addWidget: it would be deleted before shutdown()
+    # The window's "Send to" and "Use as" targets, as the studio gives them.
+    page = LibraryPage(built.gallery, runner, send_to=registry.send_to_items(), use_as=registry.use_as_items())
+    # (not qtbot.addWidget: it would be deleted before shutdown())
     page.resize(1400, 900)
     page.show()
     qtbot.waitUntil(lambda: page.model.rowCount() == rows, timeout=15000)

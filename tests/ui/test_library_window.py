@@ -60,14 +60,14 @@ def test_reuse_settings_from_the_library_fills_the_edit_mode_exactly(qtbot: Any,
     assert rebuilt == request and tags == {}
     studio.window.library.page.reuse_requested.emit(result)
     qtbot.waitUntil(lambda: studio.window.current_mode() == "edit", timeout=5000)
-    assert studio.window.panels["edit"].request() == request
+    assert studio.window.mode_panel("edit").request() == request
 
 
 def test_send_to_edit_from_the_library(qtbot: Any, studio: Studio) -> None:
     (result, *_) = generate(qtbot, studio, GenerateRequest(prompt="a boat"), 1)
     studio.window.library.page.send_to_requested.emit("edit", result)
     qtbot.waitUntil(lambda: studio.window.current_mode() == "edit", timeout=5000)
-    source = studio.window.panels["edit"].source_picker.image()
+    source = studio.window.mode_panel("edit").source_picker.image()
     assert source is not None and source.data == studio.services.gallery.read_bytes(result)
 
 

@@ -1,33 +1,23 @@
 """What can be done with an image of the library, as data (shared by the context menu and the
 detail panel), and the requests Describe and Upscale send, built from the gallery's bytes.
 
-The library only emits signals; the window connects them: `send_to_requested(mode, hash)` opens
-a mode with the image as its source, `use_as_requested(role, hash)` adds it as a reference
-(`role` is "face-swap-character" or "style-reference", the window's send targets), `describe_requested(hash)` and
-`upscale_requested(hash, resemblance, detail)` submit the requests below through the controller.
+The library only emits signals; the window connects them: `send_to_requested(target, hash)` opens
+a mode with the image as its source, `use_as_requested(target, hash)` adds it as a reference (the
+targets are the window's, given to the page as `MenuItems`: see ui/modes/registry.py),
+`describe_requested(hash)` and `upscale_requested(hash, resemblance, detail)` submit the requests
+below through the controller.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from ...api.images import ImageFile
 from ...api.requests import DescribeRequest, UpscaleRequest
 from ...gallery import Gallery, NotFoundError
 
-#: (mode, label) of "Send to": the window's mode names.
-SEND_TO = (
-    ("edit", "Edit"),
-    ("remix", "Remix"),
-    ("reframe", "Reframe"),
-    ("replace-background", "Replace background"),
-    ("face-swap", "Face swap (the photo)"),
-)
-#: (role, label) of "Use as": the window's send targets for references (MainWindow.SEND_TARGETS).
-ROLE_CHARACTER = "face-swap-character"
-ROLE_STYLE = "style-reference"
-USE_AS = (
-    (ROLE_CHARACTER, "Face-swap character"),
-    (ROLE_STYLE, "Style reference"),
-)
+#: (target, label) items of a "Send to" or "Use as" menu, in order: the window's targets.
+MenuItems = Sequence[tuple[str, str]]
 DEFAULT_RESEMBLANCE = 50
 DEFAULT_DETAIL = 50
 

@@ -38,7 +38,7 @@ from ...gallery import Collection
 from ...gallery.library_ops import SOURCE_ROLES, DetailInfo, per_image_cost
 from ..common.thumbnail_loader import ThumbnailCache
 from ..widgets.flow_layout import FlowLayout
-from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, SEND_TO, USE_AS
+from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, MenuItems
 
 CHAIN_ICON = 64
 ROLE_LABELS = {
@@ -163,9 +163,14 @@ class LibraryDetail(QScrollArea):
     #: A short note for the status line ("Prompt copied").
     message = Signal(str)
 
-    def __init__(self, thumbnails: ThumbnailCache, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, thumbnails: ThumbnailCache, parent: QWidget | None = None, *, send_to: MenuItems = (),
+        use_as: MenuItems = (),
+    ) -> None:
+        """``send_to``, ``use_as``: the items of the "Send to" and "Use as" buttons' menus."""
         super().__init__(parent)
         self._thumbs = thumbnails
+        self._send_to, self._use_as = send_to, use_as
         self._info: DetailInfo | None = None
         self._chain_buttons: dict[str, list[QToolButton]] = {}
         self._collections: list[Collection] = []
@@ -310,13 +315,13 @@ class LibraryDetail(QScrollArea):
         self._copy_seed = self._button("Copy seed", "Copy the seed to the clipboard", self._on_copy_seed)
         send = self._button("Send to ▾", "Open this image in another mode", None)
         send_menu = QMenu(send)
-        for mode, label in SEND_TO:
-            send_menu.addAction(label, functools.partial(self._emit_pair, self.send_to_requested, mode))
+        for target, label in self._send_to:
+            send_menu.addAction(label, functools.partial(self._emit_pair, self.send_to_requested, target))
         send.setMenu(send_menu)
         use_as = self._button("Use as ▾", "Use this image as a reference", None)
         use_menu = QMenu(use_as)
-        for role, label in USE_AS:
-            use_menu.addAction(label, functools.partial(self._emit_pair, self.use_as_requested, role))
+        for target, label in self._use_as:
+            use_menu.addAction(label, functools.partial(self._emit_pair, self.use_as_requested, target))
         use_as.setMenu(use_menu)
         describe = self._button("Describe", "Ask Ideogram for prompts that describe this image",
                                 self._emit(self.describe_requested))

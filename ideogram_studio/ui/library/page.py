@@ -78,7 +78,7 @@ from ...gallery.search_syntax import Search, SearchIssue, parse_search, remove_t
 from ...gallery.search_syntax import __doc__ as SYNTAX_DOC
 from ..common.task_runner import EXPECTED, TaskRunner
 from ..common.thumbnail_loader import ThumbnailCache
-from .actions import SEND_TO, USE_AS
+from .actions import MenuItems
 from .detail_panel import CHAIN_ICON, LibraryDetail
 from .grid_model import PAGE_SIZE, LibraryModel
 from .grid_view import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, LibraryGrid, LibraryPreview
@@ -214,8 +214,14 @@ class LibraryPage(QWidget):
     #: A short note for a status bar.
     message = Signal(str)
 
-    def __init__(self, gallery: Gallery, runner: TaskRunner, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, gallery: Gallery, runner: TaskRunner, parent: QWidget | None = None, *, send_to: MenuItems = (),
+        use_as: MenuItems = (),
+    ) -> None:
+        """``send_to``, ``use_as``: the (target, label) items of the "Send to" and "Use as" menus;
+        the chosen target comes back in ``send_to_requested`` / ``use_as_requested``."""
         super().__init__(parent)
+        self._send_to, self._use_as = send_to, use_as
         self.gallery = gallery
         self.runner = runner
         self.reader = LibraryReader(gallery)
@@ -492,7 +498,7 @@ class LibraryPage(QWidget):
 
         self.filters = LibraryFilters(self)
         self.filters.setMinimumWidth(190)
-        self.detail = LibraryDetail(self.detail_thumbnails, self)
+        self.detail = LibraryDetail(self.detail_thumbnails, self, send_to=self._send_to, use_as=self._use_as)
 
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
@@ -638,10 +644,10 @@ class LibraryPage(QWidget):
         self.act_rebuild = a("Rebuild index", self.rebuild_index)
         self.act_empty = a("Empty Trash…", self.empty_trash)
         self.act_new_collection = a("New collection", lambda: self._create_collection(None))
-        self.act_send = [a(label, functools.partial(self._emit_pair, self.send_to_requested, mode))
-                         for mode, label in SEND_TO]
-        self.act_use = [a(label, functools.partial(self._emit_pair, self.use_as_requested, role))
-                        for role, label in USE_AS]
+        self.act_send = [a(label, functools.partial(self._emit_pair, self.send_to_requested, target))
+                         for target, label in self._send_to]
+        self.act_use = [a(label, functools.partial(self._emit_pair, self.use_as_requested, target))
+                        for target, label in self._use_as]
 
         self.act_undo = self.undo_stack.createUndoAction(self, "Undo")
         self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])

@@ -118,7 +118,8 @@ class FaceSwapPanel(MaskedPanel):
             self._loading -= 1
         self._set_edit_request(request)
 
-    def set_character(self, image: ImageFile) -> None:
+    def set_character(self, image: ImageFile) -> bool:
         """Use this image as the face ("Use as face-swap character")."""
         self.character_refs.set_images([image])
         self.character_mask.set_images([])
+        return True

@@ -169,6 +169,11 @@ class ModePanel(QWidget):
         assert self.source_picker is not None
         return self.source_picker.set_image_file(image, origin_hash)
 
+    def set_character(self, image: ImageFile) -> bool:
+        """Use this image as the character to keep ("Use as face-swap character"); False if the
+        mode takes none."""
+        return False
+
     def add_style_reference(self, image: ImageFile) -> bool:
         if self.fields is None or not self.fields.has("style_reference_images"):
             return False

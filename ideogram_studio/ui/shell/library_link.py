@@ -15,12 +15,10 @@ from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
 from ..library.actions import describe_request, upscale_request
 from ..library.page import LibraryPage
+from ..modes import registry
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
-
-#: LibraryPage's "use as" roles, as the window's "Send to…" targets.
-USE_AS_TARGETS = {"face-swap-character": "face-swap-character", "style-reference": "style-reference"}
 
 
 class LibraryLink(QObject):
@@ -34,7 +32,13 @@ class LibraryLink(QObject):
         self.window = window
         self.controller = window.controller
         services = self.controller.services
-        self.page = LibraryPage(services.gallery, self.controller.runner, window)
+        self.page = LibraryPage(
+            services.gallery,
+            self.controller.runner,
+            window,
+            send_to=registry.send_to_items(),
+            use_as=registry.use_as_items(),
+        )
         self.page.setObjectName("library-page")
         self._studio = studio
         self.stack = stack
@@ -76,7 +80,7 @@ class LibraryLink(QObject):
         page.reuse_requested.connect(self._reuse)
         page.use_field_requested.connect(self._use_field)
         page.send_to_requested.connect(self._send_to)
-        page.use_as_requested.connect(lambda role, h: self._send_to(USE_AS_TARGETS.get(role) or role, h))
+        page.use_as_requested.connect(self._send_to)
         page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
         page.locate_library_requested.connect(w.show_settings)

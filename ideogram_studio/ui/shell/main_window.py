@@ -11,7 +11,7 @@ rest comes in `attach()`. `MainWindow(controller)` does both at once.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 # Only what the shell needs. PySide6 makes a class's Python enums when the class is first used (the
 # `Qt` namespace alone: ~90 enums, ~15 ms), so the studio's other Qt classes are imported where
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_NAME
+from ..modes import registry
+from ..modes.registry import IntakeKind, Mode
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
@@ -38,32 +40,18 @@ if TYPE_CHECKING:
 
     from ...api.images import ImageFile
     from ...services import Services
+    from ..modes.background import BackgroundPanel
+    from ..modes.edit import EditPanel
+    from ..modes.face_swap import FaceSwapPanel
+    from ..modes.generate import GeneratePanel
     from ..modes.mode_panel import ModePanel
+    from ..modes.reframe import ReframePanel
+    from ..modes.remix import RemixPanel
     from ..pickers.preset_picker import PresetPicker
     from .controller import StudioController
     from .library_link import LibraryLink
     from .settings_dialog import SettingsDialog
 
-MODES = (
-    ("generate", "Generate", "Make images from a prompt"),
-    ("remix", "Remix", "Make new images from an image and a prompt"),
-    ("edit", "Edit", "Paint a mask and change only that part"),
-    ("face-swap", "Face swap", "Paint the face and give a character reference"),
-    ("reframe", "Reframe", "Extend an image to a new size"),
-    ("replace-background", "Background", "Keep the subject, paint a new background"),
-)
-#: "Send to…" targets: (key, menu text). A mode key loads the image as that mode's source.
-SEND_TARGETS = (
-    ("edit", "Send to Edit"),
-    ("remix", "Send to Remix"),
-    ("reframe", "Send to Reframe"),
-    ("replace-background", "Send to Replace background"),
-    ("face-swap", "Send to Face swap (the photo)"),
-    ("face-swap-character", "Use as face-swap character"),
-    ("style-reference", "Use as style reference"),
-)
-#: Modes whose mask canvas takes the window's centre.
-CANVAS_MODES = ("edit", "face-swap")
 PANEL_MIN_WIDTH = 380
 #: The centre never gets narrower than this in a canvas mode (the editor's tool rows may then be
 #: cut at the right; at the usual window sizes they fit).
@@ -132,9 +120,34 @@ class MainWindow(QMainWindow):
     def current_mode(self) -> str:
         if not self._attached:
             action = self._mode_group.checkedAction()
-            return str(action.data()) if action is not None else "generate"
+            return str(action.data()) if action is not None else registry.DEFAULT_MODE
         page = self._stack.currentWidget()
-        return page.objectName().removeprefix("mode-") if page is not None else "generate"
+        return page.objectName().removeprefix("mode-") if page is not None else registry.DEFAULT_MODE
+
+    # The panels by their mode (made on first use: see mode_panel(); the registry makes each class).
+    @property
+    def generate_panel(self) -> GeneratePanel:
+        return cast("GeneratePanel", self.mode_panel("generate"))
+
+    @property
+    def remix_panel(self) -> RemixPanel:
+        return cast("RemixPanel", self.mode_panel("remix"))
+
+    @property
+    def edit_panel(self) -> EditPanel:
+        return cast("EditPanel", self.mode_panel("edit"))
+
+    @property
+    def face_swap_panel(self) -> FaceSwapPanel:
+        return cast("FaceSwapPanel", self.mode_panel("face-swap"))
+
+    @property
+    def reframe_panel(self) -> ReframePanel:
+        return cast("ReframePanel", self.mode_panel("reframe"))
+
+    @property
+    def background_panel(self) -> BackgroundPanel:
+        return cast("BackgroundPanel", self.mode_panel("replace-background"))
 
     def set_mode(self, mode: str) -> None:
         for action in self._mode_group.actions():
@@ -166,11 +179,11 @@ class MainWindow(QMainWindow):
 
         # The modes (their toolbar along the left edge comes with the studio, in attach()).
         self._mode_group = QActionGroup(self)
-        for i, (key, label, tip) in enumerate(MODES):
-            action = QAction(label, self, checkable=True)
-            action.setData(key)
-            _set_shortcut(action, QKeySequence(f"Alt+{i + 1}"))
-            action.setToolTip(f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
+        for mode in registry.MODES:
+            action = QAction(mode.name, self, checkable=True)
+            action.setData(mode.id)
+            _set_shortcut(action, QKeySequence(mode.shortcut))
+            action.setToolTip(f"{mode.tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
             self._mode_group.addAction(action)
         self._mode_group.setEnabled(False)
 
@@ -254,12 +267,6 @@ class MainWindow(QMainWindow):
 
         from ... import __version__  # here, not at the top: it may read the package's metadata
         from ..common.thumbnail_loader import ThumbnailCache
-        from ..modes.background import BackgroundPanel
-        from ..modes.edit import EditPanel, MaskedPanel
-        from ..modes.face_swap import FaceSwapPanel
-        from ..modes.generate import GeneratePanel
-        from ..modes.reframe import ReframePanel
-        from ..modes.remix import RemixPanel
         from ..widgets.viewer import ImageViewer
         from .jobs_panel import JobsPanel
         from .library_link import LibraryLink
@@ -275,27 +282,12 @@ class MainWindow(QMainWindow):
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, modes)
         self.modes_toolbar = modes
 
-        # The mode's panel.
-        self.generate_panel = GeneratePanel(self)
-        self.remix_panel = RemixPanel(self)
-        self.edit_panel = EditPanel(self)
-        self.face_swap_panel = FaceSwapPanel(self)
-        self.reframe_panel = ReframePanel(self)
-        self.background_panel = BackgroundPanel(self)
-        #: The mode panels by mode key.
-        self.panels: dict[str, ModePanel] = {
-            "generate": self.generate_panel,
-            "remix": self.remix_panel,
-            "edit": self.edit_panel,
-            "face-swap": self.face_swap_panel,
-            "reframe": self.reframe_panel,
-            "replace-background": self.background_panel,
-        }
+        # The mode's panel: one page per mode, made by the registry (see mode_panel()).
+        #: The mode panels made so far, by mode id.
+        self._panels: dict[str, ModePanel] = {}
         self._stack = QStackedWidget(self)
-        for key, _label, _tip in MODES:
-            panel = self.panels[key]
-            panel.setObjectName(f"mode-{key}")
-            self._stack.addWidget(_page(panel))
+        #: The preset picker whose compare grid the next compare results go to.
+        self._compare_picker: PresetPicker | None = None
 
         # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
         self.viewer = ImageViewer(self)
@@ -308,15 +300,8 @@ class MainWindow(QMainWindow):
         self._compare_hash: str | None = None
         self._centre_stack = QStackedWidget(self)
         self._centre_stack.addWidget(_page(self.viewer))
+        #: The mask editors of the modes that paint a mask, by mode id (pages of the centre).
         self._canvas_pages: dict[str, QWidget] = {}
-        for key in CANVAS_MODES:
-            panel = self.panels[key]
-            assert isinstance(panel, MaskedPanel)
-            editor = panel.detach_editor()
-            editor.setObjectName(f"canvas-{key}")
-            _fit_editor(editor)
-            self._centre_stack.addWidget(_page(editor))
-            self._canvas_pages[key] = editor
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
@@ -345,6 +330,11 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self._jobs_dock = dock
         self.jobs_dock = dock
+
+        # Every mode's panel now. (The seam for a lazy studio: build only the current mode here; the
+        # others are made by mode_panel() when first shown or sent to.)
+        for mode in registry.MODES:
+            self.mode_panel(mode.id)
 
         self._set_sandbox(self.services.sandbox)
         # The library: a second central page (Ctrl+L), with its own wiring.
@@ -407,15 +397,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         self._mode_group.triggered.connect(self._on_mode)
-        for panel in self.panels.values():
-            panel.submitted.connect(lambda request, front, p=panel: c.submit(request, front, p.tags()))
-        self._compare_picker = self.generate_panel.preset_picker()
-        for picker in self._preset_pickers():
-            picker.previews_requested.connect(c.request_previews)
-            picker.compare_requested.connect(lambda prompt, presets, p=picker: self._on_compare(p, prompt, presets))
-            c.preset_preview_ready.connect(picker.set_preview)
-        c.compare_result.connect(lambda preset, image: self._compare_picker.compare_grid().add_result(preset, image))
-        c.compare_failed.connect(lambda preset, text: self._compare_picker.compare_grid().set_failed(preset, text))
+        c.compare_result.connect(self._on_compare_result)
+        c.compare_failed.connect(self._on_compare_failed)
         c.image_ready.connect(self._on_image_ready)
         c.compare_ready.connect(self._on_compare_ready)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -453,16 +436,18 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
-        for target, text in SEND_TARGETS:
-            if target == "face-swap-character":
+        references = False
+        for _mode, intake in registry.targets():
+            if not intake.is_source and not references:
                 menu.addSeparator()
-            action = menu.addAction(text)
-            action.setData(target)
-            action.triggered.connect(lambda _checked=False, t=target: self.send_image_to(t, image_hash))
+                references = True
+            action = menu.addAction(intake.menu_text())
+            action.setData(intake.key)
+            action.triggered.connect(lambda _checked=False, t=intake.key: self.send_image_to(t, image_hash))
         return menu
 
     def send_image_to(self, target: str, image_hash: str) -> None:
-        """Load a stored image into a mode (see SEND_TARGETS) and switch to it."""
+        """Load a stored image into a mode (a target of modes/registry.py) and switch to it."""
         self.controller.runner.run(self._send_to(target, image_hash), "send-to")
 
     async def _send_to(self, target: str, image_hash: str) -> None:
@@ -470,56 +455,90 @@ class MainWindow(QMainWindow):
         self.place_image(target, image, image_hash)
 
     def place_image(self, target: str, image: ImageFile, origin_hash: str | None = None) -> bool:
-        """Put an image where a "Send to…" target says; switches to that mode."""
-        if target == "face-swap-character":
-            self.face_swap_panel.set_character(image)
-            self.set_mode("face-swap")
-            self.statusBar().showMessage("The image is the face to use in Face swap", 5000)
-            return True
-        if target == "style-reference":
-            mode = self.current_mode()
-            panel = self.panels.get(mode)
-            if panel is not None and panel.add_style_reference(image):
-                added = True
-            else:
-                self.set_mode("generate")
-                added = self.generate_panel.style_refs.add_image(image)
-                if added:
-                    self.generate_panel.references_section.set_expanded(True)
+        """Put an image where a "Send to…" / "Use as…" target says; switches to the mode that took it."""
+        found = registry.target(target)
+        if found is None:
+            raise KeyError(f"no mode takes the target {target!r}")
+        mode, intake = found
+        if intake.kind is IntakeKind.CHARACTER:
+            ok = self.mode_panel(mode.id).set_character(image)
+            self.set_mode(mode.id)
+            self.statusBar().showMessage(f"The image is the face to use in {mode.name}", 5000)
+            return ok
+        if intake.kind is IntakeKind.STYLE_REFERENCE:
+            current = self._panels.get(self.current_mode())
+            added = current is not None and current.add_style_reference(image)
+            if not added:
+                self.set_mode(mode.id)
+                added = self.mode_panel(mode.id).add_style_reference(image)
             self.statusBar().showMessage(
                 "Added as a style reference" if added else "The style references are full", 5000
             )
             return added
-        panel = self.panels[target]
-        self.set_mode(target)
+        panel = self.mode_panel(mode.id)
+        self.set_mode(mode.id)
         ok = panel.set_source(image, origin_hash)
         if ok:
             self.show_canvas(True)
-        label = next(text for key, text, _tip in MODES if key == target)
         self.statusBar().showMessage(
-            f"Sent to {label}" if ok else f"{label} could not use the image (see the panel)", 5000
+            f"Sent to {mode.name}" if ok else f"{mode.name} could not use the image (see the panel)", 5000
         )
         return ok
 
-    def _preset_pickers(self) -> list[PresetPicker]:
-        pickers = []
-        for panel in self.panels.values():
-            picker = panel.fields.preset_picker() if panel.fields is not None else None
-            if picker is not None:
-                pickers.append(picker)
-        return pickers
+    def mode_panel(self, mode_id: str) -> ModePanel:
+        """The panel of a mode, made by the registry the first time it is asked for: a page of the
+        modes' stack (and its mask editor a page of the centre), wired to the controller, with its
+        last-used values restored."""
+        panel = self._panels.get(mode_id)
+        if panel is None:
+            panel = self._make_panel(registry.mode(mode_id))
+        return panel
+
+    def _make_panel(self, mode: Mode) -> ModePanel:
+        from ..modes.edit import MaskedPanel
+
+        c = self.controller
+        panel = mode.create_panel(self)
+        panel.setObjectName(f"mode-{mode.id}")
+        self._panels[mode.id] = panel
+        self._stack.addWidget(_page(panel))
+        if mode.paints_mask:
+            assert isinstance(panel, MaskedPanel)
+            editor = panel.detach_editor()
+            editor.setObjectName(f"canvas-{mode.id}")
+            _fit_editor(editor)
+            self._centre_stack.addWidget(_page(editor))
+            self._canvas_pages[mode.id] = editor
+        panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
+        picker = panel.fields.preset_picker() if panel.fields is not None else None
+        if picker is not None:
+            picker.previews_requested.connect(c.request_previews)
+            picker.compare_requested.connect(lambda prompt, presets: self._on_compare(picker, prompt, presets))
+            c.preset_preview_ready.connect(picker.set_preview)
+            if self._compare_picker is None:
+                self._compare_picker = picker
+        state = _json(self._qsettings().value(f"{mode.id}/state"))
+        if state:
+            panel.restore_state(state)
+        return panel
 
     def _on_compare(self, picker: PresetPicker, prompt: str, presets: list[Any]) -> None:
         self._compare_picker = picker
         self.controller.request_compare(prompt, presets)
 
+    def _on_compare_result(self, preset: Any, image: QImage) -> None:
+        if self._compare_picker is not None:
+            self._compare_picker.compare_grid().add_result(preset, image)
+
+    def _on_compare_failed(self, preset: Any, text: str) -> None:
+        if self._compare_picker is not None:
+            self._compare_picker.compare_grid().set_failed(preset, text)
+
     def _on_mode(self, action: QAction) -> None:
-        key = action.data()
+        key = str(action.data())
         if hasattr(self, "library"):  # choosing a mode leaves the library for the studio
             self.library.show_library(False)
-        page = self._stack.findChild(QWidget, f"mode-{key}")
-        if page is not None:
-            self._stack.setCurrentWidget(page)
+        self._stack.setCurrentWidget(self.mode_panel(key))
         canvas_mode = key in self._canvas_pages
         self._centre_bar.setVisible(canvas_mode)
         self.show_canvas(canvas_mode)
@@ -569,37 +588,20 @@ class MainWindow(QMainWindow):
         self._on_reuse(request, tags)
 
     def _on_reuse(self, request: object, tags: object = None) -> None:
-        from ...api.requests import (
-            ApiRequest,
-            EditRequest,
-            GenerateRequest,
-            ReframeRequest,
-            RemixRequest,
-            ReplaceBackgroundRequest,
-        )
+        from ...api.requests import ApiRequest
 
         tags = tags if isinstance(tags, dict) else {}
-        target: str | None = None
-        if isinstance(request, RemixRequest):
-            target = "remix"
-        elif isinstance(request, GenerateRequest):
-            self.set_mode("generate")
-            self.generate_panel.set_request(request)
-            self.statusBar().showMessage("Settings reused in Generate", 5000)
-            return
-        elif isinstance(request, EditRequest):
-            target = "face-swap" if tags.get("operation_label") == "face-swap" else "edit"
-        elif isinstance(request, ReframeRequest):
-            target = "reframe"
-        elif isinstance(request, ReplaceBackgroundRequest):
-            target = "replace-background"
-        if target is None or not isinstance(request, ApiRequest):
+        mode = None
+        if isinstance(request, ApiRequest):
+            # Stored under the operation label (face-swap) or the request's operation (edit).
+            mode = registry.mode_for_reuse(str(tags.get("operation_label") or request.operation.value))
+        panel = self.mode_panel(mode.id) if mode is not None else None
+        if mode is None or panel is None or not isinstance(request, panel.request_class):
             self.statusBar().showMessage("These settings cannot be reused in a mode of the studio", 5000)
             return
-        self.set_mode(target)
-        self.panels[target].set_request(request)
-        label = next(text for key, text, _tip in MODES if key == target)
-        self.statusBar().showMessage(f"Settings reused in {label}", 5000)
+        self.set_mode(mode.id)
+        panel.set_request(request)
+        self.statusBar().showMessage(f"Settings reused in {mode.name}", 5000)
 
     def _on_show_job_results(self, job_id: str) -> None:
         job = self.services.queue.jobs.get(job_id)
@@ -644,10 +646,6 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self._splitter.restoreState(splitter)
-        for key, workflow in self.panels.items():
-            state = _json(s.value(f"{key}/state"))
-            if state:
-                workflow.restore_state(state)
         mode = s.value("window/mode")
         self.set_mode(mode if isinstance(mode, str) else "generate")
 
@@ -659,8 +657,8 @@ class MainWindow(QMainWindow):
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self._splitter.saveState())
         s.setValue("window/mode", self.current_mode())
-        for key, workflow in self.panels.items():
-            s.setValue(f"{key}/state", json.dumps(workflow.state()))
+        for key, panel in self._panels.items():  # a mode never made keeps its saved values
+            s.setValue(f"{key}/state", json.dumps(panel.state()))
         s.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
