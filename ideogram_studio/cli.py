@@ -20,21 +20,22 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, cli_v2
 from .api.client import IdeogramClient
 from .api.errors import ApiError, ImageFileError, RequestValidationError
 from .api.images import ImageFile
 from .api.links import InsecureConnectionError, base_url_refusal
 from .api.palette import ColorPalette
 from .api.pricing import estimate_cost, format_cost
+from .api.registry import V1_MODEL, spec_for
 from .api.requests import BY_OPERATION, ApiRequest, Operation
 from .api.responses import DescribeResponse, ImageResponse, LayerizeTextResponse
 from .private_files import use_private_umask, user_file_mode
 from .secrets import resolve_key
 from .settings import Settings
 
-# v1 commands only: v2-only operations (precise-edit) have no v1 request type.
-COMMANDS: dict[str, Operation] = {op.value: op for op in Operation if op in BY_OPERATION}
+# Every operation with a v1 request type or a v2 model (precise-edit and remove-background are v2 only).
+COMMANDS: dict[str, Operation] = {op.value: op for op in Operation if cli_v2.model_choices(op)}
 HELP = {
     Operation.GENERATE: "make images from a prompt",
     Operation.GENERATE_TRANSPARENT: "make images with a transparent background",
@@ -45,23 +46,40 @@ HELP = {
     Operation.DESCRIBE: "describe --image-file as prompts",
     Operation.UPSCALE: "upscale --image-file",
     Operation.LAYERIZE_TEXT: "find the text blocks of --image",
+    Operation.PRECISE_EDIT: "edit --image at its exact size (Ideogram 4.5; optional --mask, black = edit)",
+    Operation.REMOVE_BACKGROUND: "cut the subject of --image out onto transparency",
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(models: dict[str, str] | None = None) -> argparse.ArgumentParser:
+    """`models`: command → the --model given, which decides that command's options."""
     parser = argparse.ArgumentParser(
         prog="ideogram-studio", description="Ideogram Studio: the desktop studio, or scripts."
     )
     parser.add_argument("--version", action="version", version=f"ideogram-studio {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, op in COMMANDS.items():
+        choices = cli_v2.model_choices(op)
+        model = (models or {}).get(name, choices[0])
         cmd = sub.add_parser(name, help=HELP[op], description=HELP[op])
-        _add_request_options(cmd, BY_OPERATION[op])
+        cmd.add_argument("--model", choices=choices, default=choices[0],
+                         help=f"{V1_MODEL} is the v1 Ideogram 3.0 API (default: %(default)s)")  # fmt: skip
+        if model == V1_MODEL:
+            _add_request_options(cmd, BY_OPERATION[op])
+        elif model in choices:
+            cli_v2.add_v2_options(cmd, spec_for(op, model))
         cmd.add_argument("--out", type=Path, default=Path("."), help="folder for the images (default: here)")
-        cmd.add_argument("--api-base", help="API base URL (default: settings or $IDEOGRAM_API_BASE)")
-        cmd.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not the real service")
+        _add_connection(cmd)
         cmd.add_argument("--dry-run", action="store_true", help="validate and show the cost; send nothing")
+        cli_v2.add_common_v2(cmd)
+    cli_v2.add_jobs_command(sub, _add_connection)
+    cli_v2.add_magic_prompt_command(sub, _add_connection)
     return parser
+
+
+def _add_connection(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--api-base", help="API base URL (default: settings or $IDEOGRAM_API_BASE)")
+    cmd.add_argument("--sandbox", action="store_true", help="use the built-in sandbox, not the real service")
 
 
 def _add_request_options(cmd: argparse.ArgumentParser, cls: type[ApiRequest]) -> None:
@@ -129,7 +147,15 @@ def request_from_args(cls: type[ApiRequest], args: argparse.Namespace) -> ApiReq
 
 
 async def run(args: argparse.Namespace) -> dict[str, Any]:
+    if args.command == "jobs":
+        return await cli_v2.run_jobs(args, _make_client)
+    if args.command == "magic-prompt":
+        return await cli_v2.run_magic_prompt(args, _make_client)
     op = COMMANDS[args.command]
+    if args.model != V1_MODEL:
+        return await cli_v2.run_v2(args, op, _make_client)
+    if args.quote:
+        raise RequestValidationError("quote", "price quotes are a v2 service: choose a v2 --model")
     request = request_from_args(BY_OPERATION[op], args)
     request.validate()
     print(f"note: estimated cost {format_cost(estimate_cost(request))}", file=sys.stderr)
@@ -241,7 +267,8 @@ def _report_retry(attempt: int, error: ApiError, delay: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     use_private_umask()  # anything the CLI creates for itself; --out images keep the designer's modes
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(cli_v2.preparse_models(argv))
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
@@ -265,4 +292,5 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     json.dump(summary, sys.stdout, indent=2)
     sys.stdout.write("\n")
-    return 1 if any("error" in img for img in summary.get("images", [])) else 0
+    job_failed = summary.get("job", {}).get("state") not in (None, "done")
+    return 1 if job_failed or any("error" in img for img in summary.get("images", [])) else 0
