@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from .colour import srgb_upload
 from .errors import ImageFileError
 from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
 from .metadata_strip import STUDIO_KEYWORD, MetadataStripError, strip_metadata
@@ -22,7 +23,8 @@ class ImageFile:
 
     Made from a file or bytes, it holds them without personal metadata (place, camera, owner,
     dates: metadata_strip.py), losslessly: what is uploaded and what the queue stores as the job's
-    input are these bytes. The ICC profile and the studio's own request metadata stay."""
+    input are these bytes. The ICC profile and the studio's own request metadata stay; an image in
+    another colour space than sRGB (Display P3, Adobe RGB) is converted to sRGB first (colour.py)."""
 
     data: bytes
     #: The local name, for messages to the designer; never sent (see `upload_name`). Two files
@@ -33,6 +35,8 @@ class ImageFile:
     height: int
     format: str
     mode: str
+    #: "Converted from Display P3 to sRGB." when the pixels were converted (colour.py), else "".
+    colour_note: str = field(default="", compare=False)
 
     def __repr__(self) -> str:
         return f"ImageFile({self.filename!r}, {self.width}x{self.height} {self.format}, {len(self.data)} B)"
@@ -96,7 +100,13 @@ class ImageFile:
             data = strip_metadata(data, fmt, keep_text=(STUDIO_KEYWORD,))
         except MetadataStripError as exc:
             raise ImageFileError(f"{filename} is damaged ({exc}).") from None
-        return cls(data, filename, ACCEPTED_FORMATS[fmt], width, height, fmt, mode)
+        colour_note = ""
+        converted = srgb_upload(data, fmt)
+        if converted is not None:
+            data, width, height, colour_note = converted
+            with Image.open(io.BytesIO(data)) as img:
+                mode = img.mode
+        return cls(data, filename, ACCEPTED_FORMATS[fmt], width, height, fmt, mode, colour_note)
 
     def pil(self) -> Image.Image:
         """A fresh decoded copy (callers may modify it)."""

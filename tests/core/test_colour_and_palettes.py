@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms
 
+from ideogram_studio.api.colour import is_srgb, profile_name, to_srgb
 from ideogram_studio.api.palette import ColorPalette, PaletteMember
-from ideogram_studio.imaging.colour import is_srgb, profile_name, to_srgb
 from ideogram_studio.imaging.palette_files import (
     NamedPalette,
     PaletteFileError,
@@ -140,3 +140,23 @@ def test_bad_json_refused_whole(tmp_path: Path) -> None:
     (tmp_path / "q.json").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(PaletteFileError, match="not text"):
         read_palette_file(tmp_path / "q.json")
+
+
+@pytest.mark.parametrize(("fmt", "name"), [("PNG", "Display P3 (test)"), ("JPEG", "Adobe RGB (1998) (test)")])
+def test_uploads_in_a_wide_gamut_arrive_in_srgb(fmt: str, name: str) -> None:
+    from ideogram_studio.api.images import ImageFile
+
+    profile = matrix_profile(name)
+    patch = (170, 110, 90)  # a skin tone: inside sRGB, so a correct conversion lands on it
+    buf = io.BytesIO()
+    Image.new("RGB", (32, 16), patch).save(buf, fmt, icc_profile=profile.tobytes(), quality=100)
+    sent = ImageFile.from_bytes(buf.getvalue(), "photo." + fmt.lower())
+    assert "to sRGB" in sent.colour_note and sent.size == (32, 16)
+    got = Image.open(io.BytesIO(sent.data))
+    assert is_srgb(got.info["icc_profile"])
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    assert _delta_e(_lab(patch, profile), _lab(got.convert("RGB").getpixel((16, 8)), srgb)) <= 2.0
+    plain = io.BytesIO()
+    Image.new("RGB", (8, 8), patch).save(plain, "PNG")
+    untouched = ImageFile.from_bytes(plain.getvalue())
+    assert untouched.colour_note == "" and untouched.data == ImageFile.from_bytes(untouched.data).data

@@ -4,7 +4,8 @@ sRGB, so a designer's photo does not arrive with shifted colours and results ope
 with a profile. Pillow's LittleCMS (ImageCms) does the maths; nothing here is hand-written colour
 science.
 
-A broken profile never stops a send: the image goes as it is and the note says so.
+A broken profile never stops a send: the image goes as it is and the note says so. It lives in
+api/ because every upload passes through `ImageFile.from_bytes`, which calls `srgb_upload`.
 """
 
 from __future__ import annotations
@@ -79,3 +80,24 @@ def to_srgb(image: Image.Image) -> ColourResult:
     assert converted is not None
     converted.info["icc_profile"] = srgb_profile_bytes()
     return ColourResult(converted, name, True, f"Converted from {name} to sRGB.")
+
+
+def srgb_upload(data: bytes, fmt: str) -> tuple[bytes, int, int, str] | None:
+    """Bytes to upload instead of `data` when its embedded profile is not sRGB: the pixels
+    converted (orientation applied) and encoded losslessly as PNG — a JPEG is re-encoded at high
+    quality rather than turned into a much larger PNG. None when nothing needs converting."""
+    with Image.open(io.BytesIO(data)) as img:
+        icc = img.info.get("icc_profile")
+        if not icc or is_srgb(icc):
+            return None
+        img.load()
+        result = to_srgb(img)
+    if not result.converted:
+        return None if not result.note else (data, img.width, img.height, result.note)
+    out = io.BytesIO()
+    image = result.image
+    if fmt == "JPEG" and image.mode == "RGB":
+        image.save(out, "JPEG", quality=95, subsampling=0, icc_profile=srgb_profile_bytes())
+    else:
+        image.save(out, "PNG" if fmt != "WEBP" else "WEBP", lossless=True, icc_profile=srgb_profile_bytes())
+    return out.getvalue(), image.width, image.height, result.note
