@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -39,25 +40,51 @@ class TeamCache:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(folder / "rows.sqlite", check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")  # a cache: losing the last page on power loss is fine
         self._db.executescript(_SCHEMA)
+        self._queue: queue.Queue[list[TeamImage] | None] = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop, name="team-cache", daemon=True)
+        self._writer.start()
 
     def remember(self, rows: Iterable[TeamImage]) -> None:
+        """Keep these rows (written by a background thread: browsing never waits for the cache)."""
+        batch = list(rows)
+        if batch:
+            self._queue.put(batch)
+
+    def flush(self) -> None:
+        """Wait until every row handed to remember() is written."""
+        self._queue.join()
+
+    def _write_loop(self) -> None:
+        while True:
+            batch = self._queue.get()
+            try:
+                if batch is None:
+                    return
+                self._write(batch)
+            finally:
+                self._queue.task_done()
+
+    def _write(self, rows: list[TeamImage]) -> None:
         items = [
             (r.hash, r.created_at.isoformat(), r.id, int(r.trashed_at is not None), int(r.is_input),
              json.dumps(r.as_json()))
             for r in rows
         ]
-        if not items:
-            return
-        with self._lock, contextlib.suppress(sqlite3.Error):  # a cache that cannot write just misses
+        # One transaction: one sync for the whole page, not one per row. A cache that cannot
+        # write just misses.
+        with self._lock, contextlib.suppress(sqlite3.Error), self._db:
             self._db.executemany("INSERT OR REPLACE INTO rows VALUES (?,?,?,?,?,?)", items)
 
     def forget(self, hashes: Iterable[str]) -> None:
-        with self._lock, contextlib.suppress(sqlite3.Error):
+        self.flush()
+        with self._lock, contextlib.suppress(sqlite3.Error), self._db:
             self._db.executemany("DELETE FROM rows WHERE hash = ?", [(h,) for h in hashes])
 
     def rows(self, *, limit: int = 5000, trashed: bool = False, text: str = "") -> list[TeamImage]:
         """The remembered rows, newest first (what the team section shows while offline)."""
+        self.flush()
         with self._lock:
             found = self._db.execute(
                 "SELECT data FROM rows WHERE trashed = ? AND is_input = 0 ORDER BY created_at DESC, id DESC LIMIT ?",
@@ -70,6 +97,7 @@ class TeamCache:
         return rows
 
     def get(self, digest: str) -> TeamImage | None:
+        self.flush()
         with self._lock:
             row = self._db.execute("SELECT data FROM rows WHERE hash = ?", (digest,)).fetchone()
         return TeamImage.from_json(json.loads(row[0])) if row else None
@@ -89,6 +117,8 @@ class TeamCache:
         return path
 
     def close(self) -> None:
+        self._queue.put(None)
+        self._writer.join(10)
         with self._lock:
             self._db.close()
 

@@ -113,7 +113,7 @@ class TeamLibrary:
                 offset = after.offset
         sql = (f"SELECT {ROW_COLUMNS} FROM images WHERE {clause} ORDER BY {order_by(sort)} "
                f"LIMIT %s OFFSET %s")
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = [TeamImage.from_row(r) for r in conn.execute(sql, [*params, limit + 1, offset]).fetchall()]
         more = len(rows) > limit
         rows = rows[:limit]
@@ -133,7 +133,7 @@ class TeamLibrary:
     def count(self, search: Search | str = "") -> int:
         search = parse_search(search) if isinstance(search, str) else search
         clause, params = where_search(search)
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             row = conn.execute(f"SELECT count(*) AS n FROM images WHERE {clause}", params).fetchone()
         return int(row["n"]) if row else 0
 
@@ -141,7 +141,7 @@ class TeamLibrary:
         """Counts per value of each facet, each under the search minus its own filter."""
         search = parse_search(search) if isinstance(search, str) else search
         out: dict[str, list[FacetValue]] = {}
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             for facet in fields:
                 clause, params = where_search(search.without(facet) if facet in (*COLUMN_FACETS, "rating", "tag")
                                               else search)
@@ -157,7 +157,7 @@ class TeamLibrary:
         return out
 
     def get(self, digest: str) -> TeamImage | None:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             row = conn.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE hash = %s", (digest,)).fetchone()
         image = TeamImage.from_row(row) if row else None
         if image is not None:
@@ -165,13 +165,13 @@ class TeamLibrary:
         return image
 
     def rows_for(self, hashes: Sequence[str]) -> list[TeamImage]:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             found = conn.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE hash = ANY(%s)", (list(hashes),)).fetchall()
         by_hash = {r["hash"]: TeamImage.from_row(r) for r in found}
         return [by_hash[h] for h in hashes if h in by_hash]
 
     def metadata(self, digest: str) -> dict[str, Any]:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             row = conn.execute("SELECT metadata FROM images WHERE hash = %s", (digest,)).fetchone()
         if row is None:
             raise TeamNotFoundError("That image is no longer in the team library.")
@@ -179,19 +179,19 @@ class TeamLibrary:
 
     def ratings(self, digest: str) -> list[tuple[str, int]]:
         """Everyone's rating of one image: [(person, stars)], highest first."""
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = conn.execute("SELECT person, rating FROM ratings WHERE hash = %s ORDER BY rating DESC, person",
                                 (digest,)).fetchall()
         return [(r["person"], int(r["rating"])) for r in rows]
 
     def parents(self, digest: str) -> list[LineageLink]:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = conn.execute("SELECT parent_hash, child_hash, role, operation FROM lineage WHERE child_hash = %s "
                                 "ORDER BY role, parent_hash", (digest,)).fetchall()
         return [LineageLink(r["parent_hash"], r["child_hash"], r["role"], r["operation"]) for r in rows]
 
     def children(self, digest: str) -> list[LineageLink]:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = conn.execute("SELECT parent_hash, child_hash, role, operation FROM lineage WHERE parent_hash = %s "
                                 "ORDER BY child_hash", (digest,)).fetchall()
         return [LineageLink(r["parent_hash"], r["child_hash"], r["role"], r["operation"]) for r in rows]
@@ -201,7 +201,7 @@ class TeamLibrary:
         wanted = list(dict.fromkeys(hashes))
         if not wanted:
             return set()
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = conn.execute("SELECT hash FROM images WHERE hash = ANY(%s)", (wanted,)).fetchall()
         return {r["hash"] for r in rows}
 
@@ -334,7 +334,7 @@ class TeamLibrary:
 
     # ---- collections -------------------------------------------------------------------------
     def collections(self) -> list[TeamCollection]:
-        with self.db.transaction() as conn:
+        with self.db.session() as conn:
             rows = conn.execute(
                 "SELECT c.id, c.name, c.created_by, c.version, count(ci.hash) AS n FROM collections c "
                 "LEFT JOIN collection_images ci ON ci.collection_id = c.id GROUP BY c.id ORDER BY lower(c.name)"
@@ -386,7 +386,7 @@ class TeamLibrary:
 
     def reachable(self) -> bool:
         try:
-            with self.db.transaction() as conn:
+            with self.db.session() as conn:
                 conn.execute("SELECT 1")
         except TeamUnreachableError:
             return False
