@@ -39,7 +39,8 @@ from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api.requests import EditRequest
 from ideogram_studio.imaging.mask_export import EMPTY_MASK, FULL_MASK, MaskRule
-from ideogram_studio.ui.mask.canvas import MaskCanvas, MaskEditor
+from ideogram_studio.ui.mask.canvas import MaskCanvas
+from ideogram_studio.ui.mask.editor import MaskEditor
 from ideogram_studio.ui.mask.layer import PatchCommand, coverage_to_pil
 
 LEFT = Qt.MouseButton.LeftButton
@@ -848,3 +849,14 @@ def test_editor_status_shows_coverage_and_zoom(editor: MaskEditor, qtbot) -> Non
     drag(canvas, line((50, 150), (350, 150), 6))
     qtbot.waitUntil(lambda: editor._coverage_label.text().endswith("% to change"))
     assert editor._zoom_label.text() == "100 %"
+
+
+def test_the_canvas_module_does_not_import_the_editor() -> None:
+    """No cycle: the editor imports the canvas, never the other way round (the old shim is gone)."""
+    probe = (
+        "import sys, ideogram_studio.ui.mask.canvas as canvas; "
+        "print('ideogram_studio.ui.mask.editor' in sys.modules, hasattr(canvas, 'MaskEditor'))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]

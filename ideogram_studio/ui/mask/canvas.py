@@ -1,4 +1,4 @@
-"""The mask-painting canvas (a QGraphicsView) and the editor that wraps it with a tool bar.
+"""The mask-painting canvas: a ZoomView over an image, with the mask painted in image pixels.
 
 The designer paints *what to change*. The mask lives in image pixels (``MaskLayer``: Alpha8
 coverage, 255 = change), never in screen pixels, so zoom and the display's device pixel ratio
@@ -9,13 +9,15 @@ Input: left button paints with the current tool. Zoom, fit and pan are ``ZoomVie
 as in the result viewer (100 % = one image pixel per device pixel, one table of zoom steps):
 middle button, or Space + left button, pans; the wheel zooms around the cursor. A tablet pen
 paints with pressure → size, and the mouse events a platform synthesises while the pen is down
-are ignored. Every stroke, rectangle, lasso,
-fill, clear, invert and load is one undo step.
+are ignored. Every stroke, rectangle, lasso, fill, clear, invert and load is one undo step.
+
+The editor around it (tool bar, sliders, status line) is ``editor.MaskEditor``; the actions'
+names, keys and tooltips are in ``canvas_actions``; the brush outline and the rectangle/lasso
+preview in ``overlays``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -37,7 +39,6 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPainterPath,
-    QPen,
     QPixmap,
     QPointingDevice,
     QRegion,
@@ -45,13 +46,7 @@ from PySide6.QtGui import (
     QUndoCommand,
     QUndoStack,
 )
-from PySide6.QtWidgets import (
-    QGraphicsPathItem,
-    QGraphicsPixmapItem,
-    QGraphicsScene,
-    QGraphicsView,
-    QWidget,
-)
+from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from ...api.images import ImageFile
 from ...imaging.mask_export import (
@@ -64,6 +59,7 @@ from ...imaging.mask_export import (
     refusal,
 )
 from ..widgets.zoom_view import ZoomView
+from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
 from .layer import (
     DEFAULT_OPACITY,
     DEFAULT_OVERLAY,
@@ -75,31 +71,28 @@ from .layer import (
     patch_between,
     pil_to_coverage,
 )
+from .overlays import BrushOutline, ShapePreview
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
-TOOLS = ("brush", "eraser", "rect", "lasso")
+__all__ = ["TOOLS", "MaskCanvas", "ScalePrompt"]
+
 SIZE_STEP = 1.2  # [ and ] multiply/divide the size by this (at least 1 px)
 UNDO_LIMIT = 100
 NO_IMAGE = "Open an image first."
-
-_RING_DARK = QPen(QColor(0, 0, 0, 170), 1)
-_RING_LIGHT = QPen(QColor(255, 255, 255, 235), 1)
+#: Transparent parts of an image show over this checkerboard (8 image pixels a square).
+CHECKER_LIGHT = QColor(204, 204, 204)
+CHECKER_DARK = QColor(153, 153, 153)
 
 #: Asked when a loaded mask's size differs from the image: (mask size, image size) -> scale it?
 ScalePrompt = Callable[[QSize, QSize], bool]
 
 
-def shortcut_tooltip(text: str, shortcuts: list[QKeySequence]) -> str:
-    keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in shortcuts if not s.isEmpty())
-    return f"{text} ({keys})" if keys else text
-
-
 def _checkerboard() -> QBrush:
     tile = QPixmap(16, 16)
-    tile.fill(QColor(204, 204, 204))
+    tile.fill(CHECKER_LIGHT)
     painter = QPainter(tile)
-    painter.fillRect(0, 0, 8, 8, QColor(153, 153, 153))
-    painter.fillRect(8, 8, 8, 8, QColor(153, 153, 153))
+    painter.fillRect(0, 0, 8, 8, CHECKER_DARK)
+    painter.fillRect(8, 8, 8, 8, CHECKER_DARK)
     painter.end()
     return QBrush(tile)
 
@@ -125,9 +118,7 @@ class MaskCanvas(ZoomView):
         self._pixmap_item = QGraphicsPixmapItem()
         self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
         self._scene.addItem(self._pixmap_item)
-        self._preview_dark = self._make_preview_item(QPen(QColor(0, 0, 0, 200), 0))
-        light = QPen(QColor(255, 255, 255), 0, Qt.PenStyle.DashLine)
-        self._preview_light = self._make_preview_item(light)
+        self._preview = ShapePreview(self._scene)
 
         self._layer: MaskLayer | None = None
         self._mask_item: MaskItem | None = None
@@ -159,10 +150,9 @@ class MaskCanvas(ZoomView):
         self._lasso_preview = QPainterPath()  # grown one lineTo per move, not rebuilt
         self._alt_at_press = False
         self._pen_down = False
-        self._cursor_vp: QPointF | None = None
+        self._cursor_vp: QPointF | None = None  # the brush outline's centre, viewport coordinates
+        self._outline = BrushOutline()
         self._checker = _checkerboard()
-        self._ring_regions: dict[int, QRegion] = {}
-        self._ring_sprites: dict[tuple[int, float], QPixmap] = {}
 
         self.setBackgroundBrush(self.palette().dark())
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
@@ -443,68 +433,34 @@ class MaskCanvas(ZoomView):
         return self._actions[name]
 
     def _make_actions(self) -> None:
-        def make(
-            name: str,
-            text: str,
-            keys: tuple[str, ...],
-            slot: Callable[[], None],
-            checkable: bool = False,
-            tip: str | None = None,
-        ) -> QAction:
-            action = QAction(text, self)
-            action.setObjectName(f"mask_{name}")
-            shortcuts = [QKeySequence(k) for k in keys]
-            action.setShortcuts(shortcuts)
-            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-            action.setCheckable(checkable)
-            action.setToolTip(shortcut_tooltip(tip or text, shortcuts))
-            if checkable:
-                action.toggled.connect(lambda on, n=name: self._on_toggle(n, on))
-            else:
-                action.triggered.connect(slot)
-            self.addAction(action)
-            self._actions[name] = action
-            return action
-
-        tool_tips = {
-            "brush": "Brush: paint the area to change",
-            "eraser": "Eraser: unpaint",
-            "rect": "Rectangle: drag to add a rectangle (Alt: subtract)",
-            "lasso": "Lasso: draw around an area to add it (Alt: subtract)",
+        """The actions of ``canvas_actions`` wired to their slots, plus ZoomView's zoom actions; all
+        added to the canvas so their keys work while it (or the editor around it) has the focus."""
+        commands: dict[str, Callable[[], None]] = {
+            "size_down": self.shrink_brush,
+            "size_up": self.grow_brush,
+            "undo": self._undo_action,
+            "redo": self._redo_action,
+            "invert": self.invert,
+            "clear": self.clear,
+            "fill": self.fill,
         }
         group = QActionGroup(self)
         group.setExclusive(True)
-        for name, text, key in (
-            ("brush", "Brush", "B"),
-            ("eraser", "Eraser", "E"),
-            ("rect", "Rectangle", "R"),
-            ("lasso", "Lasso", "L"),
-        ):
-            a = make(name, text, (key,), lambda: None, checkable=True, tip=tool_tips[name])
-            group.addAction(a)
+        for spec in (*TOOL_ACTIONS, *TOGGLE_ACTIONS, *COMMAND_ACTIONS):
+            action = build_action(self, spec)
+            if spec.checkable:
+                action.toggled.connect(lambda on, n=spec.name: self._on_toggle(n, on))
+            else:
+                action.triggered.connect(commands[spec.name])
+            if spec.name in TOOLS:
+                group.addAction(action)
+            self._actions[spec.name] = action
         self._actions[self._tool].setChecked(True)
-        make(
-            "subtract",
-            "Subtract",
-            (),
-            lambda: None,
-            checkable=True,
-            tip="Rectangle and lasso cut out of the mask instead of adding (or hold Alt)",
-        )
-        make("size_down", "Smaller brush", ("[",), self.shrink_brush)
-        make("size_up", "Larger brush", ("]",), self.grow_brush)
-        make("undo", "Undo", ("Ctrl+Z",), self._undo_action)
-        make("redo", "Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), self._redo_action)
-        make("invert", "Invert", ("Shift+V",), self.invert, tip="Invert the mask")
-        make("clear", "Clear", ("Shift+C",), self.clear, tip="Clear the mask (nothing to change)")
-        make("fill", "Fill", ("Shift+F",), self.fill, tip="Fill the mask (change everything)")
-        show = make("show", "Show mask", ("H",), lambda: None, checkable=True, tip="Show or hide the mask overlay")
-        show.setChecked(True)
-        # Fit, 100 %, zoom in/out: ZoomView's, with the same keys as in the viewer.
+        self._actions["show"].setChecked(True)
         for name, action in self.zoom_actions().items():
             action.setObjectName(f"mask_{name}")
-            self.addAction(action)
             self._actions[name] = action
+        self.addActions(list(self._actions.values()))
         self._actions["undo"].setEnabled(False)
         self._actions["redo"].setEnabled(False)
         self._undo.canUndoChanged.connect(self._actions["undo"].setEnabled)
@@ -562,23 +518,23 @@ class MaskCanvas(ZoomView):
             self._stroke.begin(pos, pressure)
         elif self._tool == "rect":
             self._drag_start = pos
-            self._show_preview(self._rect_path(pos, pos))
+            self._preview.show_rect(pos, pos)
         elif self._tool == "lasso":
             self._lasso = [pos]
             self._lasso_preview = QPainterPath(pos)
-            self._show_preview(self._lasso_preview)
+            self._preview.show(self._lasso_preview)
 
     def _drag(self, pos: QPointF, pressure: float) -> None:
         if self._stroke is not None:
             self._stroke.extend(pos, pressure)
         elif self._drag_start is not None:
-            self._show_preview(self._rect_path(self._drag_start, pos))
+            self._preview.show_rect(self._drag_start, pos)
         elif self._lasso:
             last = self._lasso[-1]
             if abs(pos.x() - last.x()) + abs(pos.y() - last.y()) >= 1.0 / self.view_scale():  # ~1 screen px
                 self._lasso.append(pos)
                 self._lasso_preview.lineTo(pos)
-                self._show_preview(self._lasso_preview)
+                self._preview.show(self._lasso_preview)
 
     def _end(self, pos: QPointF, pressure: float, modifiers: Qt.KeyboardModifier) -> None:
         subtract = self._subtract or self._alt_at_press or bool(modifiers & Qt.KeyboardModifier.AltModifier)
@@ -586,7 +542,7 @@ class MaskCanvas(ZoomView):
             self._stroke.extend(pos, pressure)
         elif self._drag_start is not None:
             start, self._drag_start = self._drag_start, None
-            self._hide_preview()
+            self._preview.hide()
             if self._layer is not None:
                 cmd = rect_command(self._layer, rect_from_points(start, pos), subtract)
                 if cmd is not None:
@@ -594,7 +550,7 @@ class MaskCanvas(ZoomView):
             return
         elif self._lasso:
             points, self._lasso = [*self._lasso, pos], []
-            self._hide_preview()
+            self._preview.hide()
             if self._layer is not None:
                 cmd = lasso_command(self._layer, points, subtract)
                 if cmd is not None:
@@ -618,36 +574,10 @@ class MaskCanvas(ZoomView):
         self._drag_start = None
         self._lasso = []
         self._lasso_preview = QPainterPath()
-        self._hide_preview()
+        self._preview.hide()
 
     def current_stroke(self) -> BrushStroke | None:
         return self._stroke
-
-    # rect/lasso preview
-    def _make_preview_item(self, pen: QPen) -> QGraphicsPathItem:
-        pen.setCosmetic(True)
-        item = QGraphicsPathItem()
-        item.setPen(pen)
-        item.setZValue(5)
-        item.setVisible(False)
-        self._scene.addItem(item)
-        return item
-
-    def _show_preview(self, path: QPainterPath) -> None:
-        for item in (self._preview_dark, self._preview_light):
-            item.setPath(path)
-            item.setVisible(True)
-
-    def _hide_preview(self) -> None:
-        for item in (self._preview_dark, self._preview_light):
-            item.setVisible(False)
-            item.setPath(QPainterPath())
-
-    @staticmethod
-    def _rect_path(a: QPointF, b: QPointF) -> QPainterPath:
-        path = QPainterPath()
-        path.addRect(QRectF(rect_from_points(a, b)))
-        return path
 
     # ================================================================ events: mouse ==========
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -809,85 +739,22 @@ class MaskCanvas(ZoomView):
             self.viewport().update(old.united(new))
 
     def _cursor_radius_px(self) -> float:
+        """The brush's radius in viewport (logical) pixels."""
         return self._size / 2 * self.view_scale()
 
+    def _shows_outline(self) -> bool:
+        return self._cursor_vp is not None and self._tool in ("brush", "eraser") and self._layer is not None
+
     def _cursor_region(self) -> QRegion:
-        """The viewport region the brush outline covers (a ring for big brushes), cached by size."""
-        if self._cursor_vp is None or self._tool not in ("brush", "eraser") or self._layer is None:
+        """The viewport region the brush outline covers."""
+        if not self._shows_outline() or self._cursor_vp is None:
             return QRegion()
-        r = round(self._cursor_radius_px())
-        shape = self._ring_regions.get(r)
-        if shape is None:
-            outer = QRect(-r - 4, -r - 4, 2 * r + 9, 2 * r + 9)
-            cross = QRegion(QRect(-6, -6, 13, 13))
-            if r < 24:
-                shape = QRegion(outer).united(cross)
-            else:
-                inner = outer.adjusted(7, 7, -7, -7)
-                ring = QRegion(outer, QRegion.RegionType.Ellipse).subtracted(QRegion(inner, QRegion.RegionType.Ellipse))
-                shape = ring.united(cross)
-            if len(self._ring_regions) > 64:
-                self._ring_regions.clear()
-            self._ring_regions[r] = shape
-        c = self._cursor_vp
-        return shape.translated(round(c.x()), round(c.y()))
-
-    def _ring_sprite(self, r: float) -> QPixmap | None:
-        """The brush outline as a cached pixmap (for outlines up to 160 px); None to draw it live."""
-        if r > 160:
-            return None
-        dpr = self.viewport().devicePixelRatioF()
-        key = (round(r * 4), dpr)
-        sprite = self._ring_sprites.get(key)
-        if sprite is None:
-            half = math.ceil(r) + 6
-            sprite = QPixmap(round(2 * half * dpr), round(2 * half * dpr))
-            sprite.setDevicePixelRatio(dpr)
-            sprite.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(sprite)
-            self._draw_outline(painter, QPointF(half, half), r)
-            painter.end()
-            if len(self._ring_sprites) > 32:
-                self._ring_sprites.clear()
-            self._ring_sprites[key] = sprite
-        return sprite
-
-    @staticmethod
-    def _draw_outline(painter: QPainter, c: QPointF, r: float) -> None:
-        # Three 1-px rings (dark, light, dark) read on any background; a wider pen would go
-        # through Qt's full stroker and cost ~30× more.
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.setPen(_RING_DARK)
-        painter.drawEllipse(c, r + 1, r + 1)
-        if r > 1.5:
-            painter.drawEllipse(c, r - 1, r - 1)
-        painter.setPen(_RING_LIGHT)
-        painter.drawEllipse(c, r, r)
-        if r > 6:  # a small cross marks the centre of a large brush
-            painter.drawLine(QPointF(c.x() - 4, c.y()), QPointF(c.x() + 4, c.y()))
-            painter.drawLine(QPointF(c.x(), c.y() - 4), QPointF(c.x(), c.y() + 4))
+        return self._outline.region(self._cursor_vp, self._cursor_radius_px())
 
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
-        if self._cursor_vp is None or self._tool not in ("brush", "eraser") or self._layer is None:
+        if not self._shows_outline() or self._cursor_vp is None:
             return
         painter.save()
         painter.resetTransform()
-        c = self._cursor_vp
-        r = max(1.0, self._cursor_radius_px())
-        sprite = self._ring_sprite(r)
-        if sprite is not None:
-            half = sprite.width() / sprite.devicePixelRatio() / 2
-            painter.drawPixmap(QPointF(round(c.x() - half), round(c.y() - half)), sprite)
-        else:
-            self._draw_outline(painter, c, r)
+        self._outline.paint(painter, self._cursor_vp, self._cursor_radius_px(), self.viewport().devicePixelRatioF())
         painter.restore()
-
-
-def __getattr__(name: str) -> object:
-    """``MaskEditor`` (the canvas with its tool bar) is importable from here as well."""
-    if name == "MaskEditor":
-        from .editor import MaskEditor
-
-        return MaskEditor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

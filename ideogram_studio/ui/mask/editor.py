@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from ...imaging.mask_export import MaskRule
-from .canvas import MaskCanvas, shortcut_tooltip
+from .canvas import MaskCanvas
+from .canvas_actions import shortcut_tooltip
 from .tools import MAX_SIZE, MIN_SIZE
 
 _SLIDER_STEPS = 1000
