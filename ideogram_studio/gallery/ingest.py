@@ -158,7 +158,7 @@ def store_bytes(
     final = data
     if embed and probed.format == "PNG":
         try:
-            final = splice_itxt(data, KEYWORD, dumps(metadata))
+            final = splice_itxt(data, KEYWORD, dumps(metadata), tag_srgb=True)
         except PngFormatError as exc:
             raise ImageRejectedError(f"{name} is a damaged PNG ({exc}).") from None
     digest = sha256_hex(final)

@@ -128,20 +128,31 @@ def read_text(data: bytes) -> dict[str, str]:
     return out
 
 
-def splice_itxt(data: bytes, keyword: str, text: str, *, compress: bool = False) -> bytes:
+#: An `sRGB` chunk (rendering intent 0, perceptual): "these pixels are sRGB" for colour-managed
+#: viewers (Photoshop, Affinity, browsers), so a result without a profile is not guessed at.
+SRGB_CHUNK_TYPES = (b"iCCP", b"sRGB")
+
+
+def splice_itxt(data: bytes, keyword: str, text: str, *, compress: bool = False, tag_srgb: bool = False) -> bytes:
     """A copy of `data` with one iTXt chunk `keyword` = `text` before IEND.
 
     Text chunks with the same keyword are dropped (so splicing twice replaces); every other
     chunk is copied byte for byte. The input must be a well-formed PNG (CRCs checked).
+    `tag_srgb`: when the image says nothing of its colour space, an `sRGB` chunk is added after
+    IHDR (where the PNG spec puts it); pixels are never touched.
     """
     new_chunk = make_chunk(b"iTXt", encode_itxt(keyword, text, compress=compress))
     kw = keyword.encode("latin-1")
+    chunks = list(iter_chunks(data))
+    add_srgb = tag_srgb and not any(c.type in SRGB_CHUNK_TYPES for c in chunks)
     parts: list[bytes] = [SIGNATURE]
-    for chunk in iter_chunks(data):
+    for chunk in chunks:
         raw = data[chunk.offset : chunk.offset + 12 + len(chunk.data)]
         if chunk.type in (b"tEXt", b"zTXt", b"iTXt") and chunk.data.partition(b"\0")[0] == kw:
             continue
         if chunk.type == b"IEND":
             parts.append(new_chunk)
         parts.append(raw)
+        if chunk.type == b"IHDR" and add_srgb:
+            parts.append(make_chunk(b"sRGB", b"\x00"))
     return b"".join(parts)

@@ -160,3 +160,20 @@ def test_uploads_in_a_wide_gamut_arrive_in_srgb(fmt: str, name: str) -> None:
     Image.new("RGB", (8, 8), patch).save(plain, "PNG")
     untouched = ImageFile.from_bytes(plain.getvalue())
     assert untouched.colour_note == "" and untouched.data == ImageFile.from_bytes(untouched.data).data
+
+
+def test_stored_pngs_are_tagged_srgb_without_touching_pixels() -> None:
+    from ideogram_studio.gallery.pngchunks import idat_bytes, iter_chunks, splice_itxt
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(buf, "PNG")
+    plain = buf.getvalue()
+    tagged = splice_itxt(plain, "k", "v", tag_srgb=True)
+    types = [c.type for c in iter_chunks(tagged)]
+    assert types[:2] == [b"IHDR", b"sRGB"] and idat_bytes(tagged) == idat_bytes(plain)
+    assert Image.open(io.BytesIO(tagged)).info.get("srgb") == 0
+    again = splice_itxt(tagged, "k", "w", tag_srgb=True)
+    assert [c.type for c in iter_chunks(again)].count(b"sRGB") == 1  # never twice
+    icc = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(icc, "PNG", icc_profile=matrix_profile("Display P3 (test)").tobytes())
+    assert b"sRGB" not in [c.type for c in iter_chunks(splice_itxt(icc.getvalue(), "k", "v", tag_srgb=True))]
