@@ -1,0 +1,89 @@
+"""The prompt library pop-up and its view-model, with a real PromptLibrary on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+
+from ideogram_studio.ui.common.prompt_history import PromptHistory
+from ideogram_studio.ui.widgets.prompt_popup import PromptPopup
+
+
+@pytest.fixture
+def history(tmp_path: Path, qtbot: Any) -> Iterator[PromptHistory]:
+    h = PromptHistory.open(tmp_path)
+    for i, text in enumerate(["a lighthouse at dusk", "a harbour in fog", "<b>URGENT</b> \u202eevil"]):
+        h._library.record(text, mode="generate", model="ideogram-3", when=f"2026-12-0{i + 1}T10:00:00Z")
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def popup(history: PromptHistory, qtbot: Any) -> tuple[PromptPopup, QLineEdit, list[str]]:
+    anchor = QLineEdit()
+    qtbot.addWidget(anchor)
+    anchor.show()
+    p = PromptPopup(anchor)
+    chosen: list[str] = []
+    p.query_changed.connect(history.search)
+    history.results.connect(lambda _q, rows: p.set_rows(rows))
+    p.chosen.connect(chosen.append)
+    p.forget_requested.connect(history.forget)
+    p.star_requested.connect(history.star)
+    p.unstar_requested.connect(history.unstar)
+    return p, anchor, chosen
+
+
+def test_type_to_filter_and_enter_inserts(popup: Any, qtbot: Any) -> None:
+    p, anchor, chosen = popup
+    p.show_under(anchor)
+    qtbot.waitUntil(lambda: p.list.count() == 3)
+    assert p.list.item(0).data(Qt.ItemDataRole.UserRole + 1) == "<b>URGENT</b> \u202eevil"  # newest first
+    qtbot.keyClicks(p.filter, "harb")
+    qtbot.waitUntil(lambda: p.list.count() == 1)
+    qtbot.keyClick(p.filter, Qt.Key.Key_Return)
+    assert chosen == ["a harbour in fog"] and not p.isVisible()
+
+
+def test_untrusted_text_is_shown_as_text(popup: Any, qtbot: Any) -> None:
+    p, anchor, _ = popup
+    p.show_under(anchor)
+    qtbot.waitUntil(lambda: p.list.count() == 3)
+    row = p.list.item(0)
+    assert "<b>URGENT</b>" in row.text()  # the characters, not bold text
+    assert "\u2068" in row.text() and "\u2069" in row.text()  # the override is isolated
+    assert "&lt;b&gt;URGENT" in row.toolTip()
+
+
+def test_shift_delete_forgets_and_ctrl_s_stars_with_a_name(popup: Any, history: PromptHistory, qtbot: Any) -> None:
+    p, anchor, _ = popup
+    p.show_under(anchor)
+    qtbot.waitUntil(lambda: p.list.count() == 3)
+    qtbot.keyClick(p.filter, Qt.Key.Key_Down)  # the second row: "a harbour in fog"
+    qtbot.keyClick(p.filter, Qt.Key.Key_Delete, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: p.list.count() == 2 and history._library.count() == 2)
+    assert "a harbour in fog" not in [e.text for e in history._library.search()]
+    p.list.setCurrentRow(1)  # "a lighthouse at dusk"
+    qtbot.keyClick(p.filter, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(p.filter, "Hero")
+    qtbot.keyClick(p.filter, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: p.list.count() == 2 and p.list.item(0).text().startswith("★"))
+    starred = history._library.search(starred_only=True)
+    assert [(e.text, e.name) for e in starred] == [("a lighthouse at dusk", "Hero")]
+    assert p.filter.text() == ""  # back to searching
+
+
+def test_stale_answers_are_dropped(history: PromptHistory, qtbot: Any) -> None:
+    seen: list[str] = []
+    history.results.connect(lambda q, _rows: seen.append(q))
+    history.search("a")
+    history.search("a l")
+    history.search("a li")
+    qtbot.waitUntil(lambda: "a li" in seen)
+    # One worker answers in order: by the time the last answer is here, the others were dropped.
+    assert seen == ["a li"]
