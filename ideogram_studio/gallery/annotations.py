@@ -53,7 +53,7 @@ class SidecarStore:
     def write(self, digest: str, doc: dict[str, Any]) -> None:
         body = {"v": SIDE_VERSION, "hash": digest, **doc}
         atomic_write(self.path(digest), dumps(body).encode("utf-8"), action="save the image's annotations",
-                     staging=self.staging)
+                     staging=self.staging, root=self.root)
 
     def write_many(self, docs: dict[str, dict[str, Any]]) -> None:
         """Write several sidecars; a big batch shares one flush to disk instead of one per file."""
@@ -64,7 +64,7 @@ class SidecarStore:
         bodies = {
             self.path(d): dumps({"v": SIDE_VERSION, "hash": d, **doc}).encode("utf-8") for d, doc in docs.items()
         }
-        atomic_write_many(bodies, action="save the images' annotations", staging=self.staging)
+        atomic_write_many(bodies, action="save the images' annotations", staging=self.staging, root=self.root)
 
     def remove(self, digest: str) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -101,4 +101,4 @@ class SidecarStore:
     def write_collections(self, items: list[dict[str, Any]]) -> None:
         body = {"v": SIDE_VERSION, "collections": items}
         atomic_write(self.collections_file, dumps(body).encode("utf-8"), action="save the collections",
-                     staging=self.staging)
+                     staging=self.staging, root=self.root)

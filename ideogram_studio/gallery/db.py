@@ -9,6 +9,7 @@ waits for it. A damaged file surfaces as IndexCorruptError wherever it is first 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -20,6 +21,12 @@ from .errors import SQLITE_STORAGE_CODES, GalleryError, IndexCorruptError, Stora
 #: SQLite primary result codes that mean "this file is damaged".
 _CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
 JOURNAL_SIZE_LIMIT = 64 * 1024 * 1024
+
+
+def _create_private(path: Path) -> None:
+    """Create the index file 0600 before SQLite does (its -wal and -shm files copy its mode)."""
+    with contextlib.suppress(OSError):  # exists already, or cannot be made: SQLite will say why
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600))
 
 
 def is_corruption(exc: sqlite3.Error) -> bool:
@@ -64,6 +71,7 @@ def _translate(exc: BaseException, action: str, path: Path) -> BaseException:
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = path
+        _create_private(path)
         self._lock = threading.RLock()  # guards the write connection
         self._rlock = threading.RLock()  # guards the read connection
         self._depth = 0

@@ -11,14 +11,21 @@ Every write goes to a hidden temp file (`.tmp-…`) in the destination folder, i
 fsync'ed, renamed over the destination with os.replace, and the folder is fsync'ed; a crash
 leaves either the old state or the new one, plus at worst a temp file that every reader ignores
 and the next open or integrity check removes.
+
+Private and link-proof: folders are made 0700 and files 0600 (the library holds every prompt);
+writers that know the library's root pass it, and then no symbolic link inside the library is
+written through — a link planted as a shard folder, in quarantine/ or as a file is refused with
+a sentence (LinkRefusedError) and a note in the log, and temp files are opened O_NOFOLLOW.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import secrets
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +33,9 @@ from pathlib import Path
 from PIL import Image, UnidentifiedImageError
 
 from ._util import is_hash, sha256_file
-from .errors import ImageRejectedError, storage_error
+from .errors import ImageRejectedError, StorageError, storage_error
+
+log = logging.getLogger(__name__)
 
 TMP_PREFIX = ".tmp-"
 #: Formats kept in the library, with the file extension used for them.
@@ -41,6 +50,47 @@ FORMAT_EXT = {
 }
 IMAGE_EXTS = tuple(dict.fromkeys(FORMAT_EXT.values()))
 _WRITE_CHUNK = 1 << 20
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+#: Temp files are never opened through a link (a planted one would redirect the write).
+_OPEN_NEW = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+
+
+class LinkRefusedError(StorageError):
+    """A symbolic link inside the library where the studio was about to write."""
+
+
+def refuse_links(root: Path, path: Path) -> None:
+    """Raise LinkRefusedError if `path`, or a folder between `root` and it, is a symbolic link.
+
+    `root` itself may be a link (a library moved to another disk on purpose); what is inside it
+    is the studio's own, and nothing the studio writes there is ever a link."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        raise StorageError(f"{path} is outside the library {root}; refusing to write there.") from None
+    current = root
+    for part in parts:
+        current = current / part
+        try:
+            st = os.lstat(current)
+        except FileNotFoundError:
+            return  # from here on the studio creates the folders itself
+        except OSError:
+            return  # unreadable: the write will fail and say why
+        if stat.S_ISLNK(st.st_mode):
+            try:
+                target = os.readlink(current)
+            except OSError:
+                target = "?"
+            where = current.relative_to(root).as_posix()
+            log.warning("privacy: refused to write through the symbolic link %s -> %s in %s", where, target, root)
+            raise LinkRefusedError(
+                f"{where} inside the library is a symbolic link (to {target}); the studio never writes through "
+                "links inside its library, so nothing was written. If you did not make it, someone else may "
+                "have: remove it and try again.",
+                detail=f"{current} -> {target}",
+            )
 
 
 @dataclass(frozen=True)
@@ -101,12 +151,13 @@ def fsync_dir(path: Path) -> None:
 
 
 def ensure_dir(path: Path) -> None:
-    """mkdir -p, fsync'ing each parent that gained an entry (so a new shard survives a crash)."""
+    """mkdir -p (new folders 0700), fsync'ing each parent that gained an entry (so a new shard
+    survives a crash)."""
     if path.is_dir():
         return
     ensure_dir(path.parent)
     try:
-        path.mkdir()
+        path.mkdir(mode=DIR_MODE)
     except FileExistsError:
         return
     except OSError as exc:
@@ -120,24 +171,39 @@ def is_temp_name(name: str) -> bool:
 
 
 def atomic_write(
-    path: Path, data: bytes, *, durable: bool = True, action: str = "save a file", staging: Path | None = None
+    path: Path,
+    data: bytes,
+    *,
+    durable: bool = True,
+    action: str = "save a file",
+    staging: Path | None = None,
+    root: Path | None = None,
+    mode: int = FILE_MODE,
 ) -> None:
     """Write `data` to `path` all-or-nothing. Raises StorageError; never leaves the temp file.
 
     The temp file is made in `path`'s folder, or in `staging` (a folder on the same file system
     whose leftovers are cheap to sweep after a crash: one folder instead of 256 shards).
+    root: the library's folder, when `path` is inside it: links there are refused (refuse_links).
+    mode: 0600 by default; an export the designer shares passes their usual mode.
     """
+    if root is not None:
+        refuse_links(root, path)
+        if staging is not None:
+            refuse_links(root, staging)
     ensure_dir(path.parent)
     tmp_dir = staging or path.parent
     if staging is not None:
         ensure_dir(staging)
     tmp = tmp_dir / f"{TMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+        fd = os.open(tmp, _OPEN_NEW, mode)
     except OSError as exc:
         raise storage_error(exc, action, path) from None
     try:
         try:
+            if mode & ~FILE_MODE and os.name != "nt":
+                os.fchmod(fd, mode)  # wider than private on purpose (an export): not masked by the umask
             _write_fully(fd, data)
             if durable:
                 os.fsync(fd)
@@ -155,7 +221,9 @@ def atomic_write(
             fsync_dir(path.parent)
 
 
-def atomic_write_many(files: dict[Path, bytes], *, action: str = "save files", staging: Path | None = None) -> None:
+def atomic_write_many(
+    files: dict[Path, bytes], *, action: str = "save files", staging: Path | None = None, root: Path | None = None
+) -> None:
     """Write many small files atomically, with one flush to disk for all of them.
 
     Each file goes to its temp name first; then everything is flushed (os.sync where it exists,
@@ -163,13 +231,16 @@ def atomic_write_many(files: dict[Path, bytes], *, action: str = "save files", s
     every temp file; renames happen only once everything is written and flushed.
     """
     temps: list[tuple[Path, Path]] = []
+    if root is not None:
+        for path in (*files, *([staging] if staging is not None else [])):
+            refuse_links(root, path)
     if staging is not None:
         ensure_dir(staging)
     try:
         for path, data in files.items():
             ensure_dir(path.parent)
             tmp = (staging or path.parent) / f"{TMP_PREFIX}{secrets.token_hex(6)}-{path.name}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
+            fd = os.open(tmp, _OPEN_NEW, FILE_MODE)
             temps.append((tmp, path))
             try:
                 _write_fully(fd, data)
@@ -247,16 +318,17 @@ class FileStore:
             except OSError:
                 pass
             self.quarantine(path, "replaced by an intact copy")
-        atomic_write(path, data, action="save the image")
+        atomic_write(path, data, action="save the image", root=self.root)
         return path
 
     def quarantine(self, path: Path, reason: str) -> Path | None:
         """Move a damaged file aside into quarantine/ (never delete it); returns its new path."""
+        refuse_links(self.root, self.quarantine_dir)
         ensure_dir(self.quarantine_dir)
         target = self.quarantine_dir / path.name
         n = 1
-        while target.exists():
-            n += 1
+        while os.path.lexists(target) or os.path.lexists(target.parent / f"{target.name}.why.txt"):
+            n += 1  # a name taken, even by a dangling link, is never reused
             target = self.quarantine_dir / f"{path.stem}-{n}{path.suffix}"
         try:
             os.replace(path, target)
@@ -265,7 +337,8 @@ class FileStore:
         except OSError as exc:
             raise storage_error(exc, f"move a damaged file to quarantine ({reason})", path) from None
         with contextlib.suppress(OSError):
-            (target.parent / f"{target.name}.why.txt").write_text(reason + "\n", encoding="utf-8")
+            atomic_write(target.parent / f"{target.name}.why.txt", (reason + "\n").encode("utf-8"), durable=False,
+                         action="note why a file was quarantined", root=self.root)  # fmt: skip
         return target
 
     def iter_image_files(self) -> Iterator[Path]:

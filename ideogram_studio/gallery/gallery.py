@@ -23,7 +23,7 @@ from ._util import to_iso, utcnow
 from .annotations import SidecarStore
 from .db import Database
 from .errors import NotFoundError, StorageError
-from .files import FileStore, ensure_dir
+from .files import FileStore, ensure_dir, refuse_links
 from .importer import Cancel, ExportReport, ImportReport, Progress, export_images, import_files
 from .index import GalleryIndex
 from .ingest import Library, recover_pending, store_bytes
@@ -82,6 +82,7 @@ class Gallery:
         ensure_dir(root)
         if not os.access(root, os.W_OK):
             raise StorageError(f"The library folder {root} is read-only; choose another folder.", errno=30)
+        refuse_links(root, root / INDEX_NAME)  # a planted link would put the index (every prompt) elsewhere
         db = Database(root / INDEX_NAME)
         try:
             gallery = cls(root, db, thumbnail_sizes=thumbnail_sizes, thumbnail_workers=thumbnail_workers,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..api.metadata_strip import MetadataStripError, strip_metadata
+from ..private_files import user_file_mode
 from ._util import dumps, sha256_hex
 from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
@@ -171,6 +172,7 @@ def export_images(
     except OSError as exc:
         raise storage_error(exc, "export to this folder", folder / "x") from None
     report = ExportReport()
+    shared = user_file_mode()  # copies to share: the designer's usual mode, not the library's 0600
     for image_id, digest in lib.index.resolve(refs):
         row = lib.index.get(image_id)
         if row is None:
@@ -194,11 +196,11 @@ def export_images(
             name = f"{base}-{n}{ext}"
         taken.add(name.lower())
         target = folder / name
-        atomic_write(target, data, action="export an image")
+        atomic_write(target, data, action="export an image", mode=shared)
         if sidecar:
             side_name = f"{target.stem}.json"
             taken.add(side_name.lower())
-            atomic_write(folder / side_name, dumps(_export_doc(lib, row.hash)).encode("utf-8"),
+            atomic_write(folder / side_name, dumps(_export_doc(lib, row.hash)).encode("utf-8"), mode=shared,
                          action="export an image's details")
         report.written.append((digest, target))
     return report

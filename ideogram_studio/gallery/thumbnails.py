@@ -165,6 +165,7 @@ class Thumbnailer:
         workers: int | None = None,
         verify_cached: bool = True,
     ) -> None:
+        self.root = root
         self.dir = root / "thumbs"
         self.sizes = tuple(sizes)
         self._find_source = find_source
@@ -227,7 +228,7 @@ class Thumbnailer:
         data, ext = encode_thumbnail(img)
         base = self._base(digest, size)
         path = base.with_suffix(ext)
-        atomic_write(path, data, durable=False, action="save a thumbnail")
+        atomic_write(path, data, durable=False, action="save a thumbnail", root=self.root)
         other = base.with_suffix(".webp" if ext == ".jpg" else ".jpg")
         with contextlib.suppress(FileNotFoundError):
             other.unlink()
