@@ -14,15 +14,11 @@ from ideogram_studio.api import AspectRatio, ColorPalette, PaletteMember, Palett
 from ideogram_studio.imaging.palette_extract import PaletteExtractError, extract_palette
 from ideogram_studio.ui.modes.reference_zone import ReferenceZone
 from ideogram_studio.ui.pickers.palette_picker import PalettePicker
-from ideogram_studio.ui.pickers.preset_picker import (
-    CompareGrid,
-    HasPreviewRole,
-    PresetPicker,
-    PresetTileDelegate,
-    SearchRole,
-    placeholder_tile,
-    preset_of_index,
-)
+from ideogram_studio.ui.pickers.preset_compare import CompareGrid
+from ideogram_studio.ui.pickers.preset_grid import PresetTileDelegate
+from ideogram_studio.ui.pickers.preset_model import HasPreviewRole, SearchRole, preset_of_index
+from ideogram_studio.ui.pickers.preset_picker import PresetPicker
+from ideogram_studio.ui.pickers.preset_previews import placeholder_tile
 from ideogram_studio.ui.pickers.shape_picker import ShapePicker, grouped_resolutions
 
 L = Qt.MouseButton.LeftButton

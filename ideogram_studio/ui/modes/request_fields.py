@@ -38,7 +38,8 @@ from ...api.pricing import price_per_image
 from ...api.requests import ApiRequest
 from ..common.field_errors import FieldMessage, mute
 from ..pickers.palette_picker import PalettePicker, palette_label, palette_pixmap
-from ..pickers.preset_picker import PresetPicker, preset_description, preset_name
+from ..pickers.preset_picker import PresetPicker
+from ..pickers.preset_previews import preset_description, preset_name
 from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit

@@ -22,7 +22,7 @@ from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...services import Services
 from ..common.task_runner import TaskRunner
-from ..pickers.preset_picker import preview_request
+from ..pickers.preset_previews import preview_request
 from .job_model import JobListModel
 
 log = logging.getLogger(__name__)
