@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 from ..secrets import KeyringStore, SecretStore, SecretStoreError
 from .errors import TeamConfigError
 
+#: The settings file's name, beside the app's settings.json.
+TEAM_FILE = "team.json"
 #: Keyring accounts (service "ideogram-studio", as the API key).
 DB_PASSWORD_ACCOUNT = "team-db-password"
 S3_SECRET_ACCOUNT = "team-s3-secret-key"

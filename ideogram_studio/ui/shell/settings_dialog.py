@@ -46,10 +46,12 @@ from ...api.enums import RenderingSpeed, human_name
 from ...api.limits import IN_FLIGHT_IMAGES
 from ...api.pricing import STANDARD
 from ...secrets import ENV_VAR, KeyringStore, SecretStore, SecretStoreError
-from ...settings import API_BASE_ENV, Settings
+from ...settings import API_BASE_ENV, Settings, config_dir
 from ...settings import data_dir as default_data_dir
+from ...team.config import TEAM_FILE, CredentialVault
 from ..common.field_errors import ERROR_COLOR, FieldMessage, mute
 from ..widgets.collapsible import CollapsibleSection
+from .team_settings import TeamSettingsForm
 
 __all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
 
@@ -139,6 +141,8 @@ class SettingsDialog(QDialog):
         secrets: SecretStore,
         parent: QWidget | Path | None = None,
         settings_path: Path | QWidget | None = None,
+        *,
+        team_vault: CredentialVault | None = None,
     ) -> None:
         # Both orders are accepted: (…, parent, settings_path) and (…, settings_path, parent).
         if isinstance(parent, Path) or isinstance(settings_path, QWidget):
@@ -151,6 +155,7 @@ class SettingsDialog(QDialog):
         self._settings_path = settings_path
         self._key_state = KeyState.NONE
         self._keyring_error = ""
+        self._team_vault = team_vault
         self.setWindowTitle("Settings")
         self._setup_ui()
         self._load_fields()
@@ -230,6 +235,9 @@ class SettingsDialog(QDialog):
         if self.key_edit.text().strip() and not self.save_key():
             return
         if not self._validate_fields():
+            return
+        if not self.team_form.save():
+            self.team_section.set_expanded(True)
             return
         before = self._snapshot()
         self._write_fields()
@@ -445,6 +453,10 @@ class SettingsDialog(QDialog):
         adv.addWidget(self.api_base_env_note, 2, 1)
         self.advanced_section = CollapsibleSection("Advanced", advanced, self)
         outer.addWidget(self.advanced_section)
+        team_path = (self._settings_path or config_dir() / "settings.json").with_name(TEAM_FILE)
+        self.team_form = TeamSettingsForm(team_path, self._team_vault, self)
+        self.team_section = CollapsibleSection("Team library", self.team_form, self)
+        outer.addWidget(self.team_section)
 
         outer.addStretch(1)
         self.footer_message = FieldMessage(self)
