@@ -20,9 +20,9 @@ import textwrap
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
+from PySide6.QtGui import QAction, QColor, QImage, QKeySequence, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QMainWindow, QWidget
 from pytestqt.qtbot import QtBot
 
 from ideogram_studio.ui.mask.canvas import MaskCanvas
@@ -167,6 +167,41 @@ def test_both_views_offer_the_same_zoom_actions(qtbot: QtBot) -> None:
     for name, keys in ZOOM_KEYS.items():
         for actions in (viewer.actions_by_name(), canvas.actions_by_name()):
             assert [s.toString() for s in actions[name].shortcuts()] == list(keys)
+
+
+def test_zoom_keys_reach_the_focused_view_in_a_window_with_the_same_menu_keys(qtbot: QtBot) -> None:
+    """The main window's View menu has Ctrl+0 / Ctrl+1 for the result viewer: with a view focused the
+    keys are the view's own (before, the mask canvas's Ctrl+1 was an ambiguous shortcut: nothing ran)."""
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    menu_hits: list[str] = []
+    menu = window.menuBar().addMenu("View")
+    for keys in ("Ctrl+0", "Ctrl+1"):
+        action = QAction(keys, window)
+        action.setShortcut(QKeySequence(keys))
+        action.triggered.connect(lambda _=False, k=keys: menu_hits.append(k))
+        menu.addAction(action)
+    centre = QWidget(window)
+    row = QHBoxLayout(centre)
+    viewer, canvas = ImageViewer(centre), MaskCanvas(centre)
+    row.addWidget(viewer)
+    row.addWidget(canvas)
+    window.setCentralWidget(centre)
+    window.resize(1200, 500)
+    window.show()
+    window.activateWindow()
+    qtbot.waitActive(window)
+    image = stripes(1600, 1000)
+    viewer.set_image(image)
+    assert canvas.set_image(image)
+    for view in (viewer, canvas):
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus)
+        QTest.keyClick(view, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+        assert view.zoom_factor() == 1.0, type(view).__name__
+        QTest.keyClick(view, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
+        assert view.is_fit_mode(), type(view).__name__
+    assert menu_hits == []
 
 
 # ---- zoom around the cursor ------------------------------------------------------------------------

@@ -382,8 +382,8 @@ class ZoomView(QGraphicsView):
         make("zoom_out", "Zoom out", "Zoom out", lambda: self.zoom_out())
         return actions
 
-    def _zoom_key(self, event: QKeyEvent) -> bool:
-        """Run the zoom command bound to this key press (``ZOOM_KEYS``); True when there was one."""
+    def _zoom_action_for(self, event: QKeyEvent) -> QAction | None:
+        """The zoom action bound to this key press (``ZOOM_KEYS``), if any."""
         pressed = [QKeySequence(event.keyCombination())]
         mods = event.modifiers()
         # "+" is Shift+= on many layouts and the keypad's keys carry KeypadModifier: try without them,
@@ -393,9 +393,8 @@ class ZoomView(QGraphicsView):
             pressed.append(QKeySequence(QKeyCombination(loose, Qt.Key(event.key()))))
         for action in self._zoom_actions.values():
             if any(s.matches(p) == QKeySequence.SequenceMatch.ExactMatch for s in action.shortcuts() for p in pressed):
-                action.trigger()
-                return True
-        return False
+                return action
+        return None
 
     # ---- events ----------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:
@@ -412,6 +411,16 @@ class ZoomView(QGraphicsView):
             self.centerOn(self._content_rect().center())
 
     def event(self, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and self._zoom_action_for(event) is not None
+        ):
+            # While the view has the focus its zoom keys are its own: a window's menu action with the
+            # same keys (the main window's View > Fit / Actual size) would otherwise make the shortcut
+            # ambiguous, and Qt would run neither.
+            event.accept()
+            return True
         if event.type() == QEvent.Type.DevicePixelRatioChange and self._has_content():
             # Moved to a screen with another scale: 100 % stays one image pixel per device pixel.
             result = super().event(event)
@@ -459,7 +468,9 @@ class ZoomView(QGraphicsView):
                 self._refresh_cursor()
             event.accept()
             return
-        if self._zoom_key(event):
+        action = self._zoom_action_for(event)
+        if action is not None:
+            action.trigger()
             event.accept()
             return
         super().keyPressEvent(event)
