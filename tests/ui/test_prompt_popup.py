@@ -31,7 +31,7 @@ def popup(history: PromptHistory, qtbot: Any) -> tuple[PromptPopup, QLineEdit, l
     p = PromptPopup(anchor)
     chosen: list[str] = []
     p.query_changed.connect(history.search)
-    history.results.connect(lambda _q, rows: p.set_rows(rows))
+    history.results.connect(lambda _q, entries: p.set_entries(entries))
     p.chosen.connect(chosen.append)
     p.forget_requested.connect(history.forget)
     p.star_requested.connect(history.star)

@@ -6,7 +6,6 @@ back as signals, and an answer to a query the designer has already typed past is
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -17,21 +16,12 @@ from PySide6.QtCore import QObject, Signal
 
 from ...gallery.errors import GalleryError
 from ...gallery.prompt_library import PromptEntry, PromptLibrary
-from ..widgets.prompt_popup import PromptRow
 
 log = logging.getLogger(__name__)
-MODE_NAMES = {
-    "generate": "Generate",
-    "remix": "Remix",
-    "edit": "Edit",
-    "face-swap": "Face swap",
-    "reframe": "Reframe",
-    "replace-background": "Background",
-}
 
 
 class PromptHistory(QObject):
-    #: (query, rows) for the latest query only
+    #: (query, [PromptEntry]) for the latest query only
     results = Signal(str, list)
     #: a sentence for the status bar (a full disk, an import refused, an export written)
     message = Signal(str)
@@ -100,18 +90,5 @@ class PromptHistory(QObject):
     def _deliver_rows(self, query: str, entries: list[PromptEntry]) -> None:
         if query != self._latest:
             return  # the designer has typed on: a newer answer is coming
-        self.results.emit(query, [to_row(e) for e in entries])
+        self.results.emit(query, entries)
 
-
-def to_row(entry: PromptEntry) -> PromptRow:
-    parts = [MODE_NAMES.get(entry.mode, entry.mode.replace("-", " ").capitalize())]
-    if entry.model:
-        parts.append(entry.model)
-    try:
-        when = dt.datetime.fromisoformat(entry.last_used.replace("Z", "+00:00")).astimezone()
-        parts.append(f"{when:%-d %b %Y, %H:%M}")
-    except ValueError:
-        pass
-    if entry.uses > 1:
-        parts.append(f"used {entry.uses}×")
-    return PromptRow(entry.id, entry.text, entry.starred, entry.name, " · ".join(p for p in parts if p))

@@ -8,6 +8,7 @@ on a disk.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from ...gallery.prompt_library import PromptEntry
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
 _TEXT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -76,6 +79,9 @@ class PromptPopup(QFrame):
         self.show()
         self.filter.setFocus()
         self.query_changed.emit(query)
+
+    def set_entries(self, entries: Sequence[PromptEntry]) -> None:
+        self.set_rows([to_row(e) for e in entries])
 
     def set_rows(self, rows: Sequence[PromptRow]) -> None:
         current = self._current_id()
@@ -223,3 +229,27 @@ def _plain_tooltip(text: str, detail: str) -> str:
     body = escape(text[:2000] + ("…" if len(text) > 2000 else "")).replace("\n", "<br>")
     extra = f"<br><i>{escape(detail)}</i>" if detail else ""
     return f"<qt>{body}{extra}</qt>"
+
+
+MODE_NAMES = {
+    "generate": "Generate",
+    "remix": "Remix",
+    "edit": "Edit",
+    "face-swap": "Face swap",
+    "reframe": "Reframe",
+    "replace-background": "Background",
+}
+
+
+def to_row(entry: PromptEntry) -> PromptRow:
+    parts = [MODE_NAMES.get(entry.mode, entry.mode.replace("-", " ").capitalize())]
+    if entry.model:
+        parts.append(entry.model)
+    try:
+        when = dt.datetime.fromisoformat(entry.last_used.replace("Z", "+00:00")).astimezone()
+        parts.append(f"{when:%-d %b %Y, %H:%M}")
+    except ValueError:
+        pass
+    if entry.uses > 1:
+        parts.append(f"used {entry.uses}×")
+    return PromptRow(entry.id, entry.text, entry.starred, entry.name, " · ".join(p for p in parts if p))
