@@ -10,6 +10,7 @@ disconnect.py); `serve_in_thread` runs the same server inside a test process.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import signal
 import socket
 import sys
@@ -28,6 +29,7 @@ from ideogram_studio import __version__
 from .app import create_app
 from .config import SandboxConfig
 from .disconnect import DROP_EXTENSION
+from .guard import LOOPBACK_HOSTS, ControlGuard
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
@@ -67,6 +69,16 @@ def bind_socket(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> socket.so
     return sock
 
 
+def is_loopback_address(host: str) -> bool:
+    """True for addresses only this computer reaches (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def url_of(sock: socket.socket) -> str:
     host, port = sock.getsockname()[:2]
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
@@ -88,7 +100,7 @@ def make_server(app: ASGIApp, *, log_level: str = "warning") -> uvicorn.Server:
 def serve_in_thread(app: ASGIApp, host: str = DEFAULT_HOST, port: int = 0) -> Iterator[str]:
     """Serve `app` on a real socket from a background thread; yields its base URL."""
     sock = bind_socket(host, port)
-    server = make_server(app)
+    server = make_server(ControlGuard(app, {*LOOPBACK_HOSTS, host}))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="ideogram-sandbox", daemon=True)
     thread.start()
     try:
@@ -110,7 +122,14 @@ def _parser() -> argparse.ArgumentParser:
         description="A local stand-in for the Ideogram 3.0 API: same paths and shapes, "
         "deterministic pictures marked SANDBOX, links that expire.",
     )
-    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on (default %(default)s)")
+    parser.add_argument(
+        "--host", default=DEFAULT_HOST,
+        help="address to listen on (default %(default)s; another than this computer's needs --allow-remote)",
+    )
+    parser.add_argument(
+        "--allow-remote", action="store_true",
+        help="allow a --host other computers can reach (the sandbox takes any key and has test controls)",
+    )
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="0 picks a free port (default %(default)s)")
     parser.add_argument(
         "--link-lifetime", type=float, default=SandboxConfig.link_lifetime, metavar="SECONDS",
@@ -155,6 +174,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         async_pending_seconds=args.async_pending,
         poll_min_interval=args.poll_min_interval,
     )
+    if not is_loopback_address(args.host):
+        if not args.allow_remote:
+            print(
+                f"ideogram-sandbox: {args.host} can be reached from other computers; the sandbox accepts any key "
+                "and lets anyone inject faults. Add --allow-remote if that is what you want.",
+                file=sys.stderr,
+            )
+            return 2
+        print(
+            f"ideogram-sandbox: warning: listening on {args.host}, reachable from other computers (--allow-remote).",
+            file=sys.stderr,
+            flush=True,
+        )
     try:
         sock = bind_socket(args.host, args.port)
     except OSError as exc:
@@ -165,7 +197,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # uvicorn shuts down gracefully on SIGTERM, then re-raises it; end as after Ctrl+C (status 0).
         signal.signal(signal.SIGTERM, _interrupt)
     try:
-        make_server(create_app(config), log_level=args.log_level).run(sockets=[sock])
+        app = ControlGuard(create_app(config), {*LOOPBACK_HOSTS, args.host})
+        make_server(app, log_level=args.log_level).run(sockets=[sock])
     except KeyboardInterrupt:  # uvicorn re-raises the signal it shut down for
         pass
     finally:
