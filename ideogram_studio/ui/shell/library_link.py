@@ -1,10 +1,14 @@
 """The library inside the window: a second central page beside the studio, and the wiring of
-its requests (open, reuse, send to a mode, describe, upscale) to the controller and the modes."""
+its requests (open, reuse, send to a mode, describe, upscale) to the controller and the modes.
+
+The link knows the window only through ``LibraryHost``: the few things the library asks of the
+studio around it. MainWindow implements it; this module never imports the window.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,24 +22,50 @@ from ..library.page import LibraryPage
 from ..modes import registry
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow
+    from .controller import StudioController
+
+
+class LibraryHost(Protocol):
+    """What the library asks of the window it lives in."""
+
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        """A short note in the status bar."""
+
+    def step_aside_for_library(self, showing: bool) -> None:
+        """The studio's side bars (modes, jobs) make room while the library shows, and come back."""
+
+    def send_image_to(self, target: str, image_hash: str) -> None:
+        """Put a stored image into a mode: a target of ui/modes/registry.py."""
+
+    def reuse_request(self, request: object, tags: object = None) -> None:
+        """Fill the mode a request belongs to with exactly its settings."""
+
+    def use_in_generate(self, *, prompt: str | None = None, seed: int | None = None) -> None:
+        """Put a prompt or a seed into Generate and show it."""
+
+    def show_settings(self) -> object:
+        """Open the Settings dialog (e.g. to point at another library)."""
 
 
 class LibraryLink(QObject):
     def __init__(
-        self, window: MainWindow, stack: QStackedWidget, studio: QWidget, toggle_action: QAction | None = None
+        self,
+        host: LibraryHost,
+        controller: StudioController,
+        stack: QStackedWidget,
+        studio: QWidget,
+        toggle_action: QAction,
     ) -> None:
         """`stack`: the window's centre, with the `studio` page; the library becomes a page beside it.
-        `toggle_action`: the window's own "Library" action (its button and menu entry exist before the
-        library does), or None for a new one."""
-        super().__init__(window)
-        self.window = window
-        self.controller = window.controller
-        services = self.controller.services
+        `toggle_action`: the window's "Library" action (its button and menu entry exist before the
+        library does); the link gives it its shortcut and meaning."""
+        super().__init__(stack)
+        self.host = host
+        self.controller = controller
         self.page = LibraryPage(
-            services.gallery,
-            self.controller.runner,
-            window,
+            controller.services.gallery,
+            controller.runner,
+            stack,
             send_to=registry.send_to_items(),
             use_as=registry.use_as_items(),
         )
@@ -43,15 +73,11 @@ class LibraryLink(QObject):
         self._studio = studio
         self.stack = stack
         self.stack.addWidget(self.page)
-        self._jobs_were_visible = True
-        if toggle_action is None:
-            toggle_action = QAction("Library", window)
         self.toggle_action = toggle_action
         self.toggle_action.setCheckable(True)
         self.toggle_action.setShortcut(QKeySequence("Ctrl+L"))
         self.toggle_action.setToolTip("Show the library of every image (Ctrl+L); again to go back to the studio")
         self.toggle_action.toggled.connect(self.show_library)
-        window.addAction(self.toggle_action)
         self._connect()
 
     # ---- public ------------------------------------------------------------------------------
@@ -59,12 +85,7 @@ class LibraryLink(QObject):
         if show == self.is_showing_library():
             return
         # The library wants the width: the modes and the jobs dock step aside while it shows.
-        if show:
-            self._jobs_were_visible = self.window.jobs_dock.isVisible()
-            self.window.jobs_dock.hide()
-        elif self._jobs_were_visible:
-            self.window.jobs_dock.show()
-        self.window.modes_toolbar.setVisible(not show)
+        self.host.step_aside_for_library(show)
         self.stack.setCurrentWidget(self.page if show else self._studio)
         if self.toggle_action.isChecked() != show:
             self.toggle_action.setChecked(show)
@@ -74,7 +95,7 @@ class LibraryLink(QObject):
 
     # ---- wiring ------------------------------------------------------------------------------
     def _connect(self) -> None:
-        page, c, w = self.page, self.controller, self.window
+        page, c, host = self.page, self.controller, self.host
         c.jobs_model.result_stored.connect(lambda _job, image_hash: page.insert_new(image_hash))
         page.open_requested.connect(self._open)
         page.reuse_requested.connect(self._reuse)
@@ -83,8 +104,8 @@ class LibraryLink(QObject):
         page.use_as_requested.connect(self._send_to)
         page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
-        page.locate_library_requested.connect(w.show_settings)
-        page.message.connect(lambda text: w.statusBar().showMessage(text, 8000))
+        page.locate_library_requested.connect(host.show_settings)
+        page.message.connect(lambda text: host.show_status(text, 8000))
         c.described.connect(self._on_described)
 
     def _open(self, image_hash: str) -> None:
@@ -92,7 +113,7 @@ class LibraryLink(QObject):
         self.show_library(False)
 
     def _send_to(self, target: str, image_hash: str) -> None:
-        self.window.send_image_to(target, image_hash)
+        self.host.send_image_to(target, image_hash)
         self.show_library(False)
 
     def _reuse(self, image_hash: str) -> None:
@@ -101,19 +122,17 @@ class LibraryLink(QObject):
     async def _reuse_async(self, image_hash: str) -> None:
         gallery = self.controller.services.gallery
         request, tags = await asyncio.to_thread(request_for_image, gallery, image_hash)
-        self.window.reuse_request(request, tags)
+        self.host.reuse_request(request, tags)
         self.show_library(False)
 
     def _use_field(self, name: str, value: Any) -> None:
-        panel = self.window.generate_panel
         if name in ("prompt", "prompt_used"):
-            panel.set_prompt(str(value))
+            self.host.use_in_generate(prompt=str(value))
         elif name == "seed":
-            panel.set_seed(int(value))
+            self.host.use_in_generate(seed=int(value))
         else:
-            self.window.statusBar().showMessage(f"{name.replace('_', ' ').capitalize()}: {value}", 8000)
+            self.host.show_status(f"{name.replace('_', ' ').capitalize()}: {value}", 8000)
             return
-        self.window.set_mode("generate")
         self.show_library(False)
 
     async def _describe(self, image_hash: str) -> None:
@@ -127,15 +146,14 @@ class LibraryLink(QObject):
 
     def _on_described(self, job: Job, texts: list[str]) -> None:
         if not texts:
-            self.window.statusBar().showMessage("Ideogram returned no description for this image.", 8000)
+            self.host.show_status("Ideogram returned no description for this image.", 8000)
             return
         self.controller.runner.run(self._offer_description(texts[0]), "describe-offer")
 
     async def _offer_description(self, text: str) -> None:
         # Offered, never forced: the Generate prompt may hold work the designer wants to keep.
-        if await ask("Ideogram describes the image as", text, "Use as the Generate prompt", parent=self.window):
-            self.window.generate_panel.set_prompt(text)
-            self.window.set_mode("generate")
+        if await ask("Ideogram describes the image as", text, "Use as the Generate prompt", parent=self.page.window()):
+            self.host.use_in_generate(prompt=text)
             self.show_library(False)
 
     def shutdown(self) -> None:

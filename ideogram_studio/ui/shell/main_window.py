@@ -330,6 +330,7 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self._jobs_dock = dock
         self.jobs_dock = dock
+        self._jobs_were_visible = True
 
         # Every mode's panel now. (The seam for a lazy studio: build only the current mode here; the
         # others are made by mode_panel() when first shown or sent to.)
@@ -338,7 +339,8 @@ class MainWindow(QMainWindow):
 
         self._set_sandbox(self.services.sandbox)
         # The library: a second central page (Ctrl+L), with its own wiring.
-        self.library = LibraryLink(self, self._centre, self._splitter, self.library_action)
+        self.library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
+        self.addAction(self.library_action)  # Ctrl+L answers with the menus and bars hidden too
 
         # The menus' commands that need the studio.
         self._view_menu.addAction(self._jobs_dock.toggleViewAction())
@@ -582,6 +584,26 @@ class MainWindow(QMainWindow):
 
     def _on_strip_menu(self, image_hash: str, global_pos: QPoint) -> None:
         self.send_menu(image_hash).popup(global_pos)
+
+    # ---- what the library asks of the window (LibraryHost) ------------------------------------------
+    def show_status(self, text: str, timeout_ms: int) -> None:
+        self.statusBar().showMessage(text, timeout_ms)
+
+    def step_aside_for_library(self, showing: bool) -> None:
+        if showing:
+            self._jobs_were_visible = self._jobs_dock.isVisible()
+            self._jobs_dock.hide()
+        elif self._jobs_were_visible:
+            self._jobs_dock.show()
+        self.modes_toolbar.setVisible(not showing)
+
+    def use_in_generate(self, *, prompt: str | None = None, seed: int | None = None) -> None:
+        panel = self.generate_panel
+        if prompt is not None:
+            panel.set_prompt(prompt)
+        if seed is not None:
+            panel.set_seed(seed)
+        self.set_mode("generate")
 
     def reuse_request(self, request: object, tags: object = None) -> None:
         """Fill the mode a request belongs to with exactly its fields and input images."""
