@@ -7,9 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import asyncio
 import base64
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -64,13 +66,19 @@ def settings_path(tmp_path: Path) -> Path:
     return tmp_path / "config" / "settings.json"
 
 
+def wait_idle(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Until the keyring has answered (its calls run in a worker thread)."""
+    qtbot.waitUntil(lambda: not dialog.is_busy() and dialog.key_state() != KeyState.UNKNOWN, timeout=10000)
+
+
 @pytest.fixture
-def make_dialog(qtbot: QtBot, settings_path: Path) -> Iterator[Make]:
+def make_dialog(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, settings_path: Path) -> Iterator[Make]:
     def make(store: SecretStore, settings: Settings | None = None) -> SettingsDialog:
         dialog = SettingsDialog(settings or Settings(), store, settings_path=settings_path)
         qtbot.addWidget(dialog)
         dialog.open()
         qtbot.waitExposed(dialog)
+        wait_idle(qtbot, dialog)
         return dialog
 
     yield make
@@ -104,7 +112,8 @@ def test_show_toggle_reveals_the_key_and_saving_hides_it_again(make_dialog: Make
     qtbot.mouseClick(dialog.show_key_button, Qt.MouseButton.LeftButton)
     assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Normal
     assert dialog.show_key_button.text() == "Hide"
-    dialog.save_key()
+    with qtbot.waitSignal(dialog.key_changed):
+        assert dialog.save_key()
     assert dialog.key_edit.echoMode() == QLineEdit.EchoMode.Password
     assert not dialog.key_edit.isUndoAvailable()
 
@@ -114,7 +123,8 @@ def test_enter_in_the_key_field_saves_instead_of_closing(make_dialog: Make, qtbo
     dialog = make_dialog(store)
     dialog.key_edit.setFocus()
     qtbot.keyClicks(dialog.key_edit, KEY)
-    qtbot.keyClick(dialog.key_edit, Qt.Key.Key_Return)
+    with qtbot.waitSignal(dialog.key_changed):
+        qtbot.keyClick(dialog.key_edit, Qt.Key.Key_Return)
     assert store.get() == KEY
     assert dialog.isVisible()
 
@@ -196,19 +206,26 @@ def test_unusable_keyring_disables_saving_and_points_to_the_env_var(
     assert "file" not in texts
 
 
-def test_failed_save_keeps_the_dialog_usable(make_dialog: Make) -> None:
+def test_failed_save_keeps_the_dialog_usable(make_dialog: Make, qtbot: QtBot) -> None:
     class Refuses(MemoryStore):
         def set(self, key: str) -> None:
             raise SecretStoreError("the keyring is locked")
 
     dialog = make_dialog(Refuses())
     dialog.key_edit.setText(KEY)
-    assert dialog.save_key() is False
-    assert "locked" in dialog.key_message.text() and KEY not in dialog.key_message.text()
+    emitted: list[bool] = []
+    dialog.key_changed.connect(emitted.append)
+    assert dialog.save_key()  # started
+    qtbot.waitUntil(lambda: "locked" in dialog.key_message.text(), timeout=10000)
+    wait_idle(qtbot, dialog)
+    assert dialog.key_message.kind() == "error" and KEY not in dialog.key_message.text()
     assert dialog.key_edit.text() == KEY, "kept so the user can retry"
+    assert dialog.key_edit.isEnabled() and dialog.save_key_button.isEnabled() and emitted == []
 
 
-def test_constructor_takes_parent_and_path_in_either_order(qtbot: QtBot, settings_path: Path) -> None:
+def test_constructor_takes_parent_and_path_in_either_order(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, settings_path: Path
+) -> None:
     parent = QWidget()
     qtbot.addWidget(parent)
     for dialog in (
@@ -409,3 +426,90 @@ def test_real_keyring_round_trip_and_no_key_in_any_file(
         assert again.key_state() == KeyState.NONE
     finally:
         store.delete()
+
+
+# ---- the keyring off the GUI thread --------------------------------------------------------------
+class GatedStore(MemoryStore):
+    """A keyring that answers only when the test opens the gate (a locked keyring waiting for its
+    password), and notes the thread of every call."""
+
+    def __init__(self, key: str | None = None) -> None:
+        super().__init__(key)
+        self.gate = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def _wait(self) -> None:
+        self.threads.append(threading.current_thread())
+        assert self.gate.wait(30), "the test never opened the gate"
+
+    def get(self) -> str | None:
+        self._wait()
+        return super().get()
+
+    def set(self, key: str) -> None:
+        self._wait()
+        super().set(key)
+
+    def delete(self) -> None:
+        self._wait()
+        super().delete()
+
+
+def test_a_slow_keyring_never_freezes_the_dialog(qtbot: QtBot, qloop: asyncio.AbstractEventLoop,
+                                                 settings_path: Path) -> None:
+    store = GatedStore()
+    dialog = SettingsDialog(Settings(), store, settings_path=settings_path)
+    qtbot.addWidget(dialog)
+    dialog.open()
+    qtbot.waitExposed(dialog)
+    # The keyring has not answered: the dialog says so and waits, and it still answers the designer.
+    qtbot.waitUntil(lambda: len(store.threads) == 1, timeout=5000)
+    assert dialog.is_busy() and dialog.key_state() == KeyState.UNKNOWN
+    assert "Checking the system keyring" in dialog.key_status.text() and dialog.key_busy.isVisible()
+    assert not dialog.save_key_button.isEnabled()
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    qtbot.keyClicks(dialog.api_base_edit, "x")  # typed while the keyring is still silent
+    assert dialog.api_base_edit.text().endswith("x")
+    store.gate.set()
+    wait_idle(qtbot, dialog)
+    assert dialog.key_state() == KeyState.NONE and not dialog.key_busy.isVisible()
+
+    # A save that waits for the keyring: busy, then saved.
+    store.gate.clear()
+    dialog.key_edit.setText(KEY)
+    assert dialog.save_key()
+    qtbot.waitUntil(lambda: len(store.threads) == 2, timeout=5000)
+    assert "Saving the key" in dialog.key_status.text()
+    assert not dialog.key_edit.isEnabled() and not dialog.save_key_button.isEnabled()
+    assert not dialog.save_key(), "one keyring call at a time"
+    with qtbot.waitSignal(dialog.key_changed) as saved:
+        store.gate.set()
+    wait_idle(qtbot, dialog)
+    main = threading.main_thread()
+    assert all(t is not main for t in store.threads), "a keyring call ran on the GUI thread"
+    assert saved.args == [True] and store.get() == KEY and dialog.key_edit.text() == ""
+    assert dialog.key_state() == KeyState.STORED
+
+
+def test_a_save_that_ends_after_the_dialog_closed_still_reaches_the_window(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, settings_path: Path
+) -> None:
+    from ideogram_studio.ui.shell.api_key import ApiKeyModel
+
+    store = GatedStore()
+    store.gate.set()
+    model = ApiKeyModel(store)  # the window's, which outlives its dialogs
+    dialog = SettingsDialog(Settings(), store, settings_path=settings_path, key_model=model)
+    dialog.open()
+    wait_idle(qtbot, dialog)
+    store.gate.clear()
+    dialog.key_edit.setText(KEY)
+    assert dialog.save_key()
+    qtbot.waitUntil(lambda: len(store.threads) == 2, timeout=5000)
+    dialog.reject()
+    with qtbot.waitSignal(dialog.destroyed):  # the dialog is gone before the keyring answers
+        dialog.deleteLater()
+    with qtbot.waitSignal(model.key_changed) as saved:
+        store.gate.set()
+    assert saved.args == [True] and store.get() == KEY
+    qtbot.waitUntil(lambda: not model.busy(), timeout=5000)

@@ -28,6 +28,7 @@ def test_saving_a_key_removes_the_sandbox_badge(qtbot: Any, qloop: asyncio.Abstr
         try:
             assert studio.window.sandbox_badge.isVisible()
             dialog = studio.window.show_settings()
+            qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)  # the keyring answers in a worker
             qtbot.keyClicks(dialog.key_edit, "my-new-key-1234")
             assert dialog.save_key()
             qtbot.waitUntil(lambda: not studio.services.sandbox, timeout=5000)
@@ -39,7 +40,8 @@ def test_saving_a_key_removes_the_sandbox_badge(qtbot: Any, qloop: asyncio.Abstr
             studio.panel.submit()
             wait_jobs_finished(qtbot, studio, 1)
             assert studio.jobs()[0].state.value == "done"
-            dialog.remove_key()
+            qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=5000)
+            assert dialog.remove_key()
             qtbot.waitUntil(lambda: studio.window.sandbox_badge.isVisible(), timeout=5000)
         finally:
             close_studio(qtbot, studio)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -17,9 +18,12 @@ def _dialog(qtbot: QtBot, tmp_path: Path, vault: CredentialVault) -> SettingsDia
     dialog = SettingsDialog(Settings(), MemoryStore(), None, tmp_path / "settings.json", team_vault=vault)
     qtbot.addWidget(dialog)
     dialog.team_section.set_expanded(True)
+    # The API key's status comes from the keyring in a worker thread; OK waits for it.
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=10000)
     return dialog
 
 
+@pytest.mark.usefixtures("qloop")
 def test_team_settings_are_saved_with_secrets_in_the_keyring(qtbot: QtBot, tmp_path: Path,
                                                              artifacts_dir: Path) -> None:
     db_store, s3_store = MemoryStore(), MemoryStore()
@@ -46,6 +50,7 @@ def test_team_settings_are_saved_with_secrets_in_the_keyring(qtbot: QtBot, tmp_p
     assert (db_store.get(), s3_store.get()) == ("pw-in-url", "s3-secret")
 
 
+@pytest.mark.usefixtures("qloop")
 def test_a_wrong_team_field_keeps_the_dialog_open_and_says_why(qtbot: QtBot, tmp_path: Path) -> None:
     dialog = _dialog(qtbot, tmp_path, CredentialVault(MemoryStore(), MemoryStore()))
     dialog.show()

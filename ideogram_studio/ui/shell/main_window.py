@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ..modes.reframe import ReframePanel
     from ..modes.remix import RemixPanel
     from ..pickers.preset_picker import PresetPicker
+    from .api_key import ApiKeyModel
     from .controller import StudioController
     from .library_link import LibraryLink
     from .settings_dialog import SettingsDialog
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._ui_settings = ui_settings
         self._attached = False
         self._settings_dialog: SettingsDialog | None = None
+        self._key_model: ApiKeyModel | None = None
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main-window")
         self._setup_shell()
@@ -159,8 +161,17 @@ class MainWindow(QMainWindow):
 
         from .settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(self.services.settings, self.services.secrets, self, self.services.settings_path)
-        dialog.key_changed.connect(lambda _saved: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
+        if self._key_model is None:
+            from .api_key import ApiKeyModel
+
+            # The window's: a key saved or removed after its dialog closed still reconnects the studio.
+            self._key_model = ApiKeyModel(self.services.secrets, self.controller.runner, self)
+            self._key_model.key_changed.connect(
+                lambda _saved: self.controller.runner.run(self.controller.reconnect(), "reconnect")
+            )
+        dialog = SettingsDialog(
+            self.services.settings, self.services.secrets, self, self.services.settings_path, key_model=self._key_model
+        )
         dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._settings_dialog = dialog

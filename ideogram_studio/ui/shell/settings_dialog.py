@@ -7,6 +7,9 @@ The key and the settings live apart on purpose (DESIGN.md principle 3):
   `Settings`, `QSettings`, a log or any file; after a save the field is emptied with
   `setText("")`, which also drops its undo history. Removing asks first, inline (Ideogram
   shows a key only once).
+- Every keyring call runs in a worker thread (`ApiKeyModel`, api_key.py): a keyring may take
+  seconds (or wait for the designer to unlock it), and the dialog meanwhile says what it is doing,
+  keeps the key's buttons and OK disabled, and never freezes.
 - When the keyring is unusable (`SecretStoreError`) the dialog says so, points to the
   `IDEOGRAM_API_KEY` environment variable and disables saving. It never offers a file instead.
 
@@ -35,6 +38,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QPushButton,
     QSpinBox,
     QToolButton,
@@ -45,12 +49,13 @@ from PySide6.QtWidgets import (
 from ...api.enums import RenderingSpeed, human_name
 from ...api.limits import IN_FLIGHT_IMAGES
 from ...api.pricing import STANDARD
-from ...secrets import ENV_VAR, KeyringStore, SecretStore, SecretStoreError
+from ...secrets import ENV_VAR, SecretStore
 from ...settings import API_BASE_ENV, Settings, config_dir
 from ...settings import data_dir as default_data_dir
 from ...team.config import TEAM_FILE, CredentialVault
 from ..common.field_errors import ERROR_COLOR, FieldMessage, mute
 from ..widgets.collapsible import CollapsibleSection
+from .api_key import ApiKeyModel, Busy, KeyState, KeyStatus
 from .team_settings import TeamSettingsForm
 
 __all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
@@ -63,15 +68,6 @@ MAX_BUDGET_USD = 100_000.0
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 #: Field labels; their column has one width in every section so the fields line up.
 _LABELS = ("Data folder", "Default speed", "Daily budget cap", "Images in flight", "API base URL")
-
-
-class KeyState:
-    """Where the key is, as the status line shows it."""
-
-    STORED = "stored"  # in the keyring
-    ENVIRONMENT = "environment"  # only in IDEOGRAM_API_KEY
-    NONE = "none"  # nowhere: the app runs on the sandbox
-    UNAVAILABLE = "unavailable"  # no usable keyring
 
 
 def validate_api_base(text: str) -> str | None:
@@ -92,23 +88,6 @@ def validate_api_base(text: str) -> str | None:
     if parts.scheme == "http" and host not in _LOCAL_HOSTS:
         return "Use https: over plain http the key would travel unencrypted (http is allowed for localhost only)."
     return None
-
-
-def _backend_name(store: SecretStore) -> str:
-    """A readable name of the keyring backend: "SecretService", "macOS", "Windows"…"""
-    if isinstance(store, KeyringStore):
-        try:
-            import keyring
-
-            name = str(keyring.get_keyring().name)
-        except Exception:  # any backend oddity: fall back to the store's own description
-            name = ""
-        if name:
-            return name.removesuffix(" Keyring").strip() or name
-    try:
-        return store.describe()
-    except Exception:
-        return "unknown backend"
 
 
 class _ReturnSaves(QObject):
@@ -143,7 +122,9 @@ class SettingsDialog(QDialog):
         settings_path: Path | QWidget | None = None,
         *,
         team_vault: CredentialVault | None = None,
+        key_model: ApiKeyModel | None = None,
     ) -> None:
+        """``key_model``: the window's (it outlives the dialog); None: the dialog makes its own."""
         # Both orders are accepted: (…, parent, settings_path) and (…, settings_path, parent).
         if isinstance(parent, Path) or isinstance(settings_path, QWidget):
             parent, settings_path = settings_path, parent
@@ -151,14 +132,20 @@ class SettingsDialog(QDialog):
         assert settings_path is None or isinstance(settings_path, Path)
         super().__init__(parent)
         self._settings = settings
-        self._secrets = secrets
         self._settings_path = settings_path
-        self._key_state = KeyState.NONE
-        self._keyring_error = ""
         self._team_vault = team_vault
+        # Parentless when the dialog's own: a save still running when the dialog goes keeps it alive.
+        self._keys = key_model or ApiKeyModel(secrets)
+        #: OK was pressed with a key typed: close once the key is saved.
+        self._accept_after_save = False
         self.setWindowTitle("Settings")
         self._setup_ui()
         self._load_fields()
+        self._keys.status_changed.connect(self._on_key_status)
+        self._keys.busy_changed.connect(self._on_key_busy)
+        self._keys.key_changed.connect(self._on_key_changed)
+        self._keys.failed.connect(self._on_key_failed)
+        self._update_key_ui()
         self.refresh_key_status()
 
     # ---- public ----------------------------------------------------------------------------
@@ -166,30 +153,23 @@ class SettingsDialog(QDialog):
         return self._settings
 
     def key_state(self) -> str:
-        """One of the `KeyState` values, as last checked."""
-        return self._key_state
+        """One of the `KeyState` values, as last checked (UNKNOWN until the keyring answers)."""
+        return self._keys.status().state
+
+    def is_busy(self) -> bool:
+        """A keyring call is running (the key's buttons and OK wait for it)."""
+        return bool(self._keys.busy())
 
     def refresh_key_status(self) -> None:
-        """Ask the store where the key is and update the status line and buttons."""
-        env_set = bool(os.environ.get(ENV_VAR, "").strip())
-        try:
-            stored = bool(self._secrets.get())
-        except SecretStoreError as exc:
-            self._keyring_error = str(exc)
-            self._key_state = KeyState.UNAVAILABLE
-        else:
-            self._keyring_error = ""
-            if stored:
-                self._key_state = KeyState.STORED
-            elif env_set:
-                self._key_state = KeyState.ENVIRONMENT
-            else:
-                self._key_state = KeyState.NONE
-        self._update_key_ui(env_set)
+        """Ask the keyring where the key is (in a worker thread); the status line follows."""
+        self._keys.refresh()
 
     def save_key(self) -> bool:
-        """Store the typed key in the keyring ("Save key"). Returns True on success."""
-        if self._key_state == KeyState.UNAVAILABLE:
+        """Store the typed key in the keyring ("Save key"), in a worker thread: ``key_changed(True)``
+        follows, or the reason at the field. False when the key is refused at once (nothing started)."""
+        if self.is_busy():
+            return False
+        if self.key_state() == KeyState.UNAVAILABLE:
             self.key_message.show_error(self.save_key_button.toolTip())
             return False
         key = self.key_edit.text().strip()
@@ -200,39 +180,25 @@ class SettingsDialog(QDialog):
         if any(ch.isspace() or not ch.isprintable() for ch in key):
             self.key_message.show_error("A key has no spaces or line breaks: check what was pasted.")
             return False
-        try:
-            self._secrets.set(key)
-        except SecretStoreError as exc:
-            self.key_message.show_error(f"The key was not saved. {exc}")
-            self.refresh_key_status()
-            return False
-        self._forget_typed_key()
-        self.refresh_key_status()
-        self._show_key_ok("Key saved to the system keyring.")
-        self.key_changed.emit(True)
-        return True
+        self.key_message.clear_message()
+        self.show_key_button.setChecked(False)  # masked again while it is being saved
+        return self._keys.save(key)
 
     def remove_key(self) -> bool:
-        """Delete the key from the keyring now (the "Remove key" confirmation calls this)."""
+        """Delete the key from the keyring (the "Remove key" confirmation calls this), in a worker
+        thread: ``key_changed(False)`` follows, or the reason. False if nothing was started."""
         self._confirm_row.hide()
-        try:
-            self._secrets.delete()
-        except SecretStoreError as exc:
-            self.key_message.show_error(f"The key was not removed. {exc}")
-            self.refresh_key_status()
-            return False
-        self.refresh_key_status()
-        if self._key_state == KeyState.ENVIRONMENT:
-            self._show_key_ok(f"Key removed from the keyring. {ENV_VAR} from the environment is still used.")
-        else:
-            self._show_key_ok("Key removed. The studio uses its built-in sandbox until you save a key.")
-        self.key_changed.emit(False)
-        return True
+        self.key_message.clear_message()
+        return self._keys.remove()
 
     def accept(self) -> None:
         """OK: validate, write the fields into Settings, save them; stay open on a problem.
-        A key typed but not yet saved is saved first (pasting a key and pressing OK must not lose it)."""
-        if self.key_edit.text().strip() and not self.save_key():
+        A key typed but not yet saved is saved first (pasting a key and pressing OK must not lose
+        it): the dialog closes once the keyring has it."""
+        if self.is_busy():
+            return
+        if self.key_edit.text().strip():
+            self._accept_after_save = self.save_key()
             return
         if not self._validate_fields():
             return
@@ -255,6 +221,7 @@ class SettingsDialog(QDialog):
             self.settings_changed.emit()
 
     def reject(self) -> None:
+        self._accept_after_save = False
         self._forget_typed_key()
         super().reject()
 
@@ -280,7 +247,18 @@ class SettingsDialog(QDialog):
         self.key_status.setObjectName("keyStatus")
         self.key_status.setWordWrap(True)
         self.key_status.setTextFormat(Qt.TextFormat.RichText)
-        outer.addWidget(self.key_status)
+        status_row = QHBoxLayout()
+        status_row.setSpacing(8)
+        status_row.addWidget(self.key_status, 1)
+        #: Moves while a keyring call runs (the status line says which).
+        self.key_busy = QProgressBar(self)
+        self.key_busy.setObjectName("keyBusy")
+        self.key_busy.setRange(0, 0)
+        self.key_busy.setTextVisible(False)
+        self.key_busy.setFixedSize(64, 8)
+        self.key_busy.hide()
+        status_row.addWidget(self.key_busy)
+        outer.addLayout(status_row)
 
         key_row = QHBoxLayout()
         key_row.setSpacing(6)
@@ -575,11 +553,23 @@ class SettingsDialog(QDialog):
         self.key_message.setText("✓ " + text)
         self.key_message.show()
 
-    def _update_key_ui(self, env_set: bool) -> None:
-        state = self._key_state
+    def _update_key_ui(self) -> None:
+        """The status line and the key's buttons, from the model's status and what it is doing."""
+        status, busy = self._keys.status(), self._keys.busy()
+        self.key_busy.setVisible(bool(busy))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not busy)
+        if busy or status.state == KeyState.UNKNOWN:
+            self.key_status.setText(f"◌&nbsp; {_escape(busy or Busy.CHECKING)}")
+            self.key_status.setToolTip("")
+            for widget in (self.key_edit, self.show_key_button, self.save_key_button, self.remove_key_button,
+                           self.confirm_remove_button):
+                widget.setEnabled(False)
+            return
+        state = status.state
+        env_set = status.env_set
         unavailable = state == KeyState.UNAVAILABLE
         if state == KeyState.STORED:
-            color, text = OK_COLOR, f"Stored in the system keyring ({_backend_name(self._secrets)})"
+            color, text = OK_COLOR, f"Stored in the system keyring ({status.backend})"
             if env_set:
                 text += f" · it takes precedence over {ENV_VAR}"
             placeholder = "Paste a new key to replace it"
@@ -607,22 +597,51 @@ class SettingsDialog(QDialog):
         else:
             self.key_status.setText(f"{dot}&nbsp; {_escape(text)}")
         self.key_note.setVisible(not unavailable)
-        self.key_status.setToolTip(self._keyring_error)
+        self.key_status.setToolTip(status.error)
         self.key_edit.setPlaceholderText(placeholder)
         self.key_edit.setEnabled(not unavailable)
         self.show_key_button.setEnabled(not unavailable)
         self.save_key_button.setEnabled(not unavailable)
         self.save_key_button.setToolTip(
-            f"No usable system keyring: set {ENV_VAR} in the environment instead. {self._keyring_error}".strip()
+            f"No usable system keyring: set {ENV_VAR} in the environment instead. {status.error}".strip()
             if unavailable
             else "Store the key in the system keyring (Enter)"
         )
         self.remove_key_button.setEnabled(state == KeyState.STORED)
+        self.confirm_remove_button.setEnabled(state == KeyState.STORED)
         self.remove_key_button.setToolTip(
             "Delete the key from the system keyring" if state == KeyState.STORED else "No key is saved in the keyring"
         )
         if state != KeyState.STORED:
             self._confirm_row.hide()
+
+    # ---- the model's answers -----------------------------------------------------------------
+    @Slot(object)
+    def _on_key_status(self, _status: KeyStatus) -> None:
+        self._update_key_ui()
+
+    @Slot(str)
+    def _on_key_busy(self, _busy: str) -> None:
+        self._update_key_ui()
+
+    @Slot(bool)
+    def _on_key_changed(self, saved: bool) -> None:
+        if saved:
+            self._forget_typed_key()
+            self._show_key_ok("Key saved to the system keyring.")
+        elif self.key_state() == KeyState.ENVIRONMENT:
+            self._show_key_ok(f"Key removed from the keyring. {ENV_VAR} from the environment is still used.")
+        else:
+            self._show_key_ok("Key removed. The studio uses its built-in sandbox until you save a key.")
+        self.key_changed.emit(saved)
+        if saved and self._accept_after_save:
+            self._accept_after_save = False
+            self.accept()
+
+    @Slot(str, str)
+    def _on_key_failed(self, what: str, why: str) -> None:
+        self._accept_after_save = False
+        self.key_message.show_error(f"{what} {why}")
 
     @Slot(str)
     def _on_key_text_changed(self, _text: str) -> None:
