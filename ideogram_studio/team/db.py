@@ -44,7 +44,10 @@ def connect(url: str, credentials: TeamCredentials, *, autocommit: bool = False)
     """A new connection with dict rows; TeamError subclasses for every failure."""
     where = _where(url)
     try:
-        return psycopg.connect(conninfo(url, credentials), autocommit=autocommit, row_factory=dict_row)
+        # prepare_threshold=None: no server-side prepared statements, so every search is planned
+        # with its own words (a generic plan cannot tell "zebra" from "red" and picks one plan for both).
+        return psycopg.connect(conninfo(url, credentials), autocommit=autocommit, row_factory=dict_row,
+                               prepare_threshold=None)
     except psycopg.Error as exc:
         raise translate(exc, where=where) from None
 

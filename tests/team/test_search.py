@@ -97,3 +97,42 @@ def test_tsquery_translation() -> None:
     assert tsquery_for('"red car" sky') == "(red <-> car) & sky:*"
     assert tsquery_for("  ") is None
     assert fts_to_tsquery('"a b" AND "c"') == "(a <-> b) & c"
+
+
+def test_pages_from_the_recent_window_match_the_full_query(team_env: TeamEnv, monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    # Dense words fill a page from the newest images; sparse ones fall back to the planner's plan.
+    # Small windows so that 1,200 rows exercise both paths and the second window.
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from ideogram_studio.gallery.search_syntax import parse_search
+    from ideogram_studio.team import library
+    from ideogram_studio.team.search import where_search
+
+    monkeypatch.setattr(library, "PROBE_ROWS", (100, 600))
+    rng = random.Random(5)
+    words = ("red", "car", "neon", "castle", "ocean", "zebra")
+    with team_env.servers.pg.superuser(team_env.database) as conn, conn.cursor() as cur:
+        with cur.copy("COPY images (hash, format, width, height, bytes, created_at, prompt, metadata, is_input, "
+                      "operation) FROM STDIN") as copy:
+            for i in range(1200):
+                prompt = " ".join(rng.sample(words[:5], 3)) + (" zebra" if i % 97 == 0 else "")
+                copy.write_row((f"{i:064x}", "PNG", 1, 1, 1, datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i),
+                                prompt, "{}", i % 9 == 0, "edit" if i % 31 == 0 else "generate"))
+        cur.execute("ANALYZE images")
+    team = team_env.library("alice")
+    for text in ("red", "red car", '"neon castle"', "zebra", "zebra op:edit", "-ocean", "op:edit", ""):
+        for sort in (Sort.NEWEST, Sort.OLDEST):
+            clause, params = where_search(parse_search(text))
+            with team_env.servers.pg.superuser(team_env.database) as conn:
+                truth = [r[0] for r in conn.execute(
+                    f"SELECT hash FROM images WHERE {clause} ORDER BY {library.order_by(sort)}", params)]
+            seen, after = [], None
+            while True:
+                page = team.page(text, after=after, limit=50, sort=sort)
+                seen.extend(r.hash for r in page.rows)
+                if page.next is None:
+                    break
+                after = page.next
+            assert seen == truth, (text, sort)
