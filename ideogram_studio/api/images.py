@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 from .colour import srgb_upload
 from .errors import ImageFileError
 from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
-from .metadata_strip import STUDIO_KEYWORD, MetadataStripError, strip_metadata
+from .metadata_strip import UPLOAD_KEPT_TEXT, MetadataStripError, strip_metadata
 
 _EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 
@@ -97,7 +97,7 @@ class ImageFile:
             except (OSError, SyntaxError, ValueError) as exc:
                 raise ImageFileError(f"{filename} is damaged and cannot be decoded ({exc}).") from None
         try:
-            data = strip_metadata(data, fmt, keep_text=(STUDIO_KEYWORD,))
+            data = strip_metadata(data, fmt, keep_text=UPLOAD_KEPT_TEXT)
         except MetadataStripError as exc:
             raise ImageFileError(f"{filename} is damaged ({exc}).") from None
         colour_note = ""

@@ -32,6 +32,9 @@ from PIL import Image
 #: Keyword of the studio's own PNG text chunk (its request metadata): kept on uploads, so a gallery
 #: image sent as a source keeps its bytes and hash (lineage), and on a default export.
 STUDIO_KEYWORD = "ideogram-studio"
+#: PNG text kept on uploads: ours, and the name of the program that wrote the file (results carry
+#: it; it says nothing of the designer). A result sent back as a source keeps its exact bytes.
+UPLOAD_KEPT_TEXT = (STUDIO_KEYWORD, "Software")
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _PNG_KEPT_ANCILLARY = frozenset(
     {b"tRNS", b"iCCP", b"sRGB", b"gAMA", b"cHRM", b"sBIT", b"pHYs", b"bKGD", b"hIST", b"sPLT", b"cICP",

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..api.metadata_strip import MetadataStripError, strip_metadata
+from ..api.metadata_strip import UPLOAD_KEPT_TEXT, MetadataStripError, strip_metadata
 from ..private_files import user_file_mode
 from ._util import dumps, sha256_hex
 from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
 from .ingest import Library, local_file_time, read_embedded, store_bytes, text_chunks
-from .metadata import KEYWORD
 from .models import ImageRef
 
 #: Files larger than this are not read into memory for import.
@@ -184,7 +183,7 @@ def export_images(
             report.missing.append(digest)
             continue
         try:
-            data = strip_metadata(data, row.format, keep_text=(KEYWORD,) if metadata else ())
+            data = strip_metadata(data, row.format, keep_text=UPLOAD_KEPT_TEXT if metadata else ())
         except MetadataStripError:
             report.missing.append(digest)  # a damaged file: the integrity check will say more
             continue

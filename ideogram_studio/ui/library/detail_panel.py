@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from ...gallery import Collection
 from ...gallery.library_ops import SOURCE_ROLES, DetailInfo, per_image_cost
 from ..common.thumbnail_loader import ThumbnailCache
+from ..common.untrusted import isolate, menu_text, one_line, plain_label, tooltip, unwrap
 from ..widgets.flow_layout import FlowLayout
 from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, MenuItems
 
@@ -214,7 +215,7 @@ class LibraryDetail(QScrollArea):
         self._tags_box.setVisible(True)
         self.set_preview(preview)
         row = info.row
-        self._title.setText(self._title_text(info))
+        plain_label(self._title, self._title_text(info), limit=300)
         meta = info.metadata
         request = meta.get("request") if isinstance(meta.get("request"), dict) else {}
         self._reuse.setEnabled(meta.get("kind") in ("result", "import") and bool(request or row.prompt))
@@ -243,13 +244,13 @@ class LibraryDetail(QScrollArea):
         for i in range(self._form.rowCount()):
             item = self._form.itemAt(i, QFormLayout.ItemRole.LabelRole)
             name = item.widget() if item is not None else None
-            if isinstance(name, QLabel) and name.text() == label:
+            if isinstance(name, QLabel) and unwrap(name.text()) == label:
                 field = self._form.itemAt(i, QFormLayout.ItemRole.FieldRole)
                 widget = field.widget() if field is not None else None
                 if widget is None:
                     return None
                 found = widget.findChild(QLabel, "value") or widget.findChild(QLineEdit, "value")
-                return found.text() if found is not None else None
+                return unwrap(found.text()) if found is not None else None
         return None
 
     def field_labels(self) -> list[str]:
@@ -258,7 +259,7 @@ class LibraryDetail(QScrollArea):
             item = self._form.itemAt(i, QFormLayout.ItemRole.LabelRole)
             name = item.widget() if item is not None else None
             if isinstance(name, QLabel):
-                out.append(name.text())
+                out.append(unwrap(name.text()))
         return out
 
     def chain_hashes(self) -> list[str]:
@@ -427,8 +428,8 @@ class LibraryDetail(QScrollArea):
         b.setObjectName("chain-item")
         b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
         b.setIconSize(QSize(CHAIN_ICON, CHAIN_ICON))
-        b.setText(caption)
-        b.setToolTip(tip)
+        b.setText(menu_text(caption, 40))  # operation names come from the images' metadata
+        b.setToolTip(tooltip(tip))
         b.setAutoRaise(True)
         if current:
             b.setStyleSheet("QToolButton { border: 2px solid palette(highlight); border-radius: 4px; }")
@@ -501,12 +502,13 @@ class LibraryDetail(QScrollArea):
             value.setFrame(False)
             value.setCursorPosition(0)
             value.setStyleSheet("font-family: monospace; background: transparent;")
-            value.setToolTip(text)
+            value.setToolTip(tooltip(text))
         else:
+            # Untrusted (an imported file's prompt, its original name): literal, clipped, isolated.
             value = QLabel(cell)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            value.setText(text)
+            plain_label(value, text)
         value.setObjectName("value")
         if pixmap is not None:
             swatch = QLabel(cell)
@@ -522,7 +524,7 @@ class LibraryDetail(QScrollArea):
             b.setAutoRaise(True)
             b.clicked.connect(lambda: self.use_field_requested.emit(name, v))
             row.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
-        name_label = QLabel(label, self._fields)
+        name_label = plain_label(QLabel(self._fields), label, limit=60)  # may be a key from a file's metadata
         name_label.setStyleSheet("color: palette(mid);")
         self._form.addRow(name_label, cell)
 
@@ -632,14 +634,16 @@ class LibraryDetail(QScrollArea):
         for tag, n in tags:
             chip = QToolButton(self._tag_chips)
             chip.setObjectName("tag-chip")
-            chip.setText(f"{tag}  ×" if of <= 1 or n == of else f"{tag} ({n}/{of})  ×")
-            chip.setToolTip(f"Remove the tag “{tag}”")
+            shown_tag = menu_text(tag, 60)
+            chip.setText(f"{shown_tag}  ×" if of <= 1 or n == of else f"{shown_tag} ({n}/{of})  ×")
+            chip.setToolTip(tooltip(f"Remove the tag “{tag}”"))
             chip.setStyleSheet("QToolButton { border: 1px solid palette(mid); border-radius: 9px; padding: 1px 8px; }")
             chip.clicked.connect(lambda _=False, t=tag: self.tag_removed.emit(t))
             self._tag_layout.addWidget(chip)
 
     def _fill_collection_row(self, names: Sequence[str], enabled: bool) -> None:
-        self._collections_label.setText("In: " + ", ".join(names) if names else "In no collection")
+        plain_label(self._collections_label,
+                    "In: " + ", ".join(isolate(one_line(n, 80)) for n in names) if names else "In no collection")
         self._add_to.setEnabled(enabled)
 
     def _fill_add_menu(self) -> None:
@@ -650,10 +654,11 @@ class LibraryDetail(QScrollArea):
         current = set(self._info.collection_ids) if self._info is not None else set()
         for c in self._collections:
             if c.id in current:
-                self._add_menu.addAction(f"Remove from {c.name}",
+                self._add_menu.addAction(f"Remove from {menu_text(c.name)}",
                                          functools.partial(self.remove_from_collection_requested.emit, c.id))
             else:
-                self._add_menu.addAction(c.name, functools.partial(self.add_to_collection_requested.emit, c.id))
+                self._add_menu.addAction(menu_text(c.name),
+                                         functools.partial(self.add_to_collection_requested.emit, c.id))
 
     def _on_add_tags(self) -> None:
         tags = [" ".join(t.split()) for t in self.tag_edit.text().split(",")]

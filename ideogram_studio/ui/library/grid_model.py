@@ -41,6 +41,8 @@ from PySide6.QtCore import (
 from ...gallery import Gallery, GalleryError, ImageRow
 from ...gallery.library_ops import LibraryReader
 from ..common.thumbnail_loader import GuiBridge, ThumbnailCache, call_in_gui, gui_bridge
+from ..common.untrusted import isolate, one_line
+from ..common.untrusted import tooltip as safe_tooltip
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1
 HASH_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -65,17 +67,19 @@ def _placeholders(n: int) -> list[str]:
 
 
 def caption(row: ImageRow) -> str:
+    """One line of the prompt, isolated (an imported file's prompt may hold a bidi override)."""
     prompt = row.prompt or row.prompt_used or ""
-    return prompt if len(prompt) <= 200 else prompt[:199] + "…"
+    return isolate(one_line(prompt, 200)) if prompt else ""
 
 
 def tooltip(row: ImageRow) -> str:
+    """Escaped: Qt would render a prompt that looks like HTML (links, images from local paths)."""
     parts = [caption(row) or "(no prompt)", f"{row.width}×{row.height} · {row.operation or 'image'}"]
     if row.style_preset:
         parts.append(f"Preset: {row.style_preset}")
     if row.tags:
-        parts.append("Tags: " + ", ".join(row.tags))
-    return "\n".join(parts)
+        parts.append("Tags: " + ", ".join(isolate(one_line(t, 60)) for t in row.tags[:20]))
+    return safe_tooltip("\n".join(parts))
 
 
 class LibraryModel(QStringListModel):

@@ -63,6 +63,7 @@ from PySide6.QtWidgets import (
 
 from ...gallery import ImageRow
 from ..common.thumbnail_loader import ThumbnailCache
+from ..common.untrusted import plain_label
 from ..widgets.viewer import ImageViewer
 from .grid_model import IDS_MIME, LibraryModel
 
@@ -634,7 +635,7 @@ class LibraryPreview(QFrame):
 
     def set_image(self, image: QImage | None, caption: str = "") -> None:
         self.viewer.set_image(image)
-        self._caption.setText(caption)
+        plain_label(self._caption, caption)  # a prompt: literal, clipped, isolated
         self._caption.setVisible(bool(caption))
 
     def eventFilter(self, watched: object, event: QEvent) -> bool:

@@ -78,6 +78,7 @@ from ...gallery.search_syntax import Search, SearchIssue, parse_search, remove_t
 from ...gallery.search_syntax import __doc__ as SYNTAX_DOC
 from ..common.task_runner import EXPECTED, TaskRunner
 from ..common.thumbnail_loader import ThumbnailCache
+from ..common.untrusted import isolate, one_line
 from .actions import MenuItems
 from .detail_panel import CHAIN_ICON, LibraryDetail
 from .grid_model import PAGE_SIZE, LibraryModel
@@ -1064,7 +1065,8 @@ class LibraryPage(QWidget):
         if image is None:
             return
         prompt = (image.prompt or image.prompt_used or "").strip()
-        caption = f"{image.width}×{image.height}" + (f" · {prompt[:160]}" if prompt else "")
+        # The prompt isolated: an override inside it cannot reverse the size before it.
+        caption = f"{image.width}×{image.height}" + (f" · {isolate(one_line(prompt, 160))}" if prompt else "")
         self.runner.run(self._preview_task(image.hash, caption), "library-preview", replace=True)
 
     async def _preview_task(self, image_hash: str, caption: str) -> None:

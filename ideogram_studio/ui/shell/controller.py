@@ -22,6 +22,7 @@ from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...services import Services
 from ..common.task_runner import TaskRunner
+from ..common.untrusted import isolate, one_line
 from ..pickers.preset_previews import preview_request
 from .job_model import JobListModel
 
@@ -158,7 +159,7 @@ class StudioController(QObject):
         await self._show(image_hash)
 
     def _on_job_failed(self, job: Job, reason: str) -> None:
-        self.message.emit(f"Job failed: {reason}")
+        self.message.emit(f"Job failed: {isolate(one_line(reason, 300))}")
 
     async def _show(self, image_hash: str) -> None:
         image = await self._load_qimage(image_hash)
@@ -226,5 +227,5 @@ def _caption(prompt: str | None, width: int, height: int, seed: int | None) -> s
     if seed is not None:
         parts.append(f"seed {seed}")
     if prompt:
-        parts.append(prompt if len(prompt) <= 80 else prompt[:79] + "…")
+        parts.append(isolate(one_line(prompt, 80)))  # a prompt may hold a bidi override: kept to itself
     return " · ".join(parts)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from ...api.enums import human_name
 from ...api.pricing import format_cost
 from ...jobs import Job, JobEvent, JobEventKind, JobQueue, JobState
+from ..common.untrusted import isolate, one_line, tooltip
 
 STATE_LABELS = {
     JobState.QUEUED: "Queued",
@@ -44,14 +45,17 @@ def job_title(job: Job) -> str:
     label = job.tags.get("label")
     # A face swap is sent as an edit; the job's label says what the designer did.
     head = human_name(str(job.tags.get("operation_label") or job.operation.value).replace("-", "_"))
-    return f"{head} · {label}" if label else (f"{head} · {prompt}" if prompt else head)
+    # The prompt (and a label, which may come from a batch sheet) kept to itself: one line, isolated.
+    if label:
+        return f"{head} · {isolate(one_line(str(label), 120))}"
+    return f"{head} · {isolate(one_line(prompt, 120))}" if prompt else head
 
 
 def job_detail(job: Job) -> str:
     if job.status_note and not job.state.finished:
         return job.status_note
-    if job.error:
-        return job.error
+    if job.error:  # may quote a server's words: one line, isolated (the tooltip has it whole)
+        return isolate(one_line(job.error, 300))
     n = job.image_count
     if job.state is JobState.DONE:
         saved = len(job.result_hashes)
@@ -93,7 +97,8 @@ class JobListModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, JobRole.TITLE):
             return job_title(job)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{job_title(job)}\n{STATE_LABELS[job.state]} — {job_detail(job)}"
+            detail = job.error if job.error and job.state.finished else job_detail(job)
+            return tooltip(f"{job_title(job)}\n{STATE_LABELS[job.state]} — {detail}")
         if role == JobRole.JOB:
             return job
         if role == JobRole.STATE:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ..common.thumbnail_loader import ThumbnailCache
+from ..common.untrusted import tooltip
 
 HASH_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -33,7 +34,7 @@ class RecentResultsModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.pixmap(image_hash)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._captions.get(image_hash, "")
+            return tooltip(self._captions.get(image_hash, ""))  # a prompt: never rendered as HTML
         return None
 
     def set_hashes(self, items: list[tuple[str, str]]) -> None:
