@@ -149,6 +149,15 @@ class CredentialVault:
         except SecretStoreError:
             raise TeamConfigError(_NO_KEYRING) from None
 
+    def update(self, credentials: TeamCredentials) -> None:
+        """Store the secrets that are given; keep the others as they are."""
+        try:
+            for store, value in ((self._db, credentials.db_password), (self._s3, credentials.s3_secret_key)):
+                if value:
+                    store.set(value)
+        except SecretStoreError:
+            raise TeamConfigError(_NO_KEYRING) from None
+
     def save(self, credentials: TeamCredentials) -> None:
         try:
             for store, value in ((self._db, credentials.db_password), (self._s3, credentials.s3_secret_key)):

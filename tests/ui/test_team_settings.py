@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.settings import Settings
 from ideogram_studio.team import CredentialVault, TeamConfig
 from ideogram_studio.ui.shell.settings_dialog import SettingsDialog
+
+
+@pytest.fixture(autouse=True)
+def _loop(qloop: asyncio.AbstractEventLoop) -> None:
+    """The dialog's API key model runs on the qasync loop."""
 
 
 def _dialog(qtbot: QtBot, tmp_path: Path, vault: CredentialVault) -> SettingsDialog:
@@ -47,7 +53,7 @@ def test_team_settings_are_saved_with_secrets_in_the_keyring(qtbot: QtBot, tmp_p
                                                                       "AKALICE")
     text = (tmp_path / "team.json").read_text()
     assert "pw-in-url" not in text and "s3-secret" not in text
-    assert (db_store.get(), s3_store.get()) == ("pw-in-url", "s3-secret")
+    qtbot.waitUntil(lambda: (db_store.get(), s3_store.get()) == ("pw-in-url", "s3-secret"))  # off the GUI thread
 
 
 @pytest.mark.usefixtures("qloop")
@@ -63,3 +69,14 @@ def test_a_wrong_team_field_keeps_the_dialog_open_and_says_why(qtbot: QtBot, tmp
     assert dialog.isVisible()
     assert "must start with postgresql://" in form.message.text()
     assert not (tmp_path / "team.json").exists()
+
+
+def test_saved_secrets_are_never_shown_only_said_to_be_there(qtbot: QtBot, tmp_path: Path) -> None:
+    TeamConfig(db_url="postgresql://alice@box/ideogram", s3_endpoint="http://box:8333", bucket="team",
+               s3_access_key="AK", enabled=True).save(tmp_path / "team.json")
+    dialog = _dialog(qtbot, tmp_path, CredentialVault(MemoryStore("db-pw"), MemoryStore("s3-secret")))
+    form = dialog.team_form
+    assert form.db_url_edit.text() == "postgresql://alice@box/ideogram"
+    qtbot.waitUntil(lambda: "keyring" in form.db_password_edit.placeholderText())  # asked off the GUI thread
+    assert "keyring" in form.secret_key_edit.placeholderText()
+    assert form.db_password_edit.text() == "" and form.secret_key_edit.text() == ""
