@@ -353,15 +353,18 @@ def export_with_progress(
     progress: Progress | None = None,
     cancel: Cancel = None,
     chunk: int = 20,
+    metadata: bool = True,
 ) -> ExportOutcome:
-    """Gallery.export in chunks, so it can report progress and stop between chunks."""
+    """Gallery.export in chunks, so it can report progress and stop between chunks.
+
+    metadata=False: pixels only (see Gallery.export)."""
     out = ExportOutcome()
     total = len(refs)
     for i in range(0, total, chunk):
         if _cancelled(cancel):
             out.cancelled = True
             break
-        part: ExportReport = gallery.export(list(refs[i : i + chunk]), folder)
+        part: ExportReport = gallery.export(list(refs[i : i + chunk]), folder, metadata=metadata)
         out.written.extend(part.written)
         out.missing.extend(part.missing)
         if progress is not None:

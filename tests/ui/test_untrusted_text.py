@@ -154,3 +154,47 @@ def test_the_results_strip_and_jobs_list_show_prompts_literally(
     job = Job(operation=request.operation, request=request)
     job.state, job.error = JobState.FAILED, f"Ideogram refused the generate request: {HOSTILE}."
     assert isolated(job_title(job)) and isolated(job_detail(job))
+
+
+# ---- item 1 in the window: export choice, the line in Settings ---------------------------------------
+
+
+def test_export_offers_pixels_only(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, hostile_library: tuple[Gallery, str, str], tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from ideogram_studio.gallery import KEYWORD
+
+    gallery, _, huge = hostile_library
+    with open_page(qtbot, gallery) as page:
+        select(qtbot, page, huge)
+        assert page.act_export.isEnabled() and page.act_export_pixels.isEnabled()
+        page.act_export_pixels.trigger()
+        dialog = page._dialog
+        assert dialog is not None and dialog.isVisible() and "pixels only" in dialog.windowTitle()
+        dialog.fileSelected.emit(str(tmp_path / "bare"))
+        qtbot.waitUntil(lambda: page.task_bar.report() is not None and not page.tasks.busy(), timeout=10000)
+        page.act_export.trigger()
+        page._dialog.fileSelected.emit(str(tmp_path / "full"))  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: (tmp_path / "full").exists() and not page.tasks.busy(), timeout=10000)
+    (bare,) = (tmp_path / "bare").iterdir()
+    (full,) = (tmp_path / "full").iterdir()
+    with Image.open(bare) as img:
+        assert KEYWORD not in img.text  # type: ignore[attr-defined]
+    with Image.open(full) as img:
+        assert KEYWORD in img.text  # type: ignore[attr-defined]
+
+
+def test_settings_say_what_leaves_with_an_image(qtbot: QtBot, qloop: asyncio.AbstractEventLoop) -> None:
+    from ideogram_studio.secrets import MemoryStore
+    from ideogram_studio.settings import Settings
+    from ideogram_studio.ui.shell.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(Settings(), MemoryStore())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    note = dialog.findChild(QLabel, "privacy-note")
+    assert note is not None and note.isVisible()
+    assert "location, camera, owner and file name are removed" in note.text()

@@ -353,27 +353,31 @@ class LibraryPage(QWidget):
         if started is None:
             self._say("Wait for the running task to finish first.")
 
-    def export_to(self, folder: Path, ids: Sequence[int] | None = None) -> None:
+    def export_to(self, folder: Path, ids: Sequence[int] | None = None, *, metadata: bool = True) -> None:
+        """Copies without any source's place, camera or owner; `metadata=False`: pixels only (no
+        request metadata inside, no sidecar)."""
         ids = list(ids if ids is not None else self.selected_ids())
         if not ids:
             self._say("Select the images to export first.")
             return
         self.tasks.start(
-            "Export",
-            lambda progress, cancel: export_with_progress(self.gallery, ids, folder, progress=progress, cancel=cancel),
+            "Export" if metadata else "Export (pixels only)",
+            lambda progress, cancel: export_with_progress(self.gallery, ids, folder, progress=progress, cancel=cancel,
+                                                          metadata=metadata),
             lambda r: export_report(r, folder),
         )
 
-    def export_selection(self) -> QFileDialog | None:
+    def export_selection(self, *, metadata: bool = True) -> QFileDialog | None:
         """Ask for a folder (non-modal) and export the selection there."""
         ids = self.selected_ids()
         if not ids:
             self._say("Select the images to export first.")
             return None
-        dialog = QFileDialog(self, f"Export {len(ids):,} image(s) to a folder")
+        how = "" if metadata else ", pixels only"
+        dialog = QFileDialog(self, f"Export {len(ids):,} image(s) to a folder{how}")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda folder: self.export_to(Path(folder), ids))
+        dialog.fileSelected.connect(lambda folder: self.export_to(Path(folder), ids, metadata=metadata))
         dialog.open()
         self._dialog = dialog
         return dialog
@@ -633,7 +637,9 @@ class LibraryPage(QWidget):
         self.act_reuse = a("Reuse settings", lambda: self._emit_current(self.reuse_requested), ["Ctrl+Shift+U"])
         self.act_describe = a("Describe", lambda: self._emit_current(self.describe_requested))
         self.act_upscale = a("Upscale…", self._open_upscale, ["Ctrl+U"])
-        self.act_export = a("Export…", self._export_selection, ["Ctrl+E"])
+        # Exports never carry a source photo's place or camera; this one keeps the studio's request metadata.
+        self.act_export = a("Export with the request metadata…", self._export_selection, ["Ctrl+E"])
+        self.act_export_pixels = a("Export pixels only…", self._export_pixels_only, ["Ctrl+Shift+E"])
         self.act_show = a("Show in folder", lambda: self.show_in_folder())
         self.act_tag = a("Add tag…", self._focus_tags, ["T"])
         self.act_select_all = a("Select all", self.grid.selectAll, [QKeySequence(QKeySequence.StandardKey.SelectAll)])
@@ -654,7 +660,8 @@ class LibraryPage(QWidget):
         self.act_undo.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
         self.act_redo = self.undo_stack.createRedoAction(self, "Redo")
         self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.act_undo, self.act_redo, self.act_search, self.act_import_files, self.act_export):
+        for action in (self.act_undo, self.act_redo, self.act_search, self.act_import_files, self.act_export,
+                       self.act_export_pixels):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
         # Keys of the grid: answered by the grid while it has the focus (a held key does not repeat
@@ -692,6 +699,7 @@ class LibraryPage(QWidget):
         menu.addAction(self.act_upscale)
         menu.addSeparator()
         menu.addAction(self.act_export)
+        menu.addAction(self.act_export_pixels)
         menu.addAction(self.act_show)
         menu.addSeparator()
         menu.addAction(self.act_trash)
@@ -700,7 +708,8 @@ class LibraryPage(QWidget):
         self.context_menu = menu
 
         library = QMenu(self)
-        for action in (self.act_import_files, self.act_import_folder, self.act_export, self.act_select_all):
+        for action in (self.act_import_files, self.act_import_folder, self.act_export, self.act_export_pixels,
+                       self.act_select_all):
             library.addAction(action)
         library.addSeparator()
         library.addAction(self.act_new_collection)
@@ -1424,6 +1433,9 @@ class LibraryPage(QWidget):
     def _export_selection(self) -> None:
         self.export_selection()
 
+    def _export_pixels_only(self) -> None:
+        self.export_selection(metadata=False)
+
     def _update_actions(self) -> None:
         count = self.grid.selected_count() if hasattr(self, "grid") else 0
         one = count >= 1 or (hasattr(self, "grid") and self.grid.currentIndex().isValid())
@@ -1433,7 +1445,7 @@ class LibraryPage(QWidget):
         for action in (self.act_open, self.act_preview, self.act_copy_prompt, self.act_copy_seed, self.act_reuse,
                        self.act_describe, self.act_upscale, self.act_show, *self.act_send, *self.act_use):
             action.setEnabled(one)
-        for action in (self.act_favourite, *self.act_ratings, self.act_tag, self.act_export):
+        for action in (self.act_favourite, *self.act_ratings, self.act_tag, self.act_export, self.act_export_pixels):
             action.setEnabled(one)
         self.act_trash.setEnabled(one and not in_trash)
         self.act_trash.setVisible(not in_trash)

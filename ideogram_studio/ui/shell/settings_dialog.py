@@ -348,6 +348,18 @@ class SettingsDialog(QDialog):
         self._row(lib, "Data folder", folder_row, self.data_dir_edit)
         self.data_dir_message = FieldMessage(self)
         lib.addWidget(self.data_dir_message, lib.rowCount(), 1)
+        # What leaves this computer with a source image (issue 20): said once, where the library is set.
+        self.privacy_note = QLabel(
+            "Images you send keep their pixels and colour profile only: location, camera, owner and file "
+            "name are removed first.",
+            self,
+        )
+        self.privacy_note.setObjectName("privacy-note")
+        self.privacy_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.privacy_note.setWordWrap(True)
+        self._small(self.privacy_note)
+        mute(self.privacy_note)
+        lib.addWidget(self.privacy_note, lib.rowCount(), 1)
         outer.addLayout(lib)
 
         # Generation
