@@ -25,11 +25,12 @@ from .models import PublishReport, PullReport, TeamCollection, TeamImage, TeamPa
 from .publish import Outbox, Publisher
 from .pull import pull
 from .search import TeamCursor
+from .service import TeamService
 
 __all__ = [
     "BlobStore", "CredentialVault", "MemoryBlobStore", "Outbox", "PublishReport", "Publisher", "PullReport",
     "S3BlobStore", "TeamAuthError", "TeamBucketError", "TeamCollection", "TeamConfig", "TeamConfigError",
     "TeamConflictError", "TeamCredentials", "TeamCursor", "TeamError", "TeamEvent", "TeamImage", "TeamIntegrityError",
     "TeamLibrary", "TeamListener", "TeamNotFoundError", "TeamPage", "TeamPermissionError", "TeamSchemaError",
-    "TeamStatus", "TeamUnreachableError", "blob_key", "pull", "thumb_key",
+    "TeamService", "TeamStatus", "TeamUnreachableError", "blob_key", "pull", "thumb_key",
 ]

@@ -51,10 +51,13 @@ class TeamStatus:
     schema_version: int
 
 
+def team_key(config: TeamConfig) -> str:
+    """A short name for one team library (database URL + store + bucket): its folders never mix."""
+    return hashlib.sha256(f"{config.db_url}\n{config.s3_endpoint}\n{config.bucket}".encode()).hexdigest()[:16]
+
+
 def cache_folder(cache_root: Path, config: TeamConfig) -> Path:
-    """One cache folder per team library (database URL + bucket), never mixed."""
-    key = hashlib.sha256(f"{config.db_url}\n{config.s3_endpoint}\n{config.bucket}".encode()).hexdigest()[:16]
-    return cache_root / "team" / key
+    return cache_root / "team" / team_key(config)
 
 
 def notify(conn: Conn, op: str, hashes: Sequence[str]) -> None:
