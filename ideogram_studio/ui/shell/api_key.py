@@ -142,11 +142,15 @@ class ApiKeyModel(QObject):
         self._runner.run(work, "api-key")
         return True
 
+    # Busy is cleared when the work ends or fails, never on cancellation (the studio is closing:
+    # the model may be gone by the time the coroutine is closed).
     async def _refresh(self) -> None:
         try:
             status = await asyncio.to_thread(probe, self._store)
-        finally:
-            self._set_busy("")
+        except Exception:
+            self._set_busy("")  # a bug: the crash handler shows it, the dialog stays usable
+            raise
+        self._set_busy("")
         self._set_status(status)
 
     async def _save(self, key: str) -> None:
@@ -164,16 +168,17 @@ class ApiKeyModel(QObject):
 
     async def _change(self, work: Callable[[], KeyStatus], saved: bool, failure: str) -> None:
         try:
-            try:
-                status = await asyncio.to_thread(work)
-            except SecretStoreError as exc:
-                self.failed.emit(failure, str(exc))
-                # Where the key is now (the keyring may have gone away or been locked meanwhile).
-                self._set_busy(Busy.CHECKING)
-                self._set_status(await asyncio.to_thread(probe, self._store))
-                return
-        finally:
+            status = await asyncio.to_thread(work)
+        except SecretStoreError as exc:
+            self.failed.emit(failure, str(exc))
+            # Where the key is now (the keyring may have gone away or been locked meanwhile).
+            self._set_busy(Busy.CHECKING)
+            await self._refresh()
+            return
+        except Exception:
             self._set_busy("")
+            raise
+        self._set_busy("")
         self._set_status(status)
         self.key_changed.emit(saved)
 

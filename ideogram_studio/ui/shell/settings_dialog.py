@@ -157,8 +157,13 @@ class SettingsDialog(QDialog):
         return self._keys.status().state
 
     def is_busy(self) -> bool:
-        """A keyring call is running (the key's buttons and OK wait for it)."""
+        """A keyring call about the key is running (the key's buttons wait for it)."""
         return bool(self._keys.busy())
+
+    def is_writing(self) -> bool:
+        """The key is being saved or removed (OK waits for that; a read does not hold OK back, so a
+        keyring that never answers cannot keep the other settings from saving)."""
+        return self._keys.busy() in (Busy.SAVING, Busy.REMOVING)
 
     def refresh_key_status(self) -> None:
         """Ask the keyring where the key is (in a worker thread); the status line follows."""
@@ -195,7 +200,7 @@ class SettingsDialog(QDialog):
         """OK: validate, write the fields into Settings, save them; stay open on a problem.
         A key typed but not yet saved is saved first (pasting a key and pressing OK must not lose
         it): the dialog closes once the keyring has it."""
-        if self.is_busy():
+        if self.is_writing():
             return
         if self.key_edit.text().strip():
             self._accept_after_save = self.save_key()
@@ -569,7 +574,7 @@ class SettingsDialog(QDialog):
         """The status line and the key's buttons, from the model's status and what it is doing."""
         status, busy = self._keys.status(), self._keys.busy()
         self.key_busy.setVisible(bool(busy))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not busy)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not self.is_writing())
         if busy or status.state == KeyState.UNKNOWN:
             self.key_status.setText(f"◌&nbsp; {_escape(busy or Busy.CHECKING)}")
             self.key_status.setToolTip("")
