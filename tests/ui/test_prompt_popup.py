@@ -79,11 +79,18 @@ def test_shift_delete_forgets_and_ctrl_s_stars_with_a_name(popup: Any, history: 
 
 
 def test_stale_answers_are_dropped(history: PromptHistory, qtbot: Any) -> None:
+    import threading
+
     seen: list[str] = []
-    history.results.connect(lambda q, _rows: seen.append(q))
+    threads: set[str] = set()
+    history.results.connect(lambda q, _rows: (seen.append(q), threads.add(threading.current_thread().name)))
+    gate = threading.Event()
+    history._run(gate.wait)  # the worker is busy (a slow disk) while the designer types on
     history.search("a")
     history.search("a l")
     history.search("a li")
+    gate.set()
     qtbot.waitUntil(lambda: "a li" in seen)
     # One worker answers in order: by the time the last answer is here, the others were dropped.
     assert seen == ["a li"]
+    assert threads == {threading.main_thread().name}  # answers arrive on the GUI thread

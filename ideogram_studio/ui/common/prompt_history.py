@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from ...gallery.errors import GalleryError
 from ...gallery.prompt_library import PromptEntry, PromptLibrary
@@ -32,7 +32,9 @@ class PromptHistory(QObject):
         self._library = library
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prompt-library")
         self._latest = ""
-        self._delivered.connect(lambda callback, value: callback(value))
+        # A bound slot, not a lambda: PySide calls a lambda in the emitting (worker) thread, a
+        # slot of this QObject in the object's own (GUI) thread.
+        self._delivered.connect(self._on_delivered)
 
     @classmethod
     def open(cls, folder: Path, parent: QObject | None = None) -> PromptHistory:
@@ -73,6 +75,10 @@ class PromptHistory(QObject):
         self._run(lambda: self._library.import_file(path), imported)
 
     # ---- plumbing --------------------------------------------------------------------------
+    @Slot(object, object)
+    def _on_delivered(self, callback: Callable[[Any], Any], value: Any) -> None:
+        callback(value)
+
     def _run(self, work: Callable[[], Any], then: Callable[[Any], Any] | None = None) -> None:
         future = self._pool.submit(work)
 
