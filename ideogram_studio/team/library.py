@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +107,19 @@ class TeamLibrary:
     def page(self, search: Search | str = "", *, after: TeamCursor | None = None, limit: int = 200,
              sort: Sort | None = None, published_by: Sequence[str] = ()) -> TeamPage:
         """One page of the result, keyset-paged (offset for the prompt sort)."""
+        found, nxt = self._fetch(ROW_COLUMNS, search, after, limit, sort, published_by)
+        rows = [TeamImage.from_row(r) for r in found]
+        self.cache.remember(rows)
+        return TeamPage(rows, nxt)
+
+    def id_page(self, search: Search | str = "", *, after: TeamCursor | None = None, limit: int = 1000,
+                sort: Sort | None = None) -> tuple[list[int], TeamCursor | None]:
+        """Only the ids of one page (what the grid holds), and where the next page starts."""
+        found, nxt = self._fetch("images.id, images.created_at, images.rating", search, after, limit, sort, ())
+        return [int(r["id"]) for r in found], nxt
+
+    def _fetch(self, columns: str, search: Search | str, after: TeamCursor | None, limit: int, sort: Sort | None,
+               published_by: Sequence[str]) -> tuple[list[dict[str, Any]], TeamCursor | None]:
         search = parse_search(search) if isinstance(search, str) else search
         sort = sort or search.query.sort
         clause, params = where_search(search, published_by=published_by)
@@ -118,28 +132,28 @@ class TeamLibrary:
             else:
                 offset = after.offset
         order = order_by(sort)
-        sql = f"SELECT {ROW_COLUMNS} FROM images WHERE {clause} AND {keyset} ORDER BY {order} LIMIT %s OFFSET %s"
+        sql = f"SELECT {columns} FROM images WHERE {clause} AND {keyset} ORDER BY {order} LIMIT %s OFFSET %s"
         with self.db.session() as conn:
             probed = sort in (Sort.NEWEST, Sort.OLDEST) and clause != _plain_view(search)
             found = None
             if probed:
-                found = self._probe_recent(conn, search, clause, params, keyset, keyset_params, order, limit)
+                found = self._probe_recent(conn, search, columns, clause, params, keyset, keyset_params, order,
+                                           limit)
             if found is None:
                 with conn.transaction():
                     if probed:  # matches are sparse: fetch them all and sort, never walk the date index
                         conn.execute("SET LOCAL enable_indexscan = off")
                     found = conn.execute(sql, [*params, *keyset_params, limit + 1, offset]).fetchall()
-            rows = [TeamImage.from_row(r) for r in found]
-        more = len(rows) > limit
-        rows = rows[:limit]
-        self.cache.remember(rows)
+        more = len(found) > limit
+        found = found[:limit]
         nxt = None
-        if more and rows:
-            last = rows[-1]
-            nxt = TeamCursor(created_at=last.created_at, id=last.id, rating=last.rating, offset=offset + len(rows))
-        return TeamPage(rows, nxt)
+        if more and found:
+            last = found[-1]
+            nxt = TeamCursor(created_at=last["created_at"], id=last["id"], rating=last["rating"],
+                             offset=offset + len(found))
+        return found, nxt
 
-    def _probe_recent(self, conn: Conn, search: Search, clause: str, params: list[Any], keyset: str,
+    def _probe_recent(self, conn: Conn, search: Search, columns: str, clause: str, params: list[Any], keyset: str,
                       keyset_params: list[Any], order: str, limit: int) -> list[dict[str, Any]] | None:
         """A page of a filtered search from the newest (or oldest) few thousand images only.
 
@@ -151,7 +165,7 @@ class TeamLibrary:
         """
         view, view_params = where_search(Search(query=ImageQuery(trashed=search.query.trashed,
                                                                  inputs=search.query.inputs)))
-        sql = (f"SELECT {ROW_COLUMNS} FROM (SELECT * FROM images WHERE {view} AND {keyset} ORDER BY {order} "
+        sql = (f"SELECT {columns} FROM (SELECT * FROM images WHERE {view} AND {keyset} ORDER BY {order} "
                f"LIMIT %s) AS images WHERE {clause} ORDER BY {order} LIMIT %s")
         first, second = PROBE_ROWS
         rows = conn.execute(sql, [*view_params, *keyset_params, first, *params, limit + 1]).fetchall()
@@ -209,6 +223,65 @@ class TeamLibrary:
             found = conn.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE hash = ANY(%s)", (list(hashes),)).fetchall()
         by_hash = {r["hash"]: TeamImage.from_row(r) for r in found}
         return [by_hash[h] for h in hashes if h in by_hash]
+
+    def rows_by_id(self, ids: Sequence[int]) -> list[TeamImage]:
+        """Rows in the order of `ids`; ids no longer there are left out."""
+        with self.db.session() as conn:
+            found = conn.execute(f"SELECT {ROW_COLUMNS} FROM images WHERE images.id = ANY(%s)",
+                                 (list(ids),)).fetchall()
+        by_id = {int(r["id"]): TeamImage.from_row(r) for r in found}
+        rows = [by_id[i] for i in ids if i in by_id]
+        self.cache.remember(rows)
+        return rows
+
+    def id_of(self, digest: str) -> int | None:
+        with self.db.session() as conn:
+            row = conn.execute("SELECT id FROM images WHERE hash = %s", (digest,)).fetchone()
+        return int(row["id"]) if row else None
+
+    def position(self, search: Search | str, image_id: int, *, sort: Sort | None = None) -> int | None:
+        """Where an image sits in the search's order (0 first); None when the search does not show it."""
+        search = parse_search(search) if isinstance(search, str) else search
+        clause, params = where_search(search)
+        order = order_by(sort or search.query.sort)
+        with self.db.session() as conn:
+            row = conn.execute(
+                f"SELECT n FROM (SELECT images.id, row_number() OVER (ORDER BY {order}) - 1 AS n FROM images "
+                f"WHERE {clause}) AS ranked WHERE id = %s", [*params, image_id]).fetchone()
+        return int(row["n"]) if row else None
+
+    def date_counts(self, search: Search | str, today: date | None = None) -> tuple[int, int, int, int]:
+        """Images of the search (minus its dates) made today, yesterday, this week, this month (local time)."""
+        search = parse_search(search) if isinstance(search, str) else search
+        today = today or date.today()
+        clause, params = where_search(search.with_query(created_from=None, created_to=None))
+
+        def start(day: date) -> datetime:
+            return datetime(day.year, day.month, day.day).astimezone()
+
+        t, y = start(today), start(today - timedelta(days=1))
+        w, m = start(today - timedelta(days=today.weekday())), start(today.replace(day=1))
+        with self.db.session() as conn:
+            row = conn.execute(
+                "SELECT count(*) FILTER (WHERE images.created_at >= %s) AS t, "
+                "count(*) FILTER (WHERE images.created_at >= %s AND images.created_at < %s) AS y, "
+                "count(*) FILTER (WHERE images.created_at >= %s) AS w, "
+                "count(*) FILTER (WHERE images.created_at >= %s) AS m "
+                f"FROM images WHERE {clause}", [t, y, t, w, m, *params]).fetchone()
+        assert row is not None
+        return int(row["t"]), int(row["y"]), int(row["w"]), int(row["m"])
+
+    def trash_count(self) -> int:
+        with self.db.session() as conn:
+            row = conn.execute("SELECT count(*) AS n FROM images WHERE trashed_at IS NOT NULL AND NOT is_input"
+                               ).fetchone()
+        return int(row["n"]) if row else 0
+
+    def tag_names(self) -> list[str]:
+        """Every tag in use, A to Z (for completion)."""
+        with self.db.session() as conn:
+            rows = conn.execute("SELECT DISTINCT t FROM images, unnest(images.tags) AS t").fetchall()
+        return sorted((r["t"] for r in rows), key=str.casefold)
 
     def metadata(self, digest: str) -> dict[str, Any]:
         with self.db.session() as conn:

@@ -136,3 +136,23 @@ def test_pages_from_the_recent_window_match_the_full_query(team_env: TeamEnv, mo
                     break
                 after = page.next
             assert seen == truth, (text, sort)
+
+
+def test_what_the_library_page_asks_a_source(published: tuple[TeamLibrary, list[str]]) -> None:
+    team, hashes = published
+    ids, nxt = team.id_page("", limit=4)
+    more, end = team.id_page("", after=nxt, limit=4)
+    assert end is None and len(ids) == 4 and len(more) == 2
+    assert ids + more == [r.id for r in team.page("", limit=100).rows]
+    picked = [ids[2], more[0], ids[0]]
+    assert [r.id for r in team.rows_by_id([*picked, 999_999])] == picked
+    assert team.id_of(hashes[0]) == team.get(hashes[0]).id  # type: ignore[union-attr]
+    assert [team.position("", i) for i in ids + more] == list(range(6))
+    red = [r.id for r in team.page("red").rows]
+    assert [team.position("red", i) for i in red] == list(range(len(red)))
+    assert team.position("ocean", red[0]) is None
+    assert team.date_counts("") == (6, 0, 6, 6)  # all made today (the fixture stores them now)
+    assert team.tag_names() == ["Brand Kit", "vehicles"]
+    assert team.trash_count() == 0
+    team.trash(hashes[:2])
+    assert team.trash_count() == 2 and team.count("") == 4
