@@ -249,7 +249,7 @@ async def main(args: argparse.Namespace) -> None:
         heart.stop()
         for text in typed:  # the baseline, on this thread, outside the heartbeat's watch
             t = time.perf_counter()
-            page.reader.ids(parse_search(text))
+            page.session.source.id_page(parse_search(text))
             bare.append((time.perf_counter() - t) * 1000)
         print(f"\n== Search as you type → repainted grid ({len(typed)} texts, typed one key at a time) ==")
         print(f"median {statistics.median(latencies):.0f} ms, p90 {pct(latencies, 0.9):.0f} ms, "

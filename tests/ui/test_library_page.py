@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from ideogram_studio.gallery import Gallery, Sort
-from ideogram_studio.gallery.library_ops import LibraryReader
+from ideogram_studio.gallery.local_source import LocalLibrarySource
 from ideogram_studio.ui.common.task_runner import TaskRunner
 from ideogram_studio.ui.common.thumbnail_loader import ThumbnailCache
 from ideogram_studio.ui.common.untrusted import FSI
@@ -302,12 +302,12 @@ def test_delete_trashes_once_selects_the_neighbour_and_undo_restores(qtbot: QtBo
     qtbot.waitUntil(lambda: g.get(gone).trashed_at is not None, timeout=5000)  # type: ignore[union-attr]
     assert g.get(next_one).trashed_at is None  # type: ignore[union-attr]
     with qtbot.waitSignal(page.search_finished, timeout=10000):
-        page.act_undo.trigger()
+        page.library_actions.undo.trigger()
     assert g.get(gone).trashed_at is None  # type: ignore[union-attr]
     assert page.model.rowCount() == n
     assert page.current_hash() == gone
     # redo deletes again
-    page.act_redo.trigger()
+    page.library_actions.redo.trigger()
     assert page.model.rowCount() == n - 1
     qtbot.waitUntil(lambda: g.get(gone).trashed_at is not None, timeout=5000)  # type: ignore[union-attr]
 
@@ -343,7 +343,7 @@ def test_trash_view_restore_and_empty_with_inline_confirmation(qtbot: QtBot, lib
     # land after the empty-trash one below (they run as separate tasks).
     qtbot.waitUntil(lambda: "Restored" in page.status.text(), timeout=5000)
     # Empty the trash: asks inline first
-    qtbot.waitUntil(lambda: page._trash_count == 2, timeout=10000)
+    qtbot.waitUntil(lambda: page.session.trash_count == 2, timeout=10000)
     page.empty_button.click()
     assert page._confirm_row.isVisible() and "2 image(s)" in page._confirm_label.text()
     paths = {h: g.path_for(h) for h in hashes if h != restored}
@@ -591,13 +591,13 @@ def test_actions_emit_signals_for_the_window(qtbot: QtBot, lib: Page) -> None:
     h = row_hash(page, 0)
     qtbot.waitUntil(lambda: page.detail.current_hash() == h, timeout=10000)
     with qtbot.waitSignal(page.send_to_requested) as sent:
-        page.act_send[0].trigger()
+        page.library_actions.send[0].trigger()
     assert sent.args == ["edit", h]
     with qtbot.waitSignal(page.use_as_requested) as used:
-        page.act_use[1].trigger()
+        page.library_actions.use[1].trigger()
     assert used.args == ["style-reference", h]
     with qtbot.waitSignal(page.describe_requested) as described:
-        page.act_describe.trigger()
+        page.library_actions.describe.trigger()
     assert described.args == [h]
     popover = page.detail.open_upscale()
     popover.resemblance.setValue(70)
@@ -614,7 +614,7 @@ def test_actions_emit_signals_for_the_window(qtbot: QtBot, lib: Page) -> None:
     # the context menu shows the actions with their keys, one menu for all images
     texts = [a.text() for a in page.context_menu.actions()]
     assert "Move to Trash" in texts and "Copy prompt" in texts
-    assert page.act_trash.shortcut().toString() == "Del"
+    assert page.library_actions.trash.shortcut().toString() == "Del"
 
 
 def test_space_opens_a_large_preview_and_closes_it(qtbot: QtBot, lib: Page) -> None:
@@ -733,7 +733,7 @@ def test_show_in_folder_opens_the_containing_folder(qtbot: QtBot, lib: Page) -> 
     QDesktopServices.setUrlHandler("file", catcher, "open")
     try:
         select_row(lib.page, 0)
-        lib.page.act_show.trigger()
+        lib.page.library_actions.show.trigger()
     finally:
         QDesktopServices.unsetUrlHandler("file")
     assert catcher.urls and Path(catcher.urls[0].toLocalFile()) == lib.gallery.path_for(row_hash(lib.page, 0)).parent
@@ -783,13 +783,13 @@ def test_stale_thumbnail_requests_are_dropped(qtbot: QtBot, qloop: asyncio.Abstr
 def test_the_model_alone_on_a_reader(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, built: BuiltLibrary,
                                      qtmodeltester: Any) -> None:
     g = built.gallery
-    reader = LibraryReader(g)
+    source = LocalLibrarySource(g)
     cache = ThumbnailCache(g, 128)
-    model = LibraryModel(g, reader, cache)
+    model = LibraryModel(source, cache)
     try:
         from ideogram_studio.gallery.search_syntax import parse_search
 
-        ids = reader.ids(parse_search(""))
+        ids = source.reader.ids(parse_search(""))
         model.set_ids(ids)
         qtmodeltester.check(model, force_py=True)
         model.insert(0, ids[-1])  # already there: nothing happens
@@ -799,4 +799,4 @@ def test_the_model_alone_on_a_reader(qtbot: QtBot, qloop: asyncio.AbstractEventL
         assert model.row_of(ids[11]) == 8
     finally:
         model.close()
-        reader.close()
+        source.close()

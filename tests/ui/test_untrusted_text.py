@@ -169,15 +169,15 @@ def test_export_offers_pixels_only(
     gallery, _, huge = hostile_library
     with open_page(qtbot, gallery) as page:
         select(qtbot, page, huge)
-        assert page.act_export.isEnabled() and page.act_export_pixels.isEnabled()
-        page.act_export_pixels.trigger()
+        assert page.library_actions.export.isEnabled() and page.library_actions.export_pixels.isEnabled()
+        page.library_actions.export_pixels.trigger()
         dialog = page._dialog
         assert dialog is not None and dialog.isVisible() and "pixels only" in dialog.windowTitle()
         dialog.fileSelected.emit(str(tmp_path / "bare"))
-        qtbot.waitUntil(lambda: page.task_bar.report() is not None and not page.tasks.busy(), timeout=10000)
-        page.act_export.trigger()
+        qtbot.waitUntil(lambda: page.task_bar.report() is not None and not page.session.tasks.busy(), timeout=10000)
+        page.library_actions.export.trigger()
         page._dialog.fileSelected.emit(str(tmp_path / "full"))  # type: ignore[union-attr]
-        qtbot.waitUntil(lambda: (tmp_path / "full").exists() and not page.tasks.busy(), timeout=10000)
+        qtbot.waitUntil(lambda: (tmp_path / "full").exists() and not page.session.tasks.busy(), timeout=10000)
     (bare,) = (tmp_path / "bare").iterdir()
     (full,) = (tmp_path / "full").iterdir()
     with Image.open(bare) as img:

@@ -28,15 +28,20 @@ from collections.abc import Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
-from ...gallery import Gallery
-
 log = logging.getLogger(__name__)
+
+
+class ThumbnailMaker(Protocol):
+    """Where thumbnail files come from: the Gallery, or any library source."""
+
+    def submit_thumbnail(self, image_hash: str, size: int, /, *, force: bool = False) -> Future[Path]: ...
+
 
 #: Thumbnail sizes made on disk; a display size uses the smallest one at least as large.
 DISK_SIZES = (128, 256, 512, 768, 1024)
@@ -101,7 +106,7 @@ def call_in_gui(bridge: GuiBridge, ref: weakref.ref[Any], method: str, *args: ob
 class _Inbox:
     """What the workers share with a cache: plain Python, never a QObject."""
 
-    gallery: Gallery
+    gallery: ThumbnailMaker
     bridge: GuiBridge
     owner: weakref.ref[Any]
     results: deque[_Result]
@@ -162,7 +167,7 @@ class ThumbnailCache(QObject):
 
     def __init__(
         self,
-        gallery: Gallery,
+        gallery: ThumbnailMaker,
         size: int = 256,
         max_bytes: int = 96 * 1024 * 1024,
         parent: QObject | None = None,

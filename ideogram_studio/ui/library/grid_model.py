@@ -23,7 +23,6 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -38,8 +37,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from ...gallery import Gallery, GalleryError, ImageRow
-from ...gallery.library_ops import LibraryReader
+from ...gallery import GalleryError, ImageRow
+from ...gallery.library_source import LibrarySource
 from ..common.thumbnail_loader import GuiBridge, ThumbnailCache, call_in_gui, gui_bridge
 from ..common.untrusted import isolate, one_line
 from ..common.untrusted import tooltip as safe_tooltip
@@ -88,11 +87,9 @@ class LibraryModel(QStringListModel):
     #: Cached rows were dropped: the view should repaint what it shows (and so fetch again).
     refreshed = Signal()
 
-    def __init__(self, gallery: Gallery, reader: LibraryReader, thumbnails: ThumbnailCache,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, source: LibrarySource, thumbnails: ThumbnailCache, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._gallery = gallery
-        self._reader = reader
+        self._source = source
         self._thumbs = thumbnails
         self._ids: list[int] = []
         self._row_of: dict[int, int] | None = None  # built on demand, dropped on every change
@@ -118,6 +115,18 @@ class LibraryModel(QStringListModel):
         for row in rows:
             self._remember(row)
         self.setStringList(_placeholders(len(self._ids)))  # the reset (rows counted in C++)
+
+    def append_ids(self, ids: Sequence[int], rows: Iterable[ImageRow] = ()) -> None:
+        """More of the same result (the next page of a source that pages): rows added at the end."""
+        new = [i for i in ids if self.row_of(i) is None]
+        if not new:
+            return
+        for row in rows:
+            self._remember(row)
+        start = len(self._ids)
+        self._ids.extend(new)
+        self._row_of = None
+        QStringListModel.insertRows(self, start, len(new))  # begin/endInsertRows with the C++ row count
 
     def ids(self) -> list[int]:
         return self._ids
@@ -231,7 +240,7 @@ class LibraryModel(QStringListModel):
         missing = [i for i in ids if i not in self._rows]
         if missing:
             with contextlib.suppress(GalleryError):
-                for row in self._reader.rows_for(missing):
+                for row in self._source.rows_for(missing):
                     self._remember(row)
         return [r for r in (self._rows.get(i) for i in ids) if r is not None]
 
@@ -316,8 +325,8 @@ class LibraryModel(QStringListModel):
     def mime_for_rows(self, rows: Sequence[int]) -> QMimeData:
         images = self.fetch_now(rows)
         mime = QMimeData()
-        root = self._gallery.data_dir
-        mime.setUrls([QUrl.fromLocalFile(str(Path(root) / image.path)) for image in images])
+        files = [self._source.local_file(image) for image in images]
+        mime.setUrls([QUrl.fromLocalFile(str(path)) for path in files if path is not None])
         mime.setData(IDS_MIME, QByteArray(json.dumps([image.id for image in images]).encode()))
         if len(images) == 1 and images[0].prompt:
             mime.setText(images[0].prompt)
@@ -355,7 +364,7 @@ class LibraryModel(QStringListModel):
         self._inflight = page
         generation = self._generation
         try:
-            future = self._executor.submit(self._reader.rows_for, ids)
+            future = self._executor.submit(self._source.rows_for, ids)
         except RuntimeError:  # shut down
             self._inflight = None
             return

@@ -21,12 +21,9 @@ from ...gallery import Collection, FacetValue
 from ...gallery.library_ops import DateCounts
 from ...gallery.search_syntax import Search
 from .grid_model import IDS_MIME
+from .scope import SCOPE_ALL, SCOPE_COLLECTION, SCOPE_TRASH
 
 KIND_ROLE = Qt.ItemDataRole.UserRole + 10
-#: Scope of the grid: all images, one collection, the trash.
-SCOPE_ALL = "all"
-SCOPE_TRASH = "trash"
-SCOPE_COLLECTION = "collection"
 #: (search field, facet name, section title), in the order shown.
 SECTIONS = (
     ("op", "operation", "Operation"),
