@@ -23,7 +23,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ideogram_studio.api.errors import ImageFileError, RequestValidationError
-from ideogram_studio.api.requests import BY_ENDPOINT, ApiRequest, DescribeRequest, LayerizeTextRequest
+from ideogram_studio.api.requests import (
+    BY_ENDPOINT,
+    ApiRequest,
+    DescribeRequest,
+    EditRequest,
+    LayerizeTextRequest,
+    ReplaceBackgroundRequest,
+)
 
 from .config import SandboxConfig
 from .disconnect import DroppedConnection, TruncatedBody
@@ -110,6 +117,9 @@ def _api_endpoint(request_cls: type[ApiRequest]) -> Handler:
             api_request = await run_in_threadpool(build_request, request_cls, raw)
         except (RequestValidationError, ImageFileError) as exc:
             return _error(400, str(exc))
+        too_small = _too_small_to_answer(api_request)
+        if too_small is not None:
+            return _error(400, too_small)
         if is_unsafe(api_request):
             return _error(422, UNSAFE_MESSAGE)
         weight = api_request.image_count()
@@ -135,6 +145,20 @@ def _api_endpoint(request_cls: type[ApiRequest]) -> Handler:
 
     handle.__name__ = f"post_{endpoint.rsplit('/', 1)[-1].replace('-', '_')}"
     return handle
+
+
+#: Edit and replace-background answer at the source's own size, reported as `upscaled_resolution`,
+#: which the contract writes with 2 to 5 digits a side: a smaller source cannot be answered.
+MIN_SOURCE_SIDE = 10
+
+
+def _too_small_to_answer(api_request: ApiRequest) -> str | None:
+    if not isinstance(api_request, EditRequest | ReplaceBackgroundRequest) or api_request.image is None:
+        return None
+    w, h = api_request.image.size
+    if min(w, h) >= MIN_SOURCE_SIDE:
+        return None
+    return f"image: is {w}×{h} pixels; it must be at least {MIN_SOURCE_SIDE} pixels on each side."
 
 
 def _check_key(request: Request, config: SandboxConfig, endpoint: str) -> Response | None:

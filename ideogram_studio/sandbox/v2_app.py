@@ -110,9 +110,15 @@ def _endpoint(spec: OperationSpec) -> Handler:
         refused = _key_refused(request, state)
         if refused is not None:
             return refused
-        dry_run = request.query_params.get("dry_run", "false").lower() == "true"
-        if "dry_run" in request.query_params and not spec.dry_run:
+        unknown = sorted(set(request.query_params) - {"dry_run"})
+        if unknown:
+            return _error(400, f"{unknown[0]!r} is not a query parameter of {spec.path}.")
+        flags = request.query_params.getlist("dry_run")
+        if flags and not spec.dry_run:
             return _error(400, f"{spec.path} has no dry_run parameter.")
+        if len(flags) > 1 or any(f not in ("true", "false") for f in flags):
+            return _error(400, "dry_run: must be true or false, once.")
+        dry_run = flags == ["true"]
         try:
             values, uploads = await _read(request, spec)
             v2 = await run_in_threadpool(_build, spec, values, uploads)
@@ -321,7 +327,7 @@ async def _magic_prompt(request: Request) -> Response:
     if not isinstance(text, str) or not text.strip():
         return _error(400, "text_prompt: is required")
     aspect = body.get("aspect_ratio")
-    if aspect is not None and not isinstance(aspect, str):
+    if "aspect_ratio" in body and not isinstance(aspect, str):
         return _error(400, "aspect_ratio: must be text")
     caption = magic_caption(text)
     sp.check_schema(caption)

@@ -225,7 +225,8 @@ async def test_v3_sandbox_fixes(sandbox_client: httpx.AsyncClient) -> None:
         "/v1/ideogram-v3/replace-background", data={"prompt": "a forest"},
         files=[("image", ("a.png", one, "image/png"))],
     )
-    assert replaced.status_code == 200
+    # It answered 500; now a 400 that says why (the answer's size could not be written in the contract).
+    assert replaced.status_code == 400 and "at least 10 pixels" in replaced.text
     upscaled = await sandbox_client.post(
         "/upscale", data={"image_request": "{}"}, files=[("image_file", ("a.png", one, "image/png"))]
     )
