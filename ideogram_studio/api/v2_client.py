@@ -36,7 +36,7 @@ from .errors import (
 from .registry import GENERATION_PATH, MAGIC_PROMPT_V4_PATH, Answer
 from .structured_prompt import check_schema
 from .v2_pricing import estimate
-from .v2_requests import V2Request
+from .v2_requests import Body, V2Request
 from .v2_responses import (
     AsyncAcknowledgement,
     Generation,
@@ -81,10 +81,14 @@ class V2Api:
             raise RequestValidationError(
                 "dry_run", f"{request.operation.value} with {request.model} has no price quote (the API offers none)"
             )
-        url = self.client.base_url + request.endpoint + ("?dry_run=true" if dry_run else "")
-        _kind, payload = request.body(send_async=send_async)
+        return self._prepare(request.endpoint, request.body(send_async=send_async), dry_run=dry_run)
+
+    def _prepare(self, endpoint: str, body: Body, *, dry_run: bool, encoded: bytes | None = None) -> httpx.Request:
+        url = self.client.base_url + endpoint + ("?dry_run=true" if dry_run else "")
+        _kind, payload = body
         if isinstance(payload, dict):
-            return httpx.Request("POST", url, json=payload)
+            content = encoded if encoded is not None else _encode(payload)
+            return httpx.Request("POST", url, content=content, headers=JSON_HEADERS)
         return httpx.Request("POST", url, files=payload)
 
     # ---- sending --------------------------------------------------------------------------
@@ -121,15 +125,7 @@ class V2Api:
     # ---- quotes ---------------------------------------------------------------------------
     def quote_key(self, request: V2Request) -> str:
         """The cache key: path plus the body as it would be sent (files by content hash)."""
-        _kind, payload = request.body(send_async=request.wants_async)
-        digest = hashlib.sha256(request.endpoint.encode())
-        if isinstance(payload, dict):
-            digest.update(json.dumps(payload, sort_keys=True).encode())
-        else:
-            for name, part in payload:
-                digest.update(name.encode() + b"\0" + repr(part[0]).encode() + b"\0")
-                digest.update(hashlib.sha256(part[1]).digest())
-        return digest.hexdigest()
+        return _body_key(request.endpoint, request.body(send_async=request.wants_async))
 
     async def quote(self, request: V2Request) -> PriceQuote:
         """The service's price for exactly this request (nothing runs, nothing is billed)."""
@@ -138,22 +134,28 @@ class V2Api:
                 "dry_run", f"{request.operation.value} has no price quote (the API offers no dry run for it)"
             )
         request.validate()
-        key = self.quote_key(request)
+        body = request.body(send_async=request.wants_async)  # built and encoded once: the key and the POST
+        encoded = _encode(body[1]) if isinstance(body[1], dict) else None
+        key = _body_key(request.endpoint, body, encoded)
         cached = self._quotes.get(key)
         if cached is not None:
             self._quotes.move_to_end(key)
             return cached
-        http = self.http_request(request, dry_run=True, send_async=request.wants_async)
+        http = self._prepare(request.endpoint, body, dry_run=True, encoded=encoded)
         self.quotes_sent += 1
-        body = await self.client.with_retries(lambda: self._exchange(http, request.endpoint, "quote", 0))
+        answer = await self.client.with_retries(lambda: self._exchange(http, request.endpoint, "quote", 0))
         try:
-            quote = PriceQuote.from_json(body)
+            quote = PriceQuote.from_json(answer)
         except ValueError:
             raise OutcomeUnknownError("Ideogram answered the quote with something that is not a price.") from None
         self._quotes[key] = quote
         if len(self._quotes) > QUOTE_CACHE_SIZE:
             self._quotes.popitem(last=False)
         return quote
+
+    def forget_quotes(self) -> None:
+        """Empty the quote cache (prices change; the benchmark measures misses)."""
+        self._quotes.clear()
 
     async def quote_or_estimate(self, request: V2Request) -> PriceQuote | None:
         """The service's quote; when it cannot quote (no key, no network), the local table, labelled."""
@@ -224,6 +226,26 @@ class V2Api:
         check_schema(prompt)
         assert isinstance(prompt, dict)
         return prompt
+
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+def _encode(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _body_key(endpoint: str, body: Body, encoded: bytes | None = None) -> str:
+    """The request body as sent (JSON bytes, or each multipart part with its file's digest)."""
+    _kind, payload = body
+    digest = hashlib.sha256(endpoint.encode())
+    if isinstance(payload, dict):
+        digest.update(encoded if encoded is not None else _encode(payload))
+    else:
+        for name, part in payload:
+            digest.update(name.encode() + b"\0" + repr(part[0]).encode() + b"\0")
+            digest.update(hashlib.sha256(part[1]).digest())
+    return digest.hexdigest()
 
 
 def _json(response: httpx.Response) -> Any:

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -91,8 +92,9 @@ class V2Request:
         return f"V2Request({self.operation.value}, {self.model}, {sorted(self.values)}, files={sorted(self.uploads)})"
 
     # ---- what the queue and the client ask of every request -------------------------------
-    @property
+    @cached_property
     def spec(self) -> OperationSpec:
+        # Looked up once per request: validate, body and quote ask for it many times.
         return spec_for(self.operation, self.model)
 
     @property
