@@ -4,8 +4,10 @@ lineage, and the job journal in the gallery's index (one database, one backup)."
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from ..api.responses import GeneratedImage
@@ -15,6 +17,9 @@ from .model import Job
 
 log = logging.getLogger(__name__)
 
+#: Input fields that hold files other than images, and where they are kept (inside the library).
+NON_IMAGE_ROLES = frozenset({"font_candidate_files"})
+NON_IMAGE_DIR = "job-files"
 #: Input fields that are the parent of a result; the others are references.
 PARENT_FIELDS = ("image", "image_file")
 
@@ -24,14 +29,37 @@ class GalleryJobStore:
         self.gallery = gallery
 
     def store_input(self, data: bytes, *, role: str) -> str:
+        if role in NON_IMAGE_ROLES:
+            return self._store_file(data)
         return self.gallery.store_input(data, role).hash
 
     def read_input(self, image_hash: str) -> bytes:
+        kept = self._files_dir / image_hash
+        if kept.is_file():
+            return kept.read_bytes()
         return self.gallery.read_bytes(image_hash)
+
+    @property
+    def _files_dir(self) -> Path:
+        return self.gallery.data_dir / NON_IMAGE_DIR
+
+    def _store_file(self, data: bytes) -> str:
+        """A job input that is not an image (layerize's candidate fonts): kept by content hash
+        beside the library, so the journal can rebuild the request; never in the image grid."""
+        digest = hashlib.sha256(data).hexdigest()
+        target = self._files_dir / digest
+        if not target.is_file():
+            self._files_dir.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".part")
+            tmp.write_bytes(data)
+            tmp.replace(target)
+        return digest
 
     def store_result(self, data: bytes, *, job: Job, image: GeneratedImage, index: int) -> str:
         parents = [h for f in PARENT_FIELDS for h in job.input_hashes.get(f, [])]
-        references = {f: hs for f, hs in job.input_hashes.items() if f not in (*PARENT_FIELDS, "mask")}
+        references = {
+            f: hs for f, hs in job.input_hashes.items() if f not in (*PARENT_FIELDS, "mask", *NON_IMAGE_ROLES)
+        }
         response = {
             "prompt": image.prompt,
             "resolution": image.resolution,

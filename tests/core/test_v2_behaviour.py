@@ -237,3 +237,24 @@ async def test_v3_sandbox_fixes(sandbox_client: httpx.AsyncClient) -> None:
         "/v1/ideogram-v3/generate", files=[("prompt", (None, b"x")), ("color_palette", (None, palette.encode()))]
     )
     assert refused.status_code == 400 and "color_weight" in refused.text
+
+
+async def test_every_kind_of_poll_and_magic_prompt_answer_matches_the_contract(
+    app: Starlette, clock: FakeClock
+) -> None:
+    async with httpx.AsyncClient(transport=sandbox_transport(app), base_url=SANDBOX_URL,
+                                 headers={"Api-Key": TEST_API_KEY}) as http:  # fmt: skip
+        ok = (await http.post("/v2/image/generate/ideogram-4", json={"prompt": "x", "async": True})).json()
+        bad = (await http.post("/v2/image/generate/ideogram-4", json={"prompt": "x [fail]", "async": True})).json()
+        answers = [await http.get(f"/v2/generations/{ok['generation_id']}")]  # pending
+        clock.advance(60)
+        answers += [await http.get(f"/v2/generations/{ok['generation_id']}"),  # completed
+                    await http.get(f"/v2/generations/{bad['generation_id']}"),  # failed
+                    await http.get("/v2/generations/nothing")]  # fmt: skip
+        magic = await http.post("/v1/ideogram-v4/magic-prompt", json={"text_prompt": "a fox", "aspect_ratio": "1x1"})
+        unauthorised = await http.get(f"/v2/generations/{ok['generation_id']}", headers={"Api-Key": ""})
+    assert [a.json().get("status") for a in answers[:3]] == ["pending", "completed", "failed"]
+    assert answers[3].status_code == 404 and unauthorised.status_code == 401
+    for answer in [*answers, unauthorised]:
+        assert answer_errors(str(answer.request.url.path), answer, "get") == []
+    assert magic.status_code == 200 and answer_errors("/v1/ideogram-v4/magic-prompt", magic) == []

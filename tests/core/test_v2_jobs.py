@@ -4,6 +4,7 @@ resumed after a restart (never POSTed again), lost and failed generations, the c
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import signal
@@ -16,14 +17,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from PIL import Image
 from starlette.applications import Starlette
 
 from ideogram_studio.api.client import IdeogramClient
 from ideogram_studio.api.requests import Operation
-from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.api.v2_requests import FontFile, V2Request
 from ideogram_studio.gallery import Gallery
 from ideogram_studio.jobs import JobQueue, JobState
 from ideogram_studio.jobs.gallery_store import GalleryJobStore
+from ideogram_studio.jobs.reuse import v2_request_for_image
 from ideogram_studio.sandbox import SandboxConfig, create_app, sandbox_transport
 from ideogram_studio.sandbox.server import serve_in_thread
 
@@ -232,3 +235,47 @@ async def test_kill_9_while_pending_then_a_restart_completes_it_with_one_post(tm
             gallery.close()
 
 
+
+
+async def test_a_stored_image_is_reproduced_from_the_gallery_alone(tmp_path: Path, client: IdeogramClient) -> None:
+    gallery = Gallery.open(tmp_path / "library")
+    try:
+        queue = JobQueue(client, GalleryJobStore(gallery))
+        first = await queue.submit(generate(prompt='a poster that says "HELLO"', seed=11, num_images=1))
+        await wait_finished(queue, first.id)
+        again = v2_request_for_image(gallery, first.result_hashes[0], reproduce=True)
+        assert again.values["magic_prompt"] == "off" and again.values["seed"] == 11 and again.json_prompt
+        second = await queue.submit(again)
+        await wait_finished(queue, second.id)
+        await queue.aclose()
+        assert second.state is JobState.DONE
+        pixels = [gallery.read_bytes(h) for h in (first.result_hashes[0], second.result_hashes[0])]
+        assert _pixels(pixels[0]) == _pixels(pixels[1])
+    finally:
+        gallery.close()
+
+
+async def test_layerize_with_candidate_fonts_runs_through_the_journal(tmp_path: Path, client: IdeogramClient) -> None:
+    gallery = Gallery.open(tmp_path / "library")
+    try:
+        queue = JobQueue(client, GalleryJobStore(gallery))
+        font = FontFile.from_bytes(b"\0\1font", "Lobster.ttf")
+        uploads = {"image": [source()], "font_candidate_files": [font]}
+        request = V2Request.build(Operation.LAYERIZE_TEXT, "ideogram-3", {"prompt": "SALE"}, uploads)
+        job = await queue.submit(request)
+        await wait_finished(queue, job.id)
+        await queue.aclose()
+        assert job.state is JobState.DONE, job.error
+        assert job.response and job.response["text_blocks"][0]["font_name"] == "Lobster"
+        rebuilt = JobQueue(client, GalleryJobStore(gallery))
+        await rebuilt.recover()  # the journal rebuilds the request, font included
+        again = rebuilt.jobs[job.id].request
+        assert isinstance(again, V2Request) and again.uploads["font_candidate_files"][0].data == b"\0\1font"
+        await rebuilt.aclose()
+    finally:
+        gallery.close()
+
+
+def _pixels(png: bytes) -> bytes:
+    with Image.open(io.BytesIO(png)) as img:
+        return img.convert("RGBA").tobytes()
