@@ -26,7 +26,7 @@ from ..gallery.library_source import Capability, IdPage, LibraryMaintenance
 from ..gallery.models import Collection, FacetValue, ImageRow, PurgeReport
 from ..gallery.query import FACETS
 from ..gallery.search_syntax import Search
-from .errors import TeamConflictError, TeamError, TeamNotFoundError
+from .errors import TeamConflictError, TeamError, TeamNotFoundError, TeamUnreachableError
 from .library import TeamLibrary
 from .models import TeamImage
 from .search import TeamCursor
@@ -66,9 +66,15 @@ class TeamLibrarySource:
     capabilities = frozenset({Capability.RATING, Capability.TAGS, Capability.TRASH})
     id_page_size: int | None = 1000
 
-    def __init__(self, library: TeamLibrary, *, problem: Callable[[], LibraryProblem | None] | None = None) -> None:
+    def __init__(self, library: TeamLibrary, *, problem: Callable[[], LibraryProblem | None] | None = None,
+                 on_offline: Callable[[str], None] | None = None) -> None:
+        """`on_offline(message)`: called (from a worker thread) when reads fall back to the cache,
+        and with "" when the team answers again."""
         self.library = library
         self._problem = problem
+        self._on_offline = on_offline
+        self.offline = False
+        self._cached: dict[int, TeamImage] = {}
         self._versions: dict[int, tuple[str, int]] = {}  # id → (hash, version) as last read
         self._lock = threading.Lock()
         self._thumbs = ThreadPoolExecutor(4, thread_name_prefix="team-thumbnail")
@@ -87,11 +93,17 @@ class TeamLibrarySource:
     @_team_call
     def id_page(self, search: Search, *, after: object | None = None, limit: int | None = None) -> IdPage:
         cursor = after if isinstance(after, TeamCursor) else None
-        ids, nxt = self.library.id_page(search, after=cursor, limit=limit or 100_000)
+        try:
+            ids, nxt = self.library.id_page(search, after=cursor, limit=limit or 100_000)
+        except TeamUnreachableError as exc:
+            return IdPage(self._go_offline(search, str(exc)))
+        self._back_online()
         return IdPage(ids, nxt)
 
     @_team_call
     def count(self, search: Search) -> int:
+        if self.offline:
+            return len(self._cached)
         return self.library.count(search)
 
     @_team_call
@@ -100,16 +112,22 @@ class TeamLibrarySource:
 
     @_team_call
     def facets(self, search: Search, fields: Sequence[str] = FACETS) -> dict[str, list[FacetValue]]:
+        if self.offline:
+            return {f: [] for f in fields}
         wanted = [f for f in fields if f in _FACETS]
         found = self.library.facets(search, wanted)
         return {f: found.get(f, []) for f in fields}
 
     @_team_call
     def date_counts(self, search: Search) -> DateCounts:
+        if self.offline:
+            return DateCounts()
         return DateCounts(*self.library.date_counts(search))
 
     @_team_call
     def trash_count(self) -> int:
+        if self.offline:
+            return 0
         return self.library.trash_count()
 
     def collections(self) -> list[Collection]:
@@ -117,12 +135,33 @@ class TeamLibrarySource:
 
     @_team_call
     def tag_names(self) -> list[str]:
+        if self.offline:
+            return []
         return self.library.tag_names()
 
     # ---- images ----------------------------------------------------------------------------------
     @_team_call
     def rows_for(self, ids: Sequence[int]) -> list[ImageRow]:
+        if self.offline:
+            return [self._cached[i].to_image_row() for i in ids if i in self._cached]
         return [self._remember(r).to_image_row() for r in self.library.rows_by_id(ids)]
+
+    # ---- offline: what this computer has cached ------------------------------------------------------
+    def _go_offline(self, search: Search, message: str) -> list[int]:
+        """The team is unreachable: answer from the cache (rows and thumbnails seen before)."""
+        rows = self.library.cache.rows(trashed=bool(search.query.trashed), text=search.query.text)
+        self._cached = {r.id: r for r in rows}
+        if not self.offline and self._on_offline is not None:
+            self._on_offline(message)
+        self.offline = True
+        return [r.id for r in rows]
+
+    def _back_online(self) -> None:
+        if self.offline:
+            self.offline = False
+            self._cached = {}
+            if self._on_offline is not None:
+                self._on_offline("")
 
     def team_rows(self, ids: Sequence[int]) -> list[TeamImage]:
         """The team's own rows (who published, when, everyone's ratings), for the detail panel."""
@@ -133,6 +172,8 @@ class TeamLibrarySource:
 
     @_team_call
     def hashes_for(self, ids: Sequence[int]) -> dict[int, str]:
+        if self.offline:
+            return {i: self._cached[i].hash for i in ids if i in self._cached}
         with self._lock:
             known = {i: self._versions[i][0] for i in ids if i in self._versions}
         missing = [i for i in ids if i not in known]
@@ -146,6 +187,12 @@ class TeamLibrarySource:
 
     @_team_call
     def detail(self, image_hash: str) -> DetailInfo | None:
+        if self.offline:
+            cached = next((r for r in self._cached.values() if r.hash == image_hash), None)
+            if cached is None:
+                return None
+            return DetailInfo(row=cached.to_image_row(), metadata={}, parents=[], children=[],
+                              chain=[ChainStep(cached.hash, cached.operation)], job=None, collections=[])
         image = self.library.get(image_hash)
         if image is None:
             return None
@@ -185,6 +232,10 @@ class TeamLibrarySource:
     @_team_call
     def _thumbnail(self, image_hash: str) -> Path:
         image = self.library.cache.get(image_hash) or self.library.get(image_hash)
+        if image is not None:
+            cached = self.library.cached_thumbnail(image)
+            if cached is not None:
+                return cached
         if image is None:
             raise TeamNotFoundError("That image is no longer in the team library.")
         return self.library.thumbnail(image)

@@ -81,3 +81,35 @@ def test_what_the_team_does_not_allow_is_said(sources: tuple[TeamLibrarySource, 
         alice.set_favourite(ids, True)
     alice.set_rating(ids[1:2], 4)
     assert alice.rows_for(ids[1:2])[0].rating == 4
+
+
+def test_unreachable_team_shows_what_is_cached_and_says_so(team_env: TeamEnv,
+                                                          sources: Sources) -> None:
+    from ideogram_studio.team import TeamLibrary
+    from ideogram_studio.team.db import Db
+
+    from .servers import free_port
+
+    alice, _, _ = sources
+    everything = parse_search("")
+    ids = alice.id_page(everything).ids
+    rows = alice.rows_for(ids)
+    thumbs = {r.hash: alice.submit_thumbnail(r.hash, 256).result(timeout=30) for r in rows}
+    alice.library.cache.flush()
+    dead = f"postgresql://alice@127.0.0.1:{free_port()}/x?sslmode=disable"
+    offline_library = TeamLibrary(Db(dead, team_env.credentials("alice")), alice.library.blobs, alice.library.cache)
+    said: list[str] = []
+    offline = TeamLibrarySource(offline_library, on_offline=said.append)
+
+    page = offline.id_page(everything)
+    assert sorted(page.ids) == sorted(ids) and offline.offline
+    assert "cannot be reached" in said[0]
+    assert {r.hash for r in offline.rows_for(page.ids)} == {r.hash for r in rows}
+    assert offline.count(everything) == len(ids) and offline.facets(everything, ["tag"]) == {"tag": []}
+    some = rows[0]
+    assert offline.submit_thumbnail(some.hash, 256).result(timeout=30) == thumbs[some.hash]
+    detail = offline.detail(some.hash)
+    assert detail is not None and detail.row.prompt == some.prompt
+    with pytest.raises(TeamSourceError, match="cannot be reached"):
+        offline.add_tags(page.ids[:1], ["x"])
+    offline.close()
