@@ -77,6 +77,8 @@ class LibraryFilters(QTreeWidget):
     delete_collection_requested = Signal(int)
     #: Grid items dropped on a collection: (collection id, image ids).
     images_dropped = Signal(int, list)
+    #: Another library chosen in the Libraries section (its key: "local", "team").
+    library_chosen = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -134,6 +136,28 @@ class LibraryFilters(QTreeWidget):
             self._updating = False
         self.verticalScrollBar().setValue(scroll)
 
+    def set_libraries(self, entries: Sequence[tuple[str, str, str]], current: str) -> None:
+        """Show the Libraries section (hidden until called): (key, label, note) per library, the
+        one this page shows marked. A note says e.g. "offline, showing what is cached"."""
+        section = self._sections["libraries"]
+        self._updating = True
+        try:
+            self._clear(section)
+            for key, label, note in entries:
+                item = self._child(section, label, None, ("library", key))
+                item.setText(1, note)
+                if key == current:
+                    font = QFont(item.font(0))
+                    font.setWeight(QFont.Weight.DemiBold)
+                    item.setFont(0, font)
+                    item.setToolTip(0, f"This page shows {label}.")
+                else:
+                    item.setToolTip(0, f"Show {label}.")
+            section.setHidden(False)
+            section.setExpanded(True)
+        finally:
+            self._updating = False
+
     def edit_collection(self, collection_id: int) -> None:
         item = self.find_item(SCOPE_COLLECTION, collection_id)
         if item is not None:
@@ -162,7 +186,8 @@ class LibraryFilters(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.DemiBold)
-        for key, title in (("library", "Library"), ("collections", "Collections"), ("date", "Date"),
+        for key, title in (("libraries", "Libraries"), ("library", "Library"), ("collections", "Collections"),
+                           ("date", "Date"),
                            ("rating", "Rating"), *((f, t) for f, _facet, t in SECTIONS)):
             item = QTreeWidgetItem(self, [title, ""])
             item.setFont(0, bold)
@@ -171,6 +196,7 @@ class LibraryFilters(QTreeWidget):
             self._sections[key] = item
         for key in ("library", "collections", "date", "rating", "op"):
             self._sections[key].setExpanded(True)
+        self._sections["libraries"].setHidden(True)  # shown when there is more than one library
         self.itemClicked.connect(self._on_clicked)
         self.itemChanged.connect(self._on_changed)
         self.setToolTip("Click a filter to add it to the search; click again to remove it.\n"
@@ -298,6 +324,8 @@ class LibraryFilters(QTreeWidget):
         kind = data[0]
         if kind == "section":
             item.setExpanded(not item.isExpanded())
+        elif kind == "library":
+            self.library_chosen.emit(str(data[1]))
         elif kind in (SCOPE_ALL, SCOPE_TRASH):
             self._scope = (kind, None)
             self.scope_changed.emit(kind, None)

@@ -79,6 +79,10 @@ class LibraryLink(QObject):
         self.toggle_action.setToolTip("Show the library of every image (Ctrl+L); again to go back to the studio")
         self.toggle_action.toggled.connect(self.show_library)
         self._connect()
+        from .team_link import TeamLink  # (imports the team package only when the library is built)
+
+        #: The team library beside this one (a second page), when Settings names one.
+        self.team = TeamLink(self, stack)
 
     # ---- public ------------------------------------------------------------------------------
     def show_library(self, show: bool = True) -> None:
@@ -91,7 +95,7 @@ class LibraryLink(QObject):
             self.toggle_action.setChecked(show)
 
     def is_showing_library(self) -> bool:
-        return self.stack.currentWidget() is self.page
+        return self.stack.currentWidget() is self.page or self.team.is_showing()
 
     # ---- wiring ------------------------------------------------------------------------------
     def _connect(self) -> None:
@@ -158,3 +162,4 @@ class LibraryLink(QObject):
 
     def shutdown(self) -> None:
         self.page.shutdown()
+        self.team.shutdown()
