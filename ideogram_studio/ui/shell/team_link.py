@@ -14,9 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import platformdirs
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -32,8 +32,22 @@ from ..library.page import LibraryPage
 from ..library.session import LibrarySession
 from ..modes import registry
 
-if TYPE_CHECKING:
-    from .library_link import LibraryLink
+
+class LibraryLinkLike(Protocol):
+    """What the team asks of the library link that owns it (library_link.LibraryLink; not imported:
+    the link imports this module)."""
+
+    page: LibraryPage
+    controller: Any
+    host: Any
+
+    def _open(self, image_hash: str) -> None: ...
+    def _reuse(self, image_hash: str) -> None: ...
+    def _send_to(self, target: str, image_hash: str) -> None: ...
+    def _use_field(self, name: str, value: Any) -> None: ...
+    def _describe(self, image_hash: str) -> Coroutine[Any, Any, None]: ...
+    def _upscale(self, image_hash: str, resemblance: int, detail: int) -> Coroutine[Any, Any, None]: ...
+
 
 LOCAL, TEAM = "local", "team"
 #: Live updates that arrive together are shown together.
@@ -47,9 +61,9 @@ class TeamLink(QObject):
     _published = Signal(object)
     _offline = Signal(str)
 
-    def __init__(self, link: LibraryLink, stack: QStackedWidget, *, config_path: Path | None = None,
+    def __init__(self, link: LibraryLinkLike, stack: QStackedWidget, *, config_path: Path | None = None,
                  vault: CredentialVault | None = None, cache_root: Path | None = None) -> None:
-        super().__init__(link)
+        super().__init__(stack)
         self.link = link
         self.stack = stack
         self.config = TeamConfig.load(config_path or config_dir() / TEAM_FILE)
