@@ -36,6 +36,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="ideogram-studio", description=f"{APP_NAME}: the desktop studio.")
     parser.add_argument("--data-dir", type=Path, help="library folder (default: from settings)")
     parser.add_argument("--settings", type=Path, help="settings file (default: the platform config folder)")
+    parser.add_argument("files", nargs="*", type=Path, help="image files to import into the library and show")
     return parser.parse_args(argv)
 
 
@@ -172,6 +173,14 @@ def _main(args: argparse.Namespace) -> int:
     if data_problem:
         _tell("The library folder cannot be used", data_problem, window=True)
         return 1
+    # One studio per library: a second start hands its files to the running window and quits.
+    from .ui.shell.single_instance import hand_over
+
+    if hand_over(settings.effective_data_dir, args.files):
+        print(f"ideogram-studio: the library {settings.effective_data_dir} is already open in a window: "
+              "brought it to the front" + (f" with {len(args.files)} file(s) to import." if args.files else "."),
+              file=sys.stderr, flush=True)
+        return 0
 
     # The window first, as a light shell, on screen before the event loop's own modules load. The
     # window's close starts the shutdown while the loop still runs; the app quits after it.
@@ -194,12 +203,14 @@ def _main(args: argparse.Namespace) -> int:
     crash.install(loop)
     try:
         with loop:
-            return int(loop.run_until_complete(_run(app, window, settings, settings_path)))
+            return int(loop.run_until_complete(_run(app, window, settings, settings_path, args.files)))
     finally:
         crash.uninstall()
 
 
-async def _run(app: object, window: MainWindow, settings: Settings, settings_path: Path | None) -> int:
+async def _run(
+    app: object, window: MainWindow, settings: Settings, settings_path: Path | None, files: list[Path] | None = None
+) -> int:
     import asyncio
 
     from PySide6.QtWidgets import QApplication
@@ -222,10 +233,10 @@ async def _run(app: object, window: MainWindow, settings: Settings, settings_pat
     secrets, keyring_notice = checked
     if closing.is_set():  # closed while it was opening
         return 0
-    services = await _start_services(window, settings, secrets, settings_path)
-    if services is None:
+    services = await _start_services(window, settings, secrets, settings_path, files or [])
+    if isinstance(services, int):  # could not open the library, or handed over to its window
         window.close()
-        return 1
+        return services
     if closing.is_set():
         await services.aclose()
         return 0
@@ -240,7 +251,15 @@ async def _run(app: object, window: MainWindow, settings: Settings, settings_pat
     if keyring_notice:
         window.statusBar().showMessage(keyring_notice, 30000)
     runner.run(_after_start(window, controller), "start-up")
+    from .ui.shell.single_instance import InstanceServer
+
+    instance = InstanceServer(settings.effective_data_dir, window)
+    instance.activated.connect(lambda paths: _bring_forward(window, [Path(p) for p in paths]))
+    instance.listen()
+    if files:
+        _bring_forward(window, files)
     await closing.wait()
+    instance.close()
 
     # Staged shutdown: widgets' tasks, then jobs (journalled), then the HTTP client, then the index.
     await runner.cancel_all()
@@ -292,18 +311,35 @@ def _first_frame(app: object, window: MainWindow) -> None:
         log.info("the window was not painted within %.1f s: the studio starts anyway", FIRST_PAINT_WAIT)
 
 
+def _bring_forward(window: MainWindow, files: list[Path]) -> None:
+    """What a second start on this library asked for: this window in front, its files imported."""
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
+    existing = [f for f in files if f.exists()]
+    library = getattr(window, "library", None)
+    if existing and library is not None:
+        library.show_library(True)
+        library.page.import_paths(existing)
+
+
 async def _start_services(
-    window: MainWindow, settings: Settings, secrets: SecretStore, settings_path: Path | None
-) -> Services | None:
+    window: MainWindow, settings: Settings, secrets: SecretStore, settings_path: Path | None,
+    files: list[Path] | None = None,
+) -> Services | int:
     """The services (library index, client, jobs); a damaged index is rebuilt if the designer
-    agrees. None: the library cannot be opened (said on stderr and in a message)."""
+    agrees. An int is the exit status instead: 1, the library cannot be opened (said on stderr and
+    in a message); 0, another studio has it open and took this start's files."""
     import asyncio
 
     from PySide6.QtWidgets import QMessageBox
 
-    from .gallery import GalleryError, IndexCorruptError, rebuild_index
+    from .gallery import GalleryError, IndexCorruptError, LibraryInUseError, rebuild_index
     from .services import Services
     from .ui.common.dialogs import ask
+    from .ui.shell.single_instance import hand_over
 
     try:
         try:
@@ -315,15 +351,23 @@ async def _start_services(
                 "Rebuild",
                 parent=window,
             ):
-                return None
+                return 1
             window.set_opening_text("Rebuilding the library index…")
             await asyncio.to_thread(rebuild_index, settings.effective_data_dir)
             window.set_opening_text()
             return await Services.start(settings, secrets, settings_path=settings_path)
+    except LibraryInUseError as exc:
+        # Started at the same moment as another window (or a script is writing to the library).
+        if exc.holder.get("kind") != "cli" and hand_over(settings.effective_data_dir, files or []):
+            print(f"ideogram-studio: {exc} Brought it to the front.", file=sys.stderr, flush=True)
+            return 0
+        print(f"ideogram-studio: error: {exc}", file=sys.stderr, flush=True)
+        await ask("The library is in use", str(exc), None, icon=QMessageBox.Icon.Warning, parent=window)
+        return 1
     except GalleryError as exc:
         print(f"ideogram-studio: error: the library cannot be opened: {exc}", file=sys.stderr, flush=True)
         await ask("The library cannot be opened", str(exc), None, icon=QMessageBox.Icon.Critical, parent=window)
-        return None
+        return 1
 
 
 async def _checked_keyring(parent: object = None) -> tuple[SecretStore, str] | None:
@@ -437,11 +481,16 @@ async def _after_start(window: object, controller: object) -> None:
         len(controller.services.queue.jobs),
         "sandbox" if controller.services.sandbox else "Ideogram API",
     )
-    interrupted = [j for j in controller.services.queue.jobs.values() if j.state.value == "interrupted"]
+    # Only the jobs this start found cut short (once; a clean close leaves none).
+    interrupted = controller.services.queue.recovered
     if interrupted:
-        window.statusBar().showMessage(
-            f"{len(interrupted)} job(s) were interrupted when the studio last closed. They were not sent "
-            "again: select one in Jobs and press Retry to run it.",
-            20000,
+        n = len(interrupted)
+        downloads = sum(1 for j in interrupted if j.pending_downloads)
+        text = (
+            f"{'One job was' if n == 1 else f'{n} jobs were'} cut short when the studio last stopped. "
+            "Nothing was sent again: see Jobs."
         )
+        if downloads:
+            text += " Retry download fetches results already paid for, at no new charge."
+        window.statusBar().showMessage(text, 20000)
     await controller.load_preset_previews()

@@ -10,6 +10,7 @@ from .errors import (
     GalleryError,
     ImageRejectedError,
     IndexCorruptError,
+    LibraryInUseError,
     NotFoundError,
     SecretInMetadataError,
     StorageError,
@@ -17,6 +18,7 @@ from .errors import (
 from .gallery import DATA_DIR_ENV, Gallery, default_data_dir
 from .importer import ExportReport, ImportReport, slugify
 from .journal import JobRecord
+from .lock import LibraryLock
 from .maintenance import IntegrityReport, RebuildReport, rebuild_index
 from .metadata import KEYWORD, LineageLink
 from .models import Collection, FacetValue, ImageRef, ImageRow, Page, PurgeReport, StoredImage
@@ -25,7 +27,8 @@ from .query import Cursor, ImageQuery, Sort, fts_query
 __all__ = [
     "DATA_DIR_ENV", "KEYWORD", "Collection", "Cursor", "ExportReport", "FacetValue", "Gallery",
     "GalleryError", "ImageQuery", "ImageRef", "ImageRejectedError", "ImageRow", "ImportReport",
-    "IndexCorruptError", "IntegrityReport", "JobRecord", "LineageLink", "NotFoundError", "Page",
+    "IndexCorruptError", "IntegrityReport", "JobRecord", "LibraryInUseError", "LibraryLock", "LineageLink",
+    "NotFoundError", "Page",
     "PurgeReport", "RebuildReport", "SecretInMetadataError", "Sort", "StorageError", "StoredImage",
     "default_data_dir", "fts_query", "rebuild_index", "slugify",
 ]

@@ -28,6 +28,7 @@ from .importer import Cancel, ExportReport, ImportReport, Progress, export_image
 from .index import GalleryIndex
 from .ingest import Library, recover_pending, store_bytes
 from .journal import JobJournal, JobRecord
+from .lock import LibraryLock
 from .maintenance import INDEX_NAME, IntegrityReport, RebuildReport, check_library, rebuild_index
 from .metadata import LineageLink, input_metadata, result_metadata
 from .models import Collection, FacetValue, ImageRef, ImageRow, Page, PurgeReport, StoredImage
@@ -50,8 +51,10 @@ class Gallery:
     """The image library: files, index, thumbnails, job journal."""
 
     def __init__(self, data_dir: Path, db: Database, *, thumbnail_sizes: Iterable[int], thumbnail_workers: int | None,
-                 verify_thumbnails: bool) -> None:
+                 verify_thumbnails: bool, lock: LibraryLock | None = None) -> None:
         self.data_dir = data_dir
+        #: This process's hold on the library (None: opened without one, read-only tools).
+        self.lock = lock
         self._db = db
         sidecars = SidecarStore(data_dir)
         files = FileStore(data_dir)
@@ -72,25 +75,35 @@ class Gallery:
         thumbnail_sizes: Iterable[int] = DEFAULT_SIZES,
         thumbnail_workers: int | None = None,
         verify_thumbnails: bool = True,
+        holder: str = "studio",
     ) -> Gallery:
         """Open (creating if needed) the library in `data_dir` (default: the user data folder).
 
-        Raises IndexCorruptError if the index is damaged (offer `rebuild_index(data_dir)`),
-        StorageError if the folder cannot be created or written.
+        The library's lock is taken first (`holder`: "studio" or "cli", said to whoever finds it
+        held), so recovery below only ever finishes the writes of a process that has ended.
+        Raises LibraryInUseError if another process holds it, IndexCorruptError if the index is
+        damaged (offer `rebuild_index(data_dir)`), StorageError if the folder cannot be written.
         """
         root = Path(data_dir) if data_dir is not None else default_data_dir()
         ensure_dir(root)
         if not os.access(root, os.W_OK):
             raise StorageError(f"The library folder {root} is read-only; choose another folder.", errno=30)
         refuse_links(root, root / INDEX_NAME)  # a planted link would put the index (every prompt) elsewhere
-        db = Database(root / INDEX_NAME)
+        lock = LibraryLock(root, kind=holder)
+        lock.acquire()
+        try:
+            db = Database(root / INDEX_NAME)
+        except BaseException:
+            lock.release()
+            raise
         try:
             gallery = cls(root, db, thumbnail_sizes=thumbnail_sizes, thumbnail_workers=thumbnail_workers,
-                          verify_thumbnails=verify_thumbnails)
+                          verify_thumbnails=verify_thumbnails, lock=lock)
             recover_pending(gallery._lib)
             gallery.space.ensure_reserve()
         except BaseException:
             db.close()
+            lock.release()
             raise
         return gallery
 
@@ -99,7 +112,11 @@ class Gallery:
             return
         self._closed = True
         self._thumbs.close()
-        self._db.close()
+        try:
+            self._db.close()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
 
     def __enter__(self) -> Gallery:
         return self
