@@ -24,7 +24,7 @@ from ._util import dumps, sha256_hex
 from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
-from .ingest import Library, local_file_time, read_embedded, store_bytes, text_chunks
+from .ingest import Library, local_file_time, read_embedded, store_bytes
 from .models import ImageRef
 
 #: Files larger than this are not read into memory for import.
@@ -38,6 +38,8 @@ class ImportReport:
     imported: list[tuple[Path, str]] = field(default_factory=list)
     duplicates: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)
+    #: Per file of another tool: what was read from it ("ComfyUI: prompt, seed"), or why nothing was.
+    found: list[tuple[Path, str]] = field(default_factory=list)
     cancelled: bool = False
     #: Set when the import stopped early because the library cannot be written (disk full...).
     error: str | None = None
@@ -110,8 +112,9 @@ def _import_one(lib: Library, path: Path, report: ImportReport) -> None:
         if embedded is not None:  # a result from another Ideogram Studio library
             stored = store_bytes(lib, data, metadata=embedded, embed=False, in_file=True, name=path.name)
         else:
-            meta = import_metadata(text_chunks(data), filename=path.name, created_at=local_file_time(path))
+            meta = import_metadata(data, filename=path.name, created_at=local_file_time(path))
             stored = store_bytes(lib, data, metadata=meta, embed=False, name=path.name, promote_input=True)
+            report.found.append((path, str(meta.get("import_note") or "")))
     except ImageRejectedError as exc:
         report.skipped.append((path, exc.message))
         return

@@ -109,7 +109,7 @@ def describe_file(
             meta = side_meta
         else:
             when = created_at or _mtime_iso(path)
-            meta = import_metadata(text_chunks(data), filename=filename, created_at=when)
+            meta = import_metadata(data, filename=filename, created_at=when)
     fallback = created_at or _mtime_iso(path)
     fields = index_fields(meta, probed.width, probed.height, fallback)
     tags = side.get("tags")
