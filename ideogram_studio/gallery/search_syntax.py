@@ -313,7 +313,10 @@ class _Builder:
     errors: list[SearchIssue] = field(default_factory=list)
 
     def error(self, start: int, end: int, message: str) -> None:
-        self.errors.append(SearchIssue(start, max(end, start + 1), message))
+        # Within the text (an empty value at its very end has no character to mark: the one before).
+        n = len(self.text)
+        start = min(max(start, 0), max(n - 1, 0))
+        self.errors.append(SearchIssue(start, min(max(end, start + 1), max(n, 1)), message))
 
     def add_from(self, when: datetime) -> None:
         self.created_from = when if self.created_from is None else max(self.created_from, when)
@@ -329,10 +332,13 @@ def parse_search(text: str, *, today: date | None = None) -> Search:
     for p in _scan(text):
         if p.unclosed:
             b.error(p.value_start - 1, p.end, "This quote is not closed; add a closing \" (searched as typed).")
-        if p.name is None:
-            _word(b, p)
-        else:
-            _field(b, p)
+        try:
+            if p.name is None:
+                _word(b, p)
+            else:
+                _field(b, p)
+        except (ValueError, OverflowError, ArithmeticError):  # e.g. a date past year 9999
+            b.error(p.start, p.end, "This filter's value is out of range; it was left out.")
     q = ImageQuery(
         text=" ".join(b.words),
         operations=tuple(dict.fromkeys(b.values.get("op", []))),
@@ -492,7 +498,8 @@ def _rating(b: _Builder, p: _Piece, value: str) -> None:
     if m is None:
         b.error(p.value_start, p.end, f"“{value}” is not a rating filter; write rating:>=4, rating:5 or rating:<3.")
         return
-    op, n = m.group(1) or "=", int(m.group(2))
+    digits = m.group(2).lstrip("0") or "0"
+    op, n = m.group(1) or "=", int(digits) if len(digits) <= 3 else 999  # (4,301 digits: no int())
     op = {"=>": ">=", "=<": "<="}.get(op, op)
     if n > 5:
         b.error(p.value_start, p.end, "Ratings go from 0 (unrated) to 5 stars.")
