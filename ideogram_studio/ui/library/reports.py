@@ -38,7 +38,8 @@ def import_report(r: ImportReport) -> TaskReport:
         summary += " Cancelled: the files not reached were not imported; every imported image is complete."
     if r.error:
         summary += f" Stopped: {r.error}"
-    details = tuple(f"Skipped {p.name}: {why}" for p, why in r.skipped)
+    details = (*(f"Skipped {p.name}: {why}" for p, why in r.skipped),
+               *(f"{p.name}: {note}" for p, note in r.found if note))
     return TaskReport("Import", summary, details, ok=not r.error)
 
 

@@ -80,6 +80,10 @@ class StudioController(QObject):
     def retry(self, job_id: str) -> None:
         self.runner.run(self.services.queue.retry(job_id), "retry")
 
+    def retry_download(self, job_id: str) -> None:
+        """Fetch a billed job's results from the same links (no new request, no new charge)."""
+        self.runner.run(self.services.queue.retry_download(job_id), "retry-download")
+
     def rerun(self, job_id: str) -> None:
         self.runner.run(self.services.queue.rerun(job_id), "rerun")
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...jobs import Job, JobState
+from ...jobs.results import can_retry_download
 from .job_model import STATE_LABELS, JobListModel, JobRole
 
 STATE_COLOURS = {
@@ -99,6 +100,8 @@ class JobsPanel(QWidget):
 
     cancel_requested = Signal(str)
     retry_requested = Signal(str)
+    #: Fetch a billed job's results again from the same links (no new request, no new charge).
+    retry_download_requested = Signal(str)
     rerun_requested = Signal(str)
     show_results_requested = Signal(str)
     reuse_requested = Signal(str)
@@ -184,12 +187,21 @@ class JobsPanel(QWidget):
         self.retry_action.setEnabled(
             job is not None and job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
         )
+        # A billed job whose results are still at the service: fetch them, never send again.
+        download = job is not None and can_retry_download(job)
+        self.retry_action.setText("Retry download" if download else "Retry")
+        self.retry_action.setToolTip(
+            "Download this job's results again from the same links: no new request, no new charge"
+            if download else "Send a failed, cancelled or interrupted job again"
+        )
         self.rerun_action.setEnabled(job is not None and job.state.finished)
         self.reuse_action.setEnabled(job is not None)
         for button, action in zip(
             self._buttons, (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action), strict=True
         ):
             button.setEnabled(action.isEnabled())
+            button.setText(action.text())
+            button.setToolTip(action.toolTip())
 
     def _tick(self) -> None:
         for row in range(self._model.rowCount()):
@@ -215,7 +227,10 @@ class JobsPanel(QWidget):
 
     def _on_retry(self) -> None:
         if (job := self.selected_job()) is not None:
-            self.retry_requested.emit(job.id)
+            if can_retry_download(job):
+                self.retry_download_requested.emit(job.id)
+            else:
+                self.retry_requested.emit(job.id)
 
     def _on_rerun(self) -> None:
         if (job := self.selected_job()) is not None:

@@ -424,6 +424,7 @@ class MainWindow(QMainWindow):
         self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
         self.jobs_panel.cancel_requested.connect(c.cancel)
         self.jobs_panel.retry_requested.connect(c.retry)
+        self.jobs_panel.retry_download_requested.connect(c.retry_download)
         self.jobs_panel.rerun_requested.connect(c.rerun)
         self.jobs_panel.reuse_requested.connect(c.reuse)
         self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
