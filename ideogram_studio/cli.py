@@ -30,6 +30,7 @@ from .api.pricing import estimate_cost, format_cost
 from .api.registry import V1_MODEL, spec_for
 from .api.requests import BY_OPERATION, ApiRequest, Operation
 from .api.responses import DescribeResponse, ImageResponse, LayerizeTextResponse
+from .gallery import GalleryError, LibraryInUseError
 from .private_files import use_private_umask, user_file_mode
 from .secrets import resolve_key
 from .settings import Settings
@@ -283,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ApiError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    except LibraryInUseError as exc:  # the studio (or another script) has this library open
+        print(f"error: {exc} Close it, or give the command another --library.", file=sys.stderr)
+        return 1
+    except GalleryError as exc:  # a full disk, a damaged index: the library's own sentence
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"error: {exc.strerror or exc} ({exc.filename or ''})", file=sys.stderr)

@@ -160,7 +160,7 @@ async def run_v2(args: argparse.Namespace, op: Operation, make_client: ClientFac
                            "upper_bound_usd": None if quote.upper_bound_usd is None else str(quote.upper_bound_usd),
                            "billing_identifier": quote.billing_identifier, "text": quote.describe()})  # fmt: skip
             return summary
-        gallery = await asyncio.to_thread(Gallery.open, _library(args))
+        gallery = await asyncio.to_thread(Gallery.open, _library(args), holder="cli")
         queue = JobQueue(client, GalleryJobStore(gallery))
         try:
             job = await queue.submit(request)
@@ -196,7 +196,7 @@ def add_jobs_command(sub: Any, add_connection: Callable[[argparse.ArgumentParser
 
 
 async def run_jobs(args: argparse.Namespace, make_client: ClientFactory) -> dict[str, Any]:
-    gallery = await asyncio.to_thread(Gallery.open, _library(args))
+    gallery = await asyncio.to_thread(Gallery.open, _library(args), holder="cli")
     try:
         store = GalleryJobStore(gallery)
         if args.jobs_action == "list":

@@ -122,3 +122,15 @@ def test_a_second_studio_on_the_same_library_touches_nothing_of_the_first(tmp_pa
     with Gallery.open(library) as g:
         record = g.get_job(job_id)
         assert record is not None and record.state == "done" and "may have been billed" not in (record.error or "")
+
+
+def test_the_cli_respects_the_studio_s_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from ideogram_studio import cli
+
+    library = tmp_path / "lib"
+    with Gallery.open(library):  # the studio has it open
+        assert cli.main(["jobs", "list", "--library", str(library)]) == 1
+    err = capsys.readouterr().err
+    assert "open in another Ideogram Studio window" in err and "another --library" in err
+    assert "Traceback" not in err
+    assert cli.main(["jobs", "list", "--library", str(library)]) == 0  # free again: the script runs
