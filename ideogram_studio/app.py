@@ -492,5 +492,22 @@ async def _after_start(window: object, controller: object) -> None:
         )
         if downloads:
             text += " Retry download fetches results already paid for, at no new charge."
-        window.statusBar().showMessage(text, 20000)
+        window.show_notice(text)
+    _warn_if_disk_full(window, controller)
     await controller.load_preset_previews()
+
+
+def _warn_if_disk_full(window: object, controller: object) -> None:
+    """A library on a disk with no room says so at start, before anything is sent."""
+    from .gallery.errors import human_bytes
+    from .ui.shell.controller import StudioController
+    from .ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
+    space = controller.services.gallery.space
+    free = space.free()
+    if free is not None and free < space.needed(1):
+        window.show_notice(
+            f"The disk holding your library is full ({space.root}): {human_bytes(free)} free. Free some space "
+            "before you generate: nothing is sent until there is room for the results."
+        )

@@ -379,6 +379,10 @@ class JobQueue:
                 job.response = response.raw
             await self._finish(job, JobState.DONE)
         except asyncio.CancelledError:
+            if job.state is JobState.DONE:
+                # Cancelled (a quit) while "done" was being journalled: done it stays, never "cancelled".
+                await asyncio.shield(self._finish(job, JobState.DONE))
+                raise
             if self._closed and job.state is JobState.POLLING:
                 # The studio is closing: the journal keeps `polling`, the next start resumes it.
                 raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import errno
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ideogram_studio.api.client import IdeogramClient, RetryPolicy
 from ideogram_studio.api.enums import RenderingSpeed
 from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, GenerateRequest, RemixRequest
-from ideogram_studio.jobs import BudgetExceededError, JobEvent, JobEventKind, JobQueue, JobState
+from ideogram_studio.jobs import BudgetExceededError, Job, JobEvent, JobEventKind, JobQueue, JobState
 from ideogram_studio.sandbox import Fault, SandboxState, sandbox_transport
 
 from .conftest import mask_bytes, png_bytes
@@ -297,3 +298,21 @@ async def test_interrupted_jobs_are_offered_not_resent(
     for task in first._running.values():
         task.cancel()
     await second.aclose()
+
+
+async def test_a_quit_while_done_is_journalled_keeps_it_done(queue: JobQueue, store: MemoryJobStore) -> None:
+    """The queue closes (the studio quits) right as a job finished: the journal says done, not cancelled."""
+    real_save = store.save_job
+    loop = asyncio.get_running_loop()
+    quits: list[concurrent.futures.Future[None]] = []
+
+    def save_then_quit(job: Job) -> None:
+        real_save(job)
+        if job.state is JobState.DONE and not quits:  # the quit arrives during the "done" write
+            quits.append(asyncio.run_coroutine_threadsafe(queue.aclose(), loop))
+
+    store.save_job = save_then_quit  # type: ignore[method-assign]
+    job = await queue.submit(GenerateRequest(prompt="x"))
+    await wait_finished(queue, job.id)
+    await asyncio.wait_for(asyncio.wrap_future(quits[0]), 10)  # the queue closed (its tasks awaited)
+    assert job.state is JobState.DONE and store.records[job.id]["state"] == "done"

@@ -25,6 +25,8 @@ EXPECTED = (ApiError, GalleryError, SecretStoreError, OSError)
 class TaskRunner(QObject):
     #: A designer-facing message for an expected failure: (title, text).
     failed = Signal(str, str)
+    #: The same, with its technical side for "Details…": (title, text, detail).
+    failed_with_detail = Signal(str, str, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -62,9 +64,14 @@ class TaskRunner(QObject):
         if exc is None:
             return
         if isinstance(exc, EXPECTED):
-            message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
-            log.info("%s failed: %s", name, message)
+            message = getattr(exc, "message", None)
+            if not message and isinstance(exc, OSError) and exc.strerror:
+                message = f"{exc.strerror}."  # the words, not "[Errno 28] …": the number goes to the details
+            message = message or str(exc) or type(exc).__name__
+            detail = str(getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}")
+            log.info("%s failed: %s (%s)", name, message, detail)
             self.failed.emit(_title(name), message)
+            self.failed_with_detail.emit(_title(name), message, detail)
             return
         # A bug: let the loop's exception handler (the crash handler) see it.
         asyncio.get_event_loop().call_exception_handler(

@@ -37,6 +37,8 @@ class StudioController(QObject):
     image_ready = Signal(QImage, str, str)
     #: A short message for the status bar.
     message = Signal(str)
+    #: A message that may be long and has a technical side: (text, detail for "Details…").
+    notice = Signal(str, str)
     #: "Today ≈ $0.42 · this session ≈ $0.12"
     spend_changed = Signal(str)
     #: True while the studio talks to the built-in sandbox (no key).
@@ -163,7 +165,8 @@ class StudioController(QObject):
         await self._show(image_hash)
 
     def _on_job_failed(self, job: Job, reason: str) -> None:
-        self.message.emit(f"Job failed: {isolate(one_line(reason, 300))}")
+        # Server words are untrusted: one line, bidi-isolated (the notice fits whole sentences).
+        self.notice.emit(f"Job failed: {isolate(one_line(reason, 2000))}", job.error_detail or "")
 
     async def _show(self, image_hash: str) -> None:
         image = await self._load_qimage(image_hash)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QListView,
     QMenu,
+    QMessageBox,
     QPushButton,
     QStyle,
     QStyledItemDelegate,
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ...jobs import Job, JobState
 from ...jobs.results import can_retry_download
+from ..common.notice import fit_sentences
 from .job_model import STATE_LABELS, JobListModel, JobRole
 
 STATE_COLOURS = {
@@ -85,7 +87,14 @@ class JobDelegate(QStyledItemDelegate):
         painter.setPen(text_colour)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, cost)
         detail_rect = QRect(pill.right() + 8, bottom.top(), bottom.width() - pill_w - cost_w - 20, bottom.height())
-        detail = fm.elidedText(index.data(JobRole.DETAIL), Qt.TextElideMode.ElideRight, detail_rect.width())
+        full = index.data(JobRole.DETAIL)
+        # Whole sentences only; the rest is in the tooltip and under Details….
+        def fits(text: str) -> bool:
+            return fm.horizontalAdvance(text) <= detail_rect.width()
+
+        detail = fit_sentences(full, fits) or (short if fits(short := _short_detail(job)) else "") or fm.elidedText(
+            full, Qt.TextElideMode.ElideRight, detail_rect.width()
+        )
         muted = QColor(text_colour)
         muted.setAlphaF(0.7)
         painter.setPen(
@@ -93,6 +102,17 @@ class JobDelegate(QStyledItemDelegate):
         )
         painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, detail)
         painter.restore()
+
+
+def _short_detail(job: Job) -> str:
+    """A few words for a row too narrow for the first sentence (the whole text: tooltip, Details…)."""
+    if can_retry_download(job):
+        return "Not saved yet: Retry download"
+    if job.state is JobState.FAILED:
+        return "Failed: see Details…"
+    if job.state is JobState.INTERRUPTED:
+        return "Cut short: see Details…"
+    return ""
 
 
 class JobsPanel(QWidget):
@@ -158,6 +178,8 @@ class JobsPanel(QWidget):
         self.rerun_action.setToolTip("Run the same request again as a new job")
         self.reuse_action = self._action("Reuse settings", self._on_reuse)
         self.reuse_action.setToolTip("Fill the panel with this job's request")
+        self.details_action = self._action("Details…", self._on_details)
+        self.details_action.setToolTip("The whole message of this job, and its technical details")
 
         buttons = QHBoxLayout()
         buttons.setSpacing(4)
@@ -196,6 +218,7 @@ class JobsPanel(QWidget):
         )
         self.rerun_action.setEnabled(job is not None and job.state.finished)
         self.reuse_action.setEnabled(job is not None)
+        self.details_action.setEnabled(job is not None and bool(job.error))
         for button, action in zip(
             self._buttons, (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action), strict=True
         ):
@@ -240,6 +263,18 @@ class JobsPanel(QWidget):
         if (job := self.selected_job()) is not None:
             self.reuse_requested.emit(job.id)
 
+    def _on_details(self) -> None:
+        job = self.selected_job()
+        if job is None or not job.error:
+            return
+        close = QMessageBox.StandardButton.Close
+        box = QMessageBox(QMessageBox.Icon.Information, "Job details", job.error, close, self)
+        box.setObjectName("job-details-box")
+        if job.error_detail:
+            box.setDetailedText(job.error_detail)
+        box.open()
+        self._details_box = box
+
     def _on_double_clicked(self, index: QModelIndex) -> None:
         job = self._model.job_at(index.row())
         if job is not None and job.result_hashes:
@@ -248,6 +283,7 @@ class JobsPanel(QWidget):
     def _on_context_menu(self, pos: QPoint) -> None:
         self._update_buttons()
         menu = QMenu(self)
-        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action):
+        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action,
+                       self.details_action):
             menu.addAction(action)
         menu.popup(self._view.viewport().mapToGlobal(pos))

@@ -367,7 +367,16 @@ class MainWindow(QMainWindow):
         for action in self._studio_actions:
             action.setEnabled(True)
         self._mode_group.setEnabled(True)
+        from ..common.notice import NoticeBar
+
+        self.notice = NoticeBar(self.statusBar())
+        self.statusBar().addWidget(self.notice, 1)
         self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
+
+    def show_notice(self, text: str, detail: str = "") -> None:
+        """A message in whole sentences, with "Details…" when there is more (see ui/common/notice.py)."""
+        self.statusBar().clearMessage()
+        self.notice.show_notice(text, detail)
 
     def _open_library_folder(self) -> None:
         from PySide6.QtCore import QUrl
@@ -415,7 +424,8 @@ class MainWindow(QMainWindow):
         c.image_ready.connect(self._on_image_ready)
         c.compare_ready.connect(self._on_compare_ready)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.runner.failed.connect(lambda title, text: self.statusBar().showMessage(f"{title}: {text}", 12000))
+        c.runner.failed_with_detail.connect(lambda title, text, detail: self.show_notice(f"{title}: {text}", detail))
+        c.notice.connect(self.show_notice)
         c.spend_changed.connect(self.spend_label.setText)
         c.sandbox_changed.connect(self._set_sandbox)
         c.reuse_job.connect(self._on_reuse)
