@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import asdict, dataclass, field, fields
@@ -64,10 +65,15 @@ class Settings:
         tmp = path.with_suffix(".tmp")
         # 0600 whatever the umask: the settings say where the library is and how much is spent.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE_MODE)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(json.dumps(data, indent=2, sort_keys=True))
-        os.chmod(tmp, PRIVATE_FILE_MODE)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(json.dumps(data, indent=2, sort_keys=True))
+            os.chmod(tmp, PRIVATE_FILE_MODE)
+            os.replace(tmp, path)
+        except BaseException:  # a full disk: the old settings stay whole, no half-written file is left
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
 
 
 def _refuse_secrets(data: Any) -> None:

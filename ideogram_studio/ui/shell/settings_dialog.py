@@ -217,7 +217,10 @@ class SettingsDialog(QDialog):
             try:
                 self._settings.save(self._settings_path)
             except (OSError, ValueError) as exc:
-                self.footer_message.show_error(f"The settings could not be saved: {exc}")
+                reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+                self.footer_message.show_error(
+                    f"The settings could not be saved ({reason}); the previous ones are kept."
+                )
                 return
         self.footer_message.clear_message()
         self._forget_typed_key()

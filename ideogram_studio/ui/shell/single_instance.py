@@ -3,54 +3,117 @@ after its library folder; a second start on the same folder sends it its argumen
 open) and quits, and the running window comes to the front and opens them.
 
 The library's own lock (gallery/lock.py) is what keeps two processes from writing to one library;
-this is only the courtesy on top of it. Another library folder has another name: two windows on
-two libraries are fine.
+this is only the courtesy on top of it. Another library folder has another address: two windows on
+two libraries are fine. The channel is the standard library's multiprocessing.connection (a Unix
+socket in a folder only this user can open; a named pipe on Windows), so the bundle needs no
+QtNetwork; it carries one small JSON message each way (bytes, never pickles), after an HMAC handshake.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import hashlib
 import json
 import logging
+import os
+import sys
+import tempfile
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+if TYPE_CHECKING:  # multiprocessing is imported only when a studio may be listening (start-up time)
+    from multiprocessing.connection import Connection, Listener
 
 log = logging.getLogger(__name__)
 #: Longest a second start waits for the running window to answer.
-HAND_OVER_TIMEOUT_MS = 3000
+HAND_OVER_TIMEOUT = 3.0
+_MAX_FILES = 1000
 _MAX_MESSAGE = 1 << 20
 
 
-def server_name(library: Path) -> str:
-    """A name per user and per library folder (the same folder reached by another path too)."""
-    try:
-        folder = str(Path(library).resolve())
-    except OSError:
-        folder = str(Path(library).absolute())
-    digest = hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+def _user() -> str:
     try:
         user = getpass.getuser()
     except (KeyError, OSError):
         user = "user"
-    safe_user = "".join(c for c in user if c.isalnum())[:32] or "user"
-    return f"ideogram-studio-{safe_user}-{digest}"
+    return "".join(c for c in user if c.isalnum())[:32] or "user"
 
 
-def hand_over(library: Path, files: list[Path], timeout_ms: int = HAND_OVER_TIMEOUT_MS) -> bool:
-    """Give `files` to the studio already open on `library`; False if none answers."""
-    socket = QLocalSocket()
-    socket.connectToServer(server_name(library))
-    if not socket.waitForConnected(timeout_ms):
+def _digest(library: Path) -> str:
+    try:
+        folder = str(Path(library).resolve())
+    except OSError:
+        folder = str(Path(library).absolute())
+    return hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+def server_name(library: Path) -> str:
+    """A name per user and per library folder (the same folder reached by another path too)."""
+    return f"ideogram-studio-{_user()}-{_digest(library)}"
+
+
+def _private(folder: Path) -> bool:
+    """Ours alone: owned by this user, nobody else may enter or write."""
+    try:
+        st = folder.stat()
+    except OSError:
         return False
-    message = {"files": [str(Path(f).absolute()) for f in files]}
-    socket.write(json.dumps(message).encode("utf-8") + b"\n")
-    socket.waitForBytesWritten(timeout_ms)
-    answered = socket.waitForReadyRead(timeout_ms) and bytes(socket.readAll().data()).startswith(b"ok")
-    socket.disconnectFromServer()
-    return bool(answered)
+    return st.st_uid == os.getuid() and not st.st_mode & 0o077
+
+
+def _address(library: Path) -> tuple[str, str] | None:
+    """(family, address): a named pipe on Windows, else a socket in a private runtime folder;
+    None when no folder only this user can open is at hand (then no hand-over, the lock still holds)."""
+    name = server_name(library)
+    if sys.platform == "win32":  # pragma: no cover - Windows
+        return "AF_PIPE", rf"\\.\pipe\{name}"
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    own = Path(tempfile.gettempdir()) / f"ideogram-{_user()}"
+    for base in (Path(runtime) if runtime else None, own):
+        if base is own:
+            with contextlib.suppress(OSError):
+                own.mkdir(mode=0o700, exist_ok=True)
+        socket_path = str(base / f"{name}.sock") if base is not None else ""
+        # (a Unix socket's path has room for about 100 bytes)
+        if base is not None and len(socket_path.encode()) < 100 and _private(base):
+            return "AF_UNIX", socket_path
+    log.warning("single instance: no folder private to this user for the socket; no hand-over")
+    return None
+
+
+def _authkey(library: Path) -> bytes:
+    return hashlib.sha256(f"ideogram-studio:{server_name(library)}".encode()).digest()
+
+
+def hand_over(library: Path, files: list[Path], timeout: float = HAND_OVER_TIMEOUT) -> bool:
+    """Give `files` to the studio already open on `library`; False if none answers."""
+    where = _address(library)
+    if where is None:
+        return False
+    family, address = where
+    if family == "AF_UNIX" and not os.path.exists(address):
+        return False  # nobody listens: the usual start, without importing multiprocessing
+    from multiprocessing.connection import Client
+
+    try:
+        conn = Client(address, family=family, authkey=_authkey(library))
+    except (OSError, EOFError, ValueError) as exc:  # nobody listens (or a stale socket file)
+        log.debug("single instance: no studio at %s (%s)", address, exc)
+        return False
+    except Exception as exc:  # an odd peer (failed handshake): start normally
+        log.info("single instance: %s did not answer properly (%s)", address, exc)
+        return False
+    with conn:
+        try:
+            message = {"files": [str(Path(f).absolute()) for f in files][:_MAX_FILES]}
+            conn.send_bytes(json.dumps(message).encode("utf-8"))  # bytes, never pickles
+            return bool(conn.poll(timeout)) and conn.recv_bytes(16) == b"ok"
+        except (OSError, EOFError):
+            return False
 
 
 class InstanceServer(QObject):
@@ -61,50 +124,62 @@ class InstanceServer(QObject):
     def __init__(self, library: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = server_name(library)
-        self._server = QLocalServer(self)
-        self._server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        self._server.newConnection.connect(self._on_connection)
-        self._buffers: dict[QLocalSocket, bytearray] = {}
+        self._where = _address(library)
+        self._authkey = _authkey(library)
+        self._listener: Listener | None = None
+        self._thread: threading.Thread | None = None
 
     def listen(self) -> bool:
         """Start listening; a socket file left by a crashed studio is removed first (we hold the
         library's lock, so no live studio can be behind it)."""
-        QLocalServer.removeServer(self.name)
-        if not self._server.listen(self.name):
-            log.warning("single instance: cannot listen on %s: %s", self.name, self._server.errorString())
+        if self._where is None:
             return False
+        family, address = self._where
+        from multiprocessing.connection import Listener
+
+        if family == "AF_UNIX":
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(address)
+        try:
+            self._listener = Listener(address, family=family, authkey=self._authkey)
+        except OSError as exc:
+            log.warning("single instance: cannot listen on %s: %s", address, exc)
+            return False
+        self._thread = threading.Thread(target=self._serve, name="single-instance", daemon=True)
+        self._thread.start()
         return True
 
     def close(self) -> None:
-        self._server.close()
-
-    def _on_connection(self) -> None:
-        while self._server.hasPendingConnections():
-            socket = self._server.nextPendingConnection()
-            self._buffers[socket] = bytearray()
-            socket.readyRead.connect(lambda s=socket: self._on_ready(s))
-            socket.disconnected.connect(lambda s=socket: self._forget(s))
-
-    def _forget(self, socket: QLocalSocket) -> None:
-        self._buffers.pop(socket, None)
-        socket.deleteLater()
-
-    def _on_ready(self, socket: QLocalSocket) -> None:
-        buffer = self._buffers.get(socket)
-        if buffer is None:
+        listener, self._listener = self._listener, None
+        if listener is None:
             return
-        buffer.extend(bytes(socket.readAll().data()))
-        if len(buffer) > _MAX_MESSAGE:
-            socket.abort()
-            return
-        if b"\n" not in buffer:
-            return
-        line = bytes(buffer).split(b"\n", 1)[0]
+        with contextlib.suppress(OSError):
+            listener.close()  # (accept() in the thread then fails, and the thread ends)
+        if self._where is not None and self._where[0] == "AF_UNIX":
+            with contextlib.suppress(OSError):
+                os.unlink(self._where[1])
+
+    def _serve(self) -> None:
+        while (listener := self._listener) is not None:
+            try:
+                conn = listener.accept()
+            except Exception:  # closed (the studio quits), or a peer that failed the handshake
+                if self._listener is None:
+                    return
+                continue
+            with conn:
+                files = self._read(conn)
+                if files is not None:
+                    self.activated.emit(files)  # (queued to the GUI thread by Qt)
+
+    @staticmethod
+    def _read(conn: Connection) -> list[str] | None:
         try:
-            message = json.loads(line)
-            files = [str(f) for f in message.get("files", []) if isinstance(f, str)]
-        except (ValueError, AttributeError):
-            files = []
-        socket.write(b"ok\n")
-        socket.flush()
-        self.activated.emit(files)
+            if not conn.poll(HAND_OVER_TIMEOUT):
+                return None
+            message: Any = json.loads(conn.recv_bytes(_MAX_MESSAGE))  # bytes and JSON: never a pickle
+            conn.send_bytes(b"ok")
+        except (OSError, EOFError, ValueError):
+            return None
+        raw = message.get("files", []) if isinstance(message, dict) else []
+        return [f for f in raw if isinstance(f, str)][:_MAX_FILES] if isinstance(raw, list) else []
