@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_NAME
+from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
 
@@ -424,7 +425,9 @@ class MainWindow(QMainWindow):
         c.image_ready.connect(self._on_image_ready)
         c.compare_ready.connect(self._on_compare_ready)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.runner.failed_with_detail.connect(lambda title, text, detail: self.show_notice(f"{title}: {text}", detail))
+        c.runner.failed_with_detail.connect(
+            lambda title, text, detail: self.show_notice(f"{title}: {isolate(one_line(text, 2000))}", detail)
+        )
         c.notice.connect(self.show_notice)
         c.spend_changed.connect(self.spend_label.setText)
         c.sandbox_changed.connect(self._set_sandbox)
