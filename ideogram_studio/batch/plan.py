@@ -139,6 +139,7 @@ def _replaced(request: ApiRequest, **changes: Any) -> ApiRequest:
 
 _FIELD = re.compile(r"\{(\w+)\}")
 _UNSAFE = re.compile(r"[^\w\-. ]+")
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
 
 def export_name(template: str, fields: dict[str, Any], ext: str) -> str:
@@ -150,7 +151,10 @@ def export_name(template: str, fields: dict[str, Any], ext: str) -> str:
 
     name = _FIELD.sub(value, template)
     name = _UNSAFE.sub("_", name).strip(" ._") or "image"
-    return name[:150] + ext
+    name = name[:150].rstrip(" .")
+    if name.split(".", 1)[0].upper() in _WINDOWS_RESERVED:  # CON.png is refused on Windows
+        name += "_"
+    return name + ext
 
 
 def batch_name(now: str, prompt: str) -> str:

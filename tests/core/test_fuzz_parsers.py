@@ -86,3 +86,23 @@ def test_the_search_parser_never_raises(text: str) -> None:
     result = parse_search(text, today=date(2026, 12, 7))
     for error in result.errors:
         assert 0 <= error.start <= error.end <= len(text) and error.message
+
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
+
+
+@FUZZ
+@given(st.text(max_size=120), st.dictionaries(st.sampled_from(["batch", "row", "seed", "prompt"]),
+                                              st.text(max_size=40) | st.integers(), max_size=4))
+@example("../../{batch}", {"batch": "/etc/passwd"})
+@example("{batch}", {"batch": "CON"})
+@example("{batch}", {"batch": ".."})
+@example("C:\\\\{batch}", {"batch": "nul.txt"})
+def test_export_names_never_leave_the_folder(template: str, fields: dict) -> None:
+    from ideogram_studio.batch.plan import export_name
+    from ideogram_studio.gallery import slugify
+
+    for name in (export_name(template, fields, ".png"), (slugify(template) or "x") + ".png"):
+        assert "/" not in name and "\\\\" not in name and ":" not in name and "\\0" not in name
+        assert name not in (".png", "..png") and not name.startswith("..")
+        assert name.split(".", 1)[0].upper() not in _RESERVED and len(name) <= 160
