@@ -110,6 +110,8 @@ class NoticeBar(QWidget):
         metrics = self.label.fontMetrics()
         room = max(80, self.width() - self.details_button.sizeHint().width() - 12)
         shown = fit_sentences(self._text, lambda t: metrics.horizontalAdvance(t) <= room) or headline(self._text)
+        opened = sum(shown.count(c) for c in "\u2066\u2067\u2068") - shown.count("\u2069")
+        shown += "\u2069" * max(0, opened)  # a cut inside isolated (server) words: close the isolate
         self.label.setText(shown)
         self.label.setToolTip(self._text if shown != self._text else "")
         self.details_button.setVisible(shown != self._text or bool(self._detail))
