@@ -71,6 +71,8 @@ def test_publish_browse_live_and_pull_in_the_window(qtbot: Any, studio: Studio, 
                     timeout=30000)
     team_page = link.team.page
     assert team_page is not None and link.is_showing_library()
+    assert team_page.filters.section("collections").isHidden()
+    assert not team_page.library_actions.favourite.isVisible()  # favourites stay personal
     qtbot.waitUntil(lambda: team_page.model.rowCount() == 3, timeout=30000)
     team_page.set_query_text("tag:campaign number 1")
     qtbot.waitUntil(lambda: team_page.model.rowCount() == 1, timeout=30000)
@@ -102,3 +104,29 @@ def test_publish_browse_live_and_pull_in_the_window(qtbot: Any, studio: Studio, 
     _click_library(qtbot, team_page, "local")
     qtbot.waitUntil(lambda: link.stack.currentWidget() is local)
     qtbot.waitUntil(lambda: local.model.rowCount() == 5, timeout=30000)
+
+
+def test_the_side_bar_says_when_the_team_is_out_of_reach_and_when_it_is_back(
+        qtbot: Any, studio: Studio, team_env: TeamEnv) -> None:
+    link = studio.window.library
+    link.show_library(True)
+    _click_library(qtbot, link.page, "team")
+    qtbot.waitUntil(lambda: link.team.page is not None and link.team.service is not None
+                    and link.team.service.online, timeout=30000)
+    team_page = link.team.page
+    assert team_page is not None
+
+    def note() -> str:
+        item = link.page.filters.find_item("library", "team")
+        return item.text(1) if item is not None else "?"
+
+    with team_env.servers.pg.superuser() as conn:  # alice's account is shut out, her connections cut
+        conn.execute("ALTER ROLE alice NOLOGIN")
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'alice'")
+    try:
+        qtbot.waitUntil(lambda: note() == "offline", timeout=30000)
+        qtbot.waitUntil(lambda: "cached" in team_page.status.text(), timeout=30000)
+    finally:
+        with team_env.servers.pg.superuser() as conn:
+            conn.execute("ALTER ROLE alice LOGIN")
+    qtbot.waitUntil(lambda: note() == "", timeout=60000)  # the listener is back (it retries by itself)

@@ -122,6 +122,7 @@ class TeamLink(QObject):
         page = LibraryPage(None, runner, self.stack, send_to=registry.send_to_items(), use_as=registry.use_as_items(),
                            session=LibrarySession(source, runner))
         page.setObjectName("team-library-page")
+        page.filters.section("collections").setHidden(True)  # the team source offers none (yet)
         self.page = page
         self.stack.addWidget(page)
         self._wire_team_page(page)
