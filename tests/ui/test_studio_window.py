@@ -236,3 +236,20 @@ def test_no_trace_of_the_key_in_any_file(qtbot: Any, qloop: asyncio.AbstractEven
         if count > prompt_copies:
             leaks.append(path)
     assert leaks == []
+
+
+def test_sent_prompts_come_back_from_the_prompt_library(qtbot: Any, studio: Studio) -> None:
+    p = studio.panel
+    qtbot.keyClicks(p.prompt_edit, "a red bicycle, risograph")
+    qtbot.keyClick(p.prompt_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_jobs_finished(qtbot, studio, 1)
+    p.prompt_edit.set_text("")
+    qtbot.keyClick(p.prompt_edit, Qt.Key.Key_Up, Qt.KeyboardModifier.ControlModifier)
+    popup = studio.window._prompt_library_link().popup()
+    qtbot.waitUntil(lambda: popup.isVisible() and popup.list.count() == 1)
+    assert "Generate" in popup.list.item(0).toolTip()
+    qtbot.keyClicks(popup.filter, "bicy")
+    qtbot.keyClick(popup.filter, Qt.Key.Key_Return)
+    assert p.prompt_edit.text() == "a red bicycle, risograph" and not popup.isVisible()
+    # previews and compare runs are not the designer's prompts
+    assert studio.window.controller.prompt_history._library.count() == 1

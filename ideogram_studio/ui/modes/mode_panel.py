@@ -74,6 +74,8 @@ class ModePanel(QWidget):
     submitted = Signal(object, bool)
     #: Any field changed.
     changed = Signal()
+    #: Ctrl+Up in the prompt field: show the prompt library under this field (the PromptEdit).
+    prompt_library_requested = Signal(object)
 
     request_class: ClassVar[type[ApiRequest]]
     #: The mode's name in messages ("Edit").
@@ -271,7 +273,7 @@ class ModePanel(QWidget):
         label = field_label(self.body, title, bold=True)
         header.addWidget(label)
         header.addStretch(1)
-        hint = QLabel(f"Ctrl+Enter {self.send_verb}s · Alt+↑/↓ history", self.body)
+        hint = QLabel(f"Ctrl+Enter {self.send_verb}s · Ctrl+↑ prompt library", self.body)
         mute(hint)
         header.addWidget(hint)
         self.form.addLayout(header)
@@ -279,7 +281,7 @@ class ModePanel(QWidget):
         edit.setPlaceholderText(placeholder)
         edit.setToolTip(
             f"{tip} Ctrl+Enter {self.send_verb}s, Ctrl+Shift+Enter puts it at the front of the queue; "
-            "Alt+Up/Alt+Down step through earlier prompts."
+            "Alt+Up/Alt+Down step through earlier prompts; Ctrl+Up searches every prompt you sent."
         )
         if max_lines is None:
             edit.setFixedHeight(self._lines_height(lines))
@@ -289,6 +291,7 @@ class ModePanel(QWidget):
             edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         edit.textChanged.connect(self._on_prompt_changed)
         edit.submit_requested.connect(self.submit)
+        edit.library_requested.connect(lambda: self.prompt_library_requested.emit(edit))
         label.setBuddy(edit)
         self.form.addWidget(edit)
         self.add_message(["prompt"], edit)

@@ -21,6 +21,7 @@ from ...api.requests import ApiRequest
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...services import Services
+from ..common.prompt_history import PromptHistory
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
 from ..pickers.preset_previews import preview_request
@@ -66,6 +67,14 @@ class StudioController(QObject):
         self.jobs_model.result_stored.connect(self._on_result_stored)
         self.jobs_model.job_failed.connect(self._on_job_failed)
         self._unsubscribe = services.queue.subscribe(self._on_event)
+        self._prompt_history: PromptHistory | None = None
+
+    @property
+    def prompt_history(self) -> PromptHistory:
+        """Every prompt sent, kept beside the library (opened on first use, off the start-up path)."""
+        if self._prompt_history is None:
+            self._prompt_history = PromptHistory.open(self.services.gallery.data_dir, self)
+        return self._prompt_history
 
     # ---- commands from widgets ---------------------------------------------------------------
     def submit(self, request: ApiRequest, to_front: bool = False, tags: dict[str, Any] | None = None) -> None:
@@ -73,6 +82,10 @@ class StudioController(QObject):
 
     async def _submit(self, request: ApiRequest, to_front: bool, tags: dict[str, Any] | None) -> Job:
         job = await self.services.queue.submit(request, front=to_front, tags=tags)
+        prompt = getattr(request, "prompt", None)
+        if isinstance(prompt, str) and prompt.strip() and not (tags or {}).get("kind"):  # not previews
+            mode = str((tags or {}).get("operation_label") or request.operation.value)
+            self.prompt_history.record(prompt, mode, str(getattr(request, "model", None) or "ideogram-3"))
         self.message.emit(f"Queued: {request.image_count()} image(s), {format_cost(job.estimated_cost)}")
         return job
 
@@ -227,6 +240,8 @@ class StudioController(QObject):
     def close(self) -> None:
         self._unsubscribe()
         self.jobs_model.detach()
+        if self._prompt_history is not None:
+            self._prompt_history.close()
 
 
 def _caption(prompt: str | None, width: int, height: int, seed: int | None) -> str:

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from .api_key import ApiKeyModel
     from .controller import StudioController
     from .library_link import LibraryLink
+    from .prompt_library import PromptLibraryLink
     from .settings_dialog import SettingsDialog
 
 PANEL_MIN_WIDTH = 380
@@ -297,6 +298,8 @@ class MainWindow(QMainWindow):
         # The mode's panel: one page per mode, made by the registry (see mode_panel()).
         #: The mode panels made so far, by mode id.
         self._panels: dict[str, ModePanel] = {}
+        #: The prompt library pop-up's link (made on the first Ctrl+Up).
+        self._prompt_library: PromptLibraryLink | None = None
         self._stack = QStackedWidget(self)
         #: The preset picker whose compare grid the next compare results go to.
         self._compare_picker: PresetPicker | None = None
@@ -537,6 +540,7 @@ class MainWindow(QMainWindow):
             self._centre_stack.addWidget(_page(editor))
             self._canvas_pages[mode.id] = editor
         panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
+        panel.prompt_library_requested.connect(lambda edit: self._prompt_library_link().show_for(edit))
         picker = panel.fields.preset_picker() if panel.fields is not None else None
         if picker is not None:
             picker.previews_requested.connect(c.request_previews)
@@ -548,6 +552,14 @@ class MainWindow(QMainWindow):
         if state:
             panel.restore_state(state)
         return panel
+
+    def _prompt_library_link(self) -> PromptLibraryLink:
+        if self._prompt_library is None:
+            from .prompt_library import PromptLibraryLink
+
+            self._prompt_library = PromptLibraryLink(self, self.controller.prompt_history)
+            self.controller.prompt_history.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        return self._prompt_library
 
     def _on_compare(self, picker: PresetPicker, prompt: str, presets: list[Any]) -> None:
         self._compare_picker = picker

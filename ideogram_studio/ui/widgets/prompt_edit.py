@@ -1,4 +1,5 @@
-"""A multi-line prompt field: Ctrl+Enter sends, Ctrl+Shift+Enter sends to the front, Alt+Up/Down history."""
+"""A multi-line prompt field: Ctrl+Enter sends, Ctrl+Shift+Enter sends to the front, Alt+Up/Down history,
+Ctrl+Up the prompt library."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class PromptEdit(QPlainTextEdit):
 
     #: to_front
     submit_requested = Signal(bool)
+    #: Ctrl+Up: the designer wants the prompt library (kept prompts, searchable).
+    library_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, history: bool = True) -> None:
         super().__init__(parent)
@@ -84,6 +87,10 @@ class PromptEdit(QPlainTextEdit):
         mods = event.modifiers()
         if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods & Qt.KeyboardModifier.ControlModifier:
             self.submit_requested.emit(bool(mods & Qt.KeyboardModifier.ShiftModifier))
+            event.accept()
+            return
+        if key == Qt.Key.Key_Up and mods == Qt.KeyboardModifier.ControlModifier and self._history_enabled:
+            self.library_requested.emit()
             event.accept()
             return
         if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
