@@ -16,7 +16,7 @@ import contextlib
 import functools
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import platformdirs
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -24,13 +24,16 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QStackedWidget
 
 from ...settings import APP_DIR_NAME, config_dir
-from ...team import TeamError, TeamEvent, TeamService
 from ...team.config import TEAM_FILE, CredentialVault, TeamConfig
-from ...team.models import PublishReport
-from ...team.source import TeamLibrarySource
+from ...team.errors import TeamError
 from ..library.page import LibraryPage
 from ..library.session import LibrarySession
 from ..modes import registry
+
+if TYPE_CHECKING:  # the team's engines (psycopg, boto3) load only when a team library is opened
+    from ...team.listener import TeamEvent
+    from ...team.models import PublishReport
+    from ...team.service import TeamService
 
 
 class LibraryLinkLike(Protocol):
@@ -117,6 +120,8 @@ class TeamLink(QObject):
         except TeamError as exc:
             self.link.page.session.message.emit(str(exc))
             return
+        from ...team.source import TeamLibrarySource
+
         source = TeamLibrarySource(service.library, on_offline=self._offline.emit)
         runner = self.link.controller.runner
         page = LibraryPage(None, runner, self.stack, send_to=registry.send_to_items(), use_as=registry.use_as_items(),
@@ -135,6 +140,8 @@ class TeamLink(QObject):
         gallery = self.link.controller.services.gallery
 
         def build() -> TeamService:
+            from ...team.service import TeamService
+
             credentials = self._vault.load()  # the keyring: never on the GUI thread
             service = TeamService.from_settings(self.config, credentials, gallery, cache_root=self._cache_root,
                                                 data_dir=Path(gallery.data_dir))
