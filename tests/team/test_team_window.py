@@ -130,3 +130,27 @@ def test_the_side_bar_says_when_the_team_is_out_of_reach_and_when_it_is_back(
         with team_env.servers.pg.superuser() as conn:
             conn.execute("ALTER ROLE alice LOGIN")
     qtbot.waitUntil(lambda: note() == "", timeout=60000)  # the listener is back (it retries by itself)
+
+
+def test_images_queued_before_a_quit_are_published_when_the_studio_starts_again(
+        qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path, team_env: TeamEnv,  # noqa: F811
+        secret_service: SecretService) -> None:
+    from ideogram_studio.team.library import team_key
+    from ideogram_studio.team.service import OUTBOX_NAME
+
+    config = team_env.config("alice")
+    config.save(config_dir() / TEAM_FILE)
+    CredentialVault().save(team_env.credentials("alice"))
+    with Gallery.open(tmp_path / "library") as gallery:  # the studio's own library, last session
+        queued = add_results(gallery, 4)
+        outbox = Outbox(tmp_path / "library" / "team" / team_key(config) / OUTBOX_NAME)
+        outbox.add(queued)  # queued, then the studio quit before the team was reached
+        outbox.close()
+
+    studio = open_studio(qtbot, tmp_path, MemoryStore())
+    try:
+        bob = team_env.library("bob")
+        qtbot.waitUntil(lambda: bob.count("") == 4, timeout=60000)  # nobody opened the Team page
+        assert {r.hash for r in bob.page("").rows} == set(queued)
+    finally:
+        close_studio(qtbot, studio)

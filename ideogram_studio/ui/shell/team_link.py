@@ -76,6 +76,7 @@ class TeamLink(QObject):
         self.page: LibraryPage | None = None
         self._note = ""
         self._opening: asyncio.Task[None] | None = None
+        self._building: asyncio.Future[None] | None = None
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(REFRESH_DELAY_MS)
@@ -96,6 +97,22 @@ class TeamLink(QObject):
             local.library_actions.library_menu.addSeparator()
             local.library_actions.library_menu.addAction(self.publish_action)
             self._show_libraries()
+            # Connect in the background from the start: live updates, and what was queued before
+            # the last quit (or while the team was out of reach) goes out now.
+            QTimer.singleShot(0, self._start_in_background)
+
+    def _start_in_background(self) -> None:
+        if self.service is None:
+            self.link.controller.runner.run(self._background_start(), "team-start")
+
+    async def _background_start(self) -> None:
+        try:
+            service = await self._ensure_service()
+        except TeamError as exc:
+            self.link.host.show_status(f"Team library: {exc}", 8000)
+            return
+        if service.waiting():
+            self.link.host.show_status(f"Team library: {service.waiting():,} image(s) waiting to be published.", 8000)
 
     @property
     def enabled(self) -> bool:
@@ -135,8 +152,18 @@ class TeamLink(QObject):
         self.stack.setCurrentWidget(page)
 
     async def _ensure_service(self) -> TeamService:
+        if self._building is not None:  # the background start is under way: share it
+            await asyncio.shield(self._building)
         if self.service is not None:
             return self.service
+        self._building = asyncio.get_running_loop().create_future()
+        try:
+            return await self._build_service()
+        finally:
+            self._building.set_result(None)
+            self._building = None
+
+    async def _build_service(self) -> TeamService:
         gallery = self.link.controller.services.gallery
 
         def build() -> TeamService:
