@@ -195,6 +195,7 @@ def test_settings_say_what_leaves_with_an_image(qtbot: QtBot, qloop: asyncio.Abs
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not dialog.is_busy(), timeout=10000)  # the keyring answers in a worker thread
     note = dialog.findChild(QLabel, "privacy-note")
     assert note is not None and note.isVisible()
     assert "location, camera, owner and file name are removed" in note.text()
