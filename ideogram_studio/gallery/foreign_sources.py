@@ -14,13 +14,14 @@ for at most MAX_STEALTH_BYTES. What was skipped, and why, is noted for the impor
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 import zlib
 from dataclasses import dataclass, field
 
 from PIL import Image
 
-from .pngchunks import PngFormatError, is_png, iter_chunks
+from .pngchunks import is_png
 
 #: One text chunk larger than this is not read (real generation settings are a few KB; a
 #: ComfyUI workflow rarely passes 1 MB).
@@ -40,6 +41,10 @@ class Sources:
     """What one file carries, as text, and what could not be read."""
 
     format: str = ""
+    #: PNG only: the eXIf chunk's body, and the file cut down to the chunks pixels need (IHDR,
+    #: PLTE, tRNS, IDAT, IEND), so Pillow never reads a hostile text chunk at the end.
+    png_exif: bytes | None = None
+    png_pixels: bytes | None = None
     texts: dict[str, str] = field(default_factory=dict)
     exif_comment: str | None = None
     xmp: str | None = None
@@ -88,29 +93,51 @@ def _decode_text_chunk(ctype: bytes, body: bytes, budget: _Budget) -> tuple[str,
         return None
 
 
+_TEXT_TYPES = (b"tEXt", b"zTXt", b"iTXt")
+_PIXEL_CHUNKS = (b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND")
+MAX_EXIF_BYTES = 1024 * 1024
+
+
 def png_texts(data: bytes, sources: Sources) -> None:
+    """Text chunks, walked by their headers: a chunk too large is skipped without being copied."""
     budget = _Budget(MAX_TEXT_BUDGET)
     count = 0
-    try:
-        for chunk in iter_chunks(data, check_crc=False):
-            if chunk.type not in (b"tEXt", b"zTXt", b"iTXt"):
-                continue
+    view = memoryview(data)
+    pos, end = 8, len(data)
+    pixels: list[memoryview] = [view[:8]]
+    while pos + 12 <= end:
+        (length,) = struct.unpack_from(">I", data, pos)
+        ctype = bytes(view[pos + 4 : pos + 8])
+        if length > 0x7FFFFFFF or pos + 12 + length > end:
+            if not sources.texts:
+                sources.notes.append(f"PNG chunk {ctype!r} runs past the end of the file")
+            return
+        if ctype in _PIXEL_CHUNKS:
+            pixels.append(view[pos : pos + 12 + length])
+            if ctype == b"IEND":
+                sources.png_pixels = b"".join(pixels)
+        elif ctype == b"eXIf" and length <= MAX_EXIF_BYTES and sources.png_exif is None:
+            sources.png_exif = bytes(view[pos + 8 : pos + 8 + length])
+        if ctype in _TEXT_TYPES:
             count += 1
             if count > MAX_TEXT_CHUNKS:
                 sources.notes.append(f"more than {MAX_TEXT_CHUNKS} text chunks: the rest were not read")
                 return
-            name = chunk.data[:79].partition(b"\0")[0].decode("latin-1", "replace")
-            if len(chunk.data) > MAX_CHUNK_BYTES:
-                sources.notes.append(f"text chunk “{name}” is {len(chunk.data) // 1048576} MB: not read")
-                continue
-            decoded = _decode_text_chunk(chunk.type, chunk.data, budget)
-            if isinstance(decoded, str):
-                sources.notes.append(f"text chunk “{decoded}” inflates past {MAX_TEXT_BUDGET // 1048576} MB: not read")
-            elif decoded is not None:
-                sources.texts.setdefault(*decoded)
-    except PngFormatError as exc:
-        if not sources.texts:
-            sources.notes.append(f"PNG chunks unreadable ({exc})")
+            head = bytes(view[pos + 8 : pos + 8 + min(length, 80)])
+            name = head.partition(b"\0")[0].decode("latin-1", "replace")
+            if length > MAX_CHUNK_BYTES:
+                sources.notes.append(f"text chunk “{name}” is {length // 1048576} MB: not read")
+            else:
+                decoded = _decode_text_chunk(ctype, bytes(view[pos + 8 : pos + 8 + length]), budget)
+                if isinstance(decoded, str):
+                    sources.notes.append(
+                        f"text chunk “{decoded}” inflates past {MAX_TEXT_BUDGET // 1048576} MB: not read"
+                    )
+                elif decoded is not None:
+                    sources.texts.setdefault(*decoded)
+        pos += 12 + length
+        if ctype == b"IEND":
+            return
 
 
 def decode_user_comment(raw: bytes | str) -> str | None:
@@ -135,7 +162,12 @@ def decode_user_comment(raw: bytes | str) -> str | None:
 
 def _exif_and_xmp(img: Image.Image, sources: Sources) -> None:
     try:
-        exif = img.getexif()
+        if sources.format == "PNG":  # from the eXIf chunk read above: getexif() would load the file
+            exif = Image.Exif()
+            if sources.png_exif:
+                exif.load(sources.png_exif)
+        else:
+            exif = img.getexif()
         comment = exif.get_ifd(0x8769).get(0x9286)
     except Exception:  # Pillow raises many kinds on damaged EXIF; a note, not a failure
         comment = None
@@ -192,6 +224,26 @@ def _pack(bits: bytes) -> bytes:
     return int(bits[: n * 8].translate(_AS_DIGIT), 2).to_bytes(n, "big")
 
 
+def _stealth(img: Image.Image, sources: Sources) -> None:
+    if sources.format == "PNG":
+        if sources.png_pixels is None:
+            return
+        with Image.open(io.BytesIO(sources.png_pixels)) as pixels:
+            sources.stealth, note = read_stealth(pixels)
+    else:
+        sources.stealth, note = read_stealth(img)
+    if note:
+        sources.notes.append(note)
+
+
+def oversized_chunk(data: bytes) -> str | None:
+    """Why a PNG is refused for import (a text chunk larger than we read), or None."""
+    sources = Sources()
+    if is_png(data):
+        png_texts(data, sources)
+    return next((n for n in sources.notes if n.endswith("MB: not read") and "inflates" not in n), None)
+
+
 def read_sources(data: bytes, *, want_stealth: bool = True) -> Sources:
     """Everything other tools may have written into `data`, within the bounds above."""
     sources = Sources()
@@ -206,9 +258,7 @@ def read_sources(data: bytes, *, want_stealth: bool = True) -> Sources:
                 if sources.format in ("JPEG", "MPO", "WEBP", "PNG", "TIFF"):
                     _exif_and_xmp(img, sources)
                 if want_stealth and sources.format in ("PNG", "WEBP") and img.mode in ("RGBA", "LA"):
-                    sources.stealth, note = read_stealth(img)
-                    if note:
-                        sources.notes.append(note)
+                    _stealth(img, sources)
     except Exception as exc:  # a damaged or hostile file: a note, never a failed import
         sources.notes.append(f"image unreadable for metadata ({type(exc).__name__})")
     return sources

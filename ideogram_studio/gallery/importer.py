@@ -24,6 +24,7 @@ from ._util import dumps, sha256_hex
 from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
+from .foreign_sources import oversized_chunk
 from .ingest import Library, local_file_time, read_embedded, store_bytes
 from .models import ImageRef
 
@@ -106,6 +107,10 @@ def _import_one(lib: Library, path: Path, report: ImportReport) -> None:
         if existing.is_input:
             lib.index.set_is_input(digest, False)  # imported on purpose: show it
         report.duplicates.append((path, digest))
+        return
+    oversized = oversized_chunk(data)
+    if oversized is not None:  # kept byte-exact, such a file would carry its hundreds of MB along
+        report.skipped.append((path, f"not imported: its {oversized.removesuffix(': not read')}"))
         return
     embedded = read_embedded(data)
     try:

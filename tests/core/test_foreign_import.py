@@ -196,6 +196,16 @@ def test_a_huge_text_chunk_is_skipped_with_a_reason() -> None:
     assert meta["tool"] is None and "“parameters” is 9 MB: not read" in meta["import_note"]
 
 
+def test_a_file_with_a_huge_text_chunk_is_not_imported(tmp_path: Path) -> None:
+    big = make_chunk(b"tEXt", b"Comment\0" + b"a" * (9 * 1024 * 1024))
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "huge.png").write_bytes(_png_with_chunks(big))
+    with Gallery.open(tmp_path / "lib") as g:
+        report = g.import_paths([tmp_path / "in"])
+        assert not report.imported and g.count() == 0
+        assert report.skipped[0][1] == "not imported: its text chunk “Comment” is 9 MB"
+
+
 def test_a_compressed_text_bomb_stops_at_the_budget() -> None:
     bomb = zlib.compress(b"\0" * (64 * 1024 * 1024), 9)  # 64 MB of zeros in ~64 KB
     chunk = make_chunk(b"zTXt", b"parameters\0\0" + bomb)

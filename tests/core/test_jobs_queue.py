@@ -202,6 +202,7 @@ async def test_a_download_that_fails_is_fetched_again_without_a_new_request(
     await wait_finished(queue, job.id)
     assert job.state is JobState.DONE and len(job.result_hashes) == 1 and job.pending_downloads == []
     assert sandbox_state.requests_seen["/v1/ideogram-v3/generate"] == sent  # nothing resent, nothing billed
+    assert sandbox_state.image_requests_with_api_key == 0  # Retry download never sends the key either
 
 
 async def test_a_full_disk_keeps_the_links_for_retry_download(
