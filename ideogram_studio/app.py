@@ -336,7 +336,7 @@ async def _start_services(
 
     from PySide6.QtWidgets import QMessageBox
 
-    from .gallery import GalleryError, IndexCorruptError, LibraryInUseError, rebuild_index
+    from .gallery import GalleryError, IndexCorruptError, LibraryInUseError, LibraryLock, rebuild_index
     from .services import Services
     from .ui.common.dialogs import ask
     from .ui.shell.single_instance import hand_over
@@ -353,7 +353,11 @@ async def _start_services(
             ):
                 return 1
             window.set_opening_text("Rebuilding the library index…")
-            await asyncio.to_thread(rebuild_index, settings.effective_data_dir)
+            def rebuild_holding_the_lock() -> None:  # (no other studio may open it meanwhile)
+                with LibraryLock(settings.effective_data_dir):
+                    rebuild_index(settings.effective_data_dir)
+
+            await asyncio.to_thread(rebuild_holding_the_lock)
             window.set_opening_text()
             return await Services.start(settings, secrets, settings_path=settings_path)
     except LibraryInUseError as exc:
