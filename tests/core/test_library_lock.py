@@ -106,7 +106,7 @@ asyncio.run(main())
 
 def test_a_second_studio_on_the_same_library_touches_nothing_of_the_first(tmp_path: Path) -> None:
     library = tmp_path / "lib"
-    first = _child(HOLDER, str(library), "4")
+    first = _child(HOLDER, str(library), "10")  # (the repro: a generate held 10 s)
     assert first.stdout is not None
     word, job_id = first.stdout.readline().split()
     assert word == "SENDING"
