@@ -13,7 +13,8 @@ are ignored. Every stroke, rectangle, lasso, fill, clear, invert and load is one
 
 The editor around it (tool bar, sliders, status line) is ``editor.MaskEditor``; the actions'
 names, keys and tooltips are in ``canvas_actions``; the brush outline and the rectangle/lasso
-preview in ``overlays``.
+preview in ``overlays``; reading a mask file for the image (size check, sentences) in
+``mask_file_load``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PIL import Image
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -49,15 +49,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from ...api.images import ImageFile
-from ...imaging.mask_export import (
-    MaskFileError,
-    MaskRule,
-    api_mask_file,
-    api_mask_png,
-    change_ratio,
-    read_mask_file,
-    refusal,
-)
+from ...imaging.mask_export import MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
 from ..widgets.zoom_view import ZoomView
 from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
 from .layer import (
@@ -71,6 +63,7 @@ from .layer import (
     patch_between,
     pil_to_coverage,
 )
+from .mask_file_load import ScalePrompt, read_mask_for_image
 from .overlays import BrushOutline, ShapePreview
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
@@ -82,9 +75,6 @@ NO_IMAGE = "Open an image first."
 #: Transparent parts of an image show over this checkerboard (8 image pixels a square).
 CHECKER_LIGHT = QColor(204, 204, 204)
 CHECKER_DARK = QColor(153, 153, 153)
-
-#: Asked when a loaded mask's size differs from the image: (mask size, image size) -> scale it?
-ScalePrompt = Callable[[QSize, QSize], bool]
 
 
 def _checkerboard() -> QBrush:
@@ -347,41 +337,19 @@ class MaskCanvas(ZoomView):
     def load_mask_file(self, path: str | Path, scale_to_fit: bool | None = None) -> bool:
         """Replace the mask with a file's (one undo step). A size mismatch is refused with a
         message unless ``scale_to_fit`` is True (None: ask ``scale_prompt`` if set)."""
-        path = Path(path)
         if self._layer is None:
             self.message.emit(NO_IMAGE)
             return False
-        try:
-            coverage = read_mask_file(path, self._rule)
-        except MaskFileError as exc:
-            self.message.emit(f"The mask was not loaded: {exc}")
+        size = (self._layer.width(), self._layer.height())
+        loaded = read_mask_for_image(Path(path), self._rule, size, scale_to_fit, self.scale_prompt)
+        if loaded.coverage is None:
+            self.message.emit(loaded.message)
             return False
-        target = (self._layer.width(), self._layer.height())
-        note = ""
-        if coverage.size != target:
-            mask_size, image_size = QSize(*coverage.size), QSize(*target)
-            scale = scale_to_fit
-            if scale is None and self.scale_prompt is not None:
-                scale = self.scale_prompt(mask_size, image_size)
-            if not scale:
-                self.message.emit(
-                    f"{path.name} is {coverage.width}×{coverage.height} pixels but the image is "
-                    f"{target[0]}×{target[1]}; the mask was not loaded. Load it again and choose "
-                    "“Scale to the image size” to stretch it."
-                )
-                return False
-            coverage = coverage.resize(target, Image.Resampling.BILINEAR).point(
-                [255 if v >= 128 else 0 for v in range(256)]
-            )
-            note = f", scaled from {mask_size.width()}×{mask_size.height()}"
         self._commit_interaction()
-        patches = patch_between(self._layer, pil_to_coverage(coverage))
+        patches = patch_between(self._layer, pil_to_coverage(loaded.coverage))
         if patches:  # only the box that differs is kept for undo
             self._push(PatchCommand(self._layer, "Load mask", patches, applied=False))
-        polarity = "black = change" if self._rule is MaskRule.API else "painted = change"
-        self.message.emit(
-            f"Loaded {path.name} ({polarity}{note}): {change_ratio(coverage):.0%} of the image to change."
-        )
+        self.message.emit(loaded.message)
         return True
 
     def save_mask_file(self, path: str | Path) -> bool:
