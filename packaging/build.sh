@@ -4,8 +4,8 @@
 #     --dist DIR   where IdeogramStudio/ goes (default: <repo>/dist)
 #     --work DIR   PyInstaller's work folder (default: <repo>/build/pyinstaller)
 # Uses $PYTHON if set, else the repo's .venv (created by scripts/lib.sh's ensure_venv if missing).
-# Installs what the build needs into that venv when it is missing: the project itself (its
-# metadata carries the version) and the `bundle` extra (PyInstaller) from pyproject.toml.
+# Installs what the build needs into that venv from the hashed lock (packaging/bundle-requirements.txt:
+# the dependencies and PyInstaller), then the project itself (its metadata carries the version).
 set -euo pipefail
 LOG_TAG=bundle
 # shellcheck source=scripts/lib.sh
@@ -37,20 +37,15 @@ else
 fi
 pip_opts=(--disable-pip-version-check --progress-bar off)
 
+# Every package the bundle is made of comes from the lock, each file checked against its hash
+# (packaging/bundle-requirements.txt, written by packaging/lock.sh): a substituted file on the index
+# fails here instead of ending up in the bundle. Already-installed pins cost nothing.
+log "Installing the locked packages (packaging/bundle-requirements.txt, --require-hashes)"
+"$PY" -m pip install "${pip_opts[@]}" --require-hashes -r "$REPO_ROOT/packaging/bundle-requirements.txt"
 if ! "$PY" -c 'from importlib.metadata import version; version("ideogram-studio")' >/dev/null 2>&1; then
   log "Installing the project into $("$PY" -c 'import sys; print(sys.prefix)')"
-  "$PY" -m pip install "${pip_opts[@]}" -e "$REPO_ROOT"
-fi
-if ! "$PY" -c 'import PyInstaller' >/dev/null 2>&1; then
-  # The requirement comes from pyproject.toml's `bundle` extra: one place to change it.
-  mapfile -t reqs < <("$PY" - "$REPO_ROOT/pyproject.toml" <<'PY'
-import sys, tomllib
-with open(sys.argv[1], "rb") as f:
-    print("\n".join(tomllib.load(f)["project"]["optional-dependencies"]["bundle"]))
-PY
-)
-  log "Installing ${reqs[*]}"
-  "$PY" -m pip install "${pip_opts[@]}" "${reqs[@]}"
+  # --no-deps: its dependencies are the locked ones above.
+  "$PY" -m pip install "${pip_opts[@]}" --no-deps -e "$REPO_ROOT"
 fi
 
 log "PyInstaller $("$PY" -m PyInstaller --version), PySide6 $("$PY" -c 'import PySide6; print(PySide6.__version__)')"

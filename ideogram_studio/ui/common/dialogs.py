@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
@@ -18,6 +19,7 @@ async def ask(
 ) -> bool:
     """Show a message; with `accept_label`, a choice between it and Cancel. True if accepted."""
     box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # texts quote file names, prompts, servers: never HTML
     accept = box.addButton(accept_label, QMessageBox.ButtonRole.AcceptRole) if accept_label else None
     box.addButton(QMessageBox.StandardButton.Cancel if accept_label else QMessageBox.StandardButton.Close)
     done: asyncio.Future[bool] = asyncio.get_event_loop().create_future()
