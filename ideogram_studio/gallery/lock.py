@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import LibraryInUseError, storage_error
+from .files import atomic_write
 
 log = logging.getLogger(__name__)
 LOCK_NAME = ".library.lock"
@@ -131,14 +132,12 @@ class LibraryLock:
             "since": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
             "closed": closed,
         }
-        tmp = self.info_path.with_name(f".tmp-{self.session}-{INFO_NAME}")
         try:
-            tmp.write_text(json.dumps(info), encoding="utf-8")
-            os.replace(tmp, self.info_path)
+            # 0600 and never through a link, like everything in the library (files.atomic_write).
+            atomic_write(self.info_path, json.dumps(info).encode("utf-8"), durable=False,
+                         action="note who has the library open", root=self.info_path.parent)  # fmt: skip
         except OSError as exc:  # a full disk must not stop the studio from opening its library
             log.warning("could not write %s: %s", self.info_path, exc)
-            with contextlib.suppress(OSError):
-                tmp.unlink()
 
     def _in_use_error(self) -> LibraryInUseError:
         info = self.holder()
