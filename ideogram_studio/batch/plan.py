@@ -157,6 +157,11 @@ def export_name(template: str, fields: dict[str, Any], ext: str) -> str:
     return name + ext
 
 
+def batch_tag(name: str) -> str:
+    """The library tag every result of a batch carries, so `tag:"batch …"` shows the batch."""
+    return " ".join(f"batch {name}".split())[:100]
+
+
 def batch_name(now: str, prompt: str) -> str:
     """A readable default batch name: the date and the prompt's first words."""
     words = re.sub(r"[^\w ]+", " ", prompt).split()[:4]

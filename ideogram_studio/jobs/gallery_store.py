@@ -68,6 +68,9 @@ class GalleryJobStore:
             "style_type": image.style_type,
             "is_image_safe": image.is_image_safe,
             "index": index,
+            # A batch's name and row live in the file too, so a rebuilt index still knows them.
+            "batch": job.tags.get("batch"),
+            "batch_row": job.tags.get("batch_row"),
             **_v2_image_fields(job),
         }
         stored = self.gallery.store_image(

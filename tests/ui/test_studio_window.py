@@ -253,3 +253,46 @@ def test_sent_prompts_come_back_from_the_prompt_library(qtbot: Any, studio: Stud
     assert p.prompt_edit.text() == "a red bicycle, risograph" and not popup.isVisible()
     # previews and compare runs are not the designer's prompts
     assert studio.window.controller.prompt_history._library.count() == 1
+
+
+def test_batch_of_prompt_variables_runs_every_combination_tagged(qtbot: Any, studio: Studio) -> None:
+    from ideogram_studio.batch.plan import SeedMode
+    from ideogram_studio.gallery.search_syntax import parse_search
+
+    p = studio.panel
+    p.speed_combo.setCurrentIndex(p.speed_combo.findData(RenderingSpeed.TURBO))
+    qtbot.keyClicks(p.prompt_edit, "a {red|blue} {mug|poster}")
+    dialog = studio.window.open_batch()
+    dialog.name_edit.setText("Mugs")
+    dialog.seed_combo.setCurrentIndex(dialog.seed_combo.findData(SeedMode.INCREMENTING))
+    dialog.seed_spin.setValue(10)
+    assert dialog.send_button.text() == "Send 4 requests"
+    assert "4 request(s) · 4 image(s) · ≈ $" in dialog.summary.text()
+    dialog.template_edit.setPlainText("a {red|blue mug")  # a typo: named at its position, nothing to send
+    problem = dialog.problems.item(0).text()
+    assert not dialog.send_button.isEnabled() and "never closed" in problem and "(at character 3)" in problem
+    dialog.template_edit.setPlainText("a {red|blue} {mug|poster}")
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    wait_jobs_finished(qtbot, studio, 4)
+    jobs = studio.jobs()
+    assert sorted((j.request.prompt, j.request.seed) for j in jobs) == [
+        ("a blue mug", 12), ("a blue poster", 13), ("a red mug", 10), ("a red poster", 11),
+    ]
+    assert all(j.request.rendering_speed is RenderingSpeed.TURBO for j in jobs)
+    assert sorted(j.tags["batch_row"] for j in jobs) == [1, 2, 3, 4]
+    query = parse_search('tag:"batch Mugs"').query
+    qtbot.waitUntil(lambda: studio.services.gallery.count(query) == 4, timeout=15000)
+
+
+def test_batch_from_a_sheet_names_bad_rows_and_sends_the_good(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+    sheet = tmp_path / "rows.csv"
+    sheet.write_text("prompt,seed\nposter one,1\nposter two,-5\n,\nposter three,3\n", "utf-8")
+    dialog = studio.window.open_batch()
+    dialog.tabs.setCurrentIndex(1)
+    dialog.load_sheet(sheet)
+    qtbot.waitUntil(lambda: dialog.send_button.text() == "Send 2 requests")
+    problems = [dialog.problems.item(i).text() for i in range(dialog.problems.count())]
+    assert problems == ["row 3, column 'seed': must be between 0 and 2147483647 (got -5)", "row 4: the row is empty"]
+    qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+    wait_jobs_finished(qtbot, studio, 2)
+    assert sorted(j.request.prompt for j in studio.jobs()) == ["poster one", "poster three"]

@@ -136,6 +136,10 @@ class ModePanel(QWidget):
         return request
 
     # ---- public ----------------------------------------------------------------------------
+    def draft(self) -> ApiRequest:
+        """The request as the form shows it, not validated (a batch expands its prompt first)."""
+        return self._build(final=False)
+
     def request(self) -> ApiRequest:
         """The request to send; raises RequestValidationError naming the field that blocks it."""
         request = self._build(final=True)

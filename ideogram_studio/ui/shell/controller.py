@@ -18,6 +18,7 @@ from ...api.enums import StylePreset
 from ...api.images import ImageFile
 from ...api.pricing import format_cost
 from ...api.requests import ApiRequest
+from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...services import Services
@@ -68,6 +69,7 @@ class StudioController(QObject):
         self.jobs_model.job_failed.connect(self._on_job_failed)
         self._unsubscribe = services.queue.subscribe(self._on_event)
         self._prompt_history: PromptHistory | None = None
+        self._spent_today: Decimal | None = None
 
     @property
     def prompt_history(self) -> PromptHistory:
@@ -91,6 +93,39 @@ class StudioController(QObject):
 
     def cancel(self, job_id: str) -> None:
         self.services.queue.cancel(job_id)
+
+    def cancel_all(self) -> int:
+        """Cancel every job not finished yet (a batch gone wrong); returns how many."""
+        live = [j.id for j in self.services.queue.jobs.values() if not j.state.finished]
+        for job_id in live:
+            self.services.queue.cancel(job_id)
+        if live:
+            self.message.emit(f"Cancelled {len(live)} job(s).")
+        return len(live)
+
+    # ---- batches -----------------------------------------------------------------------------
+    def budget_left(self) -> Decimal | None:
+        """What today's budget cap leaves, from the last spend figure (None without a cap)."""
+        cap = self.services.queue.budget_cap
+        if cap is None:
+            return None
+        return max(Decimal(0), cap - (self._spent_today or Decimal(0)))
+
+    def submit_batch(self, plan: BatchPlan) -> None:
+        self.runner.run(self._submit_batch(plan), "submit-batch")
+
+    async def _submit_batch(self, plan: BatchPlan) -> None:
+        sent = 0
+        try:
+            for item in plan.items:
+                await self.services.queue.submit(item.request, tags=item.tags(plan.name))
+                sent += 1
+        finally:
+            self.message.emit(f"Batch “{plan.name}”: {sent} of {plan.request_count} request(s) queued.")
+        prompts = dict.fromkeys(getattr(i.request, "prompt", "") for i in plan.items)
+        for prompt in prompts:
+            if prompt:
+                self.prompt_history.record(prompt, "generate", "ideogram-3")
 
     def retry(self, job_id: str) -> None:
         self.runner.run(self.services.queue.retry(job_id), "retry")
@@ -164,6 +199,9 @@ class StudioController(QObject):
         self.runner.run(self._on_result(job, image_hash), "show-result")
 
     async def _on_result(self, job: Job, image_hash: str) -> None:
+        batch = job.tags.get(TAG_BATCH)
+        if isinstance(batch, str) and batch:  # "this batch" is a library search away: tag:"batch …"
+            await asyncio.to_thread(self.services.gallery.add_tags, [image_hash], [batch_tag(batch)])
         kind = job.tags.get("kind")
         if kind in (PREVIEW_TAG, "compare"):
             await asyncio.to_thread(self.services.gallery.add_tags, [image_hash], [PREVIEW_TAG])
@@ -230,6 +268,7 @@ class StudioController(QObject):
 
     async def _refresh_spend(self) -> None:
         today: Decimal = await self.services.queue.spend_today()
+        self._spent_today = today
         session: Decimal = await self.services.queue.spend_session()
         self.spend_changed.emit(f"Today ≈ ${today:.2f} · session ≈ ${session:.2f}")
 

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from ...api.images import ImageFile
     from ...services import Services
     from ..modes.background import BackgroundPanel
+    from ..modes.batch_dialog import BatchDialog
     from ..modes.edit import EditPanel
     from ..modes.face_swap import FaceSwapPanel
     from ..modes.generate import GeneratePanel
@@ -261,6 +262,12 @@ class MainWindow(QMainWindow):
         show_library.triggered.connect(self._open_library_folder)
         self._studio_actions.append(show_library)
         file_menu.addAction(show_library)
+        batch_action = QAction("&Batch run…", self)
+        batch_action.setToolTip("Every combination of a prompt's {choices}, or every row of a sheet")
+        _set_shortcut(batch_action, QKeySequence("Ctrl+Shift+B"))
+        batch_action.triggered.connect(self.open_batch)
+        self._studio_actions.append(batch_action)
+        file_menu.addAction(batch_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         _set_shortcut(quit_action, QKeySequence(QKeySequence.StandardKey.Quit))
@@ -368,6 +375,9 @@ class MainWindow(QMainWindow):
             self._view_menu.addAction(action)
         for action in (self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action):
             self._jobs_menu.addAction(action)
+        cancel_all = QAction("Cancel all unfinished jobs", self)
+        cancel_all.triggered.connect(self.controller.cancel_all)
+        self._jobs_menu.addAction(cancel_all)
         for action in self._studio_actions:
             action.setEnabled(True)
         self._mode_group.setEnabled(True)
@@ -552,6 +562,21 @@ class MainWindow(QMainWindow):
         if state:
             panel.restore_state(state)
         return panel
+
+    def open_batch(self) -> BatchDialog:
+        """The batch dialog, planned on the Generate panel's current settings (its prompt may hold
+        {choices}: they are the batch's to expand, not an error)."""
+        from PySide6.QtCore import Qt
+
+        from ...api.pricing import estimate_cost
+        from ..modes.batch_dialog import BatchDialog
+
+        panel = self.mode_panel("generate")
+        dialog = BatchDialog(panel.draft(), estimate_cost, self.controller.budget_left(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.batch_confirmed.connect(self.controller.submit_batch)
+        dialog.open()
+        return dialog
 
     def _prompt_library_link(self) -> PromptLibraryLink:
         if self._prompt_library is None:
