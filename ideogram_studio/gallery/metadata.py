@@ -47,6 +47,8 @@ RESPONSE_FIELDS = (
     "seed", "resolution", "upscaled_resolution", "prompt", "is_image_safe", "style_type",
     # v2 (Ideogram 4.x): enough to reproduce it and to rebuild the index from the file.
     "api", "model", "generation_id", "private", "billing_identifier",
+    # A batch run's name and row (batch/plan.py), so "this batch" survives an index rebuild.
+    "batch", "batch_row",
 )  # fmt: skip
 
 

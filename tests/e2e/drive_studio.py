@@ -189,9 +189,31 @@ async def library_flow() -> None:
     shot("06-undone")
 
 
+async def batch_flow() -> None:
+    """A 2×2 prompt-variable batch typed into the real window, sent from the batch dialog."""
+    w = await ready()
+    panel = w.mode_panel("generate")
+    focus_and_type(panel.prompt_edit, "a {red|blue} {mug|poster}")
+    xdo("key", "ctrl+shift+b")
+    dialog = await until(lambda: next((d for d in QApplication.topLevelWidgets()
+                                       if type(d).__name__ == "BatchDialog" and d.isVisible()), None),
+                         10, "the batch dialog")
+    dialog.name_edit.selectAll()
+    focus_and_type(dialog.name_edit, "Mugs e2e")
+    await until(lambda: dialog.send_button.text() == "Send 4 requests", 10, "a plan of 4")
+    report["summary"] = dialog.summary.text()
+    dialog.grab().save(str(SHOTS / "batch-dialog.png"))
+    click(dialog.send_button)
+    jobs = await wait_jobs(w, 4)
+    report["jobs"] = [{"prompt": j.request.prompt, "row": j.tags.get("batch_row"), "state": j.state.value,
+                       "results": list(j.result_hashes)} for j in jobs]
+    await asyncio.sleep(0.5)
+    shot("batch-done")
+
+
 async def drive() -> None:
     try:
-        await {"edit": edit_flow, "library": library_flow}[FLOW]()
+        await {"edit": edit_flow, "library": library_flow, "batch": batch_flow}[FLOW]()
         report["ok"] = True
     except BaseException as exc:
         report["ok"] = False

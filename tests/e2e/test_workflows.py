@@ -90,3 +90,23 @@ def test_generate_remix_search_tag_lineage_delete_undo(
         assert gallery.get(str(report["generated"])).trashed_at is None  # type: ignore[union-attr]
     for name in ("01-remixed", "02-searched", "03-tagged", "04-lineage-parent", "05-deleted", "06-undone"):
         assert (artifacts_dir / f"{name}.png").exists(), name
+
+
+def test_a_two_by_two_prompt_variable_batch_lands_tagged_with_its_rows(
+    x_display: str, tmp_path: Path, sandbox_server: SandboxServer, artifacts_dir: Path
+) -> None:
+    home = tmp_path / "home"
+    report = run_flow("batch", home, sandbox_server.url, artifacts_dir)
+    assert "4 request(s) · 4 image(s)" in str(report["summary"])
+    jobs = report["jobs"]
+    assert isinstance(jobs, list)
+    assert sorted((j["prompt"], j["row"]) for j in jobs) == [
+        ("a blue mug", 3), ("a blue poster", 4), ("a red mug", 1), ("a red poster", 2),
+    ]
+    assert all(j["state"] == "done" and len(j["results"]) == 1 for j in jobs)
+    with Gallery.open(home / "data" / "IdeogramStudio") as gallery:
+        for j in jobs:
+            image = j["results"][0]
+            assert "batch Mugs e2e" in gallery.get(image).tags
+            meta = gallery.metadata(image)
+            assert meta["response"]["batch"] == "Mugs e2e" and meta["response"]["batch_row"] == j["row"]
