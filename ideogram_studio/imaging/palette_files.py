@@ -212,3 +212,64 @@ def _hex_to_rgb(text: str) -> tuple[int, int, int]:
     if len(h) == 3:
         h = "".join(c * 2 for c in h)
     return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+class PaletteStore:
+    """The designer's saved palettes, in order, in one JSON file of ours (palettes.json in the
+    config folder: palettes belong to the designer, not to one library). Written whole to a temp
+    file and renamed, so a crash leaves the old list or the new one."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> list[NamedPalette]:
+        try:
+            return read_palette_file(self.path)
+        except PaletteFileError:
+            return []  # no file yet, or a damaged one: the picker starts empty, nothing is lost on disk
+
+    def save_all(self, palettes: list[NamedPalette]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f".tmp-{self.path.name}")
+        tmp.write_text(palettes_to_json(palettes), "utf-8")
+        tmp.replace(self.path)
+
+    def add(self, palette: NamedPalette) -> list[NamedPalette]:
+        """Save under its name (replacing one of the same name, in place)."""
+        items = self.load()
+        for i, p in enumerate(items):
+            if p.name.casefold() == palette.name.casefold():
+                items[i] = palette
+                break
+        else:
+            items.append(palette)
+        self.save_all(items)
+        return items
+
+    def rename(self, old: str, new: str) -> list[NamedPalette]:
+        items = [NamedPalette(new, p.palette) if p.name == old else p for p in self.load()]
+        self.save_all(items)
+        return items
+
+    def remove(self, name: str) -> list[NamedPalette]:
+        items = [p for p in self.load() if p.name != name]
+        self.save_all(items)
+        return items
+
+    def move(self, name: str, step: int) -> list[NamedPalette]:
+        items = self.load()
+        index = next((i for i, p in enumerate(items) if p.name == name), None)
+        if index is not None:
+            target = max(0, min(len(items) - 1, index + step))
+            items.insert(target, items.pop(index))
+            self.save_all(items)
+        return items
+
+    def import_file(self, path: Path) -> tuple[list[NamedPalette], list[NamedPalette]]:
+        """All of the file's palettes or none (PaletteFileError); returns (added, all)."""
+        added = read_palette_file(path)
+        items = self.load()
+        for palette in added:
+            items = [p for p in items if p.name.casefold() != palette.name.casefold()] + [palette]
+        self.save_all(items)
+        return added, items

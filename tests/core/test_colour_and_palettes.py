@@ -177,3 +177,27 @@ def test_stored_pngs_are_tagged_srgb_without_touching_pixels() -> None:
     icc = io.BytesIO()
     Image.new("RGB", (8, 8)).save(icc, "PNG", icc_profile=matrix_profile("Display P3 (test)").tobytes())
     assert b"sRGB" not in [c.type for c in iter_chunks(splice_itxt(icc.getvalue(), "k", "v", tag_srgb=True))]
+
+
+def test_palette_store_saves_renames_reorders_imports(tmp_path: Path) -> None:
+    from ideogram_studio.imaging.palette_files import PaletteStore
+
+    store = PaletteStore(tmp_path / "config" / "palettes.json")
+    assert store.load() == []
+    store.add(BRAND)
+    store.add(NamedPalette("Sunset", ColorPalette.preset("EMBER")))
+    store.add(NamedPalette("brand", ColorPalette(members=(PaletteMember("#000000"),))))  # same name: replaced
+    assert [p.name for p in store.load()] == ["brand", "Sunset"]
+    store.rename("Sunset", "Dusk")
+    store.move("Dusk", -1)
+    assert [p.name for p in store.load()] == ["Dusk", "brand"]
+    ase = tmp_path / "kit.ase"
+    ase.write_bytes(palettes_to_ase([BRAND]))
+    added, items = store.import_file(ase)
+    assert [p.name for p in added] == ["Brand"] and [p.name for p in items] == ["Dusk", "Brand"]
+    (tmp_path / "bad.ase").write_bytes(b"junk")
+    with pytest.raises(PaletteFileError):
+        store.import_file(tmp_path / "bad.ase")
+    assert [p.name for p in store.load()] == ["Dusk", "Brand"]  # nothing half-imported
+    store.remove("Dusk")
+    assert [p.name for p in store.load()] == ["Brand"]

@@ -46,6 +46,10 @@ class FieldMessage(QLabel):
     def show_warning(self, text: str) -> None:
         self._show(text, "warning", WARNING_COLOR)
 
+    def show_note(self, text: str) -> None:
+        """Something done, said in the field's place (no mark: not a problem)."""
+        self._show(text, "note", self.palette().color(QPalette.ColorRole.PlaceholderText).name())
+
     def clear_message(self) -> None:
         self._kind = ""
         self.clear()

@@ -344,8 +344,14 @@ class PalettePicker(QWidget):
         custom_layout.addLayout(buttons)
         layout.addWidget(self._custom_box)
 
+
+        from .saved_palettes import SavedPalettesButton
+
+        self.saved = SavedPalettesButton(self.value, self.set_value, lambda p: QIcon(palette_pixmap(p)), self)
+        layout.addWidget(self.saved)
         self._message = FieldMessage(self)
         layout.addWidget(self._message)
+        self.saved.message.connect(self._on_saved_message)
         self._group.buttonToggled.connect(self._on_mode_toggled)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
@@ -399,6 +405,13 @@ class PalettePicker(QWidget):
             # An empty custom palette means nothing; start with one colour to edit.
             self._append_row(_NEW_COLORS[0], 1.0)
         self._after_change()
+
+    @Slot(str, bool)
+    def _on_saved_message(self, text: str, problem: bool) -> None:
+        if problem:
+            self._message.show_error(text)
+        else:
+            self._message.show_note(text)
 
     @Slot()
     def _on_from_image(self) -> None:
