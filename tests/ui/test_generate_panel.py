@@ -388,3 +388,36 @@ def test_cost_for_default_matches_pricing(panel):
     panel.set_request(GenerateRequest(prompt="x", num_images=5, rendering_speed=RenderingSpeed.DEFAULT))
     assert estimate_cost(panel.request()) == Decimal("0.30")
     assert "≈ $0.30" in panel.cost_label.text()
+
+
+def test_my_styles_save_apply_and_share_as_a_file(qtbot, panel, make_png, tmp_path):
+    from ideogram_studio.gallery.styles import StyleLibrary
+
+    mine = panel.fields.my_styles
+    mine.library = StyleLibrary(tmp_path / "mine")
+    assert mine.save_current_as("Empty") is None  # nothing to keep yet: said, not saved
+    panel.style_type_combo.setCurrentIndex(panel.style_type_combo.findData(StyleType.DESIGN))
+    panel.set_preset(StylePreset.TRAVEL_POSTER)
+    panel.set_color_palette(ColorPalette.preset(PalettePreset.EMBER))
+    panel.fields.style_refs.set_images([ImageFile.from_path(make_png("ref.png", color=(10, 200, 30)))])
+    style = mine.save_current_as("Brand kit")
+    assert style is not None and len(style.references) == 1
+    # A fresh form, then the style from the menu, as a designer picks it.
+    panel.set_preset(None)
+    panel.style_type_combo.setCurrentIndex(0)
+    panel.fields.style_refs.set_images([])
+    panel.prompt_edit.set_text("a mug")
+    menu = mine.menu()
+    menu.aboutToShow.emit()
+    next(a for a in menu.actions() if a.text() == "Brand kit").trigger()
+    request = panel.request()
+    assert request.prompt == "a mug"  # the prompt is the request's, not the style's
+    assert request.style_type is StyleType.DESIGN and request.style_preset is StylePreset.TRAVEL_POSTER
+    assert request.color_palette == ColorPalette.preset(PalettePreset.EMBER)
+    assert len(request.style_reference_images) == 1
+    # Shared as one file, imported by a colleague.
+    out = tmp_path / "brand.idstyle"
+    mine.export_file(style.id, out)
+    other = StyleLibrary(tmp_path / "colleague")
+    got = other.import_bytes(out.read_bytes(), out.name)
+    assert got.name == "Brand kit" and dict(got.fields) == dict(style.fields) and len(got.references) == 1

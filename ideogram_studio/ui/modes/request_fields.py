@@ -467,6 +467,11 @@ class RequestFields(QWidget):
             self.palette_clear.clicked.connect(lambda: self._palette_picker.set_value(None))
             box.addWidget(self.palette_clear)
             self._row(grid, parent, "Palette", box, ["color_palette"], buddy=self.palette_button)
+            from ..pickers.my_styles import MyStylesButton
+
+            self.my_styles = MyStylesButton(self.values, self.apply_style, parent)
+            self.my_styles.message.connect(self._on_my_styles_message)
+            self._row(grid, parent, "Mine", self.my_styles, [])
             self._palette_dialog = QDialog(self)
             self._palette_dialog.setWindowTitle("Colour palette")
             dialog_layout = QVBoxLayout(self._palette_dialog)
@@ -631,6 +636,17 @@ class RequestFields(QWidget):
             self.character_refs.set_images(list(value))
         elif name == "character_reference_images_mask" and hasattr(self, "character_mask"):
             self.character_mask.set_images(list(value))
+
+    def apply_style(self, values: dict[str, Any]) -> None:
+        """Apply a saved style's fields (those this form shows); the rest of the form stays."""
+        self._apply({k: v for k, v in values.items() if k in self._all_names()})
+        self.expand_used()
+        self.changed.emit()
+
+    def _on_my_styles_message(self, text: str, problem: bool) -> None:
+        message = self._messages.get("style_preset") or self._messages.get("color_palette")
+        if message is not None:
+            (message.show_error if problem else message.show_note)(text)
 
     def expand_used(self) -> None:
         values = self.values()

@@ -1,0 +1,169 @@
+"""“My styles”: the style part of a request (style type, preset, codes, palette, style references,
+speed, magic prompt) saved under a name and applied in one click — beside Ideogram's presets in the
+Style rows. Styles travel as one .idstyle file (images included) so a team can share them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QToolButton, QWidget
+
+from ...api.errors import ImageFileError, RequestValidationError
+from ...api.images import ImageFile
+from ...api.requests import GenerateRequest
+from ...gallery.errors import GalleryError
+from ...gallery.styles import FILE_SUFFIX, STYLE_FIELDS, Style, StyleLibrary
+
+FILE_FILTER = f"Ideogram Studio styles (*{FILE_SUFFIX})"
+#: What the style's fields become in a request form: everything but the references.
+FORM_FIELDS = tuple(f for f in STYLE_FIELDS if f != "model")
+
+
+def default_library() -> StyleLibrary:
+    from ...settings import config_dir
+
+    return StyleLibrary(config_dir())
+
+
+def style_fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The style part of a form's values, as JSON (what a style file keeps)."""
+    probe = GenerateRequest(prompt="-", **{k: v for k, v in values.items() if k in FORM_FIELDS and v is not None})
+    data = probe.fields_json()
+    return {k: data[k] for k in FORM_FIELDS if k in data}
+
+
+def form_values(style: Style) -> dict[str, Any]:
+    """A saved style as form values (typed as the request takes them) plus its reference images."""
+    fields = {k: v for k, v in style.fields.items() if k in FORM_FIELDS}
+    request = GenerateRequest.from_parts({**fields, "prompt": "-"})
+    values: dict[str, Any] = {k: getattr(request, k) for k in FORM_FIELDS}
+    values["style_reference_images"] = tuple(ImageFile.from_path(p) for p in style.references)
+    return values
+
+
+class MyStylesButton(QToolButton):
+    #: (sentence, is a problem)
+    message = Signal(str, bool)
+
+    def __init__(
+        self,
+        current: Callable[[], dict[str, Any]],
+        apply: Callable[[dict[str, Any]], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._current, self._apply = current, apply
+        self._library: StyleLibrary | None = None
+        self.setText("My styles")
+        self.setToolTip(
+            "Your own styles: save this style (type, preset, codes, palette, references) and apply it in one click"
+        )
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self.menu().aboutToShow.connect(self._fill_menu)
+
+    @property
+    def library(self) -> StyleLibrary:
+        if self._library is None:
+            self._library = default_library()
+        return self._library
+
+    @library.setter
+    def library(self, library: StyleLibrary) -> None:
+        self._library = library
+
+    # ---- commands --------------------------------------------------------------------------
+    def save_current_as(self, name: str, preview_png: bytes | None = None) -> Style | None:
+        values = self._current()
+        fields = style_fields(values)
+        refs = [(f.format.lower().replace("jpeg", "jpg"), f.data) for f in values.get("style_reference_images", ())]
+        if not fields and not refs:
+            self.message.emit("Set a style type, preset, palette, codes or references first.", True)
+            return None
+        try:
+            style = self.library.save(name, fields, preview_png=preview_png, references=refs)
+        except GalleryError as exc:
+            self.message.emit(str(exc), True)
+            return None
+        self.message.emit(f"Style “{style.name}” saved.", False)
+        return style
+
+    def apply(self, style_id: str, *_checked: object) -> bool:
+        style = self.library.get(style_id)
+        if style is None:
+            self.message.emit("That style is no longer there.", True)
+            return False
+        try:
+            values = form_values(style)
+        except (RequestValidationError, ImageFileError) as exc:
+            self.message.emit(f"The style “{style.name}” cannot be used: {exc}", True)
+            return False
+        self._apply(values)
+        self.message.emit(f"Style “{style.name}” applied.", False)
+        return True
+
+    def import_file(self, path: Path) -> Style | None:
+        try:
+            style = self.library.import_bytes(path.read_bytes(), path.name)
+        except (OSError, GalleryError) as exc:
+            self.message.emit(str(exc), True)
+            return None
+        self.message.emit(f"Style “{style.name}” imported.", False)
+        return style
+
+    def export_file(self, style_id: str, path: Path) -> None:
+        try:
+            path.write_bytes(self.library.export_bytes(style_id))
+        except (OSError, GalleryError) as exc:
+            self.message.emit(f"Could not export the style: {exc}", True)
+            return
+        self.message.emit(f"Style exported to {path.name}.", False)
+
+    # ---- the menu --------------------------------------------------------------------------
+    def _fill_menu(self) -> None:
+        menu = self.menu()
+        menu.clear()
+        styles = self.library.all()
+        for style in styles:
+            icon = QIcon(str(style.preview)) if style.preview is not None else QIcon()
+            action = menu.addAction(icon, style.name)
+            action.setToolTip(json.dumps(dict(style.fields), ensure_ascii=False))
+            action.triggered.connect(partial(self.apply, style.id))
+        if not styles:
+            menu.addAction("No saved styles yet").setEnabled(False)
+        menu.addSeparator()
+        menu.addAction("Save this style as…", self._ask_save)
+        if styles:
+            manage = menu.addMenu("Rename, export, delete")
+            for style in styles:
+                sub = manage.addMenu(style.name)
+                sub.addAction("Rename…", partial(self._ask_rename, style.id, style.name))
+                sub.addAction("Export…", partial(self._ask_export, style.id, style.name))
+                sub.addAction("Delete", partial(self.library.delete, style.id))
+        menu.addAction("Import a style…", self._ask_import)
+
+    def _ask_save(self) -> None:
+        name, ok = QInputDialog.getText(self, "Save style", "Name:")
+        if ok:
+            self.save_current_as(name)
+
+    def _ask_rename(self, style_id: str, old: str) -> None:
+        name, ok = QInputDialog.getText(self, "Rename style", "Name:", text=old)
+        if ok and name.strip():
+            self.library.rename(style_id, name)
+
+    def _ask_export(self, style_id: str, name: str) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export style", f"{name}{FILE_SUFFIX}", FILE_FILTER)
+        if path:
+            self.export_file(style_id, Path(path))
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a style", "", FILE_FILTER)
+        if path:
+            self.import_file(Path(path))
