@@ -29,6 +29,7 @@ from typing import Any
 
 from PIL import Image, ImageOps
 
+from ..api.colour import is_srgb, to_srgb
 from .errors import GalleryError, ImageRejectedError
 from .files import atomic_write, is_temp_name
 
@@ -101,6 +102,10 @@ def render_thumbnail(src: Path, size: int) -> Image.Image:
             im.draft("RGB", (size, size))  # DCT scaling: decode at 1/2, 1/4 or 1/8
         im.load()
         img: Image.Image = im
+        icc = im.info.get("icc_profile")
+        if icc and not is_srgb(icc):
+            # A wide-gamut or camera profile (an imported photo): shown as its colours, not its numbers.
+            img = to_srgb(img).image
         if img.mode == "P" or img.mode == "PA":
             img = img.convert("RGBA" if "transparency" in img.info or img.mode == "PA" else "RGB")
         elif img.mode not in ("RGB", "RGBA", "L", "LA"):

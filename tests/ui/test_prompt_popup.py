@@ -94,3 +94,4 @@ def test_stale_answers_are_dropped(history: PromptHistory, qtbot: Any) -> None:
     # One worker answers in order: by the time the last answer is here, the others were dropped.
     assert seen == ["a li"]
     assert threads == {threading.main_thread().name}  # answers arrive on the GUI thread
+

@@ -22,6 +22,7 @@ from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...services import Services
+from ..common.colour import to_srgb_image
 from ..common.prompt_history import PromptHistory
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
@@ -264,7 +265,7 @@ class StudioController(QObject):
         if image.isNull():
             self.message.emit("A stored image could not be read.")
             return None
-        return image
+        return to_srgb_image(image)
 
     async def _refresh_spend(self) -> None:
         today: Decimal = await self.services.queue.spend_today()
