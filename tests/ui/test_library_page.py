@@ -800,3 +800,33 @@ def test_the_model_alone_on_a_reader(qtbot: QtBot, qloop: asyncio.AbstractEventL
     finally:
         model.close()
         source.close()
+
+
+def test_saved_searches_live_in_the_side_bar_with_their_counts(qtbot: QtBot, lib: Page, tmp_path: Path) -> None:
+    from ideogram_studio.gallery.saved_searches import SavedSearches
+
+    page = lib.page
+    page.session.saved_store = SavedSearches(tmp_path / "config")
+    with qtbot.waitSignal(page.search_finished, timeout=10000):
+        page.set_query_text("lighthouse")
+    lighthouses = page.model.rowCount()
+    page.session.save_search("Lighthouses", "lighthouse")
+    section = page.filters.section("saved")
+
+    def saved_items() -> list[tuple[str, str]]:
+        return [(section.child(i).text(0), section.child(i).text(1)) for i in range(section.childCount())]
+
+    qtbot.waitUntil(lambda: ("Lighthouses", f"{lighthouses:,}") in saved_items(), timeout=10000)
+    with qtbot.waitSignal(page.search_finished, timeout=10000):
+        page.set_query_text("")
+    item = next(section.child(i) for i in range(section.childCount()) if section.child(i).text(0) == "Lighthouses")
+    with qtbot.waitSignal(page.search_finished, timeout=10000):
+        page.filters.itemClicked.emit(item, 0)  # a click on the saved search runs it
+    assert page.search_field.text() == "lighthouse" and page.model.rowCount() == lighthouses
+    page.session.save_search("lighthouses", "x")  # a second one with the same name: said, not saved
+    qtbot.waitUntil(lambda: "already" in page.status.text(), timeout=10000)
+    page.session.rename_saved_search("Lighthouses", "Beacons")
+    qtbot.waitUntil(lambda: saved_items()[0][0] == "Beacons", timeout=10000)
+    page.session.delete_saved_search("Beacons")
+    qtbot.waitUntil(lambda: saved_items() == [("Save the current search…", "")], timeout=10000)
+    assert [s.name for s in SavedSearches(tmp_path / "config").all()] == []

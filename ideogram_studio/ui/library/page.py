@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QKeyEvent, QShowEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QWidget
 
 from ...gallery import Gallery, GalleryError, Sort
 from ...gallery.library_ops import DetailInfo, LibraryProblem
@@ -381,6 +381,11 @@ class LibraryPage(PageLayout):
         f.favourites_toggled.connect(self._on_favourites_toggled)
         f.create_collection_requested.connect(self._create_collection)
         f.rename_collection_requested.connect(s.rename_collection)
+        s.saved_searches_changed.connect(f.set_saved_searches)
+        f.saved_search_chosen.connect(self.set_query_text)
+        f.save_search_requested.connect(self._save_search)
+        f.rename_saved_search_requested.connect(s.rename_saved_search)
+        f.delete_saved_search_requested.connect(s.delete_saved_search)
         f.delete_collection_requested.connect(s.delete_collection)
         f.images_dropped.connect(self.add_to_collection)
         for mine, theirs in ((self.reuse_requested, d.reuse_requested), (self.open_requested, d.open_requested),
@@ -466,7 +471,17 @@ class LibraryPage(PageLayout):
             sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
             self.grid.scrollTo(index)
 
+    def _save_search(self) -> None:
+        query = self.search_field.text().strip()
+        if not query:
+            self.status.setText("Type a search first, then save it: it will show here with its count.")
+            return
+        name, ok = QInputDialog.getText(self, "Save search", "Name:", text=query[:40])
+        if ok:
+            self.session.save_search(name, query)
+
     def _on_counts(self, counts: SideBarCounts) -> None:
+        self.session.refresh_saved_searches()  # their counts follow the library's
         self.filters.set_counts(counts.search, counts.facets, counts.dates, counts.collections, counts.total,
                                 counts.trash)
         self.detail.set_collections(counts.collections)

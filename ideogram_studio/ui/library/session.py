@@ -26,8 +26,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from ...gallery import Collection, ImportReport, IntegrityReport, PurgeReport, RebuildReport
+from ...gallery.errors import GalleryError
 from ...gallery.library_ops import ExportOutcome, neighbour_row
 from ...gallery.library_source import LibrarySource
+from ...gallery.saved_searches import SavedSearches
+from ...gallery.search_syntax import parse_search
 from ..common.task_runner import EXPECTED, TaskRunner
 from .browsing import KEEP_SELECTION, Found, LibraryBrowsing, Shown, SideBarCounts
 from .reports import check_report, export_report, import_report, purge_message, rebuild_report
@@ -53,12 +56,71 @@ class LibrarySession(LibraryBrowsing):
     collection_created = Signal(int)
     #: False while the index is rebuilt (nothing may be asked of it), True after.
     enabled_changed = Signal(bool)
+    #: The saved searches with their live counts: [(name, query, count)].
+    saved_searches_changed = Signal(list)
 
     def __init__(self, source: LibrarySource, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(source, runner, parent)
         self.undo_stack = QUndoStack(self)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="library-writer")
         self._name_new_collection: int | None = None
+        self._saved: SavedSearches | None = None
+
+    # ---- saved searches (smart collections) -------------------------------------------------------
+    @property
+    def saved_store(self) -> SavedSearches:
+        """The designer's saved searches, kept in the config folder: they follow the designer from
+        library to library (a team library included), as a search does."""
+        if self._saved is None:
+            from ...settings import config_dir
+
+            self._saved = SavedSearches(config_dir())
+        return self._saved
+
+    @saved_store.setter
+    def saved_store(self, store: SavedSearches) -> None:
+        self._saved = store
+
+    def refresh_saved_searches(self) -> None:
+        """Count every saved search again (off the GUI thread, beside the library's own writes);
+        a newer refresh replaces one still running."""
+        if not self._closed:
+            self.runner.run(self._count_saved(), "library-saved-searches", replace=True)
+
+    async def _count_saved(self) -> None:
+        def counted() -> list[tuple[str, str, int | None]]:
+            out: list[tuple[str, str, int | None]] = []
+            for s in self.saved_store.all():
+                search = parse_search(s.query)
+                out.append((s.name, s.query, self.source.count(search) if search.ok else None))
+            return out
+
+        entries = await asyncio.to_thread(counted)
+        if not self._closed:
+            self.saved_searches_changed.emit(entries)
+
+    def save_search(self, name: str, query: str) -> None:
+        self._saved_edit(lambda: self.saved_store.add(name, query), f"Search saved as “{' '.join(name.split())}”.")
+
+    def rename_saved_search(self, old: str, new: str) -> None:
+        self._saved_edit(lambda: self.saved_store.rename(old, new), "")
+
+    def delete_saved_search(self, name: str) -> None:
+        self._saved_edit(lambda: self.saved_store.remove(name), f"Saved search “{name}” deleted.")
+
+    def _saved_edit(self, edit: Callable[[], object], done: str) -> None:
+        self.runner.run(self._saved_edit_task(edit, done), "library-saved-search-edit")
+
+    async def _saved_edit_task(self, edit: Callable[[], object], done: str) -> None:
+        try:
+            await asyncio.to_thread(edit)
+        except GalleryError as exc:
+            done = str(exc)
+        if self._closed:
+            return
+        if done:
+            self.message.emit(done)
+        self.refresh_saved_searches()
 
     # ---- favourite and rating (undoable) -----------------------------------------------------------
     def toggle_favourite(self, ids: list[int]) -> None:

@@ -15,7 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QInputDialog,
+    QMenu,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QWidget,
+)
 
 from ...gallery import Collection, FacetValue
 from ...gallery.library_ops import DateCounts
@@ -79,6 +87,11 @@ class LibraryFilters(QTreeWidget):
     images_dropped = Signal(int, list)
     #: Another library chosen in the Libraries section (its key: "local", "team").
     library_chosen = Signal(str)
+    #: A saved search was clicked: its query goes into the search field.
+    saved_search_chosen = Signal(str)
+    save_search_requested = Signal()
+    rename_saved_search_requested = Signal(str, str)
+    delete_saved_search_requested = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +171,20 @@ class LibraryFilters(QTreeWidget):
         finally:
             self._updating = False
 
+    def set_saved_searches(self, entries: Sequence[tuple[str, str, int | None]]) -> None:
+        """The saved searches with their counts (None: the query has a mistake) and a way to add one."""
+        self._updating = True
+        try:
+            section = self._sections["saved"]
+            self._clear(section)
+            for name, query, count in entries:
+                item = self._child(section, name, count, ("saved", name, query))
+                item.setToolTip(0, query)
+            add = self._child(section, "Save the current search…", None, ("save-search",))
+            add.setForeground(0, QBrush(QColor(128, 128, 128)))
+        finally:
+            self._updating = False
+
     def edit_collection(self, collection_id: int) -> None:
         item = self.find_item(SCOPE_COLLECTION, collection_id)
         if item is not None:
@@ -186,7 +213,8 @@ class LibraryFilters(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.DemiBold)
-        for key, title in (("libraries", "Libraries"), ("library", "Library"), ("collections", "Collections"),
+        for key, title in (("libraries", "Libraries"), ("library", "Library"), ("saved", "Saved searches"),
+                           ("collections", "Collections"),
                            ("date", "Date"),
                            ("rating", "Rating"), *((f, t) for f, _facet, t in SECTIONS)):
             item = QTreeWidgetItem(self, [title, ""])
@@ -194,7 +222,7 @@ class LibraryFilters(QTreeWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setData(0, KIND_ROLE, ("section", key))
             self._sections[key] = item
-        for key in ("library", "collections", "date", "rating", "op"):
+        for key in ("library", "saved", "collections", "date", "rating", "op"):
             self._sections[key].setExpanded(True)
         self._sections["libraries"].setHidden(True)  # shown when there is more than one library
         self.itemClicked.connect(self._on_clicked)
@@ -334,6 +362,10 @@ class LibraryFilters(QTreeWidget):
             self.scope_changed.emit(SCOPE_COLLECTION, int(data[1]))
         elif kind == "new-collection":
             self.create_collection_requested.emit(None)
+        elif kind == "saved":
+            self.saved_search_chosen.emit(str(data[2]))
+        elif kind == "save-search":
+            self.save_search_requested.emit()
         elif kind == "favourite":
             on = item.checkState(0) != Qt.CheckState.Checked
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
@@ -358,6 +390,12 @@ class LibraryFilters(QTreeWidget):
         item = self.itemAt(pos)
         data = item.data(0, KIND_ROLE) if item is not None else None
         menu = QMenu(self)
+        if data and data[0] == "saved":
+            name = str(data[1])
+            menu.addAction("Rename…", lambda: self._ask_rename_saved(name))
+            menu.addAction("Delete saved search", lambda: self.delete_saved_search_requested.emit(name))
+            menu.popup(self.viewport().mapToGlobal(pos))
+            return
         if data and data[0] == SCOPE_COLLECTION:
             cid = int(data[1])
             menu.addAction("New sub-collection", lambda: self.create_collection_requested.emit(cid))
@@ -370,6 +408,11 @@ class LibraryFilters(QTreeWidget):
         else:
             menu.addAction("New collection", lambda: self.create_collection_requested.emit(None))
         menu.popup(self.viewport().mapToGlobal(pos))
+
+    def _ask_rename_saved(self, name: str) -> None:
+        new, ok = QInputDialog.getText(self, "Rename saved search", "Name:", text=name)
+        if ok and new.strip() and new != name:
+            self.rename_saved_search_requested.emit(name, new)
 
     # ---- drops -----------------------------------------------------------------------------------
     def _collection_at(self, pos: QPoint) -> int | None:
