@@ -54,7 +54,7 @@ def test_b_browses_and_sees_a_publish_fifty_images_live(team_env: TeamEnv, tmp_p
     listener.start()
     assert listener.listening.wait(20)
     try:
-        a = _worker(team_env, data_dir, tmp_path / "outbox-a.sqlite", batch=5, pause=0.05)
+        a = _worker(team_env, data_dir, tmp_path / "outbox-a.sqlite", batch=5, pause=0.2)
         with cond:
             assert cond.wait_for(lambda: 50 in seen, timeout=120), (seen, a.poll())
         out, err = a.communicate(timeout=60)
