@@ -16,6 +16,12 @@ Rules for an implementation:
   out and a highest rating). A source may ignore filters it has no column for.
 - What a source cannot do it leaves out of `capabilities`; the UI hides those actions and never
   calls the matching writes.
+
+Showing another library: wrap it in a class with these methods (`isinstance(x, LibrarySource)`
+checks the names; mypy checks the signatures where it is passed), then
+`LibraryPage(None, runner, session=LibrarySession(source, runner))`: the same page, grid, side bar,
+detail panel, undo and messages. A source that pages (`id_page_size`) gets its first page shown at
+once and the rest appended while the search is current; `position()` places new results.
 """
 
 from __future__ import annotations

@@ -62,10 +62,11 @@ class PageActions:
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             p.addAction(action)
         # Keys of the grid: answered by the grid while it has the focus (a held key does not repeat
-        # what must happen once per press).
+        # what must happen once per press). Undo and redo too: a key that reaches the grid because
+        # the window is not the active one (no shortcut matched) still undoes.
         p.grid.set_key_actions([
             self.open, self.preview, self.favourite, *self.ratings, self.trash, self.purge, self.restore,
-            self.copy_prompt, self.copy_seed, self.reuse, self.upscale, self.tag, self.clear,
+            self.copy_prompt, self.copy_seed, self.reuse, self.upscale, self.tag, self.clear, self.undo, self.redo,
         ])
         self.context_menu = self._context_menu()
         self.library_menu = self._library_menu()
