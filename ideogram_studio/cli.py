@@ -172,6 +172,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     async with client:
         response = await client.send(request, on_retry=_report_retry)
         summary["sent"] = True
+        for notice in client.deprecations.notices:  # once per endpoint, never an error
+            print(f"note: {notice.message}", file=sys.stderr)
         if isinstance(response, ImageResponse):
             summary["created"] = response.created
             summary["images"] = await _save_images(client, response, args.out, op)

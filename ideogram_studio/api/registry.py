@@ -15,7 +15,7 @@ from enum import StrEnum
 from .enums import AspectRatio, Resolution, StylePreset
 from .errors import RequestValidationError
 from .limits import MB
-from .requests import Operation
+from .requests import BY_OPERATION, ApiRequest, Operation
 
 
 class FieldKind(StrEnum):
@@ -336,3 +336,14 @@ def spec_for(operation: Operation, model: str) -> OperationSpec:
             raise RequestValidationError("operation", f"{operation.value} has no v2 model in the studio")
         raise RequestValidationError("model", f"{model!r} does not offer {operation.value}; choose {', '.join(models)}")
     return spec
+
+
+def resolve(operation: Operation, model: str) -> OperationSpec | type[ApiRequest]:
+    """Address any request by (operation, model): V1_MODEL is the v1 Ideogram 3.0 request type,
+    any other model its v2 registry entry."""
+    if model == V1_MODEL:
+        cls = BY_OPERATION.get(operation)
+        if cls is None:
+            raise RequestValidationError("model", f"{operation.value} has no v1 endpoint; choose a v2 model")
+        return cls
+    return spec_for(operation, model)

@@ -258,3 +258,15 @@ async def test_every_kind_of_poll_and_magic_prompt_answer_matches_the_contract(
     for answer in [*answers, unauthorised]:
         assert answer_errors(str(answer.request.url.path), answer, "get") == []
     assert magic.status_code == 200 and answer_errors("/v1/ideogram-v4/magic-prompt", magic) == []
+
+
+def test_a_request_is_addressed_by_operation_and_model() -> None:
+    from ideogram_studio.api.registry import V1_MODEL, resolve
+    from ideogram_studio.api.requests import EditRequest
+
+    assert resolve(Operation.EDIT, V1_MODEL) is EditRequest
+    assert resolve(Operation.EDIT, "ideogram-3") is REGISTRY[(Operation.EDIT, "ideogram-3")]
+    with pytest.raises(RequestValidationError, match="no v1 endpoint"):
+        resolve(Operation.PRECISE_EDIT, V1_MODEL)
+    with pytest.raises(RequestValidationError, match="choose ideogram-4-5"):
+        resolve(Operation.PRECISE_EDIT, "ideogram-4")
