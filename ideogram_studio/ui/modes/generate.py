@@ -13,16 +13,22 @@ from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from ...api import v2_pricing
 from ...api.enums import StylePreset
 from ...api.errors import ImageFileError, RequestValidationError
 from ...api.images import ImageFile
 from ...api.limits import MAX_SEED
 from ...api.palette import ColorPalette
-from ...api.requests import ApiRequest, GenerateRequest
+from ...api.pricing import format_cost
+from ...api.registry import V1_MODEL
+from ...api.requests import ApiRequest, GenerateRequest, Operation
+from ...api.v2_requests import V2Request
 from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
-from .mode_panel import ModePanel
+from .mode_panel import ModePanel, Problem
+from .model_fields import unavailable, v2_values
+from .model_row import ModelRow
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields, parse_style_codes
 from .send_footer import show_cost
@@ -60,6 +66,9 @@ class GeneratePanel(ModePanel):
 
     # ---- the form ----------------------------------------------------------------------------
     def _setup_body(self, form: QVBoxLayout) -> None:
+        self._model_problems: dict[str, str] = {}
+        self.model_row = ModelRow(Operation.GENERATE, self.body)
+        form.addWidget(self.model_row)
         self.make_prompt(
             "Prompt",
             "Describe the image: subject, setting, mood, text to render…",
@@ -88,14 +97,42 @@ class GeneratePanel(ModePanel):
         sections = fields.sections()
         self.references_section = sections["style_reference_images"]
         self.more_section = sections["custom_model_uri"]
+        self.register("quality", self.model_row.quality_message, self.model_row.quality_combo)
+        self.model_row.changed.connect(self._on_changed)
+        self.model_row.model_changed.connect(self._on_model_changed)
+        self._on_model_changed()
 
     def update_minimum_width(self) -> None:
         # The roomy form lays out at this width (the window gives the panel at least as much).
         self.setMinimumWidth(MIN_WIDTH)
 
-    def _build(self, final: bool = False) -> GenerateRequest:
-        """The request as the form shows it, not validated."""
+    def _build(self, final: bool = False) -> GenerateRequest | V2Request:  # type: ignore[override]
+        """The request as the form shows it, not validated: v1 for Ideogram 3.0, else the model's v2."""
+        model = self.model_row.model()
+        if model == V1_MODEL:
+            return self._build_v1()
+        form = {**self.field_values(), "quality": self.model_row.quality()}
+        values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form)
+        return V2Request.build(Operation.GENERATE, model, values)
+
+    def _build_v1(self) -> GenerateRequest:
         return GenerateRequest(prompt=self.prompt_text(), **self.field_values())
+
+    def _problems_of(self, request: ApiRequest) -> list[Problem]:
+        if not isinstance(request, V2Request):
+            return super()._problems_of(request)
+        problems = [Problem(f, text) for f, text in self._model_problems.items()]
+        if not self.prompt_text().strip():
+            return [*problems, Problem("prompt", self._missing_text("prompt"), True)]
+        try:
+            request.validate()
+        except RequestValidationError as exc:
+            problems.append(Problem(exc.field, self._describe(exc)))
+        return problems
+
+    def _on_model_changed(self) -> None:
+        self.fields.set_unavailable(unavailable(Operation.GENERATE, self.model_row.model(), self.fields.names()))
+        self.model_row.show_unavailable(unavailable(Operation.GENERATE, self.model_row.model(), FIELDS))
 
     def _missing_text(self, field: str) -> str:
         if field == "prompt":
@@ -103,14 +140,31 @@ class GeneratePanel(ModePanel):
         return super()._missing_text(field)
 
     def _update_cost(self, request: ApiRequest) -> None:
-        show_cost(self.cost_label, request)
+        if not isinstance(request, V2Request):
+            show_cost(self.cost_label, request)
+            return
+        total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
+        if total is None or each is None:
+            self.cost_label.setText("Estimated cost: price unknown")
+            self.cost_label.setToolTip("The local price table has no figure for this setting.")
+            return
+        noun = "image" if n == 1 else "images"
+        each_text = format_cost(each).removeprefix("≈ ")
+        self.cost_label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}, local price table)")
+        self.cost_label.setToolTip("From the studio's price table of 2026-11-16; the service's quote wins.")
 
     # ---- public ----------------------------------------------------------------------------
-    def request(self) -> GenerateRequest:
+    def request(self) -> GenerateRequest | V2Request:  # type: ignore[override]
         """The request the form describes; raises RequestValidationError if a rule is broken."""
         request = super().request()
-        assert isinstance(request, GenerateRequest)
+        assert isinstance(request, GenerateRequest | V2Request)
         return request
+
+    def model(self) -> str:
+        return self.model_row.model()
+
+    def set_model(self, model: str) -> None:
+        self.model_row.set_model(model)
 
     def set_request(self, request: ApiRequest) -> None:
         """Fill every field exactly from a request ("reuse settings")."""
@@ -176,9 +230,11 @@ class GeneratePanel(ModePanel):
 
     def state(self) -> dict[str, Any]:
         """Last-used values as JSON-safe data (image paths, never image bytes)."""
-        request = self._build()
+        request = self._build_v1()
         return {
             "version": STATE_VERSION,
+            "model": self.model_row.model(),
+            "quality": self.model_row.quality(),
             "fields": request.fields_json(),
             "seed": self.seed_spin.value(),
             "seed_locked": self.seed_lock.isChecked(),
@@ -228,6 +284,7 @@ class GeneratePanel(ModePanel):
                 self.preset_picker().set_recents(recents)
             self.references_section.set_expanded(bool(state.get("references_expanded")))
             self.more_section.set_expanded(bool(state.get("more_expanded")))
+            self.model_row.restore(state.get("model"), state.get("quality"))
         finally:
             self._loading -= 1
         self.fields.expand_used()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QSizePolicy,
     QSpinBox,
@@ -45,10 +46,22 @@ from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .reference_zone import ReferenceZone
 
-SPEEDS = (RenderingSpeed.FLASH, RenderingSpeed.TURBO, RenderingSpeed.BALANCED, RenderingSpeed.DEFAULT,
-          RenderingSpeed.QUALITY)
-STYLE_TYPES = (StyleType.AUTO, StyleType.GENERAL, StyleType.REALISTIC, StyleType.DESIGN, StyleType.FICTION,
-               StyleType.STYLIZED, StyleType.CUSTOM)
+SPEEDS = (
+    RenderingSpeed.FLASH,
+    RenderingSpeed.TURBO,
+    RenderingSpeed.BALANCED,
+    RenderingSpeed.DEFAULT,
+    RenderingSpeed.QUALITY,
+)
+STYLE_TYPES = (
+    StyleType.AUTO,
+    StyleType.GENERAL,
+    StyleType.REALISTIC,
+    StyleType.DESIGN,
+    StyleType.FICTION,
+    StyleType.STYLIZED,
+    StyleType.CUSTOM,
+)
 LABEL_WIDTH = 92
 STYLE_FIELDS = ("style_type", "style_preset", "color_palette", "style_codes")
 REFERENCE_FIELDS = ("style_reference_images", "character_reference_images", "character_reference_images_mask")
@@ -159,6 +172,9 @@ class RequestFields(QWidget):
         self._messages: dict[str, FieldMessage] = {}
         self._focus: dict[str, QWidget] = {}
         self._sections: dict[str, CollapsibleSection] = {}
+        #: The widgets and layouts of each field's row (label included), for set_unavailable.
+        self._parts: dict[str, list[QWidget | QLayout]] = {}
+        self._model_hidden: dict[int, tuple[QWidget, str]] = {}
         self._setup_ui(style_expanded, style_section)
         if defaults:
             self._apply(defaults)
@@ -259,7 +275,7 @@ class RequestFields(QWidget):
 
     def update_speed_prices(self, request: ApiRequest) -> None:
         """Each speed's price per image for this request (character-reference prices when one is set)."""
-        if "rendering_speed" not in self._names:
+        if "rendering_speed" not in self._names or getattr(request, "api_version", "v1") != "v1":
             return
         for i in range(self.speed_combo.count()):
             value = self.speed_combo.itemData(i)
@@ -268,6 +284,26 @@ class RequestFields(QWidget):
             price_text = "price unknown" if price is None else f"${price:.2f} / image"
             name = "Not set (Default)" if speed is None else human_name(speed)
             self.speed_combo.setItemText(i, f"{name}  ·  {price_text}")
+
+    def set_unavailable(self, reasons: Mapping[str, str]) -> None:
+        """Hide the rows of the fields a model does not take (name → why, in each hidden widget's
+        tooltip); the others show again. A shared part (heading, section) hides when all its fields do."""
+        owners: dict[int, tuple[QWidget, list[str]]] = {}
+        for name, parts in self._parts.items():
+            for widget in _widgets_of(parts):
+                owners.setdefault(id(widget), (widget, []))[1].append(name)
+        for key, (widget, names) in owners.items():
+            why = [reasons[n] for n in names if n in reasons]
+            if why and len(why) == len(names):
+                if key not in self._model_hidden:
+                    self._model_hidden[key] = (widget, widget.toolTip())
+                widget.setToolTip(why[0])
+                widget.hide()
+            elif key in self._model_hidden:
+                # Only what the model hid is shown again (a clear button may be hidden for its own reason).
+                _, tip = self._model_hidden.pop(key)
+                widget.setToolTip(tip)
+                widget.show()
 
     def ui_state(self) -> dict[str, Any]:
         """What is not in the request but worth keeping across restarts."""
@@ -325,11 +361,14 @@ class RequestFields(QWidget):
             label.setBuddy(self.negative_edit)
             layout.addWidget(self.negative_edit)
             self._add_message(layout, self, ["negative_prompt"], self.negative_edit)
+            self._track(["negative_prompt"], label, self.negative_edit)
 
         if "aspect_ratio" in n or "resolution" in n:
             self._gap(layout, 4)
-            layout.addWidget(field_label(self, "Shape", bold=True))
+            shape_label = field_label(self, "Shape", bold=True)
+            layout.addWidget(shape_label)
             self.shape_picker = ShapePicker(self)
+            self._track(["aspect_ratio", "resolution"], shape_label, self.shape_picker)
             self.shape_picker.changed.connect(self._on_changed)
             layout.addWidget(self.shape_picker)
             self._add_message(layout, self, ["aspect_ratio", "resolution"], self.shape_picker)
@@ -386,7 +425,9 @@ class RequestFields(QWidget):
 
         if any(f in n for f in STYLE_FIELDS) and not style_section:
             self._gap(layout, 6)
-            layout.addWidget(field_label(self, "Style", bold=True))
+            style_label = field_label(self, "Style", bold=True)
+            layout.addWidget(style_label)
+            self._track([f for f in STYLE_FIELDS if f in n], style_label)
             style_grid = self._grid()
             layout.addLayout(style_grid)
             self._build_style(self, style_grid)
@@ -471,7 +512,7 @@ class RequestFields(QWidget):
 
             self.my_styles = MyStylesButton(self.values, self.apply_style, parent)
             self.my_styles.message.connect(self._on_my_styles_message)
-            self._row(grid, parent, "Mine", self.my_styles, [])
+            self._row(grid, parent, "Mine", self.my_styles, [], track_as=[f for f in STYLE_FIELDS if f in n])
             self._palette_dialog = QDialog(self)
             self._palette_dialog.setWindowTitle("Colour palette")
             dialog_layout = QVBoxLayout(self._palette_dialog)
@@ -553,6 +594,7 @@ class RequestFields(QWidget):
         field: QWidget | QHBoxLayout,
         names: list[str],
         buddy: QWidget | None = None,
+        track_as: list[str] | None = None,
     ) -> None:
         row = grid.rowCount()
         lab = field_label(parent, label)
@@ -566,11 +608,16 @@ class RequestFields(QWidget):
             assert buddy is not None
             target = buddy
         lab.setBuddy(buddy or target)
+        self._track(track_as if track_as is not None else names, lab, field)
         message = FieldMessage(parent)
         grid.addWidget(message, row + 1, 1)
         for name in names:
             self._messages[name] = message
             self._focus[name] = target
+
+    def _track(self, names: Iterable[str], *parts: QWidget | QLayout) -> None:
+        for name in names:
+            self._parts.setdefault(name, []).extend(parts)
 
     def _add_message(self, layout: QVBoxLayout, parent: QWidget, names: list[str], target: QWidget) -> None:
         message = FieldMessage(parent)
@@ -586,6 +633,7 @@ class RequestFields(QWidget):
         section.setObjectName(f"section-{key}")
         section.set_expanded(expanded)
         layout.addWidget(section)
+        self._track(fields, section)
         self._section_widgets[key] = section
         for f in fields:
             self._sections[f] = section
@@ -748,3 +796,10 @@ class RequestFields(QWidget):
     def _on_palette_changed(self) -> None:
         self._update_palette_button()
         self._on_changed()
+
+
+def _widgets_of(parts: list[QWidget | QLayout]) -> list[QWidget]:
+    """The widgets of a row: widgets as they are, a layout's widgets (one level: rows are flat)."""
+    out: list[QWidget] = [p for p in parts if isinstance(p, QWidget)]
+    items = [p.itemAt(i) for p in parts if isinstance(p, QLayout) for i in range(p.count())]
+    return out + [w for w in (item.widget() for item in items if item is not None) if w is not None]

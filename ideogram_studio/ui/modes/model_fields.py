@@ -1,0 +1,105 @@
+"""Which model a mode's form sends to, which of its fields that model takes, and why not (no Qt).
+
+A mode panel keeps one set of widgets for all its models: choosing a model hides the rows the model
+does not take (each with the reason, see `unavailable`), so switching back and forth keeps what the
+designer typed in every field both models share. The v1 Ideogram 3.0 request stays the form's own
+type; a v2 model's request is built here from the same form values (`v2_values`), names and enums
+as the v2 API spells them (lowercase), checked against api/registry.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import Any, NamedTuple
+
+from ...api.enums import human_name
+from ...api.registry import V1_MODEL, spec_for
+from ...api.requests import Operation
+
+
+class ModelChoice(NamedTuple):
+    model: str
+    name: str
+
+
+#: The models each mode offers, in the picker's order (the first is the default). A mode with one
+#: model shows no picker.
+MODELS: dict[Operation, tuple[ModelChoice, ...]] = {
+    Operation.GENERATE: (
+        ModelChoice(V1_MODEL, "Ideogram 3.0"),
+        ModelChoice("ideogram-4", "Ideogram 4.0"),
+        ModelChoice("ideogram-4-5", "Ideogram 4.5"),
+        ModelChoice("ideogram-4-6", "Ideogram 4.6"),
+    ),
+}
+#: Form fields (v1 names) the v2 field of the same name carries over to, value converted.
+SHARED = ("magic_prompt", "rendering_speed", "num_images", "seed")
+#: The form's own fields that only some v2 models take (not in the v1 request).
+V2_ONLY = ("quality",)
+
+
+def model_name(operation: Operation, model: str) -> str:
+    return next((c.name for c in MODELS.get(operation, ()) if c.model == model), model)
+
+
+def unavailable(operation: Operation, model: str, form_names: Iterable[str]) -> dict[str, str]:
+    """Form field → why the model does not take it (fields it takes are absent)."""
+    names = list(dict.fromkeys([*form_names, *V2_ONLY]))
+    if model == V1_MODEL:
+        return {n: f"{_quality_owner()} only: Ideogram 3.0 uses Speed." for n in V2_ONLY if n in names}
+    spec = spec_for(operation, model)
+    who = model_name(operation, model)
+    out: dict[str, str] = {}
+    for name in names:
+        if name in spec.fields and (name in SHARED or name in V2_ONLY):
+            continue
+        out[name] = _why(name, who, spec.fields)
+    return out
+
+
+def v2_values(
+    operation: Operation, model: str, prompt: str, form: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The v2 values for the model from the form's values, and the fields that cannot be sent as
+    set (field → the sentence to show at it)."""
+    spec = spec_for(operation, model)
+    values: dict[str, Any] = {"prompt": prompt}
+    problems: dict[str, str] = {}
+    for name in (*SHARED, *V2_ONLY):
+        raw = form.get(name)
+        if raw is None or name not in spec.fields:
+            continue
+        value = raw.value.lower() if isinstance(raw, StrEnum) else raw
+        choices = spec.fields[name].choices
+        if choices and value not in choices:
+            shown = human_name(raw) if isinstance(raw, StrEnum) else str(value)
+            offered = ", ".join(c.replace("_", " ") for c in choices)
+            problems[name] = f"{shown} is not offered by {model_name(operation, model)}; choose {offered}."
+            continue
+        values[name] = value
+    return values, problems
+
+
+def _quality_owner() -> str:
+    return "Quality is an Ideogram 4.5 / 4.6 setting"
+
+
+def _why(name: str, who: str, fields: Mapping[str, Any]) -> str:
+    if name == "negative_prompt":
+        return f"{who} takes no negative prompt: say what you want instead (e.g. \u201csharp focus\u201d)."
+    if name == "rendering_speed" and "quality" in fields:
+        return f"{who} is set by Quality, not Speed."
+    if name == "quality":
+        return f"{_quality_owner()}: {who} uses Speed."
+    if name in ("aspect_ratio", "resolution"):
+        return f"{who}: the service picks the size (this form does not offer 4.x sizes yet)."
+    if name in ("style_type", "style_preset", "color_palette", "style_codes"):
+        return f"{who} takes no style type, preset, palette or codes: describe the style in the prompt."
+    if name == "style_reference_images":
+        return f"{who} takes no style references."
+    if name in ("character_reference_images", "character_reference_images_mask"):
+        return "Character references are an Ideogram 3.0 feature."
+    if name == "custom_model_uri":
+        return "Custom models are an Ideogram 3.0 feature."
+    return f"{who} does not take {name.replace('_', ' ')}."

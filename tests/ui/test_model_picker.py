@@ -1,0 +1,167 @@
+"""The model picker in Generate, driven through real widgets: 3.0 (v1) ↔ 4.0 / 4.5 / 4.6 (v2), the
+rows each model does not take hidden with the reason, shared fields kept, the matching request sent."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+
+from ideogram_studio.api import GenerateRequest, MagicPrompt, RenderingSpeed
+from ideogram_studio.api.requests import Operation
+from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.ui.modes.generate import GeneratePanel
+from ideogram_studio.ui.modes.model_fields import unavailable, v2_values
+
+L = Qt.MouseButton.LeftButton
+
+
+@pytest.fixture
+def panel(qtbot):
+    widget = GeneratePanel()
+    qtbot.addWidget(widget)
+    widget.resize(460, 900)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def pick(combo: QComboBox, value: str) -> None:
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+
+
+def choose_model(qtbot, panel: GeneratePanel, model: str) -> None:
+    """Through the keyboard, as a designer would: focus the combo and step to the model."""
+    combo = panel.model_row.model_combo
+    target = combo.findData(model)
+    assert target >= 0
+    combo.setFocus()
+    while combo.currentIndex() != target:
+        key = Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up
+        qtbot.keyClick(combo, key)
+
+
+def sent(qtbot, panel: GeneratePanel):
+    with qtbot.waitSignal(panel.submitted, timeout=2000) as blocker:
+        qtbot.mouseClick(panel.generate_button, L)
+    return blocker.args[0]
+
+
+def test_the_picker_offers_the_four_generate_models_and_starts_on_3_0(panel):
+    combo = panel.model_row.model_combo
+    assert panel.model_row.isVisible()
+    assert [combo.itemText(i) for i in range(combo.count())] == [
+        "Ideogram 3.0", "Ideogram 4.0", "Ideogram 4.5", "Ideogram 4.6",
+    ]  # fmt: skip
+    assert panel.model() == "ideogram-3-v1"
+    assert not panel.model_row.quality_combo.isVisible()
+    assert not panel.model_row.unused_label.isVisible()
+
+
+def test_4_5_hides_the_fields_it_does_not_take_and_says_why(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4-5")
+    for widget in (panel.negative_edit, panel.style_type_combo, panel.preset_button, panel.speed_combo,
+                   panel.shape_picker, panel.style_codes_edit):  # fmt: skip
+        assert not widget.isVisible(), widget
+    assert "takes no negative prompt" in panel.negative_edit.toolTip()
+    assert "set by Quality, not Speed" in panel.speed_combo.toolTip()
+    assert "describe the style in the prompt" in panel.style_type_combo.toolTip()
+    # What it takes stays: images, seed, magic prompt; Quality appears.
+    for widget in (panel.images_spin, panel.seed_spin, panel.magic_combo, panel.model_row.quality_combo):
+        assert widget.isVisible(), widget
+    note = panel.model_row.unused_label
+    assert note.isVisible()
+    assert note.text().startswith("Not used by Ideogram 4.5: negative prompt, shape, speed, style, references")
+    assert "Negative prompt: Ideogram 4.5 takes no negative prompt" in note.toolTip()
+    # Back to 3.0: every row is shown again with its own tooltip.
+    choose_model(qtbot, panel, "ideogram-3-v1")
+    assert panel.negative_edit.isVisible() and panel.speed_combo.isVisible() and panel.style_type_combo.isVisible()
+    assert "Things to exclude" in panel.negative_edit.toolTip()
+    assert not note.isVisible() and not panel.model_row.quality_combo.isVisible()
+
+
+def test_4_0_keeps_speed_and_hides_quality(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4")
+    assert panel.speed_combo.isVisible()
+    assert not panel.model_row.quality_combo.isVisible()
+    assert not panel.negative_edit.isVisible()
+
+
+def test_switching_keeps_the_shared_fields_and_builds_the_matching_request(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "A lighthouse at dusk")
+    qtbot.keyClicks(panel.negative_edit, "fog")
+    panel.images_spin.setValue(2)
+    panel.fields.set_seed(42)
+    pick(panel.magic_combo, MagicPrompt.OFF.value)
+    pick(panel.speed_combo, RenderingSpeed.TURBO.value)
+
+    choose_model(qtbot, panel, "ideogram-4")
+    request = sent(qtbot, panel)
+    assert isinstance(request, V2Request)
+    assert (request.operation, request.model) == (Operation.GENERATE, "ideogram-4")
+    assert dict(request.values) == {
+        "prompt": "A lighthouse at dusk", "magic_prompt": "off", "rendering_speed": "turbo", "num_images": 2,
+        "seed": 42,
+    }  # fmt: skip
+    assert request.endpoint == "/v2/image/generate/ideogram-4"
+
+    choose_model(qtbot, panel, "ideogram-4-5")
+    pick(panel.model_row.quality_combo, "high")
+    request = sent(qtbot, panel)
+    assert request.model == "ideogram-4-5"
+    assert dict(request.values) == {
+        "prompt": "A lighthouse at dusk", "magic_prompt": "off", "num_images": 2, "seed": 42, "quality": "high",
+    }  # fmt: skip
+
+    # Back to 3.0: the negative prompt and speed typed before are still there and sent.
+    choose_model(qtbot, panel, "ideogram-3-v1")
+    request = sent(qtbot, panel)
+    assert isinstance(request, GenerateRequest)
+    assert request.negative_prompt == "fog" and request.rendering_speed is RenderingSpeed.TURBO
+    assert request.num_images == 2 and request.seed == 42
+
+
+def test_a_speed_4_0_does_not_offer_is_refused_at_the_speed_field(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "Fox")
+    pick(panel.speed_combo, RenderingSpeed.FLASH.value)
+    choose_model(qtbot, panel, "ideogram-4")
+    assert not panel.generate_button.isEnabled()
+    message = panel.field_message("rendering_speed")
+    assert message.isVisible() and "not offered by Ideogram 4.0" in message.text()
+    pick(panel.speed_combo, RenderingSpeed.QUALITY.value)
+    assert panel.generate_button.isEnabled()
+
+
+def test_the_cost_line_follows_the_model_from_the_local_table(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "Fox")
+    choose_model(qtbot, panel, "ideogram-4-5")
+    pick(panel.model_row.quality_combo, "high")
+    panel.images_spin.setValue(3)
+    assert "$0.30" in panel.cost_label.text() and "local price table" in panel.cost_label.text()
+    choose_model(qtbot, panel, "ideogram-4")
+    pick(panel.speed_combo, RenderingSpeed.TURBO.value)
+    assert "$0.09" in panel.cost_label.text()
+
+
+def test_the_model_and_quality_survive_a_restart(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4-6")
+    pick(panel.model_row.quality_combo, "low")
+    state = panel.state()
+    other = GeneratePanel()
+    qtbot.addWidget(other)
+    other.restore_state(state)
+    assert other.model() == "ideogram-4-6" and other.model_row.quality() == "low"
+
+
+def test_model_fields_table():
+    reasons = unavailable(Operation.GENERATE, "ideogram-4-6", ["negative_prompt", "num_images", "custom_model_uri"])
+    assert set(reasons) == {"negative_prompt", "custom_model_uri"}
+    assert unavailable(Operation.GENERATE, "ideogram-3-v1", ["negative_prompt"]) == {
+        "quality": "Quality is an Ideogram 4.5 / 4.6 setting only: Ideogram 3.0 uses Speed."
+    }
+    values, problems = v2_values(
+        Operation.GENERATE, "ideogram-4", "x", {"rendering_speed": RenderingSpeed.FLASH, "seed": None}
+    )
+    assert values == {"prompt": "x"} and "rendering_speed" in problems
