@@ -115,6 +115,11 @@ class GeneratePanel(ModePanel):
         values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form)
         return V2Request.build(Operation.GENERATE, model, values)
 
+    def draft(self) -> GenerateRequest:
+        """The batch dialog's template: batches are planned on Ideogram 3.0 requests only (its
+        prompt variables and seeds work on GenerateRequest); a 4.x form gives its shared fields."""
+        return self._build_v1()
+
     def _build_v1(self) -> GenerateRequest:
         return GenerateRequest(prompt=self.prompt_text(), **self.field_values())
 
