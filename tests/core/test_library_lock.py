@@ -88,10 +88,13 @@ async def main() -> None:
     async with IdeogramClient(api_key="k", base_url="http://api.test", transport=sandbox_transport(app)) as c:
         queue = JobQueue(c, GalleryJobStore(gallery))
         await queue.recover()
+        # The queue tells its listeners of a state only after the journal has it (_set_state):
+        # waiting for that event, not for job.state, means the parent reads a committed "sending".
+        journalled_sending = asyncio.Event()
+        queue.subscribe(lambda e: e.job.state.value == "sending" and journalled_sending.set())
         state.inject(Fault.latency(float(sys.argv[2])))
         job = await queue.submit(GenerateRequest(prompt="held by a latency fault"))
-        while job.state.value != "sending":
-            await asyncio.sleep(0.01)
+        await journalled_sending.wait()
         print("SENDING", job.id, flush=True)
         while not job.state.finished:
             await asyncio.sleep(0.05)
