@@ -87,10 +87,13 @@ class LibraryReader:
     # ---- connections ----------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None and getattr(self._local, "generation", -1) == self._generation:
-            if self._file_id() == self._opened:
-                return conn
-            self.reopen()  # the index file was replaced (a rebuild): read the new one
+        if conn is not None:
+            if getattr(self._local, "generation", -1) == self._generation:
+                if self._file_id() == self._opened:
+                    return conn
+                self.reopen()  # the index file was replaced (a rebuild): read the new one
+            self._retire(conn)  # stale: closed here, by the thread that used it
+            self._local.conn = None
         if self._closed:
             raise GalleryError("The library is closed.")
         if not self._path.is_file():
@@ -113,17 +116,28 @@ class LibraryReader:
         return conn
 
     def reopen(self) -> None:
-        """Drop every connection: the next query opens the index file anew."""
+        """Make every connection stale: each thread closes its own and opens the index anew at its
+        next query. Closing another thread's connection from here could pull it from under a query
+        that thread is running (a crash in SQLite, seen under load), so it is never done."""
+        with self._lock:
+            self._generation += 1
+
+    def _retire(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            if conn in self._conns:
+                self._conns.remove(conn)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+
+    def close(self) -> None:
+        """At shutdown, when the reading threads have stopped: every connection is closed."""
+        self._closed = True
         with self._lock:
             conns, self._conns = self._conns, []
             self._generation += 1
         for c in conns:
-            with contextlib.suppress(sqlite3.Error):  # a thread still using it: SQLite closes when done
+            with contextlib.suppress(sqlite3.Error):
                 c.close()
-
-    def close(self) -> None:
-        self._closed = True
-        self.reopen()
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn(connection)` on this thread's connection; SQLite's errors become GalleryErrors."""
