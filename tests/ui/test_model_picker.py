@@ -3,6 +3,8 @@ rows each model does not take hidden with the reason, shared fields kept, the ma
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
@@ -10,8 +12,10 @@ from PySide6.QtWidgets import QComboBox
 from ideogram_studio.api import GenerateRequest, MagicPrompt, RenderingSpeed
 from ideogram_studio.api.requests import Operation
 from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.api.v2_responses import PriceQuote, QuoteSource
 from ideogram_studio.ui.modes.generate import GeneratePanel
 from ideogram_studio.ui.modes.model_fields import unavailable, v2_values
+from ideogram_studio.ui.modes.quote_line import SETTLE_MS, quote_text
 
 L = Qt.MouseButton.LeftButton
 
@@ -165,3 +169,44 @@ def test_model_fields_table():
         Operation.GENERATE, "ideogram-4", "x", {"rendering_speed": RenderingSpeed.FLASH, "seed": None}
     )
     assert values == {"prompt": "x"} and "rendering_speed" in problems
+
+
+# ---- the service's quote on the cost line -----------------------------------------------------
+def test_a_settled_4x_form_asks_one_quote_and_shows_it(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4-5")
+    asked = []
+    panel.quote_requested.connect(asked.append)
+    with qtbot.waitSignal(panel.quote_requested, timeout=3000) as blocker:
+        qtbot.keyClicks(panel.prompt_edit, "A fox in the snow")  # one keystroke after another: one ask
+    request = blocker.args[0]
+    assert isinstance(request, V2Request) and request.values["prompt"] == "A fox in the snow"
+    assert len(asked) == 1
+    assert "local price table" in panel.cost_label.text()  # until the answer comes
+    panel.show_quote(request, PriceQuote(Decimal("0.06"), "exact", billing_identifier="b"))
+    assert panel.cost_label.text() == "Cost: $0.06 for 1 image (Ideogram's quote, exact)"
+
+
+def test_an_estimate_quote_shows_its_upper_bound_and_a_stale_answer_is_dropped(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4")
+    with qtbot.waitSignal(panel.quote_requested, timeout=3000) as blocker:
+        qtbot.keyClicks(panel.prompt_edit, "Fox")
+    old = blocker.args[0]
+    with qtbot.waitSignal(panel.quote_requested, timeout=3000) as blocker:
+        panel.images_spin.setValue(2)
+    new = blocker.args[0]
+    panel.show_quote(old, PriceQuote(Decimal("0.06"), "exact"))
+    assert "Ideogram" not in panel.cost_label.text()  # the form moved on: still the local figure
+    panel.show_quote(new, PriceQuote(Decimal("0.12"), "estimate", upper_bound_usd=Decimal("0.2")))
+    assert panel.cost_label.text() == "Cost: up to $0.20 for 2 images (Ideogram's quote, ≈ $0.12)"
+
+
+def test_a_blocked_form_asks_no_quote(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4")
+    with qtbot.assertNotEmitted(panel.quote_requested, wait=SETTLE_MS * 2):
+        pick(panel.speed_combo, RenderingSpeed.TURBO.value)  # no prompt yet: nothing to price
+
+
+def test_quote_text_for_the_local_table_and_tenths_of_a_cent():
+    text, _tip = quote_text(PriceQuote(Decimal("0.18"), "estimate", source=QuoteSource.LOCAL_TABLE), 3)
+    assert text == "Estimated cost: ≈ $0.18 (3 images, local price table)"
+    assert quote_text(PriceQuote(Decimal("0.008"), "exact"), 1)[0].startswith("Cost: $0.008 ")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...api import v2_pricing
@@ -23,12 +24,14 @@ from ...api.pricing import format_cost
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
 from ...api.v2_requests import V2Request
+from ...api.v2_responses import PriceQuote
 from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
 from .mode_panel import ModePanel, Problem
 from .model_fields import unavailable, v2_values
 from .model_row import ModelRow
+from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields, parse_style_codes
 from .send_footer import show_cost
@@ -46,6 +49,10 @@ MIN_WIDTH = 380
 
 class GeneratePanel(ModePanel):
     """The Generate workflow's form. Emits `submitted(request, to_front)` with a valid request."""
+
+    #: A settled 4.x form's V2Request to price (the window asks the controller; show_quote answers).
+    quote_requested = Signal(object)
+    _quote_line: QuoteLine | None = None
 
     request_class: ClassVar[type[ApiRequest]] = GenerateRequest
     mode_name = "Generate"
@@ -146,8 +153,10 @@ class GeneratePanel(ModePanel):
 
     def _update_cost(self, request: ApiRequest) -> None:
         if not isinstance(request, V2Request):
+            self.quote_line().schedule(None)
             show_cost(self.cost_label, request)
             return
+        self.quote_line().schedule(None if self._problems else request)
         total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
         if total is None or each is None:
             self.cost_label.setText("Estimated cost: price unknown")
@@ -164,6 +173,17 @@ class GeneratePanel(ModePanel):
         request = super().request()
         assert isinstance(request, GenerateRequest | V2Request)
         return request
+
+    def quote_line(self) -> QuoteLine:
+        """Made on first use (the cost label it writes is built after the form)."""
+        if self._quote_line is None:
+            self._quote_line = QuoteLine(self.cost_label, self)
+            self._quote_line.requested.connect(self.quote_requested)
+        return self._quote_line
+
+    def show_quote(self, request: object, quote: object) -> None:
+        """The controller's answer to quote_requested (dropped if the form has moved on)."""
+        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def model(self) -> str:
         return self.model_row.model()

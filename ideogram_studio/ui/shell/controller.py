@@ -15,9 +15,11 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from ...api.enums import StylePreset
+from ...api.errors import ApiError
 from ...api.images import ImageFile
 from ...api.pricing import format_cost
 from ...api.requests import ApiRequest
+from ...api.v2_requests import V2Request
 from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
@@ -60,6 +62,9 @@ class StudioController(QObject):
     #: An edit's result, to show against its source: (before, after, caption, content hash of after).
     #: Emitted just before image_ready for the same image.
     compare_ready = Signal(QImage, QImage, str, str)
+    #: A form's price: (the V2Request asked about, its PriceQuote — the service's, else the local
+    #: table's, labelled by its source — or None when neither can price it).
+    quote_ready = Signal(object, object)
 
     def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -91,6 +96,19 @@ class StudioController(QObject):
             self.prompt_history.record(prompt, mode, str(getattr(request, "model", None) or "ideogram-3"))
         self.message.emit(f"Queued: {request.image_count()} image(s), {format_cost(job.estimated_cost)}")
         return job
+
+    def quote(self, request: V2Request) -> None:
+        """Ask the service what this request would cost (dry run; cached by body). A newer ask
+        replaces one still on its way: a settled form has one price."""
+        self.runner.run(self._quote(request), "quote", replace=True)
+
+    async def _quote(self, request: V2Request) -> None:
+        try:
+            quote = await self.services.queue.client.v2.quote_or_estimate(request)
+        except ApiError as exc:  # a form the service refuses to price: its label says so, not a dialog
+            log.info("No quote: %s", exc)
+            quote = None
+        self.quote_ready.emit(request, quote)
 
     def cancel(self, job_id: str) -> None:
         self.services.queue.cancel(job_id)

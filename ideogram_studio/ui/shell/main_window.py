@@ -551,6 +551,10 @@ class MainWindow(QMainWindow):
             self._canvas_pages[mode.id] = editor
         panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
         panel.prompt_library_requested.connect(lambda edit: self._prompt_library_link().show_for(edit))
+        show_quote = getattr(panel, "show_quote", None)  # the panels with a 4.x model ask the service's price
+        if show_quote is not None:
+            panel.quote_requested.connect(c.quote)  # type: ignore[attr-defined]
+            c.quote_ready.connect(show_quote)
         picker = panel.fields.preset_picker() if panel.fields is not None else None
         if picker is not None:
             picker.previews_requested.connect(c.request_previews)
