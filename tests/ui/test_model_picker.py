@@ -9,13 +9,14 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox
 
-from ideogram_studio.api import GenerateRequest, MagicPrompt, RenderingSpeed
+from ideogram_studio.api import GenerateRequest, ImageFile, MagicPrompt, RenderingSpeed
 from ideogram_studio.api.requests import Operation
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.api.v2_responses import PriceQuote, QuoteSource
 from ideogram_studio.ui.modes.generate import GeneratePanel
 from ideogram_studio.ui.modes.model_fields import unavailable, v2_values
 from ideogram_studio.ui.modes.quote_line import SETTLE_MS, quote_text
+from ideogram_studio.ui.modes.remix import RemixPanel
 
 L = Qt.MouseButton.LeftButton
 
@@ -36,7 +37,7 @@ def pick(combo: QComboBox, value: str) -> None:
     combo.setCurrentIndex(index)
 
 
-def choose_model(qtbot, panel: GeneratePanel, model: str) -> None:
+def choose_model(qtbot, panel, model: str) -> None:
     """Through the keyboard, as a designer would: focus the combo and step to the model."""
     combo = panel.model_row.model_combo
     target = combo.findData(model)
@@ -47,9 +48,9 @@ def choose_model(qtbot, panel: GeneratePanel, model: str) -> None:
         qtbot.keyClick(combo, key)
 
 
-def sent(qtbot, panel: GeneratePanel):
+def sent(qtbot, panel):
     with qtbot.waitSignal(panel.submitted, timeout=2000) as blocker:
-        qtbot.mouseClick(panel.generate_button, L)
+        qtbot.mouseClick(panel.send_button, L)
     return blocker.args[0]
 
 
@@ -210,3 +211,45 @@ def test_quote_text_for_the_local_table_and_tenths_of_a_cent():
     text, _tip = quote_text(PriceQuote(Decimal("0.18"), "estimate", source=QuoteSource.LOCAL_TABLE), 3)
     assert text == "Estimated cost: ≈ $0.18 (3 images, local price table)"
     assert quote_text(PriceQuote(Decimal("0.008"), "exact"), 1)[0].startswith("Cost: $0.008 ")
+
+
+# ---- Remix: Ideogram 3.0 (v1) or 4.0 (v2) ----------------------------------------------------------
+def test_remix_on_4_0_sends_the_source_weight_and_speed_and_hides_what_4_0_lacks(qtbot, make_png):
+    remix = RemixPanel()
+    qtbot.addWidget(remix)
+    remix.resize(460, 900)
+    remix.show()
+    qtbot.waitExposed(remix)
+    assert [remix.model_row.model_combo.itemText(i) for i in range(2)] == ["Ideogram 3.0", "Ideogram 4.0"]
+    assert remix.set_source(ImageFile.from_path(make_png(size=(64, 48))))
+    qtbot.keyClicks(remix.prompt_edit, "In winter")
+    qtbot.keyClicks(remix.fields.negative_edit, "people")
+    remix.weight_slider.setValue(70)
+    pick(remix.fields.speed_combo, RenderingSpeed.QUALITY.value)
+
+    choose_model(qtbot, remix, "ideogram-4")
+    for widget in (remix.fields.negative_edit, remix.fields.seed_spin, remix.fields.magic_combo,
+                   remix.fields.style_type_combo, remix.fields.shape_picker, remix.crop_note):  # fmt: skip
+        assert not widget.isVisible(), widget
+    assert "does not take seed" in remix.fields.seed_spin.toolTip()
+    assert remix.weight_slider.isVisible() and remix.fields.speed_combo.isVisible()
+    request = sent(qtbot, remix)
+    assert isinstance(request, V2Request) and request.endpoint == "/v2/image/remix/ideogram-4"
+    assert dict(request.values) == {"prompt": "In winter", "image_weight": 70, "rendering_speed": "quality",
+                                    "num_images": 1}  # fmt: skip
+    assert request.uploads["image"][0].size == (64, 48)
+
+    choose_model(qtbot, remix, "ideogram-3-v1")
+    request = sent(qtbot, remix)
+    assert request.negative_prompt == "people" and request.image_weight == 70
+    assert remix.state()["model"] == "ideogram-3-v1"
+
+
+def test_remix_on_4_0_without_a_source_says_so(qtbot):
+    remix = RemixPanel()
+    qtbot.addWidget(remix)
+    remix.show()
+    choose_model(qtbot, remix, "ideogram-4")
+    qtbot.keyClicks(remix.prompt_edit, "In winter")
+    assert not remix.send_button.isEnabled()
+    assert "source image" in remix.send_button.toolTip()

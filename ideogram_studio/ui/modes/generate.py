@@ -14,13 +14,11 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ...api import v2_pricing
 from ...api.enums import StylePreset
 from ...api.errors import ImageFileError, RequestValidationError
 from ...api.images import ImageFile
 from ...api.limits import MAX_SEED
 from ...api.palette import ColorPalette
-from ...api.pricing import format_cost
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
 from ...api.v2_requests import V2Request
@@ -35,6 +33,7 @@ from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields, parse_style_codes
 from .send_footer import show_cost
+from .v2_form import show_local_v2_cost, v2_problems
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
 
@@ -133,14 +132,7 @@ class GeneratePanel(ModePanel):
     def _problems_of(self, request: ApiRequest) -> list[Problem]:
         if not isinstance(request, V2Request):
             return super()._problems_of(request)
-        problems = [Problem(f, text) for f, text in self._model_problems.items()]
-        if not self.prompt_text().strip():
-            return [*problems, Problem("prompt", self._missing_text("prompt"), True)]
-        try:
-            request.validate()
-        except RequestValidationError as exc:
-            problems.append(Problem(exc.field, self._describe(exc)))
-        return problems
+        return v2_problems(self, request, self._model_problems)
 
     def _on_model_changed(self) -> None:
         self.fields.set_unavailable(unavailable(Operation.GENERATE, self.model_row.model(), self.fields.names()))
@@ -157,15 +149,7 @@ class GeneratePanel(ModePanel):
             show_cost(self.cost_label, request)
             return
         self.quote_line().schedule(None if self._problems else request)
-        total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
-        if total is None or each is None:
-            self.cost_label.setText("Estimated cost: price unknown")
-            self.cost_label.setToolTip("The local price table has no figure for this setting.")
-            return
-        noun = "image" if n == 1 else "images"
-        each_text = format_cost(each).removeprefix("≈ ")
-        self.cost_label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}, local price table)")
-        self.cost_label.setToolTip("From the studio's price table of 2026-11-16; the service's quote wins.")
+        show_local_v2_cost(self.cost_label, request)
 
     # ---- public ----------------------------------------------------------------------------
     def request(self) -> GenerateRequest | V2Request:  # type: ignore[override]

@@ -32,9 +32,10 @@ MODELS: dict[Operation, tuple[ModelChoice, ...]] = {
         ModelChoice("ideogram-4-5", "Ideogram 4.5"),
         ModelChoice("ideogram-4-6", "Ideogram 4.6"),
     ),
+    Operation.REMIX: (ModelChoice(V1_MODEL, "Ideogram 3.0"), ModelChoice("ideogram-4", "Ideogram 4.0")),
 }
 #: Form fields (v1 names) the v2 field of the same name carries over to, value converted.
-SHARED = ("magic_prompt", "rendering_speed", "num_images", "seed")
+SHARED = ("magic_prompt", "rendering_speed", "num_images", "seed", "image_weight")
 #: The form's own fields that only some v2 models take (not in the v1 request).
 V2_ONLY = ("quality",)
 

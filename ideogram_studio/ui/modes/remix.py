@@ -3,14 +3,21 @@ follow the source. Every generation field applies (shape, style, references)."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
-from ...api.requests import ApiRequest, RemixRequest
+from ...api.registry import V1_MODEL
+from ...api.requests import ApiRequest, Operation, RemixRequest
+from ...api.v2_requests import V2Request
+from ...api.v2_responses import PriceQuote
 from ..common.field_errors import mute
-from .mode_panel import ModePanel
+from .mode_panel import STATE_VERSION, ModePanel, Problem
+from .model_fields import unavailable, v2_values
+from .model_row import ModelRow
+from .quote_line import QuoteLine
+from .v2_form import show_local_v2_cost, v2_problems
 
 DEFAULT_WEIGHT = 50
 REMIX_FIELDS = [
@@ -35,9 +42,15 @@ class RemixPanel(ModePanel):
     request_class: ClassVar[type[ApiRequest]] = RemixRequest
     mode_name = "Remix"
     send_text = "Remix"
+    #: A settled 4.0 form's V2Request to price (the window asks the controller; show_quote answers).
+    quote_requested = Signal(object)
+    _quote_line: QuoteLine | None = None
 
     def _setup_body(self, form: QVBoxLayout) -> None:
         self._weight_sent = True
+        self._model_problems: dict[str, str] = {}
+        self.model_row = ModelRow(Operation.REMIX, self.body)
+        form.addWidget(self.model_row)
         self.make_source_picker("Remix")
 
         self.section_title("Image weight")
@@ -76,6 +89,10 @@ class RemixPanel(ModePanel):
         assert isinstance(layout, QVBoxLayout)
         index = layout.indexOf(fields.shape_picker)
         layout.insertWidget(index + 1, note)
+        self.crop_note = note
+        self.model_row.changed.connect(self._on_changed)
+        self.model_row.model_changed.connect(self._on_model_changed)
+        self._on_model_changed()
 
     def image_weight(self) -> int | None:
         """The weight sent: None only for a reused job that sent none, until the slider moves."""
@@ -94,12 +111,60 @@ class RemixPanel(ModePanel):
 
     def _build(self, final: bool) -> ApiRequest:
         assert self.source_picker is not None
+        model = self.model_row.model()
+        if model != V1_MODEL:
+            form = {**self.field_values(), "image_weight": self.image_weight()}
+            values, self._model_problems = v2_values(Operation.REMIX, model, self.prompt_text(), form)
+            image = self.source_picker.image()
+            uploads = {"image": (image,)} if image is not None else {}
+            return V2Request.build(Operation.REMIX, model, values, uploads)  # type: ignore[return-value]
+        return self._build_v1()
+
+    def _build_v1(self) -> RemixRequest:
+        assert self.source_picker is not None
         return RemixRequest(
             image=self.source_picker.image(),
             prompt=self.prompt_text(),
             image_weight=self.image_weight(),
             **self.field_values(),
         )
+
+    def _problems_of(self, request: ApiRequest) -> list[Problem]:
+        if not isinstance(request, V2Request):
+            return super()._problems_of(request)
+        return v2_problems(self, request, self._model_problems)
+
+    def _update_cost(self, request: ApiRequest) -> None:
+        if not isinstance(request, V2Request):
+            self.quote_line().schedule(None)
+            super()._update_cost(request)
+            return
+        self.quote_line().schedule(None if self._problems else request)
+        show_local_v2_cost(self.cost_label, request)
+
+    def _on_model_changed(self) -> None:
+        assert self.fields is not None
+        reasons = unavailable(Operation.REMIX, self.model_row.model(), self.fields.names())
+        self.fields.set_unavailable(reasons)
+        self.model_row.show_unavailable(reasons)
+        self.crop_note.setVisible("aspect_ratio" not in reasons)
+
+    def quote_line(self) -> QuoteLine:
+        """Made on first use (the cost label it writes is built after the form)."""
+        if self._quote_line is None:
+            self._quote_line = QuoteLine(self.cost_label, self)
+            self._quote_line.requested.connect(self.quote_requested)
+        return self._quote_line
+
+    def show_quote(self, request: object, quote: object) -> None:
+        """The controller's answer to quote_requested (dropped if the form has moved on)."""
+        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
+
+    def model(self) -> str:
+        return self.model_row.model()
+
+    def set_model(self, model: str) -> None:
+        self.model_row.set_model(model)
 
     def set_request(self, request: ApiRequest) -> None:
         if not isinstance(request, RemixRequest):
@@ -136,8 +201,21 @@ class RemixPanel(ModePanel):
         if self.weight_slider.value() != value:
             self.weight_slider.setValue(value)
 
+    def state(self) -> dict[str, Any]:
+        """As every panel's, from the Ideogram 3.0 request (every field the form has), plus the model."""
+        assert self.fields is not None and self.prompt_edit is not None
+        return {
+            "version": STATE_VERSION,
+            "fields": self._build_v1().fields_json(),
+            "prompt_history": self.prompt_edit.history(),
+            "ui": self.fields.ui_state(),
+            "model": self.model(),
+        }
+
     def restore_state(self, state: dict[str, object]) -> None:
         super().restore_state(state)
+        if isinstance(state, dict) and isinstance(state.get("model"), str):
+            self.model_row.set_model(str(state["model"]))
         fields = state.get("fields") if isinstance(state, dict) else None
         weight = fields.get("image_weight") if isinstance(fields, dict) else None
         if isinstance(weight, int) and 1 <= weight <= 100:

@@ -1,0 +1,42 @@
+"""What a mode panel with a v2 model does with its V2Request: the problems to show at the fields,
+and the local table's figure on the cost line while the service's quote is on its way."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+from ...api import v2_pricing
+from ...api.errors import RequestValidationError
+from ...api.pricing import format_cost
+from ...api.v2_requests import V2Request
+from .mode_panel import ModePanel, Problem
+
+
+def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, str]) -> list[Problem]:
+    """Fields the form could not carry over (build_problems), a missing source or prompt (quiet
+    until a send is tried), then the first rule the request breaks."""
+    problems = [Problem(f, text) for f, text in build_problems.items()]
+    missing = [n for n in request.spec.required if n != "prompt" and request.spec.fields[n].is_file
+               and not request.uploads.get(n)]  # fmt: skip
+    problems += [Problem(n, panel._missing_text(n), True) for n in missing[:1]]
+    if request.spec.has("prompt") and not panel.prompt_text().strip():
+        problems.append(Problem("prompt", panel._missing_text("prompt"), True))
+    if missing or any(p.missing for p in problems):
+        return problems
+    try:
+        request.validate()
+    except RequestValidationError as exc:
+        problems.append(Problem(exc.field, panel._describe(exc)))
+    return problems
+
+
+def show_local_v2_cost(label: QLabel, request: V2Request) -> None:
+    total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
+    if total is None or each is None:
+        label.setText("Estimated cost: price unknown")
+        label.setToolTip("The local price table has no figure for this setting.")
+        return
+    noun = "image" if n == 1 else "images"
+    each_text = format_cost(each).removeprefix("≈ ")
+    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}, local price table)")
+    label.setToolTip("From the studio's price table of 2026-11-16; the service's quote wins.")
