@@ -131,7 +131,10 @@ def clear_button(parent: QWidget, tip: str) -> QToolButton:
     button.setText("×")
     button.setAutoRaise(True)
     button.setToolTip(tip)
-    button.setFixedSize(QSize(26, 26))
+    # Square, and never below what the style needs for the "×" (a fixed 26 cut it by a pixel).
+    hint = button.minimumSizeHint()
+    side = max(26, hint.width(), hint.height())
+    button.setFixedSize(QSize(side, side))
     return button
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QGridLayout,
     QListView,
     QMenu,
     QMessageBox,
@@ -181,15 +181,16 @@ class JobsPanel(QWidget):
         self.details_action = self._action("Details…", self._on_details)
         self.details_action.setToolTip("The whole message of this job, and its technical details")
 
-        buttons = QHBoxLayout()
+        # Two by two: the dock stays slim (the image gets the room), no button below its size.
+        buttons = QGridLayout()
         buttons.setSpacing(4)
         self._buttons: list[QPushButton] = []
-        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action):
+        for i, action in enumerate((self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action)):
             button = QPushButton(action.text(), self)
             button.setToolTip(action.toolTip())
             button.clicked.connect(action.trigger)
             button.setObjectName(f"job-{action.text().lower().replace(' ', '-')}")
-            buttons.addWidget(button)
+            buttons.addWidget(button, i // 2, i % 2)
             self._buttons.append(button)
         layout.addLayout(buttons)
         self._update_buttons()

@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         from .jobs_panel import JobsPanel
         from .library_link import LibraryLink
         from .results_strip import RecentResultsModel, ResultsStrip
+        from .workspace import Workspace
 
         # Modes along the left edge.
         modes = QToolBar("Modes", self)
@@ -336,6 +337,7 @@ class MainWindow(QMainWindow):
         self._splitter.setObjectName("main-splitter")
         self._splitter.addWidget(self._stack)
         self._splitter.addWidget(centre)
+        self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
         self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
@@ -348,11 +350,13 @@ class MainWindow(QMainWindow):
         dock = QDockWidget("Jobs", self)
         dock.setObjectName("jobs-dock")
         dock.setWidget(self.jobs_panel)
-        dock.setMinimumWidth(280)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
         self._jobs_dock = dock
         self.jobs_dock = dock
         self._jobs_were_visible = True
+        self.workspace = Workspace(
+            self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
+        )
 
         # Every mode's panel now. (The seam for a lazy studio: build only the current mode here; the
         # others are made by mode_panel() when first shown or sent to.)
@@ -366,6 +370,7 @@ class MainWindow(QMainWindow):
 
         # The menus' commands that need the studio.
         self._view_menu.addAction(self._jobs_dock.toggleViewAction())
+        self._view_menu.addActions([self.workspace.panels_action, self.workspace.full_screen_action])
         for text, shortcut, slot in (
             ("Fit", "Ctrl+0", self.viewer.fit),
             ("Actual size", "Ctrl+1", self.viewer.actual_size),
@@ -385,6 +390,7 @@ class MainWindow(QMainWindow):
 
         self.notice = NoticeBar(self.statusBar())
         self.statusBar().addWidget(self.notice, 1)
+        self.statusBar().addPermanentWidget(self.workspace.jobs_button)
         self.statusBar().showMessage(f"{APP_NAME} {__version__}", 4000)
 
     def show_notice(self, text: str, detail: str = "") -> None:
@@ -454,6 +460,8 @@ class MainWindow(QMainWindow):
         self.jobs_panel.rerun_requested.connect(c.rerun)
         self.jobs_panel.reuse_requested.connect(c.reuse)
         self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
+        jobs = self.services.queue.jobs
+        self.workspace.watch_jobs(c.jobs_model, lambda: sum(not j.state.finished for j in jobs.values()))
 
     # ---- slots -------------------------------------------------------------------------------
     def show_canvas(self, canvas: bool) -> None:
@@ -734,6 +742,8 @@ class MainWindow(QMainWindow):
         splitter = s.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self._splitter.restoreState(splitter)
+        if not isinstance(state, QByteArray):  # first start: the image first, the panels slim
+            self._splitter.setSizes(self.workspace.first_start_layout(self._stack, self._splitter.sizes()))
         mode = s.value("window/mode")
         self.set_mode(mode if isinstance(mode, str) else "generate")
 
