@@ -299,6 +299,9 @@ class Gallery:
     def insert_job(self, job: JobRecord) -> None:
         self._jobs.insert_job(job)
 
+    def insert_jobs(self, jobs: list[JobRecord]) -> None:
+        self._jobs.insert_jobs(jobs)
+
     def update_job(self, job_id: str, **changes: Any) -> JobRecord:
         return self._jobs.update_job(job_id, **changes)
 

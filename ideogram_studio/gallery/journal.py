@@ -108,6 +108,19 @@ class JobJournal:
             except sqlite3.IntegrityError:
                 raise GalleryError(f"A job with id {job.id!r} is already in the journal.") from None
 
+    def insert_jobs(self, jobs: list[JobRecord]) -> None:
+        """Many new jobs in one transaction (a batch): one flush to disk instead of one per job."""
+        rows = []
+        for job in jobs:
+            values = [_encode(c, getattr(job, c)) for c in _COLUMNS]
+            values[0] = job.id
+            rows.append(values)
+        with self.db.transaction() as conn:
+            try:
+                conn.executemany(_INSERT, rows)
+            except sqlite3.IntegrityError:
+                raise GalleryError("A job of this batch is already in the journal.") from None
+
     def update_job(self, job_id: str, **changes: Any) -> JobRecord:
         """Change some columns (updated_at is set to now unless given); returns the new record."""
         unknown = set(changes) - _UPDATABLE

@@ -99,6 +99,17 @@ class GalleryJobStore:
             log.warning("journal write of job %s on a full disk: retried with the space reserve", job.id)
             self._save_job(job)
 
+    def save_new_jobs(self, jobs: list[Job]) -> None:
+        """Journal many new jobs at once (a batch), with the same full-disk rescue as save_job."""
+        records = [_to_record(job) for job in jobs]
+        try:
+            self.gallery.insert_jobs(records)
+        except StorageError as exc:
+            if not exc.disk_full or not self.gallery.release_space_reserve():
+                raise
+            log.warning("journal write of %d jobs on a full disk: retried with the space reserve", len(jobs))
+            self.gallery.insert_jobs(records)
+
     def _save_job(self, job: Job) -> None:
         record = _to_record(job)
         if self.gallery.get_job(job.id) is None:

@@ -17,7 +17,7 @@ import functools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -225,6 +225,52 @@ class JobQueue:
         self._emit(JobEventKind.ADDED, job)
         self._dispatch()
         return job
+
+    async def submit_many(
+        self, items: Sequence[tuple[AnyRequest, dict[str, Any] | None]], *, front: bool = False
+    ) -> list[Job]:
+        """A batch: every request validated and priced, the budget and the disk checked for the
+        whole batch, all jobs journalled in one transaction, then queued in order. All or nothing:
+        a problem with any request is raised before anything is stored or sent."""
+        if self._closed:
+            raise RuntimeError("the queue is closed")
+        jobs: list[Job] = []
+        total = Decimal(0)
+        for request, tags in items:
+            request.validate()
+            quote: dict[str, Any] | None = None
+            if isinstance(request, V2Request):
+                cost, quote = await v2_jobs.price(self.client, request)
+            else:
+                cost = estimate_cost(request)
+            total += cost or Decimal(0)
+            job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
+            job.quote = quote
+            jobs.append(job)
+        await self._check_budget(total if total else None)
+        images = sum(job.request.image_count() for job in jobs)
+        await asyncio.to_thread(self.store.check_space, images)
+
+        def store_all() -> None:
+            for job in jobs:
+                job.input_hashes = self._store_inputs(job.request)
+            save_many = getattr(self.store, "save_new_jobs", None)
+            if save_many is not None:
+                save_many(jobs)
+            else:
+                for job in jobs:
+                    self.store.save_job(job)
+
+        await asyncio.to_thread(store_all)
+        for job in reversed(jobs) if front else jobs:
+            self.jobs[job.id] = job
+            if front:
+                self._pending.appendleft(job)
+            else:
+                self._pending.append(job)
+            self._emit(JobEventKind.ADDED, job)
+        self._dispatch()
+        return jobs
 
     async def _check_budget(self, cost: Decimal | None) -> None:
         if self.budget_cap is None or cost is None:

@@ -18,6 +18,7 @@ from PIL import Image
 from starlette.applications import Starlette
 
 from ideogram_studio.api.client import IdeogramClient
+from ideogram_studio.api.errors import RequestValidationError
 from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, GenerateRequest, Operation
 from ideogram_studio.gallery import KEYWORD, Gallery, ImageQuery
@@ -162,3 +163,17 @@ async def test_sigkill_during_a_download_leaves_an_interrupted_job(tmp_path: Pat
         assert report.clean, report
     finally:
         gallery.close()
+
+
+async def test_a_batch_is_journalled_at_once_and_all_or_nothing(queue: JobQueue, gallery: Gallery) -> None:
+    good = [(GenerateRequest(prompt=f"poster {i}", seed=i), {"batch": "B", "batch_row": i}) for i in range(1, 4)]
+    jobs = await queue.submit_many(good)
+    assert [j.request.prompt for j in jobs] == ["poster 1", "poster 2", "poster 3"]
+    assert all(gallery.get_job(j.id) is not None for j in jobs)  # journalled before anything is sent
+    await wait_finished(queue, *(j.id for j in jobs))
+    assert all(j.state is JobState.DONE for j in jobs)
+    bad = [*good, (GenerateRequest(prompt="x", seed=-1), None)]
+    before = len(gallery.recent_jobs(100))
+    with pytest.raises(RequestValidationError):
+        await queue.submit_many(bad)
+    assert len(gallery.recent_jobs(100)) == before  # nothing of the refused batch was kept or sent

@@ -134,11 +134,10 @@ class StudioController(QObject):
         self.runner.run(self._submit_batch(plan), "submit-batch")
 
     async def _submit_batch(self, plan: BatchPlan) -> None:
+        items = [(item.request, item.tags(plan.name)) for item in plan.items]
         sent = 0
         try:
-            for item in plan.items:
-                await self.services.queue.submit(item.request, tags=item.tags(plan.name))
-                sent += 1
+            sent = len(await self.services.queue.submit_many(items))
         finally:
             self.message.emit(f"Batch “{plan.name}”: {sent} of {plan.request_count} request(s) queued.")
         prompts = dict.fromkeys(getattr(i.request, "prompt", "") for i in plan.items)
