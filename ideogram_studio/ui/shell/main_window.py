@@ -358,10 +358,9 @@ class MainWindow(QMainWindow):
             self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
         )
 
-        # Every mode's panel now. (The seam for a lazy studio: build only the current mode here; the
-        # others are made by mode_panel() when first shown or sent to.)
-        for mode in registry.MODES:
-            self.mode_panel(mode.id)
+        # Only the current mode's panel now, so the prompt takes typing sooner; the others are made by
+        # mode_panel() when first shown or sent to.
+        self.mode_panel(self.current_mode())
 
         self._set_sandbox(self.services.sandbox)
         # The library: a second central page (Ctrl+L), with its own wiring.
