@@ -4,16 +4,21 @@ through the queue, and the cost line shows the sandbox's quote (asked once the f
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 
+from ideogram_studio.api import GenerateRequest
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
 
+from .test_library_page import select_row
+from .test_library_window import generate
 from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
 
 
@@ -40,3 +45,42 @@ def test_a_4_5_generate_is_quoted_by_the_service_then_queued_as_v2(qtbot: Any, s
     assert job.request.values["quality"] == "high"
     assert job.state.value == "done", job.error
     assert job.quote is not None and job.quote["source"] == "service"
+
+
+def _has_transparency(data: bytes) -> bool:
+    with Image.open(io.BytesIO(data)) as img:
+        return img.mode == "RGBA" and img.getchannel("A").getextrema()[0] < 255
+
+
+def _check_cut_out(studio: Studio, source: str) -> None:
+    job = studio.jobs()[-1]
+    assert isinstance(job.request, V2Request) and job.request.endpoint == "/v2/image/remove-background/ideogram-1"
+    assert job.request.uploads["image"][0].data == studio.services.gallery.read_bytes(source)
+    assert job.state.value == "done", job.error
+    (cut,) = job.result_hashes
+    assert _has_transparency(studio.services.gallery.read_bytes(cut))
+    assert source in [link.parent for link in studio.services.gallery.parents(cut)]
+
+
+def test_remove_background_is_one_click_in_the_viewer_and_strip_menu(qtbot: Any, studio: Studio) -> None:
+    (source,) = generate(qtbot, studio, GenerateRequest(prompt="a red mug on a table"), 1)
+    assert not _has_transparency(studio.services.gallery.read_bytes(source))
+    menu = studio.window.send_menu(source)  # the viewer's and the strip's context menu
+    first = menu.actions()[0]
+    assert first.text() == "Remove background"
+    first.trigger()
+    wait_jobs_finished(qtbot, studio, 2)
+    _check_cut_out(studio, source)
+
+
+def test_remove_background_from_the_library_actions(qtbot: Any, studio: Studio) -> None:
+    (source,) = generate(qtbot, studio, GenerateRequest(prompt="a blue vase"), 1)
+    page = studio.window.library.page
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+    select_row(page, 0)
+    qtbot.waitUntil(lambda: page.current_hash() == source, timeout=10000)
+    action = page.library_actions.remove_background
+    assert action.isEnabled()
+    action.trigger()
+    wait_jobs_finished(qtbot, studio, 2)
+    _check_cut_out(studio, source)

@@ -48,6 +48,7 @@ class LibraryPage(PageLayout):
     send_to_requested = Signal(str, str)
     use_as_requested = Signal(str, str)
     describe_requested = Signal(str)
+    remove_background_requested = Signal(str)
     upscale_requested = Signal(str, int, int)
     locate_library_requested = Signal()
     #: A search was shown: the number of images.
@@ -632,6 +633,10 @@ class LibraryPage(PageLayout):
     def _describe_current(self) -> None:
         if h := self.current_hash():
             self.describe_requested.emit(h)
+
+    def _remove_background_current(self) -> None:
+        if h := self.current_hash():
+            self.remove_background_requested.emit(h)
 
     def _send_current(self, mode: str) -> None:
         if h := self.current_hash():

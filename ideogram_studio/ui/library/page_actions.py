@@ -37,6 +37,8 @@ class PageActions:
         self.reuse = a("Reuse settings", p._reuse_current, ["Ctrl+Shift+U"])
         self.describe = a("Describe", p._describe_current)
         self.upscale = a("Upscale…", p._open_upscale, ["Ctrl+U"])
+        self.remove_background = a("Remove background", p._remove_background_current,
+                                   tip="Cut the subject out onto transparency (a new image, linked to this one)")
         # Exports never carry a source photo's place or camera; this one keeps the studio's request metadata.
         self.export = a("Export with the request metadata…", p.export_selection, ["Ctrl+E"])
         self.export_pixels = a("Export pixels only…", functools.partial(p.export_selection, metadata=False),
@@ -111,6 +113,7 @@ class PageActions:
             use.addAction(action)
         menu.addAction(self.describe)
         menu.addAction(self.upscale)
+        menu.addAction(self.remove_background)
         menu.addSeparator()
         menu.addAction(self.export)
         menu.addAction(self.export_pixels)
@@ -170,7 +173,8 @@ class PageActions:
     def update(self, one: bool, in_trash: bool) -> None:
         """Enable what applies to the selection (`one`: at least one image) and the scope."""
         for action in (self.open, self.preview, self.copy_prompt, self.copy_seed, self.reuse, self.describe,
-                       self.upscale, self.show, *self.send, *self.use, self.favourite, *self.ratings, self.tag,
+                       self.upscale, self.remove_background, self.show, *self.send, *self.use, self.favourite,
+                       *self.ratings, self.tag,
                        self.export, self.export_pixels):
             action.setEnabled(one and action.isVisible())
         can_trash = self._page.session.can(Capability.TRASH)

@@ -18,7 +18,7 @@ from ...api.enums import StylePreset
 from ...api.errors import ApiError
 from ...api.images import ImageFile
 from ...api.pricing import format_cost
-from ...api.requests import ApiRequest
+from ...api.requests import ApiRequest, Operation
 from ...api.v2_requests import V2Request
 from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
 from ...gallery import GalleryError, ImageQuery
@@ -96,6 +96,16 @@ class StudioController(QObject):
             self.prompt_history.record(prompt, mode, str(getattr(request, "model", None) or "ideogram-3"))
         self.message.emit(f"Queued: {request.image_count()} image(s), {format_cost(job.estimated_cost)}")
         return job
+
+    def remove_background(self, image_hash: str) -> None:
+        """One click: the stored image's subject cut out onto transparency (v2 remove-background).
+        The source is the library's bytes, so the result's lineage links back to it."""
+        self.runner.run(self._remove_background(image_hash), "remove-background")
+
+    async def _remove_background(self, image_hash: str) -> None:
+        image = await self.load_image_file(image_hash)
+        request = V2Request.build(Operation.REMOVE_BACKGROUND, "ideogram-1", {}, {"image": (image,)})
+        await self._submit(request, False, {"label": "remove background"})  # type: ignore[arg-type]
 
     def quote(self, request: V2Request) -> None:
         """Ask the service what this request would cost (dry run; cached by body). A newer ask

@@ -108,6 +108,7 @@ class LibraryLink(QObject):
         page.use_as_requested.connect(self._send_to)
         page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
+        page.remove_background_requested.connect(c.remove_background)
         page.locate_library_requested.connect(host.show_settings)
         page.message.connect(lambda text: host.show_status(text, 8000))
         c.described.connect(self._on_described)

@@ -483,6 +483,8 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QMenu
 
         menu = QMenu(self)
+        menu.addAction("Remove background").triggered.connect(lambda: self.controller.remove_background(image_hash))
+        menu.addSeparator()
         references = False
         for _mode, intake in registry.targets():
             if not intake.is_source and not references:

@@ -200,6 +200,8 @@ class TeamLink(QObject):
             lambda h: self._pull_then(h, lambda: runner.run(link._describe(h), "describe")))
         page.upscale_requested.connect(
             lambda h, r, d: self._pull_then(h, lambda: runner.run(link._upscale(h, r, d), "upscale")))
+        page.remove_background_requested.connect(
+            lambda h: self._pull_then(h, lambda: link.controller.remove_background(h)))
         page.detail_shown.connect(self._say_who_published)
         page.message.connect(lambda text: link.host.show_status(text, 8000))
 
