@@ -6,10 +6,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QComboBox
 
-from ideogram_studio.api import GenerateRequest, ImageFile, MagicPrompt, RenderingSpeed
+from ideogram_studio.api import AspectRatio, GenerateRequest, ImageFile, MagicPrompt, RenderingSpeed, Resolution
 from ideogram_studio.api.requests import Operation
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.api.v2_responses import PriceQuote, QuoteSource
@@ -46,6 +46,11 @@ def choose_model(qtbot, panel, model: str) -> None:
     while combo.currentIndex() != target:
         key = Qt.Key.Key_Down if combo.currentIndex() < target else Qt.Key.Key_Up
         qtbot.keyClick(combo, key)
+
+
+def tick(qtbot, check) -> None:
+    """Click the box itself (a wide check box's centre may be past its text)."""
+    qtbot.mouseClick(check, L, pos=QPoint(8, check.height() // 2))
 
 
 def sent(qtbot, panel):
@@ -253,3 +258,45 @@ def test_remix_on_4_0_without_a_source_says_so(qtbot):
     qtbot.keyClicks(remix.prompt_edit, "In winter")
     assert not remix.send_button.isEnabled()
     assert "source image" in remix.send_button.toolTip()
+
+
+# ---- transparent generation ------------------------------------------------------------------------
+def test_transparent_on_3_0_goes_to_the_transparent_endpoint_with_what_it_takes(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "A sticker of a fox")
+    qtbot.keyClicks(panel.negative_edit, "shadow")
+    qtbot.mouseClick(panel.shape_picker.button(AspectRatio.AR_16X9), L)
+    tick(qtbot, panel.model_row.transparent_check)
+    assert panel.model_row.transparent()
+    assert not panel.style_type_combo.isVisible() and panel.shape_picker.isVisible()
+    assert panel.negative_edit.isVisible()
+    assert "Ideogram 3.0 (transparent)" in panel.model_row.unused_label.text()
+    request = sent(qtbot, panel)
+    assert isinstance(request, V2Request) and request.endpoint == "/v2/image/generate/ideogram-3-transparent"
+    assert dict(request.values) == {"prompt": "A sticker of a fox", "negative_prompt": "shadow",
+                                    "aspect_ratio": "16x9", "num_images": 1}  # fmt: skip
+    # Untick: back to the v1 request with every style row.
+    tick(qtbot, panel.model_row.transparent_check)
+    assert isinstance(sent(qtbot, panel), GenerateRequest) and panel.style_type_combo.isVisible()
+
+
+def test_transparent_is_offered_where_the_model_can(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "A sticker")
+    panel.model_row.transparent_check.setChecked(True)
+    choose_model(qtbot, panel, "ideogram-4-5")
+    check = panel.model_row.transparent_check
+    assert not check.isEnabled() and "4.5 makes no transparent images" in check.toolTip()
+    assert sent(qtbot, panel).endpoint == "/v2/image/generate/ideogram-4-5"
+    choose_model(qtbot, panel, "ideogram-4-6")
+    assert check.isEnabled()
+    request = sent(qtbot, panel)
+    assert request.endpoint == "/v2/image/generate/ideogram-4-6" and request.values["background"] == "transparent"
+    choose_model(qtbot, panel, "ideogram-4")
+    assert sent(qtbot, panel).endpoint == "/v2/image/generate/ideogram-4-transparent"
+
+
+def test_an_exact_size_on_a_transparent_3_0_is_refused_at_the_shape(qtbot, panel):
+    qtbot.keyClicks(panel.prompt_edit, "A sticker")
+    panel.shape_picker.set_value(None, Resolution.R_1024X1024)
+    panel.model_row.transparent_check.setChecked(True)
+    assert not panel.generate_button.isEnabled()
+    assert "takes an aspect ratio, not an exact size" in panel.field_message("resolution").text()

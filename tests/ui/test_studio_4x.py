@@ -84,3 +84,17 @@ def test_remove_background_from_the_library_actions(qtbot: Any, studio: Studio) 
     action.trigger()
     wait_jobs_finished(qtbot, studio, 2)
     _check_cut_out(studio, source)
+
+
+def test_a_transparent_generate_stores_an_image_with_alpha(qtbot: Any, studio: Studio) -> None:
+    p = studio.panel
+    p.set_model("ideogram-4-6")
+    p.model_row.transparent_check.setChecked(True)
+    qtbot.keyClicks(p.prompt_edit, "A sticker of a fox")
+    qtbot.mouseClick(p.generate_button, Qt.MouseButton.LeftButton)
+    wait_jobs_finished(qtbot, studio, 1)
+    job = studio.jobs()[0]
+    assert job.state.value == "done", job.error
+    assert job.request.values["background"] == "transparent"
+    (result,) = job.result_hashes
+    assert _has_transparency(studio.services.gallery.read_bytes(result))

@@ -27,7 +27,7 @@ from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
 from .mode_panel import ModePanel, Problem
-from .model_fields import unavailable, v2_values
+from .model_fields import target, unavailable, v2_values
 from .model_row import ModelRow
 from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
@@ -114,12 +114,14 @@ class GeneratePanel(ModePanel):
 
     def _build(self, final: bool = False) -> GenerateRequest | V2Request:  # type: ignore[override]
         """The request as the form shows it, not validated: v1 for Ideogram 3.0, else the model's v2."""
-        model = self.model_row.model()
-        if model == V1_MODEL:
+        model, transparent = self.model_row.model(), self.model_row.transparent()
+        if model == V1_MODEL and not transparent:
             return self._build_v1()
         form = {**self.field_values(), "quality": self.model_row.quality()}
-        values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form)
-        return V2Request.build(Operation.GENERATE, model, values)
+        values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form, transparent)
+        goal = target(Operation.GENERATE, model, transparent)
+        assert goal is not None  # (the box is disabled for a model that cannot)
+        return V2Request.build(goal.operation, goal.model, values)
 
     def draft(self) -> GenerateRequest:
         """The batch dialog's template: batches are planned on Ideogram 3.0 requests only (its
@@ -135,8 +137,9 @@ class GeneratePanel(ModePanel):
         return v2_problems(self, request, self._model_problems)
 
     def _on_model_changed(self) -> None:
-        self.fields.set_unavailable(unavailable(Operation.GENERATE, self.model_row.model(), self.fields.names()))
-        self.model_row.show_unavailable(unavailable(Operation.GENERATE, self.model_row.model(), FIELDS))
+        model, transparent = self.model_row.model(), self.model_row.transparent()
+        self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
+        self.model_row.show_unavailable(unavailable(Operation.GENERATE, model, FIELDS, transparent))
 
     def _missing_text(self, field: str) -> str:
         if field == "prompt":
@@ -244,6 +247,7 @@ class GeneratePanel(ModePanel):
             "version": STATE_VERSION,
             "model": self.model_row.model(),
             "quality": self.model_row.quality(),
+            "transparent": self.model_row.transparent_check.isChecked(),
             "fields": request.fields_json(),
             "seed": self.seed_spin.value(),
             "seed_locked": self.seed_lock.isChecked(),
@@ -293,7 +297,7 @@ class GeneratePanel(ModePanel):
                 self.preset_picker().set_recents(recents)
             self.references_section.set_expanded(bool(state.get("references_expanded")))
             self.more_section.set_expanded(bool(state.get("more_expanded")))
-            self.model_row.restore(state.get("model"), state.get("quality"))
+            self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))
         finally:
             self._loading -= 1
         self.fields.expand_used()

@@ -35,22 +35,52 @@ MODELS: dict[Operation, tuple[ModelChoice, ...]] = {
     Operation.REMIX: (ModelChoice(V1_MODEL, "Ideogram 3.0"), ModelChoice("ideogram-4", "Ideogram 4.0")),
 }
 #: Form fields (v1 names) the v2 field of the same name carries over to, value converted.
-SHARED = ("magic_prompt", "rendering_speed", "num_images", "seed", "image_weight")
+SHARED = ("negative_prompt", "aspect_ratio", "magic_prompt", "rendering_speed", "num_images", "seed", "image_weight")
 #: The form's own fields that only some v2 models take (not in the v1 request).
 V2_ONLY = ("quality",)
 
 
-def model_name(operation: Operation, model: str) -> str:
-    return next((c.name for c in MODELS.get(operation, ()) if c.model == model), model)
+#: Why a model cannot make a transparent image (the checkbox is disabled with this tooltip).
+NO_TRANSPARENCY = "Ideogram 4.5 makes no transparent images: choose 4.6, 4.0 or 3.0."
 
 
-def unavailable(operation: Operation, model: str, form_names: Iterable[str]) -> dict[str, str]:
+class Target(NamedTuple):
+    """Where a form's request goes: the v2 (operation, model), plus values the choice implies."""
+
+    operation: Operation
+    model: str
+    extra: dict[str, Any]
+
+
+def target(operation: Operation, model: str, transparent: bool = False) -> Target | None:
+    """The endpoint for the form's model and its Transparent box; None: that model cannot."""
+    if not transparent or operation is not Operation.GENERATE:
+        return Target(operation, model, {})
+    if model == V1_MODEL:
+        return Target(Operation.GENERATE_TRANSPARENT, "ideogram-3", {})
+    if model == "ideogram-4":
+        return Target(Operation.GENERATE_TRANSPARENT, "ideogram-4", {})
+    if model == "ideogram-4-6":
+        return Target(operation, model, {"background": "transparent"})
+    return None
+
+
+def model_name(operation: Operation, model: str, transparent: bool = False) -> str:
+    name = next((c.name for c in MODELS.get(operation, ()) if c.model == model), model)
+    return f"{name} (transparent)" if transparent else name
+
+
+def unavailable(
+    operation: Operation, model: str, form_names: Iterable[str], transparent: bool = False
+) -> dict[str, str]:
     """Form field → why the model does not take it (fields it takes are absent)."""
     names = list(dict.fromkeys([*form_names, *V2_ONLY]))
-    if model == V1_MODEL:
+    goal = target(operation, model, transparent) or target(operation, model)
+    assert goal is not None
+    if goal.model == V1_MODEL:
         return {n: f"{_quality_owner()} only: Ideogram 3.0 uses Speed." for n in V2_ONLY if n in names}
-    spec = spec_for(operation, model)
-    who = model_name(operation, model)
+    spec = spec_for(goal.operation, goal.model)
+    who = model_name(operation, model, transparent and goal.operation is not operation)
     out: dict[str, str] = {}
     for name in names:
         if name in spec.fields and (name in SHARED or name in V2_ONLY):
@@ -60,13 +90,20 @@ def unavailable(operation: Operation, model: str, form_names: Iterable[str]) -> 
 
 
 def v2_values(
-    operation: Operation, model: str, prompt: str, form: Mapping[str, Any]
+    operation: Operation, model: str, prompt: str, form: Mapping[str, Any], transparent: bool = False
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The v2 values for the model from the form's values, and the fields that cannot be sent as
-    set (field → the sentence to show at it)."""
-    spec = spec_for(operation, model)
-    values: dict[str, Any] = {"prompt": prompt}
+    """The v2 values for the model (and Transparent box) from the form's values, and the fields
+    that cannot be sent as set (field → the sentence to show at it)."""
+    goal = target(operation, model, transparent) or target(operation, model)
+    assert goal is not None
+    spec = spec_for(goal.operation, goal.model)
+    values: dict[str, Any] = {"prompt": prompt, **goal.extra}
     problems: dict[str, str] = {}
+    if form.get("resolution") is not None and "resolution" not in spec.fields and "aspect_ratio" in spec.fields:
+        problems["resolution"] = (
+            f"{model_name(operation, model, transparent)} takes an aspect ratio, not an exact size: "
+            "set Exact size to not set."
+        )
     for name in (*SHARED, *V2_ONLY):
         raw = form.get(name)
         if raw is None or name not in spec.fields:

@@ -11,12 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.registry import QUALITY_45, V1_MODEL
 from ...api.requests import Operation
 from ..common.field_errors import FieldMessage, mute
-from .model_fields import MODELS, model_name
+from .model_fields import MODELS, NO_TRANSPARENCY, model_name, target
 from .request_fields import FIELD_LABELS, field_label
 
 #: How the quiet line names the rows (a group of fields under one heading is named once).
@@ -68,6 +68,11 @@ class ModelRow(QWidget):
         self.quality_combo.setToolTip("Ideogram 4.5 / 4.6: the care (and price) per image. Not set sends nothing.")
         self.quality_label.setBuddy(self.quality_combo)
         row.addWidget(self.quality_combo, 1)
+        self.transparent_check = QCheckBox("Transparent background", self)
+        self.transparent_check.setObjectName("transparentCheck")
+        self.transparent_tip = "A cut-out on transparency (PNG with alpha), ready to place on a layout."
+        self.transparent_check.setVisible(operation is Operation.GENERATE)
+        layout.addWidget(self.transparent_check)
         self.quality_message = FieldMessage(self)
         layout.addWidget(self.quality_message)
         self.unused_label = QLabel(self)
@@ -78,6 +83,7 @@ class ModelRow(QWidget):
         self.setVisible(len(MODELS[operation]) > 1)
         self.model_combo.currentIndexChanged.connect(self._on_model_changed)
         self.quality_combo.currentIndexChanged.connect(self.changed)
+        self.transparent_check.toggled.connect(self._on_transparent_toggled)
         self._show_quality()
 
     # ---- public ----------------------------------------------------------------------------
@@ -90,6 +96,10 @@ class ModelRow(QWidget):
             self.model_combo.setCurrentIndex(index)
         return index >= 0
 
+    def transparent(self) -> bool:
+        """The Transparent box is ticked and the model can make transparent images."""
+        return self.transparent_check.isChecked() and self.transparent_check.isEnabled()
+
     def quality(self) -> str | None:
         return str(self.quality_combo.currentData() or "") or None
 
@@ -97,8 +107,9 @@ class ModelRow(QWidget):
         index = self.quality_combo.findData(quality or "")
         self.quality_combo.setCurrentIndex(max(index, 0))
 
-    def restore(self, model: Any, quality: Any) -> None:
+    def restore(self, model: Any, quality: Any, transparent: Any = False) -> None:
         """What state() kept; unknown values are skipped."""
+        self.transparent_check.setChecked(transparent is True)
         if isinstance(model, str):
             self.set_model(model)
         if isinstance(quality, str) or quality is None:
@@ -114,16 +125,24 @@ class ModelRow(QWidget):
             return
         labels = list(dict.fromkeys(ROW_NAMES.get(k, FIELD_LABELS[k].lower()) for k in shown))
         labels.sort(key=lambda n: ROW_ORDER.index(n) if n in ROW_ORDER else len(ROW_ORDER))
-        who = model_name(self.operation, self.model())
+        who = model_name(self.operation, self.model(), self.transparent())
         self.unused_label.setText(f"Not used by {who}: {', '.join(labels)} (hover for why).")
         self.unused_label.setToolTip("\n".join(f"{FIELD_LABELS[k]}: {why}" for k, why in shown.items()))
         self.unused_label.show()
 
     # ---- slots -----------------------------------------------------------------------------
     def _show_quality(self) -> None:
+        can = target(self.operation, self.model(), transparent=True) is not None
+        self.transparent_check.setEnabled(can)
+        self.transparent_check.setToolTip(self.transparent_tip if can else NO_TRANSPARENCY)
         takes = self.model() in QUALITY_MODELS
         self.quality_label.setVisible(takes)
         self.quality_combo.setVisible(takes)
+
+    @Slot(bool)
+    def _on_transparent_toggled(self, _on: bool) -> None:
+        self.model_changed.emit()  # (another endpoint: other fields)
+        self.changed.emit()
 
     @Slot()
     def _on_model_changed(self) -> None:
