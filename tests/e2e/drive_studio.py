@@ -63,10 +63,54 @@ def click(widget: QWidget, point: QPoint | None = None) -> None:
     xdo("click", "1")
 
 
-def focus_and_type(widget: QWidget, text: str) -> None:
-    widget.setFocus()
-    QApplication.processEvents()
-    xdo("type", "--delay", "4", text)
+def text_of(widget: QWidget) -> str:
+    return str(widget.text() if hasattr(widget, "text") else widget.toPlainText())  # type: ignore[attr-defined]
+
+
+async def focus(widget: QWidget) -> None:
+    """X input focus on the widget's window, then Qt's focus on the widget, waited for (not assumed).
+
+    Without a window manager nothing activates a window: xdotool sets the X focus itself. No
+    QApplication.processEvents() here: this runs inside a task of the studio's qasync loop, and
+    handling events from inside a task re-enters the loop; another task's wake-up then fails
+    ("Cannot enter into task ... while another task ... is being executed") and that task never
+    resumes, e.g. a job whose shutdown the window's close then waits for forever."""
+    window_id = str(int(widget.window().winId()))
+    for _ in range(3):
+        xdo("windowfocus", "--sync", window_id)
+        widget.setFocus()
+        try:
+            await until(lambda: widget.window().isActiveWindow() and QApplication.focusWidget() is widget,
+                        5, f"the keyboard focus on {widget.objectName() or type(widget).__name__}")
+            return
+        except TimeoutError:
+            continue  # e.g. a popup took the focus meanwhile: set it again
+    raise TimeoutError(f"could not focus {widget.objectName() or type(widget).__name__}")
+
+
+async def focus_and_type(widget: QWidget, text: str) -> None:
+    """Type `text` as X key events into `widget`, and wait until the widget shows it. Typed again
+    only if none of it arrived (it went elsewhere); part of it arriving is a failure, not retried."""
+    await focus(widget)
+    before = text_of(widget)
+    for attempt in range(2):
+        xdo("type", "--delay", "4", text)
+        try:
+            await until(lambda: text in text_of(widget), 10, f"{text!r} typed into {type(widget).__name__}")
+            return
+        except TimeoutError:
+            if attempt or text_of(widget) != before:
+                raise
+            await focus(widget)
+
+
+async def click_unless_replaced(button: QWidget, done: Callable[[], bool], what: str) -> bool:
+    """Click and wait for `done`; False if the button was deleted first (its panel rebuilt)."""
+    replaced: list[bool] = []
+    button.destroyed.connect(lambda *_: replaced.append(True))
+    click(button)
+    await until(lambda: done() or replaced, 10, what)
+    return done()
 
 
 async def wait_jobs(w: Any, count: int) -> list[Any]:
@@ -86,8 +130,7 @@ async def wait_jobs(w: Any, count: int) -> list[Any]:
 
 async def ready() -> Any:
     w = await until(lambda: (x := window()) is not None and hasattr(x, "library") and x, 60, "the window")
-    xdo("windowfocus", "--sync", str(int(w.winId())))
-    await asyncio.sleep(0.3)
+    await focus(w.generate_panel.prompt_edit)
     return w
 
 
@@ -114,7 +157,7 @@ async def edit_flow() -> None:
     await until(lambda: canvas.coverage_ratio() > 0, 5, "paint on the mask")
     report["coverage"] = canvas.coverage_ratio()
     shot("01-mask-painted")
-    focus_and_type(panel.prompt_edit, "a red knitted hat")
+    await focus_and_type(panel.prompt_edit, "a red knitted hat")
     xdo("key", "ctrl+Return")
     jobs = await wait_jobs(w, 1)
     job = jobs[-1]
@@ -128,7 +171,7 @@ async def edit_flow() -> None:
 
 async def library_flow() -> None:
     w = await ready()
-    focus_and_type(w.generate_panel.prompt_edit, "A lighthouse on a cliff, poster")
+    await focus_and_type(w.generate_panel.prompt_edit, "A lighthouse on a cliff, poster")
     xdo("key", "ctrl+Return")
     (first,) = await wait_jobs(w, 1)
     generated = first.result_hashes[0]
@@ -136,7 +179,7 @@ async def library_flow() -> None:
     w.send_image_to("remix", generated)  # what "Send to Remix" in the result's menu does
     remix = w.mode_panel("remix")
     await until(lambda: remix.source_picker.image() is not None, 10, "the remix source")
-    focus_and_type(remix.prompt_edit, "the same lighthouse in snow")
+    await focus_and_type(remix.prompt_edit, "the same lighthouse in snow")
     xdo("key", "ctrl+Return")
     jobs = await wait_jobs(w, 2)
     remixed = jobs[-1].result_hashes[0]
@@ -146,8 +189,9 @@ async def library_flow() -> None:
     xdo("key", "ctrl+l")
     page = w.library.page
     await until(lambda: w.library.is_showing_library(), 5, "the library")
+    await focus(page.search_field)
     page.search_field.selectAll()
-    focus_and_type(page.search_field, "snow")
+    await focus_and_type(page.search_field, "snow")
     await until(lambda: page.model.rowCount() == 1, 10, "the search result")
     report["search_rows"] = page.model.rowCount()
     shot("02-searched")
@@ -157,28 +201,37 @@ async def library_flow() -> None:
     xdo("key", "t")
     await until(lambda: page.detail.tag_edit.hasFocus(), 5, "the tag field")
     xdo("type", "--delay", "4", "winter")
+    await until(lambda: page.detail.tag_edit.text() == "winter", 10, "'winter' in the tag field")
     xdo("key", "Return")
     gallery = w.controller.services.gallery
     await until(lambda: "winter" in {t.value for t in gallery.all_tags()}, 10, "the tag")
     report["tags"] = [t.value for t in gallery.all_tags()]
+    # The detail panel reloads the image after the tag (off the GUI thread) and rebuilds its lineage
+    # chain then: wait for that, or the click below may land on a button being replaced.
+    await until(lambda: (i := page.detail.info()) is not None and "winter" in i.row.tags, 10,
+                "the tag in the detail panel")
     shot("03-tagged")
     # Follow the lineage: click the parent in the detail panel's chain.
     chain = page.detail.findChild(QWidget, "lineage-chain")
-    buttons = [b for b in chain.findChildren(QWidget, "chain-item") if b.isVisible()]
-    parent_button = next(b for b in buttons if generated[:12] in b.toolTip())
     shown: list[str] = []
     page.detail_shown.connect(shown.append)
-    click(parent_button)
-    await until(lambda: generated in shown, 10, "the parent shown in the detail panel")
+    for _attempt in range(3):
+        parent_button = await until(
+            lambda: next((b for b in chain.findChildren(QWidget, "chain-item")
+                          if b.isVisible() and generated[:12] in b.toolTip()), None),
+            10, "the parent in the lineage chain")
+        if await click_unless_replaced(parent_button, lambda: generated in shown, "the parent shown"):
+            break
+        # The chain was rebuilt under the click (another reload of the detail): click the new button.
+    assert generated in shown, "the parent was never shown"
     report["followed_to"] = generated
     shot("04-lineage-parent")
     # Delete to the trash, then undo: clear the search so both images are in the grid.
-    page.search_field.setFocus()
+    await focus(page.search_field)
     xdo("key", "ctrl+a", "BackSpace")
     await until(lambda: page.model.rowCount() == 2, 10, "the cleared search")
     page.select_hash(generated)
-    page.grid.setFocus()
-    await asyncio.sleep(0.2)
+    await focus(page.grid)
     xdo("key", "Delete")
     await until(lambda: gallery.get(generated).trashed_at is not None, 10, "the delete")
     report["trashed"] = True
@@ -193,13 +246,14 @@ async def batch_flow() -> None:
     """A 2×2 prompt-variable batch typed into the real window, sent from the batch dialog."""
     w = await ready()
     panel = w.mode_panel("generate")
-    focus_and_type(panel.prompt_edit, "a {red|blue} {mug|poster}")
+    await focus_and_type(panel.prompt_edit, "a {red|blue} {mug|poster}")
     xdo("key", "ctrl+shift+b")
     dialog = await until(lambda: next((d for d in QApplication.topLevelWidgets()
                                        if type(d).__name__ == "BatchDialog" and d.isVisible()), None),
                          10, "the batch dialog")
-    dialog.name_edit.selectAll()
-    focus_and_type(dialog.name_edit, "Mugs e2e")
+    await focus(dialog.name_edit)
+    dialog.name_edit.selectAll()  # (after the focus: a line edit gaining it may change its selection)
+    await focus_and_type(dialog.name_edit, "Mugs e2e")
     await until(lambda: dialog.send_button.text() == "Send 4 requests", 10, "a plan of 4")
     report["summary"] = dialog.summary.text()
     dialog.grab().save(str(SHOTS / "batch-dialog.png"))
@@ -222,10 +276,14 @@ async def drive() -> None:
         if w is not None:
             w.grab().save(str(SHOTS / "failure.png"))
     REPORT.write_text(json.dumps(report, indent=2))
-    xdo("key", "ctrl+q")
-    await asyncio.sleep(5)
     w = window()
-    if w is not None:  # ctrl+q did not reach the window: close it the programmatic way
+    if w is None:
+        return
+    xdo("windowfocus", "--sync", str(int(w.winId())))
+    xdo("key", "ctrl+q")
+    try:
+        await until(lambda: window() is None, 10, "the window closed by Ctrl+Q")
+    except TimeoutError:  # ctrl+q did not reach the window: close it the programmatic way
         w.close()
 
 
