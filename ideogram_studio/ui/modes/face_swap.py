@@ -16,9 +16,9 @@ from ...api.limits import MAX_CHARACTER_REFERENCES
 from ...api.requests import ApiRequest, EditRequest
 from ..common.field_errors import mute
 from .edit import MaskedPanel
+from .field_widgets import field_label
 from .mode_panel import Problem, stand_in
 from .reference_zone import ReferenceZone
-from .request_fields import field_label
 
 DEFAULT_PROMPT = "the same person, same pose, same lighting"
 FACE_SWAP_FIELDS = [

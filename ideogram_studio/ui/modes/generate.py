@@ -26,12 +26,13 @@ from ...api.v2_responses import PriceQuote
 from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
+from .field_widgets import parse_style_codes
 from .mode_panel import ModePanel, Problem
 from .model_fields import target, unavailable, v2_values
 from .model_row import ModelRow
 from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
-from .request_fields import RequestFields, parse_style_codes
+from .request_fields import RequestFields
 from .send_footer import show_cost
 from .v2_form import show_local_v2_cost, v2_problems
 

@@ -25,8 +25,9 @@ from ...api.requests import ApiRequest, GenerateRequest
 from ..common.field_errors import ERROR_COLOR, FieldMessage, describe, mute
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
+from .field_widgets import field_label
 from .generate_advice import advice
-from .request_fields import FIELD_LABELS, RequestFields, field_label
+from .request_fields import FIELD_LABELS, RequestFields
 from .send_footer import build_footer, footer_style, show_cost, submit_on_ctrl_enter
 from .source_image import SourceImagePicker
 

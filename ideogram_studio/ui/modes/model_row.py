@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 from ...api.registry import QUALITY_45, V1_MODEL
 from ...api.requests import Operation
 from ..common.field_errors import FieldMessage, mute
+from .field_widgets import field_label
 from .model_fields import MODELS, NO_TRANSPARENCY, model_name, target
-from .request_fields import FIELD_LABELS, field_label
+from .request_fields import FIELD_LABELS
 
 #: How the quiet line names the rows (a group of fields under one heading is named once).
 ROW_NAMES = {

@@ -10,12 +10,11 @@ error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import QSize, Qt, Signal, Slot
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -44,6 +43,7 @@ from ..pickers.preset_previews import preset_description, preset_name
 from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
+from .field_widgets import clear_button, enum_value, field_label, lock_icon, parse_style_codes, set_enum, widgets_of
 from .reference_zone import ReferenceZone
 
 SPEEDS = (
@@ -85,69 +85,6 @@ FIELD_LABELS: dict[str, str] = {
     "request": "The request",
 }
 #: Separators accepted between style codes.
-_CODE_SPLIT = re.compile(r"[\s,;]+")
-
-
-def parse_style_codes(text: str) -> tuple[str, ...]:
-    """Style codes as typed: separated by commas, semicolons or spaces."""
-    return tuple(code for code in _CODE_SPLIT.split(text.strip()) if code)
-
-
-def _lock_icon(locked: bool, size: int = 16) -> QIcon:
-    pix = QPixmap(size, size)
-    pix.fill(Qt.GlobalColor.transparent)
-    color = QColor("#1a73e8") if locked else QColor("#5f6368")
-    p = QPainter(pix)
-    p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.setPen(QPen(color, 1.7))
-    p.setBrush(Qt.BrushStyle.NoBrush)
-    lift = 0 if locked else size * 0.14
-    shackle = QRectF(size * 0.3, size * 0.08 - lift, size * 0.4, size * 0.5)
-    p.drawArc(shackle, 0, 180 * 16)
-    mid_y = shackle.center().y()
-    p.drawLine(int(shackle.right()), int(mid_y), int(shackle.right()), int(size * 0.5))
-    if locked:
-        p.drawLine(int(shackle.left()), int(mid_y), int(shackle.left()), int(size * 0.5))
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(color)
-    p.drawRoundedRect(QRectF(size * 0.18, size * 0.46, size * 0.64, size * 0.46), 2, 2)
-    p.end()
-    return QIcon(pix)
-
-
-def field_label(parent: QWidget, text: str, bold: bool = False) -> QLabel:
-    label = QLabel(text, parent)
-    label.setObjectName("fieldLabel")
-    label.setProperty("bold", bold)
-    if bold:
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-    return label
-
-
-def clear_button(parent: QWidget, tip: str) -> QToolButton:
-    button = QToolButton(parent)
-    button.setText("×")
-    button.setAutoRaise(True)
-    button.setToolTip(tip)
-    # Square, and never below what the style needs for the "×" (a fixed 26 cut it by a pixel).
-    hint = button.minimumSizeHint()
-    side = max(26, hint.width(), hint.height())
-    button.setFixedSize(QSize(side, side))
-    return button
-
-
-def enum_value(combo: QComboBox, enum: Any) -> Any:
-    data = combo.currentData()
-    return enum(data) if data else None
-
-
-def set_enum(combo: QComboBox, value: Any) -> None:
-    index = combo.findData(value.value if value is not None else "")
-    combo.setCurrentIndex(max(0, index))
-
-
 class RequestFields(QWidget):
     """The optional fields of a request, as widgets. Emits ``changed`` on any edit."""
 
@@ -293,7 +230,7 @@ class RequestFields(QWidget):
         tooltip); the others show again. A shared part (heading, section) hides when all its fields do."""
         owners: dict[int, tuple[QWidget, list[str]]] = {}
         for name, parts in self._parts.items():
-            for widget in _widgets_of(parts):
+            for widget in widgets_of(parts):
                 owners.setdefault(id(widget), (widget, []))[1].append(name)
         for key, (widget, names) in owners.items():
             why = [reasons[n] for n in names if n in reasons]
@@ -737,7 +674,7 @@ class RequestFields(QWidget):
             return
         locked = self.seed_lock.isChecked()
         self.seed_lock.setText("Locked" if locked else "Random")
-        self.seed_lock.setIcon(_lock_icon(locked))
+        self.seed_lock.setIcon(lock_icon(locked))
         self.seed_lock.setToolTip(
             "The seed is locked: the same request makes the same image. Click for a random seed."
             if locked
@@ -801,8 +738,3 @@ class RequestFields(QWidget):
         self._on_changed()
 
 
-def _widgets_of(parts: list[QWidget | QLayout]) -> list[QWidget]:
-    """The widgets of a row: widgets as they are, a layout's widgets (one level: rows are flat)."""
-    out: list[QWidget] = [p for p in parts if isinstance(p, QWidget)]
-    items = [p.itemAt(i) for p in parts if isinstance(p, QLayout) for i in range(p.count())]
-    return out + [w for w in (item.widget() for item in items if item is not None) if w is not None]
