@@ -1,4 +1,4 @@
-"""Architecture checks that run with the tests: the core must not know Qt."""
+"""Architecture checks that run with the tests: the core must not know Qt; the rooms stay small."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-CORE_PACKAGES = ("api", "sandbox", "gallery", "jobs")
+CORE_PACKAGES = ("api", "imaging", "resources", "batch", "sandbox", "gallery", "jobs", "team")
 FORBIDDEN = ("PySide6", "qasync")
 _DYNAMIC_IMPORT = re.compile(r"""(import_module|__import__)\(\s*["'](PySide6|qasync)\b""")
 
@@ -71,3 +71,21 @@ def test_core_packages_import_no_qt() -> None:
         for hit in _forbidden_imports(path)
     ]
     assert not offenders, "Qt in the core:\n" + "\n".join(offenders)
+
+
+#: A module a newcomer can read in one sitting (ARCHITECTURE.md): past this, split it by what it does.
+MAX_MODULE_LINES = 800
+
+
+def test_no_module_is_over_800_lines() -> None:
+    too_long = {
+        str(path.relative_to(REPO_ROOT)): n
+        for path in sorted((REPO_ROOT / "ideogram_studio").rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert not too_long, f"modules over {MAX_MODULE_LINES} lines (split them by what they do): {too_long}"
+
+
+def test_ui_has_only_rooms_at_its_top() -> None:
+    loose = sorted(p.name for p in (REPO_ROOT / "ideogram_studio" / "ui").glob("*.py") if p.name != "__init__.py")
+    assert loose == [], f"modules loose in ui/ (put them in a room: shell, modes, library, ...): {loose}"
