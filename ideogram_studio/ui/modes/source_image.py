@@ -7,6 +7,10 @@ why inline and keeps what it had. A file over the endpoint's size limit is held 
 offer to downscale it; nothing is re-encoded silently. Odd modes and unwanted transparency are
 converted (see ``ideogram_studio.imaging.source_prep``) with a visible note; anything else keeps its
 exact bytes, so a library image sent here keeps its content hash and the result's lineage.
+
+A large file (over `LARGE_PIXELS`) and a downscale are read in a worker (`source_loading`): the
+picker shows a small preview and "Reading…" at once, and the image when it is ready; the window
+keeps answering meanwhile.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ from PySide6.QtGui import (
     QPixmap,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -41,6 +44,7 @@ from ...api.limits import file_size_limit
 from ...imaging.source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
 from ..common.field_errors import FieldMessage, mute
 from ..widgets.image_drop import ImageDropTarget
+from .source_loading import LARGE_PIXELS, Loaded, SourceLoader, header_pixels
 
 THUMB = 76
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp);;All files (*)"
@@ -70,17 +74,31 @@ def qimage_png_bytes(image: QImage) -> bytes:
     return bytes(raw.data())
 
 
-def thumbnail_pixmap(image: QImage, size: int = THUMB) -> QPixmap:
-    """The whole image fitted in a size×size square (a big image is first reduced cheaply)."""
+def thumbnail_image(image: QImage, size: int = THUMB) -> QImage:
+    """The whole image fitted in a size×size square (a big image is first reduced cheaply); a
+    QImage, so a worker can make it."""
     if image.isNull():
-        return QPixmap()
+        return QImage()
     work = image
     if max(image.width(), image.height()) > size * 8:
         work = image.scaled(size * 4, size * 4, Qt.AspectRatioMode.KeepAspectRatio)
-    scaled = work.scaled(
-        size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-    )
-    return QPixmap.fromImage(scaled)
+    return work.scaled(size, size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+
+
+def thumbnail_pixmap(image: QImage, size: int = THUMB) -> QPixmap:
+    thumb = thumbnail_image(image, size)
+    return QPixmap.fromImage(thumb) if not thumb.isNull() else QPixmap()
+
+
+def _loaded(prepared: Prepared, limit: int) -> Loaded:
+    """A worker's job after the file is read: over the limit it is held back (nothing decoded),
+    otherwise decoded for display with its thumbnail."""
+    if len(prepared.image.data) > limit:
+        return Loaded(prepared, QImage(), QImage())
+    qimage = decode_qimage(prepared.image.data)
+    if qimage.isNull():
+        raise ImageFileError(f"{prepared.image.filename} cannot be shown (the image decoder refused it).")
+    return Loaded(prepared, qimage, thumbnail_image(qimage))
 
 
 class SourceImagePicker(ImageDropTarget, QFrame):
@@ -108,7 +126,16 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         self._qimage = QImage()
         self._note = ""
         self._pending: tuple[ImageFile, str | None, str] | None = None
+        #: The thumbnail a worker made with the image (None: made from the image when shown).
+        self._thumbnail: QImage | None = None
         self._dialog: QFileDialog | None = None
+        #: Large files and downscales are read here, off the GUI thread.
+        self._loader = SourceLoader(self)
+        self._loader.preview.connect(self._on_preview)
+        self._loader.loaded.connect(self._on_loaded)
+        self._loader.failed.connect(self._on_load_failed)
+        #: The file a worker is reading (shown as "Reading…"), and where it came from.
+        self._loading: tuple[str, str | None] | None = None
         self._setup_ui()
         self._update_view()
 
@@ -127,6 +154,10 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     def note(self) -> str:
         """What was done to the image on the way in ("" when its bytes are the file's)."""
         return self._note
+
+    def is_loading(self) -> bool:
+        """A worker is reading a file or making a downscaled copy (`image_changed` follows, or a message)."""
+        return self._loading is not None
 
     def pending(self) -> ImageFile | None:
         """An image held back because it is over the size limit (waiting for "Downscale to fit")."""
@@ -157,9 +188,15 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     def set_image_file(self, image: ImageFile, origin_hash: str | None = None, *, convert: bool = True) -> bool:
         """Use this image (e.g. a library image for "Send to…"). ``convert=False`` keeps it
         byte-exact even in an odd mode (reusing a job's own input). False if it was refused."""
+        self._stop_loading()
         return self._accept(image, origin_hash, convert)
 
     def load_path(self, path: str | Path) -> bool:
+        """Use the image in a file. A large one is read in a worker: True then means it is being
+        read (`image_changed` when it is in, or a message saying why not)."""
+        self._stop_loading()
+        if header_pixels(path) > LARGE_PIXELS:
+            return self._load_in_worker(Path(path))
         try:
             image = ImageFile.from_path(path)
         except ImageFileError as exc:
@@ -168,6 +205,7 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         return self._accept(image, None, True)
 
     def load_bytes(self, data: bytes, filename: str = "pasted.png") -> bool:
+        self._stop_loading()
         try:
             image = ImageFile.from_bytes(data, filename)
         except ImageFileError as exc:
@@ -217,16 +255,16 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         if self._pending is None:
             return False
         image, _origin, note = self._pending
-        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            smaller, how = downscale_to_fit(image, self.size_limit(), keep_alpha=self._keep_alpha)
-        except ImageFileError as exc:
-            self._message.show_error(str(exc))
-            return False
-        finally:
-            QApplication.restoreOverrideCursor()
-        self._pending = None
-        self._use(smaller, None, " ".join(t for t in (note, how) if t))
+        limit, keep_alpha = self.size_limit(), self._keep_alpha
+
+        def work() -> Loaded:  # in a worker: scaling and re-encoding an 8K image takes seconds
+            smaller, how = downscale_to_fit(image, limit, keep_alpha=keep_alpha)
+            return _loaded(Prepared(smaller, " ".join(t for t in (note, how) if t)), limit)
+
+        self._loading = (image.filename, None)
+        self._loader.start(work)
+        self._downscale_button.setEnabled(False)
+        self._update_view()
         return True
 
     def discard_pending(self) -> None:
@@ -236,10 +274,12 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         self._update_view()
 
     def clear(self) -> None:
+        self._stop_loading()
         if self._image is None and self._pending is None:
             return
         self._pending = None
         self._image, self._origin, self._qimage, self._note = None, None, QImage(), ""
+        self._thumbnail = None
         self._message.clear_message()
         self._update_view()
         self.image_changed.emit()
@@ -278,29 +318,94 @@ class SourceImagePicker(ImageDropTarget, QFrame):
                 return False
         else:
             prepared = Prepared(image)
-        candidate = prepared.image
-        limit = self.size_limit()
-        if len(candidate.data) > limit:
-            self._pending = (candidate, origin, prepared.note)
-            self._message.show_error(
-                f"{image.filename} is {format_bytes(len(candidate.data))}; {self._purpose} takes images up to "
-                f"{format_bytes(limit)}. Nothing was changed: downscale it to fit, or keep the current image."
-            )
-            self._update_view()
+        if len(prepared.image.data) > self.size_limit():
+            self._hold_back(prepared, origin, image.filename)
             return False
-        return self._use(candidate, origin, prepared.note)
+        return self._use(prepared.image, origin, prepared.note)
 
-    def _use(self, image: ImageFile, origin: str | None, note: str) -> bool:
-        qimage = decode_qimage(image.data)
+    def _hold_back(self, prepared: Prepared, origin: str | None, filename: str) -> None:
+        """Over the size limit: kept aside with the offer to downscale it; the current image stays."""
+        candidate, limit = prepared.image, self.size_limit()
+        self._pending = (candidate, origin, prepared.note)
+        self._message.show_error(
+            f"{filename} is {format_bytes(len(candidate.data))}; {self._purpose} takes images up to "
+            f"{format_bytes(limit)}. Nothing was changed: downscale it to fit, or keep the current image."
+        )
+        self._update_view()
+
+    def _use(
+        self, image: ImageFile, origin: str | None, note: str, decoded: QImage | None = None,
+        thumbnail: QImage | None = None,
+    ) -> bool:  # fmt: skip
+        qimage = decoded if decoded is not None else decode_qimage(image.data)
         if qimage.isNull():
             self._refuse(f"{image.filename} cannot be shown (the image decoder refused it).")
             return False
         self._pending = None
         self._image, self._origin, self._qimage, self._note = image, origin, qimage, note
+        self._thumbnail = thumbnail
         self._message.clear_message()
         self._update_view()
         self.image_changed.emit()
         return True
+
+    def _load_in_worker(self, path: Path) -> bool:
+        keep_alpha, limit = self._keep_alpha, self.size_limit()
+
+        def work() -> Loaded:  # in a worker: Pillow checks the whole file, Qt decodes it for display
+            image = ImageFile.from_path(path)
+            try:
+                prepared = prepare(image, keep_alpha=keep_alpha)
+            except (OSError, ValueError) as exc:
+                raise ImageFileError(f"{image.filename} cannot be converted ({exc}).") from exc
+            return _loaded(prepared, limit)
+
+        self._loading = (path.name, None)
+        self._message.clear_message()
+        self._loader.start(work, preview_of=path)
+        self._update_view()
+        return True
+
+    def _stop_loading(self) -> None:
+        """A newer choice wins: what a worker is still reading is dropped when it arrives."""
+        if self._loading is not None:
+            self._loader.cancel()
+            self._loading = None
+            self._downscale_button.setEnabled(True)
+
+    @Slot(int, QImage, QSize)
+    def _on_preview(self, ticket: int, small: QImage, full: QSize) -> None:
+        if not self._loader.is_current(ticket) or self._loading is None:
+            return
+        self._thumb.setText("")
+        self._thumb.setPixmap(thumbnail_pixmap(small))
+        self._name.setText(self._loading[0])
+        self._info.setText(f"{full.width()}×{full.height()} · reading…")
+
+    @Slot(int, object)
+    def _on_loaded(self, ticket: int, loaded: Loaded) -> None:
+        if not self._loader.is_current(ticket) or self._loading is None:
+            return
+        origin = self._loading[1]
+        self._loading = None
+        self._downscale_button.setEnabled(True)
+        prepared = loaded.prepared
+        if loaded.qimage.isNull():  # over the size limit: held back, as a file read here would be
+            self._hold_back(prepared, origin, prepared.image.filename)
+            return
+        self._use(prepared.image, origin, prepared.note, loaded.qimage, loaded.thumbnail)
+
+    @Slot(int, str)
+    def _on_load_failed(self, ticket: int, text: str) -> None:
+        if not self._loader.is_current(ticket) or self._loading is None:
+            return
+        self._loading = None
+        self._downscale_button.setEnabled(True)
+        if self._pending is not None:  # a downscale that found no size to fit: the image stays held back
+            self._message.show_error(text)
+            self._update_view()
+            return
+        self._refuse(text)
 
     def _refuse(self, text: str) -> None:
         kept = " The current image is kept." if self._image is not None else ""
@@ -402,11 +507,14 @@ class SourceImagePicker(ImageDropTarget, QFrame):
             self._info.setText("Drop an image here, paste it (Ctrl+V), open a file, or send a result here.")
         else:
             self._thumb.setText("")
-            self._thumb.setPixmap(thumbnail_pixmap(self._qimage))
+            thumb = self._thumbnail
+            self._thumb.setPixmap(QPixmap.fromImage(thumb) if thumb is not None else thumbnail_pixmap(self._qimage))
             self._name.setText(image.filename)
             origin = " · from the library" if self._origin else ""
             self._info.setText(describe(image) + origin)
             self._name.setToolTip(image.filename)
+        if self._loading is not None:
+            self._info.setText(f"Reading {self._loading[0]}…")
         self._note_label.setText(self._note)
         self._note_label.setVisible(bool(self._note) and image is not None)
         self._clear_button.setEnabled(image is not None)
