@@ -563,7 +563,8 @@ def test_bad_input_is_refused_and_nothing_painted_is_lost(
     assert picker.image().data == good.read_bytes()
     assert coverage_to_pil(panel.canvas.mask_qimage()).tobytes() == painted
 
-    qtbot.mouseClick(picker.downscale_button(), L)
+    with qtbot.waitSignal(picker.image_changed):  # the downscale runs in a worker
+        qtbot.mouseClick(picker.downscale_button(), L)
     image = picker.image()
     assert image is not None and len(image.data) <= 150_000 and image.data != good.read_bytes()
     assert panel.canvas.image_size().width() == image.width
@@ -580,7 +581,8 @@ def test_a_large_source_stays_responsive(qtbot: Any, studio: Studio, tmp_path: P
     path = tmp_path / "large.jpg"
     big.save(path, format="JPEG", quality=85)
     started = time.perf_counter()
-    assert panel.source_picker.load_path(path)
+    with qtbot.waitSignal(panel.source_picker.image_changed, timeout=30_000):  # read in a worker
+        assert panel.source_picker.load_path(path)
     load_time = time.perf_counter() - started
     assert panel.canvas.image_size().width() == 6000
     panel.canvas.set_brush_size(300)

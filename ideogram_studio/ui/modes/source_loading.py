@@ -97,11 +97,20 @@ class SourceLoader(QObject):
                     small, full = preview_image(preview_of)
                     if not small.isNull():
                         self.preview.emit(ticket, small, full)
-                self.loaded.emit(ticket, work())
+                result: Loaded | str = work()
             except ImageFileError as exc:
-                self.failed.emit(ticket, str(exc))
+                result = str(exc)
             except (OSError, ValueError, MemoryError) as exc:  # a broken file must not end the worker silently
-                self.failed.emit(ticket, f"The image cannot be read ({exc}).")
+                result = f"The image cannot be read ({exc})."
+            except RuntimeError:  # the picker was closed (its loader deleted) while this ran
+                return
+            try:
+                if isinstance(result, str):
+                    self.failed.emit(ticket, result)
+                else:
+                    self.loaded.emit(ticket, result)
+            except RuntimeError:  # the picker was closed meanwhile: nobody is waiting for this
+                pass
 
         QThreadPool.globalInstance().start(run)
         return ticket
