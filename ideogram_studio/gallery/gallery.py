@@ -228,6 +228,10 @@ class Gallery:
     def set_rating(self, refs: Iterable[ImageRef], rating: int) -> None:
         self._lib.index.set_rating(refs, rating)
 
+    def set_flag(self, refs: Iterable[ImageRef], flag: int) -> None:
+        """Pick (1), reject (-1) or unflag (0): the culling flag, kept in the index and the sidecar."""
+        self._lib.index.set_flag(refs, flag)
+
     def add_tags(self, refs: Iterable[ImageRef], tags: Iterable[str]) -> None:
         self._lib.index.add_tags(refs, tags)
 

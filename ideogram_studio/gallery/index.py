@@ -19,7 +19,7 @@ from .annotations import SidecarStore
 from .db import Database
 from .errors import GalleryError, NotFoundError
 from .metadata import LineageLink
-from .models import Collection, FacetValue, ImageRef, ImageRow, NewImage, Page
+from .models import FLAG_NONE, FLAG_PICK, FLAG_REJECT, Collection, FacetValue, ImageRef, ImageRow, NewImage, Page
 from .query import FACETS, Cursor, ImageQuery, where
 from .reads import (
     ROW_COLUMNS,
@@ -35,7 +35,7 @@ from .reads import (
 )
 
 _SIDE_COLUMNS = (
-    "images.id AS id, hash, format, source, is_input, favourite, rating, trashed_at, tags_text, "
+    "images.id AS id, hash, format, source, is_input, favourite, rating, flag, trashed_at, tags_text, "
     "image_metadata.metadata AS metadata, added_at"
 )
 _SIDE_FROM = "images LEFT JOIN image_metadata ON image_metadata.image_id = images.id"
@@ -69,12 +69,13 @@ class GalleryIndex:
             "INSERT OR IGNORE INTO images (hash, path, width, height, format, bytes, created_at, added_at, "
             "operation, source, prompt, prompt_used, negative_prompt, style_type, style_preset, palette, "
             "aspect_ratio, resolution, seed, rendering_speed, job_id, is_input, favourite, rating, trashed_at, "
-            "tags_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "tags_text, flag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 new.hash, new.path, new.width, new.height, new.format, new.bytes, f.created_at, new.added_at,
                 f.operation, f.source, f.prompt, f.prompt_used, f.negative_prompt, f.style_type, f.style_preset,
                 f.palette, f.aspect_ratio, f.resolution, f.seed, f.rendering_speed, f.job_id, int(is_input),
                 int(new.favourite), max(0, min(5, int(new.rating))), new.trashed_at, "\n".join(tags),
+                max(-1, min(1, int(new.flag))),
             ),
         )
         if cur.rowcount == 0:
@@ -237,6 +238,11 @@ class GalleryIndex:
         if not 0 <= int(rating) <= 5:
             raise GalleryError(f"A rating is 0 to 5 stars (got {rating}).")
         self._annotation_update(refs, "UPDATE images SET rating = ?", (int(rating),))
+
+    def set_flag(self, refs: Iterable[ImageRef], flag: int) -> None:
+        if int(flag) not in (FLAG_PICK, FLAG_NONE, FLAG_REJECT):
+            raise GalleryError(f"A flag is picked (1), rejected (-1) or none (0) (got {flag}).")
+        self._annotation_update(refs, "UPDATE images SET flag = ?", (int(flag),))
 
     def trash(self, refs: Iterable[ImageRef], when: datetime | None = None) -> list[int]:
         stamp = to_iso(when) if when else now_iso()
@@ -591,6 +597,7 @@ def sidecar_doc(r: sqlite3.Row, collection_uids: list[str]) -> dict[str, Any]:
         "is_input": bool(r["is_input"]),
         "favourite": bool(r["favourite"]),
         "rating": r["rating"],
+        "flag": r["flag"],
         "trashed_at": r["trashed_at"],
         "tags": r["tags_text"].split("\n") if r["tags_text"] else [],
         "collections": collection_uids,
@@ -607,6 +614,7 @@ def needs_sidecar(doc: dict[str, Any]) -> bool:
         or doc.get("is_input")
         or doc.get("favourite")
         or doc.get("rating")
+        or doc.get("flag")
         or doc.get("trashed_at")
         or doc.get("tags")
         or doc.get("collections")

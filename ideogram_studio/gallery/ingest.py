@@ -115,6 +115,7 @@ def describe_file(
     tags = side.get("tags")
     uids = side.get("collections")
     rating = side.get("rating")
+    flag = side.get("flag")
     is_input = side.get("is_input")
     return NewImage(
         hash=digest,
@@ -128,6 +129,7 @@ def describe_file(
         added_at=str(side.get("added_at") or now_iso()),
         favourite=bool(side.get("favourite")),
         rating=rating if isinstance(rating, int) and 0 <= rating <= 5 else 0,
+        flag=flag if isinstance(flag, int) and -1 <= flag <= 1 else 0,
         trashed_at=side.get("trashed_at") if isinstance(side.get("trashed_at"), str) else None,
         tags=tuple(t for t in tags if isinstance(t, str) and t.strip()) if isinstance(tags, list) else (),
         collection_uids=tuple(u for u in uids if isinstance(u, str)) if isinstance(uids, list) else (),

@@ -14,6 +14,11 @@ from .query import Cursor
 ImageRef = int | str
 
 
+#: The culling flag of an image (Lightroom's P / X / U).
+FLAG_PICK = 1
+FLAG_NONE = 0
+FLAG_REJECT = -1
+
 @dataclass(frozen=True)
 class StoredImage:
     hash: str
@@ -57,6 +62,8 @@ class ImageRow:
     rating: int
     trashed_at: datetime | None
     tags: tuple[str, ...]
+    #: 1 picked, -1 rejected, 0 unflagged (see FLAG_* in gallery/index.py).
+    flag: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,3 +117,4 @@ class NewImage:
     collection_uids: tuple[str, ...] = ()
     #: Overrides fields.is_input when set (an input later imported on purpose becomes visible).
     is_input: bool | None = None
+    flag: int = 0

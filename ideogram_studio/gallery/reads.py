@@ -24,7 +24,7 @@ CHUNK = 500
 ROW_COLUMNS = (
     "id, hash, path, width, height, format, bytes, created_at, added_at, operation, source, prompt, "
     "prompt_used, negative_prompt, style_type, style_preset, palette, aspect_ratio, resolution, seed, "
-    "rendering_speed, job_id, is_input, favourite, rating, trashed_at, tags_text"
+    "rendering_speed, job_id, is_input, favourite, rating, trashed_at, tags_text, flag"
 )
 #: Facets counted per value and listed highest value first (the others: most frequent first).
 _BY_VALUE = ("rating", "favourite")
@@ -72,6 +72,7 @@ def row_from_sql(r: sqlite3.Row) -> ImageRow:
         rating=r["rating"],
         trashed_at=from_iso(r["trashed_at"]) if r["trashed_at"] else None,
         tags=tuple(r["tags_text"].split("\n")) if r["tags_text"] else (),
+        flag=r["flag"],
     )
 
 

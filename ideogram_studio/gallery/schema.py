@@ -141,6 +141,11 @@ ALTER TABLE jobs ADD COLUMN billed INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE jobs ADD COLUMN extra TEXT NOT NULL DEFAULT '{}';
 """
 
+# v3: the culling flag, as in Lightroom: 1 picked, -1 rejected, 0 unflagged (P / X / U).
+_V3 = """
+ALTER TABLE images ADD COLUMN flag INTEGER NOT NULL DEFAULT 0 CHECK (flag BETWEEN -1 AND 1);
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to i + 1.
-MIGRATIONS: list[str] = [_V1, _V2]
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)

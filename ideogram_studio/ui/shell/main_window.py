@@ -288,6 +288,7 @@ class MainWindow(QMainWindow):
         from ... import __version__  # here, not at the top: it may read the package's metadata
         from ..common.thumbnail_loader import ThumbnailCache
         from ..widgets.viewer import ImageViewer
+        from .culling import install_culling
         from .jobs_panel import JobsPanel
         from .library_link import LibraryLink
         from .results_strip import RecentResultsModel, ResultsStrip
@@ -354,6 +355,7 @@ class MainWindow(QMainWindow):
         self._jobs_dock = dock
         self.jobs_dock = dock
         self._jobs_were_visible = True
+        self.culling = install_culling(self, self._jobs_menu)
         self.workspace = Workspace(
             self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
         )

@@ -12,6 +12,8 @@ from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import tooltip
 
 HASH_ROLE = Qt.ItemDataRole.UserRole + 1
+#: (flag, stars) of a result: 1 picked, -1 rejected, 0 unflagged; 0–5 stars.
+MARK_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
 class RecentResultsModel(QAbstractListModel):
@@ -19,6 +21,7 @@ class RecentResultsModel(QAbstractListModel):
         super().__init__(parent)
         self._hashes: list[str] = []
         self._captions: dict[str, str] = {}
+        self._marks: dict[str, tuple[int, int]] = {}
         self._thumbs = thumbnails
         thumbnails.ready.connect(self._on_thumbnail_ready)
 
@@ -31,6 +34,8 @@ class RecentResultsModel(QAbstractListModel):
         image_hash = self._hashes[index.row()]
         if role == HASH_ROLE:
             return image_hash
+        if role == MARK_ROLE:
+            return self._marks.get(image_hash, (0, 0))
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.pixmap(image_hash)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -50,6 +55,25 @@ class RecentResultsModel(QAbstractListModel):
         self._hashes.insert(0, image_hash)
         self._captions[image_hash] = caption
         self.endInsertRows()
+
+    def hashes(self) -> list[str]:
+        return list(self._hashes)
+
+    def set_mark(self, image_hash: str, flag: int, stars: int) -> None:
+        self._marks[image_hash] = (flag, stars)
+        if image_hash in self._captions:
+            index = self.index(self._hashes.index(image_hash))
+            self.dataChanged.emit(index, index, [MARK_ROLE])
+
+    def remove(self, hashes: list[str]) -> None:
+        """Results moved to the trash leave the strip."""
+        for image_hash in hashes:
+            if image_hash in self._captions:
+                row = self._hashes.index(image_hash)
+                self.beginRemoveRows(QModelIndex(), row, row)
+                del self._hashes[row]
+                del self._captions[image_hash]
+                self.endRemoveRows()
 
     def hash_at(self, row: int) -> str | None:
         return self._hashes[row] if 0 <= row < len(self._hashes) else None
@@ -82,6 +106,21 @@ class ThumbDelegate(QStyledItemDelegate):
             target.moveCenter(cell.center())
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, pixmap)
+        flag, stars = index.data(MARK_ROLE) or (0, 0)
+        if flag or stars:
+            # The culling marks in the thumbnail's corner: ✓ picked, ✕ rejected (dimmed), ★ stars.
+            if flag < 0:
+                veil = option.palette.color(QPalette.ColorRole.Base)
+                veil.setAlphaF(0.55)
+                painter.fillRect(cell, veil)
+            text = ("✓ " if flag > 0 else "✕ " if flag < 0 else "") + ("★" * stars)
+            fm = painter.fontMetrics()
+            badge = QRect(
+                cell.left() + 2, cell.bottom() - fm.height() - 2, fm.horizontalAdvance(text) + 8, fm.height() + 2
+            )
+            painter.fillRect(badge, option.palette.color(QPalette.ColorRole.Window))
+            painter.setPen(option.palette.color(QPalette.ColorRole.WindowText))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
         if option.state & QStyle.StateFlag.State_Selected:
             pen_colour = option.palette.color(QPalette.ColorRole.Highlight)
             painter.setPen(QColor(pen_colour))
@@ -121,6 +160,11 @@ class ResultsStrip(QListView):
         if image_hash:
             self.setCurrentIndex(index)
             self.context_menu_requested.emit(image_hash, self.viewport().mapToGlobal(pos))
+
+    def current_hash(self) -> str | None:
+        index = self.currentIndex()
+        value = index.data(HASH_ROLE) if index.isValid() else None
+        return str(value) if value else None
 
     def _emit(self, index: QModelIndex) -> None:
         image_hash = index.data(HASH_ROLE)
