@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,7 +24,30 @@ from ..common.task_runner import TaskRunner
 from .results_strip import RecentResultsModel
 
 if TYPE_CHECKING:
-    from .main_window import MainWindow as StudioWindow
+    from PySide6.QtWidgets import QStatusBar
+
+    from ...services import Services
+    from .controller import StudioController
+    from .results_strip import ResultsStrip
+
+
+class StudioWindow(Protocol):
+    """What install_culling() needs of the main window (named here: the window imports this module)."""
+
+    @property
+    def services(self) -> Services: ...
+    @property
+    def controller(self) -> StudioController: ...
+    @property
+    def viewer(self) -> QWidget: ...
+    @property
+    def strip(self) -> ResultsStrip: ...
+    @property
+    def recent_model(self) -> RecentResultsModel: ...
+
+    def shown_image_hash(self) -> str | None: ...
+
+    def statusBar(self) -> QStatusBar: ...
 
 FLAG_WORDS = {FLAG_PICK: "Picked", FLAG_REJECT: "Rejected", FLAG_NONE: "Unflagged"}
 
@@ -144,7 +167,7 @@ def install_culling(window: StudioWindow, menu: QMenu) -> Culling:
     """The window's culling: keys on the viewer and the strip, marks in the strip, sentences in the
     status bar, Keep picks / Undo in `menu`."""
     strip, recent = window.strip, window.recent_model
-    culling = Culling(window.services.gallery, window.controller.runner, window)
+    culling = Culling(window.services.gallery, window.controller.runner, menu)
     culling.bind(window.viewer, window.shown_image_hash)
     culling.bind(strip, strip.current_hash)
     culling.marked.connect(recent.set_mark)
