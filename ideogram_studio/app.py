@@ -247,7 +247,9 @@ async def _run(
     runner = TaskRunner()
     controller = StudioController(services, runner)
     window.attach(controller)
-    window.generate_panel.prompt_edit.setFocus()
+    # The restored mode's prompt takes the typing (not Generate's: that would build a second panel now).
+    panel = window.mode_panel(window.current_mode())
+    (panel.prompt_edit or panel).setFocus()
     if keyring_notice:
         window.statusBar().showMessage(keyring_notice, 30000)
     runner.run(_after_start(window, controller), "start-up")
