@@ -33,6 +33,7 @@ from ... import APP_NAME
 from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
+from .result_menu import result_menu
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
@@ -453,7 +454,7 @@ class MainWindow(QMainWindow):
         c.sandbox_changed.connect(self._set_sandbox)
         c.reuse_job.connect(self._on_reuse)
         self.strip.image_activated.connect(c.show_image)
-        self.strip.context_menu_requested.connect(self._on_strip_menu)
+        self.strip.context_menu_requested.connect(lambda image_hash, at: result_menu(self, image_hash).popup(at))
         self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
         self.jobs_panel.cancel_requested.connect(c.cancel)
         self.jobs_panel.retry_requested.connect(c.retry)
@@ -657,10 +658,7 @@ class MainWindow(QMainWindow):
 
     def _on_viewer_menu(self, pos: QPoint) -> None:
         if self._viewer_hash is not None and self.viewer.has_image():
-            self.send_menu(self._viewer_hash).popup(self.viewer.viewport().mapToGlobal(pos))
-
-    def _on_strip_menu(self, image_hash: str, global_pos: QPoint) -> None:
-        self.send_menu(image_hash).popup(global_pos)
+            result_menu(self, self._viewer_hash).popup(self.viewer.viewport().mapToGlobal(pos))
 
     # ---- what the library asks of the window (LibraryHost) ------------------------------------------
     def show_status(self, text: str, timeout_ms: int) -> None:

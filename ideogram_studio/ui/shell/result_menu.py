@@ -1,0 +1,117 @@
+"""The context menu of a result, in the viewer and the strip: Copy image, Copy prompt, Export…,
+Show in library, then the window's Remove background and Send to… items, and Move to trash.
+
+Every gallery call runs off the GUI thread (TaskRunner); Export goes through the gallery's export
+(which leaves out personal metadata) into a folder the designer picks, without a nested event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+from PySide6.QtGui import QAction, QGuiApplication, QImage
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QStatusBar
+
+    from ...services import Services
+    from .controller import StudioController
+    from .library_link import LibraryLink
+    from .results_strip import RecentResultsModel
+
+
+class ResultHost(Protocol):
+    """What the menu needs of the main window (named here: the window imports this module)."""
+
+    @property
+    def services(self) -> Services: ...
+    @property
+    def controller(self) -> StudioController: ...
+    @property
+    def library(self) -> LibraryLink: ...
+    @property
+    def recent_model(self) -> RecentResultsModel: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def send_menu(self, image_hash: str) -> QMenu: ...
+
+
+def result_menu(host: ResultHost, image_hash: str) -> QMenu:
+    """The window's Send to… menu with the result's own commands around it."""
+    menu = host.send_menu(image_hash)
+    first = menu.actions()[0]  # (the send menu always has Remove background and the modes)
+    items = [
+        ("Copy image", lambda: _run(host, _copy_image(host, image_hash))),
+        ("Copy prompt", lambda: _run(host, _copy_prompt(host, image_hash))),
+        ("Export…", lambda: _export(host, image_hash, menu.parentWidget())),
+        ("Show in library", lambda: _show_in_library(host, image_hash)),
+    ]
+    for text, slot in items:
+        action = QAction(text, menu)
+        action.setObjectName("result-" + text.lower().rstrip("…").replace(" ", "-"))
+        action.triggered.connect(slot)
+        menu.insertAction(first, action)
+    menu.insertSeparator(first)
+    menu.addSeparator()
+    trash = menu.addAction("Move to trash")
+    trash.setObjectName("result-trash")
+    trash.triggered.connect(lambda: _run(host, _trash(host, image_hash)))
+    return menu
+
+
+def _run(host: ResultHost, coro: Coroutine[Any, Any, None]) -> None:
+    host.controller.runner.run(coro, "result-menu")
+
+
+async def _copy_image(host: ResultHost, image_hash: str) -> None:
+    data = await asyncio.to_thread(host.services.gallery.read_bytes, image_hash)
+    image = await asyncio.to_thread(QImage.fromData, data)
+    if image.isNull():
+        host.statusBar().showMessage("This image could not be read to copy it", 6000)
+        return
+    QGuiApplication.clipboard().setImage(image)
+    host.statusBar().showMessage("Image copied", 4000)
+
+
+async def _copy_prompt(host: ResultHost, image_hash: str) -> None:
+    row = await asyncio.to_thread(host.services.gallery.get, image_hash)
+    prompt = (row.prompt or "") if row is not None else ""
+    if not prompt:
+        host.statusBar().showMessage("This image has no prompt to copy", 5000)
+        return
+    QGuiApplication.clipboard().setText(prompt)
+    host.statusBar().showMessage("Prompt copied", 4000)
+
+
+def _export(host: ResultHost, image_hash: str, parent: QWidget | None) -> QFileDialog:
+    """Pick a folder (open(), not exec(): no nested loop), then export the image into it."""
+    dialog = QFileDialog(parent, "Export the image to a folder")
+    dialog.setFileMode(QFileDialog.FileMode.Directory)
+    dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
+    dialog.fileSelected.connect(lambda folder: _run(host, _export_to(host, image_hash, Path(folder))))
+    dialog.open()
+    return dialog
+
+
+async def _export_to(host: ResultHost, image_hash: str, folder: Path) -> None:
+    report = await asyncio.to_thread(host.services.gallery.export, [image_hash], folder)
+    if not report.written:
+        host.statusBar().showMessage("The image's file is missing: nothing was exported", 6000)
+        return
+    host.statusBar().showMessage(f"Exported {report.written[0][1].name} to {folder}", 6000)
+
+
+def _show_in_library(host: ResultHost, image_hash: str) -> None:
+    host.library.show_library(True)
+    host.library.page.select_hash(image_hash)
+
+
+async def _trash(host: ResultHost, image_hash: str) -> None:
+    await asyncio.to_thread(host.services.gallery.trash, [image_hash])
+    host.recent_model.remove([image_hash])
+    host.statusBar().showMessage("Moved to the trash (the library's Trash brings it back)", 6000)
