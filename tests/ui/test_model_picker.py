@@ -3,6 +3,7 @@ rows each model does not take hidden with the reason, shared fields kept, the ma
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -300,3 +301,52 @@ def test_an_exact_size_on_a_transparent_3_0_is_refused_at_the_shape(qtbot, panel
     panel.model_row.transparent_check.setChecked(True)
     assert not panel.generate_button.isEnabled()
     assert "takes an aspect ratio, not an exact size" in panel.field_message("resolution").text()
+
+
+# ---- the structured prompt (4.x) ---------------------------------------------------------------------
+CAPTION = {
+    "high_level_description": "A travel poster",
+    "style_description": {"aesthetics": "clean", "lighting": "soft", "medium": "print", "art_style": "flat",
+                          "color_palette": ["#112233"]},
+    "compositional_deconstruction": {
+        "background": "a pale sky",
+        "elements": [{"type": "text", "bbox": [50, 100, 200, 900], "text": "NORTH LIGHT", "desc": "headline",
+                      "color_palette": ["#000000"]}],
+    },
+}  # fmt: skip
+
+
+def test_expand_fills_the_json_and_the_json_is_sent_instead_of_the_text(qtbot, panel):
+    box = panel.structured_box
+    assert not box.isVisible()  # 3.0 takes text only
+    choose_model(qtbot, panel, "ideogram-4-5")
+    assert box.isVisible()
+    qtbot.keyClicks(panel.prompt_edit, "A travel poster reading NORTH LIGHT")
+    with qtbot.waitSignal(panel.expand_requested, timeout=2000) as blocker:
+        qtbot.mouseClick(box.expand_button, L)
+    assert blocker.args == ["A travel poster reading NORTH LIGHT"]
+    assert not box.expand_button.isEnabled()  # until the answer
+    panel.set_structured_prompt(CAPTION)
+    assert box.expand_button.isEnabled() and json.loads(box.text()) == CAPTION
+    request = sent(qtbot, panel)
+    assert request.json_prompt == CAPTION and "prompt" not in request.values
+    kind, body = request.body()
+    assert kind == "json" and json.loads(body["prompt"]) == CAPTION and body["magic_prompt"] == "off"
+    # Clear: the sentence is sent as text again.
+    qtbot.mouseClick(box.clear_button, L)
+    assert sent(qtbot, panel).values["prompt"] == "A travel poster reading NORTH LIGHT"
+
+
+def test_a_schema_error_in_the_json_is_named_at_the_field(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4")
+    box = panel.structured_box
+    broken = json.loads(json.dumps(CAPTION))
+    broken["compositional_deconstruction"]["elements"][0]["bbox"] = [50, 100, 200]
+    box.set_value(broken)
+    assert not panel.generate_button.isEnabled()
+    message = panel.field_message("json_prompt")
+    assert message.isVisible() and "elements[0].bbox" in message.text()
+    box.edit.setPlainText("{not json")
+    assert "is not valid JSON (line 1" in message.text()
+    box.set_value(CAPTION)
+    assert panel.generate_button.isEnabled() and not message.isVisible()

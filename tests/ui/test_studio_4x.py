@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -98,3 +99,18 @@ def test_a_transparent_generate_stores_an_image_with_alpha(qtbot: Any, studio: S
     assert job.request.values["background"] == "transparent"
     (result,) = job.result_hashes
     assert _has_transparency(studio.services.gallery.read_bytes(result))
+
+
+def test_expand_through_the_controller_then_generate_with_the_structured_prompt(qtbot: Any, studio: Studio) -> None:
+    p = studio.panel
+    p.set_model("ideogram-4-5")
+    qtbot.keyClicks(p.prompt_edit, "A travel poster reading NORTH LIGHT")
+    qtbot.mouseClick(p.structured_box.expand_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: p.structured_box.in_use(), timeout=10000)
+    caption = json.loads(p.structured_box.text())
+    assert caption["compositional_deconstruction"]["elements"]  # the sandbox's magic prompt answered
+    qtbot.mouseClick(p.generate_button, Qt.MouseButton.LeftButton)
+    wait_jobs_finished(qtbot, studio, 1)
+    job = studio.jobs()[0]
+    assert job.state.value == "done", job.error
+    assert job.request.json_prompt == caption and "prompt" not in job.request.values

@@ -21,20 +21,21 @@ from ...api.limits import MAX_SEED
 from ...api.palette import ColorPalette
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
-from ...api.v2_requests import V2Request
+from ...api.v2_requests import JSON_PROMPT, V2Request
 from ...api.v2_responses import PriceQuote
 from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
 from .mode_panel import ModePanel, Problem
-from .model_fields import target, unavailable, v2_values
+from .model_fields import takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
 from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields
 from .send_footer import show_cost
-from .v2_form import show_local_v2_cost, v2_problems
+from .structured_prompt_box import StructuredPromptBox, describe_schema_error
+from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
 
@@ -52,6 +53,8 @@ class GeneratePanel(ModePanel):
 
     #: A settled 4.x form's V2Request to price (the window asks the controller; show_quote answers).
     quote_requested = Signal(object)
+    #: "Expand": the prompt's sentence to turn into a structured prompt (set_structured_prompt answers).
+    expand_requested = Signal(str)
     _quote_line: QuoteLine | None = None
 
     request_class: ClassVar[type[ApiRequest]] = GenerateRequest
@@ -83,6 +86,11 @@ class GeneratePanel(ModePanel):
             4,
             max_lines=12,
         )
+        self.structured_box = StructuredPromptBox(self.body)
+        form.addWidget(self.structured_box)
+        self.register("json_prompt", self.structured_box.message, self.structured_box.edit)
+        self.structured_box.changed.connect(self._on_changed)
+        self.structured_box.expand_requested.connect(self._on_expand)
         fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
         self.negative_edit = fields.negative_edit
         self.shape_picker = fields.shape_picker
@@ -124,7 +132,27 @@ class GeneratePanel(ModePanel):
         values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form, transparent)
         goal = target(Operation.GENERATE, model, transparent)
         assert goal is not None  # (the box is disabled for a model that cannot)
+        if takes_structured(goal) and self.structured_box.in_use():
+            del values["prompt"]  # never both: the JSON is the prompt
+            try:
+                values[JSON_PROMPT] = self.structured_box.value()
+            except RequestValidationError as exc:
+                self._model_problems[JSON_PROMPT] = describe_schema_error(exc)
         return V2Request.build(goal.operation, goal.model, values)
+
+    def set_structured_prompt(self, prompt: object) -> None:
+        """The controller's answer to expand_requested (None: it could not; the status line says why)."""
+        self.structured_box.set_expanding(False)
+        if isinstance(prompt, dict):
+            self.structured_box.set_value(prompt)
+
+    def _on_expand(self) -> None:
+        text = self.prompt_text().strip()
+        if not text:
+            self.field_message("prompt").show_error("Write a sentence to expand first.")
+            return
+        self.structured_box.set_expanding(True)
+        self.expand_requested.emit(text)
 
     def draft(self) -> GenerateRequest:
         """The batch dialog's template: batches are planned on Ideogram 3.0 requests only (its
@@ -143,6 +171,8 @@ class GeneratePanel(ModePanel):
         model, transparent = self.model_row.model(), self.model_row.transparent()
         self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
         self.model_row.show_unavailable(unavailable(Operation.GENERATE, model, FIELDS, transparent))
+        goal = target(Operation.GENERATE, model, transparent)
+        self.structured_box.setVisible(takes_structured(goal))
 
     def _missing_text(self, field: str) -> str:
         if field == "prompt":
@@ -170,6 +200,12 @@ class GeneratePanel(ModePanel):
             self._quote_line = QuoteLine(self.cost_label, self)
             self._quote_line.requested.connect(self.quote_requested)
         return self._quote_line
+
+    def connect_services(self, services: PanelServices) -> None:
+        self.quote_requested.connect(services.quote)
+        services.quote_ready.connect(self.show_quote)
+        self.expand_requested.connect(services.expand_prompt)
+        services.prompt_expanded.connect(self.set_structured_prompt)
 
     def show_quote(self, request: object, quote: object) -> None:
         """The controller's answer to quote_requested (dropped if the form has moved on)."""

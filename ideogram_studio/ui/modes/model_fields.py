@@ -65,6 +65,11 @@ def target(operation: Operation, model: str, transparent: bool = False) -> Targe
     return None
 
 
+def takes_structured(goal: Target | None) -> bool:
+    """The endpoint takes Ideogram 4's structured (JSON) prompt."""
+    return goal is not None and goal.model != V1_MODEL and spec_for(goal.operation, goal.model).structured_prompt
+
+
 def model_name(operation: Operation, model: str, transparent: bool = False) -> str:
     name = next((c.name for c in MODELS.get(operation, ()) if c.model == model), model)
     return f"{name} (transparent)" if transparent else name

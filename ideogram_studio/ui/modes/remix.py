@@ -17,7 +17,7 @@ from .mode_panel import STATE_VERSION, ModePanel, Problem
 from .model_fields import unavailable, v2_values
 from .model_row import ModelRow
 from .quote_line import QuoteLine
-from .v2_form import show_local_v2_cost, v2_problems
+from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 DEFAULT_WEIGHT = 50
 REMIX_FIELDS = [
@@ -155,6 +155,10 @@ class RemixPanel(ModePanel):
             self._quote_line = QuoteLine(self.cost_label, self)
             self._quote_line.requested.connect(self.quote_requested)
         return self._quote_line
+
+    def connect_services(self, services: PanelServices) -> None:
+        self.quote_requested.connect(services.quote)
+        services.quote_ready.connect(self.show_quote)
 
     def show_quote(self, request: object, quote: object) -> None:
         """The controller's answer to quote_requested (dropped if the form has moved on)."""

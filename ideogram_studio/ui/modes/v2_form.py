@@ -3,6 +3,8 @@ and the local table's figure on the cost line while the service's quote is on it
 
 from __future__ import annotations
 
+from typing import Any, Protocol, runtime_checkable
+
 from PySide6.QtWidgets import QLabel
 
 from ...api import v2_pricing
@@ -12,6 +14,23 @@ from ...api.v2_requests import V2Request
 from .mode_panel import ModePanel, Problem
 
 
+class PanelServices(Protocol):
+    """What a panel with a v2 model asks of the controller (the window hands it over)."""
+
+    #: (request, PriceQuote | None) for quote(); the structured prompt (or None) for expand_prompt().
+    quote_ready: Any
+    prompt_expanded: Any
+
+    def quote(self, request: V2Request) -> None: ...
+
+    def expand_prompt(self, text: str) -> None: ...
+
+
+@runtime_checkable
+class ServicePanel(Protocol):
+    def connect_services(self, services: PanelServices) -> None: ...
+
+
 def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, str]) -> list[Problem]:
     """Fields the form could not carry over (build_problems), a missing source or prompt (quiet
     until a send is tried), then the first rule the request breaks."""
@@ -19,7 +38,8 @@ def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, 
     missing = [n for n in request.spec.required if n != "prompt" and request.spec.fields[n].is_file
                and not request.uploads.get(n)]  # fmt: skip
     problems += [Problem(n, panel._missing_text(n), True) for n in missing[:1]]
-    if request.spec.has("prompt") and not panel.prompt_text().strip():
+    structured = "json_prompt" in request.values or "json_prompt" in build_problems
+    if request.spec.has("prompt") and not structured and not panel.prompt_text().strip():
         problems.append(Problem("prompt", panel._missing_text("prompt"), True))
     if missing or any(p.missing for p in problems):
         return problems

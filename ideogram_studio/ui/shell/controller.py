@@ -65,6 +65,8 @@ class StudioController(QObject):
     #: A form's price: (the V2Request asked about, its PriceQuote — the service's, else the local
     #: table's, labelled by its source — or None when neither can price it).
     quote_ready = Signal(object, object)
+    #: Magic prompt v4's structured prompt for a sentence, or None when it could not be made.
+    prompt_expanded = Signal(object)
 
     def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -106,6 +108,18 @@ class StudioController(QObject):
         image = await self.load_image_file(image_hash)
         request = V2Request.build(Operation.REMOVE_BACKGROUND, "ideogram-1", {}, {"image": (image,)})
         await self._submit(request, False, {"label": "remove background"})  # type: ignore[arg-type]
+
+    def expand_prompt(self, text: str) -> None:
+        """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too)."""
+        self.runner.run(self._expand_prompt(text), "expand-prompt", replace=True)
+
+    async def _expand_prompt(self, text: str) -> None:
+        try:
+            prompt = await self.services.queue.client.v2.magic_prompt(text)
+        except ApiError as exc:
+            self.message.emit(f"The prompt could not be expanded: {exc.message}")
+            prompt = None
+        self.prompt_expanded.emit(prompt)
 
     def quote(self, request: V2Request) -> None:
         """Ask the service what this request would cost (dry run; cached by body). A newer ask

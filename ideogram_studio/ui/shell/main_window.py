@@ -33,6 +33,7 @@ from ... import APP_NAME
 from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
+from ..modes.v2_form import ServicePanel
 from .result_menu import result_menu
 
 if TYPE_CHECKING:
@@ -563,10 +564,8 @@ class MainWindow(QMainWindow):
             self._canvas_pages[mode.id] = editor
         panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
         panel.prompt_library_requested.connect(lambda edit: self._prompt_library_link().show_for(edit))
-        show_quote = getattr(panel, "show_quote", None)  # the panels with a 4.x model ask the service's price
-        if show_quote is not None:
-            panel.quote_requested.connect(c.quote)  # type: ignore[attr-defined]
-            c.quote_ready.connect(show_quote)
+        if isinstance(panel, ServicePanel):  # the panels with a 4.x model: quotes, magic prompt
+            panel.connect_services(c)
         picker = panel.fields.preset_picker() if panel.fields is not None else None
         if picker is not None:
             picker.previews_requested.connect(c.request_previews)
