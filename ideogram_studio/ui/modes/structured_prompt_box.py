@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPlainTextEdit, QPushButton, QVBoxLay
 from ...api import structured_prompt as sp
 from ...api.errors import RequestValidationError
 from ..common.field_errors import FieldMessage
-from .request_fields import field_label
+from .field_widgets import field_label
 
 
 class StructuredPromptBox(QWidget):
