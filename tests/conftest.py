@@ -23,10 +23,11 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import SecretService
 
 SECRET_SERVICE_NAME = "org.freedesktop.secrets"
 _FAIL_KEYRING = "keyring.backends.fail.Keyring"
@@ -81,16 +82,6 @@ def artifacts_dir(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
 
 
 # --- A real Secret Service (dbus-daemon + gnome-keyring-daemon) --------------------------------
-
-
-@dataclass(frozen=True)
-class SecretService:
-    """A private session bus with gnome-keyring's Secret Service on it."""
-
-    bus_address: str
-    data_dir: Path  # gnome-keyring keeps its keyring files here (XDG_DATA_HOME/keyrings)
-    dbus_pid: int
-    keyring_pid: int
 
 
 def _bus_names(env: dict[str, str]) -> str:

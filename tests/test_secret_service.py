@@ -6,7 +6,7 @@ import keyring
 import keyring.errors
 import pytest
 
-from tests.conftest import SecretService
+from tests.helpers import SecretService
 
 SERVICE = "ideogram-studio-test"
 USER = "api-key"

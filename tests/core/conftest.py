@@ -3,35 +3,18 @@ a clock tests can move, and small images made on the spot."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
-from PIL import Image, ImageDraw
 from starlette.applications import Starlette
 
 from ideogram_studio.sandbox import SandboxConfig, SandboxState, create_app, sandbox_transport
 
-#: Base URL of the in-process sandbox; any host works, the transport sends everything to the app.
-SANDBOX_URL = "http://sandbox.test"
-TEST_API_KEY = "test-key"
+from .helpers import SANDBOX_URL, TEST_API_KEY, FakeClock, mask_bytes, png_bytes
 
 MakePng = Callable[..., bytes]
 MakeMask = Callable[..., bytes]
-
-
-class FakeClock:
-    """A clock that moves only when told to (for link expiry and `created`)."""
-
-    def __init__(self, now: float = 1_800_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture
@@ -63,40 +46,6 @@ async def sandbox_client(sandbox_app: Starlette) -> AsyncIterator[httpx.AsyncCli
         transport=sandbox_transport(sandbox_app), base_url=SANDBOX_URL, headers={"Api-Key": TEST_API_KEY}
     ) as client:
         yield client
-
-
-def png_bytes(
-    width: int = 64,
-    height: int = 64,
-    *,
-    colour: tuple[int, ...] | None = None,
-    mode: str = "RGB",
-    fmt: str = "PNG",
-) -> bytes:
-    """An image file. Without `colour`, a pattern where neighbouring pixels differ (red rises to the
-    right, green downwards, blue in stripes), so "this pixel was kept" means something."""
-    if colour is not None:
-        img = Image.new(mode, (width, height), colour)
-    else:
-        red = Image.linear_gradient("L").rotate(90).resize((width, height))
-        green = Image.linear_gradient("L").resize((width, height))
-        blue = Image.new("L", (width, height), 40)
-        stripes = ImageDraw.Draw(blue)
-        for x in range(0, width, 7):
-            stripes.line((x, 0, x, height), fill=220, width=2)
-        img = Image.merge("RGB", (red, green, blue)).convert(mode)
-    buf = io.BytesIO()
-    img.save(buf, format=fmt)
-    return buf.getvalue()
-
-
-def mask_bytes(width: int, height: int, change: tuple[int, int, int, int]) -> bytes:
-    """An inpaint mask in Ideogram's polarity: white keeps, the black `change` box is edited."""
-    mask = Image.new("L", (width, height), 255)
-    ImageDraw.Draw(mask).rectangle(change, fill=0)
-    buf = io.BytesIO()
-    mask.save(buf, format="PNG")
-    return buf.getvalue()
 
 
 @pytest.fixture

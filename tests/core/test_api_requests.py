@@ -23,18 +23,10 @@ from ideogram_studio.api.requests import (
     UpscaleRequest,
 )
 
+from .helpers import solid_image, solid_png
+
 CONTRACT = json.loads((Path(__file__).parents[1] / "contract" / "openapi-v3.json").read_text())
 SCHEMAS = CONTRACT["components"]["schemas"]
-
-
-def png(size: tuple[int, int] = (64, 64), color: object = (200, 40, 40), mode: str = "RGB", fmt: str = "PNG") -> bytes:
-    buf = io.BytesIO()
-    Image.new(mode, size, color).save(buf, format=fmt)  # type: ignore[arg-type]
-    return buf.getvalue()
-
-
-def image(size: tuple[int, int] = (64, 64), **kw: object) -> ImageFile:
-    return ImageFile.from_bytes(png(size, **kw), "src.png")  # type: ignore[arg-type]
 
 
 def mask(size: tuple[int, int] = (64, 64), changed: tuple[int, int, int, int] = (10, 10, 30, 30)) -> ImageFile:
@@ -103,32 +95,38 @@ def test_default_resolution_follows_the_aspect_ratio() -> None:
         ),
         (GenerateRequest(prompt="x", style_codes=("XYZ",)), "style_codes"),
         (GenerateRequest(prompt="x", style_codes=("AABBCCDD",), style_type=enums.StyleType.GENERAL), "style_codes"),
-        (GenerateRequest(prompt="x", style_codes=("AABBCCDD",), style_reference_images=(image(),)), "style_codes"),
+        (
+            GenerateRequest(prompt="x", style_codes=("AABBCCDD",), style_reference_images=(solid_image(),)),
+            "style_codes",
+        ),
         (GenerateRequest(prompt="x", color_palette=ColorPalette.custom(("red", 0.5))), "color_palette"),
         (GenerateRequest(prompt="x", color_palette=ColorPalette.custom(("#FF0000", 0.01))), "color_palette"),
         (
             GenerateRequest(prompt="x", color_palette=ColorPalette.custom(*[("#FF0000", 0.5)] * 9)),
             "color_palette",
         ),
-        (GenerateRequest(prompt="x", character_reference_images=(image(), image())), "character_reference_images"),
+        (
+            GenerateRequest(prompt="x", character_reference_images=(solid_image(), solid_image())),
+            "character_reference_images",
+        ),
         (
             GenerateRequest(
                 prompt="x",
-                character_reference_images=(image((64, 64)),),
+                character_reference_images=(solid_image((64, 64)),),
                 character_reference_images_mask=(mask((32, 32)),),
             ),
             "character_reference_images_mask",
         ),
-        (GenerateRequest(prompt="x", style_reference_images=(image(),) * 11), "style_reference_images"),
+        (GenerateRequest(prompt="x", style_reference_images=(solid_image(),) * 11), "style_reference_images"),
         (GenerateRequest(prompt="x", custom_model_uri="my-model"), "custom_model_uri"),
-        (RemixRequest(prompt="x", image=image(), image_weight=101), "image_weight"),
+        (RemixRequest(prompt="x", image=solid_image(), image_weight=101), "image_weight"),
         (RemixRequest(prompt="x"), "image"),
-        (EditRequest(prompt="x", image=image((64, 64)), mask=mask((32, 32))), "mask"),
-        (EditRequest(prompt="x", image=image(), mask=mask(changed=(0, 0, 0, 0))), "mask"),
-        (EditRequest(prompt="x", image=image(), mask=mask(changed=(0, 0, 64, 64))), "mask"),
-        (ReframeRequest(image=image()), "resolution"),
+        (EditRequest(prompt="x", image=solid_image((64, 64)), mask=mask((32, 32))), "mask"),
+        (EditRequest(prompt="x", image=solid_image(), mask=mask(changed=(0, 0, 0, 0))), "mask"),
+        (EditRequest(prompt="x", image=solid_image(), mask=mask(changed=(0, 0, 64, 64))), "mask"),
+        (ReframeRequest(image=solid_image()), "resolution"),
         (GenerateTransparentRequest(prompt="x", rendering_speed=enums.RenderingSpeed.FLASH), "rendering_speed"),
-        (UpscaleRequest(image_file=image(), resemblance=0), "resemblance"),
+        (UpscaleRequest(image_file=solid_image(), resemblance=0), "resemblance"),
     ],
 )
 def test_each_rule_names_its_field(request_: GenerateRequest, field: str) -> None:
@@ -147,16 +145,16 @@ def test_valid_requests_pass() -> None:
         aspect_ratio=enums.AspectRatio.AR_16X9,
         color_palette=ColorPalette.custom(("#AABBCC", 1.0), ("#123", 0.05)),
         style_codes=("AABBCCDD", "0133ff57"),
-        character_reference_images=(image(),),
+        character_reference_images=(solid_image(),),
         character_reference_images_mask=(mask(),),
     ).validate()
-    EditRequest(prompt="x", image=image(), mask=mask()).validate()
+    EditRequest(prompt="x", image=solid_image(), mask=mask()).validate()
 
 
 def test_file_size_limits_come_from_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
     from ideogram_studio.api import limits
 
-    big = image()
+    big = solid_image()
     monkeypatch.setitem(limits.FILE_SIZE_LIMITS, (None, "image"), len(big.data) - 1)
     with pytest.raises(RequestValidationError) as info:
         ReframeRequest(image=big, resolution=enums.Resolution.R_1024X1024).validate()
@@ -169,7 +167,7 @@ def test_form_encoding_repeats_lists_and_sends_palette_as_json() -> None:
         prompt="cat",
         style_codes=("AABBCCDD", "11223344"),
         color_palette=ColorPalette.preset("EMBER"),
-        style_reference_images=(image(), image((32, 32))),
+        style_reference_images=(solid_image(), solid_image((32, 32))),
         num_images=2,
     )
     data, files = req.form()
@@ -181,7 +179,7 @@ def test_form_encoding_repeats_lists_and_sends_palette_as_json() -> None:
 
 
 def test_upscale_sends_image_request_as_one_json_part() -> None:
-    data, files = UpscaleRequest(image_file=image(), resemblance=60, detail=40, prompt="sharper").form()
+    data, files = UpscaleRequest(image_file=solid_image(), resemblance=60, detail=40, prompt="sharper").form()
     assert data == {}
     parts = dict((name, value) for name, value in files)
     assert json.loads(parts["image_request"][1]) == {
@@ -196,7 +194,7 @@ def test_upscale_sends_image_request_as_one_json_part() -> None:
 def test_from_parts_round_trips_json_and_form_strings() -> None:
     req = RemixRequest(
         prompt="p",
-        image=image(),
+        image=solid_image(),
         image_weight=70,
         seed=5,
         style_preset=enums.StylePreset.WATERCOLOR,
@@ -231,11 +229,11 @@ def test_image_files_are_checked_before_anything_is_built(tmp_path: Path) -> Non
     text.write_text("not an image")
     with pytest.raises(ImageFileError, match="not an image"):
         ImageFile.from_path(text)
-    truncated = png((256, 256), color=None)[:200]  # header intact, data cut
+    truncated = solid_png((256, 256), color=None)[:200]  # header intact, data cut
     with pytest.raises(ImageFileError, match="damaged"):
         ImageFile.from_bytes(truncated, "cut.png")
     with pytest.raises(ImageFileError, match="GIF"):
-        ImageFile.from_bytes(png(fmt="GIF"), "anim.gif")
+        ImageFile.from_bytes(solid_png(fmt="GIF"), "anim.gif")
     with pytest.raises(ImageFileError, match="does not exist"):
         ImageFile.from_path(tmp_path / "missing.png")
     with pytest.raises(ImageFileError, match="empty"):

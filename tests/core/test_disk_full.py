@@ -28,7 +28,7 @@ from ideogram_studio.jobs.gallery_store import GalleryJobStore
 from ideogram_studio.sandbox import sandbox_transport
 
 from .gallery_fixtures import noise_png, store_result
-from .test_jobs_queue import wait_finished
+from .helpers import wait_finished
 
 GENERATE = "/v1/ideogram-v3/generate"
 

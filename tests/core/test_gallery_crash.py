@@ -81,7 +81,8 @@ def _run_child(root: Path, mode: str, start: int, kill_after: float) -> list[str
         deadline = time.monotonic() + 30
         if mode == "slow":
             while proc.stdout.readline().strip() != "writing":  # the first large write has begun
-                assert time.monotonic() < deadline
+                if time.monotonic() > deadline:
+                    pytest.fail("the child never began its large write")
             time.sleep(kill_after)  # well inside the write (about 0.5 s long)
         else:
             time.sleep(kill_after)

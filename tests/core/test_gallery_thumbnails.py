@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -118,9 +117,10 @@ def test_jpeg_uses_draft_and_exif_orientation(tmp_path: Path) -> None:
 def test_lifo_pool_serves_latest_first_and_cancels_queued() -> None:
     pool = LifoPool(1)
     gate = threading.Event()
+    started = threading.Event()
     order: list[int] = []
-    first = pool.submit(lambda: gate.wait(10))
-    time.sleep(0.05)
+    first = pool.submit(lambda: (started.set(), gate.wait(10)))
+    assert started.wait(10)  # the worker is busy with the first job: the others queue up
     futures = [pool.submit(lambda i=i: order.append(i)) for i in range(5)]  # type: ignore[misc]
     assert futures[2].cancel()
     gate.set()

@@ -26,8 +26,7 @@ from ideogram_studio.jobs import JobQueue, JobState
 from ideogram_studio.jobs.gallery_store import GalleryJobStore
 from ideogram_studio.sandbox import sandbox_transport
 
-from .conftest import mask_bytes, png_bytes
-from .test_jobs_queue import wait_finished
+from .helpers import mask_bytes, png_bytes, wait_finished
 
 KEY = "sk-never-in-files-0123456789"
 
@@ -106,7 +105,7 @@ CHILD = textwrap.dedent(
     from ideogram_studio.jobs import JobQueue, JobState
     from ideogram_studio.jobs.gallery_store import GalleryJobStore
     from ideogram_studio.sandbox import Fault, SandboxConfig, create_app, sandbox_transport
-    from tests.core.conftest import mask_bytes, png_bytes
+    from tests.core.helpers import mask_bytes, png_bytes
 
     async def main():
         app = create_app(SandboxConfig())
@@ -144,6 +143,8 @@ async def test_sigkill_during_a_download_leaves_an_interrupted_job(tmp_path: Pat
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(10)
+        if child.stdout is not None:
+            child.stdout.close()
     gallery = Gallery.open(library)
     try:
         assert gallery.get_job(job_id).state == "downloading"  # type: ignore[union-attr]

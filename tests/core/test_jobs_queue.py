@@ -18,7 +18,7 @@ from ideogram_studio.api.requests import EditRequest, GenerateRequest, RemixRequ
 from ideogram_studio.jobs import BudgetExceededError, Job, JobEvent, JobEventKind, JobQueue, JobState
 from ideogram_studio.sandbox import Fault, SandboxState, sandbox_transport
 
-from .conftest import mask_bytes, png_bytes
+from .helpers import mask_bytes, png_bytes, until, wait_finished
 from .memory_store import MemoryJobStore
 
 
@@ -44,22 +44,6 @@ async def queue(client: IdeogramClient, store: MemoryJobStore) -> AsyncIterator[
     q = JobQueue(client, store)
     yield q
     await q.aclose()
-
-
-async def wait_finished(queue: JobQueue, *job_ids: str) -> None:
-    """Wait (at most 10 s) until every job has finished, woken by the queue's own events."""
-    done = asyncio.Event()
-
-    def check(_: object = None) -> None:
-        if all(queue.jobs[j].state.finished for j in job_ids):
-            done.set()
-
-    unsubscribe = queue.subscribe(check)
-    try:
-        check()
-        await asyncio.wait_for(done.wait(), 10)
-    finally:
-        unsubscribe()
 
 
 async def test_a_job_is_journalled_before_it_is_sent(
@@ -142,12 +126,11 @@ async def test_cancel_queued_and_running(queue: JobQueue, store: MemoryJobStore,
     sandbox_state.inject(Fault.latency(5, endpoint="generate"))
     big = await queue.submit(GenerateRequest(prompt="a", num_images=8))
     waiting = await queue.submit(GenerateRequest(prompt="b", num_images=4))  # does not fit beside 8
-    await asyncio.sleep(0.05)
-    assert big.state is JobState.SENDING and waiting.state is JobState.QUEUED
+    await until(lambda: big.state is JobState.SENDING, "the big job to be sent")
+    assert waiting.state is JobState.QUEUED
     queue.cancel(waiting.id)
     assert waiting.state is JobState.CANCELLED and "nothing was billed" in (waiting.error or "")
-    await asyncio.sleep(0.05)
-    assert store.records[waiting.id]["state"] == "cancelled"
+    await until(lambda: store.records[waiting.id]["state"] == "cancelled", "the journal to say cancelled")
     queue.cancel(big.id)
     await wait_finished(queue, big.id)
     assert big.state is JobState.CANCELLED and big.maybe_billed
@@ -279,8 +262,7 @@ async def test_interrupted_jobs_are_offered_not_resent(
     remix = RemixRequest(prompt="snow", image=ImageFile.from_bytes(png_bytes(32, 32), "s.png"), image_weight=70)
     sandbox_state.inject(Fault.latency(10, endpoint="remix"))
     job = await first.submit(remix)
-    await asyncio.sleep(0.05)
-    assert store.records[job.id]["state"] == "sending"
+    await until(lambda: store.records[job.id]["state"] == "sending", "the journal to say sending")
     # The app "dies": the record stays in `sending`. A new queue starts from the journal.
     seen_before = sandbox_state.requests_seen["/v1/ideogram-v3/remix"]
     second = JobQueue(client, store)
@@ -289,7 +271,7 @@ async def test_interrupted_jobs_are_offered_not_resent(
     again = interrupted[0]
     assert again.state is JobState.INTERRUPTED and again.maybe_billed and "not sent again" in (again.error or "")
     assert again.request == remix  # rebuilt from the journal and the stored inputs
-    await asyncio.sleep(0.05)
+    assert not second._running and not second._pending  # nothing was scheduled to be sent again
     assert sandbox_state.requests_seen["/v1/ideogram-v3/remix"] == seen_before
     sandbox_state.clear_faults()
     rerun = await second.retry(again.id)

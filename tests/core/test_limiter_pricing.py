@@ -12,7 +12,7 @@ from ideogram_studio.api.limiter import InFlightLimiter
 from ideogram_studio.api.pricing import estimate_cost, format_cost
 from ideogram_studio.api.requests import DescribeRequest, GenerateRequest, GenerateTransparentRequest
 
-from .test_api_requests import image
+from .helpers import solid_image, until
 
 
 async def test_limiter_never_exceeds_capacity_in_images() -> None:
@@ -46,7 +46,7 @@ async def test_limiter_is_first_come_first_served() -> None:
     big = asyncio.create_task(job("big", 4))
     await asyncio.sleep(0)
     small = asyncio.create_task(job("small", 1))  # fits now, but must not overtake "big"
-    await asyncio.sleep(0.01)
+    await until(lambda: limiter.waiting == 2, "both later jobs to be waiting for the limiter")
     assert order == ["a"]
     gate.set()
     await asyncio.gather(first, big, small)
@@ -71,7 +71,7 @@ def test_prices_per_image_times_images() -> None:
     )
     assert estimate_cost(GenerateRequest(prompt="x")) == Decimal("0.06")  # DEFAULT when not sent
     with_character = GenerateRequest(
-        prompt="x", rendering_speed=RenderingSpeed.TURBO, num_images=2, character_reference_images=(image(),)
+        prompt="x", rendering_speed=RenderingSpeed.TURBO, num_images=2, character_reference_images=(solid_image(),)
     )
     assert estimate_cost(with_character) == Decimal("0.20")
     assert estimate_cost(GenerateTransparentRequest(prompt="x", rendering_speed=RenderingSpeed.TURBO)) == Decimal(
@@ -80,7 +80,7 @@ def test_prices_per_image_times_images() -> None:
 
 
 def test_unknown_prices_are_never_guessed() -> None:
-    assert estimate_cost(DescribeRequest(image_file=image())) is None
+    assert estimate_cost(DescribeRequest(image_file=solid_image())) is None
     assert estimate_cost(GenerateRequest(prompt="x", rendering_speed=RenderingSpeed.BALANCED)) is None
     assert estimate_cost(GenerateTransparentRequest(prompt="x", upscale_factor=UpscaleFactor.X4)) is None
     assert format_cost(None) == "price unknown"

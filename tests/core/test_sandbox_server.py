@@ -85,6 +85,9 @@ def test_the_command_serves_until_sigterm() -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:

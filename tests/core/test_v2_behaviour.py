@@ -20,8 +20,8 @@ from ideogram_studio.api.v2_responses import AsyncAcknowledgement, GenerationSta
 from ideogram_studio.sandbox import SandboxConfig, create_app, sandbox_transport
 from ideogram_studio.sandbox.faults import Fault
 
-from .conftest import SANDBOX_URL, TEST_API_KEY, FakeClock, mask_bytes, png_bytes
 from .contract_v2 import answer_errors
+from .helpers import SANDBOX_URL, TEST_API_KEY, FakeClock, mask_bytes, png_bytes
 from .v2_samples import mask, sample, source
 
 CAPTION = {

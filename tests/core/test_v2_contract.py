@@ -12,8 +12,8 @@ from ideogram_studio.api.client import IdeogramClient
 from ideogram_studio.api.registry import SPECS, Answer, FieldKind, OperationSpec
 from ideogram_studio.sandbox import sandbox_transport
 
-from .conftest import SANDBOX_URL, TEST_API_KEY
 from .contract_v2 import answer_errors, body_schema, document, operation, request_errors, resolve
+from .helpers import SANDBOX_URL, TEST_API_KEY
 from .v2_samples import sample
 
 IDS = [f"{s.operation.value}:{s.model}" for s in SPECS]

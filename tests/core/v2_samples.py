@@ -9,7 +9,7 @@ from ideogram_studio.api.registry import OperationSpec
 from ideogram_studio.api.requests import Operation
 from ideogram_studio.api.v2_requests import FontFile, Upload, V2Request
 
-from .conftest import mask_bytes, png_bytes
+from .helpers import mask_bytes, png_bytes
 
 SOURCE = (512, 384)
 

@@ -10,105 +10,12 @@ each test the same server with its faults cleared and counters reset.
 from __future__ import annotations
 
 import os
-import queue
-import re
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 
-LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)\s*$")
-START_TIMEOUT = 20.0
-
-
-def console_script(name: str, module: str) -> list[str]:
-    """The venv's console script `name`, or `python -m module` when it is not installed."""
-    script = Path(sys.executable).parent / name
-    return [str(script)] if script.exists() else [sys.executable, "-m", module]
-
-
-@dataclass
-class SandboxServer:
-    """A running `ideogram-sandbox` process and its control endpoints."""
-
-    url: str
-    process: subprocess.Popen[str]
-    stderr_lines: list[str] = field(default_factory=list)
-
-    def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10, trust_env=False)
-
-    def stats(self) -> dict[str, Any]:
-        with self._client() as c:
-            response = c.get("/sandbox/stats")
-            response.raise_for_status()
-            result: dict[str, Any] = response.json()
-            return result
-
-    def api_requests_seen(self) -> int:
-        """API calls received since the last reset, over every endpoint (refused ones included)."""
-        return sum(self.stats()["requests_seen"].values())
-
-    def inject(self, *faults: dict[str, Any]) -> None:
-        with self._client() as c:
-            c.post("/sandbox/faults", json=list(faults)).raise_for_status()
-
-    def reset(self) -> None:
-        with self._client() as c:
-            c.delete("/sandbox/faults").raise_for_status()
-            c.delete("/sandbox/stats").raise_for_status()
-
-
-def _pump(stream: Any, sink: queue.Queue[str | None], keep: list[str] | None) -> None:
-    for line in stream:
-        if keep is not None:
-            keep.append(line)
-        sink.put(line)
-    sink.put(None)
-
-
-def start_sandbox(*extra: str) -> SandboxServer:
-    """Start the server as a real process and wait for its "listening on" line."""
-    cmd = [*console_script("ideogram-sandbox", "ideogram_studio.sandbox.server"), "--port", "0", *extra]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    assert process.stdout is not None and process.stderr is not None
-    lines: queue.Queue[str | None] = queue.Queue()
-    stderr_lines: list[str] = []
-    # Reader threads, so a silent or stuck server fails the fixture after a timeout instead of
-    # hanging the run; they also keep the pipes drained while the server lives.
-    threading.Thread(target=_pump, args=(process.stdout, lines, None), daemon=True).start()
-    threading.Thread(target=_pump, args=(process.stderr, queue.Queue(), stderr_lines), daemon=True).start()
-    try:
-        line = lines.get(timeout=START_TIMEOUT)
-    except queue.Empty:
-        line = ""
-    match = LISTENING.search(line or "")
-    if match is None:
-        stop_process(process)
-        raise RuntimeError(
-            f"ideogram-sandbox did not report its address (first line {line!r}, exit code {process.poll()}, "
-            f"stderr {''.join(stderr_lines)[-2000:]!r})"
-        )
-    return SandboxServer(match.group(1), process, stderr_lines)
-
-
-def stop_process(process: subprocess.Popen[str]) -> int | None:
-    """SIGTERM by PID, wait, then SIGKILL; returns the exit code."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    return process.returncode
+from .helpers import SandboxServer, start_sandbox, stop_process
 
 
 @pytest.fixture(scope="module")

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SandboxServer
+from .helpers import KEY, SandboxServer
 
 pytestmark = pytest.mark.e2e
-KEY = "e2e-key-5f4e3d2c1b0a"
 
 
 def wait(condition: Callable[[], object], timeout: float, what: str) -> None:

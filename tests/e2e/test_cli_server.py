@@ -21,7 +21,7 @@ from PIL import Image, ImageChops, ImageDraw
 from ideogram_studio import __version__
 from ideogram_studio.api.client import RetryPolicy
 
-from .conftest import SandboxServer, console_script
+from .helpers import SandboxServer, console_script
 
 pytestmark = pytest.mark.e2e
 

@@ -16,8 +16,7 @@ from PIL import Image, ImageChops
 
 from ideogram_studio.gallery import Gallery
 
-from .conftest import SandboxServer
-from .test_app_window import KEY
+from .helpers import KEY, SandboxServer
 
 pytestmark = pytest.mark.e2e
 ROOT = Path(__file__).resolve().parents[2]

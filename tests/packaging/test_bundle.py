@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SecretService
+from tests.helpers import SecretService
 
-from .conftest import (
+from .helpers import (
     APP_ID,
     PACKAGING,
     BundleApp,

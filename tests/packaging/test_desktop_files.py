@@ -13,7 +13,7 @@ import pytest
 
 from ideogram_studio import APP_ID
 
-from .conftest import PACKAGING, REPO, project_version
+from .helpers import PACKAGING, REPO, project_version
 
 pytestmark = pytest.mark.packaging
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, project_version
+from .helpers import REPO, project_version
 
 pytestmark = [pytest.mark.packaging, pytest.mark.timeout(600)]
 

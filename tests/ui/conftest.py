@@ -9,7 +9,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import asyncio
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from PIL import Image
@@ -48,10 +47,3 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
-
-
-def wait_for(qtbot: Any, awaitable: Any, timeout: int = 15000) -> Any:
-    """Run a coroutine on the qasync loop from a sync test and return its result."""
-    future = asyncio.ensure_future(awaitable)
-    qtbot.waitUntil(future.done, timeout=timeout)
-    return future.result()

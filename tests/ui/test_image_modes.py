@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,8 +47,7 @@ from ideogram_studio.ui.mask.canvas import MaskCanvas
 from ideogram_studio.ui.mask.layer import coverage_to_pil
 from ideogram_studio.ui.modes.edit import MaskedPanel
 
-from .conftest import wait_for
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, wait_for, wait_jobs_finished
 
 L = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
@@ -173,9 +171,9 @@ def test_edit_refuses_an_empty_mask_at_the_mask(qtbot: Any, studio: Studio) -> N
     panel.set_source(image_file(photo()))
     qtbot.keyClicks(panel.prompt_edit, "anything")
     assert not panel.send_button.isEnabled() and EMPTY_MASK in panel.send_button.toolTip()
-    QTest.keyClick(panel.prompt_edit, Qt.Key.Key_Return, CTRL)
+    with qtbot.assertNotEmitted(panel.submitted):  # a send starts synchronously from the key press
+        QTest.keyClick(panel.prompt_edit, Qt.Key.Key_Return, CTRL)
     assert panel.mask_message().isVisible() and panel.mask_message().text() == EMPTY_MASK
-    qtbot.wait(100)
     assert studio.jobs() == []
 
 
@@ -574,27 +572,20 @@ def test_bad_input_is_refused_and_nothing_painted_is_lost(
         assert picker.image().data == good.read_bytes() and panel.canvas.export_mask() == exported
 
 
-def test_a_large_source_stays_responsive(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+def test_a_large_source_loads_and_takes_a_mask(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+    """A 6000×4000 photo: loaded whole, painted, sent with a mask of its size (how fast each step
+    is: tests/benchmarks/bench_edit_responsiveness.py)."""
     open_mode(studio, "edit")
     panel = studio.window.edit_panel
     big = photo((6000, 4000))
     path = tmp_path / "large.jpg"
     big.save(path, format="JPEG", quality=85)
-    started = time.perf_counter()
     with qtbot.waitSignal(panel.source_picker.image_changed, timeout=30_000):  # read in a worker
         assert panel.source_picker.load_path(path)
-    load_time = time.perf_counter() - started
     assert panel.canvas.image_size().width() == 6000
     panel.canvas.set_brush_size(300)
-    started = time.perf_counter()
     paint(panel.canvas, line((1500, 2000), (4500, 2000), 30))
-    stroke_time = time.perf_counter() - started
-    qtbot.keyClicks(panel.prompt_edit, "a boat")  # each keystroke re-checks the form: must stay cheap
-    started = time.perf_counter()
-    for _ in range(10):
-        panel._refresh()
-    refresh_time = (time.perf_counter() - started) / 10
-    assert load_time < 5 and stroke_time < 3 and refresh_time < 0.05, (load_time, stroke_time, refresh_time)
+    qtbot.keyClicks(panel.prompt_edit, "a boat")
     request = panel.request()
     assert isinstance(request, EditRequest) and request.mask is not None and request.mask.size == (6000, 4000)
 

@@ -17,8 +17,8 @@ from ideogram_studio.api.requests import EditRequest, GenerateRequest, UpscaleRe
 from ideogram_studio.jobs.reuse import request_for_image
 from ideogram_studio.secrets import MemoryStore
 
-from ..core.conftest import mask_bytes, png_bytes
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from ..core.helpers import mask_bytes, png_bytes
+from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Any:
 
 
 def generate(qtbot: Any, studio: Studio, request: GenerateRequest | EditRequest, count: int) -> list[str]:
-    from .conftest import wait_for
+    from .helpers import wait_for
 
     wait_for(qtbot, studio.services.queue.submit(request))
     wait_jobs_finished(qtbot, studio, count)

@@ -13,7 +13,6 @@ import math
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -223,13 +222,12 @@ def test_lasso_adds_and_subtracts(canvas: MaskCanvas) -> None:
     assert canvas.undo_stack().count() == 2
 
 
-def test_a_long_lasso_stays_fast(canvas: MaskCanvas) -> None:
+def test_a_long_lasso_fills_its_ring(canvas: MaskCanvas) -> None:
+    """3,000 points in one lasso (its speed: tests/benchmarks/bench_edit_responsiveness.py)."""
     canvas.set_tool("lasso")
     n = 3000
     ring = [(200 + 120 * math.cos(2 * math.pi * i / n), 150 + 120 * math.sin(2 * math.pi * i / n)) for i in range(n)]
-    started = time.perf_counter()
     drag(canvas, ring)
-    assert time.perf_counter() - started < 10
     cov = coverage(canvas)
     assert cov.getpixel((200, 150)) == 255 and cov.getpixel((200, 20)) == 0
 
@@ -648,8 +646,8 @@ def test_save_and_load_round_trip(canvas: MaskCanvas, tmp_path: Path) -> None:
     drag(canvas, line((50, 50), (300, 220), 6))
     path = tmp_path / "mask.png"
     assert canvas.save_mask_file(path)
-    saved = Image.open(path)
-    assert saved.mode == "L" and saved.size == (W, H)
+    with Image.open(path) as saved:
+        assert saved.mode == "L" and saved.size == (W, H)
     expected = coverage(canvas).point([255 if v >= 128 else 0 for v in range(256)])
     canvas.clear()
     assert canvas.load_mask_file(path)
@@ -759,16 +757,14 @@ def test_4096_image_stroke_keeps_the_undo_patch_small(qtbot, monkeypatch) -> Non
     monkeypatch.setattr(item, "paint_live", lambda rect, *a: changes.append(rect.width() * rect.height())
                         or paint_live(rect, *a))
     center = canvas.map_to_image(QPointF(canvas.viewport().rect().center()))
-    started = time.perf_counter()
+    # (The stroke's speed at 4096 px: tests/benchmarks/bench_mask_canvas.py.)
     drag(canvas, line((center.x() - 100, center.y()), (center.x() + 100, center.y() + 20), 40))
-    elapsed = time.perf_counter() - started
     cmd = canvas.undo_stack().command(0)
     assert isinstance(cmd, PatchCommand)
     rect = cmd.rect()
     assert rect.width() <= 240 and rect.height() <= 70
     assert cmd.stored_pixels() < 4096 * 4096 / 100
     assert len(changes) >= 40 and max(changes) < 60 * 60  # each move paints only its segment
-    assert elapsed < 5.0
     assert canvas.mask_qimage().size().width() == 4096
 
 

@@ -23,7 +23,7 @@ from pytestqt.qtbot import QtBot
 from ideogram_studio.secrets import ACCOUNT, ENV_VAR, SERVICE, KeyringStore, MemoryStore, SecretStore, SecretStoreError
 from ideogram_studio.settings import Settings
 from ideogram_studio.ui.shell.settings_dialog import GET_KEY_URL, KeyState, SettingsDialog, validate_api_base
-from tests.conftest import SecretService
+from tests.helpers import SecretService
 
 KEY = "idg-test-Zq8vX3kP0wL5mN7rT2yB"
 

@@ -17,8 +17,7 @@ from ideogram_studio.settings import Settings
 from ideogram_studio.ui.common.task_runner import TaskRunner
 from ideogram_studio.ui.shell.crash import CrashHandler
 
-from .conftest import wait_for
-from .test_studio_window import close_studio, open_studio, wait_jobs_finished
+from .helpers import close_studio, open_studio, wait_for, wait_jobs_finished
 
 
 def test_saving_a_key_removes_the_sandbox_badge(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:

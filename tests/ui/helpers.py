@@ -1,0 +1,71 @@
+"""Helpers shared by the UI tests (plain functions and classes; fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings
+
+from ideogram_studio.api.client import RetryPolicy
+from ideogram_studio.sandbox import SandboxConfig
+from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.services import Services, Tuning
+from ideogram_studio.settings import Settings
+from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.shell.controller import StudioController
+from ideogram_studio.ui.shell.main_window import MainWindow
+
+
+def wait_for(qtbot: Any, awaitable: Any, timeout: int = 15000) -> Any:
+    """Run a coroutine on the qasync loop from a sync test and return its result."""
+    future = asyncio.ensure_future(awaitable)
+    qtbot.waitUntil(future.done, timeout=timeout)
+    return future.result()
+
+
+FAST = Tuning(sandbox=SandboxConfig(), retry=RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05))
+
+
+class Studio:
+    def __init__(self, window: MainWindow, services: Services) -> None:
+        self.window = window
+        self.services = services
+        self.panel = window.generate_panel
+
+    @property
+    def sandbox(self) -> Any:
+        return self.services.connection.sandbox_app.state.sandbox
+
+    def jobs(self) -> list[Any]:
+        return sorted(self.services.queue.jobs.values(), key=lambda j: j.created_at)
+
+
+def open_studio(qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Settings | None = None) -> Studio:
+    # Earlier tests' qasync loops are garbage in reference cycles, each with its timer QObject (owned by
+    # Python) still holding timers. Collected here, in the GUI thread; collected by chance in a worker
+    # thread (Gallery.open below runs in one), the timer object would be destroyed with its timers left
+    # registered ("QObject::~QObject: Timers cannot be stopped from another thread"), and Qt would
+    # crash firing one later.
+    gc.collect()
+    settings = settings or Settings(data_dir=str(tmp_path / "library"))
+    services = wait_for(qtbot, Services.start(settings, secrets, settings_path=tmp_path / "settings.json", tuning=FAST))
+    controller = StudioController(services, TaskRunner())
+    window = MainWindow(controller, ui_settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.show()
+    return Studio(window, services)
+
+
+def close_studio(qtbot: Any, studio: Studio) -> None:
+    studio.window.close()
+    wait_for(qtbot, studio.window.controller.runner.cancel_all())
+    studio.window.library.shutdown()
+    studio.window.controller.close()
+    wait_for(qtbot, studio.services.aclose())
+
+
+def wait_jobs_finished(qtbot: Any, studio: Studio, count: int) -> None:
+    qtbot.waitUntil(lambda: len(studio.jobs()) >= count and all(j.state.finished for j in studio.jobs()), timeout=15000)
