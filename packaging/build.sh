@@ -48,6 +48,10 @@ if ! "$PY" -c 'from importlib.metadata import version; version("ideogram-studio"
   "$PY" -m pip install "${pip_opts[@]}" --no-deps -e "$REPO_ROOT"
 fi
 
+# The bundle takes the committed package data and desktop icons: they must match their sources.
+"$PY" "$REPO_ROOT/scripts/build_resources.py" --check \
+  || die "package data or icons are out of date: run python scripts/build_resources.py and commit"
+
 log "PyInstaller $("$PY" -m PyInstaller --version), PySide6 $("$PY" -c 'import PySide6; print(PySide6.__version__)')"
 start=$SECONDS
 mkdir -p "$DIST" "$WORK"

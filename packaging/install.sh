@@ -40,7 +40,7 @@ PREFIX="${PREFIX%/}"
 LIBDIR="$PREFIX/lib/ideogram-studio"
 MANIFEST_DIR="$PREFIX/share/ideogram-studio"
 MANIFEST="$MANIFEST_DIR/install-manifest.txt"
-SVG="$REPO/ideogram_studio/resources/icons/ideogram-studio.svg"
+SVG="$REPO/resources/icons/ideogram-studio.svg"  # the master the PNGs are rendered from
 ICONS="$HERE/linux/icons/hicolor"
 
 if [ -f "$MANIFEST" ]; then
@@ -49,7 +49,7 @@ if [ -f "$MANIFEST" ]; then
 fi
 [ ! -e "$LIBDIR" ] || die "$LIBDIR exists but was not put there by this script (no manifest): remove it first"
 for size in "${SIZES[@]}"; do
-  [ -f "$ICONS/${size}x${size}/apps/$APP_ID.png" ] || die "missing icon ${size}px: run python packaging/make_icons.py"
+  [ -f "$ICONS/${size}x${size}/apps/$APP_ID.png" ] || die "missing icon ${size}px: run python scripts/build_resources.py"
 done
 
 # What this run put there, in order: "dir PATH" (a folder it created) or "file PATH".

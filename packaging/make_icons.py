@@ -1,27 +1,24 @@
-"""Render the app icon's PNG sizes from its one source SVG.
+"""Render the app icon's PNG sizes (the Linux desktop's hicolor theme) from its one source SVG.
 
-    python packaging/make_icons.py            # (re)write packaging/linux/icons/hicolor/<N>x<N>/apps/<app-id>.png
-    python packaging/make_icons.py --check    # exit 1 if a committed PNG is missing or differs from a fresh render
-    python packaging/make_icons.py --out DIR  # write the hicolor tree somewhere else
-
-The source is ideogram_studio/resources/icons/ideogram-studio.svg (shipped in the package: the
-window icon). The PNGs are only for the Linux desktop (hicolor theme), so they are committed under
-packaging/linux/icons/ and not shipped in the wheel; install.sh copies them and the SVG (as
-scalable/apps/<app-id>.svg). Windows/macOS builds take the 512 px PNG (PyInstaller turns it into
-.ico/.icns with Pillow). Rendering uses Qt's own QSvgRenderer, the renderer the app uses.
+Part of the one resource build: run ``python scripts/build_resources.py`` (``--check`` to compare);
+running this file does the same. The source is resources/icons/ideogram-studio.svg (its built copy
+ships in the package as the window icon). The PNGs are only for the Linux desktop, so they are
+committed under packaging/linux/icons/ and not shipped in the wheel; install.sh copies them and the
+source SVG (as scalable/apps/<app-id>.svg). Windows/macOS builds take the 512 px PNG (PyInstaller
+turns it into .ico/.icns with Pillow). Rendering uses Qt's own QSvgRenderer, the renderer the app uses.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 APP_ID = "ai.ideogram.studio.IdeogramStudio"
-SOURCE = ROOT / "ideogram_studio" / "resources" / "icons" / "ideogram-studio.svg"
+SOURCE = ROOT / "resources" / "icons" / "ideogram-studio.svg"
 SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 DEFAULT_OUT = HERE / "linux" / "icons" / "hicolor"
 # A fresh render may differ from the committed one by rounding in another Qt version.
@@ -32,7 +29,15 @@ def icon_path(out: Path, size: int) -> Path:
     return out / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
 
 
-def render(size: int, source: Path = SOURCE):  # -> QImage (Qt is imported lazily)
+def ensure_app() -> Any:
+    """Qt needs a QGuiApplication to render; offscreen, so no display is needed."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtGui import QGuiApplication
+
+    return QGuiApplication.instance() or QGuiApplication(["build_resources"])
+
+
+def render(size: int, source: Path = SOURCE) -> Any:  # -> QImage (Qt is imported lazily)
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
@@ -50,13 +55,15 @@ def render(size: int, source: Path = SOURCE):  # -> QImage (Qt is imported lazil
     return image
 
 
-def differs(a, b) -> bool:  # QImage, QImage
+def differs(a: Any, b: Any) -> bool:  # QImage, QImage
     from PySide6.QtGui import QImage
 
     if a.size() != b.size():
         return True
     a = a.convertToFormat(QImage.Format.Format_ARGB32)
     b = b.convertToFormat(QImage.Format.Format_ARGB32)
+    if bytes(a.constBits()) == bytes(b.constBits()):
+        return False
     for y in range(a.height()):
         for x in range(a.width()):
             pa, pb = a.pixel(x, y), b.pixel(x, y)
@@ -65,33 +72,25 @@ def differs(a, b) -> bool:  # QImage, QImage
     return False
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="hicolor folder to write (default: %(default)s)")
-    parser.add_argument("--check", action="store_true", help="compare with the PNGs in --out; write nothing")
-    args = parser.parse_args(argv)
+def write_png_icons(out: Path = DEFAULT_OUT) -> list[Path]:
+    """Write every size that is missing or differs from a fresh render; returns what was written."""
+    from PySide6.QtGui import QImage
 
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QGuiApplication, QImage
-
-    _app = QGuiApplication.instance() or QGuiApplication(["make_icons"])
-    stale = []
+    written = []
     for size in SIZES:
         image = render(size)
-        path = icon_path(args.out, size)
-        if args.check:
-            if not path.exists() or differs(image, QImage(str(path))):
-                stale.append(str(path))
+        path = icon_path(out, size)
+        if path.exists() and not differs(image, QImage(str(path))):
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         if not image.save(str(path), "PNG"):
             raise SystemExit(f"make_icons: cannot write {path}")
-        print(path)
-    if stale:
-        print("out of date (run python packaging/make_icons.py):\n  " + "\n  ".join(stale), file=sys.stderr)
-        return 1
-    return 0
+        written.append(path)
+    return written
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_resources
+
+    sys.exit(build_resources.main())

@@ -1,8 +1,10 @@
 """The package data shipped with the app (style presets, palettes, icons, themes), read through one
 accessor so that code never builds paths into the installed package by hand.
 
-The sources these files are built from (the icon's master SVG, translation sources) live in the
-repository's top-level `resources/` folder; see ARCHITECTURE.md.
+Icons (and, once strings go through tr(), translations) are built from their sources in the
+repository's top-level `resources/` folder by `scripts/build_resources.py`; the built files are
+committed here and tests/test_resources.py keeps them equal to a fresh build. Style presets,
+palettes and the theme style sheets (themes/*.qss) are written here directly.
 """
 
 from __future__ import annotations

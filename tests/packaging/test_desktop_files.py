@@ -87,14 +87,17 @@ def test_metainfo_release_is_the_package_version_and_screenshots_exist() -> None
 def test_icons_exist_in_every_size_and_match_the_svg() -> None:
     from PIL import Image
 
-    svg = REPO / "ideogram_studio" / "resources" / "icons" / "ideogram-studio.svg"
+    svg = REPO / "resources" / "icons" / "ideogram-studio.svg"  # the master (resources/README.md)
     assert svg.is_file()
     for size in SIZES:
         png = LINUX / "icons" / "hicolor" / f"{size}x{size}" / "apps" / f"{APP_ID}.png"
         with Image.open(png) as image:
             assert image.size == (size, size) and image.mode == "RGBA"
-    # The committed PNGs are what packaging/make_icons.py renders from the SVG today.
+    # The committed PNGs (and the package's icons) are what the resource build makes from the sources today.
     result = subprocess.run(
-        [sys.executable, str(PACKAGING / "make_icons.py"), "--check"], capture_output=True, text=True, timeout=120
+        [sys.executable, str(REPO / "scripts" / "build_resources.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
