@@ -170,6 +170,9 @@ def _main(args: argparse.Namespace) -> int:
     icon = resource_path("icons", "ideogram-studio.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    from .ui.common.theme import apply_theme
+
+    apply_theme(app, "system")  # light or dark as the desktop says, and follows it
     if data_problem:
         _tell("The library folder cannot be used", data_problem, window=True)
         return 1

@@ -46,7 +46,7 @@ KEPT = (
     "PySide6/Qt/plugins/imageformats/libqsvg.so", "PySide6/Qt/lib/libQt6Svg.so.6",
     "PySide6/Qt/plugins/platforminputcontexts/libcomposeplatforminputcontextplugin.so",
     "ideogram_studio/resources/presets.json", "ideogram_studio/resources/palettes.json",
-    "ideogram_studio/resources/icons/ideogram-studio.svg",
+    "ideogram_studio/resources/icons/ideogram-studio.svg", "ideogram_studio/resources/themes/widgets.qss",
 )  # fmt: skip
 
 

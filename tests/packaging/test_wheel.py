@@ -22,7 +22,13 @@ pytestmark = [pytest.mark.packaging, pytest.mark.timeout(600)]
 PIP_CACHE = os.environ.get("PIP_CACHE_DIR") or str(
     Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip"
 )
-RESOURCES = ("resources/presets.json", "resources/palettes.json", "resources/icons/ideogram-studio.svg")
+RESOURCES = (
+    "resources/presets.json",
+    "resources/palettes.json",
+    "resources/icons/ideogram-studio.svg",
+    "resources/icons/modes/edit.svg",
+    "resources/themes/widgets.qss",
+)
 
 
 def run(cmd: list[str], cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:

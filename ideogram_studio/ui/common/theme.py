@@ -1,0 +1,338 @@
+"""The studio's look in one place: palette, spacing, radii and semantic colours, a light and a dark
+theme, and the only way widgets get colours, style sheets and icons.
+
+    apply_theme(app, "system")        # at start-up, and the View/Settings switch: "light" | "dark" | "system"
+    theme.color("error")              # a semantic colour of the current theme (QColor), read when painting
+    theme.css("error")                # the same for a style sheet
+    theme.apply_style(widget, "send-button", button="sendButton")   # a section of themes/widgets.qss
+    theme.mute(label)                 # secondary text
+    theme.bind_icon(action, "modes/edit")                            # an icon from resources/icons
+    theme.notifier().changed.connect(slot)                           # anything else that must follow
+
+How it works: the Fusion style with our own QPalette (the robust route: native styles ignore parts
+of a palette). "system" follows QStyleHints.colorScheme() (Qt 6.5+) and switches when the desktop
+does. Widgets that paint read `color()` in paintEvent, so they follow a switch by repainting (Qt
+sends every widget a palette change). What is set once — a style sheet, a muted palette, an icon —
+is set through `apply_style` / `mute` / `bind_icon` / `bind`, which re-apply it on every switch
+through a small QObject child of the target (it dies with its target). Style sheets are set on the
+widgets that need them, never on the whole application: an application-wide sheet re-polishes every
+widget (about 150 ms at start-up).
+
+No colour is written anywhere else in ui/ (tests/ui/test_theme.py greps for literals).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Literal
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+
+from ...resources import read_text
+
+Choice = Literal["light", "dark", "system"]
+CHOICES: tuple[Choice, ...] = ("system", "light", "dark")
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Spacing and radii in device-independent pixels, the same in every theme."""
+
+    space_xs: int = 2
+    space_s: int = 4
+    space_m: int = 8
+    space_l: int = 12
+    space_xl: int = 24
+    radius_s: int = 3
+    radius_m: int = 4
+    radius_l: int = 6
+    radius_pill: int = 9  # badges and chips, 18 px high
+    large_text_px: int = 15  # empty-state and notice text
+
+
+METRICS = Metrics()
+
+_R = QPalette.ColorRole
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One complete look: the palette roles and the semantic colours (#RRGGBB or #AARRGGBB)."""
+
+    name: Literal["light", "dark"]
+    roles: dict[QPalette.ColorRole, str]
+    disabled: dict[QPalette.ColorRole, str]
+    colors: dict[str, str]
+
+    def palette(self) -> QPalette:
+        pal = QPalette()
+        for role, value in self.roles.items():
+            pal.setColor(role, QColor(value))
+        for role, value in self.disabled.items():
+            pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(value))
+        return pal
+
+
+# Colours that sit on top of images (badges, HUDs, brush rings, the checkerboard behind transparent
+# pixels, the large preview) read against the picture, not the window: the same in both themes.
+_OVER_IMAGES = {
+    "overlay_bg": "#96000000",  # badges and buttons drawn over a thumbnail
+    "overlay_text": "#ebffffff",
+    "hud_bg": "#aa141414",  # the viewer's zoom read-out
+    "hud_text": "#f5f5f5",
+    "ring_dark": "#aa000000",  # the brush outline: a dark and a light ring, visible on any picture
+    "ring_light": "#ebffffff",
+    "checker_light": "#cccccc",  # behind transparent pixels (viewer and mask canvas)
+    "checker_dark": "#999999",
+    "preview_bg": "#1b1b1d",  # the library's large preview (Space)
+    "preview_border": "#444444",
+    "preview_text": "#dddddd",
+    "mask_overlay": "#eb146e",  # the mask's default tint: a magenta-red that reads over most photos
+    "favourite": "#e82c5c",
+    "rating": "#ffc426",
+}
+
+LIGHT = Theme(
+    name="light",
+    roles={
+        _R.Window: "#f1f3f4", _R.WindowText: "#202124", _R.Base: "#ffffff", _R.AlternateBase: "#f6f7f8",
+        _R.Text: "#202124", _R.Button: "#f8f9fa", _R.ButtonText: "#202124", _R.BrightText: "#ffffff",
+        _R.Highlight: "#1a73e8", _R.HighlightedText: "#ffffff", _R.Link: "#1a73e8", _R.LinkVisited: "#9334e6",
+        _R.ToolTipBase: "#3c4043", _R.ToolTipText: "#f1f3f4", _R.PlaceholderText: "#80868b",
+        _R.Light: "#ffffff", _R.Midlight: "#e8eaed", _R.Mid: "#b0b4b9", _R.Dark: "#9aa0a6", _R.Shadow: "#5f6368",
+    },
+    disabled={
+        _R.WindowText: "#9aa0a6", _R.Text: "#9aa0a6", _R.ButtonText: "#9aa0a6",
+        _R.Highlight: "#bdc1c6", _R.HighlightedText: "#ffffff",
+    },
+    colors={
+        **_OVER_IMAGES,
+        "accent": "#1a73e8", "accent_hover": "#1765cc", "accent_pressed": "#185abc", "on_accent": "#ffffff",
+        "selection": "#1a73e8",
+        "link": "#1967d2",
+        "error": "#c5221f", "error_bg": "#fde8e8",
+        "warning": "#8a5a00", "warning_bg": "#fff4e0", "warning_border": "#c77700",
+        "attention": "#e37400",  # interrupted jobs: needs a look, not an error
+        "ok": "#188038",
+        "info": "#1967d2",
+        "muted": "#5f6368",
+        "sandbox_badge": "#b35900", "on_sandbox_badge": "#ffffff",
+        "icon": "#5f6368", "icon_disabled": "#bdc1c6",
+        "outline": "#50000000",  # around colour swatches
+        "placeholder_bg": "#eef0f3", "placeholder_fg": "#9aa0a6",
+    },
+)
+
+DARK = Theme(
+    name="dark",
+    roles={
+        _R.Window: "#202124", _R.WindowText: "#e8eaed", _R.Base: "#17181a", _R.AlternateBase: "#25272a",
+        _R.Text: "#e8eaed", _R.Button: "#2d2f33", _R.ButtonText: "#e8eaed", _R.BrightText: "#ffffff",
+        _R.Highlight: "#2f6fde", _R.HighlightedText: "#ffffff", _R.Link: "#8ab4f8", _R.LinkVisited: "#c58af9",
+        _R.ToolTipBase: "#3c4043", _R.ToolTipText: "#e8eaed", _R.PlaceholderText: "#80868b",
+        _R.Light: "#45484d", _R.Midlight: "#34363a", _R.Mid: "#4a4d52", _R.Dark: "#111214", _R.Shadow: "#000000",
+    },
+    disabled={
+        _R.WindowText: "#6f7378", _R.Text: "#6f7378", _R.ButtonText: "#6f7378",
+        _R.Highlight: "#3c4043", _R.HighlightedText: "#9aa0a6",
+    },
+    colors={
+        **_OVER_IMAGES,
+        "accent": "#2f6fde", "accent_hover": "#4a84e8", "accent_pressed": "#285fc0", "on_accent": "#ffffff",
+        "selection": "#4c8df6",
+        "link": "#8ab4f8",
+        "error": "#f28b82", "error_bg": "#4a2424",
+        "warning": "#fdd663", "warning_bg": "#3d3117", "warning_border": "#a8741a",
+        "attention": "#f29b4a",
+        "ok": "#81c995",
+        "info": "#8ab4f8",
+        "muted": "#9aa0a6",
+        "sandbox_badge": "#b35900", "on_sandbox_badge": "#ffffff",
+        "icon": "#bdc1c6", "icon_disabled": "#5f6368",
+        "outline": "#60ffffff",
+        "placeholder_bg": "#2d2f33", "placeholder_fg": "#6f7378",
+    },
+)
+
+THEMES = {"light": LIGHT, "dark": DARK}
+
+
+class ThemeNotifier(QObject):
+    """Says when the theme changed (its name: "light" or "dark")."""
+
+    changed = Signal(str)
+
+
+class _State:
+    def __init__(self) -> None:
+        self.choice: Choice = "system"
+        self.theme: Theme = LIGHT
+        self.notifier: ThemeNotifier | None = None
+        self.following_system = False
+
+
+_state = _State()
+
+
+def notifier() -> ThemeNotifier:
+    if _state.notifier is None:
+        _state.notifier = ThemeNotifier()
+    return _state.notifier
+
+
+def current() -> Theme:
+    """The theme in use (light until apply_theme says otherwise)."""
+    return _state.theme
+
+
+def choice() -> Choice:
+    """What was asked for: "light", "dark" or "system"."""
+    return _state.choice
+
+
+def system_theme() -> Literal["light", "dark"]:
+    """What the desktop prefers (light when it does not say)."""
+    scheme = QGuiApplication.styleHints().colorScheme()
+    return "dark" if scheme == Qt.ColorScheme.Dark else "light"
+
+
+def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
+    """Use a theme for the whole application; "system" follows the desktop, now and later."""
+    if which not in CHOICES:
+        raise ValueError(f"unknown theme {which!r}: choose one of {', '.join(CHOICES)}")
+    _state.choice = which
+    if not _state.following_system:
+        QGuiApplication.styleHints().colorSchemeChanged.connect(_on_system_scheme_changed)
+        _state.following_system = True
+    if app.style().name().lower() != "fusion":
+        app.setStyle("Fusion")
+    theme = THEMES[system_theme() if which == "system" else which]
+    changed = theme is not _state.theme
+    _state.theme = theme
+    app.setPalette(theme.palette())
+    if changed:
+        notifier().changed.emit(theme.name)
+    return theme
+
+
+def _on_system_scheme_changed(_scheme: Qt.ColorScheme) -> None:
+    app = QApplication.instance()
+    if _state.choice == "system" and isinstance(app, QApplication):
+        apply_theme(app, "system")
+
+
+def color(name: str) -> QColor:
+    """A semantic colour of the current theme: see LIGHT.colors for the names."""
+    try:
+        return QColor(_state.theme.colors[name])
+    except KeyError:
+        raise KeyError(f"the theme has no colour {name!r}") from None
+
+
+def css(name: str) -> str:
+    """`color(name)` written for a style sheet (rgba() when it is translucent)."""
+    c = color(name)
+    if c.alpha() == 255:
+        return c.name()
+    return f"rgba({c.red()}, {c.green()}, {c.blue()}, {c.alpha()})"
+
+
+_SECTION = re.compile(r"/\*\s*==\s*([\w-]+)\s*==\s*\*/")
+
+
+@cache
+def _sections() -> dict[str, str]:
+    text = read_text("themes", "widgets.qss")
+    parts = _SECTION.split(text)
+    return {parts[i]: parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}
+
+
+def section_names() -> list[str]:
+    return sorted(_sections())
+
+
+def style_sheet(name: str, **params: str) -> str:
+    """The section `name` of themes/widgets.qss, with $colour names, $metrics and `params` filled in."""
+    try:
+        template = string.Template(_sections()[name])
+    except KeyError:
+        raise KeyError(f"themes/widgets.qss has no section {name!r}") from None
+    values: dict[str, object] = {k: css(k) for k in _state.theme.colors}
+    values.update(vars(METRICS))
+    values.update(params)
+    return template.substitute(values)
+
+
+class _Binding(QObject):
+    """Re-applies something to its parent (the target) whenever the theme changes; dies with it."""
+
+    def __init__(self, target: QObject, apply: Callable[[], None]) -> None:
+        super().__init__(target)
+        self._apply = apply
+        apply()
+        notifier().changed.connect(self._on_changed)
+
+    def _on_changed(self, _name: str) -> None:
+        self._apply()
+
+
+def bind(target: QObject, apply: Callable[[], None]) -> None:
+    """Call `apply` now and after every theme change, for as long as `target` lives."""
+    _Binding(target, apply)
+
+
+def apply_style(widget: QWidget, name: str, **params: str) -> None:
+    """Give `widget` the style sheet section `name` (see `style_sheet`), kept up to date."""
+    bind(widget, lambda: widget.setStyleSheet(style_sheet(name, **params)))
+
+
+def mute(widget: QWidget, role: str = "muted") -> None:
+    """Secondary text in the theme's `role` colour (default "muted"), kept up to date."""
+
+    def apply() -> None:
+        pal = widget.palette()
+        for r in (_R.WindowText, _R.Text):
+            pal.setColor(r, color(role))
+        widget.setPalette(pal)
+
+    bind(widget, apply)
+
+
+_ICON_SIZES = (16, 20, 24, 32, 48, 64)
+
+
+def _svg_pixmap(svg: str, size: int) -> QPixmap:
+    data = QByteArray(svg.encode("utf-8"))
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, QByteArray(b"svg"))
+    reader.setScaledSize(QSize(size, size))
+    return QPixmap.fromImage(reader.read())
+
+
+@cache
+def _icon(name: str, theme_name: str, role: str) -> QIcon:
+    theme = THEMES[theme_name]
+    svg = read_text("icons", f"{name}.svg")
+    icon = QIcon()
+    for mode, colour in ((QIcon.Mode.Normal, theme.colors[role]), (QIcon.Mode.Disabled, theme.colors["icon_disabled"])):
+        drawn = svg.replace("currentColor", QColor(colour).name())
+        for size in _ICON_SIZES:
+            icon.addPixmap(_svg_pixmap(drawn, size), mode)
+    return icon
+
+
+def icon(name: str, role: str = "icon") -> QIcon:
+    """The icon resources/icons/<name>.svg drawn in the current theme's `role` colour."""
+    return _icon(name, _state.theme.name, role)
+
+
+def bind_icon(target: QAction | QAbstractButton, name: str, role: str = "icon") -> None:
+    """Give an action or a button the icon `name`, redrawn when the theme changes."""
+    bind(target, lambda: target.setIcon(icon(name, role)))
