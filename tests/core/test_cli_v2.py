@@ -10,7 +10,7 @@ import pytest
 
 from ideogram_studio.cli import main
 
-from .conftest import mask_bytes, png_bytes
+from .helpers import mask_bytes, png_bytes
 
 CAPTION = {
     "high_level_description": "A poster",

@@ -22,8 +22,8 @@ from ideogram_studio.logs import setup_logging
 from ideogram_studio.private_files import tighten, use_private_umask, user_file_mode
 from ideogram_studio.settings import Settings
 
-from .conftest import png_bytes
-from .test_privacy_uploads import GPS_IFD, MODEL, assert_no_life, phone_jpeg
+from .helpers import png_bytes
+from .privacy_samples import GPS_IFD, MODEL, assert_no_life, phone_jpeg
 
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="POSIX modes")
 

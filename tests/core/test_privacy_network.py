@@ -30,7 +30,7 @@ from ideogram_studio.sandbox.server import serve_in_thread
 from ideogram_studio.services import Tuning, connect
 from ideogram_studio.settings import Settings
 
-from .conftest import png_bytes
+from .helpers import png_bytes
 from .memory_store import MemoryJobStore
 
 KEY = "sk-live-7f3a9c1e5b"

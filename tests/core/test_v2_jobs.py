@@ -30,9 +30,8 @@ from ideogram_studio.jobs.reuse import v2_request_for_image
 from ideogram_studio.sandbox import SandboxConfig, create_app, sandbox_transport
 from ideogram_studio.sandbox.server import serve_in_thread
 
-from .conftest import FakeClock
+from .helpers import FakeClock, wait_finished
 from .memory_store import MemoryJobStore
-from .test_jobs_queue import wait_finished
 from .v2_samples import source
 
 GENERATE = "/v2/image/generate/ideogram-4-5"
@@ -182,7 +181,7 @@ CHILD = textwrap.dedent(
     from ideogram_studio.gallery import Gallery
     from ideogram_studio.jobs import JobQueue
     from ideogram_studio.jobs.gallery_store import GalleryJobStore
-    from tests.core.conftest import png_bytes
+    from tests.core.helpers import png_bytes
 
     async def main():
         gallery = Gallery.open(sys.argv[1])

@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 import queue
 import re
+import sqlite3
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,3 +106,99 @@ def stop_process(process: subprocess.Popen[str]) -> int | None:
             process.kill()
             process.wait(timeout=10)
     return process.returncode
+
+
+def wait(condition: Callable[[], object], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class App:
+    """One run of the real `ideogram-studio` process with its own home folders."""
+
+    def __init__(self, home: Path, api_base: str) -> None:
+        self.home = home
+        self.env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "xcb",
+            "XDG_CONFIG_HOME": str(home / "config"),
+            "XDG_DATA_HOME": str(home / "data"),
+            "XDG_STATE_HOME": str(home / "state"),
+            "XDG_CACHE_HOME": str(home / "cache"),
+            "IDEOGRAM_API_BASE": api_base,
+            "IDEOGRAM_API_KEY": KEY,
+        }
+        self.proc: subprocess.Popen[str] | None = None
+        self.window = ""
+
+    @property
+    def library(self) -> Path:
+        return self.home / "data" / "IdeogramStudio"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "state" / "IdeogramStudio" / "log" / "ideogram-studio.log"
+
+    def start(self) -> None:
+        # The window shows before the studio is filled in; "start-up:" is logged once it is. The log
+        # may hold earlier runs' lines: wait for this run's.
+        earlier = self.log_text().count("start-up:")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ideogram_studio"], env=self.env, stderr=subprocess.PIPE, text=True
+        )
+
+        def find() -> bool:
+            out = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--name", "Ideogram Studio$"], capture_output=True, text=True
+            ).stdout.split()
+            self.window = out[0] if out else ""
+            return bool(self.window)
+
+        wait(find, 30, "the main window")
+        # No window manager under Xvfb: give the window the input focus directly, so Qt treats it
+        # as active (its shortcuts then work) and XTEST key events reach it like real typing.
+        subprocess.run(["xdotool", "windowfocus", "--sync", self.window], check=True)
+        wait(lambda: self.log_text().count("start-up:") > earlier, 30, "the start-up to finish")
+
+    def log_text(self) -> str:
+        return self.log.read_text() if self.log.exists() else ""
+
+    def type(self, text: str) -> None:
+        subprocess.run(["xdotool", "type", "--delay", "5", text], check=True)
+
+    def key(self, *keys: str) -> None:
+        subprocess.run(["xdotool", "key", *keys], check=True)
+
+    def results(self) -> int:
+        index = self.library / "index.sqlite3"
+        if not index.exists():
+            return 0
+        with sqlite3.connect(f"file:{index}?mode=ro", uri=True) as db:
+            return int(db.execute("SELECT count(*) FROM images WHERE is_input = 0").fetchone()[0])
+
+    def quit(self) -> int:
+        assert self.proc is not None
+        self.key("ctrl+q")
+        try:
+            code = self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+        return code
+
+    def stderr(self) -> str:
+        return self.proc.stderr.read() if self.proc and self.proc.stderr else ""
+
+
+def screenshot(path: Path) -> None:
+    """Grab the whole X screen with Qt itself (a separate process on the same display)."""
+    code = (
+        "import sys;from PySide6.QtGui import QGuiApplication;"
+        "app=QGuiApplication(['shot','-platform','xcb']);"
+        "sys.exit(0 if app.primaryScreen().grabWindow(0).save(sys.argv[1]) else 1)"
+    )
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, env={**os.environ, "QT_QPA_PLATFORM": "xcb"})

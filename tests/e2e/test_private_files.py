@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SandboxServer
-from .test_app_window import App, wait
+from .helpers import App, SandboxServer, wait
 
 pytestmark = pytest.mark.e2e
 

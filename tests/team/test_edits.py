@@ -19,7 +19,7 @@ from ideogram_studio.team import (
     TeamPermissionError,
 )
 
-from .conftest import TeamEnv, add_results
+from .helpers import TeamEnv, add_results
 
 
 @pytest.fixture

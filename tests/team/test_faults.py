@@ -27,7 +27,7 @@ from ideogram_studio.team.blobs import S3BlobStore
 from ideogram_studio.team.db import Db
 from ideogram_studio.team.schema import SCHEMA_VERSION
 
-from .conftest import TeamEnv, add_results
+from .helpers import TeamEnv, add_results
 from .servers import S3_KEYS, free_port, start_seaweed
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from ideogram_studio.gallery import Gallery
 from ideogram_studio.team import Outbox, Publisher, TeamEvent, TeamListener, pull
 
-from .conftest import TeamEnv, add_edit, add_results
+from .helpers import TeamEnv, add_edit, add_results
 from .servers import S3_KEYS
 
 REPO = Path(__file__).resolve().parents[2]

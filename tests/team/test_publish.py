@@ -9,7 +9,7 @@ from pathlib import Path
 from ideogram_studio.gallery import Gallery
 from ideogram_studio.team import Outbox, Publisher, blob_key
 
-from .conftest import TeamEnv, add_edit, add_results
+from .helpers import TeamEnv, add_edit, add_results
 
 
 def _publisher(env: TeamEnv, gallery: Gallery, tmp_path: Path, user: str = "alice", name: str = "a") -> Publisher:

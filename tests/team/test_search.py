@@ -11,7 +11,7 @@ from ideogram_studio.gallery.query import Sort
 from ideogram_studio.team import Outbox, Publisher, TeamLibrary
 from ideogram_studio.team.search import fts_to_tsquery, tsquery_for
 
-from .conftest import TeamEnv, add_results
+from .helpers import TeamEnv, add_results
 
 PROMPTS = [
     "a red car on a neon street",

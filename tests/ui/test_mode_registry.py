@@ -17,7 +17,7 @@ from ideogram_studio.ui.modes.edit import MaskedPanel
 from ideogram_studio.ui.modes.mode_panel import ModePanel
 from ideogram_studio.ui.modes.registry import MODES, IntakeKind
 
-from ..core.conftest import png_bytes
+from ..core.helpers import png_bytes
 
 
 def test_each_mode_once_with_alt_1_to_6_in_button_order() -> None:
