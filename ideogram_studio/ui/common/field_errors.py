@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QWidget
 
-ERROR_COLOR = "#c5221f"
-WARNING_COLOR = "#9a6700"
+from . import theme
 
 #: Rules that read as a sentence after the field's label ("Seed must be between ...").
 _VERB_STARTS = ("is ", "must ", "cannot ", "needs ", "takes ", "give ")
@@ -41,10 +39,10 @@ class FieldMessage(QLabel):
         return self._kind
 
     def show_error(self, text: str) -> None:
-        self._show(text, "error", ERROR_COLOR)
+        self._show(text, "error")
 
     def show_warning(self, text: str) -> None:
-        self._show(text, "warning", WARNING_COLOR)
+        self._show(text, "warning")
 
     def show_note(self, text: str) -> None:
         """Something done, said in the field's place (no mark: not a problem)."""
@@ -56,23 +54,9 @@ class FieldMessage(QLabel):
         self.hide()
 
     # ---- internals -------------------------------------------------------------------------
-    def _show(self, text: str, kind: str, color: str) -> None:
+    def _show(self, text: str, kind: str) -> None:
         prefix = "⚠ " if kind == "warning" else ""
         self._kind = kind
-        self.setStyleSheet(f"QLabel#fieldMessage {{ color: {color}; }}")
+        theme.set_text_color(self, kind)
         self.setText(prefix + text)
         self.setVisible(bool(text))
-
-
-def mute(widget: QWidget, amount: float = 0.45) -> None:
-    """Secondary text: the text colour blended towards the background (works in dark themes too)."""
-    pal = widget.palette()
-    fg = pal.color(QPalette.ColorRole.WindowText)
-    bg = pal.color(QPalette.ColorRole.Window)
-    blend = QColor(
-        round(fg.red() + (bg.red() - fg.red()) * amount),
-        round(fg.green() + (bg.green() - fg.green()) * amount),
-        round(fg.blue() + (bg.blue() - fg.blue()) * amount),
-    )
-    pal.setColor(QPalette.ColorRole.WindowText, blend)
-    widget.setPalette(pal)

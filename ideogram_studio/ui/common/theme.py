@@ -31,7 +31,7 @@ from functools import cache
 from typing import Literal
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from ...resources import read_text
@@ -93,6 +93,11 @@ _OVER_IMAGES = {
     "preview_bg": "#1b1b1d",  # the library's large preview (Space)
     "preview_border": "#444444",
     "preview_text": "#dddddd",
+    "letterbox": "#28000000",  # around a compared image of another aspect ratio
+    "divider": "#ffffff",  # the before/after divider and its handle
+    "divider_shadow": "#5a000000",
+    "divider_handle_edge": "#3c000000",
+    "divider_arrow": "#3c3c3c",
     "mask_overlay": "#eb146e",  # the mask's default tint: a magenta-red that reads over most photos
     "favourite": "#e82c5c",
     "rating": "#ffc426",
@@ -126,14 +131,19 @@ LIGHT = Theme(
         "icon": "#5f6368", "icon_disabled": "#bdc1c6",
         "outline": "#50000000",  # around colour swatches
         "placeholder_bg": "#eef0f3", "placeholder_fg": "#9aa0a6",
+        # Job state pills: white text on these.
+        "state_neutral": "#70757a", "state_active": "#1967d2", "state_done": "#188038",
+        "state_failed": "#c5221f", "state_attention": "#b35900", "on_state": "#ffffff",
     },
 )
 
 DARK = Theme(
     name="dark",
     roles={
-        _R.Window: "#202124", _R.WindowText: "#e8eaed", _R.Base: "#17181a", _R.AlternateBase: "#25272a",
-        _R.Text: "#e8eaed", _R.Button: "#2d2f33", _R.ButtonText: "#e8eaed", _R.BrightText: "#ffffff",
+        # Base a little lighter than Window: Fusion draws frames and check boxes in Window.darker(),
+        # which would vanish on a darker Base.
+        _R.Window: "#202124", _R.WindowText: "#e8eaed", _R.Base: "#2a2b2f", _R.AlternateBase: "#303136",
+        _R.Text: "#e8eaed", _R.Button: "#34363b", _R.ButtonText: "#e8eaed", _R.BrightText: "#ffffff",
         _R.Highlight: "#2f6fde", _R.HighlightedText: "#ffffff", _R.Link: "#8ab4f8", _R.LinkVisited: "#c58af9",
         _R.ToolTipBase: "#3c4043", _R.ToolTipText: "#e8eaed", _R.PlaceholderText: "#80868b",
         _R.Light: "#45484d", _R.Midlight: "#34363a", _R.Mid: "#4a4d52", _R.Dark: "#111214", _R.Shadow: "#000000",
@@ -157,6 +167,8 @@ DARK = Theme(
         "icon": "#bdc1c6", "icon_disabled": "#5f6368",
         "outline": "#60ffffff",
         "placeholder_bg": "#2d2f33", "placeholder_fg": "#6f7378",
+        "state_neutral": "#5f6368", "state_active": "#2f6fde", "state_done": "#1e7e34",
+        "state_failed": "#b3261e", "state_attention": "#b35900", "on_state": "#ffffff",
     },
 )
 
@@ -217,6 +229,12 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
     _state.theme = theme
     app.setPalette(theme.palette())
     if changed:
+        # A widget under a style sheet keeps the palette it was polished with (Qt does not polish
+        # it again for an application palette change): setting its sheet again does.
+        for widget in app.allWidgets():
+            sheet = widget.styleSheet()
+            if sheet:
+                widget.setStyleSheet(sheet)
         notifier().changed.emit(theme.name)
     return theme
 
@@ -272,36 +290,73 @@ def style_sheet(name: str, **params: str) -> str:
 class _Binding(QObject):
     """Re-applies something to its parent (the target) whenever the theme changes; dies with it."""
 
-    def __init__(self, target: QObject, apply: Callable[[], None]) -> None:
+    def __init__(self, target: QObject, apply: Callable[[], None], key: str) -> None:
         super().__init__(target)
-        self._apply = apply
-        apply()
+        self.setObjectName(f"theme-binding-{key}")
+        self.apply = apply
         notifier().changed.connect(self._on_changed)
 
     def _on_changed(self, _name: str) -> None:
-        self._apply()
+        self.apply()
 
 
-def bind(target: QObject, apply: Callable[[], None]) -> None:
-    """Call `apply` now and after every theme change, for as long as `target` lives."""
-    _Binding(target, apply)
+def bind(target: QObject, apply: Callable[[], None], key: str = "") -> None:
+    """Call `apply` now and after every theme change, for as long as `target` lives. A `key`
+    names what is applied ("style", "text-color", "icon"): binding the same key again replaces
+    the earlier one instead of adding a second."""
+    direct = Qt.FindChildOption.FindDirectChildrenOnly
+    found = target.findChild(_Binding, f"theme-binding-{key}", direct) if key else None
+    if isinstance(found, _Binding):
+        found.apply = apply
+    else:
+        _Binding(target, apply, key or f"anonymous-{id(apply)}")
+    apply()
 
 
-def apply_style(widget: QWidget, name: str, **params: str) -> None:
-    """Give `widget` the style sheet section `name` (see `style_sheet`), kept up to date."""
-    bind(widget, lambda: widget.setStyleSheet(style_sheet(name, **params)))
+def apply_style(widget: QWidget, *names: str, **params: str) -> None:
+    """Give `widget` the style sheet sections `names` (see `style_sheet`), kept up to date; a later
+    call replaces it (a drop zone's highlighted and normal looks, say)."""
+    bind(widget, lambda: widget.setStyleSheet("\n".join(style_sheet(name, **params) for name in names)), "style")
 
 
-def mute(widget: QWidget, role: str = "muted") -> None:
-    """Secondary text in the theme's `role` colour (default "muted"), kept up to date."""
+def blend(a: QColor, b: QColor, amount: float) -> QColor:
+    """`a` moved `amount` (0..1) of the way towards `b`."""
+    return QColor(
+        round(a.red() + (b.red() - a.red()) * amount),
+        round(a.green() + (b.green() - a.green()) * amount),
+        round(a.blue() + (b.blue() - a.blue()) * amount),
+    )
+
+
+def _set_text(widget: QWidget, colour: QColor) -> None:
+    pal = widget.palette()
+    for r in (_R.WindowText, _R.Text):
+        pal.setColor(r, colour)
+    widget.setPalette(pal)
+
+
+def mute(widget: QWidget, amount: float = 0.45) -> None:
+    """Secondary text: the theme's text colour blended `amount` of the way towards the window
+    colour (so it reads in both themes), kept up to date."""
 
     def apply() -> None:
-        pal = widget.palette()
-        for r in (_R.WindowText, _R.Text):
-            pal.setColor(r, color(role))
-        widget.setPalette(pal)
+        t = _state.theme
+        _set_text(widget, blend(QColor(t.roles[_R.WindowText]), QColor(t.roles[_R.Window]), amount))
 
-    bind(widget, apply)
+    bind(widget, apply, "text-color")
+
+
+def strong(widget: QWidget) -> None:
+    """A title or a label that leads its group: semi-bold (the weight every heading uses)."""
+    font = widget.font()
+    font.setWeight(QFont.Weight.DemiBold)
+    widget.setFont(font)
+
+
+def set_text_color(widget: QWidget, name: str) -> None:
+    """Text of `widget` in the semantic colour `name` ("error", "ok", "muted"...), kept up to date;
+    a later call (or `mute`) replaces it."""
+    bind(widget, lambda: _set_text(widget, color(name)), "text-color")
 
 
 _ICON_SIZES = (16, 20, 24, 32, 48, 64)
@@ -335,4 +390,4 @@ def icon(name: str, role: str = "icon") -> QIcon:
 
 def bind_icon(target: QAction | QAbstractButton, name: str, role: str = "icon") -> None:
     """Give an action or a button the icon `name`, redrawn when the theme changes."""
-    bind(target, lambda: target.setIcon(icon(name, role)))
+    bind(target, lambda: target.setIcon(icon(name, role)), "icon")

@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from ...gallery import Collection
 from ...gallery.library_ops import SOURCE_ROLES, DetailInfo, per_image_cost
+from ..common import theme
 from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import isolate, menu_text, one_line, plain_label, tooltip, unwrap
 from ..widgets.flow_layout import FlowLayout
@@ -86,7 +87,7 @@ def _swatches(colours: Sequence[str], size: int = 18) -> QPixmap:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     for i, c in enumerate(colours):
         p.setBrush(QColor(c))
-        p.setPen(QColor(0, 0, 0, 80))
+        p.setPen(theme.color("outline"))
         p.drawRoundedRect(i * (size + 3), 0, size - 1, size - 1, 4, 4)
     p.end()
     return pixmap
@@ -287,7 +288,8 @@ class LibraryDetail(QScrollArea):
         self._selection_label = QLabel(body)
         self._selection_label.setWordWrap(True)
         self._selection_label.setObjectName("selection-label")
-        self._selection_label.setStyleSheet("color: palette(mid); padding: 24px 4px;")
+        theme.mute(self._selection_label)
+        self._selection_label.setContentsMargins(4, 24, 4, 24)
         layout.addWidget(self._selection_label)
 
         self._image_box = QWidget(body)
@@ -306,7 +308,7 @@ class LibraryDetail(QScrollArea):
         self._title = QLabel(self._image_box)
         self._title.setObjectName("detail-title")
         self._title.setWordWrap(True)
-        self._title.setStyleSheet("font-weight: 600;")
+        theme.strong(self._title)
         box.addWidget(self._title)
 
         actions = FlowLayout(spacing=4)
@@ -339,7 +341,8 @@ class LibraryDetail(QScrollArea):
         box.addWidget(holder)
 
         chain_title = QLabel("Lineage", self._image_box)
-        chain_title.setStyleSheet("font-weight: 600; margin-top: 6px;")
+        theme.strong(chain_title)
+        chain_title.setContentsMargins(0, 6, 0, 0)
         box.addWidget(chain_title)
         self._chain = QWidget(self._image_box)
         self._chain.setObjectName("lineage-chain")
@@ -359,7 +362,7 @@ class LibraryDetail(QScrollArea):
         tags = QVBoxLayout(self._tags_box)
         tags.setContentsMargins(0, 6, 0, 0)
         tags_title = QLabel("Tags", self._tags_box)
-        tags_title.setStyleSheet("font-weight: 600;")
+        theme.strong(tags_title)
         tags.addWidget(tags_title)
         self._tag_chips = QWidget(self._tags_box)
         self._tag_layout = FlowLayout(self._tag_chips, spacing=4)
@@ -432,7 +435,7 @@ class LibraryDetail(QScrollArea):
         b.setToolTip(tooltip(tip))
         b.setAutoRaise(True)
         if current:
-            b.setStyleSheet("QToolButton { border: 2px solid palette(highlight); border-radius: 4px; }")
+            theme.apply_style(b, "current-thumb")
         pixmap = self._thumbs.pixmap(image_hash)
         b.setIcon(QIcon(pixmap) if pixmap is not None else QIcon())
         b.clicked.connect(lambda: self.image_clicked.emit(image_hash))
@@ -442,7 +445,11 @@ class LibraryDetail(QScrollArea):
 
     def _arrow(self, text: str = "→") -> None:
         label = QLabel(text, self._chain)
-        label.setStyleSheet("color: palette(mid); font-size: 16px; padding-top: 20px;")
+        theme.mute(label)
+        font = label.font()
+        font.setPixelSize(16)
+        label.setFont(font)
+        label.setContentsMargins(0, 20, 0, 0)
         self._chain_layout.addWidget(label)
 
     def _fill_chain(self, info: DetailInfo) -> None:
@@ -501,7 +508,7 @@ class LibraryDetail(QScrollArea):
             value.setReadOnly(True)
             value.setFrame(False)
             value.setCursorPosition(0)
-            value.setStyleSheet("font-family: monospace; background: transparent;")
+            theme.apply_style(value, "plain-value")
             value.setToolTip(tooltip(text))
         else:
             # Untrusted (an imported file's prompt, its original name): literal, clipped, isolated.
@@ -525,7 +532,7 @@ class LibraryDetail(QScrollArea):
             b.clicked.connect(lambda: self.use_field_requested.emit(name, v))
             row.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
         name_label = plain_label(QLabel(self._fields), label, limit=60)  # may be a key from a file's metadata
-        name_label.setStyleSheet("color: palette(mid);")
+        theme.mute(name_label)
         self._form.addRow(name_label, cell)
 
     def _fill_fields(self, info: DetailInfo) -> None:
@@ -614,14 +621,14 @@ class LibraryDetail(QScrollArea):
             label.setFixedSize(CHAIN_ICON, CHAIN_ICON)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setToolTip(f"{ROLE_LABELS.get(link.role, link.role)} — click to show it")
-            label.setStyleSheet("background: palette(alternate-base);")
+            theme.apply_style(label, "reference-thumb")
             pixmap = self._thumbs.pixmap(link.parent)
             if pixmap is not None:
                 label.setPixmap(pixmap)
             label.clicked.connect(lambda h=link.parent: self.image_clicked.emit(h))
             flow.addWidget(label)
         name = QLabel("References", self._fields)
-        name.setStyleSheet("color: palette(mid);")
+        theme.mute(name)
         self._form.addRow(name, cell)
 
     # ---- tags and collections --------------------------------------------------------------------
@@ -637,7 +644,7 @@ class LibraryDetail(QScrollArea):
             shown_tag = menu_text(tag, 60)
             chip.setText(f"{shown_tag}  ×" if of <= 1 or n == of else f"{shown_tag} ({n}/{of})  ×")
             chip.setToolTip(tooltip(f"Remove the tag “{tag}”"))
-            chip.setStyleSheet("QToolButton { border: 1px solid palette(mid); border-radius: 9px; padding: 1px 8px; }")
+            theme.apply_style(chip, "chip")
             chip.clicked.connect(lambda _=False, t=tag: self.tag_removed.emit(t))
             self._tag_layout.addWidget(chip)
 

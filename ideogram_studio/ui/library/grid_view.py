@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...gallery import ImageRow
+from ..common import theme
 from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import plain_label
 from ..widgets.viewer import ImageViewer
@@ -74,8 +75,8 @@ PAD = 4
 #: Scrolling must pause this long before thumbnails are asked for.
 SETTLE_MS = 40
 
-HEART_COLOUR = QColor(232, 44, 92)
-STAR_COLOUR = QColor(255, 196, 38)
+HEART_COLOUR = theme.color("favourite")  # drawn over thumbnails: the same in both themes
+STAR_COLOUR = theme.color("rating")
 
 
 def _heart() -> QPainterPath:
@@ -261,20 +262,20 @@ class LibraryDelegate(QStyledItemDelegate):
         pill = QRectF(0, 0, size.width(), size.height())
         if kind == "res":
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(0, 0, 0, 150))
+            p.setBrush(theme.color("overlay_bg"))
             p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
             p.setFont(font)
-            p.setPen(QColor(255, 255, 255, 235))
+            p.setPen(theme.color("overlay_text"))
             p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
         elif kind == "heart":
             p.translate(1, 1)
             p.scale(s, s)
-            p.setPen(QPen(QColor(255, 255, 255, 230), 1.6 / s))
+            p.setPen(QPen(theme.color("overlay_text"), 1.6 / s))
             p.setBrush(HEART_COLOUR)
             p.drawPath(HEART)
         else:
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor(0, 0, 0, 150))
+            p.setBrush(theme.color("overlay_bg"))
             p.drawRoundedRect(pill, pill_h / 2, pill_h / 2)
             p.setBrush(STAR_COLOUR)
             for i in range(n):
@@ -592,7 +593,7 @@ def _drag_pixmap(pixmap: QPixmap, count: int) -> QPixmap:
         text = f"{count:,}"
         w = max(24, QFontMetrics(p.font()).horizontalAdvance(text) + 12)
         p.drawRoundedRect(QRectF(out.width() - w, 0, w, 22), 11, 11)
-        p.setPen(Qt.GlobalColor.white)
+        p.setPen(theme.color("overlay_text"))
         p.drawText(QRectF(out.width() - w, 0, w, 22), Qt.AlignmentFlag.AlignCenter, text)
     p.end()
     return out
@@ -611,13 +612,12 @@ class LibraryPreview(QFrame):
         super().__init__(parent, Qt.WindowType.Popup | Qt.WindowType.FramelessWindowHint)
         self.setObjectName("library-preview")
         self.setFrameShape(QFrame.Shape.Box)
-        self.setStyleSheet("QFrame#library-preview { background: #1b1b1d; border: 1px solid #444; }")
+        theme.apply_style(self, "large-preview")
         self.viewer = ImageViewer(self)
         self.viewer.set_empty_text("Loading…", "")
         self.viewer.installEventFilter(self)
         self._caption = QLabel(self)
         self._caption.setObjectName("library-preview-caption")
-        self._caption.setStyleSheet("color: #ddd; padding: 4px 8px;")
         self._caption.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(1, 1, 1, 1)

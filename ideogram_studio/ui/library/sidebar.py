@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from PySide6.QtCore import QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QBrush, QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtGui import QAction, QBrush, QDragEnterEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...gallery import Collection, FacetValue
 from ...gallery.library_ops import DateCounts
 from ...gallery.search_syntax import Search
+from ..common import theme
 from .grid_model import IDS_MIME
 from .scope import SCOPE_ALL, SCOPE_COLLECTION, SCOPE_TRASH
 
@@ -181,7 +182,7 @@ class LibraryFilters(QTreeWidget):
                 item = self._child(section, name, count, ("saved", name, query))
                 item.setToolTip(0, query)
             add = self._child(section, "Save the current search…", None, ("save-search",))
-            add.setForeground(0, QBrush(QColor(128, 128, 128)))
+            add.setForeground(0, QBrush(theme.color("muted")))
         finally:
             self._updating = False
 
@@ -247,11 +248,11 @@ class LibraryFilters(QTreeWidget):
         item.setData(0, KIND_ROLE, data)
         item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        item.setForeground(1, QBrush(QColor(128, 128, 128)))
+        item.setForeground(1, QBrush(theme.color("muted")))
         if checked is not None:
             item.setCheckState(0, Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
         if count == 0 and not checked:
-            item.setForeground(0, QBrush(QColor(150, 150, 150)))
+            item.setForeground(0, QBrush(theme.color("placeholder_fg")))
         return item
 
     def _clear(self, section: QTreeWidgetItem) -> None:
@@ -292,7 +293,7 @@ class LibraryFilters(QTreeWidget):
         new = QTreeWidgetItem(section, ["New collection…", ""])
         new.setData(0, KIND_ROLE, ("new-collection",))
         new.setFlags(Qt.ItemFlag.ItemIsEnabled)
-        new.setForeground(0, QBrush(QColor(110, 130, 200)))
+        new.setForeground(0, QBrush(theme.color("link")))
 
     def _fill_dates(self, dates: DateCounts) -> None:
         section = self._sections["date"]

@@ -50,6 +50,7 @@ from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
 
 from ...api.images import ImageFile
 from ...imaging.mask_export import MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
+from ..common import theme
 from ..widgets.zoom_view import ZoomView
 from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
 from .layer import (
@@ -72,17 +73,15 @@ __all__ = ["TOOLS", "MaskCanvas", "ScalePrompt"]
 SIZE_STEP = 1.2  # [ and ] multiply/divide the size by this (at least 1 px)
 UNDO_LIMIT = 100
 NO_IMAGE = "Open an image first."
-#: Transparent parts of an image show over this checkerboard (8 image pixels a square).
-CHECKER_LIGHT = QColor(204, 204, 204)
-CHECKER_DARK = QColor(153, 153, 153)
+#: Transparent parts of an image show over the theme's checkerboard (8 image pixels a square).
 
 
 def _checkerboard() -> QBrush:
     tile = QPixmap(16, 16)
-    tile.fill(CHECKER_LIGHT)
+    tile.fill(theme.color("checker_light"))
     painter = QPainter(tile)
-    painter.fillRect(0, 0, 8, 8, CHECKER_DARK)
-    painter.fillRect(8, 8, 8, 8, CHECKER_DARK)
+    painter.fillRect(0, 0, 8, 8, theme.color("checker_dark"))
+    painter.fillRect(8, 8, 8, 8, theme.color("checker_dark"))
     painter.end()
     return QBrush(tile)
 

@@ -26,10 +26,11 @@ from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...imaging.mask_export import grey_extrema
+from ..common import theme
 
 TILE = 256
 FORMAT = QImage.Format.Format_Alpha8
-DEFAULT_OVERLAY = QColor(235, 20, 110)  # a strong magenta-red that reads over most photos
+DEFAULT_OVERLAY = theme.color("mask_overlay")  # a strong magenta-red that reads over most photos
 DEFAULT_OPACITY = 0.5
 
 Patch = tuple[QPoint, QImage, QImage]  # top-left in image pixels, before, after

@@ -13,17 +13,19 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPixmap, QRegion
+from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap, QRegion
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
+from ..common import theme
 from .tools import rect_from_points
 
-#: The brush outline: three 1-px rings, dark / light / dark, that read on any background.
-RING_DARK = QColor(0, 0, 0, 170)
-RING_LIGHT = QColor(255, 255, 255, 235)
-#: The rectangle / lasso preview: a dark solid line under a light dashed one.
-PREVIEW_DARK = QColor(0, 0, 0, 200)
-PREVIEW_LIGHT = QColor(255, 255, 255)
+#: The brush outline: three 1-px rings, dark / light / dark, that read on any background; the
+#: rectangle / lasso preview: a dark solid line under a light dashed one. (Colours drawn over the
+#: picture: the same in both themes.)
+RING_DARK = theme.color("ring_dark")
+RING_LIGHT = theme.color("ring_light")
+PREVIEW_DARK = theme.color("ring_dark")
+PREVIEW_LIGHT = theme.color("ring_light")
 
 _RING_DARK_PEN = QPen(RING_DARK, 1)
 _RING_LIGHT_PEN = QPen(RING_LIGHT, 1)

@@ -22,8 +22,8 @@ MAX_SIZE = 1000
 #: Dab spacing as a share of the diameter for dabbed strokes (soft brushes, pressure).
 SPACING = 0.25
 
-_OPAQUE = QColor(0, 0, 0, 255)
-_CLEAR = QColor(0, 0, 0, 0)
+_OPAQUE = QColor(0, 0, 0, 255)  # colour as data: a mask pixel's coverage, not a look
+_CLEAR = QColor(0, 0, 0, 0)  # colour as data
 
 
 def _mode(erase: bool) -> QPainter.CompositionMode:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from PySide6.QtWidgets import QLabel, QVBoxLayout
 
 from ...api.requests import ApiRequest, ReplaceBackgroundRequest
-from ..common.field_errors import mute
+from ..common.theme import mute
 from .mode_panel import ModePanel
 
 BACKGROUND_FIELDS = [

@@ -24,7 +24,8 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ...api.images import ImageFile
 from ...api.requests import ApiRequest, EditRequest
 from ...imaging.mask_export import EMPTY_MASK, api_mask_png
-from ..common.field_errors import FieldMessage, mute
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..mask.canvas import MaskCanvas
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil

@@ -14,7 +14,7 @@ from ...api.enums import StyleType
 from ...api.images import ImageFile
 from ...api.limits import MAX_CHARACTER_REFERENCES
 from ...api.requests import ApiRequest, EditRequest
-from ..common.field_errors import mute
+from ..common.theme import mute
 from .edit import MaskedPanel
 from .field_widgets import field_label
 from .mode_panel import Problem, stand_in

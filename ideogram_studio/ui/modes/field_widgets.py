@@ -7,8 +7,10 @@ import re
 from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QComboBox, QLabel, QLayout, QToolButton, QWidget
+
+from ..common import theme
 
 _CODE_SPLIT = re.compile(r"[\s,;]+")
 
@@ -21,7 +23,7 @@ def parse_style_codes(text: str) -> tuple[str, ...]:
 def lock_icon(locked: bool, size: int = 16) -> QIcon:
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
-    color = QColor("#1a73e8") if locked else QColor("#5f6368")
+    color = theme.color("accent") if locked else theme.color("icon")
     p = QPainter(pix)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     p.setPen(QPen(color, 1.7))

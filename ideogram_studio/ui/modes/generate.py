@@ -44,7 +44,6 @@ __all__ = ["GeneratePanel", "parse_style_codes"]
 FIELDS = tuple(n for n in GenerateRequest.field_types() if n not in ("prompt", "character_reference_images_mask"))
 STATE_VERSION = 1
 #: Generate's headings are semi-bold (the other forms keep the labels' own bold font).
-BOLD_LABELS = 'QLabel#fieldLabel[bold="true"] { font-weight: 600; }'
 MIN_WIDTH = 380
 
 
@@ -63,13 +62,13 @@ class GeneratePanel(ModePanel):
     send_verb = "generate"
     # The prompt is all Generate needs: the footer stays quiet until a send is tried.
     footer_names_missing = False
+    style_sections = ("mode-footer", "bold-field-labels")  # its main field labels in bold
     # Always there in Generate (built by _setup_body).
     prompt_edit: PromptEdit
     fields: RequestFields
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setStyleSheet(BOLD_LABELS + self.styleSheet())
         #: The footer's send button and Ctrl+Enter action, by their Generate names.
         self.generate_button = self.send_button
         self.generate_action = self.send_action

@@ -16,19 +16,21 @@ from typing import Any, ClassVar, NamedTuple, cast
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent, QPalette
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ...api.errors import RequestValidationError
 from ...api.images import ImageFile, encode_png
 from ...api.requests import ApiRequest, GenerateRequest
-from ..common.field_errors import ERROR_COLOR, FieldMessage, describe, mute
+from ..common import theme
+from ..common.field_errors import FieldMessage, describe
+from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import field_label
 from .generate_advice import advice
 from .request_fields import FIELD_LABELS, RequestFields
-from .send_footer import build_footer, footer_style, show_cost, submit_on_ctrl_enter
+from .send_footer import build_footer, show_cost, submit_on_ctrl_enter
 from .source_image import SourceImagePicker
 
 STATE_VERSION = 1
@@ -91,6 +93,8 @@ class ModePanel(QWidget):
     send_verb: ClassVar[str] = "send"
     #: Whether the footer names a required field still empty (quietly) before any attempt to send.
     footer_names_missing: ClassVar[bool] = True
+    #: Sections of themes/widgets.qss the panel wears (theme.apply_style).
+    style_sections: ClassVar[tuple[str, ...]] = ("mode-footer",)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -377,7 +381,7 @@ class ModePanel(QWidget):
         self.front_action = footer.front_action
         self.front_action.triggered.connect(lambda: self.submit(True))
         self._outer.addWidget(footer.frame)
-        self.setStyleSheet(footer_style("workflowFooter", "sendButton"))
+        theme.apply_style(self, *self.style_sections, frame="workflowFooter", button="sendButton")
 
     def _lines_height(self, lines: int) -> int:
         return self.fontMetrics().lineSpacing() * lines + 14
@@ -477,8 +481,7 @@ class ModePanel(QWidget):
         if blocker is None and not self._busy and self.footer_names_missing:
             blocker = first
         if blocker is not None:
-            color = ERROR_COLOR if not blocker.missing else _muted_color(self)
-            self.blocker_label.setStyleSheet(f"QLabel#blockerLabel {{ color: {color}; }}")
+            theme.set_text_color(self.blocker_label, "error" if not blocker.missing else "muted")
             self.blocker_label.setText(
                 f'{html.escape(blocker.text)} <a href="{html.escape(blocker.field)}">Show</a>'
             )
@@ -516,14 +519,6 @@ class ModePanel(QWidget):
     @Slot()
     def _on_send_clicked(self) -> None:
         self.submit(False)
-
-
-def _muted_color(widget: QWidget) -> str:
-    pal = widget.palette()
-    fg, bg = pal.color(QPalette.ColorRole.WindowText), pal.color(QPalette.ColorRole.Window)
-    pairs = ((fg.red(), bg.red()), (fg.green(), bg.green()), (fg.blue(), bg.blue()))
-    mix = [round(f + (g - f) * 0.4) for f, g in pairs]
-    return "#{:02x}{:02x}{:02x}".format(*mix)
 
 
 class _Values:

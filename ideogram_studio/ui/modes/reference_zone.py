@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 
 from ...api.errors import ImageFileError
 from ...api.images import ImageFile
-from ..common.field_errors import FieldMessage, mute
+from ..common import theme
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..widgets.flow_layout import FlowLayout
 from ..widgets.image_drop import ImageDropTarget
 
@@ -37,7 +39,7 @@ def thumbnail(image: ImageFile, size: int = THUMB) -> QPixmap:
     qimage = QImage.fromData(image.data)
     if qimage.isNull():
         pix = QPixmap(size, size)
-        pix.fill(Qt.GlobalColor.lightGray)
+        pix.fill(theme.color("placeholder_bg"))
         return pix
     scaled = qimage.scaled(
         size, size, Qt.AspectRatioMode.KeepAspectRatioByExpanding, Qt.TransformationMode.SmoothTransformation
@@ -226,17 +228,8 @@ class ReferenceZone(ImageDropTarget, QFrame):
         outer.addWidget(self._message)
 
     def set_drop_highlight(self, on: bool) -> None:
-        border = "2px solid palette(highlight)" if on else "1px dashed palette(mid)"
-        self.setStyleSheet(
-            f"QFrame#referenceZone {{ border: {border}; border-radius: 8px; }}"
-            "QToolButton#referenceAdd { border: 1px dashed palette(mid); border-radius: 6px;"
-            " font-size: 20px; color: palette(mid); }"
-            "QToolButton#referenceAdd:hover { border-color: palette(highlight); color: palette(highlight); }"
-            "QToolButton#referenceAdd:disabled { color: palette(midlight); border-color: palette(midlight); }"
-            "QToolButton#referenceRemove { background: rgba(0,0,0,150); color: white; border: none;"
-            " border-radius: 9px; font-weight: bold; }"
-            "QToolButton#referenceRemove:hover { background: #c5221f; }"
-        )
+        zone = "drop-zone-active" if on else "drop-zone"
+        theme.apply_style(self, zone, "reference-zone-buttons", frame="referenceZone")
 
     def _rebuild(self) -> None:
         for thumb in self._thumbs:

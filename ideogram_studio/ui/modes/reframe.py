@@ -28,14 +28,15 @@ from PySide6.QtWidgets import (
 from ...api.enums import AspectRatio, Resolution, size_of
 from ...api.requests import ApiRequest, ReframeRequest
 from ...imaging.reframe_layout import place
-from ..common.field_errors import mute
+from ..common import theme
+from ..common.theme import mute
 from ..pickers.shape_picker import (
     ICON_SIZE,
     aspect_label,
+    bind_shape_icon,
     grouped_resolutions,
     nearest_aspect,
     resolution_label,
-    shape_icon,
 )
 from .mode_panel import ModePanel
 
@@ -133,7 +134,7 @@ class ResolutionSelector(QWidget):
             button = QToolButton(self)
             button.setCheckable(True)
             button.setAutoRaise(True)
-            button.setIcon(shape_icon(w, h))
+            bind_shape_icon(button, w, h)
             button.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
             button.setText(aspect_label(aspect))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
@@ -256,7 +257,7 @@ class ReframePreview(QWidget):
         if source is not None:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             p.drawImage(source, self._source)
-            p.setPen(QPen(QColor(255, 255, 255, 220), 1, Qt.PenStyle.DashLine))
+            p.setPen(QPen(theme.color("ring_light"), 1, Qt.PenStyle.DashLine))
             p.drawRect(source)
         else:
             p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))

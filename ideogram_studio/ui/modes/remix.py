@@ -12,7 +12,7 @@ from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, Operation, RemixRequest
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote
-from ..common.field_errors import mute
+from ..common.theme import mute
 from .mode_panel import STATE_VERSION, ModePanel, Problem
 from .model_fields import unavailable, v2_values
 from .model_row import ModelRow

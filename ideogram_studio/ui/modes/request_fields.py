@@ -36,7 +36,9 @@ from ...api.limits import MAX_CHARACTER_REFERENCES, MAX_NUM_IMAGES, MAX_SEED, MA
 from ...api.palette import ColorPalette
 from ...api.pricing import price_per_image
 from ...api.requests import ApiRequest
-from ..common.field_errors import FieldMessage, mute
+from ..common import theme
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..pickers.palette_picker import PalettePicker, palette_label, palette_pixmap
 from ..pickers.preset_picker import PresetPicker
 from ..pickers.preset_previews import preset_description, preset_name
@@ -84,7 +86,8 @@ FIELD_LABELS: dict[str, str] = {
     "character_reference_images_mask": "Character mask",
     "request": "The request",
 }
-#: Separators accepted between style codes.
+
+
 class RequestFields(QWidget):
     """The optional fields of a request, as widgets. Emits ``changed`` on any edit."""
 
@@ -674,7 +677,7 @@ class RequestFields(QWidget):
             return
         locked = self.seed_lock.isChecked()
         self.seed_lock.setText("Locked" if locked else "Random")
-        self.seed_lock.setIcon(lock_icon(locked))
+        theme.bind(self.seed_lock, lambda: self.seed_lock.setIcon(lock_icon(locked)), "icon")
         self.seed_lock.setToolTip(
             "The seed is locked: the same request makes the same image. Click for a random seed."
             if locked
@@ -702,7 +705,8 @@ class RequestFields(QWidget):
     def _update_palette_button(self) -> None:
         palette: ColorPalette | None = self._palette_picker.value()
         self.palette_button.setText(palette_label(palette) + "  ▸")
-        self.palette_button.setIcon(QIcon(palette_pixmap(palette, 84, 16)))
+        button = self.palette_button
+        theme.bind(button, lambda: button.setIcon(QIcon(palette_pixmap(palette, 84, 16))), "icon")
         self.palette_button.setToolTip(
             "Colour palette: " + palette_label(palette) + ". Click to choose a preset, custom colours, "
             "or colours from an image."

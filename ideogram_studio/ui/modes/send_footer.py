@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 from ...api.enums import human_name
 from ...api.pricing import DEFAULT_SPEED, estimate_cost, format_cost, price_per_image
 from ...api.requests import ApiRequest
-from ..common.field_errors import ERROR_COLOR, FieldMessage
+from ..common import theme
+from ..common.field_errors import FieldMessage
 
 
 class Footer(NamedTuple):
@@ -56,7 +57,7 @@ def build_footer(owner: QWidget, text: str, frame_name: str, button_name: str, m
     blocker.setObjectName("blockerLabel")
     blocker.setWordWrap(True)
     blocker.setTextFormat(Qt.TextFormat.RichText)
-    blocker.setStyleSheet(f"QLabel#blockerLabel {{ color: {ERROR_COLOR}; }}")
+    theme.set_text_color(blocker, "error")
     blocker.hide()
     foot.addWidget(blocker)
     cost = QLabel(footer)
@@ -93,18 +94,6 @@ def build_footer(owner: QWidget, text: str, frame_name: str, button_name: str, m
     menu.addAction(front_action)
     front.setMenu(menu)
     return Footer(footer, message, blocker, cost, button, front, send_action, front_action)
-
-
-def footer_style(frame_name: str, button_name: str) -> str:
-    """The footer's style sheet: a rule above it and a blue send button."""
-    return (
-        f"QFrame#{frame_name} {{ border-top: 1px solid palette(midlight); }}"
-        f"QPushButton#{button_name} {{ background: #1a73e8; color: white; border: none;"
-        " border-radius: 6px; padding: 6px 18px; font-weight: 600; }"
-        f"QPushButton#{button_name}:hover {{ background: #1765cc; }}"
-        f"QPushButton#{button_name}:pressed {{ background: #185abc; }}"
-        f"QPushButton#{button_name}:disabled {{ background: palette(midlight); color: palette(mid); }}"
-    )
 
 
 def submit_on_ctrl_enter(event: QKeyEvent, submit: Callable[[bool], object]) -> bool:

@@ -42,7 +42,9 @@ from ...api.errors import ImageFileError
 from ...api.images import ImageFile
 from ...api.limits import file_size_limit
 from ...imaging.source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
-from ..common.field_errors import FieldMessage, mute
+from ..common import theme
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..widgets.image_drop import ImageDropTarget
 from .source_loading import LARGE_PIXELS, Loaded, SourceLoader, header_pixels
 
@@ -492,11 +494,8 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         return button
 
     def set_drop_highlight(self, on: bool) -> None:
-        border = "2px solid palette(highlight)" if on else "1px dashed palette(mid)"
-        self.setStyleSheet(
-            f"QFrame#sourcePicker {{ border: {border}; border-radius: 8px; }}"
-            "QLabel#sourceThumb { background: palette(alternate-base); border-radius: 4px; }"
-        )
+        zone = "drop-zone-active" if on else "drop-zone"
+        theme.apply_style(self, zone, "source-thumb", frame="sourcePicker")
 
     def _update_view(self) -> None:
         image = self._image

@@ -27,10 +27,11 @@ from ...api.limits import MAX_COLOR_WEIGHT, MAX_PALETTE_MEMBERS, MIN_COLOR_WEIGH
 from ...api.palette import HEX_COLOR, ColorPalette, PaletteMember
 from ...imaging.palette_extract import PaletteExtractError, extract_palette
 from ...resources.catalog import palette_swatches
+from ..common import theme
 from ..common.field_errors import FieldMessage
 
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp *.bmp *.gif *.tif *.tiff)"
-_NEW_COLORS = ("#1A73E8", "#F9AB00", "#D93025", "#188038", "#A142F4", "#12B5CB", "#E8710A", "#5F6368")
+_NEW_COLORS = ("#1A73E8", "#F9AB00", "#D93025", "#188038", "#A142F4", "#12B5CB", "#E8710A", "#5F6368")  # colour as data
 
 
 def swatch_pixmap(
@@ -59,9 +60,9 @@ def swatch_pixmap(
             p.fillRect(QRectF(x, rect.top(), right - x + 0.5, rect.height()), QColor(color))
             x += seg
         p.setClipping(False)
-        p.setPen(QPen(QColor(0, 0, 0, 60), 1))
+        p.setPen(QPen(theme.color("outline"), 1))
     else:
-        p.setPen(QPen(QColor(0, 0, 0, 90), 1, Qt.PenStyle.DashLine))
+        p.setPen(QPen(theme.color("outline"), 1, Qt.PenStyle.DashLine))
     p.setBrush(Qt.BrushStyle.NoBrush)
     p.drawPath(path)
     p.end()
@@ -164,13 +165,13 @@ class ColorRow(QWidget):
         layout.addWidget(self._remove_button)
 
     def _sync(self) -> None:
-        color = QColor(self._hex) if HEX_COLOR.match(self._hex) else QColor("#000000")
+        color = QColor(self._hex) if HEX_COLOR.match(self._hex) else theme.color("placeholder_fg")
         pix = QPixmap(22, 22)
         pix.fill(Qt.GlobalColor.transparent)
         p = QPainter(pix)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.setBrush(color)
-        p.setPen(QPen(QColor(0, 0, 0, 80), 1))
+        p.setPen(QPen(theme.color("outline"), 1))
         p.drawRoundedRect(QRectF(0.5, 0.5, 21, 21), 4, 4)
         p.end()
         self._color_button.setIcon(QIcon(pix))

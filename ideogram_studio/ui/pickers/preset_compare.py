@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.enums import StylePreset
+from ..common import theme
 from .preset_previews import preset_description, preset_name
 
 
@@ -182,11 +183,7 @@ class CompareGrid(QWidget):
         self._scroll.setWidget(inner)
         layout.addWidget(self._scroll, 1)
         self.setMinimumHeight(self.MIN_CELL + 90)
-        self.setStyleSheet(
-            "QFrame#compareCell { border: 1px solid palette(midlight); border-radius: 8px; }"
-            "QLabel#comparePicture { background: palette(alternate-base); border-radius: 6px;"
-            " color: palette(mid); }"
-        )
+        theme.apply_style(self, "compare-grid")
         self._update_title()
 
     def _add_cell(self, preset: StylePreset | None) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common import theme
 from .preset_model import CurrentRole, as_check_state
 from .preset_previews import TILE
 
@@ -73,7 +74,7 @@ class PresetTileDelegate(QStyledItemDelegate):
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(image_rect).adjusted(-1.5, -1.5, 1.5, 1.5), 9, 9)
         else:
-            painter.setPen(QPen(QColor(0, 0, 0, 40), 1))
+            painter.setPen(QPen(theme.color("outline"), 1))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawPath(path)
 
@@ -96,14 +97,14 @@ class PresetTileDelegate(QStyledItemDelegate):
             if checked or hover or self.show_all_checks:
                 cr = QRectF(self.check_rect(option.rect))
                 if checked:
-                    painter.setPen(QPen(QColor("white"), 1.5))
+                    painter.setPen(QPen(theme.color("on_accent"), 1.5))
                     painter.setBrush(highlight)
                 else:
-                    painter.setPen(QPen(QColor(60, 64, 67, 200), 1.5))
-                    painter.setBrush(QColor(255, 255, 255, 210))
+                    painter.setPen(QPen(theme.color("ring_dark"), 1.5))  # over the preview picture
+                    painter.setBrush(theme.color("ring_light"))
                 painter.drawEllipse(cr)
                 if checked:
-                    tick = QPen(QColor("white"), 2.2)
+                    tick = QPen(theme.color("on_accent"), 2.2)
                     tick.setCapStyle(Qt.PenCapStyle.RoundCap)
                     painter.setPen(tick)
                     x, y, s = cr.x(), cr.y(), cr.width()

@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 from ...api.enums import StylePreset
 from ...api.pricing import estimate_cost, format_cost
 from ...resources.catalog import style_presets
-from ..common.field_errors import mute
+from ..common import theme
+from ..common.theme import mute
 from .preset_compare import CompareGrid
 from .preset_grid import PresetTileDelegate, PresetTileView
 from .preset_model import PresetFilterModel, PresetListModel, preset_of_index
@@ -275,13 +276,7 @@ class PresetPicker(QWidget):
         self._confirm_box.hide()
         layout.addWidget(self._confirm_box)
 
-        self.setStyleSheet(
-            "QLabel#sectionLabel { font-weight: 600; }"
-            "QFrame#confirmBox { background: palette(alternate-base); border: 1px solid palette(highlight);"
-            " border-radius: 8px; }"
-            "QPushButton#primaryButton { background: palette(highlight); color: palette(highlighted-text);"
-            " border: none; border-radius: 5px; padding: 5px 14px; font-weight: 600; }"
-        )
+        theme.apply_style(self, "preset-picker")
         self._sync_recents()
 
     def _tile_height(self) -> int:

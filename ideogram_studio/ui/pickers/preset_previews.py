@@ -18,6 +18,7 @@ from ...api.enums import RenderingSpeed, StylePreset
 from ...api.pricing import estimate_cost
 from ...api.requests import GenerateRequest
 from ...resources.catalog import style_presets
+from ..common import theme
 
 TILE = 92
 #: Speed and count used for preview and comparison images: cheap and quick.
@@ -66,8 +67,8 @@ def placeholder_tile(preset: StylePreset | None, size: int = TILE) -> QImage:
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     if preset is None:
-        img.fill(QColor("#eef0f3"))
-        pen = QPen(QColor("#9aa0a6"), max(2.0, size / 24))
+        img.fill(theme.color("placeholder_bg"))
+        pen = QPen(theme.color("placeholder_fg"), max(2.0, size / 24))
         p.setPen(pen)
         r = size * 0.22
         c = size / 2
@@ -99,7 +100,7 @@ def placeholder_tile(preset: StylePreset | None, size: int = TILE) -> QImage:
     font.setBold(True)
     font.setPixelSize(int(size * 0.34))
     p.setFont(font)
-    p.setPen(QColor(255, 255, 255, 235))
+    p.setPen(theme.color("overlay_text"))
     p.drawText(QRect(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, initials)
     p.end()
     return img
@@ -124,6 +125,13 @@ class PreviewStore(QObject):
         self._real: dict[StylePreset, QImage] = {}
         self._placeholders: dict[StylePreset | None, QImage] = {}
         self._pixmaps: dict[StylePreset | None, QPixmap] = {}
+        theme.notifier().changed.connect(self._on_theme_changed)
+
+    def _on_theme_changed(self, _name: str) -> None:
+        """The "no preset" tile is drawn in the theme's colours: draw it again."""
+        self._placeholders.pop(None, None)
+        self._pixmaps.pop(None, None)
+        self.preview_changed.emit(None)
 
     def image(self, preset: StylePreset | None) -> QImage:
         if preset is not None and preset in self._real:

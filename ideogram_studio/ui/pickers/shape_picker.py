@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.enums import AspectRatio, Resolution, aspect_of, default_resolution, size_of
+from ..common import theme
 
 #: Aspect ratios from the tallest to the widest.
 ASPECT_ORDER: tuple[AspectRatio, ...] = tuple(sorted(AspectRatio, key=lambda a: size_of(a)[0] / size_of(a)[1]))
@@ -68,7 +69,7 @@ def shape_pixmap(w: int, h: int, size: int = ICON_SIZE, color: QColor | None = N
     """A small outlined rectangle of the given proportions, centred in a size×size square."""
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
-    color = color or QColor("#5f6368")
+    color = color or theme.color("icon")
     scale = (size - 4) / max(w, h)
     rw, rh = max(3.0, w * scale), max(3.0, h * scale)
     rect = QRectF((size - rw) / 2, (size - rh) / 2, rw, rh)
@@ -86,8 +87,13 @@ def shape_pixmap(w: int, h: int, size: int = ICON_SIZE, color: QColor | None = N
 def shape_icon(w: int, h: int, size: int = ICON_SIZE) -> QIcon:
     icon = QIcon()
     icon.addPixmap(shape_pixmap(w, h, size), QIcon.Mode.Normal, QIcon.State.Off)
-    icon.addPixmap(shape_pixmap(w, h, size, QColor("#1a73e8")), QIcon.Mode.Normal, QIcon.State.On)
+    icon.addPixmap(shape_pixmap(w, h, size, theme.color("accent")), QIcon.Mode.Normal, QIcon.State.On)
     return icon
+
+
+def bind_shape_icon(button: QAbstractButton, w: int, h: int, size: int = ICON_SIZE) -> None:
+    """Give a button the shape's icon, redrawn in the new colours when the theme changes."""
+    theme.bind(button, lambda: button.setIcon(shape_icon(w, h, size)), "icon")
 
 
 class ShapePicker(QWidget):
@@ -169,7 +175,7 @@ class ShapePicker(QWidget):
             button = QToolButton(self)
             button.setCheckable(True)
             button.setAutoRaise(True)
-            button.setIcon(shape_icon(w, h))
+            bind_shape_icon(button, w, h)
             button.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
             button.setText(aspect_label(aspect))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)

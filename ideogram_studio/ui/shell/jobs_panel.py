@@ -21,19 +21,21 @@ from PySide6.QtWidgets import (
 
 from ...jobs import Job, JobState
 from ...jobs.results import can_retry_download
+from ..common import theme
 from ..common.notice import fit_sentences
 from .job_model import STATE_LABELS, JobListModel, JobRole
 
+#: The theme colour of each state's pill.
 STATE_COLOURS = {
-    JobState.QUEUED: "#8a8f98",
-    JobState.SENDING: "#1a73e8",
-    JobState.DOWNLOADING: "#1a73e8",
-    JobState.DONE: "#188038",
-    JobState.FAILED: "#d93025",
-    JobState.CANCELLED: "#8a8f98",
-    JobState.INTERRUPTED: "#e37400",
-    JobState.POLLING: "#1a73e8",
-    JobState.LOST: "#d93025",
+    JobState.QUEUED: "state_neutral",
+    JobState.SENDING: "state_active",
+    JobState.DOWNLOADING: "state_active",
+    JobState.DONE: "state_done",
+    JobState.FAILED: "state_failed",
+    JobState.CANCELLED: "state_neutral",
+    JobState.INTERRUPTED: "state_attention",
+    JobState.POLLING: "state_active",
+    JobState.LOST: "state_failed",
 }
 
 
@@ -77,9 +79,9 @@ class JobDelegate(QStyledItemDelegate):
         pill = QRect(bottom.left(), bottom.center().y() - fm.height() // 2 - 1, pill_w, fm.height() + 2)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(STATE_COLOURS[job.state]))
+        painter.setBrush(theme.color(STATE_COLOURS[job.state]))
         painter.drawRoundedRect(pill, pill.height() / 2, pill.height() / 2)
-        painter.setPen(QColor("white"))
+        painter.setPen(theme.color("on_state"))
         painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, label)
 
         cost = index.data(JobRole.COST)
@@ -98,7 +100,7 @@ class JobDelegate(QStyledItemDelegate):
         muted = QColor(text_colour)
         muted.setAlphaF(0.7)
         painter.setPen(
-            muted if job.state is not JobState.FAILED or selected else QColor(STATE_COLOURS[JobState.FAILED])
+            muted if job.state is not JobState.FAILED or selected else theme.color("error")
         )
         painter.drawText(detail_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, detail)
         painter.restore()

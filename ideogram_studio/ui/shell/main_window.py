@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import APP_NAME
+from ..common import theme
 from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
@@ -64,10 +65,6 @@ PANEL_MIN_WIDTH = 380
 CANVAS_MIN_WIDTH = 420
 #: Width the splitter tries to give the canvas when a canvas mode is entered.
 CANVAS_COMFORT_WIDTH = 560
-SANDBOX_STYLE = (
-    "QLabel#sandbox-badge { background: #e37400; color: white; border-radius: 9px; padding: 2px 10px;"
-    " font-weight: 600; }"
-)
 #: The centre of the shell, until attach() puts the studio there.
 OPENING_TEXT = "Opening the library…"
 
@@ -708,7 +705,7 @@ class MainWindow(QMainWindow):
         if sandbox and not self.sandbox_badge.styleSheet():
             # On the badge only, once it shows: a window-wide style sheet re-polishes every widget
             # (~150 ms at start).
-            self.sandbox_badge.setStyleSheet(SANDBOX_STYLE)
+            theme.apply_style(self.sandbox_badge, "sandbox-badge")
         self._badge_action.setVisible(sandbox)
         # Ends with the app name, so Qt does not append its display name a second time.
         self.setWindowTitle(f"Sandbox — {APP_NAME}" if sandbox else APP_NAME)

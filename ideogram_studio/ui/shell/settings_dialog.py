@@ -53,7 +53,9 @@ from ...secrets import ENV_VAR, SecretStore
 from ...settings import API_BASE_ENV, Settings, config_dir
 from ...settings import data_dir as default_data_dir
 from ...team.config import TEAM_FILE, CredentialVault
-from ..common.field_errors import ERROR_COLOR, FieldMessage, mute
+from ..common import theme
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from .api_key import ApiKeyModel, Busy, KeyState, KeyStatus
 from .team_settings import TeamSettingsForm
@@ -62,8 +64,6 @@ __all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
 
 GET_KEY_URL = "https://ideogram.ai/manage-api"
 DEFAULT_API_BASE = Settings().api_base
-OK_COLOR = "#188038"
-INFO_COLOR = "#1a73e8"
 MAX_BUDGET_USD = 100_000.0
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
 #: Field labels; their column has one width in every section so the fields line up.
@@ -467,10 +467,7 @@ class SettingsDialog(QDialog):
         outer.addSpacing(4)
         outer.addWidget(self.buttons)
 
-        self.setStyleSheet(
-            "QLabel#sectionHeader { font-weight: 600; }"
-            "QFrame#confirmRow { border: 1px solid palette(mid); border-radius: 4px; }"
-        )
+        theme.apply_style(self, "settings-dialog")
 
     def _header(self, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -569,7 +566,7 @@ class SettingsDialog(QDialog):
         self.key_edit.setText("")
 
     def _show_key_ok(self, text: str) -> None:
-        self.key_message.setStyleSheet(f"QLabel#fieldMessage {{ color: {OK_COLOR}; }}")
+        theme.set_text_color(self.key_message, "ok")
         self.key_message.setText("✓ " + text)
         self.key_message.show()
 
@@ -589,20 +586,20 @@ class SettingsDialog(QDialog):
         env_set = status.env_set
         unavailable = state == KeyState.UNAVAILABLE
         if state == KeyState.STORED:
-            color, text = OK_COLOR, f"Stored in the system keyring ({status.backend})"
+            color, text = "ok", f"Stored in the system keyring ({status.backend})"
             if env_set:
                 text += f" · it takes precedence over {ENV_VAR}"
             placeholder = "Paste a new key to replace it"
         elif state == KeyState.ENVIRONMENT:
-            color, text = INFO_COLOR, f"Using {ENV_VAR} from the environment"
+            color, text = "info", f"Using {ENV_VAR} from the environment"
             placeholder = "Paste a key to save it in the keyring"
         elif state == KeyState.NONE:
             color, text = None, "No key saved — the studio runs against its built-in sandbox"
             placeholder = "Paste your Ideogram API key"
         else:
-            color, text = ERROR_COLOR, "No system keyring available"
+            color, text = "error", "No system keyring available"
             placeholder = "No keyring: a key cannot be saved here"
-        dot = f'<span style="color:{color}">●</span>' if color else "○"
+        dot = f'<span style="color:{theme.css(color)}">●</span>' if color else "○"
         if unavailable:
             detail = (
                 f"The key can only come from the {ENV_VAR} environment variable; set it before starting "
@@ -610,8 +607,9 @@ class SettingsDialog(QDialog):
             )
             if env_set:
                 detail += f" {ENV_VAR} is set and in use."
+            warn = theme.css("error")
             self.key_status.setText(
-                f'{dot}&nbsp; <span style="color:{color}; font-weight:600">{_escape(text)}.</span> {_escape(detail)}'
+                f'{dot}&nbsp; <span style="color:{warn}; font-weight:600">{_escape(text)}.</span> {_escape(detail)}'
             )
             self._forget_typed_key()
         else:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common import theme
 from .zoom_view import BADGE_PAD, MAX_ZOOM, MIN_ZOOM, ZoomView
 
 __all__ = ["MAX_ZOOM", "MIN_ZOOM", "ImageViewer"]
@@ -59,9 +60,9 @@ CHECKER = 8
 
 def _checker_brush() -> QBrush:
     tile = QPixmap(2 * CHECKER, 2 * CHECKER)
-    tile.fill(QColor(214, 214, 214))
+    tile.fill(theme.color("checker_light"))
     p = QPainter(tile)
-    dark = QColor(168, 168, 168)
+    dark = theme.color("checker_dark")
     p.fillRect(0, 0, CHECKER, CHECKER, dark)
     p.fillRect(CHECKER, CHECKER, CHECKER, CHECKER, dark)
     p.end()
@@ -159,7 +160,7 @@ class _ImageItem(QGraphicsItem):
             painter.save()
             painter.setClipRect(area, Qt.ClipOperation.IntersectClip)
             if target != rect:  # letterbox of a "before" with another aspect ratio
-                painter.fillRect(area, QColor(0, 0, 0, 40))
+                painter.fillRect(area, theme.color("letterbox"))
             level_scale = scale * (target.width() / pyramid.size.width())
             self._draw(painter, pyramid, target, area.intersected(target), level_scale, world)
             painter.restore()
@@ -534,9 +535,9 @@ class ImageViewer(ZoomView):
         y = anchor.y() - h if align & Qt.AlignmentFlag.AlignBottom else anchor.y()
         box = QRectF(x, y, w, h)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(20, 20, 20, 170))
+        painter.setBrush(theme.color("hud_bg"))
         painter.drawRoundedRect(box, h / 2, h / 2)
-        painter.setPen(QColor(245, 245, 245))
+        painter.setPen(theme.color("hud_text"))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
         return box
 
@@ -562,16 +563,16 @@ class ImageViewer(ZoomView):
         if img.isEmpty():
             return
         x = max(img.left(), min(img.right(), x))
-        painter.setPen(QPen(QColor(0, 0, 0, 90), 3))
+        painter.setPen(QPen(theme.color("divider_shadow"), 3))
         painter.drawLine(QPointF(x, img.top()), QPointF(x, img.bottom()))
-        painter.setPen(QPen(QColor(255, 255, 255), 1.5))
+        painter.setPen(QPen(theme.color("divider"), 1.5))
         painter.drawLine(QPointF(x, img.top()), QPointF(x, img.bottom()))
         # Handle
         cy = img.center().y()
-        painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
-        painter.setBrush(QColor(255, 255, 255))
+        painter.setPen(QPen(theme.color("divider_handle_edge"), 1))
+        painter.setBrush(theme.color("divider"))
         painter.drawEllipse(QPointF(x, cy), 13, 13)
-        painter.setPen(QPen(QColor(60, 60, 60), 1.6))
+        painter.setPen(QPen(theme.color("divider_arrow"), 1.6))
         for sign in (-1, 1):
             tip = x + sign * 8
             painter.drawLine(QPointF(tip, cy), QPointF(tip - sign * 4, cy - 4))
