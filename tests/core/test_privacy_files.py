@@ -181,7 +181,8 @@ def test_an_export_carries_no_ones_life_and_pixels_only_carries_no_metadata(
     with Gallery.open(tmp_path / "library") as gallery:
         report = gallery.import_paths([photo])
         ((_, photo_hash),) = report.imported
-        assert GPS_IFD in Image.open(gallery.path_for(photo_hash)).getexif()  # kept as it is, at home
+        with Image.open(gallery.path_for(photo_hash)) as kept:
+            assert GPS_IFD in kept.getexif()  # kept as it is, at home
         result = gallery.store_image(png_bytes(64, 48), operation="generate",
                                      request_fields={"prompt": "a red kite"}, response_fields={"seed": 4})  # fmt: skip
         with_meta = gallery.export([photo_hash, result.hash], tmp_path / "out", sidecar=True)

@@ -81,5 +81,8 @@ def test_with_the_flag_it_listens_and_warns() -> None:
     finally:
         process.terminate()
         process.wait(10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
     assert listening.startswith("Ideogram sandbox listening on http://0.0.0.0:")
     assert "warning" in warning and "reachable from other computers" in warning

@@ -215,6 +215,8 @@ async def test_kill_9_while_pending_then_a_restart_completes_it_with_one_post(tm
         finally:
             child.send_signal(signal.SIGKILL)
             child.wait(10)
+            if child.stdout is not None:
+                child.stdout.close()
         gallery = Gallery.open(library)
         try:
             assert gallery.get_job(job_id).state == "polling"  # type: ignore[union-attr]

@@ -56,3 +56,4 @@ def x_display() -> Iterator[str]:
         del os.environ["DISPLAY"]
         proc.terminate()
         proc.wait(10)
+        proc.stdout.close()

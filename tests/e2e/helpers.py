@@ -63,10 +63,11 @@ class SandboxServer:
 
 
 def _pump(stream: Any, sink: queue.Queue[str | None], keep: list[str] | None) -> None:
-    for line in stream:
-        if keep is not None:
-            keep.append(line)
-        sink.put(line)
+    with stream:  # the pipe is this thread's: closed at the end of the output (the process has exited)
+        for line in stream:
+            if keep is not None:
+                keep.append(line)
+            sink.put(line)
     sink.put(None)
 
 
@@ -133,6 +134,7 @@ class App:
             "IDEOGRAM_API_KEY": KEY,
         }
         self.proc: subprocess.Popen[str] | None = None
+        self._stderr = ""
         self.window = ""
 
     @property
@@ -187,11 +189,19 @@ class App:
             code = self.proc.wait(20)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait(10)
+            self.stderr()
             raise
         return code
 
     def stderr(self) -> str:
-        return self.proc.stderr.read() if self.proc and self.proc.stderr else ""
+        """What the process wrote to stderr; read once (the pipe is closed after)."""
+        stream = self.proc.stderr if self.proc else None
+        if stream is None or stream.closed:
+            return self._stderr
+        self._stderr = stream.read()
+        stream.close()
+        return self._stderr
 
 
 def screenshot(path: Path) -> None:

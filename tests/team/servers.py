@@ -137,14 +137,14 @@ def start_postgres() -> Postgres:
         **_as_postgres_user(),  # type: ignore[call-overload]
     )
     port = free_port()
-    log = open(folder / "postgres.log", "wb")  # noqa: SIM115  (lives as long as the server)
-    proc = subprocess.Popen(
-        [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(folder),
-         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
-         "-c", "max_connections=200", "-c", "shared_buffers=64MB"],
-        stdout=log, stderr=subprocess.STDOUT, cwd=folder,
-        **_as_postgres_user(),  # type: ignore[call-overload]
-    )
+    with open(folder / "postgres.log", "wb") as log:  # the server keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(folder),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "full_page_writes=off",
+             "-c", "max_connections=200", "-c", "shared_buffers=64MB"],
+            stdout=log, stderr=subprocess.STDOUT, cwd=folder,
+            **_as_postgres_user(),  # type: ignore[call-overload]
+        )
     server = Postgres(port, folder, proc)
     deadline = time.monotonic() + 60
     while True:
@@ -204,8 +204,8 @@ class Seaweed:
 
 
 def _launch_weed(cmd: list[str], folder: Path) -> subprocess.Popen[bytes]:
-    log = open(folder / "weed.log", "ab")  # noqa: SIM115  (lives as long as the server)
-    return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
+    with open(folder / "weed.log", "ab") as log:  # the server keeps its own copy of the descriptor
+        return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=folder)
 
 
 def _wait_for_weed(server: Seaweed) -> None:
