@@ -9,7 +9,7 @@ from pathlib import Path
 from ideogram_studio.gallery import Gallery
 from ideogram_studio.team import PublishReport, TeamCredentials, TeamEvent, TeamService
 
-from .conftest import TeamEnv, add_results
+from .helpers import TeamEnv, add_results
 from .servers import S3_KEYS, start_seaweed
 
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QItemSelectionModel, Qt
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from ideogram_studio.gallery import Gallery
@@ -21,7 +21,7 @@ from ideogram_studio.ui.library.page import LibraryPage
 from ideogram_studio.ui.modes import registry
 from tests.core.gallery_fixtures import noise_png, png_with_text
 
-from .conftest import wait_for
+from .helpers import wait_for
 
 RLO = "\u202e"
 HOSTILE = (
@@ -74,7 +74,7 @@ def open_page(qtbot: QtBot, gallery: Gallery) -> Iterator[LibraryPage]:
         wait_for(qtbot, runner.cancel_all())
         page.close()
         page.deleteLater()
-        qtbot.wait(1)
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 def select(qtbot: QtBot, page: LibraryPage, image_hash: str) -> int:
