@@ -190,8 +190,9 @@ class App:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(10)
-            self.stderr()
             raise
+        finally:
+            self.stderr()  # read and closed now that the process has ended
         return code
 
     def stderr(self) -> str:
