@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...gallery import Sort
+from ..common import theme
 from .actions import MenuItems
 from .detail_panel import LibraryDetail
 from .grid_view import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, LibraryGrid
@@ -31,10 +32,12 @@ SORTS = ((Sort.NEWEST, "Newest first"), (Sort.OLDEST, "Oldest first"), (Sort.RAT
          (Sort.PROMPT, "Prompt A→Z"))
 SELECTION_DELAY_MS = 30
 MESSAGE_MS = 6000
-#: Colours of a search with mistakes and of the delete-for-good question (a theme will take these over).
-PAGE_STYLE = ('SearchField[invalid="true"] { border: 1px solid #d02020; border-radius: 3px; }'
-              "QLabel#search-error { color: #c01818; }")
-CONFIRM_STYLE = "QWidget#trash-confirm { background: #fde8e8; border-radius: 4px; }"
+
+
+def _large_text(label: QLabel) -> None:
+    font = label.font()
+    font.setPixelSize(theme.METRICS.large_text_px)
+    label.setFont(font)
 
 
 class PageLayout(QWidget):
@@ -47,7 +50,7 @@ class PageLayout(QWidget):
 
     def _setup_ui(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> None:
         self.setObjectName("library-page")
-        self.setStyleSheet(PAGE_STYLE)
+        theme.apply_style(self, "search-field")  # a search with mistakes: its field and message
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 6, 6, 6)
         outer.setSpacing(4)
@@ -111,7 +114,7 @@ class PageLayout(QWidget):
         trash_layout.addLayout(row)
         self._confirm_row = QWidget(centre)
         self._confirm_row.setObjectName("trash-confirm")
-        self._confirm_row.setStyleSheet(CONFIRM_STYLE)
+        theme.apply_style(self._confirm_row, "trash-confirm")
         confirm = QHBoxLayout(self._confirm_row)
         self._confirm_label = QLabel(self._confirm_row)
         self._confirm_label.setWordWrap(True)
@@ -132,7 +135,8 @@ class PageLayout(QWidget):
         self._empty.setObjectName("library-empty")
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
-        self._empty.setStyleSheet("color: palette(mid); font-size: 15px;")
+        theme.mute(self._empty)
+        _large_text(self._empty)
         self._missing = QWidget(centre)
         self._missing.setObjectName("library-missing")
         missing_layout = QVBoxLayout(self._missing)
@@ -140,7 +144,7 @@ class PageLayout(QWidget):
         self._missing_label = QLabel(self._missing)
         self._missing_label.setWordWrap(True)
         self._missing_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._missing_label.setStyleSheet("font-size: 15px;")
+        _large_text(self._missing_label)
         missing_layout.addWidget(self._missing_label)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -161,7 +165,7 @@ class PageLayout(QWidget):
         centre_layout.addWidget(self.task_bar)
         self.status = QLabel(centre)
         self.status.setObjectName("library-status")
-        self.status.setStyleSheet("color: palette(mid);")
+        theme.mute(self.status)
         centre_layout.addWidget(self.status)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtGui import QColor, QInputMethodEvent, QTextCharFormat
+from PySide6.QtGui import QInputMethodEvent, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from ...gallery.search_syntax import SearchIssue
 from ...gallery.search_syntax import __doc__ as SYNTAX_DOC
+from ..common import theme
 
 #: The underline and text of a mistake (a theme will take these over).
-ISSUE_UNDERLINE = QColor(220, 30, 30)
-ISSUE_TEXT = QColor(200, 20, 20)
 
 
 def syntax_help() -> str:
@@ -46,8 +45,8 @@ class SearchField(QLineEdit):
         self._issues = tuple(issues)
         fmt = QTextCharFormat()
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(ISSUE_UNDERLINE)
-        fmt.setForeground(ISSUE_TEXT)
+        fmt.setUnderlineColor(theme.color("error"))
+        fmt.setForeground(theme.color("error"))
         cursor = self.cursorPosition()
         n = len(self.text())
         attrs = []

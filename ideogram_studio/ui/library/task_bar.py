@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..common import theme
 from .maintenance_tasks import LongTasks
 from .reports import TaskReport
 
@@ -108,15 +109,12 @@ class LibraryTaskBar(QFrame):
     def _setup_ui(self) -> None:
         self.setObjectName("library-task-bar")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "QFrame#library-task-bar { border-radius: 6px; border: 1px solid palette(mid); }"
-            "QFrame#library-task-bar[state=\"problem\"] { border: 1px solid #c77700; background: #fff4e0; }"
-        )
+        theme.apply_style(self, "task-bar")
         outer = QVBoxLayout(self)
         outer.setContentsMargins(8, 6, 8, 6)
         row = QHBoxLayout()
         self.title = QLabel(self)
-        self.title.setStyleSheet("font-weight: 600;")
+        theme.strong(self.title)
         self.status = QLabel(self)
         self.status.setWordWrap(True)
         self.status.setObjectName("task-status")
