@@ -17,8 +17,7 @@ from PIL import Image
 
 from ideogram_studio.sandbox import Fault
 
-from .conftest import SandboxServer
-from .test_app_window import App, screenshot, wait
+from .helpers import App, SandboxServer, screenshot, wait
 
 pytestmark = pytest.mark.e2e
 

@@ -13,7 +13,7 @@ from ideogram_studio.gallery.search_syntax import parse_search
 from ideogram_studio.team import Outbox, Publisher
 from ideogram_studio.team.source import TeamLibrarySource, TeamSourceError
 
-from .conftest import TeamEnv, add_edit, add_results
+from .helpers import TeamEnv, add_edit, add_results
 
 Sources = tuple[TeamLibrarySource, TeamLibrarySource, list[str]]
 

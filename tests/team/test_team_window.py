@@ -18,11 +18,10 @@ from ideogram_studio.settings import config_dir
 from ideogram_studio.team import CredentialVault, Outbox, Publisher
 from ideogram_studio.team.config import TEAM_FILE
 from ideogram_studio.ui.library.page import LibraryPage
-from tests.conftest import SecretService
-from tests.ui.conftest import qloop  # noqa: F401  (the fixture, for the studio's async work)
-from tests.ui.test_studio_window import Studio, close_studio, open_studio
+from tests.helpers import SecretService
+from tests.ui.helpers import Studio, close_studio, open_studio, qloop  # noqa: F401  (qloop: the fixture)
 
-from .conftest import TeamEnv, add_results
+from .helpers import TeamEnv, add_results
 
 
 @pytest.fixture

@@ -6,12 +6,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image
+
+from .helpers import qloop  # noqa: F401  (the fixture lives with the helpers: other folders use it too)
 
 
 @pytest.fixture
@@ -27,23 +28,3 @@ def make_png(tmp_path: Path) -> Callable[..., Path]:
 
     return make
 
-
-@pytest.fixture
-def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop on pytest-qt's running QApplication, for sync tests that wait with qtbot.
-
-    Per ../shared/STYLE.md: never stop() it at teardown (the next test's waits would time out);
-    clear its running flag and close it.
-    """
-    import qasync
-
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for task in pending:
-        task.cancel()
-    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
-    asyncio.events._set_running_loop(None)
-    loop.close()
-    asyncio.set_event_loop(None)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QSettings
 
 from ideogram_studio.api.client import RetryPolicy
@@ -69,3 +71,24 @@ def close_studio(qtbot: Any, studio: Studio) -> None:
 
 def wait_jobs_finished(qtbot: Any, studio: Studio, count: int) -> None:
     qtbot.waitUntil(lambda: len(studio.jobs()) >= count and all(j.state.finished for j in studio.jobs()), timeout=15000)
+
+
+@pytest.fixture
+def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop on pytest-qt's running QApplication, for sync tests that wait with qtbot.
+
+    Per ../shared/STYLE.md: never stop() it at teardown (the next test's waits would time out);
+    clear its running flag and close it.
+    """
+    import qasync
+
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for task in pending:
+        task.cancel()
+    loop._QEventLoop__is_running = False  # type: ignore[attr-defined]
+    asyncio.events._set_running_loop(None)
+    loop.close()
+    asyncio.set_event_loop(None)

@@ -27,7 +27,7 @@ from ideogram_studio.ui.library.scope import SCOPE_COLLECTION, SCOPE_TRASH
 from ideogram_studio.ui.library.session import LibrarySession, Shown, SideBarCounts
 from tests.core.gallery_fixtures import store_result
 
-from .conftest import wait_for
+from .helpers import wait_for
 
 PROMPTS = ["a red kite", "a red fox", "a blue boat", "a green hill", "a red barn", "a grey cat", "a blue sky",
            "a red door", "a gold coin", "a pink shell", "a red rose", "a black swan"]

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton, QToolButton
+from PySide6.QtWidgets import QApplication, QPushButton, QToolButton
 
 from ideogram_studio.jobs import JobState
 from ideogram_studio.sandbox import Fault
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.common.notice import fit_sentences, headline
 
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
 GENERATE = "/v1/ideogram-v3/generate"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -50,7 +50,7 @@ def test_retry_download_fetches_a_billed_job_without_sending_it_again(qtbot: Any
     studio.window.jobs_panel.select_job(job.id)
     for width, height in ((1280, 720), (1920, 1080)):  # for people to look at (test-artifacts/ is not kept)
         studio.window.resize(width, height)
-        qtbot.wait(50)
+        QApplication.processEvents()  # the new layout before the grab
         ARTIFACTS.mkdir(exist_ok=True)
         studio.window.grab().save(str(ARTIFACTS / f"retry-download-{width}x{height}.png"))
     details = notice.findChild(QToolButton, "notice-details")
