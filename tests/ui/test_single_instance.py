@@ -42,15 +42,16 @@ def test_a_second_start_hands_its_files_to_the_running_window(qtbot: QtBot, tmp_
             second = _second_start(library, picture)
             qtbot.waitUntil(lambda: second.poll() is not None, timeout=15000)
         assert signal.args == [[str(picture)]]
-        assert second.stdout is not None and second.stdout.read().strip() == "HANDED"
+        out, _ = second.communicate(timeout=30)  # (reads the pipe and closes it)
+        assert out.strip() == "HANDED"
     finally:
         server.close()
 
 
 def test_no_running_window_means_the_start_goes_on(tmp_path: Path) -> None:
     second = _second_start(tmp_path / "nobody-here")
-    assert second.wait(30) == 0 and second.stdout is not None
-    assert second.stdout.read().strip() == "ALONE"
+    out, _ = second.communicate(timeout=30)  # (reads the pipe and closes it)
+    assert second.returncode == 0 and out.strip() == "ALONE"
 
 
 def test_the_name_is_per_library_folder(tmp_path: Path) -> None:
