@@ -46,7 +46,7 @@ class FieldMessage(QLabel):
 
     def show_note(self, text: str) -> None:
         """Something done, said in the field's place (no mark: not a problem)."""
-        self._show(text, "note", self.palette().color(QPalette.ColorRole.PlaceholderText).name())
+        self._show(text, "note")
 
     def clear_message(self) -> None:
         self._kind = ""
@@ -57,6 +57,9 @@ class FieldMessage(QLabel):
     def _show(self, text: str, kind: str) -> None:
         prefix = "⚠ " if kind == "warning" else ""
         self._kind = kind
-        theme.set_text_color(self, kind)
+        if kind == "note":
+            theme.mute(self)
+        else:
+            theme.set_text_color(self, kind)
         self.setText(prefix + text)
         self.setVisible(bool(text))
