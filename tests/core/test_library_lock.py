@@ -45,6 +45,13 @@ def _child(code: str, *args: str) -> subprocess.Popen[str]:
                             stdin=subprocess.PIPE, text=True, env=env)
 
 
+def _closed(child: subprocess.Popen[str]) -> None:
+    """The child's pipes closed once it has ended (left open, they fail the run as ResourceWarnings)."""
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            stream.close()
+
+
 def test_a_stale_lock_from_a_killed_studio_is_taken_over(tmp_path: Path) -> None:
     child = _child(
         """
@@ -62,6 +69,7 @@ def test_a_stale_lock_from_a_killed_studio_is_taken_over(tmp_path: Path) -> None
         Gallery.open(tmp_path / "lib")
     child.send_signal(signal.SIGKILL)
     child.wait(10)
+    _closed(child)
     info = json.loads((tmp_path / "lib" / INFO_NAME).read_text())
     assert info["pid"] == child.pid and not info["closed"]  # what the dead process left
     with Gallery.open(tmp_path / "lib") as g:
@@ -121,6 +129,7 @@ def test_a_second_studio_on_the_same_library_touches_nothing_of_the_first(tmp_pa
     assert state == "sending"
     finished = first.stdout.readline().split()
     assert first.wait(30) == 0
+    _closed(first)
     assert finished == ["FINISHED", "done", "1"]  # sent once, finished normally
     with Gallery.open(library) as g:
         record = g.get_job(job_id)
