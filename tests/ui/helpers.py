@@ -9,14 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QItemSelectionModel, QSettings
 
 from ideogram_studio.api.client import RetryPolicy
+from ideogram_studio.api.requests import EditRequest, GenerateRequest
 from ideogram_studio.sandbox import SandboxConfig
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.services import Services, Tuning
 from ideogram_studio.settings import Settings
 from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.library.page import LibraryPage
 from ideogram_studio.ui.shell.controller import StudioController
 from ideogram_studio.ui.shell.main_window import MainWindow
 
@@ -92,3 +94,15 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     asyncio.events._set_running_loop(None)
     loop.close()
     asyncio.set_event_loop(None)
+
+
+def select_row(page: LibraryPage, row: int) -> None:
+    index = page.model.index(row)
+    page.grid.setFocus()
+    page.grid.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def generate(qtbot: Any, studio: Studio, request: GenerateRequest | EditRequest, count: int) -> list[str]:
+    wait_for(qtbot, studio.services.queue.submit(request))
+    wait_jobs_finished(qtbot, studio, count)
+    return studio.jobs()[-1].result_hashes

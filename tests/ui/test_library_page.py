@@ -31,7 +31,7 @@ from ideogram_studio.ui.library.sidebar import SCOPE_COLLECTION, SCOPE_TRASH
 from ideogram_studio.ui.modes import registry
 from tests.core.gallery_fixtures import a1111_png
 
-from .helpers import wait_for
+from .helpers import select_row, wait_for
 from .library_data import BuiltLibrary, build_library, picture
 
 SYNTHETIC = 3000
@@ -103,12 +103,6 @@ def open_page(qtbot: QtBot, built: BuiltLibrary, rows: int) -> Iterator[Page]:
 def lib(qtbot: QtBot, qloop: asyncio.AbstractEventLoop, built: BuiltLibrary) -> Iterator[Page]:
     with open_page(qtbot, built, REAL + SYNTHETIC) as page:
         yield page
-
-
-def select_row(page: LibraryPage, row: int) -> None:
-    index = page.model.index(row)
-    page.grid.setFocus()
-    page.grid.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
 
 def key(qtbot: QtBot, widget: Any, k: Qt.Key, text: str = "",

@@ -18,7 +18,7 @@ from ideogram_studio.jobs.reuse import request_for_image
 from ideogram_studio.secrets import MemoryStore
 
 from ..core.helpers import mask_bytes, png_bytes
-from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, generate, open_studio, wait_jobs_finished
 
 
 @pytest.fixture
@@ -26,14 +26,6 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Any:
     s = open_studio(qtbot, tmp_path, MemoryStore())
     yield s
     close_studio(qtbot, s)
-
-
-def generate(qtbot: Any, studio: Studio, request: GenerateRequest | EditRequest, count: int) -> list[str]:
-    from .helpers import wait_for
-
-    wait_for(qtbot, studio.services.queue.submit(request))
-    wait_jobs_finished(qtbot, studio, count)
-    return studio.jobs()[-1].result_hashes
 
 
 def test_ctrl_l_shows_the_library_and_a_mode_brings_the_studio_back(qtbot: Any, studio: Studio) -> None:

@@ -18,9 +18,7 @@ from ideogram_studio.api import GenerateRequest
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
 
-from .test_library_page import select_row
-from .test_library_window import generate
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, generate, open_studio, select_row, wait_jobs_finished
 
 
 @pytest.fixture

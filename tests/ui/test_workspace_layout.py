@@ -18,7 +18,7 @@ from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.modes import registry
 from ideogram_studio.ui.shell.main_window import MainWindow
 
-from .test_studio_window import Studio, close_studio, open_studio
+from .helpers import Studio, close_studio, open_studio
 
 SIZES = [(1280, 720), (1920, 1080)]
 MIN_IMAGE_SHARE = 0.40

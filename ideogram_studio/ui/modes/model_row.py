@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLa
 
 from ...api.registry import QUALITY_45, V1_MODEL
 from ...api.requests import Operation
-from ..common.field_errors import FieldMessage, mute
+from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from .field_widgets import field_label
 from .model_fields import MODELS, NO_TRANSPARENCY, model_name, target
 from .request_fields import FIELD_LABELS
