@@ -139,13 +139,17 @@ def bench_large_source(repeats: int, folder: Path) -> None:
     panel.show()
 
     def load() -> None:
-        panel.source_picker.clear() if hasattr(panel.source_picker, "clear") else None
         loaded: list[bool] = []
-        panel.source_picker.image_changed.connect(lambda: loaded.append(True))
+
+        def on_loaded() -> None:
+            loaded.append(True)
+
+        panel.source_picker.image_changed.connect(on_loaded)
         assert panel.source_picker.load_path(path)  # (read and decoded in a worker: wait for the result)
-        while not loaded:
+        deadline = time.monotonic() + 60
+        while not loaded and time.monotonic() < deadline:
             QApplication.processEvents()
-        panel.source_picker.image_changed.disconnect()
+        panel.source_picker.image_changed.disconnect(on_loaded)
 
     def decode() -> None:
         image = QImageReader(str(path)).read()
