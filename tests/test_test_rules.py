@@ -48,11 +48,26 @@ def test_no_test_imports_a_test_module_or_a_conftest() -> None:
     assert not offenders, "move what these import into a helpers module:\n" + "\n".join(offenders)
 
 
+def _duration_name(node: ast.AST) -> bool:
+    name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
+    return name.endswith(("elapsed", "_time", "_duration", "_seconds"))
+
+
 def _reads_a_clock(expr: ast.AST) -> bool:
+    """A clock read (perf_counter(), monotonic(), time(), `elapsed`) or a duration-like name compared
+    with a number (`load_time < 5`) anywhere in the assertion."""
     for node in ast.walk(expr):
         name = node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else None
-        if name in CLOCKS or (name is not None and name.endswith(("_elapsed", "_time", "_seconds"))):
+        if name in CLOCKS:
             return True
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            numbers = any(
+                isinstance(s, ast.Constant) and isinstance(s.value, int | float) and not isinstance(s.value, bool)
+                for s in sides
+            )
+            if numbers and any(_duration_name(s) for s in sides):
+                return True
     return False
 
 
@@ -91,6 +106,8 @@ def test_the_rules_catch_what_they_forbid(tmp_path: Path) -> None:
     asserts = [n for n in ast.walk(tree) if isinstance(n, ast.Assert)]
     assert asserts and _reads_a_clock(asserts[0].test)
     assert not _reads_a_clock(ast.parse("assert rows == 3").body[0].test)  # type: ignore[attr-defined]
+    assert _reads_a_clock(ast.parse("assert load_time < 5").body[0].test)  # type: ignore[attr-defined]
+    assert not _reads_a_clock(ast.parse("assert gate.opened_in_time is True").body[0].test)  # type: ignore[attr-defined]
     calls = [
         (n.func.value.id, n.func.attr)
         for n in ast.walk(tree)
