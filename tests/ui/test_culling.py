@@ -18,7 +18,7 @@ from ideogram_studio.gallery.models import FLAG_NONE, FLAG_PICK, FLAG_REJECT
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.shell.results_strip import MARK_ROLE
 
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
 
 @pytest.fixture

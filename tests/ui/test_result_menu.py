@@ -18,7 +18,7 @@ from ideogram_studio.gallery import ImageQuery
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.shell.result_menu import result_menu
 
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
 
 @pytest.fixture
