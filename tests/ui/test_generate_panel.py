@@ -305,7 +305,7 @@ def test_cost_label_follows_images_and_speed(qtbot, panel):
 
 def test_speed_items_show_prices_and_balanced_exists(panel):
     texts = [panel.speed_combo.itemText(i) for i in range(panel.speed_combo.count())]
-    assert any(t.startswith("Balanced") and "price unknown" in t for t in texts)
+    assert any(t.startswith("Balanced") and "no published price" in t for t in texts)
     assert any(t.startswith("Quality") and "$0.09" in t for t in texts)
 
 

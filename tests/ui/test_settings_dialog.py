@@ -260,7 +260,7 @@ def test_fields_load_and_ok_writes_them_back(make_dialog: Make, qtbot: QtBot, se
     labels = [dialog.speed_combo.itemText(i) for i in range(dialog.speed_combo.count())]
     assert any(t.startswith("Turbo") and "$0.03 / image" in t for t in labels)
     assert any(t.startswith("Quality") and "$0.09 / image" in t for t in labels)
-    assert any(t.startswith("Balanced") and "price unknown" in t for t in labels)
+    assert any(t.startswith("Balanced") and "no published price" in t for t in labels)
 
     library = tmp_path / "library"
     dialog.data_dir_edit.setText(str(library))

@@ -224,7 +224,7 @@ class RequestFields(QWidget):
             value = self.speed_combo.itemData(i)
             speed = RenderingSpeed(value) if value else None
             price = price_per_image(dataclasses.replace(request, rendering_speed=speed))  # type: ignore[call-arg]
-            price_text = "price unknown" if price is None else f"${price:.2f} / image"
+            price_text = "no published price" if price is None else f"${price:.2f} / image"
             name = "Not set (Default)" if speed is None else human_name(speed)
             self.speed_combo.setItemText(i, f"{name}  ·  {price_text}")
 

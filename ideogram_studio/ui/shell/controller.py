@@ -29,7 +29,7 @@ from ..common.prompt_history import PromptHistory
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
 from ..pickers.preset_previews import preview_request
-from .job_model import JobListModel
+from .job_model import JobListModel, preset_name
 
 log = logging.getLogger(__name__)
 PREVIEW_TAG = "preset-preview"
@@ -191,13 +191,14 @@ class StudioController(QObject):
     def request_previews(self, prompt: str, presets: list[StylePreset]) -> None:
         # Qt signals hand list items back as plain str: rebuild the enum.
         for preset in map(StylePreset, presets):
-            tags = {"label": f"preview: {preset.value}", "kind": PREVIEW_TAG, "preset": preset.value}
+            tags = {"label": f"Preview: {preset_name(preset.value)}", "kind": PREVIEW_TAG, "preset": preset.value}
             self.submit(preview_request(prompt, preset), tags=tags)
 
     def request_compare(self, prompt: str, presets: list[StylePreset]) -> None:
         batch = uuid.uuid4().hex[:8]
         for preset in map(StylePreset, presets):
-            tags = {"label": f"compare: {preset.value}", "kind": "compare", "batch": batch, "preset": preset.value}
+            label = f"Compare: {preset_name(preset.value)}"
+            tags = {"label": label, "kind": "compare", "batch": batch, "preset": preset.value}
             self.submit(preview_request(prompt, preset), tags=tags)
 
     def refresh_spend(self) -> None:
@@ -293,7 +294,9 @@ class StudioController(QObject):
         data = await asyncio.to_thread(gallery.read_bytes, image_hash)
         row = await asyncio.to_thread(gallery.get, image_hash)
         ext = {"JPEG": "jpg"}.get(row.format, row.format.lower()) if row is not None else "png"
-        return await asyncio.to_thread(ImageFile.from_bytes, data, f"library-{image_hash[:10]}.{ext}")
+        # Named by date and size, as the designer knows it (never the hash).
+        name = f"Result {row.created_at:%Y-%m-%d %H.%M} {row.width}x{row.height}" if row is not None else "Result"
+        return await asyncio.to_thread(ImageFile.from_bytes, data, f"{name}.{ext}")
 
     async def _load_qimage(self, image_hash: str, *, thumbnail: bool = False) -> QImage | None:
         gallery = self.services.gallery

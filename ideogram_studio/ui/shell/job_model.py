@@ -40,9 +40,21 @@ class JobRole(IntEnum):
     PROGRESS = Qt.ItemDataRole.UserRole + 6
 
 
+def preset_name(value: str) -> str:
+    """A style preset as the picker writes it ("TRAVEL_POSTER" → "Travel Poster"), never its id."""
+    from ...resources.catalog import style_presets
+
+    names = {info.preset.value: info.name for info in style_presets()}
+    return names.get(value) or human_name(value)
+
+
 def job_title(job: Job) -> str:
     prompt = getattr(job.request, "prompt", None) or ""
     label = job.tags.get("label")
+    preset = job.tags.get("preset")
+    if preset and job.tags.get("kind") in ("compare", "preset-preview"):
+        # Words, not ids: jobs journalled as "compare: TRAVEL_POSTER" read "Compare · Travel poster".
+        return f"{'Compare' if job.tags.get('kind') == 'compare' else 'Preview'} · {preset_name(str(preset))}"
     # A face swap is sent as an edit; the job's label says what the designer did.
     head = human_name(str(job.tags.get("operation_label") or job.operation.value).replace("-", "_"))
     # The prompt (and a label, which may come from a batch sheet) kept to itself: one line, isolated.

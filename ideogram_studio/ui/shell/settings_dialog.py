@@ -381,7 +381,8 @@ class SettingsDialog(QDialog):
         self.speed_combo = QComboBox(self)
         for speed in RenderingSpeed:
             price = STANDARD.get(speed)
-            text = human_name(speed) + (f"  ·  ${price:.2f} / image" if price is not None else "  ·  price unknown")
+            price_text = f"${price:.2f} / image" if price is not None else "no published price"
+            text = f"{human_name(speed)}  ·  {price_text}"
             self.speed_combo.addItem(text, speed.value)
         self.speed_combo.setToolTip(
             "The rendering speed new requests start with. Faster is cheaper; Quality is slowest and best. "
