@@ -18,7 +18,7 @@ from ideogram_studio.resources.catalog import style_presets
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.shell.job_model import JobRole
 
-from .test_studio_window import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
 
 @pytest.fixture
