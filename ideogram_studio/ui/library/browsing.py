@@ -430,9 +430,11 @@ class LibraryBrowsing(QObject):
         """Run `fn` on one of the session's threads and wait for it (the GUI thread stays free)."""
         return await asyncio.get_running_loop().run_in_executor(pool, fn)
 
-    def _refetch(self, ids: list[int]) -> None:
-        """Fresh rows for these ids after an edit (their tags, rating…)."""
-        self.runner.run(self._refetch_task(ids[:KEEP_SELECTION], self._edits), "library-refetch")
+    def _refetch(self, ids: list[int], edits_seen: int | None = None) -> None:
+        """Fresh rows for these ids after an edit (their tags, rating…). Rows edited after
+        `edits_seen` (the edit count when the write was issued; now, by default) are not replaced."""
+        seen = self._edits if edits_seen is None else edits_seen
+        self.runner.run(self._refetch_task(ids[:KEEP_SELECTION], seen), "library-refetch")
 
     def _mark_edited(self, ids: Sequence[int]) -> None:
         """These rows were just changed in the model ahead of the source: rows read before now

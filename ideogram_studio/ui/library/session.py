@@ -152,7 +152,10 @@ class LibrarySession(LibraryBrowsing):
         self._write(functools.partial(_annotate, self.source, field, groups), then=self._refetch_after(changed))
 
     def _refetch_after(self, ids: list[int]) -> Callable[[object], None]:
-        return lambda _result: self._refetch(ids)
+        # The edits known when the write is issued, not when it is done: an edit made between the
+        # write's commit and this callback on the GUI thread must still make older rows stale.
+        issued_at = self._edits
+        return lambda _result: self._refetch(ids, issued_at)
 
     # ---- trash (undoable), restore, delete for good -----------------------------------------------------
     def trash(self, ids: list[int]) -> None:
