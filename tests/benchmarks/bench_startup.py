@@ -372,6 +372,10 @@ def main() -> None:
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder")
     ap.add_argument(
+        "--compare-with", metavar="CHECKOUT",
+        help="also start the studio of another checkout (e.g. a worktree of the commit before a change), interleaved",
+    )  # fmt: skip
+    ap.add_argument(
         "--bytecode", choices=("private", "as-is"), default="private",
         help="private (default): the children write and reuse .pyc files in a private folder (PYTHONPYCACHEPREFIX, "
         "made by the warm-up), as an installed app would have them; as-is: the environment's own setting "
@@ -400,8 +404,14 @@ def main() -> None:
             "bare PySide6": [sys.executable, str(tmp / "bare_launcher.py")],
             "studio": [sys.executable, str(tmp / "studio_launcher.py"), "--data-dir", str(library)],
         }
+        #: Extra environment per command: --compare-with runs another checkout's studio in the same run.
+        extra_env: dict[str, dict[str, str]] = {}
+        if args.compare_with:
+            other = f"studio ({Path(args.compare_with).name})"
+            commands[other] = commands["studio"]
+            extra_env[other] = {"PYTHONPATH": str(Path(args.compare_with).resolve())}
         for name, cmd in commands.items():  # warm-up: thumbnails, .pyc files, page cache
-            run = launch(cmd, child_env(tmp, display))
+            run = launch(cmd, child_env(tmp, display, extra_env.get(name)))
             print(
                 f"warm-up {name}: on screen after {run.flushed * 1000:.0f} ms, usable after "
                 f"{run.usable * 1000:.0f} ms, exit code {run.exit_code}"
@@ -412,17 +422,17 @@ def main() -> None:
             order = list(commands)
             rng.shuffle(order)
             for name in order:
-                runs[name].append(launch(commands[name], child_env(tmp, display)))
+                runs[name].append(launch(commands[name], child_env(tmp, display, extra_env.get(name))))
 
         print(f"\n== Process start to the first painted main window: {args.runs} runs each, interleaved; "
               f"studio library {args.images:,} images; medians (min-max of 'on screen') ==")  # fmt: skip
         marks = ("start", "expose", "paint", "flushed", "focused", "usable")
         titles = ("python up", "exposed", "1st paint", "on screen", "focused", "usable")
-        print(f"{'':14}" + "".join(f"{t:>12}" for t in titles) + f"{'min-max':>16}  exit codes")
+        print(f"{'':24}" + "".join(f"{t:>12}" for t in titles) + f"{'min-max':>16}  exit codes")
         for name, items in runs.items():
             cells = "".join(f"{median_of(items, m) * 1000:9.0f} ms" for m in marks)
             spread = f"{min(r.flushed for r in items) * 1000:.0f}-{max(r.flushed for r in items) * 1000:.0f} ms"
-            print(f"{name:14}{cells}{spread:>16}  {sorted({r.exit_code for r in items})}")
+            print(f"{name:24}{cells}{spread:>16}  {sorted({r.exit_code for r in items})}")
         bare, ours = runs["bare PySide6"], runs["studio"]
         ratio = median_of(ours, "flushed") / median_of(bare, "flushed")
         print(f"\nratio studio ÷ bare, on screen (median): {ratio:.2f}× (target ≤ 1.5×); first paint event: "
@@ -432,6 +442,11 @@ def main() -> None:
         print(f"ratio studio ÷ bare, usable (the prompt focused, a typed key painted; median): {usable:.2f}× "
               f"(target ≤ 2×); best run of each: "
               f"{min(r.usable for r in ours) / min(r.usable for r in bare):.2f}×")  # fmt: skip
+        for name, items in runs.items():
+            if name.startswith("studio ("):
+                usable_other = median_of(items, "usable") / median_of(bare, "usable")
+                print(f"ratio {name} ÷ bare, usable (median): {usable_other:.2f}×; "
+                      f"on screen: {median_of(items, 'flushed') / median_of(bare, 'flushed'):.2f}×")  # fmt: skip
         extra = median_of(ours, "flushed") - median_of(bare, "flushed")
         print(f"the studio's extra time: {extra * 1000:.0f} ms; python's own start-up (to the launcher's first line) "
               f"is in both ({median_of(bare, 'start') * 1000:.0f} ms)")  # fmt: skip
