@@ -349,4 +349,17 @@ def test_a_schema_error_in_the_json_is_named_at_the_field(qtbot, panel):
     box.edit.setPlainText("{not json")
     assert "is not valid JSON (line 1" in message.text()
     box.set_value(CAPTION)
-    assert panel.generate_button.isEnabled() and not message.isVisible()
+    assert panel.generate_button.isEnabled() and message.kind() != "error"
+
+
+def test_the_json_field_says_the_sentence_is_not_sent_or_shows_the_verifiers_warnings(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4-6")
+    qtbot.keyClicks(panel.prompt_edit, "A poster")
+    panel.structured_box.set_value(CAPTION)
+    message = panel.structured_box.message
+    assert message.isVisible() and "the sentence above is not sent" in message.text()
+    crowded = json.loads(json.dumps(CAPTION))
+    crowded["compositional_deconstruction"]["elements"][0]["color_palette"] = [f"#0000{i:02X}" for i in range(8)]
+    panel.structured_box.set_value(crowded)
+    assert message.kind() == "warning" and "color_palette" in message.text()
+    assert panel.generate_button.isEnabled()  # a warning never blocks

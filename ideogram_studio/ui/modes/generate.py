@@ -139,6 +139,17 @@ class GeneratePanel(ModePanel):
                 self._model_problems[JSON_PROMPT] = describe_schema_error(exc)
         return V2Request.build(goal.operation, goal.model, values)
 
+    def _show_advice(self, request: ApiRequest) -> None:
+        super()._show_advice(request)
+        message = self.structured_box.message
+        if not isinstance(request, V2Request) or request.json_prompt is None or message.kind() == "error":
+            return
+        findings = request.advice()  # the caption verifier's: warnings, never a block
+        if findings:
+            message.show_warning(" ".join(str(a) for a in findings[:3]))
+        else:
+            message.show_note("Sent as the prompt, magic prompt off; the sentence above is not sent.")
+
     def set_structured_prompt(self, prompt: object) -> None:
         """The controller's answer to expand_requested (None: it could not; the status line says why)."""
         self.structured_box.set_expanding(False)
