@@ -154,13 +154,22 @@ class App:
         )
 
         def find() -> bool:
+            assert self.proc is not None
+            if self.proc.poll() is not None:  # ended before its window showed: say how, not "timed out"
+                raise AssertionError(f"the studio exited with {self.proc.returncode} before its window showed:\n"
+                                     f"{self.stderr()[-3000:]}\nlog:\n{self.log_text()[-2000:]}")
             out = subprocess.run(
                 ["xdotool", "search", "--onlyvisible", "--name", "Ideogram Studio$"], capture_output=True, text=True
             ).stdout.split()
             self.window = out[0] if out else ""
             return bool(self.window)
 
-        wait(find, 30, "the main window")
+        try:
+            wait(find, 30, "the main window")
+        except AssertionError as exc:
+            if "timed out" not in str(exc):
+                raise
+            raise AssertionError(f"{exc} (the studio still running; its log:\n{self.log_text()[-2000:]})") from None
         # No window manager under Xvfb: give the window the input focus directly, so Qt treats it
         # as active (its shortcuts then work) and XTEST key events reach it like real typing.
         subprocess.run(["xdotool", "windowfocus", "--sync", self.window], check=True)
