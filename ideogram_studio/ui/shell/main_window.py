@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
             self.services.settings, self.services.secrets, self, self.services.settings_path, key_model=self._key_model
         )
         dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
+        dialog.settings_changed.connect(self.workspace.defaults_changed)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._settings_dialog = dialog
         dialog.open()
@@ -225,7 +226,7 @@ class MainWindow(QMainWindow):
         self._badge_action = top.addWidget(self.sandbox_badge)
         self._badge_action.setVisible(False)
         self.settings_action = QAction("Settings…", self)
-        _set_shortcut(self.settings_action, QKeySequence(QKeySequence.StandardKey.Preferences))
+        self.settings_action.setShortcuts([QKeySequence("Ctrl+,")])  # (Preferences is unbound on Linux desktops)
         self.settings_action.triggered.connect(self.show_settings)
         button = QToolButton(self)
         button.setDefaultAction(self.settings_action)
@@ -371,6 +372,8 @@ class MainWindow(QMainWindow):
         # The menus' commands that need the studio.
         self._view_menu.addAction(self._jobs_dock.toggleViewAction())
         self._view_menu.addActions([self.workspace.panels_action, self.workspace.full_screen_action])
+        self._view_menu.addAction(self.workspace.shortcuts_action)
+        self.workspace.watch_defaults(lambda: self.services.settings.default_rendering_speed, self._panels.values)
         for text, shortcut, slot in (
             ("Fit", "Ctrl+0", self.viewer.fit),
             ("Actual size", "Ctrl+1", self.viewer.actual_size),
@@ -546,6 +549,7 @@ class MainWindow(QMainWindow):
 
     def _make_panel(self, mode: Mode) -> ModePanel:
         from ..modes.edit import MaskedPanel
+        from .defaults import apply_default_speed
 
         c = self.controller
         panel = mode.create_panel(self)
@@ -573,6 +577,8 @@ class MainWindow(QMainWindow):
         state = _json(self._qsettings().value(f"{mode.id}/state"))
         if state:
             panel.restore_state(state)
+        else:  # a form never used starts at Settings' default speed
+            apply_default_speed([panel], self.services.settings.default_rendering_speed)
         return panel
 
     def open_batch(self) -> BatchDialog:

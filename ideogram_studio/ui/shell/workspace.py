@@ -14,7 +14,8 @@ The window gives this module its widgets; it holds no state of the studio but wh
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QDialog,
     QDockWidget,
     QLineEdit,
     QMainWindow,
@@ -83,6 +85,15 @@ class Workspace(QObject):
         self.full_screen_action.setToolTip("Use the whole screen (F11)")
         self.full_screen_action.toggled.connect(self.set_full_screen)
         window.addAction(self.full_screen_action)
+
+        self.shortcuts_action = QAction("Keyboard shortcuts", window)
+        self.shortcuts_action.setShortcuts([QKeySequence("F1"), QKeySequence("Ctrl+/")])
+        self.shortcuts_action.setToolTip("Every shortcut of the studio (F1)")
+        self.shortcuts_action.triggered.connect(self.show_shortcuts)
+        window.addAction(self.shortcuts_action)
+        self._speed: Callable[[], str] = lambda: ""
+        self._forms: Callable[[], Iterable[Any]] = list
+        self._last_speed = ""
 
         jobs_dock.setMinimumWidth(200)
         self.jobs_button = QToolButton(window)
@@ -147,6 +158,27 @@ class Workspace(QObject):
         # The splitter shares out its width by these sizes' weights: the panel gets its minimum
         # whatever the width the window ends up with once shown.
         return [need, max(sum(splitter_sizes), width, 1) * 100]
+
+    def watch_defaults(self, speed: Callable[[], str], panels: Callable[[], Iterable[Any]]) -> None:
+        """Settings' default speed, applied to every open form when the designer changes it."""
+        self._speed, self._forms = speed, panels
+        self._last_speed = speed()
+
+    @Slot()
+    def defaults_changed(self) -> None:
+        from .defaults import apply_default_speed
+
+        if self._speed() != self._last_speed:
+            self._last_speed = self._speed()
+            apply_default_speed(self._forms(), self._last_speed)
+
+    def show_shortcuts(self) -> QDialog:
+        """F1 / Ctrl+/: every command of the window with its shortcut, in a table (not modal)."""
+        from .shortcut_reference import ShortcutReference
+
+        dialog = ShortcutReference(self._window)
+        dialog.show()
+        return dialog
 
     # ---- events ------------------------------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
