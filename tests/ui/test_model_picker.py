@@ -270,7 +270,8 @@ def test_transparent_on_3_0_goes_to_the_transparent_endpoint_with_what_it_takes(
     assert panel.model_row.transparent()
     assert not panel.style_type_combo.isVisible() and panel.shape_picker.isVisible()
     assert panel.negative_edit.isVisible()
-    assert "Ideogram 3.0 (transparent)" in panel.model_row.unused_label.text()
+    note = panel.model_row.unused_label.text()
+    assert note.startswith("Not used by Ideogram 3.0 (transparent): style,") and "shape" not in note
     request = sent(qtbot, panel)
     assert isinstance(request, V2Request) and request.endpoint == "/v2/image/generate/ideogram-3-transparent"
     assert dict(request.values) == {"prompt": "A sticker of a fox", "negative_prompt": "shadow",

@@ -120,6 +120,9 @@ class ModelRow(QWidget):
     def show_unavailable(self, reasons: Mapping[str, str]) -> None:
         """One line naming the form's fields this model does not take; its tooltip says why."""
         shown = {k: v for k, v in reasons.items() if k != "quality" and k in FIELD_LABELS}
+        if not {"aspect_ratio", "resolution"} <= shown.keys():  # the Shape row still shows
+            shown.pop("aspect_ratio", None)
+            shown.pop("resolution", None)
         if not shown:
             self.unused_label.clear()
             self.unused_label.setToolTip("")
