@@ -31,7 +31,7 @@ from ideogram_studio.api.enums import (
 )
 from ideogram_studio.api.images import ImageFile, encode_png
 from ideogram_studio.api.palette import ColorPalette
-from ideogram_studio.api.pricing import CHARACTER_REFERENCE
+from ideogram_studio.api.pricing import CHARACTER_REFERENCE, STANDARD
 from ideogram_studio.api.requests import (
     EditRequest,
     GenerateRequest,
@@ -239,7 +239,9 @@ def test_face_swap_sends_one_character_reference(qtbot: Any, studio: Studio, tmp
     open_mode(studio, "face-swap")
     panel = studio.window.face_swap_panel
     assert panel.prompt_text() == "the same person, same pose, same lighting"
-    assert "0.15" in panel.cost_label.text() and "character" in panel.cost_label.text()
+    # A form never used starts at Settings' default speed (issue 14), priced with the character reference.
+    start = CHARACTER_REFERENCE[RenderingSpeed(studio.services.settings.default_rendering_speed)]
+    assert f"{start:.2f}" in panel.cost_label.text() and "character" in panel.cost_label.text()
     panel.set_source(image_file(photo()))
     paint(panel.canvas, line((120, 90), (170, 120)))
     assert not panel.send_button.isEnabled()  # the face to use is missing
@@ -619,8 +621,10 @@ def test_panels_remember_their_fields_across_restarts(qtbot: Any, qloop: Any, tm
 
 def test_costs_are_estimates_for_each_mode(qtbot: Any, studio: Studio) -> None:
     w = studio.window
+    # Every form starts at Settings' default speed (issue 14).
+    each = STANDARD[RenderingSpeed(studio.services.settings.default_rendering_speed)]
     for key in ("remix", "edit", "reframe", "replace-background"):
-        assert w.mode_panel(key).cost_label.text() == "Estimated cost: ≈ $0.06 (1 image × $0.06)"
+        assert w.mode_panel(key).cost_label.text() == f"Estimated cost: ≈ ${each:.2f} (1 image × ${each:.2f})"
     fields = w.reframe_panel.fields
     assert fields is not None
     fields.images_spin.setValue(3)
