@@ -52,6 +52,6 @@ mkdir -p "$IDEOGRAM_TEST_ARTIFACTS"
 # A real X server (DISPLAY) for end-to-end tests that use the xcb platform; ui tests default to
 # QT_QPA_PLATFORM=offscreen (tests/conftest.py). A private session bus so nothing reaches the
 # desktop's bus.
-step pytest xvfb-run -a -s "-screen 0 1280x800x24" \
+step pytest xvfb-run -a -s "-screen 0 1280x800x24 -maxclients 1024" \
   dbus-run-session -- python -m pytest "$@"
 log "All checks passed. Artifacts: $IDEOGRAM_TEST_ARTIFACTS"
