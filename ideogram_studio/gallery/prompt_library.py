@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ._util import now_iso
+from .db import as_storage_error
 from .errors import GalleryError, StorageError
 
 FILE_NAME = "prompts.sqlite"
@@ -243,10 +244,8 @@ def _entry(row: sqlite3.Row) -> PromptEntry:
 
 
 def _storage(exc: sqlite3.Error, path: Path) -> StorageError:
-    text = str(exc).lower()
-    if "full" in text:
-        return StorageError(f"Could not save the prompt library: the disk holding {path.parent} is full.")
-    if "readonly" in text or "read-only" in text:
-        return StorageError(f"Could not save the prompt library: {path.parent} is read-only.")
-    return StorageError(f"The prompt library {path.name} could not be used ({exc}).")
-
+    """The gallery's own reading of an SQLite failure (disk full, read-only, I/O: errno and a sentence),
+    else a plain StorageError naming the file."""
+    return as_storage_error(exc, "save the prompt library", path) or StorageError(
+        f"The prompt library {path.name} could not be used ({exc})."
+    )

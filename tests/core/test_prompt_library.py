@@ -101,3 +101,15 @@ def test_search_pages_newest_first_and_finds_old_rare_matches(
     assert [e.text for e in library.search("poster", limit=2)] == ["common poster 19", "common poster 18"]
     assert [e.text for e in library.search("gryph")] == ["an old rare gryphon"]  # beyond the window
     assert len(library.search("common", limit=50)) == 10  # the window held 3: the index found the rest
+
+
+def test_a_full_disk_is_a_storage_error_in_words(library: PromptLibrary) -> None:
+    import sqlite3
+
+    from ideogram_studio.gallery.errors import StorageError
+    from ideogram_studio.gallery.prompt_library import _storage
+
+    full = sqlite3.OperationalError("database or disk is full")
+    full.sqlite_errorcode = 13  # type: ignore[attr-defined]  # SQLITE_FULL, as SQLite sets it
+    error = _storage(full, library.path)
+    assert isinstance(error, StorageError) and "full" in str(error)
