@@ -35,6 +35,7 @@ from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
 from ..modes.v2_form import ServicePanel
+from .menus import add_studio_commands, build_menus, set_shortcut
 from .result_menu import result_menu
 
 if TYPE_CHECKING:
@@ -188,15 +189,13 @@ class MainWindow(QMainWindow):
         The modes' toolbar, the status bar and the rest come with attach()."""
         self.resize(1400, 900)
         self.setDockOptions(QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowTabbedDocks)
-        #: Commands that need the studio: disabled until attach().
-        self._studio_actions: list[QAction] = []
 
         # The modes (their toolbar along the left edge comes with the studio, in attach()).
         self._mode_group = QActionGroup(self)
         for mode in registry.MODES:
             action = QAction(mode.name, self, checkable=True)
             action.setData(mode.id)
-            _set_shortcut(action, QKeySequence(mode.shortcut))
+            set_shortcut(action, QKeySequence(mode.shortcut))
             action.setToolTip(f"{mode.tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})")
             self._mode_group.addAction(action)
         self._mode_group.setEnabled(False)
@@ -249,36 +248,18 @@ class MainWindow(QMainWindow):
         self._centre.addWidget(self._opening)
         self.setCentralWidget(self._centre)
 
-        self._setup_menus()
-        self._studio_actions += [self.library_action, self.settings_action]
-        for action in self._studio_actions:
+        self.menus = build_menus(
+            self,
+            settings_action=self.settings_action,
+            library_action=self.library_action,
+            mode_actions=self._mode_group.actions(),
+            open_library_folder=self._open_library_folder,
+            open_batch=self.open_batch,
+        )
+        self.menus.studio_actions += [self.library_action, self.settings_action]
+        for action in self.menus.studio_actions:
             action.setEnabled(False)
         # No status bar yet: it comes with the studio (its size grip alone costs ~5 ms here).
-
-    def _setup_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        file_menu.addAction(self.settings_action)
-        show_library = QAction("Open library folder", self)
-        show_library.triggered.connect(self._open_library_folder)
-        self._studio_actions.append(show_library)
-        file_menu.addAction(show_library)
-        batch_action = QAction("&Batch run…", self)
-        batch_action.setToolTip("Every combination of a prompt's {choices}, or every row of a sheet")
-        _set_shortcut(batch_action, QKeySequence("Ctrl+Shift+B"))
-        batch_action.triggered.connect(self.open_batch)
-        self._studio_actions.append(batch_action)
-        file_menu.addAction(batch_action)
-        file_menu.addSeparator()
-        quit_action = QAction("&Quit", self)
-        _set_shortcut(quit_action, QKeySequence(QKeySequence.StandardKey.Quit))
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
-        self._view_menu = self.menuBar().addMenu("&View")
-        self._view_menu.addAction(self.library_action)
-        modes_menu = self.menuBar().addMenu("&Mode")
-        for action in self._mode_group.actions():
-            modes_menu.addAction(action)
-        self._jobs_menu = self.menuBar().addMenu("&Jobs")
 
     def _setup_ui(self) -> None:
         """The studio itself (attach()): the heavy modules are imported here, not at start-up."""
@@ -288,6 +269,7 @@ class MainWindow(QMainWindow):
         from ... import __version__  # here, not at the top: it may read the package's metadata
         from ..common.thumbnail_loader import ThumbnailCache
         from ..widgets.viewer import ImageViewer
+        from .centre_switch import CentreSwitch
         from .culling import install_culling
         from .jobs_panel import JobsPanel
         from .library_link import LibraryLink
@@ -330,7 +312,10 @@ class MainWindow(QMainWindow):
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
-        centre_layout.addWidget(self._setup_centre_switch(centre))
+        self._centre_bar = CentreSwitch(centre, show_canvas=self.show_canvas, is_showing_canvas=self.is_showing_canvas)
+        self.addAction(self._centre_bar.toggle_action)
+        self._centre_bar.hide()
+        centre_layout.addWidget(self._centre_bar)
         centre_layout.addWidget(self._centre_stack, 1)
         centre_layout.addWidget(self.strip)
 
@@ -355,7 +340,7 @@ class MainWindow(QMainWindow):
         self._jobs_dock = dock
         self.jobs_dock = dock
         self._jobs_were_visible = True
-        self.culling = install_culling(self, self._jobs_menu)
+        self.culling = install_culling(self, self.menus.jobs)
         self.workspace = Workspace(
             self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
         )
@@ -370,24 +355,20 @@ class MainWindow(QMainWindow):
         self.addAction(self.library_action)  # Ctrl+L answers with the menus and bars hidden too
 
         # The menus' commands that need the studio.
-        self._view_menu.addAction(self._jobs_dock.toggleViewAction())
-        self._view_menu.addActions([self.workspace.panels_action, self.workspace.full_screen_action])
-        self._view_menu.addAction(self.workspace.shortcuts_action)
         self.workspace.watch_defaults(lambda: self.services.settings.default_rendering_speed, self._panels.values)
-        for text, shortcut, slot in (
-            ("Fit", "Ctrl+0", self.viewer.fit),
-            ("Actual size", "Ctrl+1", self.viewer.actual_size),
-        ):
-            action = QAction(text, self, shortcut=QKeySequence(shortcut))
-            action.triggered.connect(slot)
-            self._view_menu.addAction(action)
-        for action in (self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action):
-            self._jobs_menu.addAction(action)
-        cancel_all = QAction("Cancel all unfinished jobs", self)
-        cancel_all.triggered.connect(self.controller.cancel_all)
-        self._jobs_menu.addAction(cancel_all)
-        for action in self._studio_actions:
-            action.setEnabled(True)
+        add_studio_commands(
+            self.menus,
+            self,
+            jobs_dock=self._jobs_dock,
+            view_actions=[
+                self.workspace.panels_action,
+                self.workspace.full_screen_action,
+                self.workspace.shortcuts_action,
+            ],
+            zoom=[("Fit", "Ctrl+0", self.viewer.fit), ("Actual size", "Ctrl+1", self.viewer.actual_size)],
+            job_actions=[self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action],
+            cancel_all=self.controller.cancel_all,
+        )
         self._mode_group.setEnabled(True)
         from ..common.notice import NoticeBar
 
@@ -406,38 +387,6 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QDesktopServices
 
         QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.services.gallery.data_dir)))
-
-    def _setup_centre_switch(self, parent: QWidget) -> QWidget:
-        """ "Mask | Result" above the centre, shown in the modes that paint a mask."""
-        from PySide6.QtWidgets import QButtonGroup
-
-        bar = QWidget(parent)
-        bar.setObjectName("centre-switch")
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.setSpacing(2)
-        self._centre_group = QButtonGroup(self)
-        self.canvas_button = QToolButton(bar)
-        self.canvas_button.setText("Mask")
-        self.canvas_button.setToolTip("Paint the mask on the source image (F6)")
-        self.result_button = QToolButton(bar)
-        self.result_button.setText("Result")
-        self.result_button.setToolTip("Show the latest result, before and after (F6)")
-        for button in (self.canvas_button, self.result_button):
-            button.setCheckable(True)
-            button.setAutoRaise(True)
-            button.setMinimumWidth(80)
-            self._centre_group.addButton(button)
-            layout.addWidget(button)
-        layout.addStretch(1)
-        self.canvas_button.clicked.connect(lambda: self.show_canvas(True))
-        self.result_button.clicked.connect(lambda: self.show_canvas(False))
-        toggle = QAction("Switch between mask and result", self, shortcut=QKeySequence("F6"))
-        toggle.triggered.connect(lambda: self.show_canvas(not self.is_showing_canvas()))
-        self.addAction(toggle)
-        self._centre_bar = bar
-        bar.hide()
-        return bar
 
     def _connect(self) -> None:
         c = self.controller
@@ -472,8 +421,7 @@ class MainWindow(QMainWindow):
         page = self._canvas_pages.get(self.current_mode()) if canvas else None
         self._centre_stack.setCurrentWidget(page or self.viewer)
         shown = page is not None
-        self.canvas_button.setChecked(shown)
-        self.result_button.setChecked(not shown)
+        self._centre_bar.show_state(shown)
 
     def is_showing_canvas(self) -> bool:
         return self._centre_stack.currentWidget() is not self.viewer
@@ -766,12 +714,6 @@ class MainWindow(QMainWindow):
         self.save_layout()
         super().closeEvent(event)
         self.closed.emit()
-
-
-def _set_shortcut(action: QAction, keys: QKeySequence) -> None:
-    """`action.setShortcut(keys)` for the shell: resolving setShortcut()'s overloads makes PySide6 build
-    every enum of the `Qt` namespace (~15 ms before the first paint); setShortcuts() with a list does not."""
-    action.setShortcuts([keys])
 
 
 def _page(widget: QWidget) -> QWidget:
