@@ -170,9 +170,11 @@ def _main(args: argparse.Namespace) -> int:
     icon = resource_path("icons", "ideogram-studio.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    from .ui.common.theme import apply_theme
+    from .ui.common.theme import apply_theme, as_choice
 
-    apply_theme(app, "system")  # light or dark as the desktop says, and follows it
+    # Before the first frame (a palette costs no more than the default one): the designer's choice,
+    # or light or dark as the desktop says, following it.
+    apply_theme(app, as_choice(settings.theme))
     if data_problem:
         _tell("The library folder cannot be used", data_problem, window=True)
         return 1

@@ -37,6 +37,7 @@ class Settings:
     default_rendering_speed: str = "TURBO"
     budget_cap_usd: str = ""  # empty: no cap; a decimal string otherwise
     max_in_flight_images: int = 10
+    theme: str = "system"  # "system" (follow the desktop), "light" or "dark": View ▸ Theme and Settings
     ui: dict[str, Any] = field(default_factory=dict)  # last-used values, window layout
 
     @property

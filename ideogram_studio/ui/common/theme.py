@@ -38,6 +38,16 @@ from ...resources import read_text
 
 Choice = Literal["light", "dark", "system"]
 CHOICES: tuple[Choice, ...] = ("system", "light", "dark")
+#: How the View menu and Settings name each choice.
+CHOICE_NAMES: dict[Choice, str] = {"system": "System", "light": "Light", "dark": "Dark"}
+
+
+def as_choice(value: object) -> Choice:
+    """A saved theme choice read back: anything unknown (a hand-edited settings file) is "system"."""
+    for known in CHOICES:
+        if value == known:
+            return known
+    return "system"
 
 
 @dataclass(frozen=True)
@@ -130,6 +140,7 @@ LIGHT = Theme(
         "sandbox_badge": "#b35900", "on_sandbox_badge": "#ffffff",
         "icon": "#5f6368", "icon_disabled": "#bdc1c6",
         "outline": "#50000000",  # around colour swatches
+        "indicator_frame": "#80868b",  # the box of a check box or a radio button (≥ 3:1 on Base)
         "placeholder_bg": "#eef0f3", "placeholder_fg": "#9aa0a6",
         # Job state pills: white text on these.
         "state_neutral": "#70757a", "state_active": "#1967d2", "state_done": "#188038",
@@ -166,6 +177,7 @@ DARK = Theme(
         "sandbox_badge": "#b35900", "on_sandbox_badge": "#ffffff",
         "icon": "#bdc1c6", "icon_disabled": "#5f6368",
         "outline": "#60ffffff",
+        "indicator_frame": "#8e949b",
         "placeholder_bg": "#2d2f33", "placeholder_fg": "#6f7378",
         "state_neutral": "#5f6368", "state_active": "#2f6fde", "state_done": "#1e7e34",
         "state_failed": "#b3261e", "state_attention": "#b35900", "on_state": "#ffffff",
@@ -176,9 +188,11 @@ THEMES = {"light": LIGHT, "dark": DARK}
 
 
 class ThemeNotifier(QObject):
-    """Says when the theme changed (its name: "light" or "dark")."""
+    """Says when the theme changed (its name: "light" or "dark"), and when the designer's choice
+    changed ("system", "light" or "dark": a choice of "system" may keep the same theme)."""
 
     changed = Signal(str)
+    choice_changed = Signal(str)
 
 
 class _State:
@@ -218,6 +232,7 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
     """Use a theme for the whole application; "system" follows the desktop, now and later."""
     if which not in CHOICES:
         raise ValueError(f"unknown theme {which!r}: choose one of {', '.join(CHOICES)}")
+    chose_anew = which != _state.choice
     _state.choice = which
     if not _state.following_system:
         QGuiApplication.styleHints().colorSchemeChanged.connect(_on_system_scheme_changed)
@@ -228,6 +243,7 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
     changed = theme is not _state.theme
     _state.theme = theme
     app.setPalette(theme.palette())
+    _fix_indicator_outlines(app, theme)
     if changed:
         # A widget under a style sheet keeps the palette it was polished with (Qt does not polish
         # it again for an application palette change): setting its sheet again does.
@@ -236,7 +252,26 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
             if sheet:
                 widget.setStyleSheet(sheet)
         notifier().changed.emit(theme.name)
+    if chose_anew:
+        notifier().choice_changed.emit(which)
     return theme
+
+
+#: The widgets whose indicator Fusion outlines in the Window colour darkened (see below).
+_INDICATOR_CLASSES = ("QCheckBox", "QRadioButton")
+
+
+def _fix_indicator_outlines(app: QApplication, theme: Theme) -> None:
+    """Fusion outlines check boxes and radio buttons in `Window.darker(140)`: on a dark window that
+    is near black on a near-black field, and the box all but vanishes. These classes get a palette
+    whose Window colour darkens to the theme's `indicator_frame` (they paint no background of
+    their own, so nothing else changes)."""
+    palette = theme.palette()
+    frame = QColor(theme.colors["indicator_frame"])
+    palette.setColor(_R.Window, frame.lighter(140))
+    for class_name in _INDICATOR_CLASSES:
+        # (PySide6 takes the class name as str; its stubs say bytes, which it refuses.)
+        app.setPalette(palette, class_name)  # type: ignore[arg-type]
 
 
 def _on_system_scheme_changed(_scheme: Qt.ColorScheme) -> None:

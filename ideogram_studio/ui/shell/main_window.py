@@ -369,6 +369,10 @@ class MainWindow(QMainWindow):
             job_actions=[self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action],
             cancel_all=self.controller.cancel_all,
         )
+        from .theme_switch import ThemeSwitch
+
+        s = self.services
+        self.theme_switch = ThemeSwitch(self, self.menus.view, s.settings, s.settings_path, self.show_notice)
         self._mode_group.setEnabled(True)
         from ..common.notice import NoticeBar
 

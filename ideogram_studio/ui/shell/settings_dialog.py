@@ -59,6 +59,7 @@ from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from .api_key import ApiKeyModel, Busy, KeyState, KeyStatus
 from .team_settings import TeamSettingsForm
+from .theme_switch import ThemeRow
 
 __all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
 
@@ -414,6 +415,16 @@ class SettingsDialog(QDialog):
         )
         self._row(gen, "Images in flight", self._left(self.in_flight_spin), self.in_flight_spin)
         outer.addLayout(gen)
+
+        # Appearance: the theme applies at once, Cancel takes it back (theme_switch.py)
+        outer.addSpacing(10)
+        outer.addWidget(self._header("Appearance"))
+        look = QGridLayout()
+        look.setHorizontalSpacing(12)
+        look.setColumnMinimumWidth(0, self._label_width())
+        self.theme_combo = ThemeRow(self)
+        self._row(look, "Theme", self._left(self.theme_combo), self.theme_combo)
+        outer.addLayout(look)
 
         # Advanced
         outer.addSpacing(6)
