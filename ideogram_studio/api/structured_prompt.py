@@ -6,7 +6,9 @@ Two levels, as the digest asks:
   #RRGGBB, no elements): a RequestValidationError naming the key path and the rule; nothing is sent.
 - `advice` returns the caption verifier's findings (key order, photo and art_style together, a text
   element without text, palette sizes, inverted boxes) as warnings: generation still runs.
-`bbox_to_pixels` / `pixels_to_bbox` are the one place boxes meet pixels.
+`bbox_to_pixels` / `pixels_to_bbox` (whole pixels, clamped to the frame) and `bbox_to_rect` /
+`rect_to_bbox` (the layout editor's: fractional pixels, not clamped, so a box dragged past the edge
+stays where it was put and is flagged) are the one place boxes meet pixels.
 """
 
 from __future__ import annotations
@@ -178,6 +180,20 @@ def pixels_to_bbox(box: Box, width: int, height: int) -> list[int]:
         return max(0, min(BBOX_SCALE, round(v * BBOX_SCALE / size)))
 
     return [scale(top, height), scale(left, width), scale(bottom, height), scale(right, width)]
+
+
+def bbox_to_rect(bbox: list[int] | Box, width: float, height: float) -> tuple[float, float, float, float]:
+    """[y_min, x_min, y_max, x_max] in thousandths → (left, top, right, bottom) in fractional pixels."""
+    y0, x0, y1, x1 = bbox
+    return (x0 * width / BBOX_SCALE, y0 * height / BBOX_SCALE, x1 * width / BBOX_SCALE, y1 * height / BBOX_SCALE)
+
+
+def rect_to_bbox(rect: tuple[float, float, float, float], width: float, height: float) -> Box:
+    """(left, top, right, bottom) in pixels → [y_min, x_min, y_max, x_max] in thousandths, not
+    clamped (a box may reach past the frame while it is edited)."""
+    left, top, right, bottom = rect
+    return (round(top * BBOX_SCALE / height), round(left * BBOX_SCALE / width),
+            round(bottom * BBOX_SCALE / height), round(right * BBOX_SCALE / width))  # fmt: skip
 
 
 def looks_structured(text: str) -> bool:
