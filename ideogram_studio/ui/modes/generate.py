@@ -9,7 +9,7 @@ the prompt that grows with its text, and the saved state's format (kept: it is i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -27,6 +27,7 @@ from ..pickers.palette_picker import PalettePicker
 from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
+from .layout_sync import LayoutSync
 from .mode_panel import ModePanel, Problem
 from .model_fields import takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
@@ -36,6 +37,9 @@ from .request_fields import RequestFields
 from .send_footer import show_cost
 from .structured_prompt_box import StructuredPromptBox, describe_schema_error
 from .v2_form import PanelServices, show_local_v2_cost, v2_problems
+
+if TYPE_CHECKING:
+    from .layout_editor import LayoutEditor
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
 
@@ -54,6 +58,10 @@ class GeneratePanel(ModePanel):
     quote_requested = Signal(object)
     #: "Expand": the prompt's sentence to turn into a structured prompt (set_structured_prompt answers).
     expand_requested = Signal(str)
+    #: "Layout": show the layout editor (layout_editor()) in the centre.
+    layout_requested = Signal()
+    #: The model takes a structured prompt (True) or not: the window offers the layout or hides it.
+    layout_available = Signal(bool)
     _quote_line: QuoteLine | None = None
 
     request_class: ClassVar[type[ApiRequest]] = GenerateRequest
@@ -90,6 +98,8 @@ class GeneratePanel(ModePanel):
         self.register("json_prompt", self.structured_box.message, self.structured_box.edit)
         self.structured_box.changed.connect(self._on_changed)
         self.structured_box.expand_requested.connect(self._on_expand)
+        self.structured_box.layout_requested.connect(self.layout_requested)
+        self.layout_sync = LayoutSync(self.structured_box, self.prompt_text, self)
         fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
         self.negative_edit = fields.negative_edit
         self.shape_picker = fields.shape_picker
@@ -183,6 +193,7 @@ class GeneratePanel(ModePanel):
         self.model_row.show_unavailable(unavailable(Operation.GENERATE, model, FIELDS, transparent))
         goal = target(Operation.GENERATE, model, transparent)
         self.structured_box.setVisible(takes_structured(goal))
+        self.layout_available.emit(takes_structured(goal))
 
     def _missing_text(self, field: str) -> str:
         if field == "prompt":
@@ -203,6 +214,10 @@ class GeneratePanel(ModePanel):
         request = super().request()
         assert isinstance(request, GenerateRequest | V2Request)
         return request
+
+    def layout_editor(self) -> LayoutEditor:
+        """The structured prompt's layout editor, kept in step with the JSON field (made on first use)."""
+        return self.layout_sync.editor()
 
     def quote_line(self) -> QuoteLine:
         """Made on first use (the cost label it writes is built after the form)."""

@@ -198,6 +198,12 @@ class LayoutEditor(QWidget):
             self.frame_combo.setCurrentIndex(index)
         self._show(self._layout, self._selected)
 
+    def reset(self, layout: Layout) -> None:
+        """Start from this layout with no history (the editor's first layout)."""
+        self.undo_stack.clear()
+        self._layout = layout
+        self._show(layout, -1)
+
     def set_from_json(self, layout: Layout) -> None:
         """The panel's JSON, edited and valid: one step (typing in the JSON merges)."""
         if layout != self._layout:

@@ -1,7 +1,8 @@
 """The structured (JSON) prompt of Ideogram 4.x, as text: "Expand" a sentence into it (the
 service's magic-prompt-v4, through the window and the controller), read and edit the JSON, see a
 schema error named at the field. While the box holds JSON, that is what is sent (the sentence above
-is not: never both). Boxes on a canvas are not here yet.
+is not: never both). "Layout" opens the layout editor in the centre: its boxes and this JSON are
+kept in step by the Generate panel.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class StructuredPromptBox(QWidget):
     """Emits ``expand_requested`` when Expand is clicked and ``changed`` on any edit."""
 
     expand_requested = Signal()
+    layout_requested = Signal()
     changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -42,6 +44,14 @@ class StructuredPromptBox(QWidget):
         )
         self.expand_button.clicked.connect(self.expand_requested)
         row.addWidget(self.expand_button)
+        self.layout_button = QPushButton("Layout", self)
+        self.layout_button.setObjectName("layoutButton")
+        self.layout_button.setToolTip(
+            "Place the elements on the canvas: draw, move and resize their boxes, edit their text, "
+            "description and colours (the JSON here follows)."
+        )
+        self.layout_button.clicked.connect(self.layout_requested)
+        row.addWidget(self.layout_button)
         self.clear_button = QPushButton("Clear", self)
         self.clear_button.setToolTip("Send the prompt above as text again.")
         self.clear_button.clicked.connect(self.clear)

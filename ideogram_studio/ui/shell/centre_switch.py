@@ -41,7 +41,11 @@ class CentreSwitch(QWidget):
         self.toggle_action = QAction("Switch between mask and result", self, shortcut=QKeySequence("F6"))
         self.toggle_action.triggered.connect(lambda: show_canvas(not is_showing_canvas()))
 
-    def show_state(self, canvas: bool) -> None:
-        """Check the button of what the centre shows."""
+    def show_state(self, canvas: bool, name: str = "Mask") -> None:
+        """Check the button of what the centre shows; `name` is the canvas's (Mask, Layout)."""
+        if canvas or self.canvas_button.text() != name:
+            self.canvas_button.setText(name)
+            self.canvas_button.setToolTip(f"Show the {name.lower()} canvas (F6)")
+            self.toggle_action.setText(f"Switch between {name.lower()} and result")
         self.canvas_button.setChecked(canvas)
         self.result_button.setChecked(not canvas)

@@ -35,6 +35,7 @@ from ..common.untrusted import isolate, one_line
 from ..modes import registry
 from ..modes.registry import IntakeKind, Mode
 from ..modes.v2_form import ServicePanel
+from .layout_link import attach_layout
 from .menus import add_studio_commands, build_menus, set_shortcut
 from .result_menu import result_menu
 
@@ -425,7 +426,21 @@ class MainWindow(QMainWindow):
         page = self._canvas_pages.get(self.current_mode()) if canvas else None
         self._centre_stack.setCurrentWidget(page or self.viewer)
         shown = page is not None
-        self._centre_bar.show_state(shown)
+        self._centre_bar.show_state(shown, str(getattr(page, "canvas_name", "Mask")))
+
+    def add_canvas(self, mode_id: str, editor: QWidget) -> None:
+        """A mode's canvas as a page of the centre, with the switch above it (a mask editor; the
+        layout editor of Generate once opened)."""
+        if editor not in self._canvas_pages.values():
+            self._centre_stack.addWidget(_page(editor))
+        self._canvas_pages[mode_id] = editor
+        self._centre_bar.setVisible(self.current_mode() in self._canvas_pages)
+
+    def remove_canvas(self, mode_id: str) -> None:
+        """The mode has no canvas now (Generate on a model without a layout): the viewer again."""
+        if self._canvas_pages.pop(mode_id, None) is not None and self.current_mode() == mode_id:
+            self._centre_bar.hide()
+            self.show_canvas(False)
 
     def is_showing_canvas(self) -> bool:
         return self._centre_stack.currentWidget() is not self.viewer
@@ -513,12 +528,12 @@ class MainWindow(QMainWindow):
             editor = panel.detach_editor()
             editor.setObjectName(f"canvas-{mode.id}")
             _fit_editor(editor)
-            self._centre_stack.addWidget(_page(editor))
-            self._canvas_pages[mode.id] = editor
+            self.add_canvas(mode.id, editor)
         panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
         panel.prompt_library_requested.connect(lambda edit: self._prompt_library_link().show_for(edit))
         if isinstance(panel, ServicePanel):  # the panels with a 4.x model: quotes, magic prompt
             panel.connect_services(c)
+            attach_layout(self, panel)
         picker = panel.fields.preset_picker() if panel.fields is not None else None
         if picker is not None:
             picker.previews_requested.connect(c.request_previews)

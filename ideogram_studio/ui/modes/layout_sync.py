@@ -1,0 +1,68 @@
+"""Keeps Generate's structured-prompt JSON and the layout editor in step, both ways.
+
+Boxes → JSON: every step of the editor (do or undo) is written into the JSON field. JSON → boxes:
+an edit of the JSON that parses and passes the schema becomes one step of the editor; JSON that
+does not is left to the field's own message (the boxes keep the last valid layout). The editor is
+made on first use (Generate's start-up does not pay for it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from ...api.errors import RequestValidationError
+from ...api.structured_layout import Layout
+from .structured_prompt_box import StructuredPromptBox
+
+if TYPE_CHECKING:
+    from .layout_editor import LayoutEditor
+
+
+class LayoutSync(QObject):
+    def __init__(self, box: StructuredPromptBox, sentence: Callable[[], str], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.box = box
+        self._sentence = sentence
+        self._editor: LayoutEditor | None = None
+        self._writing = False
+        box.changed.connect(self._on_json_changed)
+
+    def editor(self) -> LayoutEditor:
+        """The editor, made the first time: it starts from the JSON field's prompt when that is
+        valid, else from the prompt's sentence as the high-level description (no elements yet)."""
+        if self._editor is None:
+            from .layout_editor import LayoutEditor  # (its palette picker is not start-up's to load)
+
+            self._editor = LayoutEditor()
+            start = self._parsed() or Layout(high_level_description=self._sentence().strip())
+            self._editor.reset(start)
+            self._editor.layout_changed.connect(self._on_layout_changed)
+        return self._editor
+
+    def has_editor(self) -> bool:
+        return self._editor is not None
+
+    def _parsed(self) -> Layout | None:
+        if not self.box.in_use():
+            return None
+        try:
+            return Layout.from_json(self.box.text())
+        except RequestValidationError:
+            return None
+
+    def _on_layout_changed(self, layout: Layout) -> None:
+        self._writing = True
+        try:
+            self.box.set_value(layout.to_prompt())
+        finally:
+            self._writing = False
+
+    def _on_json_changed(self) -> None:
+        if self._writing or self._editor is None:
+            return
+        layout = self._parsed()
+        if layout is not None:
+            self._editor.set_from_json(layout)
