@@ -132,7 +132,7 @@ def test_undo_and_redo_every_kind_of_edit(qtbot, panel, editor):
     assert elements(panel)[0]["desc"] == "headline" and elements(panel)[0]["bbox"] == moved
     editor.undo_action.trigger()
     assert elements(panel)[0]["bbox"] == [600, 100, 800, 900]
-    assert [b.rect().top() for b in editor.canvas.boxes()][0] == pytest.approx(614.4)
+    assert editor.canvas.boxes()[0].rect().top() == pytest.approx(614.4)
     editor.redo_action.trigger()
     editor.redo_action.trigger()
     assert elements(panel)[0] == {**CAPTION["compositional_deconstruction"]["elements"][0], "bbox": moved,
