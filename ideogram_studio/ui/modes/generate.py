@@ -23,8 +23,6 @@ from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
 from ...api.v2_requests import JSON_PROMPT, V2Request
 from ...api.v2_responses import PriceQuote
-from ..pickers.palette_picker import PalettePicker
-from ..pickers.preset_picker import PresetPicker
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
 from .layout_sync import LayoutSync
@@ -39,6 +37,8 @@ from .structured_prompt_box import StructuredPromptBox, describe_schema_error
 from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 if TYPE_CHECKING:
+    from ..pickers.palette_picker import PalettePicker
+    from ..pickers.preset_picker import PresetPicker
     from .layout_editor import LayoutEditor
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
@@ -282,10 +282,10 @@ class GeneratePanel(ModePanel):
         self._refresh()
 
     def color_palette(self) -> ColorPalette | None:
-        return self.palette_picker().value()
+        return self.fields.color_palette()
 
     def set_color_palette(self, palette: ColorPalette | None) -> None:
-        self.palette_picker().set_value(palette)
+        self.fields.set_color_palette(palette)
 
     def preset_picker(self) -> PresetPicker:
         """The picker shown by the preset button: connect previews_requested/compare_requested here."""
@@ -320,7 +320,7 @@ class GeneratePanel(ModePanel):
             "character_reference_paths": [p for p in self.character_refs.paths() if p],
             "character_mask_paths": [p for p in self.character_mask.paths() if p],
             "prompt_history": self.prompt_edit.history(),
-            "preset_recents": [p.value for p in self.preset_picker().recents()],
+            "preset_recents": [p.value for p in self.fields.preset_recents()],
             "references_expanded": self.references_section.is_expanded(),
             "more_expanded": self.more_section.is_expanded(),
         }
@@ -358,7 +358,7 @@ class GeneratePanel(ModePanel):
                 self.prompt_edit.set_history(history)
             recents = state.get("preset_recents")
             if isinstance(recents, list):
-                self.preset_picker().set_recents(recents)
+                self.fields.set_preset_recents(recents)
             self.references_section.set_expanded(bool(state.get("references_expanded")))
             self.more_section.set_expanded(bool(state.get("more_expanded")))
             self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))

@@ -11,20 +11,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSize, Qt, Signal, Slot
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
-    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -33,20 +29,24 @@ from PySide6.QtWidgets import (
 
 from ...api.enums import MagicPrompt, RenderingSpeed, StylePreset, StyleType, human_name
 from ...api.limits import MAX_CHARACTER_REFERENCES, MAX_NUM_IMAGES, MAX_SEED, MAX_STYLE_REFERENCES
-from ...api.palette import ColorPalette
 from ...api.pricing import price_per_image
 from ...api.requests import ApiRequest
 from ..common import theme
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
-from ..pickers.palette_picker import PalettePicker, palette_label, palette_pixmap
-from ..pickers.preset_picker import PresetPicker
-from ..pickers.preset_previews import preset_description, preset_name
+from ..pickers.palette_picker import palette_label
+from ..pickers.preset_previews import preset_name
 from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
-from .field_widgets import clear_button, enum_value, field_label, lock_icon, parse_style_codes, set_enum, widgets_of
+from .field_widgets import enum_value, field_label, lock_icon, parse_style_codes, set_enum, widgets_of
 from .reference_zone import ReferenceZone
+from .style_choices import PaletteChoice, PresetChoice
+
+if TYPE_CHECKING:
+    from ...api.palette import ColorPalette
+    from ..pickers.palette_picker import PalettePicker
+    from ..pickers.preset_picker import PresetPicker
 
 SPEEDS = (
     RenderingSpeed.FLASH,
@@ -92,8 +92,9 @@ class RequestFields(QWidget):
     """The optional fields of a request, as widgets. Emits ``changed`` on any edit."""
 
     changed = Signal()
-    _palette_picker: PalettePicker
-    _preset_picker: PresetPicker
+    #: The preset and palette rows (their pickers are made on first open).
+    _preset_choice: PresetChoice
+    _palette_choice: PaletteChoice
 
     def __init__(
         self,
@@ -153,7 +154,7 @@ class RequestFields(QWidget):
         if "style_preset" in n:
             out["style_preset"] = self._preset
         if "color_palette" in n:
-            out["color_palette"] = self._palette_picker.value()
+            out["color_palette"] = self._palette_choice.value()
         if "style_codes" in n:
             out["style_codes"] = parse_style_codes(self.style_codes_edit.text())
         if "custom_model_uri" in n:
@@ -198,23 +199,38 @@ class RequestFields(QWidget):
         self._set_preset(preset)
         self._on_changed()
 
+    def preset_choice(self) -> PresetChoice | None:
+        """The preset row (button, preview tiles, picker made on first open), if this form has one."""
+        return getattr(self, "_preset_choice", None)
+
     def preset_picker(self) -> PresetPicker | None:
-        return getattr(self, "_preset_picker", None)
+        """The preset picker (made now if it was never opened), if this form has one."""
+        choice = self.preset_choice()
+        return choice.picker() if choice is not None else None
 
     def palette_picker(self) -> PalettePicker | None:
-        return getattr(self, "_palette_picker", None)
+        """The palette picker (made now if it was never opened), if this form has one."""
+        choice: PaletteChoice | None = getattr(self, "_palette_choice", None)
+        return choice.picker() if choice is not None else None
+
+    def color_palette(self) -> ColorPalette | None:
+        return self._palette_choice.value() if hasattr(self, "_palette_choice") else None
+
+    def set_color_palette(self, palette: ColorPalette | None) -> None:
+        self._palette_choice.set_value(palette)
+
+    def preset_recents(self) -> list[StylePreset]:
+        return self._preset_choice.recents() if hasattr(self, "_preset_choice") else []
+
+    def set_preset_recents(self, presets: Iterable[StylePreset | str]) -> None:
+        if hasattr(self, "_preset_choice"):
+            self._preset_choice.set_recents(presets)
 
     def open_preset_picker(self) -> None:
-        self._preset_picker.set_current(self._preset)
-        self._preset_dialog.show()
-        self._preset_dialog.raise_()
-        self._preset_dialog.activateWindow()
-        self._preset_picker.search_field().setFocus()
+        self._preset_choice.open()
 
     def open_palette_picker(self) -> None:
-        self._palette_dialog.show()
-        self._palette_dialog.raise_()
-        self._palette_dialog.activateWindow()
+        self._palette_choice.open()
 
     def update_speed_prices(self, request: ApiRequest) -> None:
         """Each speed's price per image for this request (character-reference prices when one is set)."""
@@ -255,7 +271,7 @@ class RequestFields(QWidget):
             state["seed"] = self.seed_spin.value()
             state["seed_locked"] = self.seed_lock.isChecked()
         if "style_preset" in self._names:
-            state["preset_recents"] = [p.value for p in self._preset_picker.recents()]
+            state["preset_recents"] = [p.value for p in self._preset_choice.recents()]
         return state
 
     def restore_ui_state(self, state: dict[str, Any]) -> None:
@@ -270,7 +286,7 @@ class RequestFields(QWidget):
                 self.seed_lock.setChecked(state["seed_locked"])
         recents = state.get("preset_recents")
         if "style_preset" in self._names and isinstance(recents, list):
-            self._preset_picker.set_recents([r for r in recents if r in StylePreset._value2member_map_])
+            self._preset_choice.set_recents([r for r in recents if r in StylePreset._value2member_map_])
         self.expand_used()
 
     # ---- ui --------------------------------------------------------------------------------
@@ -415,40 +431,19 @@ class RequestFields(QWidget):
         if "style_preset" in n:
             box = QHBoxLayout()
             box.setSpacing(4)
-            self.preset_button = QToolButton(parent)
-            self.preset_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            tile = 32 if self._roomy else 28
-            self.preset_button.setIconSize(QSize(tile, tile))
-            self.preset_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            self.preset_button.setMinimumHeight(tile + 8)
-            self.preset_button.clicked.connect(self.open_preset_picker)
+            self._preset_choice = PresetChoice(self, parent, 32 if self._roomy else 28)
+            self._preset_choice.changed.connect(self._on_preset_chosen)
+            self.preset_button, self.preset_clear = self._preset_choice.button, self._preset_choice.clear
             box.addWidget(self.preset_button, 1)
-            self.preset_clear = clear_button(parent, "Use no style preset")
-            self.preset_clear.clicked.connect(lambda: self.set_preset(None))
             box.addWidget(self.preset_clear)
             self._row(grid, parent, "Preset", box, ["style_preset"], buddy=self.preset_button)
-            self._preset_dialog = QDialog(self)
-            self._preset_dialog.setWindowTitle("Style presets")
-            self._preset_dialog.resize(860, 720)
-            dialog_layout = QVBoxLayout(self._preset_dialog)
-            dialog_layout.setContentsMargins(0, 0, 0, 0)
-            self._preset_picker = PresetPicker(self._preset_dialog)
-            self._preset_picker.preset_chosen.connect(self._on_preset_chosen)
-            self._preset_picker.preview_store().preview_changed.connect(self._on_preview_changed)
-            dialog_layout.addWidget(self._preset_picker)
-            self._update_preset_button()
         if "color_palette" in n:
             box = QHBoxLayout()
             box.setSpacing(4)
-            self.palette_button = QToolButton(parent)
-            self.palette_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            self.palette_button.setIconSize(QSize(84, 16))
-            self.palette_button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-            self.palette_button.setMinimumHeight(30)
-            self.palette_button.clicked.connect(self.open_palette_picker)
+            self._palette_choice = PaletteChoice(self, parent)
+            self._palette_choice.changed.connect(self._on_changed)
+            self.palette_button, self.palette_clear = self._palette_choice.button, self._palette_choice.clear
             box.addWidget(self.palette_button, 1)
-            self.palette_clear = clear_button(parent, "Use no colour palette")
-            self.palette_clear.clicked.connect(lambda: self._palette_picker.set_value(None))
             box.addWidget(self.palette_clear)
             self._row(grid, parent, "Palette", box, ["color_palette"], buddy=self.palette_button)
             from ..pickers.my_styles import MyStylesButton
@@ -456,18 +451,6 @@ class RequestFields(QWidget):
             self.my_styles = MyStylesButton(self.values, self.apply_style, parent)
             self.my_styles.message.connect(self._on_my_styles_message)
             self._row(grid, parent, "Mine", self.my_styles, [], track_as=[f for f in STYLE_FIELDS if f in n])
-            self._palette_dialog = QDialog(self)
-            self._palette_dialog.setWindowTitle("Colour palette")
-            dialog_layout = QVBoxLayout(self._palette_dialog)
-            self._palette_picker = PalettePicker(self._palette_dialog)
-            self._palette_picker.changed.connect(self._on_palette_changed)
-            dialog_layout.addWidget(self._palette_picker)
-            dialog_layout.addStretch(1)
-            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self._palette_dialog)
-            buttons.rejected.connect(self._palette_dialog.close)
-            dialog_layout.addWidget(buttons)
-            self._palette_dialog.resize(460, 560)
-            self._update_palette_button()
         if "style_codes" in n:
             self.style_codes_edit = QLineEdit(parent)
             self.style_codes_edit.setPlaceholderText("e.g. AAFF5733, 0133FF57")
@@ -615,8 +598,7 @@ class RequestFields(QWidget):
         elif name == "style_preset" and hasattr(self, "preset_button"):
             self._set_preset(value)
         elif name == "color_palette" and hasattr(self, "palette_button"):
-            self._palette_picker.set_value(value)
-            self._update_palette_button()
+            self._palette_choice.set_value(value)
         elif name == "style_codes" and hasattr(self, "style_codes_edit"):
             self.style_codes_edit.setText(", ".join(value))
         elif name == "custom_model_uri" and hasattr(self, "custom_model_edit"):
@@ -690,28 +672,7 @@ class RequestFields(QWidget):
 
     def _set_preset(self, preset: StylePreset | None) -> None:
         self._preset = preset
-        self._preset_picker.set_current(preset)
-        self._update_preset_button()
-
-    def _update_preset_button(self) -> None:
-        preset = self._preset
-        self.preset_button.setText(preset_name(preset) + "  ▸")
-        self.preset_button.setIcon(QIcon(self._preset_picker.preview_pixmap(preset)))
-        self.preset_button.setToolTip(
-            f"Style preset: {preset_name(preset)} — {preset_description(preset)}\nClick to browse presets."
-        )
-        self.preset_clear.setEnabled(preset is not None)
-
-    def _update_palette_button(self) -> None:
-        palette: ColorPalette | None = self._palette_picker.value()
-        self.palette_button.setText(palette_label(palette) + "  ▸")
-        button = self.palette_button
-        theme.bind(button, lambda: button.setIcon(QIcon(palette_pixmap(palette, 84, 16))), "icon")
-        self.palette_button.setToolTip(
-            "Colour palette: " + palette_label(palette) + ". Click to choose a preset, custom colours, "
-            "or colours from an image."
-        )
-        self.palette_clear.setEnabled(palette is not None)
+        self._preset_choice.set_value(preset)
 
     # ---- slots -----------------------------------------------------------------------------
     @Slot()
@@ -725,20 +686,8 @@ class RequestFields(QWidget):
         self._update_seed_ui()
         self._on_changed()
 
-    @Slot(object)
-    def _on_preset_chosen(self, preset: StylePreset | None) -> None:
-        self._set_preset(preset)
-        self._preset_dialog.hide()
-        self._on_changed()
-
-    @Slot(object)
-    def _on_preview_changed(self, preset: StylePreset) -> None:
-        if preset == self._preset:
-            self._update_preset_button()
-
     @Slot()
-    def _on_palette_changed(self) -> None:
-        self._update_palette_button()
+    def _on_preset_chosen(self) -> None:
+        """Chosen in the picker or cleared with the row's ×."""
+        self._preset = self._preset_choice.value()
         self._on_changed()
-
-

@@ -34,9 +34,15 @@ from ..common.theme import mute
 from .preset_compare import CompareGrid
 from .preset_grid import PresetTileDelegate, PresetTileView
 from .preset_model import PresetFilterModel, PresetListModel, preset_of_index
-from .preset_previews import PREVIEW_SPEED, TILE, PreviewStore, preview_cost, preview_request
-
-MAX_RECENTS = 6
+from .preset_previews import (
+    MAX_RECENTS,
+    PREVIEW_SPEED,
+    TILE,
+    PreviewStore,
+    preview_cost,
+    preview_request,
+    recent_presets,
+)
 
 
 class PresetPicker(QWidget):
@@ -46,9 +52,11 @@ class PresetPicker(QWidget):
     previews_requested = Signal(str, list)
     compare_requested = Signal(str, list)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, store: PreviewStore | None = None) -> None:
+        """`store`: the preview tiles to show (a form's, which may have received previews before
+        its picker was made); a new one by default."""
         super().__init__(parent)
-        self._store = PreviewStore(parent=self)
+        self._store = store if store is not None else PreviewStore(parent=self)
         self._current: StylePreset | None = None
         self._recents: list[StylePreset] = []
         self._confirming = False
@@ -127,15 +135,7 @@ class PresetPicker(QWidget):
         return list(self._recents)
 
     def set_recents(self, presets: Iterable[StylePreset | str]) -> None:
-        out: list[StylePreset] = []
-        for p in presets:
-            try:
-                preset = StylePreset(p)
-            except ValueError:
-                continue
-            if preset not in out:
-                out.append(preset)
-        self._recents = out[:MAX_RECENTS]
+        self._recents = recent_presets(presets)
         self._sync_recents()
 
     def set_search(self, text: str) -> None:

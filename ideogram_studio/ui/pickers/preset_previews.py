@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import cache
 
@@ -23,6 +23,9 @@ from ..common import theme
 TILE = 92
 #: Speed and count used for preview and comparison images: cheap and quick.
 PREVIEW_SPEED = RenderingSpeed.TURBO
+
+#: How many recently chosen presets the Recents row keeps.
+MAX_RECENTS = 6
 
 NONE_NAME = "None"
 NONE_DESCRIPTION = "No style preset is sent."
@@ -43,6 +46,19 @@ def preset_description(preset: StylePreset | None) -> str:
 @cache
 def _infos() -> dict[StylePreset, tuple[str, str]]:
     return {p.preset: (p.name, p.description) for p in style_presets()}
+
+
+def recent_presets(values: Iterable[StylePreset | str]) -> list[StylePreset]:
+    """Recents as saved (preset values, maybe unknown ones): known presets, each once, at most MAX_RECENTS."""
+    out: list[StylePreset] = []
+    for value in values:
+        try:
+            preset = StylePreset(value)
+        except ValueError:
+            continue
+        if preset not in out:
+            out.append(preset)
+    return out[:MAX_RECENTS]
 
 
 def preview_request(prompt: str, preset: StylePreset) -> GenerateRequest:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from ..modes.mode_panel import ModePanel
     from ..modes.reframe import ReframePanel
     from ..modes.remix import RemixPanel
-    from ..pickers.preset_picker import PresetPicker
+    from ..modes.style_choices import PresetChoice
     from .api_key import ApiKeyModel
     from .controller import StudioController
     from .library_link import LibraryLink
@@ -293,8 +293,8 @@ class MainWindow(QMainWindow):
         #: The prompt library pop-up's link (made on the first Ctrl+Up).
         self._prompt_library: PromptLibraryLink | None = None
         self._stack = QStackedWidget(self)
-        #: The preset picker whose compare grid the next compare results go to.
-        self._compare_picker: PresetPicker | None = None
+        #: The preset row whose picker's compare grid the next compare results go to.
+        self._compare_choice: PresetChoice | None = None
 
         # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
         self.viewer = ImageViewer(self)
@@ -534,13 +534,14 @@ class MainWindow(QMainWindow):
         if isinstance(panel, ServicePanel):  # the panels with a 4.x model: quotes, magic prompt
             panel.connect_services(c)
             attach_layout(self, panel)
-        picker = panel.fields.preset_picker() if panel.fields is not None else None
-        if picker is not None:
-            picker.previews_requested.connect(c.request_previews)
-            picker.compare_requested.connect(lambda prompt, presets: self._on_compare(picker, prompt, presets))
-            c.preset_preview_ready.connect(picker.set_preview)
-            if self._compare_picker is None:
-                self._compare_picker = picker
+        # The preset row, whose picker is made on first open: its requests and previews go through it.
+        choice = panel.fields.preset_choice() if panel.fields is not None else None
+        if choice is not None:
+            choice.previews_requested.connect(c.request_previews)
+            choice.compare_requested.connect(lambda prompt, presets: self._on_compare(choice, prompt, presets))
+            c.preset_preview_ready.connect(choice.store.set_preview)
+            if self._compare_choice is None:
+                self._compare_choice = choice
         state = _json(self._qsettings().value(f"{mode.id}/state"))
         if state:
             panel.restore_state(state)
@@ -571,17 +572,17 @@ class MainWindow(QMainWindow):
             self.controller.prompt_history.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         return self._prompt_library
 
-    def _on_compare(self, picker: PresetPicker, prompt: str, presets: list[Any]) -> None:
-        self._compare_picker = picker
+    def _on_compare(self, choice: PresetChoice, prompt: str, presets: list[Any]) -> None:
+        self._compare_choice = choice
         self.controller.request_compare(prompt, presets)
 
     def _on_compare_result(self, preset: Any, image: QImage) -> None:
-        if self._compare_picker is not None:
-            self._compare_picker.compare_grid().add_result(preset, image)
+        if self._compare_choice is not None:
+            self._compare_choice.picker().compare_grid().add_result(preset, image)
 
     def _on_compare_failed(self, preset: Any, text: str) -> None:
-        if self._compare_picker is not None:
-            self._compare_picker.compare_grid().set_failed(preset, text)
+        if self._compare_choice is not None:
+            self._compare_choice.picker().compare_grid().set_failed(preset, text)
 
     def _on_mode(self, action: QAction) -> None:
         key = str(action.data())
