@@ -268,6 +268,10 @@ def test_face_swap_sends_one_character_reference(qtbot: Any, studio: Studio, tmp
     row = studio.window.jobs_panel.list_view().model().row_of(job.id)
     title = studio.window.jobs_panel.list_view().model().index(row, 0).data()
     assert title.startswith("Face Swap")
+    # Two results: the batch's grid replaces the canvas; one opened shows before/after.
+    area = studio.window.result_area
+    qtbot.waitUntil(lambda: area.showing_grid() and not studio.window.is_showing_canvas(), timeout=5000)
+    area.grid.opened.emit(job.result_hashes[1])
     qtbot.waitUntil(lambda: studio.window.viewer.is_comparing(), timeout=5000)
 
 

@@ -69,8 +69,12 @@ def test_fill_every_field_send_and_see_the_results(qtbot: Any, studio: Studio) -
     wait_jobs_finished(qtbot, studio, 1)
     job = studio.jobs()[0]
     assert job.state is JobState.DONE and job.request == expected
-    qtbot.waitUntil(lambda: studio.window.viewer.has_image(), timeout=5000)
+    # A batch of two shows as a grid (batch_view.py); the first opens large with its caption.
+    area = studio.window.result_area
+    qtbot.waitUntil(lambda: area.showing_grid() and area.model.rowCount() == 2, timeout=5000)
     qtbot.waitUntil(lambda: studio.window.recent_model.rowCount() == 2, timeout=5000)
+    area.grid.opened.emit(job.result_hashes[0])
+    qtbot.waitUntil(lambda: studio.window.viewer.has_image() and not area.showing_grid(), timeout=5000)
     assert "seed" in studio.window.viewer.caption()
     rows = studio.services.gallery.rows_for(studio.services.gallery.ids(ImageQuery(text="lighthouse")))
     assert len(rows) == 2 and {r.style_preset for r in rows} == {"TRAVEL_POSTER"}

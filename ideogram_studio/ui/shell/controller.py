@@ -40,6 +40,10 @@ COMPARE_OPERATIONS = frozenset({"edit", "face-swap"})
 class StudioController(QObject):
     #: A stored result to show: (image, caption, content hash).
     image_ready = Signal(QImage, str, str)
+    #: A job's result was stored: (content hash, caption, batch key, images expected in the batch;
+    #: 0 when unknown). The window decides whether to show it (it never replaces what the designer
+    #: is looking at: see batch_view.py). The batch key is the job's batch run, else the job.
+    result_arrived = Signal(str, str, str, int)
     #: A short message for the status bar.
     message = Signal(str)
     #: A message that may be long and has a technical side: (text, detail for "Details…").
@@ -256,7 +260,11 @@ class StudioController(QObject):
             if kind == "compare":
                 self.compare_result.emit(preset, image)
             return
-        await self._show(image_hash)
+        row = await asyncio.to_thread(self.services.gallery.get, image_hash)
+        caption = _caption(row.prompt, row.width, row.height, row.seed) if row else ""
+        key = f"batch:{batch}" if isinstance(batch, str) and batch else f"job:{job.id}"
+        expected = 0 if key.startswith("batch:") else job.request.image_count()
+        self.result_arrived.emit(image_hash, caption, key, expected)
 
     def _on_job_failed(self, job: Job, reason: str) -> None:
         # Server words are untrusted: one line, bidi-isolated (the notice fits whole sentences).

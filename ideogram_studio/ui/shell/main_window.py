@@ -270,6 +270,7 @@ class MainWindow(QMainWindow):
         from ... import __version__  # here, not at the top: it may read the package's metadata
         from ..common.thumbnail_loader import ThumbnailCache
         from ..widgets.viewer import ImageViewer
+        from .batch_view import ResultArea
         from .centre_switch import CentreSwitch
         from .culling import install_culling
         from .jobs_panel import JobsPanel
@@ -305,8 +306,12 @@ class MainWindow(QMainWindow):
         self.strip = ResultsStrip(self.recent_model, parent=self)
         self._viewer_hash: str | None = None
         self._compare_hash: str | None = None
+        #: The viewer and a batch's grid, one at a time (batch_view.py).
+        self.result_area = ResultArea(
+            self.viewer, ThumbnailCache(self.services.gallery, 512, parent=self), self.recent_model.hashes, self
+        )
         self._centre_stack = QStackedWidget(self)
-        self._centre_stack.addWidget(_page(self.viewer))
+        self._centre_stack.addWidget(_page(self.result_area))
         #: The mask editors of the modes that paint a mask, by mode id (pages of the centre).
         self._canvas_pages: dict[str, QWidget] = {}
         centre = QWidget(self)
@@ -399,6 +404,8 @@ class MainWindow(QMainWindow):
         c.compare_result.connect(self._on_compare_result)
         c.compare_failed.connect(self._on_compare_failed)
         c.image_ready.connect(self._on_image_ready)
+        c.result_arrived.connect(self._on_result_arrived)
+        self.result_area.show_requested.connect(c.show_image)
         c.compare_ready.connect(self._on_compare_ready)
         c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         c.runner.failed_with_detail.connect(
@@ -424,7 +431,7 @@ class MainWindow(QMainWindow):
     def show_canvas(self, canvas: bool) -> None:
         """In Edit and Face swap: show the mask canvas (True) or the result viewer (False)."""
         page = self._canvas_pages.get(self.current_mode()) if canvas else None
-        self._centre_stack.setCurrentWidget(page or self.viewer)
+        self._centre_stack.setCurrentWidget(page or self.result_area)
         shown = page is not None
         self._centre_bar.show_state(shown, str(getattr(page, "canvas_name", "Mask")))
 
@@ -443,7 +450,7 @@ class MainWindow(QMainWindow):
             self.show_canvas(False)
 
     def is_showing_canvas(self) -> bool:
-        return self._centre_stack.currentWidget() is not self.viewer
+        return self._centre_stack.currentWidget() is not self.result_area
 
     def shown_image_hash(self) -> str | None:
         """The content hash of the result in the viewer (what its context menu acts on)."""
@@ -623,8 +630,17 @@ class MainWindow(QMainWindow):
             self._compare_hash = None
         self._viewer_hash = image_hash
         self.recent_model.prepend(image_hash, caption)
+        self.result_area.image_shown(image_hash)
         if self.is_showing_canvas() and image_hash != self._compare_hash:
             self.statusBar().showMessage("A new result is ready: click Result (F6) to see it", 6000)
+
+    def _on_result_arrived(self, image_hash: str, caption: str, batch: str, expected: int) -> None:
+        from PySide6.QtWidgets import QApplication
+
+        self.recent_model.prepend(image_hash, caption)  # in the strip at once; shown if the designer follows
+        shown = self.result_area.result_arrived(image_hash, caption, batch, expected)
+        if shown and self.is_showing_canvas() and not QApplication.mouseButtons():
+            self.show_canvas(False)  # a new batch's grid, as an edit's result (not while painting)
 
     def _on_viewer_menu(self, pos: QPoint) -> None:
         if self._viewer_hash is not None and self.viewer.has_image():

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import tooltip
@@ -14,6 +14,8 @@ from ..common.untrusted import tooltip
 HASH_ROLE = Qt.ItemDataRole.UserRole + 1
 #: (flag, stars) of a result: 1 picked, -1 rejected, 0 unflagged; 0–5 stars.
 MARK_ROLE = Qt.ItemDataRole.UserRole + 2
+#: Whether a result is a favourite.
+FAVOURITE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
 class RecentResultsModel(QAbstractListModel):
@@ -22,6 +24,7 @@ class RecentResultsModel(QAbstractListModel):
         self._hashes: list[str] = []
         self._captions: dict[str, str] = {}
         self._marks: dict[str, tuple[int, int]] = {}
+        self._favourites: set[str] = set()
         self._thumbs = thumbnails
         thumbnails.ready.connect(self._on_thumbnail_ready)
 
@@ -36,6 +39,8 @@ class RecentResultsModel(QAbstractListModel):
             return image_hash
         if role == MARK_ROLE:
             return self._marks.get(image_hash, (0, 0))
+        if role == FAVOURITE_ROLE:
+            return image_hash in self._favourites
         if role == Qt.ItemDataRole.DecorationRole:
             return self._thumbs.pixmap(image_hash)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -59,11 +64,12 @@ class RecentResultsModel(QAbstractListModel):
     def hashes(self) -> list[str]:
         return list(self._hashes)
 
-    def set_mark(self, image_hash: str, flag: int, stars: int) -> None:
+    def set_mark(self, image_hash: str, flag: int, stars: int, favourite: bool = False) -> None:
         self._marks[image_hash] = (flag, stars)
+        (self._favourites.add if favourite else self._favourites.discard)(image_hash)
         if image_hash in self._captions:
             index = self.index(self._hashes.index(image_hash))
-            self.dataChanged.emit(index, index, [MARK_ROLE])
+            self.dataChanged.emit(index, index, [MARK_ROLE, FAVOURITE_ROLE])
 
     def remove(self, hashes: list[str]) -> None:
         """Results moved to the trash leave the strip."""
@@ -107,13 +113,14 @@ class ThumbDelegate(QStyledItemDelegate):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawPixmap(target, pixmap)
         flag, stars = index.data(MARK_ROLE) or (0, 0)
-        if flag or stars:
-            # The culling marks in the thumbnail's corner: ✓ picked, ✕ rejected (dimmed), ★ stars.
+        favourite = bool(index.data(FAVOURITE_ROLE))
+        if flag or stars or favourite:
+            # The culling marks in the thumbnail's corner: ✓ picked, ✕ rejected (dimmed), ★ stars, ♥.
             if flag < 0:
                 veil = option.palette.color(QPalette.ColorRole.Base)
                 veil.setAlphaF(0.55)
                 painter.fillRect(cell, veil)
-            text = ("✓ " if flag > 0 else "✕ " if flag < 0 else "") + ("★" * stars)
+            text = ("✓ " if flag > 0 else "✕ " if flag < 0 else "") + ("★" * stars) + (" ♥" if favourite else "")
             fm = painter.fontMetrics()
             badge = QRect(
                 cell.left() + 2, cell.bottom() - fm.height() - 2, fm.horizontalAdvance(text) + 8, fm.height() + 2
@@ -150,6 +157,8 @@ class ResultsStrip(QListView):
         self.setToolTip("Recent results — click to show one")
         self.clicked.connect(self._emit)
         self.activated.connect(self._emit)
+        # Left / Right in the strip step through the results (only keys: a click is handled above).
+        self.selectionModel().currentChanged.connect(self._on_current_changed)
         model.rowsInserted.connect(lambda *_: self.scrollToTop())
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu)
@@ -165,6 +174,10 @@ class ResultsStrip(QListView):
         index = self.currentIndex()
         value = index.data(HASH_ROLE) if index.isValid() else None
         return str(value) if value else None
+
+    def _on_current_changed(self, index: QModelIndex, _previous: QModelIndex) -> None:
+        if self.hasFocus() and index.isValid() and not QApplication.mouseButtons():
+            self._emit(index)
 
     def _emit(self, index: QModelIndex) -> None:
         image_hash = index.data(HASH_ROLE)

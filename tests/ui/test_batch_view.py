@@ -1,0 +1,190 @@
+"""A batch in the viewer (issue 14): a job's results show as a grid; one opens large (click, Enter)
+and Esc returns to the grid; a new result never replaces the image being looked at (a quiet "n new
+results" button instead); Left / Right step through the batch, never while typing; F favourites;
+"Keep picks, trash rejects" acts on the batch being looked at, not the whole strip."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from ideogram_studio.api.requests import GenerateRequest
+from ideogram_studio.gallery.models import FLAG_PICK, FLAG_REJECT
+from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.shell.results_strip import FAVOURITE_ROLE
+
+from .helpers import Studio, close_studio, open_studio, wait_for, wait_jobs_finished
+
+
+@pytest.fixture
+def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iterator[Studio]:
+    s = open_studio(qtbot, tmp_path, MemoryStore())
+    yield s
+    close_studio(qtbot, s)
+
+
+def send(qtbot: Any, studio: Studio, count: int, prompt: str = "a lighthouse at dusk") -> list[str]:
+    """A job of `count` images sent as the designer does; its results once they are all stored."""
+    before = len(studio.jobs())
+    wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt=prompt, num_images=count)))
+    wait_jobs_finished(qtbot, studio, before + 1)
+    hashes: list[str] = studio.jobs()[-1].result_hashes
+    qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
+    return hashes
+
+
+def test_a_batch_shows_as_a_grid_opens_large_and_esc_returns(qtbot: Any, studio: Studio) -> None:
+    window, area = studio.window, studio.window.result_area
+    hashes = send(qtbot, studio, 4)
+    qtbot.waitUntil(lambda: area.showing_grid() and area.model.rowCount() == 4, timeout=5000)
+    assert [area.model.index(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(4)] == hashes
+    assert area.grid.isVisible() and not window.viewer.isVisible()
+
+    # A click on the third cell opens it large.
+    grid = area.grid
+    qtbot.waitUntil(lambda: grid.visualRect(area.model.index(2)).width() > 100)
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(area.model.index(2)).center())
+    qtbot.waitUntil(lambda: window.viewer.isVisible() and window.shown_image_hash() == hashes[2], timeout=5000)
+    assert area.back_button.isVisible()
+
+    # Esc goes back to the grid, on the image that was open; Enter opens the current cell.
+    window.viewer.setFocus()
+    qtbot.waitUntil(window.viewer.hasFocus)
+    QTest.keyClick(window.viewer, Qt.Key.Key_Escape)
+    qtbot.waitUntil(area.showing_grid)
+    assert grid.current_hash() == hashes[2]
+    qtbot.waitUntil(grid.hasFocus)
+    QTest.keyClick(grid, Qt.Key.Key_Right)
+    QTest.keyClick(grid, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not area.showing_grid() and window.shown_image_hash() == hashes[3], timeout=5000)
+
+
+def test_a_new_result_does_not_replace_the_image_looked_at(qtbot: Any, studio: Studio) -> None:
+    window, area = studio.window, studio.window.result_area
+    first = send(qtbot, studio, 2)
+    qtbot.waitUntil(area.showing_grid)
+    area.grid.opened.emit(first[0])  # the designer opens one
+    qtbot.waitUntil(lambda: window.shown_image_hash() == first[0] and not area.showing_grid(), timeout=5000)
+
+    second = send(qtbot, studio, 4, "a red barn")
+    qtbot.waitUntil(lambda: area.unseen_count() == 4)
+    assert window.shown_image_hash() == first[0] and not area.showing_grid()
+    assert area.new_button.isVisible() and area.new_button.text() == "4 new results"
+    assert window.recent_model.hashes()[:4] == list(reversed(second))  # in the strip at once
+
+    QTest.mouseClick(area.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: area.showing_grid() and area.batch_hashes() == second)
+    assert not area.new_button.isVisible()
+
+    # While the newest batch's grid shows, the next batch takes its place (the designer follows).
+    third = send(qtbot, studio, 2, "a blue boat")
+    qtbot.waitUntil(lambda: area.showing_grid() and area.batch_hashes() == third)
+    assert area.unseen_count() == 0
+
+
+def test_one_image_results_follow_while_the_newest_shows(qtbot: Any, studio: Studio) -> None:
+    window, area = studio.window, studio.window.result_area
+    (one,) = send(qtbot, studio, 1)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == one, timeout=5000)
+    (two,) = send(qtbot, studio, 1, "a second one")
+    qtbot.waitUntil(lambda: window.shown_image_hash() == two, timeout=5000)
+    # An older image chosen in the strip stays while the next one arrives.
+    window.strip.image_activated.emit(one)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == one, timeout=5000)
+    (three,) = send(qtbot, studio, 1, "a third one")
+    qtbot.waitUntil(lambda: area.unseen_count() == 1)
+    assert window.shown_image_hash() == one and area.new_button.text() == "1 new result"
+    QTest.mouseClick(area.new_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == three, timeout=5000)
+
+
+def test_arrow_keys_step_through_the_batch_not_while_typing(qtbot: Any, studio: Studio) -> None:
+    window, area = studio.window, studio.window.result_area
+    hashes = send(qtbot, studio, 4)
+    qtbot.waitUntil(area.showing_grid)
+    area.grid.opened.emit(hashes[0])
+    qtbot.waitUntil(lambda: window.shown_image_hash() == hashes[0], timeout=5000)
+    window.viewer.setFocus()
+    qtbot.waitUntil(window.viewer.hasFocus)
+    QTest.keyClick(window.viewer, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == hashes[1], timeout=5000)
+    QTest.keyClick(window.viewer, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == hashes[2], timeout=5000)
+    QTest.keyClick(window.viewer, Qt.Key.Key_Left)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == hashes[1], timeout=5000)
+
+    prompt = window.generate_panel.prompt_edit
+    prompt.setFocus()
+    qtbot.waitUntil(prompt.hasFocus)
+    qtbot.keyClicks(prompt, "ab")
+    QTest.keyClick(prompt, Qt.Key.Key_Left)
+    QTest.keyClick(prompt, Qt.Key.Key_Left)
+    qtbot.keyClicks(prompt, "X")
+    assert prompt.toPlainText() == "Xab"  # the arrows moved the cursor, not the results
+    assert area.step_actions[0].shortcut().toString() == "Right"
+    assert window.shown_image_hash() == hashes[1]
+
+    # In the strip, the arrows step too (its current thumbnail is shown).
+    strip = window.strip
+    strip.setFocus()
+    qtbot.waitUntil(strip.hasFocus)
+    strip.setCurrentIndex(window.recent_model.index(0))
+    QTest.keyClick(strip, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: window.shown_image_hash() == window.recent_model.hashes()[1], timeout=5000)
+
+
+def test_favourite_from_the_grid_and_keep_picks_acts_on_the_batch(qtbot: Any, studio: Studio) -> None:
+    window, area, culling = studio.window, studio.window.result_area, studio.window.culling
+    gallery = studio.services.gallery
+    older = send(qtbot, studio, 2, "an older batch")
+    newer = send(qtbot, studio, 4, "the batch looked at")
+    qtbot.waitUntil(lambda: area.showing_grid() and area.batch_hashes() == newer)
+    for image_hash in (*older, *newer[2:]):
+        culling.set_flag(image_hash, FLAG_REJECT)
+    for image_hash in newer[:2]:
+        culling.set_flag(image_hash, FLAG_PICK)
+    qtbot.waitUntil(lambda: all(gallery.get(h).flag == FLAG_REJECT for h in older))  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: [gallery.get(h).flag for h in newer] == [1, 1, -1, -1])  # type: ignore[union-attr]
+
+    # F on the grid's current image makes it a favourite (and marks it in the strip).
+    area.grid.setFocus()
+    qtbot.waitUntil(area.grid.hasFocus)
+    area.grid.select_hash(newer[0])
+    QTest.keyClick(area.grid, Qt.Key.Key_F)
+    qtbot.waitUntil(lambda: gallery.get(newer[0]).favourite)  # type: ignore[union-attr]
+    row = window.recent_model.hashes().index(newer[0])
+    qtbot.waitUntil(lambda: window.recent_model.index(row).data(FAVOURITE_ROLE) is True)
+
+    culling.keep_picks_action.trigger()
+    qtbot.waitUntil(lambda: area.model.rowCount() == 2, timeout=5000)
+    assert area.batch_hashes() == newer[:2]
+    assert all(gallery.get(h).trashed_at is not None for h in newer[2:])  # type: ignore[union-attr]
+    assert all(gallery.get(h).trashed_at is None for h in older)  # type: ignore[union-attr]
+    assert set(older) <= set(window.recent_model.hashes())
+
+    culling.undo_action.trigger()
+    qtbot.waitUntil(lambda: area.model.rowCount() == 4, timeout=5000)
+    assert all(gallery.get(h).trashed_at is None for h in newer)  # type: ignore[union-attr]
+
+
+def test_keep_picks_on_an_image_of_a_job_known_only_to_the_library(qtbot: Any, studio: Studio) -> None:
+    """After a restart the studio knows no batches: the job of the image shown says which."""
+    window, culling = studio.window, studio.window.culling
+    gallery = studio.services.gallery
+    older = send(qtbot, studio, 2, "an older batch")
+    newer = send(qtbot, studio, 2, "the batch looked at")
+    window.result_area.forget([*older, *newer])  # as after a restart: no batch is known
+    window.strip.image_activated.emit(newer[1])
+    qtbot.waitUntil(lambda: window.shown_image_hash() == newer[1], timeout=5000)
+    for image_hash in (*older, *newer):
+        culling.set_flag(image_hash, FLAG_REJECT)
+    qtbot.waitUntil(lambda: all(gallery.get(h).flag == FLAG_REJECT for h in (*older, *newer)))  # type: ignore[union-attr]
+    culling.keep_picks_action.trigger()
+    qtbot.waitUntil(lambda: all(gallery.get(h).trashed_at is not None for h in newer))  # type: ignore[union-attr]
+    assert all(gallery.get(h).trashed_at is None for h in older)  # type: ignore[union-attr]
