@@ -199,5 +199,11 @@ class LayerizeTextResponse:
             raw=f.obj,
         )
 
+    def as_image_response(self) -> ImageResponse:
+        """The text-free base image as one result (see V2LayersResult.as_image_response)."""
+        url = self.base_image_url
+        base = GeneratedImage(url=url, is_image_safe=url is not None, seed=self.seed)
+        return ImageResponse(created="", data=(base,), raw=self.raw)
+
 
 ApiResponse = ImageResponse | DescribeResponse | LayerizeTextResponse

@@ -146,6 +146,12 @@ class V2LayersResult:
         blocks = tuple(b for b in obj.get("text_blocks") or [] if isinstance(b, dict))
         return cls(_str(obj.get("base_image_url")), blocks, _int(obj.get("seed")), raw=obj)
 
+    def as_image_response(self) -> ImageResponse:
+        """The text-free base image as one result in the v1 shape, so the queue downloads it at once
+        (its link expires like any other); the text blocks stay in `raw`, journalled with the job."""
+        base = GeneratedImage(url=self.base_image_url, is_image_safe=self.base_image_url is not None, seed=self.seed)
+        return ImageResponse(created=str(self.raw.get("created", "")), data=(base,), raw=self.raw)
+
 
 @dataclass(frozen=True)
 class V2Description:

@@ -49,6 +49,8 @@ RESPONSE_FIELDS = (
     "api", "model", "generation_id", "private", "billing_identifier",
     # A batch run's name and row (batch/plan.py), so "this batch" survives an index rebuild.
     "batch", "batch_row",
+    # Layerize: the text blocks found on the (text-free) base image, for layered PSD/SVG export.
+    "text_blocks",
 )  # fmt: skip
 
 

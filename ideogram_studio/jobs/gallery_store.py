@@ -72,6 +72,7 @@ class GalleryJobStore:
             "batch": job.tags.get("batch"),
             "batch_row": job.tags.get("batch_row"),
             **_v2_image_fields(job),
+            **_layer_fields(job),
         }
         stored = self.gallery.store_image(
             data,
@@ -148,6 +149,13 @@ def _v2_image_fields(job: Job) -> dict[str, Any]:
         "private": True,
         "billing_identifier": job.billing_identifier,
     }
+
+
+def _layer_fields(job: Job) -> dict[str, Any]:
+    """A layerized image's text blocks (text, box, font, size, colour) live with its base image,
+    so a layered PSD or SVG can be exported from the library at any time."""
+    blocks = (job.response or {}).get("text_blocks")
+    return {"text_blocks": blocks} if isinstance(blocks, list) and blocks else {}
 
 
 def _ts(value: float | None) -> dt.datetime | None:

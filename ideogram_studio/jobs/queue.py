@@ -26,7 +26,7 @@ from ..api.errors import ApiError
 from ..api.images import ImageFile
 from ..api.pricing import estimate_cost
 from ..api.requests import BY_OPERATION, Operation
-from ..api.responses import ImageResponse
+from ..api.responses import ImageResponse, LayerizeTextResponse
 from ..api.v2_client import GenerationLostError
 from ..api.v2_requests import V2Request
 from . import v2_jobs
@@ -36,6 +36,7 @@ from .results import (
     ResultFailures,
     ResultsNotKept,
     can_retry_download,
+    downloadable,
     links_expire_at,
     until_text,
 )
@@ -346,7 +347,7 @@ class JobQueue:
         job.error = job.error_detail = None
         job.finished_at = None
         try:
-            await self._download_all(job, ImageResponse.from_json(job.response), list(job.pending_downloads))
+            await self._download_all(job, downloadable(job.response), list(job.pending_downloads))
             await self._finish(job, JobState.DONE)
         except asyncio.CancelledError:
             await asyncio.shield(self._finish(job, JobState.CANCELLED, self._cancel_note(job)))
@@ -418,6 +419,8 @@ class JobQueue:
                 response = await self.client.send(job.request, on_retry=on_retry)
             job.status_note = None
             job.billed = True
+            if isinstance(response, LayerizeTextResponse):  # v1 layerize: its base image is a result
+                response = response.as_image_response()
             if isinstance(response, ImageResponse):
                 job.response = response.raw
                 await self._download_all(job, response)

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 from ..api.errors import ApiError, LinkExpiredError
-from ..api.responses import ImageResponse
+from ..api.responses import ImageResponse, LayerizeTextResponse
 from .model import Job
 
 #: How long the service keeps result links when the link itself does not say (its guide: 24 h).
 LINK_LIFETIME = 24 * 3600
+
+
+def downloadable(raw: dict[str, Any]) -> ImageResponse:
+    """A journalled answer as the images to fetch: a layerize answer's base image, else `data`."""
+    if "text_blocks" in raw and "data" not in raw:
+        return LayerizeTextResponse.from_json(raw).as_image_response()
+    return ImageResponse.from_json(raw)
 
 
 def links_expire_at(job: Job, response: ImageResponse) -> float:

@@ -22,7 +22,7 @@ from ..api.responses import ImageResponse
 from ..api.v2_client import GenerationFailedError
 from ..api.v2_pricing import estimate
 from ..api.v2_requests import FontFile, Upload, V2Request
-from ..api.v2_responses import AsyncAcknowledgement, Generation, V2ImageResult, usd
+from ..api.v2_responses import AsyncAcknowledgement, Generation, V2ImageResult, V2LayersResult, usd
 from .model import Job, JobState
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,12 @@ async def send(
     if isinstance(answer, V2ImageResult):
         job.generation_id = answer.generation_id
         record_cost(job, answer.usage_cost_usd_micros, answer.billing_identifier)
+        return answer.as_image_response()
+    if isinstance(answer, V2LayersResult):  # the base image is fetched now; the blocks stay in the response
+        generation_id = answer.raw.get("generation_id")
+        job.generation_id = generation_id if isinstance(generation_id, str) else None
+        usage = answer.raw.get("usage_cost_usd_micros")
+        record_cost(job, usage if isinstance(usage, int) else None, None)
         return answer.as_image_response()
     job.response = answer.raw
     usage = answer.raw.get("usage_cost_usd_micros")

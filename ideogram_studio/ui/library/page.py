@@ -49,6 +49,8 @@ class LibraryPage(PageLayout):
     use_as_requested = Signal(str, str)
     describe_requested = Signal(str)
     remove_background_requested = Signal(str)
+    #: Layers of the current image: (hash, "layerize" | "psd" | "svg").
+    layers_requested = Signal(str, str)
     upscale_requested = Signal(str, int, int)
     locate_library_requested = Signal()
     #: A search was shown: the number of images.
@@ -637,6 +639,10 @@ class LibraryPage(PageLayout):
     def _remove_background_current(self) -> None:
         if h := self.current_hash():
             self.remove_background_requested.emit(h)
+
+    def _layers_current(self, kind: str) -> None:
+        if h := self.current_hash():
+            self.layers_requested.emit(h, kind)
 
     def _send_current(self, mode: str) -> None:
         if h := self.current_hash():

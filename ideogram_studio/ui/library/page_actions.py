@@ -39,6 +39,10 @@ class PageActions:
         self.upscale = a("Upscale…", p._open_upscale, ["Ctrl+U"])
         self.remove_background = a("Remove background", p._remove_background_current,
                                    tip="Cut the subject out onto transparency (a new image, linked to this one)")
+        self.layerize = a("Layerize text…", functools.partial(p._layers_current, "layerize"),
+                          tip="Editable text blocks over a text-free base image (the price is shown first)")
+        self.export_psd = a("Export layered PSD…", functools.partial(p._layers_current, "psd"))
+        self.export_svg = a("Export SVG with live text…", functools.partial(p._layers_current, "svg"))
         # Exports never carry a source photo's place or camera; this one keeps the studio's request metadata.
         self.export = a("Export with the request metadata…", p.export_selection, ["Ctrl+E"])
         self.export_pixels = a("Export pixels only…", functools.partial(p.export_selection, metadata=False),
@@ -114,9 +118,12 @@ class PageActions:
         menu.addAction(self.describe)
         menu.addAction(self.upscale)
         menu.addAction(self.remove_background)
+        menu.addAction(self.layerize)
         menu.addSeparator()
         menu.addAction(self.export)
         menu.addAction(self.export_pixels)
+        menu.addAction(self.export_psd)
+        menu.addAction(self.export_svg)
         menu.addAction(self.show)
         menu.addSeparator()
         for action in (self.trash, self.restore, self.purge):
@@ -173,7 +180,8 @@ class PageActions:
     def update(self, one: bool, in_trash: bool) -> None:
         """Enable what applies to the selection (`one`: at least one image) and the scope."""
         for action in (self.open, self.preview, self.copy_prompt, self.copy_seed, self.reuse, self.describe,
-                       self.upscale, self.remove_background, self.show, *self.send, *self.use, self.favourite,
+                       self.upscale, self.remove_background, self.layerize, self.export_psd, self.export_svg,
+                       self.show, *self.send, *self.use, self.favourite,
                        *self.ratings, self.tag,
                        self.export, self.export_pixels):
             action.setEnabled(one and action.isVisible())

@@ -91,10 +91,12 @@ class StudioController(QObject):
         return self._prompt_history
 
     # ---- commands from widgets ---------------------------------------------------------------
-    def submit(self, request: ApiRequest, to_front: bool = False, tags: dict[str, Any] | None = None) -> None:
+    def submit(
+        self, request: ApiRequest | V2Request, to_front: bool = False, tags: dict[str, Any] | None = None
+    ) -> None:
         self.runner.run(self._submit(request, to_front, tags), "submit")
 
-    async def _submit(self, request: ApiRequest, to_front: bool, tags: dict[str, Any] | None) -> Job:
+    async def _submit(self, request: ApiRequest | V2Request, to_front: bool, tags: dict[str, Any] | None) -> Job:
         job = await self.services.queue.submit(request, front=to_front, tags=tags)
         prompt = getattr(request, "prompt", None)
         if isinstance(prompt, str) and prompt.strip() and not (tags or {}).get("kind"):  # not previews
@@ -111,7 +113,7 @@ class StudioController(QObject):
     async def _remove_background(self, image_hash: str) -> None:
         image = await self.load_image_file(image_hash)
         request = V2Request.build(Operation.REMOVE_BACKGROUND, "ideogram-1", {}, {"image": (image,)})
-        await self._submit(request, False, {"label": "remove background"})  # type: ignore[arg-type]
+        await self._submit(request, False, {"label": "remove background"})
 
     def expand_prompt(self, text: str) -> None:
         """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too)."""

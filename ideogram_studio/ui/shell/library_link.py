@@ -20,6 +20,7 @@ from ..common.dialogs import ask
 from ..library.actions import describe_request, upscale_request
 from ..library.page import LibraryPage
 from ..modes import registry
+from .layers_menu import layer_command
 
 if TYPE_CHECKING:
     from .controller import StudioController
@@ -109,6 +110,7 @@ class LibraryLink(QObject):
         page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
         page.remove_background_requested.connect(c.remove_background)
+        page.layers_requested.connect(lambda h, kind: layer_command(c, host.show_status, h, kind, page))
         page.locate_library_requested.connect(host.show_settings)
         page.message.connect(lambda text: host.show_status(text, 8000))
         c.described.connect(self._on_described)

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from PySide6.QtGui import QAction, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
+from .layers_menu import add_layer_actions
+
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
@@ -56,6 +58,7 @@ def result_menu(host: ResultHost, image_hash: str) -> QMenu:
         action.setObjectName("result-" + text.lower().rstrip("…").replace(" ", "-"))
         action.triggered.connect(slot)
         menu.insertAction(first, action)
+    add_layer_actions(menu, host.controller, host.statusBar().showMessage, image_hash, before=first)
     menu.insertSeparator(first)
     menu.addSeparator()
     trash = menu.addAction("Move to trash")

@@ -29,6 +29,7 @@ from ...team.errors import TeamError
 from ..library.page import LibraryPage
 from ..library.session import LibrarySession
 from ..modes import registry
+from .layers_menu import layer_command
 
 if TYPE_CHECKING:  # the team's engines (psycopg, boto3) load only when a team library is opened
     from ...team.listener import TeamEvent
@@ -202,6 +203,8 @@ class TeamLink(QObject):
             lambda h, r, d: self._pull_then(h, lambda: runner.run(link._upscale(h, r, d), "upscale")))
         page.remove_background_requested.connect(
             lambda h: self._pull_then(h, lambda: link.controller.remove_background(h)))
+        page.layers_requested.connect(lambda h, kind: self._pull_then(
+            h, lambda: layer_command(link.controller, link.host.show_status, h, kind, page)))
         page.detail_shown.connect(self._say_who_published)
         page.message.connect(lambda text: link.host.show_status(text, 8000))
 
