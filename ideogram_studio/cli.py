@@ -49,6 +49,7 @@ HELP = {
     Operation.LAYERIZE_TEXT: "find the text blocks of --image",
     Operation.PRECISE_EDIT: "edit --image at its exact size (Ideogram 4.5; optional --mask, black = edit)",
     Operation.REMOVE_BACKGROUND: "cut the subject of --image out onto transparency",
+    Operation.REMOVE_OBJECT: "remove what --mask marks in --image and fill the gap (white = remove)",
 }
 
 

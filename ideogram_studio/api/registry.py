@@ -33,7 +33,8 @@ class FieldKind(StrEnum):
 
 
 class MaskPolarity(StrEnum):
-    """What the black pixels of a mask mean for an endpoint (one table, see MASK_POLARITY)."""
+    """What the black pixels of a mask mean for an endpoint, as its contract states it (the mask
+    export's one table, imaging/mask_export.EXPORT_POLARITY, is checked against these)."""
 
     BLACK_EDITS = "black-edits"
     WHITE_EDITS = "white-edits"
@@ -274,6 +275,11 @@ SPECS: tuple[OperationSpec, ...] = (
         _fields(_file("image", 25), _bool("private"), _bool("async")), ("image",), M,
     ),
     OperationSpec(
+        Operation.REMOVE_OBJECT, "ideogram-1", "/v2/image/remove-object/ideogram-1",
+        _fields(_file("image", 50), _file("mask", 50), _int("seed", 0, MAX_SEED)),
+        ("image", "mask"), M, async_mode=AsyncMode.ONLY, mask_polarity=MaskPolarity.WHITE_EDITS,
+    ),
+    OperationSpec(
         Operation.LAYERIZE_TEXT, "ideogram-3", "/v2/design/layerize/ideogram-3",
         _fields(_file("image", 50), _text("prompt"), _int("seed", 0, MAX_SEED), _file("font_candidate_files", 5, 5),
                 _bool("private"), _bool("async")),
@@ -312,13 +318,6 @@ REGISTRY: dict[tuple[Operation, str], OperationSpec] = {spec.key: spec for spec 
 BY_PATH: dict[str, OperationSpec] = {spec.path: spec for spec in SPECS}
 #: The v1 Ideogram 3.0 endpoints, addressed the same way (operation, model) with model "ideogram-3-v1".
 V1_MODEL = "ideogram-3-v1"
-#: Mask polarity of every endpoint that takes a mask, v1 included (remove-object: white = remove).
-MASK_POLARITY: dict[str, MaskPolarity] = {
-    "/v1/ideogram-v3/inpaint": MaskPolarity.BLACK_EDITS,
-    "/v1/ideogram-v3/edit": MaskPolarity.BLACK_EDITS,
-    "/v2/image/remove-object/ideogram-1": MaskPolarity.WHITE_EDITS,
-    **{s.path: s.mask_polarity for s in SPECS if s.mask_polarity is not None},
-}
 GENERATION_PATH = "/v2/generations/{generation_id}"
 MAGIC_PROMPT_V4_PATH = "/v1/ideogram-v4/magic-prompt"
 

@@ -63,9 +63,10 @@ class Operation(StrEnum):
     DESCRIBE = "describe"
     UPSCALE = "upscale"
     LAYERIZE_TEXT = "layerize-text"
-    #: v2 only (see api/registry.py): Ideogram 4.5's Precise Edit and background removal.
+    #: v2 only (see api/registry.py): Ideogram 4.5's Precise Edit, background and object removal.
     PRECISE_EDIT = "precise-edit"
     REMOVE_BACKGROUND = "remove-background"
+    REMOVE_OBJECT = "remove-object"
 
 
 def _unwrap_optional(tp: Any) -> Any:

@@ -16,7 +16,9 @@ BY_QUALITY_45 = {"low": D("0.03"), "medium": D("0.06"), "high": D("0.10")}
 PRECISE_EDIT = {"very_low": D("0.008"), "low": D("0.03"), "medium": D("0.06"), "high": D("0.22")}
 SPEED_4 = {"turbo": D("0.03"), "default": D("0.06"), "quality": D("0.10")}
 SPEED_3 = {"turbo": D("0.03"), "default": D("0.06"), "quality": D("0.09")}
-FLAT = {Operation.REMOVE_BACKGROUND: D("0.01"), Operation.LAYERIZE_TEXT: D("0.09")}
+#: Remove object is not in the catalogue: its figure is Ideogram's own dry-run quote of 2026-10-10
+#: (qmediat/ideogram-mcp docs/PRICES-2026-10-10.md: object_removal_usage_v2, $0.03 exact).
+FLAT = {Operation.REMOVE_BACKGROUND: D("0.01"), Operation.LAYERIZE_TEXT: D("0.09"), Operation.REMOVE_OBJECT: D("0.03")}
 
 
 def price_per_image(request: V2Request) -> Decimal | None:

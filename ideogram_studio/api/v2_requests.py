@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
+from . import context_window as cw
 from . import structured_prompt as sp
 from .errors import ImageFileError, RequestValidationError
 from .images import ImageFile
@@ -26,10 +27,6 @@ from .requests import Operation
 
 JSON_PROMPT = "json_prompt"
 FONT_TYPES = {".ttf": "font/ttf", ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
-#: Precise Edit's context window (digest): each side ≥ 256 px, aspect 1:6–6:1, ≤ 4,194,304 px.
-WINDOW_MIN_SIDE = 256
-WINDOW_MAX_ASPECT = 6
-WINDOW_MAX_PIXELS = 4_194_304
 #: Operations the studio always runs asynchronously when the model allows it (they are long).
 LONG_OPERATIONS = frozenset({Operation.UPSCALE, Operation.PRECISE_EDIT})
 #: Requests of this many images or more go async too.
@@ -380,20 +377,6 @@ def _check_mask(mask: Upload, source: ImageFile, polarity: MaskPolarity | None) 
 
 
 def _check_window(window: str, source: ImageFile, *, has_mask: bool) -> None:
-    name = "context_window"
-    if window == "auto":
-        if not has_mask:
-            raise RequestValidationError(name, '"auto" needs a mask')
-        return
-    y0, x0, y1, x1 = (int(v) for v in window.split(","))
-    if y1 <= y0 or x1 <= x0:
-        raise RequestValidationError(name, "y_max and x_max must be above y_min and x_min")
-    if y1 > source.height or x1 > source.width:
-        raise RequestValidationError(name, f"reaches outside the {source.width}×{source.height} image")
-    h, w = y1 - y0, x1 - x0
-    if min(h, w) < WINDOW_MIN_SIDE:
-        raise RequestValidationError(name, f"each side must be at least {WINDOW_MIN_SIDE} px (got {w}×{h})")
-    if max(h, w) > WINDOW_MAX_ASPECT * min(h, w):
-        raise RequestValidationError(name, f"its aspect ratio must stay between 1:{WINDOW_MAX_ASPECT} and 6:1")
-    if h * w > WINDOW_MAX_PIXELS:
-        raise RequestValidationError(name, f"covers {h * w} pixels; at most {WINDOW_MAX_PIXELS}")
+    broken = cw.field_rule(window, source.width, source.height, has_mask=has_mask)
+    if broken is not None:
+        raise RequestValidationError("context_window", broken.sentence)

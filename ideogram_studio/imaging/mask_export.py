@@ -1,4 +1,7 @@
-"""Masks for the inpaint endpoint, without Qt: read a mask file, make the PNG the API expects.
+"""Masks for the endpoints that take one, without Qt: read a mask file, make the PNG the API expects.
+
+Which way round an endpoint reads its mask is decided in ONE table here, ``EXPORT_POLARITY``
+(inpaint and Precise Edit: black = change; remove object: white = remove).
 
 Inside the studio a mask is *coverage*: an 8-bit grey image at the image's exact size where
 255 means "change this" and 0 "keep this" (what the designer paints). The API wants the
@@ -31,6 +34,8 @@ from PIL import Image, ImageFilter, UnidentifiedImageError
 
 from ..api.images import ImageFile, encode_png
 from ..api.limits import MAX_INPUT_PIXELS
+from ..api.registry import MaskPolarity
+from ..api.requests import Operation
 
 #: Coverage at or above this is "change" in the exported mask.
 THRESHOLD = 128
@@ -101,6 +106,50 @@ def api_mask_png(coverage: Image.Image, grow: int = 0, feather: int = 0) -> byte
 
 def api_mask_file(coverage: Image.Image, grow: int = 0, feather: int = 0, filename: str = "mask.png") -> ImageFile:
     return encode_png(api_mask(coverage, grow, feather), filename)
+
+
+# ---- polarity per operation --------------------------------------------------------------------
+
+#: THE table: what the exported mask's black pixels mean, per operation that takes a mask. The canvas
+#: always shows the same painting (painted = what the designer wants changed or removed); only the
+#: export differs. Inpaint (v1 and v2), Precise Edit and 4.5/4.6 generate with a mask: black = change.
+#: Remove object: white = remove. tests/core/test_mask_polarity.py checks every registry entry with a
+#: mask field against this table and the contract's x-mask-polarity.
+EXPORT_POLARITY: dict[Operation, MaskPolarity] = {
+    Operation.EDIT: MaskPolarity.BLACK_EDITS,
+    Operation.PRECISE_EDIT: MaskPolarity.BLACK_EDITS,
+    Operation.GENERATE: MaskPolarity.BLACK_EDITS,
+    Operation.REMOVE_OBJECT: MaskPolarity.WHITE_EDITS,
+}
+
+
+def polarity_for(operation: Operation) -> MaskPolarity:
+    """How `operation` reads a mask; KeyError for an operation that takes none (a bug to catch)."""
+    return EXPORT_POLARITY[Operation(operation)]
+
+
+def mask_for(operation: Operation, coverage: Image.Image, grow: int = 0, feather: int = 0) -> Image.Image:
+    """Coverage (255 = painted) → the "L" mask `operation` expects: only 0 and 255, painted = black
+    for the black-edits endpoints, painted = white for remove object."""
+    api = api_mask(coverage, grow, feather)  # black = painted
+    if polarity_for(operation) is MaskPolarity.WHITE_EDITS:
+        return api.point([API_KEEP - v for v in range(256)])
+    return api
+
+
+def mask_file_for(
+    operation: Operation, coverage: Image.Image, grow: int = 0, feather: int = 0, filename: str = "mask.png"
+) -> ImageFile:
+    return encode_png(mask_for(operation, coverage, grow, feather), filename)
+
+
+def coverage_from_mask(operation: Operation, mask: Image.Image) -> Image.Image:
+    """A mask as `operation` reads it → coverage again (255 = painted): how a stored mask goes back
+    on the canvas."""
+    grey = mask.convert("L")
+    if polarity_for(operation) is MaskPolarity.WHITE_EDITS:
+        return grey.point(_TO_BINARY)
+    return grey.point([255 if v < THRESHOLD else 0 for v in range(256)])
 
 
 def change_ratio(coverage: Image.Image) -> float:

@@ -14,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from ideogram_studio.api import structured_prompt as sp
 from ideogram_studio.api.images import ImageFile
@@ -173,7 +173,8 @@ def _picture(
         out = operations.working_copy(source).convert("RGBA")
         out.putalpha(operations.subject_mask(source))
         return out, f"{source.width}x{source.height}", None
-    if op in (Operation.EDIT, Operation.PRECISE_EDIT, Operation.REPLACE_BACKGROUND, Operation.REFRAME):
+    if op in (Operation.EDIT, Operation.PRECISE_EDIT, Operation.REMOVE_OBJECT, Operation.REPLACE_BACKGROUND,
+              Operation.REFRAME):  # fmt: skip
         assert source is not None
         return _edit(request, scene, source, seed), *_report(request, source)
     size, upscaled = _size(request, source)
@@ -205,6 +206,9 @@ def _edit(request: V2Request, scene: Scene, source: Image.Image, seed: int) -> I
         return operations.replace_background(source, fresh)
     mask_file = (request.uploads.get("mask") or (None,))[0]
     mask = mask_file.pil().convert("L") if isinstance(mask_file, ImageFile) else Image.new("L", source.size, 0)
+    if op is Operation.REMOVE_OBJECT:
+        # Remove object's mask is the other way round (white = remove): the same fill, inverted mask.
+        mask = ImageOps.invert(mask)
     window = request.values.get("context_window")
     if isinstance(window, str) and window != "auto":
         # Precise Edit: pixels outside the window come back unchanged (white = keep).
