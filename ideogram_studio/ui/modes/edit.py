@@ -17,19 +17,29 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDropEvent, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ...api.context_window import ContextWindow
 from ...api.images import ImageFile
-from ...api.requests import ApiRequest, EditRequest
-from ...imaging.mask_export import EMPTY_MASK, api_mask_png
+from ...api.registry import V1_MODEL
+from ...api.requests import ApiRequest, EditRequest, Operation
+from ...api.v2_requests import V2Request
+from ...api.v2_responses import PriceQuote
+from ...imaging.mask_export import EMPTY_MASK, api_mask_png, coverage_from_mask, mask_file_for
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
 from ..mask.canvas import MaskCanvas
+from ..mask.context_window import ContextWindowTool
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
 from .mode_panel import ModePanel, Problem, stand_in
+from .model_fields import model_name, target, unavailable, v2_values
+from .model_row import ModelRow
+from .precise_edit_box import MAX_REFERENCES_WITH_MASK, PreciseEditBox
+from .quote_line import QuoteLine
+from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 #: The fields of EditRequest shown in the "Edit" form (besides source, mask and prompt).
 EDIT_FIELDS = [
@@ -280,31 +290,218 @@ class MaskedPanel(ModePanel):
 
 
 class EditPanel(MaskedPanel):
-    """Edit: paint what to change, say what to put there."""
+    """Edit: paint what to change, say what to put there. The model picker offers Ideogram 3.0's
+    inpaint, Precise Edit 4.5 (a context window, reference images, quality; the mask optional) and
+    remove object (no prompt; the same painting exported the other way round, see
+    imaging/mask_export.EXPORT_POLARITY)."""
 
     mode_name = "Edit"
     send_text = "Edit"
     prompt_noun = "what to put in the painted area"
+    #: A settled v2 form's request to price (the window asks the controller; show_quote answers).
+    quote_requested = Signal(object)
+    _quote_line: QuoteLine | None = None
 
     def _setup_body(self, form: QVBoxLayout) -> None:
+        self._model_problems: dict[str, str] = {}
+        self.model_row = ModelRow(Operation.EDIT, self.body)
+        form.addWidget(self.model_row)
         self.make_source_picker("Edit", allow_clear=False)
         self._setup_editor(
             form,
             "Paint over what to change on the image in the middle of the window "
             "(B brush, E eraser, [ ] size, Shift+V invert).",
         )
+        self.context_tool = ContextWindowTool(self.canvas)
         self.make_prompt(
             "Prompt",
             "What to put in the painted area…",
             "Describe what the painted area should become.",
         )
+        assert self.prompt_edit is not None
+        # The prompt's heading row (made by make_prompt just above it) hides with it for remove object.
+        item = self.form.itemAt(self.form.indexOf(self.prompt_edit) - 1)
+        header = item.layout() if item is not None else None
+        self._prompt_rows: list[QWidget] = [self.prompt_edit]
+        for i in range(header.count() if header is not None else 0):
+            part = header.itemAt(i) if header is not None else None
+            widget = part.widget() if part is not None else None
+            if widget is not None:
+                self._prompt_rows.append(widget)
+        self.precise_box = PreciseEditBox(self.context_tool, self.body)
+        form.addWidget(self.precise_box)
+        self.register("context_window", self.precise_box.window_message, self.precise_box.draw_button)
+        self.register("reference_images", self.precise_box.references_message, self.precise_box.references)
+        self.precise_box.changed.connect(self._on_changed)
         self.make_fields(EDIT_FIELDS, style_expanded=False)
+        self.register("quality", self.model_row.quality_message, self.model_row.quality_combo)
+        self.model_row.changed.connect(self._on_changed)
+        self.model_row.model_changed.connect(self._on_model_changed)
+        self._on_model_changed()
 
+    # ---- the model -------------------------------------------------------------------------
+    def model(self) -> str:
+        return self.model_row.model()
+
+    def set_model(self, model: str) -> None:
+        self.model_row.set_model(model)
+
+    def target_operation(self) -> Operation:
+        goal = target(Operation.EDIT, self.model())
+        return goal.operation if goal is not None else Operation.EDIT
+
+    def _on_model_changed(self) -> None:
+        assert self.fields is not None
+        model, op = self.model(), self.target_operation()
+        reasons = unavailable(Operation.EDIT, model, self.fields.names())
+        self.fields.set_unavailable(reasons)
+        who = model_name(Operation.EDIT, model)
+        own: dict[str, str] = {}
+        precise, remove = op is Operation.PRECISE_EDIT, op is Operation.REMOVE_OBJECT
+        self.precise_box.setVisible(precise)
+        self.context_tool.set_shown(precise)
+        if not precise:
+            own["context_window"] = f"{who} takes no context window: Precise Edit 4.5 does."
+            own["reference_images"] = f"{who} takes no reference images: Precise Edit 4.5 does (up to 4)."
+        for widget in self._prompt_rows:
+            widget.setVisible(not remove)
+        if remove:
+            own["prompt"] = "Remove object takes no prompt: it fills what you paint from its surroundings."
+        self.model_row.show_unavailable({**reasons, **own}, OWN_ROWS)
+        self._check_mask_now()
+
+    # ---- the request -----------------------------------------------------------------------
     def _build(self, final: bool) -> ApiRequest:
-        return self._edit_request(final, **self.field_values())
+        model, op = self.model(), self.target_operation()
+        if model == V1_MODEL:
+            return self._edit_request(final, **self.field_values())
+        assert self.source_picker is not None
+        form = {**self.field_values(), "quality": self.model_row.quality()}
+        values, self._model_problems = v2_values(Operation.EDIT, model, self.prompt_text(), form)
+        uploads: dict[str, tuple[ImageFile, ...]] = {}
+        image = self.source_picker.image()
+        if image is not None:
+            uploads["image"] = (image,)
+        if op is Operation.PRECISE_EDIT:
+            window = self.context_tool.window()
+            if window is not None:
+                values["context_window"] = window.to_field()
+            references = self.precise_box.references.images()
+            if references:
+                uploads["reference_images"] = tuple(references)
+        mask = self._v2_mask(op) if final else None
+        if mask is not None:
+            uploads["mask"] = (mask,)
+        return V2Request.build(op, model, values, uploads)  # type: ignore[return-value]
+
+    def _v2_mask(self, op: Operation) -> ImageFile | None:
+        """The painting exported for ``op`` (its polarity from the one table), or None: no mask to
+        send (Precise Edit without painting) or one the canvas refuses (shown at the mask)."""
+        if self.source_picker is None or self.source_picker.image() is None or not self.canvas.has_image():
+            return None
+        if self._mask_reason is not None:
+            return None
+        grow, feather = self.canvas.export_options()
+        return mask_file_for(op, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
+
+    def _problems_of(self, request: ApiRequest) -> list[Problem]:
+        if not isinstance(request, V2Request):
+            return super()._problems_of(request)
+        # The mask is the canvas's to judge (it is exported only when sending): not "missing" here.
+        problems = [p for p in v2_problems(self, request, self._model_problems) if p.field != "mask"]
+        has_image = self.source_picker is not None and self.source_picker.image() is not None
+        reason = self._mask_reason if has_image else None
+        painted = has_image and reason != EMPTY_MASK
+        if request.operation is Operation.REMOVE_OBJECT and reason is not None:
+            text = "Paint what to remove first." if reason == EMPTY_MASK else reason
+            problems.insert(0, Problem("mask", text, missing=reason == EMPTY_MASK))
+        if request.operation is Operation.PRECISE_EDIT:
+            if reason is not None and reason != EMPTY_MASK:
+                problems.insert(0, Problem("mask", reason))
+            self.precise_box.set_has_mask(painted)
+            count = len(self.precise_box.references.images())
+            if painted and count > MAX_REFERENCES_WITH_MASK:
+                problems.append(Problem("reference_images", f"With a mask, Precise Edit takes at most "
+                                        f"{MAX_REFERENCES_WITH_MASK} reference images ({count} added): remove "
+                                        "one, or clear the mask."))  # fmt: skip
+        return problems
+
+    def _update_cost(self, request: ApiRequest) -> None:
+        if not isinstance(request, V2Request):
+            self.quote_line().schedule(None)
+            super()._update_cost(request)
+            return
+        self.quote_line().schedule(None if self._problems else request)
+        show_local_v2_cost(self.cost_label, request)
+
+    def quote_line(self) -> QuoteLine:
+        """Made on first use (the cost label it writes is built after the form)."""
+        if self._quote_line is None:
+            self._quote_line = QuoteLine(self.cost_label, self)
+            self._quote_line.requested.connect(self._ask_quote)
+        return self._quote_line
+
+    def _ask_quote(self, request: object) -> None:
+        # The quote is for the request as it will be sent: with the mask exported (the live
+        # request leaves it to the canvas). Asked once the form has settled, not per stroke.
+        if isinstance(request, V2Request) and self._mask_reason is None:
+            mask = self._v2_mask(request.operation)
+            if mask is not None:
+                uploads = {**request.uploads, "mask": (mask,)}
+                priced = V2Request(request.operation, request.model, request.values, uploads)
+                self.quote_line().replace_asked(request, priced)
+                request = priced
+        self.quote_requested.emit(request)
+
+    def connect_services(self, services: PanelServices) -> None:
+        self.quote_requested.connect(services.quote)
+        services.quote_ready.connect(self.show_quote)
+
+    def show_quote(self, request: object, quote: object) -> None:
+        """The controller's answer to quote_requested (dropped if the form has moved on)."""
+        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def set_request(self, request: ApiRequest) -> None:
+        if isinstance(request, V2Request) and request.operation in (Operation.PRECISE_EDIT, Operation.REMOVE_OBJECT):
+            self._set_v2_request(request)
+            return
         if not isinstance(request, EditRequest):
             raise TypeError(f"EditPanel takes an EditRequest, not {type(request).__name__}")
+        self.model_row.set_model(V1_MODEL)
         self._set_edit_request(request)
 
+    def _set_v2_request(self, request: V2Request) -> None:
+        assert self.source_picker is not None
+        self._loading += 1
+        try:
+            self.model_row.set_model(request.model)
+            image = (request.uploads.get("image") or (None,))[0]
+            if isinstance(image, ImageFile):
+                self.source_picker.set_image_file(image, None, convert=False)
+            mask = (request.uploads.get("mask") or (None,))[0]
+            if isinstance(mask, ImageFile) and self.canvas.has_image():
+                self._load_mask_png(api_mask_png(coverage_from_mask(request.operation, mask.pil())))
+            self.set_prompt(str(request.values.get("prompt", "")))
+            self.model_row.set_quality(request.values.get("quality"))
+            window = request.values.get("context_window")
+            self.context_tool.set_window(ContextWindow.parse(window) if isinstance(window, str) else None)
+            refs = [f for f in request.uploads.get("reference_images") or () if isinstance(f, ImageFile)]
+            self.precise_box.references.set_images(refs)
+        finally:
+            self._loading -= 1
+        self._check_mask_now()
+
+    def state(self) -> dict[str, Any]:
+        """As every panel's, from the Ideogram 3.0 request (every field the form has), plus the model."""
+        state = super().state() if self.model() == V1_MODEL else {
+            **super().state(), "fields": self._edit_request(False, **self.field_values()).fields_json()}  # fmt: skip
+        return {**state, "model": self.model(), "quality": self.model_row.quality()}
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        super().restore_state(state)
+        if isinstance(state, dict):
+            self.model_row.restore(state.get("model"), state.get("quality"))
+
+
+#: Edit's own rows named in the model row's "not used" line.
+OWN_ROWS = {"context_window": "Context window", "reference_images": "Reference images", "prompt": "Prompt"}

@@ -33,7 +33,16 @@ MODELS: dict[Operation, tuple[ModelChoice, ...]] = {
         ModelChoice("ideogram-4-6", "Ideogram 4.6"),
     ),
     Operation.REMIX: (ModelChoice(V1_MODEL, "Ideogram 3.0"), ModelChoice("ideogram-4", "Ideogram 4.0")),
+    # Edit's choices are operations as much as models: Precise Edit and remove object have their own
+    # endpoints (see EDIT_TARGETS); the canvas and its painting serve all three.
+    Operation.EDIT: (
+        ModelChoice(V1_MODEL, "Ideogram 3.0 (inpaint)"),
+        ModelChoice("ideogram-4-5", "Precise Edit 4.5"),
+        ModelChoice("ideogram-1", "Remove object"),
+    ),
 }
+#: Edit's picker: which endpoint each choice sends to.
+EDIT_TARGETS = {"ideogram-4-5": Operation.PRECISE_EDIT, "ideogram-1": Operation.REMOVE_OBJECT}
 #: Form fields (v1 names) the v2 field of the same name carries over to, value converted.
 SHARED = ("negative_prompt", "aspect_ratio", "magic_prompt", "rendering_speed", "num_images", "seed", "image_weight")
 #: The form's own fields that only some v2 models take (not in the v1 request).
@@ -54,6 +63,8 @@ class Target(NamedTuple):
 
 def target(operation: Operation, model: str, transparent: bool = False) -> Target | None:
     """The endpoint for the form's model and its Transparent box; None: that model cannot."""
+    if operation is Operation.EDIT and model in EDIT_TARGETS:
+        return Target(EDIT_TARGETS[model], model, {})
     if not transparent or operation is not Operation.GENERATE:
         return Target(operation, model, {})
     if model == V1_MODEL:
@@ -102,7 +113,7 @@ def v2_values(
     goal = target(operation, model, transparent) or target(operation, model)
     assert goal is not None
     spec = spec_for(goal.operation, goal.model)
-    values: dict[str, Any] = {"prompt": prompt, **goal.extra}
+    values: dict[str, Any] = {**({"prompt": prompt} if "prompt" in spec.fields else {}), **goal.extra}
     problems: dict[str, str] = {}
     if form.get("resolution") is not None and "resolution" not in spec.fields and "aspect_ratio" in spec.fields:
         problems["resolution"] = (

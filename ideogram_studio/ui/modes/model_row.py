@@ -117,9 +117,11 @@ class ModelRow(QWidget):
         if isinstance(quality, str) or quality is None:
             self.set_quality(quality)
 
-    def show_unavailable(self, reasons: Mapping[str, str]) -> None:
-        """One line naming the form's fields this model does not take; its tooltip says why."""
-        shown = {k: v for k, v in reasons.items() if k != "quality" and k in FIELD_LABELS}
+    def show_unavailable(self, reasons: Mapping[str, str], labels: Mapping[str, str] | None = None) -> None:
+        """One line naming the form's fields this model does not take; its tooltip says why.
+        ``labels``: names of the panel's own rows (beyond the shared request fields)."""
+        names = {**FIELD_LABELS, **(labels or {})}
+        shown = {k: v for k, v in reasons.items() if k != "quality" and k in names}
         if not {"aspect_ratio", "resolution"} <= shown.keys():  # the Shape row still shows
             shown.pop("aspect_ratio", None)
             shown.pop("resolution", None)
@@ -128,11 +130,11 @@ class ModelRow(QWidget):
             self.unused_label.setToolTip("")
             self.unused_label.hide()
             return
-        labels = list(dict.fromkeys(ROW_NAMES.get(k, FIELD_LABELS[k].lower()) for k in shown))
-        labels.sort(key=lambda n: ROW_ORDER.index(n) if n in ROW_ORDER else len(ROW_ORDER))
+        rows = list(dict.fromkeys(ROW_NAMES.get(k, names[k].lower()) for k in shown))
+        rows.sort(key=lambda n: ROW_ORDER.index(n) if n in ROW_ORDER else len(ROW_ORDER))
         who = model_name(self.operation, self.model(), self.transparent())
-        self.unused_label.setText(f"Not used by {who}: {', '.join(labels)} (hover for why).")
-        self.unused_label.setToolTip("\n".join(f"{FIELD_LABELS[k]}: {why}" for k, why in shown.items()))
+        self.unused_label.setText(f"Not used by {who}: {', '.join(rows)} (hover for why).")
+        self.unused_label.setToolTip("\n".join(f"{names[k]}: {why}" for k, why in shown.items()))
         self.unused_label.show()
 
     # ---- slots -----------------------------------------------------------------------------

@@ -80,6 +80,12 @@ class QuoteLine(QObject):
         self._label.setToolTip(tip)
         return True
 
+    def replace_asked(self, asked: V2Request, priced: V2Request) -> None:
+        """The panel prices a fuller request than the live one it was handed (Edit: with the mask
+        exported): the answer for ``priced`` is then the one shown."""
+        if self._asked is asked:
+            self._asked = priced
+
     @Slot()
     def _ask(self) -> None:
         self._asked = self._pending

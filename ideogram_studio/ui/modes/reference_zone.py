@@ -90,6 +90,7 @@ class ReferenceZone(ImageDropTarget, QFrame):
         super().__init__(parent)
         self._title = title
         self._max = max_count
+        self._max_why = ""
         self._items: list[tuple[ImageFile, str | None]] = []
         self._thumbs: list[_Thumb] = []
         self._file_dialog: QFileDialog | None = None
@@ -171,6 +172,13 @@ class ReferenceZone(ImageDropTarget, QFrame):
     def max_count(self) -> int:
         return self._max
 
+    def set_max_count(self, count: int, why: str = "") -> None:
+        """A new limit (Precise Edit: 4 references, 3 with a mask); ``why`` follows the refusal.
+        Images already in stay (validation names the field): nothing the designer added is lost."""
+        if (count, why) != (self._max, self._max_why):
+            self._max, self._max_why = count, why
+            self._rebuild()
+
     def is_full(self) -> bool:
         return len(self._items) >= self._max
 
@@ -251,7 +259,8 @@ class ReferenceZone(ImageDropTarget, QFrame):
         self._thumb_area.updateGeometry()
 
     def _full_message(self) -> str:
-        return f"{self._title} takes at most {self._max} image{'s' if self._max != 1 else ''}."
+        text = f"{self._title} takes at most {self._max} image{'s' if self._max != 1 else ''}"
+        return f"{text} {self._max_why}." if self._max_why else f"{text}."
 
     def _finish_adding(self, added: int, errors: list[str]) -> None:
         if errors:

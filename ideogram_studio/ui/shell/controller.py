@@ -34,7 +34,7 @@ from .job_model import JobListModel, preset_name
 log = logging.getLogger(__name__)
 PREVIEW_TAG = "preset-preview"
 #: Results shown against their source in the viewer (before/after).
-COMPARE_OPERATIONS = frozenset({"edit", "face-swap"})
+COMPARE_OPERATIONS = frozenset({"edit", "face-swap", "precise-edit", "remove-object"})
 
 
 class StudioController(QObject):
