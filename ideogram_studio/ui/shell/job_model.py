@@ -16,6 +16,7 @@ from ...api.enums import human_name
 from ...api.pricing import format_cost
 from ...jobs import Job, JobEvent, JobEventKind, JobQueue, JobState
 from ..common.untrusted import isolate, one_line, tooltip
+from ..modes.quote_line import usd
 
 STATE_LABELS = {
     JobState.QUEUED: "Queued",
@@ -46,6 +47,16 @@ def preset_name(value: str) -> str:
 
     names = {info.preset.value: info.name for info in style_presets()}
     return names.get(value) or human_name(value)
+
+
+def job_cost_text(job: Job) -> str:
+    """The row's cost: once known, what the job cost (the service's usage: "charged"; else its exact
+    quote: "quoted"), before that the estimate (the quote or the local table, "≈")."""
+    if job.actual_cost is not None:
+        text = f"{usd(job.actual_cost)} {'charged' if job.cost_source == 'service' else 'quoted'}"
+    else:
+        text = format_cost(job.estimated_cost)
+    return text + (" · may have been billed" if job.maybe_billed and not job.billed else "")
 
 
 def job_title(job: Job) -> str:
@@ -118,8 +129,7 @@ class JobListModel(QAbstractListModel):
         if role == JobRole.DETAIL:
             return job_detail(job)
         if role == JobRole.COST:
-            text = format_cost(job.estimated_cost)
-            return text + (" · may have been billed" if job.maybe_billed and not job.billed else "")
+            return job_cost_text(job)
         if role == JobRole.PROGRESS:
             return job.progress
         return None
