@@ -7,10 +7,12 @@ every input image); the inputs are stored in the gallery too, so nothing else is
 from __future__ import annotations
 
 import json
+import secrets
 from typing import Any
 
 from ..api import structured_prompt as sp
 from ..api.images import ImageFile
+from ..api.limits import MAX_SEED
 from ..api.requests import BY_OPERATION, ApiRequest, Operation
 from ..api.v2_requests import JSON_PROMPT, Upload, V2Request
 from ..gallery import Gallery, GalleryError
@@ -19,7 +21,7 @@ from ..gallery import Gallery, GalleryError
 LABELS = {"face-swap": Operation.EDIT}
 
 
-def request_for_image(gallery: Gallery, image_hash: str) -> tuple[ApiRequest, dict[str, Any]]:
+def request_for_image(gallery: Gallery, image_hash: str) -> tuple[ApiRequest | V2Request, dict[str, Any]]:
     """The request (with its input images) and the job tags to send it the same way again."""
     meta = gallery.metadata(image_hash)
     label = str(meta.get("operation") or "")
@@ -35,10 +37,13 @@ def request_for_image(gallery: Gallery, image_hash: str) -> tuple[ApiRequest, di
                 "This image was not made by the studio (it was imported), so there are no settings to reuse."
             ) from None
     if (meta.get("response") or {}).get("api") == "v2":
-        raise GalleryError(
-            f"This image was made with {meta['response'].get('model')} (the v2 API); the studio's panels reuse "
-            "Ideogram 3.0 settings for now. Reproduce it from the command line (ideogram-studio --help)."
-        )
+        if operation is Operation.GENERATE_TRANSPARENT:  # Generate's Transparent box made it
+            tags["operation_label"] = Operation.GENERATE.value
+        return v2_request_for_image(gallery, image_hash), tags
+    return _v1_request(gallery, meta, operation), tags
+
+
+def _v1_request(gallery: Gallery, meta: dict[str, Any], operation: Operation) -> ApiRequest:
     cls = BY_OPERATION[operation]
     file_fields = set(cls.file_field_names())
     files: dict[str, list[ImageFile]] = {}
@@ -50,7 +55,40 @@ def request_for_image(gallery: Gallery, image_hash: str) -> tuple[ApiRequest, di
             continue
         data = gallery.read_bytes(str(link["hash"]))
         files.setdefault(field, []).append(ImageFile.from_bytes(data, f"{field}.png"))
-    return cls.from_parts(dict(meta.get("request") or {}), files), tags
+    return cls.from_parts(dict(meta.get("request") or {}), files)
+
+
+def again_request(
+    gallery: Gallery, image_hash: str, *, vary: bool = False
+) -> tuple[ApiRequest | V2Request, dict[str, Any]]:
+    """"Reproduce" (vary False): the stored image again — for a v2 result the caption the service
+    used, magic prompt off, the same seed; for 3.0 the same request with the result's seed.
+    "Vary": the same with a new seed, drawn here (never the image's own) so that it is new whatever
+    the service would pick, and kept with the result. With the job's tags."""
+    meta = gallery.metadata(image_hash)
+    label = "Vary" if vary else "Reproduce"
+    row = gallery.get(image_hash)
+    new_seed = _new_seed(None if row is None else row.seed)
+    if (meta.get("response") or {}).get("api") == "v2":
+        again = v2_request_for_image(gallery, image_hash, reproduce=True)
+        if vary and again.spec.has("seed"):
+            again = V2Request.build(again.operation, again.model, {**again.values, "seed": new_seed}, again.uploads)
+        return again, {"label": label}
+    base, tags = request_for_image(gallery, image_hash)
+    if not isinstance(base, ApiRequest) or "seed" not in base.field_types():
+        raise GalleryError(f"{label} needs a result made with a seed; this operation takes none.")
+    fields = {k: v for k, v in base.fields_json().items() if k != "seed"}
+    if vary:
+        fields["seed"] = new_seed
+    elif row is not None and row.seed is not None:
+        fields["seed"] = row.seed
+    return type(base).from_parts(fields, base.files()), {**tags, "label": label}
+
+
+def _new_seed(old: int | None) -> int:
+    while (seed := secrets.randbelow(MAX_SEED + 1)) == old:
+        continue
+    return seed
 
 
 def v2_request_for_image(gallery: Gallery, image_hash: str, *, reproduce: bool = False) -> V2Request:

@@ -51,6 +51,8 @@ class LibraryPage(PageLayout):
     remove_background_requested = Signal(str)
     #: Layers of the current image: (hash, "layerize" | "psd" | "svg").
     layers_requested = Signal(str, str)
+    #: "Reproduce" (False) or "Vary" (True) the current image: (hash, vary).
+    again_requested = Signal(str, bool)
     upscale_requested = Signal(str, int, int)
     locate_library_requested = Signal()
     #: A search was shown: the number of images.
@@ -635,6 +637,10 @@ class LibraryPage(PageLayout):
     def _describe_current(self) -> None:
         if h := self.current_hash():
             self.describe_requested.emit(h)
+
+    def _again_current(self, vary: bool) -> None:
+        if h := self.current_hash():
+            self.again_requested.emit(h, vary)
 
     def _remove_background_current(self) -> None:
         if h := self.current_hash():

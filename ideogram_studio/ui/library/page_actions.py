@@ -35,6 +35,10 @@ class PageActions:
         self.copy_prompt = a("Copy prompt", p.copy_prompt, ["Ctrl+C"])
         self.copy_seed = a("Copy seed", p.copy_seed, ["Ctrl+Shift+C"])
         self.reuse = a("Reuse settings", p._reuse_current, ["Ctrl+Shift+U"])
+        self.reproduce = a("Reproduce", functools.partial(p._again_current, False),
+                           tip="Make this image again: the same prompt (the caption used), the same seed")
+        self.vary = a("Vary", functools.partial(p._again_current, True),
+                      tip="A new image from the same prompt (the caption used), with a new seed")
         self.describe = a("Describe", p._describe_current)
         self.upscale = a("Upscale…", p._open_upscale, ["Ctrl+U"])
         self.remove_background = a("Remove background", p._remove_background_current,
@@ -107,7 +111,7 @@ class PageActions:
         self.collection_menu = menu.addMenu("Add to collection")
         self.collection_menu.aboutToShow.connect(self._fill_collection_menu)
         menu.addSeparator()
-        for action in (self.copy_prompt, self.copy_seed, self.reuse):
+        for action in (self.copy_prompt, self.copy_seed, self.reuse, self.reproduce, self.vary):
             menu.addAction(action)
         send = menu.addMenu("Send to")
         for action in self.send:
@@ -179,9 +183,9 @@ class PageActions:
 
     def update(self, one: bool, in_trash: bool) -> None:
         """Enable what applies to the selection (`one`: at least one image) and the scope."""
-        for action in (self.open, self.preview, self.copy_prompt, self.copy_seed, self.reuse, self.describe,
-                       self.upscale, self.remove_background, self.layerize, self.export_psd, self.export_svg,
-                       self.show, *self.send, *self.use, self.favourite,
+        for action in (self.open, self.preview, self.copy_prompt, self.copy_seed, self.reuse, self.reproduce,
+                       self.vary, self.describe, self.upscale, self.remove_background, self.layerize, self.export_psd,
+                       self.export_svg, self.show, *self.send, *self.use, self.favourite,
                        *self.ratings, self.tag,
                        self.export, self.export_pixels):
             action.setEnabled(one and action.isVisible())

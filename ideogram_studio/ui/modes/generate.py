@@ -242,6 +242,14 @@ class GeneratePanel(ModePanel):
     def set_model(self, model: str) -> None:
         self.model_row.set_model(model)
 
+    def reuse(self, request: object) -> bool:
+        """A 4.x (or v2 3.0) generate request sets the model, its prompt or structured prompt, and
+        the fields the form shares with it; a 3.0 request every field."""
+        if isinstance(request, V2Request) and request.operation in (Operation.GENERATE, Operation.GENERATE_TRANSPARENT):
+            self._set_v2_request(request)
+            return True
+        return super().reuse(request)
+
     def set_request(self, request: ApiRequest) -> None:
         """Fill every field exactly from a request ("reuse settings")."""
         if not isinstance(request, GenerateRequest):
@@ -250,6 +258,25 @@ class GeneratePanel(ModePanel):
         try:
             self.prompt_edit.set_text(request.prompt)
             self.fields.set_values(request)
+        finally:
+            self._loading -= 1
+        self._refresh()
+
+    def _set_v2_request(self, request: V2Request) -> None:
+        v = request.values
+        transparent = request.operation is Operation.GENERATE_TRANSPARENT or v.get("background") == "transparent"
+        model = V1_MODEL if request.model == "ideogram-3" else request.model
+        self._loading += 1
+        try:
+            self.model_row.restore(model, v.get("quality"), transparent)
+            self.prompt_edit.set_text(str(v.get("prompt") or ""))
+            self.structured_box.set_value(request.json_prompt)
+            if isinstance(v.get("num_images"), int):
+                self.images_spin.setValue(v["num_images"])
+            if isinstance(v.get("seed"), int):
+                self.fields.set_seed(v["seed"])
+            else:
+                self.seed_lock.setChecked(False)
         finally:
             self._loading -= 1
         self._refresh()

@@ -63,7 +63,9 @@ class BoxItem(QGraphicsRectItem):
     """One element's box: outlined in its first colour (the accent without one), dashed in the
     warning colour when flagged, with handles while selected and its label above it."""
 
-    def __init__(self, index: int, element: Element, rect: QRectF, flagged: bool, selected: bool) -> None:
+    def __init__(
+        self, index: int, element: Element, rect: QRectF, flagged: bool, selected: bool, scale: float = 1.0
+    ) -> None:
         super().__init__(rect)
         self.index = index
         self.element = element
@@ -77,11 +79,16 @@ class BoxItem(QGraphicsRectItem):
         self.label = QGraphicsSimpleTextItem(element_label(index, element), self)
         self.label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.label.setBrush(theme.color("overlay_text"))
-        self.label.setPos(rect.topLeft())
+        #: The label sits just inside the top-left corner, clear of the corner's handle (screen pixels).
+        self._label_offset = QPointF(HANDLE_PX, HANDLE_PX) / max(scale, 1e-6)
+        self.place_label(rect)
         self._label_bg = QGraphicsRectItem(self.label.boundingRect().adjusted(-3, -1, 3, 1), self.label)
         self._label_bg.setBrush(theme.color("overlay_bg"))
         self._label_bg.setPen(QPen(Qt.PenStyle.NoPen))
         self._label_bg.setFlag(QGraphicsItem.GraphicsItemFlag.ItemStacksBehindParent)
+
+    def place_label(self, rect: QRectF) -> None:
+        self.label.setPos(rect.topLeft() + self._label_offset)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setBrush(self.brush())
@@ -122,6 +129,9 @@ class LayoutCanvas(ZoomView):
         self.setObjectName("layout-canvas")
         self.setScene(QGraphicsScene(self))
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Pan with Space or the middle button (as on every canvas): no scroll bars taking room.
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._frame = QRectF(0, 0, *map(float, (1024, 1024)))
         self._reference: QPixmap | None = None
         self._layout = Layout()
@@ -185,14 +195,14 @@ class LayoutCanvas(ZoomView):
             self._pixmap_item.setVisible(True)
         else:
             self._pixmap_item.setVisible(False)
-        self.setBackgroundBrush(self.palette().window())
 
     def _rebuild(self) -> None:
         for item in self._boxes:
             self.scene().removeItem(item)
         self._boxes = []
         for i, element in enumerate(self._layout.elements):
-            item = BoxItem(i, element, self.rect_of(element), i in self._flagged, i == self._selected)
+            rect = self.rect_of(element)
+            item = BoxItem(i, element, rect, i in self._flagged, i == self._selected, self.view_scale())
             self.scene().addItem(item)
             self._boxes.append(item)
 
@@ -202,6 +212,9 @@ class LayoutCanvas(ZoomView):
 
     def _content_rect(self) -> QRectF:
         return QRectF(self._frame)
+
+    def _zoom_applied(self) -> None:
+        self._rebuild()  # the labels' and handles' offsets are in screen pixels
 
     # ---- the mouse ---------------------------------------------------------------------------
     def _grab(self) -> float:
@@ -268,7 +281,7 @@ class LayoutCanvas(ZoomView):
         else:
             item = self._boxes[index]
             item.setRect(rect)
-            item.label.setPos(rect.topLeft())
+            item.place_label(rect)
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

@@ -40,7 +40,10 @@ FRAMES = (
     ("1:1", 1024, 1024), ("4:5", 896, 1120), ("3:4", 864, 1152), ("2:3", 832, 1248), ("9:16", 768, 1360),
     ("5:4", 1120, 896), ("4:3", 1152, 864), ("3:2", 1248, 832), ("16:9", 1360, 768),
 )  # fmt: skip
-SIDE_WIDTH = 260
+#: The side form's width, and the least the canvas keeps beside it (the window's centre in a canvas
+#: mode is at least 420 px wide: the form can be hidden with "Fields" when it is that narrow).
+SIDE_WIDTH = 240
+CANVAS_MIN_WIDTH = 300
 #: A step merges with the one before when both are typing in the same field (Qt's merge ids).
 MERGE_IDS: dict[str, int] = {}
 
@@ -141,6 +144,9 @@ class LayoutEditor(QWidget):
                                            "", bar)  # fmt: skip
         self.reference_button.clicked.connect(self._pick_reference)
         bar.addStretch(1)
+        self.fields_button = self._tool("Fields", "Show or hide the fields beside the canvas", "", bar)
+        self.fields_button.setCheckable(True)
+        self.fields_button.setChecked(True)
         self.open_button = self._tool("Open…", "Open a structured prompt (.json)", "", bar)
         self.open_button.clicked.connect(self.open_file_dialog)
         self.save_button = self._tool("Save…", "Save the structured prompt as a .json file", "", bar)
@@ -151,6 +157,8 @@ class LayoutEditor(QWidget):
         left = QWidget(split)
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
+        self.canvas.setMinimumWidth(CANVAS_MIN_WIDTH // 2)
+        left.setMinimumWidth(CANVAS_MIN_WIDTH // 2)
         left_layout.addWidget(self.canvas, 1)
         self.flags_label.setContentsMargins(8, 2, 8, 4)
         left_layout.addWidget(self.flags_label)
@@ -158,7 +166,10 @@ class LayoutEditor(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
         scroll.setMinimumWidth(SIDE_WIDTH)
+        scroll.setMaximumWidth(SIDE_WIDTH + 120)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_button.toggled.connect(scroll.setVisible)
+        self.side = scroll
         split.addWidget(left)
         split.addWidget(scroll)
         split.setStretchFactor(0, 1)

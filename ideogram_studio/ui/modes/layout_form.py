@@ -154,7 +154,7 @@ class LayoutForm(QWidget):
         delete.setToolTip("Delete the selected element (Delete)")
         delete.clicked.connect(self.delete_requested)
         form.addRow(delete)
-        outer.addWidget(self.element_box)
+        outer.insertWidget(0, self.element_box)  # the box being worked on comes first
         outer.addStretch(1)
         self._loading = 0
         self.show_layout(Layout(), -1)

@@ -132,6 +132,14 @@ class ModePanel(QWidget):
         """Fill every field exactly from a request ("reuse settings")."""
         raise NotImplementedError
 
+    def reuse(self, request: object) -> bool:
+        """set_request if the panel takes this request ("reuse settings"; a panel with v2 models
+        takes their requests too); False: it does not."""
+        if not isinstance(request, self.request_class):
+            return False
+        self.set_request(request)
+        return True
+
     def _extra_problems(self, request: ApiRequest) -> list[Problem]:
         """What blocks sending that the request's own rules do not cover."""
         return []

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from ...api import structured_prompt as sp
 from ...api.enums import StylePreset
 from ...api.errors import ApiError
 from ...api.images import ImageFile
@@ -23,6 +24,7 @@ from ...api.v2_requests import V2Request
 from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
+from ...jobs.reuse import again_request
 from ...services import Services
 from ..common.colour import to_srgb_image
 from ..common.prompt_history import PromptHistory
@@ -98,12 +100,25 @@ class StudioController(QObject):
 
     async def _submit(self, request: ApiRequest | V2Request, to_front: bool, tags: dict[str, Any] | None) -> Job:
         job = await self.services.queue.submit(request, front=to_front, tags=tags)
-        prompt = getattr(request, "prompt", None)
+        prompt = _prompt_of(request)
         if isinstance(prompt, str) and prompt.strip() and not (tags or {}).get("kind"):  # not previews
             mode = str((tags or {}).get("operation_label") or request.operation.value)
             self.prompt_history.record(prompt, mode, str(getattr(request, "model", None) or "ideogram-3"))
         self.message.emit(f"Queued: {request.image_count()} image(s), {format_cost(job.estimated_cost)}")
         return job
+
+    def make_again(self, image_hash: str, vary: bool = False) -> None:
+        """One click from a result: "Reproduce" (the same image again: the caption used, the same
+        seed) or "Vary" (the same caption, a new seed)."""
+        self.runner.run(self._make_again(image_hash, vary), "vary" if vary else "reproduce")
+
+    async def _make_again(self, image_hash: str, vary: bool) -> None:
+        try:
+            request, tags = await asyncio.to_thread(again_request, self.services.gallery, image_hash, vary=vary)
+        except (GalleryError, ApiError, ValueError) as exc:
+            self.message.emit(f"This image cannot be made again: {exc}")
+            return
+        await self._submit(request, False, tags)
 
     def remove_background(self, image_hash: str) -> None:
         """One click: the stored image's subject cut out onto transparency (v2 remove-background).
@@ -336,6 +351,16 @@ class StudioController(QObject):
         self.jobs_model.detach()
         if self._prompt_history is not None:
             self._prompt_history.close()
+
+
+def _prompt_of(request: ApiRequest | V2Request) -> str | None:
+    """The prompt the prompt library keeps: the text prompt, or a 4.x structured prompt as its JSON."""
+    if isinstance(request, V2Request):
+        structured = request.json_prompt
+        text = request.values.get("prompt")
+        return sp.serialise(structured) if structured is not None else text if isinstance(text, str) else None
+    prompt = getattr(request, "prompt", None)
+    return prompt if isinstance(prompt, str) else None
 
 
 def _caption(prompt: str | None, width: int, height: int, seed: int | None) -> str:

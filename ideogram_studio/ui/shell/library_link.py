@@ -111,6 +111,7 @@ class LibraryLink(QObject):
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
         page.remove_background_requested.connect(c.remove_background)
         page.layers_requested.connect(lambda h, kind: layer_command(c, host.show_status, h, kind, page))
+        page.again_requested.connect(c.make_again)
         page.locate_library_requested.connect(host.show_settings)
         page.message.connect(lambda text: host.show_status(text, 8000))
         c.described.connect(self._on_described)

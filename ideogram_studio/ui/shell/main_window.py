@@ -442,6 +442,7 @@ class MainWindow(QMainWindow):
             self._centre_stack.addWidget(_page(editor))
         self._canvas_pages[mode_id] = editor
         self._centre_bar.setVisible(self.current_mode() in self._canvas_pages)
+        self._fit_to_mode()
 
     def remove_canvas(self, mode_id: str) -> None:
         """The mode has no canvas now (Generate on a model without a layout): the viewer again."""
@@ -672,18 +673,18 @@ class MainWindow(QMainWindow):
 
     def _on_reuse(self, request: object, tags: object = None) -> None:
         from ...api.requests import ApiRequest
+        from ...api.v2_requests import V2Request
 
         tags = tags if isinstance(tags, dict) else {}
         mode = None
-        if isinstance(request, ApiRequest):
+        if isinstance(request, ApiRequest | V2Request):
             # Stored under the operation label (face-swap) or the request's operation (edit).
             mode = registry.mode_for_reuse(str(tags.get("operation_label") or request.operation.value))
         panel = self.mode_panel(mode.id) if mode is not None else None
-        if mode is None or panel is None or not isinstance(request, panel.request_class):
+        if mode is None or panel is None or not panel.reuse(request):
             self.statusBar().showMessage("These settings cannot be reused in a mode of the studio", 5000)
             return
         self.set_mode(mode.id)
-        panel.set_request(request)
         self.statusBar().showMessage(f"Settings reused in {mode.name}", 5000)
 
     def _on_show_job_results(self, job_id: str) -> None:

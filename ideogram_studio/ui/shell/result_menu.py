@@ -1,5 +1,6 @@
 """The context menu of a result, in the viewer and the strip: Copy image, Copy prompt, Export…,
-Show in library, then the window's Remove background and Send to… items, and Move to trash.
+Show in library, Reproduce (the same image again) and Vary (the same prompt, a new seed), then the
+window's Remove background and Send to… items, and Move to trash.
 
 Every gallery call runs off the GUI thread (TaskRunner); Export goes through the gallery's export
 (which leaves out personal metadata) into a folder the designer picks, without a nested event loop.
@@ -52,6 +53,8 @@ def result_menu(host: ResultHost, image_hash: str) -> QMenu:
         ("Copy prompt", lambda: _run(host, _copy_prompt(host, image_hash))),
         ("Export…", lambda: _export(host, image_hash, menu.parentWidget())),
         ("Show in library", lambda: _show_in_library(host, image_hash)),
+        ("Reproduce", lambda: host.controller.make_again(image_hash)),
+        ("Vary", lambda: host.controller.make_again(image_hash, vary=True)),
     ]
     for text, slot in items:
         action = QAction(text, menu)

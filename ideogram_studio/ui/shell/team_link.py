@@ -205,6 +205,7 @@ class TeamLink(QObject):
             lambda h: self._pull_then(h, lambda: link.controller.remove_background(h)))
         page.layers_requested.connect(lambda h, kind: self._pull_then(
             h, lambda: layer_command(link.controller, link.host.show_status, h, kind, page)))
+        page.again_requested.connect(lambda h, vary: self._pull_then(h, lambda: link.controller.make_again(h, vary)))
         page.detail_shown.connect(self._say_who_published)
         page.message.connect(lambda text: link.host.show_status(text, 8000))
 
