@@ -309,6 +309,10 @@ class Gallery:
     def update_job(self, job_id: str, **changes: Any) -> JobRecord:
         return self._jobs.update_job(job_id, **changes)
 
+    def update_jobs(self, changes: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+        """Many jobs' changes in one transaction (all or nothing)."""
+        self._jobs.update_jobs(changes)
+
     def get_job(self, job_id: str) -> JobRecord | None:
         return self._jobs.get_job(job_id)
 

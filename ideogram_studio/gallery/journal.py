@@ -142,6 +142,24 @@ class JobJournal:
             r = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _record(r) if r else None
 
+    def update_jobs(self, changes: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+        """Change some columns of many jobs in one transaction (a batch paused or resumed, finished
+        jobs cleared): all or nothing, one flush to disk."""
+        now = utcnow()
+        with self.db.transaction() as conn:
+            for job_id, job_changes in changes:
+                unknown = set(job_changes) - _UPDATABLE
+                if unknown:
+                    raise GalleryError(f"Unknown job field(s): {', '.join(sorted(unknown))}")
+                values = {"updated_at": now, **job_changes}
+                cols = list(values)
+                cur = conn.execute(
+                    f"UPDATE jobs SET {', '.join(f'{c} = ?' for c in cols)} WHERE id = ?",
+                    [*(_encode(c, values[c]) for c in cols), job_id],
+                )
+                if cur.rowcount == 0:
+                    raise NotFoundError(f"No job {job_id!r} in the journal.")
+
     def jobs_in_states(self, states: Iterable[str]) -> list[JobRecord]:
         """Jobs in any of these states, oldest first (e.g. to offer interrupted jobs for re-run)."""
         states = list(states)

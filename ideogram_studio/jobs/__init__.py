@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from .batches import BatchProgress, batch_progress, latest_batch
 from .model import Job, JobEvent, JobEventKind, JobState
 from .queue import BudgetExceededError, JobNotFoundError, JobQueue
 from .store import JobStore
 
 __all__ = [
+    "BatchProgress",
     "BudgetExceededError",
     "Job",
     "JobEvent",
@@ -15,4 +17,6 @@ __all__ = [
     "JobQueue",
     "JobState",
     "JobStore",
+    "batch_progress",
+    "latest_batch",
 ]

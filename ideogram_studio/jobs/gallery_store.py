@@ -111,6 +111,15 @@ class GalleryJobStore:
             log.warning("journal write of %d jobs on a full disk: retried with the space reserve", len(jobs))
             self.gallery.insert_jobs(records)
 
+    def save_jobs(self, jobs: list[Job]) -> None:
+        """Journal the changes of many known jobs at once (a batch paused or resumed, finished jobs
+        cleared): one transaction, all or nothing."""
+        changes = []
+        for job in jobs:
+            record = _to_record(job)
+            changes.append((job.id, {k: getattr(record, k) for k in _MUTABLE}))
+        self.gallery.update_jobs(changes)
+
     def _save_job(self, job: Job) -> None:
         record = _to_record(job)
         if self.gallery.get_job(job.id) is None:

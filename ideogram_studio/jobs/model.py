@@ -31,6 +31,9 @@ class JobState(StrEnum):
     POLLING = "polling"
     #: v2 async: the service no longer knows the generation (404). Inputs kept; never re-sent.
     LOST = "lost"
+    #: Held back by the designer (a batch paused): never sent until resumed. Journalled, so a
+    #: paused batch is still paused after a restart, and nothing of it is sent twice.
+    PAUSED = "paused"
 
     @property
     def finished(self) -> bool:
@@ -95,6 +98,17 @@ class Job:
     @property
     def image_count(self) -> int:
         return self.request.image_count()
+
+    @property
+    def batch(self) -> str | None:
+        """The name of the batch this job belongs to (batch/plan.py tags it), if any."""
+        name = self.tags.get("batch")
+        return str(name) if name else None
+
+    @property
+    def cleared(self) -> bool:
+        """Cleared from the jobs panel by the designer (kept in the journal, not shown again)."""
+        return bool(self.tags.get("cleared"))
 
     @property
     def source_hash(self) -> str | None:

@@ -17,7 +17,7 @@ import functools
 import logging
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ from ..api.responses import ImageResponse, LayerizeTextResponse
 from ..api.v2_client import GenerationLostError
 from ..api.v2_requests import V2Request
 from . import v2_jobs
-from .model import AnyRequest, Job, JobEvent, JobEventKind, JobState
+from .model import FINISHED, AnyRequest, Job, JobEvent, JobEventKind, JobState
 from .results import (
     NothingToDownloadError,
     ResultFailures,
@@ -49,6 +49,8 @@ Listener = Callable[[JobEvent], None]
 class BudgetExceededError(ApiError):
     """The job would take today's spend over the cap the designer set."""
 
+
+FINISHED_VALUES = frozenset(state.value for state in FINISHED)
 
 POLL_CANCELLED = (
     "Cancelled while Ideogram was making it: the service may still finish and bill it. Nothing was sent again."
@@ -114,10 +116,19 @@ class JobQueue:
     # ---- start-up --------------------------------------------------------------------------
     async def recover(self) -> list[Job]:
         """Load the journal: unfinished jobs become interrupted (offered for re-run, never resent)."""
-        records = await asyncio.to_thread(self.store.load_jobs, None, 500)
+        def load() -> list[dict[str, Any]]:
+            recent = self.store.load_jobs(None, 500)
+            # A paused batch is kept whole, however long ago it was queued (it may be 1,000 rows).
+            known = {r["id"] for r in recent}
+            paused = [r for r in self.store.load_jobs([JobState.PAUSED.value], None) if r["id"] not in known]
+            return sorted(recent + paused, key=lambda r: r["created_at"], reverse=True)
+
+        records = await asyncio.to_thread(load)
         interrupted: list[Job] = []
         self.recovered = interrupted
         for record in reversed(records):
+            if (record.get("tags") or {}).get("cleared") and record.get("state") in FINISHED_VALUES:
+                continue  # cleared from the jobs panel by the designer: the journal keeps it
             try:
                 job = await asyncio.to_thread(self._job_from_record, record)
             except (ApiError, KeyError, ValueError) as exc:
@@ -297,8 +308,9 @@ class JobQueue:
 
     def cancel(self, job_id: str) -> None:
         job = self._get(job_id)
-        if job in self._pending:
-            self._pending.remove(job)
+        if job in self._pending or job.state is JobState.PAUSED:
+            if job in self._pending:
+                self._pending.remove(job)
             # The state changes at once (the UI shows it); the journal write follows in the background.
             note = "Cancelled before it was sent; nothing was billed."
             job.state, job.error = JobState.CANCELLED, note
@@ -307,6 +319,98 @@ class JobQueue:
         task = self._running.get(job_id)
         if task is not None:
             task.cancel()
+
+    # ---- pause, resume, clear ------------------------------------------------------------------
+    def batch_jobs(self, batch: str) -> list[Job]:
+        """The jobs of one batch (batch/plan.py tags them), in the order they were queued."""
+        return sorted((j for j in self.jobs.values() if j.batch == batch), key=lambda j: j.created_at)
+
+    async def pause(self, job_ids: Iterable[str]) -> list[Job]:
+        """Hold queued jobs back (a batch paused). They leave the line at once, so none of them is
+        sent after this call; they are journalled as paused, so a restart finds them paused and
+        sends none. Jobs already sent go on (their charge is made). Returns the jobs paused."""
+        wanted = set(job_ids)
+        held = [job for job in self._pending if job.id in wanted]
+        if not held:
+            return []
+        line = list(self._pending)
+        self._pending = deque(job for job in line if job.id not in wanted)
+        for job in held:
+            job.state = JobState.PAUSED
+        try:
+            await asyncio.to_thread(self._save_many, held)
+        except BaseException:  # not journalled: back in line where they were (minus any sent meanwhile)
+            for job in held:
+                job.state = JobState.QUEUED
+            still = {job.id for job in self._pending} | {job.id for job in held}
+            self._pending = deque(job for job in line if job.id in still)
+            self._dispatch()
+            raise
+        for job in held:
+            self._emit(JobEventKind.CHANGED, job)
+        return held
+
+    async def resume(self, job_ids: Iterable[str]) -> list[Job]:
+        """Put paused jobs back in line (journalled as queued first), in the order they were queued."""
+        wanted = set(job_ids)
+        jobs = sorted(
+            (j for j in self.jobs.values() if j.id in wanted and j.state is JobState.PAUSED), key=lambda j: j.created_at
+        )
+        if not jobs:
+            return []
+        for job in jobs:
+            job.state = JobState.QUEUED
+        try:
+            await asyncio.to_thread(self._save_many, jobs)
+        except BaseException:  # still paused on disk: paused they stay
+            for job in jobs:
+                job.state = JobState.PAUSED
+            raise
+        if self._closed:
+            return jobs
+        self._pending.extend(jobs)
+        for job in jobs:
+            self._emit(JobEventKind.CHANGED, job)
+        self._dispatch()
+        return jobs
+
+    async def pause_batch(self, batch: str) -> list[Job]:
+        return await self.pause(j.id for j in self.batch_jobs(batch))
+
+    async def resume_batch(self, batch: str) -> list[Job]:
+        return await self.resume(j.id for j in self.batch_jobs(batch))
+
+    async def clear_finished(self) -> list[Job]:
+        """Take finished jobs off the list. The journal keeps them (spend totals, lineage), marked
+        cleared so a restart does not bring them back. A billed job whose results are still to be
+        downloaded stays: its Retry download fetches what was paid for."""
+        jobs = [
+            j
+            for j in self.jobs.values()
+            if j.state.finished and j.id not in self._running and not can_retry_download(j)
+        ]
+        if not jobs:
+            return []
+        for job in jobs:
+            job.tags = {**job.tags, "cleared": True}
+        try:
+            await asyncio.to_thread(self._save_many, jobs)
+        except BaseException:
+            for job in jobs:
+                job.tags = {k: v for k, v in job.tags.items() if k != "cleared"}
+            raise
+        for job in jobs:
+            self.jobs.pop(job.id, None)
+            self._emit(JobEventKind.REMOVED, job)
+        return jobs
+
+    def _save_many(self, jobs: list[Job]) -> None:
+        save_many = getattr(self.store, "save_jobs", None)
+        if save_many is not None:
+            save_many(jobs)
+        else:
+            for job in jobs:
+                self.store.save_job(job)
 
     async def retry(self, job_id: str, *, front: bool = False) -> Job:
         """Send a failed, cancelled or interrupted job again, as a new job with the same request."""

@@ -29,6 +29,9 @@ class JobStore(Protocol):
     def save_job(self, job: Job) -> None:
         """Insert or update the job's journal record (atomically)."""
 
+    # Optional (the queue falls back to one save_job per job): `save_new_jobs(jobs)` journals a new
+    # batch and `save_jobs(jobs)` the changes of many known jobs, each in one transaction.
+
     def load_jobs(self, states: list[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Journal records (as Job.record() wrote them), newest first."""
 

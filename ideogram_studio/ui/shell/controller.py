@@ -167,7 +167,34 @@ class StudioController(QObject):
             self.message.emit(f"Cancelled {len(live)} job(s).")
         return len(live)
 
+    def clear_finished(self) -> None:
+        """Take finished jobs off the jobs list (the journal keeps them)."""
+        self.runner.run(self._clear_finished(), "clear-finished")
+
+    async def _clear_finished(self) -> None:
+        cleared = await self.services.queue.clear_finished()
+        if cleared:
+            self.message.emit(f"Cleared {len(cleared)} finished job(s); their images stay in the library.")
+
     # ---- batches -----------------------------------------------------------------------------
+    def pause_batch(self, name: str) -> None:
+        self.runner.run(self._pause_batch(name), "pause-batch")
+
+    async def _pause_batch(self, name: str) -> None:
+        paused = await self.services.queue.pause_batch(name)
+        running = sum(j.state.active for j in self.services.queue.batch_jobs(name))
+        text = f"Batch “{name}” paused: {len(paused)} request(s) held back, kept paused if you quit."
+        if running:
+            text += f" {running} already sent will finish."
+        self.message.emit(text)
+
+    def resume_batch(self, name: str) -> None:
+        self.runner.run(self._resume_batch(name), "resume-batch")
+
+    async def _resume_batch(self, name: str) -> None:
+        resumed = await self.services.queue.resume_batch(name)
+        self.message.emit(f"Batch “{name}” resumed: {len(resumed)} request(s) back in line.")
+
     def budget_left(self) -> Decimal | None:
         """What today's budget cap leaves, from the last spend figure (None without a cap)."""
         cap = self.services.queue.budget_cap

@@ -15,6 +15,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from ...api.enums import human_name
 from ...api.pricing import format_cost
 from ...jobs import Job, JobEvent, JobEventKind, JobQueue, JobState
+from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import isolate, one_line, tooltip
 from ..modes.quote_line import usd
 
@@ -29,6 +30,7 @@ STATE_LABELS = {
     # v2 async jobs (issue 19; their own UI comes later): labelled so a journalled one never breaks the list.
     JobState.POLLING: "Waiting for Ideogram…",
     JobState.LOST: "Lost by the service",
+    JobState.PAUSED: "Paused",
 }
 
 
@@ -39,6 +41,8 @@ class JobRole(IntEnum):
     DETAIL = Qt.ItemDataRole.UserRole + 4
     COST = Qt.ItemDataRole.UserRole + 5
     PROGRESS = Qt.ItemDataRole.UserRole + 6
+    #: The first result's thumbnail (a QPixmap), or None while it is made or when there is none.
+    THUMBNAIL = Qt.ItemDataRole.UserRole + 7
 
 
 def preset_name(value: str) -> str:
@@ -88,12 +92,17 @@ def job_detail(job: Job) -> str:
     if job.state is JobState.DOWNLOADING:
         done, total = job.progress
         return f"Saving {done} of {total}"
+    if job.state is JobState.PAUSED:
+        return f"{n} image{'s' * (n != 1)} · not sent until the batch is resumed"
     if job.state is JobState.SENDING and job.started_at:
         return f"{n} image{'s' * (n != 1)} · {time.time() - job.started_at:.0f} s"
     return f"{n} image{'s' * (n != 1)}"
 
 
 class JobListModel(QAbstractListModel):
+    """One row per job the designer has not cleared. A retry takes the row of the job it retries
+    (the row follows the new job's state); the job it replaced stays in the journal."""
+
     #: A result was stored: (job, image hash). The window shows it at once.
     result_stored = Signal(object, str)
     #: A job finished in failure, with the designer-facing reason.
@@ -101,13 +110,30 @@ class JobListModel(QAbstractListModel):
 
     def __init__(self, queue: JobQueue, parent: Any = None) -> None:
         super().__init__(parent)
-        self._jobs: list[Job] = sorted(queue.jobs.values(), key=lambda j: j.created_at, reverse=True)
+        self._queue = queue
+        # Oldest first, so a retry (always newer) finds the row of the job it retries.
+        oldest_first: list[Job] = []
+        position: dict[str, int] = {}
+        for job in sorted(queue.jobs.values(), key=lambda j: j.created_at):
+            retried = position.pop(str(job.tags.get("retry_of")), None)
+            if retried is None:
+                retried = len(oldest_first)
+                oldest_first.append(job)
+            oldest_first[retried] = job
+            position[job.id] = retried
+        self._jobs: list[Job] = oldest_first[::-1]
         self._row_of: dict[str, int] = {}
         self._reindex()
+        self._thumbs: ThumbnailCache | None = None
         self._unsubscribe = queue.subscribe(self._on_event)
 
     def detach(self) -> None:
         self._unsubscribe()
+
+    def set_thumbnails(self, thumbnails: ThumbnailCache) -> None:
+        """Show each job's first result as a thumbnail (the window's cache, shared with the strip)."""
+        self._thumbs = thumbnails
+        thumbnails.ready.connect(self._on_thumbnail_ready)
 
     # ---- Qt model ----------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
@@ -132,6 +158,10 @@ class JobListModel(QAbstractListModel):
             return job_cost_text(job)
         if role == JobRole.PROGRESS:
             return job.progress
+        if role == JobRole.THUMBNAIL:
+            if self._thumbs is None or not job.result_hashes:
+                return None
+            return self._thumbs.pixmap(job.result_hashes[0])
         return None
 
     def job_at(self, row: int) -> Job | None:
@@ -140,11 +170,19 @@ class JobListModel(QAbstractListModel):
     def row_of(self, job_id: str) -> int | None:
         return self._row_of.get(job_id)
 
+    def jobs(self) -> list[Job]:
+        """The jobs shown, newest first."""
+        return list(self._jobs)
+
     # ---- events ------------------------------------------------------------------------------
     def _on_event(self, event: JobEvent) -> None:
         job = event.job
         row = self._row_of.get(job.id)
         if event.kind is JobEventKind.ADDED and row is None:
+            if self._take_row_of_retried(job):
+                index = self.index(self._row_of[job.id])
+                self.dataChanged.emit(index, index)
+                return
             self.beginInsertRows(QModelIndex(), 0, 0)
             self._jobs.insert(0, job)
             self._reindex()
@@ -152,12 +190,34 @@ class JobListModel(QAbstractListModel):
             return
         if row is None:
             return
+        if event.kind is JobEventKind.REMOVED:
+            self.beginRemoveRows(QModelIndex(), row, row)
+            del self._jobs[row]
+            self._reindex()
+            self.endRemoveRows()
+            return
         index = self.index(row)
         self.dataChanged.emit(index, index)
         if event.kind is JobEventKind.RESULT and event.image_hash:
             self.result_stored.emit(job, event.image_hash)
         elif event.kind is JobEventKind.CHANGED and job.state is JobState.FAILED and job.error:
             self.job_failed.emit(job, job.error)
+
+    def _take_row_of_retried(self, job: Job) -> bool:
+        """A retry replaces the row of the job it retries, in place."""
+        retried = job.tags.get("retry_of")
+        row = self._row_of.get(str(retried)) if retried else None
+        if row is None:
+            return False
+        self._jobs[row] = job
+        self._reindex()
+        return True
+
+    def _on_thumbnail_ready(self, image_hash: str) -> None:
+        for row, job in enumerate(self._jobs):
+            if job.result_hashes and job.result_hashes[0] == image_hash:
+                index = self.index(row)
+                self.dataChanged.emit(index, index, [JobRole.THUMBNAIL])
 
     def _reindex(self) -> None:
         self._row_of = {job.id: i for i, job in enumerate(self._jobs)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalette
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
     QListView,
@@ -23,6 +23,8 @@ from ...jobs import Job, JobState
 from ...jobs.results import can_retry_download
 from ..common import theme
 from ..common.notice import fit_sentences
+from ..common.thumbnail_loader import ThumbnailCache
+from .batch_bar import BatchBar
 from .job_model import STATE_LABELS, JobListModel, JobRole
 
 #: The theme colour of each state's pill.
@@ -36,6 +38,7 @@ STATE_COLOURS = {
     JobState.INTERRUPTED: "state_attention",
     JobState.POLLING: "state_active",
     JobState.LOST: "state_failed",
+    JobState.PAUSED: "state_attention",
 }
 
 
@@ -58,6 +61,8 @@ class JobDelegate(QStyledItemDelegate):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         text_colour = option.palette.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
         r = option.rect.adjusted(8, 4, -8, -4)
+        self._paint_thumbnail(painter, QRect(r.left(), r.top(), r.height(), r.height()), index.data(JobRole.THUMBNAIL))
+        r.setLeft(r.left() + r.height() + 8)
         title_font = QFont(option.font)
         title_font.setWeight(QFont.Weight.DemiBold)
         painter.setFont(title_font)
@@ -106,6 +111,23 @@ class JobDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+    @staticmethod
+    def _paint_thumbnail(painter: QPainter, cell: QRect, pixmap: QPixmap | None) -> None:
+        """The first result, fitted in a square; an empty square until there is one."""
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.color("placeholder_bg"))
+        painter.drawRoundedRect(cell, theme.METRICS.radius_m, theme.METRICS.radius_m)
+        if pixmap is not None and not pixmap.isNull():
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            size = pixmap.deviceIndependentSize().toSize().scaled(cell.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(QPoint(0, 0), size)
+            target.moveCenter(cell.center())
+            painter.drawPixmap(target, pixmap)
+        painter.restore()
+
+
 def _short_detail(job: Job) -> str:
     """A few words for a row too narrow for the first sentence (the whole text: tooltip, Details…)."""
     if can_retry_download(job):
@@ -127,10 +149,19 @@ class JobsPanel(QWidget):
     rerun_requested = Signal(str)
     show_results_requested = Signal(str)
     reuse_requested = Signal(str)
+    #: A batch's name: hold its waiting requests back / send them again.
+    pause_batch_requested = Signal(str)
+    resume_batch_requested = Signal(str)
+    #: Take the finished jobs off the list (the journal keeps them).
+    clear_finished_requested = Signal()
 
-    def __init__(self, model: JobListModel, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, model: JobListModel, parent: QWidget | None = None, *, thumbnails: ThumbnailCache | None = None
+    ) -> None:
         super().__init__(parent)
         self._model = model
+        if thumbnails is not None:
+            model.set_thumbnails(thumbnails)
         self._setup_ui()
         # Elapsed seconds tick while something runs; cheap: only running rows repaint.
         self._ticker = QTimer(self)
@@ -156,6 +187,12 @@ class JobsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         layout.setSpacing(6)
+        self.batch_bar = BatchBar(self._model.jobs, self)
+        self.batch_bar.pause_requested.connect(self.pause_batch_requested)
+        self.batch_bar.resume_requested.connect(self.resume_batch_requested)
+        for signal in (self._model.dataChanged, self._model.rowsInserted, self._model.rowsRemoved):
+            signal.connect(self.batch_bar.schedule)
+        layout.addWidget(self.batch_bar)
         self._view = QListView(self)
         self._view.setModel(self._model)
         self._view.setItemDelegate(JobDelegate(self._view))
@@ -167,13 +204,22 @@ class JobsPanel(QWidget):
         self._view.selectionModel().currentChanged.connect(self._update_buttons)
         self._model.dataChanged.connect(self._update_buttons)
         self._model.rowsInserted.connect(self._update_buttons)
+        self._model.rowsRemoved.connect(self._update_buttons)
         layout.addWidget(self._view, 1)
 
         self.cancel_action = self._action("Cancel", self._on_cancel)
-        self.cancel_action.setShortcut(QKeySequence("Shift+X"))
-        self.cancel_action.setToolTip("Cancel the selected (or the running) job (Shift+X)")
-        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        self.addAction(self.cancel_action)
+        self.cancel_action.setToolTip("Cancel the selected job (Shift+X cancels the running one)")
+        self.cancel_running_action = self._action("Cancel running job", self._on_cancel_running)
+        self.cancel_running_action.setObjectName("cancel-running-job")
+        self.cancel_running_action.setShortcut(QKeySequence("Shift+X"))
+        self.cancel_running_action.setToolTip("Cancel the job being made now (Shift+X)")
+        self.cancel_running_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.addAction(self.cancel_running_action)
+        self.clear_action = self._action("Clear finished", self.clear_finished_requested.emit)
+        self.clear_action.setObjectName("clear-finished-jobs")
+        self.clear_action.setToolTip(
+            "Take finished jobs off this list (their images stay in the library; results still to download stay)"
+        )
         self.retry_action = self._action("Retry", self._on_retry)
         self.retry_action.setToolTip("Send a failed, cancelled or interrupted job again")
         self.rerun_action = self._action("Run again", self._on_rerun)
@@ -187,15 +233,22 @@ class JobsPanel(QWidget):
         buttons = QGridLayout()
         buttons.setSpacing(4)
         self._buttons: list[QPushButton] = []
-        for i, action in enumerate((self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action)):
+        for i, action in enumerate(self._button_actions()):
             button = QPushButton(action.text(), self)
             button.setToolTip(action.toolTip())
             button.clicked.connect(action.trigger)
             button.setObjectName(f"job-{action.text().lower().replace(' ', '-')}")
-            buttons.addWidget(button, i // 2, i % 2)
+            buttons.addWidget(button, i // 2, i % 2, 1, 2 if action is self.clear_action else 1)
             self._buttons.append(button)
         layout.addLayout(buttons)
         self._update_buttons()
+
+    def menu_actions(self) -> list[QAction]:
+        """The Jobs menu's share of the panel's commands."""
+        return [self.cancel_action, self.cancel_running_action, self.retry_action, self.rerun_action, self.clear_action]
+
+    def _button_actions(self) -> tuple[QAction, ...]:
+        return (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action, self.clear_action)
 
     def _action(self, text: str, slot: Callable[[], None]) -> QAction:
         action = QAction(text, self)
@@ -205,10 +258,10 @@ class JobsPanel(QWidget):
     # ---- slots -------------------------------------------------------------------------------
     def _update_buttons(self, *_: object) -> None:
         job = self.selected_job()
-        running = any(
-            (j := self._model.job_at(r)) is not None and not j.state.finished for r in range(self._model.rowCount())
-        )
-        self.cancel_action.setEnabled((job is not None and not job.state.finished) or (job is None and running))
+        jobs = self._model.jobs()
+        self.cancel_action.setEnabled(job is not None and not job.state.finished)
+        self.cancel_running_action.setEnabled(any(j.state.active for j in jobs))
+        self.clear_action.setEnabled(any(j.state.finished and not can_retry_download(j) for j in jobs))
         self.retry_action.setEnabled(
             job is not None and job.state in (JobState.FAILED, JobState.CANCELLED, JobState.INTERRUPTED)
         )
@@ -222,9 +275,7 @@ class JobsPanel(QWidget):
         self.rerun_action.setEnabled(job is not None and job.state.finished)
         self.reuse_action.setEnabled(job is not None)
         self.details_action.setEnabled(job is not None and bool(job.error))
-        for button, action in zip(
-            self._buttons, (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action), strict=True
-        ):
+        for button, action in zip(self._buttons, self._button_actions(), strict=True):
             button.setEnabled(action.isEnabled())
             button.setText(action.text())
             button.setToolTip(action.toolTip())
@@ -236,18 +287,18 @@ class JobsPanel(QWidget):
                 index = self._model.index(row)
                 self._view.update(index)
 
-    def _target_for_cancel(self) -> Job | None:
-        job = self.selected_job()
-        if job is not None and not job.state.finished:
-            return job
-        for row in range(self._model.rowCount()):  # Shift+X: the running job, as in InvokeAI
-            candidate = self._model.job_at(row)
-            if candidate is not None and candidate.state.active:
-                return candidate
-        return None
+    def running_job(self) -> Job | None:
+        """The job being made now (the one sent first, when several run), as InvokeAI's Shift+X takes."""
+        active = [j for j in self._model.jobs() if j.state.active]
+        return min(active, key=lambda j: j.started_at or j.created_at) if active else None
 
     def _on_cancel(self) -> None:
-        job = self._target_for_cancel()
+        job = self.selected_job()
+        if job is not None and not job.state.finished:
+            self.cancel_requested.emit(job.id)
+
+    def _on_cancel_running(self) -> None:
+        job = self.running_job()
         if job is not None:
             self.cancel_requested.emit(job.id)
 
@@ -286,7 +337,6 @@ class JobsPanel(QWidget):
     def _on_context_menu(self, pos: QPoint) -> None:
         self._update_buttons()
         menu = QMenu(self)
-        for action in (self.cancel_action, self.retry_action, self.rerun_action, self.reuse_action,
-                       self.details_action):
+        for action in (*self._button_actions()[:4], self.details_action, self.clear_action):
             menu.addAction(action)
         menu.popup(self._view.viewport().mapToGlobal(pos))

@@ -338,7 +338,7 @@ class MainWindow(QMainWindow):
         self._centre.addWidget(self._splitter)
 
         # Jobs on the right, as a dock so designers can move or hide it.
-        self.jobs_panel = JobsPanel(self.controller.jobs_model, self)
+        self.jobs_panel = JobsPanel(self.controller.jobs_model, self, thumbnails=self.thumbnails)
         dock = QDockWidget("Jobs", self)
         dock.setObjectName("jobs-dock")
         dock.setWidget(self.jobs_panel)
@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
                 self.workspace.shortcuts_action,
             ],
             zoom=[("Fit", "Ctrl+0", self.viewer.fit), ("Actual size", "Ctrl+1", self.viewer.actual_size)],
-            job_actions=[self.jobs_panel.cancel_action, self.jobs_panel.retry_action, self.jobs_panel.rerun_action],
+            job_actions=self.jobs_panel.menu_actions(),
             cancel_all=self.controller.cancel_all,
         )
         from .theme_switch import ThemeSwitch
@@ -424,6 +424,9 @@ class MainWindow(QMainWindow):
         self.jobs_panel.rerun_requested.connect(c.rerun)
         self.jobs_panel.reuse_requested.connect(c.reuse)
         self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
+        self.jobs_panel.pause_batch_requested.connect(c.pause_batch)
+        self.jobs_panel.resume_batch_requested.connect(c.resume_batch)
+        self.jobs_panel.clear_finished_requested.connect(c.clear_finished)
         jobs = self.services.queue.jobs
         self.workspace.watch_jobs(c.jobs_model, lambda: sum(not j.state.finished for j in jobs.values()))
 
