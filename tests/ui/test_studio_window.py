@@ -107,6 +107,7 @@ def test_cancel_a_running_job(qtbot: Any, studio: Studio) -> None:
     qtbot.mouseClick(studio.panel.generate_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: bool(studio.jobs()) and studio.jobs()[0].state is JobState.SENDING, timeout=5000)
     panel = studio.window.jobs_panel
+    studio.window.jobs_dock.show()  # collapsed at first on a narrow screen: a designer opens it to click
     panel.select_job(studio.jobs()[0].id)
     cancel = panel.findChild(type(studio.panel.generate_button), "job-cancel")
     assert cancel is not None and cancel.isEnabled()
@@ -125,6 +126,7 @@ def test_retry_after_an_injected_failure(qtbot: Any, studio: Studio, status: int
     assert ("Too many" in failed.error) if status == 429 else ("trouble" in failed.error)
     studio.sandbox.clear_faults()
     panel = studio.window.jobs_panel
+    studio.window.jobs_dock.show()
     panel.select_job(failed.id)
     retry = panel.findChild(type(studio.panel.generate_button), "job-retry")
     assert retry is not None and retry.isEnabled()
