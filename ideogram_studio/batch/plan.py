@@ -137,24 +137,57 @@ def _replaced(request: ApiRequest, **changes: Any) -> ApiRequest:
     return dataclasses.replace(request, **changes)
 
 
-_FIELD = re.compile(r"\{(\w+)\}")
+_FIELD = re.compile(r"\{(\w+)(?::(\d{1,3}))?\}")
 _UNSAFE = re.compile(r"[^\w\-. ]+")
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
 
+#: The fields an export's naming template can use, with what each says (for the dialog's hint).
+EXPORT_FIELDS = {
+    "batch": "the batch's name",
+    "row": "the row in its batch",
+    "seed": "the seed",
+    "date": "the day it was made (2026-12-07)",
+    "time": "the time it was made (0915)",
+    "prompt": "the prompt ({prompt:20}: its first 20 characters)",
+    "n": "1, 2, 3… in the order exported",
+    "width": "width in pixels",
+    "height": "height in pixels",
+    "preset": "the style preset",
+    "rating": "the rating",
+}
+
 
 def export_name(template: str, fields: dict[str, Any], ext: str) -> str:
-    """A file name from a template such as `{batch}-{row}-{seed}`: unknown fields stay empty, and
-    the result is one safe name (no folders, no separators a file system refuses)."""
+    """A file name from a template such as `{batch}-{row}-{seed}` or `{date}-{prompt:20}`: a field
+    with `:N` is cut to N characters, unknown or empty fields stay empty, and the result is one safe
+    name (no folders, no separators a file system refuses)."""
     def value(match: re.Match[str]) -> str:
         v = fields.get(match.group(1))
-        return "" if v is None else str(v)
+        text = "" if v is None else " ".join(str(v).split())
+        return text[: int(match.group(2))].rstrip() if match.group(2) else text
 
     name = _FIELD.sub(value, template)
-    name = _UNSAFE.sub("_", name).strip(" ._") or "image"
+    name = _UNSAFE.sub("_", name).strip(" ._-") or "image"
     name = name[:150].rstrip(" .")
     if name.split(".", 1)[0].upper() in _WINDOWS_RESERVED:  # CON.png is refused on Windows
         name += "_"
     return name + ext
+
+
+def template_problem(template: str) -> str | None:
+    """What is wrong with a naming template, in words; None when it can be used."""
+    if not template.strip():
+        return "Write a name template, for example {batch}-{row}-{seed}."
+    if template.count("{") != template.count("}"):
+        return "A { in the name template has no matching } (or the other way round)."
+    unknown = sorted({m.group(1) for m in _FIELD.finditer(template)} - set(EXPORT_FIELDS))
+    if unknown:
+        known = ", ".join("{" + f + "}" for f in EXPORT_FIELDS)
+        return f"Unknown field {', '.join('{' + u + '}' for u in unknown)} in the name template. Fields: {known}."
+    leftover = _FIELD.sub("", template)
+    if "{" in leftover or "}" in leftover:
+        return "A field in the name template is not written as {name} or {name:20}."
+    return None
 
 
 def batch_tag(name: str) -> str:

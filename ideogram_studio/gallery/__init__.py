@@ -16,7 +16,7 @@ from .errors import (
     StorageError,
 )
 from .gallery import DATA_DIR_ENV, Gallery, default_data_dir
-from .importer import ExportReport, ImportReport, slugify
+from .importer import ExportReport, ImportReport, Namer, export_fields, slugify
 from .journal import JobRecord
 from .lock import LibraryLock
 from .maintenance import IntegrityReport, RebuildReport, rebuild_index
@@ -28,7 +28,7 @@ __all__ = [
     "DATA_DIR_ENV", "KEYWORD", "Collection", "Cursor", "ExportReport", "FacetValue", "Gallery",
     "GalleryError", "ImageQuery", "ImageRef", "ImageRejectedError", "ImageRow", "ImportReport",
     "IndexCorruptError", "IntegrityReport", "JobRecord", "LibraryInUseError", "LibraryLock", "LineageLink",
-    "NotFoundError", "Page",
+    "Namer", "NotFoundError", "Page",
     "PurgeReport", "RebuildReport", "SecretInMetadataError", "Sort", "StorageError", "StoredImage",
-    "default_data_dir", "fts_query", "rebuild_index", "slugify",
+    "default_data_dir", "export_fields", "fts_query", "rebuild_index", "slugify",
 ]

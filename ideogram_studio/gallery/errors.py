@@ -131,3 +131,22 @@ def storage_error(exc: OSError, action: str, path: Path, *, library: Path | None
         msg = f"The disk holding your library reported an error ({reason}). Could not {action} in {folder}."
     detail = f"{type(exc).__name__}: [errno {code}] {exc.strerror or exc} ({path})"
     return StorageError(msg, errno=code, detail=detail)
+
+
+def export_error(
+    code: int | None, reason: str, folder: Path, *, written: int = 0, detail: str | None = None
+) -> StorageError:
+    """An export that could not be written, in words about the folder exported to (not the library)."""
+    kept = f" {written:,} image{'s were' if written != 1 else ' was'} exported whole before that." if written else ""
+    if code in _DISK_FULL or code in _QUOTA:
+        free = free_bytes(folder if folder.is_dir() else folder.parent)
+        left = f": {human_bytes(free)} free" if free is not None else ""
+        msg = f"The disk you are exporting to is full ({folder}){left}.{kept} No file was left half-written. " \
+              "Free some space or choose another folder."
+    elif code in _READ_ONLY:
+        msg = f"The folder {folder} is on a read-only disk.{kept} Choose another folder."
+    elif code in _DENIED:
+        msg = f"No permission to write in {folder}.{kept} Choose another folder."
+    else:
+        msg = f"Could not export to {folder} ({reason}).{kept} No file was left half-written. Choose another folder."
+    return StorageError(msg, errno=code, detail=detail)

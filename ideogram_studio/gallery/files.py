@@ -21,6 +21,7 @@ a sentence (LinkRefusedError) and a note in the log, and temp files are opened O
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import logging
 import os
@@ -179,8 +180,12 @@ def atomic_write(
     staging: Path | None = None,
     root: Path | None = None,
     mode: int = FILE_MODE,
+    exclusive: bool = False,
 ) -> None:
     """Write `data` to `path` all-or-nothing. Raises StorageError; never leaves the temp file.
+
+    exclusive: never replace a file already at `path` (an export beside the designer's own files):
+    FileExistsError, with nothing written, when the name is taken, even by a file made meanwhile.
 
     The temp file is made in `path`'s folder, or in `staging` (a folder on the same file system
     whose leftovers are cheap to sweep after a crash: one folder instead of 256 shards).
@@ -209,16 +214,38 @@ def atomic_write(
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        if exclusive:
+            _link_new(tmp, path)
+        else:
+            os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, FileExistsError) and exclusive:
+            raise
         if isinstance(exc, OSError):
             raise storage_error(exc, action, path) from None
         raise
     if durable:
         with contextlib.suppress(OSError):
             fsync_dir(path.parent)
+
+
+def _link_new(tmp: Path, path: Path) -> None:
+    """Give the written temp file its name only if no file has it (a hard link fails when the name
+    is taken); on a file system without hard links, look first and then rename."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK):
+            raise
+        if os.path.lexists(path):
+            raise FileExistsError(errno.EEXIST, "File exists", str(path)) from None
+        os.replace(tmp, path)
+    else:
+        os.unlink(tmp)
 
 
 def atomic_write_many(

@@ -24,7 +24,7 @@ from .annotations import SidecarStore
 from .db import Database
 from .errors import NotFoundError, StorageError
 from .files import FileStore, ensure_dir, refuse_links
-from .importer import Cancel, ExportReport, ImportReport, Progress, export_images, import_files
+from .importer import Cancel, ExportReport, ImportReport, Namer, Progress, export_images, import_files
 from .index import GalleryIndex
 from .ingest import Library, recover_pending, store_bytes
 from .journal import JobJournal, JobRecord
@@ -356,10 +356,12 @@ class Gallery:
         return import_files(self._lib, paths, progress=progress, cancel=cancel)
 
     def export(self, refs: Sequence[ImageRef], folder: Path, *, sidecar: bool = False,
-               max_name_length: int = 60, metadata: bool = True) -> ExportReport:
-        """Copies without any personal metadata; `metadata=False`: without the request metadata too."""
+               max_name_length: int = 60, metadata: bool = True, namer: Namer | None = None,
+               number_from: int = 1, total: int | None = None) -> ExportReport:
+        """Copies without any personal metadata; `metadata=False`: without the request metadata too;
+        `namer`: file names from a naming template (see export_images)."""
         return export_images(self._lib, refs, folder, sidecar=sidecar, max_name_length=max_name_length,
-                             metadata=metadata)
+                             metadata=metadata, namer=namer, number_from=number_from, total=total)
 
     def check(self, *, repair: bool = False, deep: bool = True, temp_min_age: float = 60.0,
               progress: Progress | None = None, cancel: Cancel = None) -> IntegrityReport:

@@ -21,12 +21,12 @@ from typing import Any
 from ..api.metadata_strip import UPLOAD_KEPT_TEXT, MetadataStripError, strip_metadata
 from ..private_files import user_file_mode
 from ._util import dumps, sha256_hex
-from .errors import GalleryError, ImageRejectedError, StorageError, storage_error
+from .errors import GalleryError, ImageRejectedError, StorageError, export_error, storage_error
 from .files import atomic_write
 from .foreign import import_metadata
 from .foreign_sources import oversized_chunk
 from .ingest import Library, local_file_time, read_embedded, store_bytes
-from .models import ImageRef
+from .models import ImageRef, ImageRow
 
 #: Files larger than this are not read into memory for import.
 MAX_IMPORT_BYTES = 512 * 1024 * 1024
@@ -165,8 +165,14 @@ def export_images(
     sidecar: bool = False,
     max_name_length: int = 60,
     metadata: bool = True,
+    namer: Namer | None = None,
+    number_from: int = 1,
+    total: int | None = None,
 ) -> ExportReport:
-    """Copy images to `folder`, named from their prompts.
+    """Copy images to `folder`, named from their prompts, or by `namer` (a naming template: it
+    gets each image's fields, see export_fields, and the extension, and returns one safe name).
+    A name already taken in the folder gets -2, -3…: an export never replaces a file.
+    number_from, total: where this call's images stand in a longer export (its {n}).
 
     An exported copy never carries what a file said about its owner (a source photo's place,
     camera, dates: api/metadata_strip.py), losslessly. metadata=True (the default) keeps the
@@ -177,8 +183,22 @@ def export_images(
         folder.mkdir(parents=True, exist_ok=True)
         taken = {p.name.lower() for p in folder.iterdir()}
     except OSError as exc:
-        raise storage_error(exc, "export to this folder", folder / "x") from None
+        detail = storage_error(exc, "export to this folder", folder / "x").detail
+        raise export_error(exc.errno, exc.strerror or type(exc).__name__, folder, detail=detail) from None
     report = ExportReport()
+    try:
+        _export_each(lib, refs, folder, report, taken, sidecar=sidecar, max_name_length=max_name_length,
+                     metadata=metadata, namer=namer, number_from=number_from, total=total)
+    except StorageError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise export_error(exc.errno, reason, folder, written=number_from - 1 + len(report.written),
+                           detail=exc.detail) from None
+    return report
+
+
+def _export_each(lib: Library, refs: Sequence[ImageRef], folder: Path, report: ExportReport, taken: set[str], *,
+                 sidecar: bool, max_name_length: int, metadata: bool, namer: Namer | None, number_from: int,
+                 total: int | None) -> None:
     shared = user_file_mode()  # copies to share: the designer's usual mode, not the library's 0600
     for image_id, digest in lib.index.resolve(refs):
         row = lib.index.get(image_id)
@@ -195,22 +215,57 @@ def export_images(
         except MetadataStripError:
             report.missing.append(digest)  # a damaged file: the integrity check will say more
             continue
-        base = slugify(row.prompt or row.prompt_used, max_name_length) or digest[:12]
         ext = src.suffix.lower()
+        if namer is not None:
+            fields = export_fields(
+                row, lib.index.metadata(image_id), number_from + len(report.written), total or len(refs)
+            )
+            base = Path(namer(fields, ext)).stem
+        else:
+            base = slugify(row.prompt or row.prompt_used, max_name_length) or digest[:12]
         name, n = f"{base}{ext}", 1
-        while name.lower() in taken or (sidecar and f"{Path(name).stem}.json".lower() in taken):
-            n += 1
-            name = f"{base}-{n}{ext}"
-        taken.add(name.lower())
-        target = folder / name
-        atomic_write(target, data, action="export an image", mode=shared)
+        while True:
+            while name.lower() in taken or (sidecar and f"{Path(name).stem}.json".lower() in taken):
+                n += 1
+                name = f"{base}-{n}{ext}"
+            taken.add(name.lower())
+            target = folder / name
+            try:
+                atomic_write(target, data, action="export an image", mode=shared, exclusive=True)
+                break
+            except FileExistsError:  # made meanwhile by someone else: the next free name
+                continue
         if sidecar:
             side_name = f"{target.stem}.json"
             taken.add(side_name.lower())
             atomic_write(folder / side_name, dumps(_export_doc(lib, row.hash)).encode("utf-8"), mode=shared,
                          action="export an image's details")
         report.written.append((digest, target))
-    return report
+
+
+#: Names an exported image from its fields and extension (batch/plan.py's export_name, bound to a template).
+Namer = Callable[[dict[str, Any], str], str]
+
+
+def export_fields(row: ImageRow, metadata: dict[str, Any], n: int, total: int) -> dict[str, Any]:
+    """What a naming template can say about one image (batch/plan.py EXPORT_FIELDS)."""
+    found = metadata.get("response")
+    response: dict[str, Any] = found if isinstance(found, dict) else {}
+    batch = response.get("batch") or next((t[len("batch "):] for t in row.tags if t.startswith("batch ")), None)
+    made = row.created_at.astimezone()
+    return {
+        "batch": batch,
+        "row": response.get("batch_row"),
+        "seed": row.seed if row.seed is not None else response.get("seed"),
+        "date": made.strftime("%Y-%m-%d"),
+        "time": made.strftime("%H%M"),
+        "prompt": row.prompt or row.prompt_used,
+        "n": str(n).zfill(len(str(max(total, 1)))),
+        "width": row.width,
+        "height": row.height,
+        "preset": (row.style_preset or "").replace("_", " ").title() or None,
+        "rating": row.rating or None,
+    }
 
 
 def _export_doc(lib: Library, digest: str) -> dict[str, Any]:

@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 from ._util import to_iso
 from .errors import GalleryError, StorageError
 from .gallery import Gallery
-from .importer import Cancel, ExportReport, Progress
+from .importer import Cancel, ExportReport, Namer, Progress
 from .journal import JobRecord
 from .maintenance import INDEX_NAME
 from .metadata import LineageLink
@@ -368,17 +368,21 @@ def export_with_progress(
     cancel: Cancel = None,
     chunk: int = 20,
     metadata: bool = True,
+    namer: Namer | None = None,
 ) -> ExportOutcome:
     """Gallery.export in chunks, so it can report progress and stop between chunks.
 
-    metadata=False: pixels only (see Gallery.export)."""
+    metadata=False: pixels only; namer: names from a naming template (see Gallery.export)."""
     out = ExportOutcome()
     total = len(refs)
     for i in range(0, total, chunk):
         if _cancelled(cancel):
             out.cancelled = True
             break
-        part: ExportReport = gallery.export(list(refs[i : i + chunk]), folder, metadata=metadata)
+        part: ExportReport = gallery.export(
+            list(refs[i : i + chunk]), folder, metadata=metadata, namer=namer,
+            number_from=len(out.written) + 1, total=total,
+        )
         out.written.extend(part.written)
         out.missing.extend(part.missing)
         if progress is not None:

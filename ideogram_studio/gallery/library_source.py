@@ -33,7 +33,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from .importer import Cancel, ImportReport, Progress
+from .importer import Cancel, ImportReport, Namer, Progress
 from .library_ops import DateCounts, DetailInfo, ExportOutcome, LibraryProblem
 from .maintenance import IntegrityReport, RebuildReport
 from .models import Collection, FacetValue, ImageRow, PurgeReport
@@ -187,8 +187,9 @@ class LibraryMaintenance(Protocol):
     def import_paths(self, paths: Sequence[Path], progress: Progress, cancel: Cancel) -> ImportReport: ...
 
     def export(self, ids: Sequence[int], folder: Path, progress: Progress, cancel: Cancel, *,
-               metadata: bool = True) -> ExportOutcome:
-        """Copies of the images in `folder`; `metadata` False: pixels only (no request inside)."""
+               metadata: bool = True, namer: Namer | None = None) -> ExportOutcome:
+        """Copies of the images in `folder`; `metadata` False: pixels only (no request inside);
+        `namer`: file names from a naming template (never replacing a file already there)."""
         ...
 
     def check(self, repair: bool, progress: Progress, cancel: Cancel) -> IntegrityReport: ...

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from .gallery import Gallery
-from .importer import Cancel, ImportReport, Progress
+from .importer import Cancel, ImportReport, Namer, Progress
 from .library_ops import (
     DateCounts,
     DetailInfo,
@@ -151,8 +151,9 @@ class LocalLibrarySource:
         return self.gallery.import_paths(paths, progress=progress, cancel=cancel)
 
     def export(self, ids: Sequence[int], folder: Path, progress: Progress, cancel: Cancel, *,
-               metadata: bool = True) -> ExportOutcome:
-        return export_with_progress(self.gallery, ids, folder, progress=progress, cancel=cancel, metadata=metadata)
+               metadata: bool = True, namer: Namer | None = None) -> ExportOutcome:
+        return export_with_progress(self.gallery, ids, folder, progress=progress, cancel=cancel, metadata=metadata,
+                                    namer=namer)
 
     def check(self, repair: bool, progress: Progress, cancel: Cancel) -> IntegrityReport:
         return self.gallery.check(repair=repair, progress=progress, cancel=cancel)

@@ -26,6 +26,7 @@ from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
 from .actions import MenuItems
 from .detail_panel import CHAIN_ICON
+from .export_dialog import ExportDialog, namer_for
 from .grid_view import LibraryPreview
 from .page_actions import PageActions
 from .page_layout import PageLayout
@@ -79,7 +80,10 @@ class LibraryPage(PageLayout):
         super().__init__(session, parent, send_to=send_to, use_as=use_as)
         session.setParent(self)
         self._shown_once = False
-        self._dialog: QFileDialog | None = None
+        self._dialog: QFileDialog | ExportDialog | None = None
+        #: The export dialog's last folder and naming template, offered again next time.
+        self._export_folder = ""
+        self._export_template = ""
         self._preview: LibraryPreview | None = None
         self._purge_ids: list[int] | None = None
         self.session.keep_selection_from(self._selection_to_keep)
@@ -180,22 +184,33 @@ class LibraryPage(PageLayout):
         """Import files and folders (drag and drop, or the menu) with progress and a report."""
         self.session.import_paths([Path(p) for p in paths])
 
-    def export_to(self, folder: Path, ids: Sequence[int] | None = None, *, metadata: bool = True) -> None:
+    def export_to(
+        self, folder: Path, ids: Sequence[int] | None = None, *, metadata: bool = True, template: str = ""
+    ) -> None:
         """Copies without any source's place, camera or owner; `metadata=False`: pixels only (no
-        request metadata inside, no sidecar)."""
-        self.session.export(list(ids if ids is not None else self.selected_ids()), folder, metadata=metadata)
+        request metadata inside, no sidecar); `template`: file names such as `{batch}-{row}-{seed}`
+        (empty: from the prompt)."""
+        self._export_folder = str(folder)
+        ids = list(ids if ids is not None else self.selected_ids())
+        self.session.export(ids, folder, metadata=metadata, namer=namer_for(template))
 
-    def export_selection(self, *, metadata: bool = True) -> QFileDialog | None:
-        """Ask for a folder (non-modal) and export the selection there."""
+    def export_selection(self, *, metadata: bool = True) -> ExportDialog | None:
+        """Ask where to and how to name the files (non-modal), then export the selection there."""
         ids = self.selected_ids()
         if not ids:
             self._say("Select the images to export first.")
             return None
-        how = "" if metadata else ", pixels only"
-        dialog = QFileDialog(self, f"Export {len(ids):,} image(s) to a folder{how}")
-        dialog.setFileMode(QFileDialog.FileMode.Directory)
-        dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
-        dialog.fileSelected.connect(lambda folder: self.export_to(Path(folder), ids, metadata=metadata))
+        rows = self.grid.selected_rows()
+        sample = self.model.image(rows[0]) if rows else None
+        dialog = ExportDialog(len(ids), sample, pixels_only=not metadata, folder=self._export_folder, parent=self)
+        if self._export_template:
+            dialog.set_template(self._export_template)
+
+        def chosen(folder: str) -> None:
+            self._export_template = dialog.template()
+            self.export_to(Path(folder), ids, metadata=metadata, template=dialog.template())
+
+        dialog.fileSelected.connect(chosen)
         dialog.open()
         self._dialog = dialog
         return dialog

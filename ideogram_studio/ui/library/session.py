@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from ...gallery import Collection, ImportReport, IntegrityReport, PurgeReport, RebuildReport
+from ...gallery import Collection, ImportReport, IntegrityReport, Namer, PurgeReport, RebuildReport
 from ...gallery.errors import GalleryError
 from ...gallery.library_ops import ExportOutcome, neighbour_row
 from ...gallery.library_source import LibrarySource
@@ -292,15 +292,18 @@ class LibrarySession(LibraryBrowsing):
         if self.tasks.start("Import", work, import_report, done=self._changed) is None:
             self._say(BUSY)
 
-    def export(self, ids: list[int], folder: Path, *, metadata: bool = True) -> None:
-        """Copies without any source's place, camera or owner; `metadata` False: pixels only."""
+    def export(self, ids: list[int], folder: Path, *, metadata: bool = True, namer: Namer | None = None) -> None:
+        """Copies without any source's place, camera or owner; `metadata` False: pixels only;
+        `namer`: file names from a naming template."""
         maintenance = self.source.maintenance()
         if maintenance is None:
             return
         if not ids:
             self._say("Select the images to export first.")
             return
-        work = functools.partial(_export, functools.partial(maintenance.export, metadata=metadata), ids, folder)
+        work = functools.partial(
+            _export, functools.partial(maintenance.export, metadata=metadata, namer=namer), ids, folder
+        )
         self.tasks.start("Export" if metadata else "Export (pixels only)", work,
                          functools.partial(_export_report, folder))
 
