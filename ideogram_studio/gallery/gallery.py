@@ -24,7 +24,7 @@ from .annotations import SidecarStore
 from .db import Database
 from .errors import NotFoundError, StorageError
 from .files import FileStore, ensure_dir, refuse_links
-from .importer import Cancel, ExportReport, ImportReport, Namer, Progress, export_images, import_files
+from .importer import Cancel, ExportReport, ImportReport, Namer, Progress, export_images, import_files, import_tag
 from .index import GalleryIndex
 from .ingest import Library, recover_pending, store_bytes
 from .journal import JobJournal, JobRecord
@@ -353,7 +353,17 @@ class Gallery:
     # ---- files ----------------------------------------------------------------------------------------
     def import_paths(self, paths: Iterable[Path], *, progress: Progress | None = None,
                      cancel: Cancel = None) -> ImportReport:
-        return import_files(self._lib, paths, progress=progress, cancel=cancel)
+        """Import files; what one import brought (new or already there) is tagged `import <when>`,
+        so the library's "Last import" finds it again (a search, like "This batch")."""
+        tag = import_tag(datetime.now())
+        report = import_files(self._lib, paths, progress=progress, cancel=cancel)
+        brought = list(dict.fromkeys(h for _, h in (*report.imported, *report.duplicates)))
+        if brought:
+            try:
+                self.add_tags(brought, [tag])
+            except StorageError as exc:  # the images are in; only the tag is missing
+                report.error = report.error or exc.message
+        return report
 
     def export(self, refs: Sequence[ImageRef], folder: Path, *, sidecar: bool = False,
                max_name_length: int = 60, metadata: bool = True, namer: Namer | None = None,

@@ -15,6 +15,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,14 @@ def collect_files(paths: Iterable[Path]) -> list[Path]:
         else:
             out.append(p)
     return out
+
+
+#: Every image one import brought carries `import <local time>` (the library's "Last import").
+IMPORT_TAG_PREFIX = "import "
+
+
+def import_tag(when: datetime) -> str:
+    return f"{IMPORT_TAG_PREFIX}{when:%Y-%m-%d %H:%M:%S}"
 
 
 def import_files(lib: Library, paths: Iterable[Path], *, progress: Progress | None = None,

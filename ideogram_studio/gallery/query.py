@@ -54,6 +54,8 @@ class ImageQuery:
     created_from: datetime | None = None  # inclusive
     created_to: datetime | None = None  # exclusive
     favourite: bool | None = None
+    #: The culling flag: 1 picked, -1 rejected, 0 unflagged (None: any).
+    flag: int | None = None
     min_rating: int = 0
     tags: tuple[str, ...] = ()  # every one of them
     collection: int | None = None
@@ -166,6 +168,9 @@ def where(q: ImageQuery) -> tuple[str, list[Any]]:
         params.append(to_iso(q.created_to))
     if q.favourite is not None:
         terms.append(f"images.favourite = {1 if q.favourite else 0}")
+    if q.flag is not None:
+        terms.append("images.flag = ?")
+        params.append(int(q.flag))
     if q.min_rating > 0:
         terms.append("images.rating >= ?")
         params.append(int(q.min_rating))

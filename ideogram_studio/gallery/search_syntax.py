@@ -18,6 +18,7 @@ understood is searched, the rest is reported.
     rating:>=4          at least 4 stars; also >, <, <=, = and rating:5 (exactly 5),
                         rating:<3 (fewer than 3, unrated included), rating:0 (unrated)
     fav  -fav           favourites only / no favourites
+    is:picked           picked in culling (P); also is:rejected (X), is:unflagged
     after:2025-03-01    on or after that day (local time); also today, yesterday
     before:2025-03-01   before that day
     date:today          within a day, week or month: today, yesterday, week (this week),
@@ -77,6 +78,9 @@ FIELDS = {
     "fav": "fav", "is": "is",
 }
 _FAV_WORDS = {"fav", "favs", "favourite", "favourites", "favorite", "favorites"}
+#: The culling flags is: takes (gallery/index.py FLAG_*: 1 picked, -1 rejected, 0 none).
+_FLAG_WORDS = {"picked": 1, "pick": 1, "picks": 1, "rejected": -1, "reject": -1, "rejects": -1,
+               "unflagged": 0, "unflag": 0}
 _NONE_WORDS = {"none", "no", "null", "-"}
 _RATING = re.compile(r"^(>=|<=|=>|=<|>|<|=)?\s*(\d+)$")
 _DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -305,6 +309,7 @@ class _Builder:
     tags: list[str] = field(default_factory=list)
     values: dict[str, list[str | None]] = field(default_factory=dict)
     favourite: bool | None = None
+    flag: int | None = None
     min_rating: int = 0
     max_rating: int | None = None
     created_from: datetime | None = None
@@ -349,6 +354,7 @@ def parse_search(text: str, *, today: date | None = None) -> Search:
         created_from=b.created_from,
         created_to=b.created_to,
         favourite=b.favourite,
+        flag=b.flag,
         min_rating=b.min_rating,
         tags=tuple(dict.fromkeys(b.tags)),
     )
@@ -394,8 +400,15 @@ def _field(b: _Builder, p: _Piece) -> None:
             b.favourite = not p.negated
             b.terms.append(Term("fav", b.text[p.start : p.end], p.start, p.end, p.negated,
                                 ("0" if p.negated else "1",)))
+        elif value.lower() in _FLAG_WORDS and not p.negated:
+            b.flag = _FLAG_WORDS[value.lower()]
+            b.terms.append(Term("flag", b.text[p.start : p.end], p.start, p.end, False, (str(b.flag),)))
+        elif value.lower() in _FLAG_WORDS:
+            b.error(p.start, p.start + 1, "Leaving out by is: is not supported; use is:picked, is:rejected or "
+                    "is:unflagged for the ones you want.")
         else:
-            b.error(p.value_start, p.end, f"“is:{value}” is not known; use is:fav (or just fav).")
+            b.error(p.value_start, p.end,
+                    f"“is:{value}” is not known; use is:fav, is:picked, is:rejected or is:unflagged.")
         return
     if name == "fav":
         yes = value.lower() in ("", "yes", "y", "true", "1", "on")

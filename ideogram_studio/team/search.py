@@ -101,6 +101,9 @@ def where_query(q: ImageQuery, params: list[Any]) -> list[str]:
         mine = ("EXISTS (SELECT 1 FROM ratings WHERE ratings.hash = images.hash AND ratings.person = current_user "
                 "AND ratings.rating = 5)")
         terms.append(mine if q.favourite else f"NOT {mine}")
+    if q.flag is not None:
+        # Culling flags are the designer's own, kept in the local library only: none in the team's.
+        terms.append("FALSE" if q.flag != 0 else "TRUE")
     if q.min_rating > 0:
         terms.append("images.rating >= %s")
         params.append(int(q.min_rating))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from ideogram_studio.gallery import Gallery
@@ -73,7 +73,8 @@ def test_export_dialog_names_files_from_a_template_and_refuses_a_bad_one(
     assert again is not None and again.template() == "{batch}-{row}-{seed}" and again.folder_edit.text() == str(out)
     before = (out / "Mugs-1-11.png").read_bytes()
     qtbot.mouseClick(again.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: len(list(out.iterdir())) == 6, timeout=10000)
+    qtbot.waitUntil(lambda: (out / "Mugs-3-13-2.png").exists() and not page.session.tasks.busy(), timeout=10000)
+    assert len(list(out.iterdir())) == 6
     assert (out / "Mugs-1-11.png").read_bytes() == before and (out / "Mugs-1-11-2.png").exists()
 
 
@@ -86,3 +87,32 @@ def test_an_export_to_an_unwritable_place_is_said_in_words(qtbot: QtBot, page: L
     report = page.task_bar.report()
     assert report is not None and not report.ok and "export" in report.summary.lower()
     assert "Traceback" not in report.summary and not (blocker.parent / "out").exists()
+
+
+def smart_item(page: LibraryPage, name: str) -> QTreeWidgetItem | None:
+    section = page.filters.section("saved")
+    for i in range(section.childCount()):
+        item = section.child(i)
+        if item.text(0) == name:
+            return item
+    return None
+
+
+def test_built_in_smart_collections_count_live_and_run_their_search(
+    qtbot: QtBot, page: LibraryPage, gallery: Gallery
+) -> None:
+    qtbot.waitUntil(lambda: (item := smart_item(page, "This batch")) is not None and item.text(1) == "3", timeout=10000)
+    last_import, picked = smart_item(page, "Last import"), smart_item(page, "Picked")
+    assert last_import is not None and last_import.text(1) == "" and "Nothing imported" in last_import.toolTip(0)
+    assert picked is not None and picked.text(1) == "0"
+    page.grid.selectAll()
+    first = page.selected_hashes()[0]
+    gallery.set_flag([first], 1)
+    page.session.refresh_saved_searches()  # as the page does whenever the library's counts change
+    qtbot.waitUntil(lambda: (item := smart_item(page, "Picked")) is not None and item.text(1) == "1", timeout=10000)
+    item = smart_item(page, "Picked")
+    assert item is not None
+    page.filters.scrollToItem(item)
+    qtbot.mouseClick(page.filters.viewport(), Qt.MouseButton.LeftButton, pos=page.filters.visualItemRect(item).center())
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
+    assert page.query_text() == "is:picked" and page.selected_hashes() in ([], [first])

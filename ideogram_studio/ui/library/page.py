@@ -402,6 +402,7 @@ class LibraryPage(PageLayout):
         f.create_collection_requested.connect(self._create_collection)
         f.rename_collection_requested.connect(s.rename_collection)
         s.saved_searches_changed.connect(f.set_saved_searches)
+        s.smart_collections_changed.connect(f.set_smart_collections)
         f.saved_search_chosen.connect(self.set_query_text)
         f.save_search_requested.connect(self._save_search)
         f.rename_saved_search_requested.connect(s.rename_saved_search)

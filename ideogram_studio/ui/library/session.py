@@ -31,6 +31,7 @@ from ...gallery.library_ops import ExportOutcome, neighbour_row
 from ...gallery.library_source import LibrarySource
 from ...gallery.saved_searches import SavedSearches
 from ...gallery.search_syntax import parse_search
+from ...gallery.smart_collections import built_in
 from ..common.task_runner import EXPECTED, TaskRunner
 from .browsing import KEEP_SELECTION, Found, LibraryBrowsing, Shown, SideBarCounts
 from .reports import check_report, export_report, import_report, purge_message, rebuild_report
@@ -58,6 +59,8 @@ class LibrarySession(LibraryBrowsing):
     enabled_changed = Signal(bool)
     #: The saved searches with their live counts: [(name, query, count)].
     saved_searches_changed = Signal(list)
+    #: The built-in smart collections with their live counts: [(name, query or None, count or None, hint)].
+    smart_collections_changed = Signal(list)
 
     def __init__(self, source: LibrarySource, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(source, runner, parent)
@@ -65,6 +68,9 @@ class LibrarySession(LibraryBrowsing):
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="library-writer")
         self._name_new_collection: int | None = None
         self._saved: SavedSearches | None = None
+        #: The newest batch's library tag ("batch <name>"), as the studio's job list knows it (the
+        #: shell sets this; alone, the library takes the batch tag that sorts last).
+        self.latest_batch_tag: Callable[[], str | None] = lambda: None
 
     # ---- saved searches (smart collections) -------------------------------------------------------
     @property
@@ -88,6 +94,8 @@ class LibrarySession(LibraryBrowsing):
             self.runner.run(self._count_saved(), "library-saved-searches", replace=True)
 
     async def _count_saved(self) -> None:
+        batch_tag = self.latest_batch_tag()  # on the GUI thread: it reads the studio's job list
+
         def counted() -> list[tuple[str, str, int | None]]:
             out: list[tuple[str, str, int | None]] = []
             for s in self.saved_store.all():
@@ -95,9 +103,19 @@ class LibrarySession(LibraryBrowsing):
                 out.append((s.name, s.query, self.source.count(search) if search.ok else None))
             return out
 
+        def smart() -> list[tuple[str, str | None, int | None, str]]:
+            out: list[tuple[str, str | None, int | None, str]] = []
+            for c in built_in(self.source.tag_names(), batch_tag):
+                count = None if c.query is None else self.source.count(parse_search(c.query))
+                out.append((c.name, c.query, count, c.hint))
+            return out
+
         entries = await asyncio.to_thread(counted)
         if not self._closed:
             self.saved_searches_changed.emit(entries)
+        built_ins = await asyncio.to_thread(smart)
+        if not self._closed:
+            self.smart_collections_changed.emit(built_ins)
 
     def save_search(self, name: str, query: str) -> None:
         self._saved_edit(lambda: self.saved_store.add(name, query), f"Search saved as “{' '.join(name.split())}”.")

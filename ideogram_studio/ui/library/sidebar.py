@@ -100,6 +100,8 @@ class LibraryFilters(QTreeWidget):
         self._scope: tuple[str, int | None] = (SCOPE_ALL, None)
         self._updating = False
         self._sections: dict[str, QTreeWidgetItem] = {}
+        self._saved_entries: list[tuple[str, str, int | None]] = []
+        self._smart_entries: list[tuple[str, str | None, int | None, str]] = []
         self._setup_ui()
 
     # ---- public ----------------------------------------------------------------------------------
@@ -174,11 +176,26 @@ class LibraryFilters(QTreeWidget):
 
     def set_saved_searches(self, entries: Sequence[tuple[str, str, int | None]]) -> None:
         """The saved searches with their counts (None: the query has a mistake) and a way to add one."""
+        self._saved_entries = list(entries)
+        self._fill_saved()
+
+    def set_smart_collections(self, entries: Sequence[tuple[str, str | None, int | None, str]]) -> None:
+        """The built-in smart collections (Last import, This batch, Picked) with their counts, above
+        the saved searches; one with nothing to show yet (no query) is greyed, its hint says why."""
+        self._smart_entries = list(entries)
+        self._fill_saved()
+
+    def _fill_saved(self) -> None:
         self._updating = True
         try:
             section = self._sections["saved"]
             self._clear(section)
-            for name, query, count in entries:
+            for name, query, count, hint in self._smart_entries:
+                item = self._child(section, name, count if query else None, ("smart", name, query or ""))
+                item.setToolTip(0, hint)
+                if not query:
+                    item.setForeground(0, QBrush(theme.color("placeholder_fg")))
+            for name, query, count in self._saved_entries:
                 item = self._child(section, name, count, ("saved", name, query))
                 item.setToolTip(0, query)
             add = self._child(section, "Save the current search…", None, ("save-search",))
@@ -214,7 +231,7 @@ class LibraryFilters(QTreeWidget):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         bold = QFont(self.font())
         bold.setWeight(QFont.Weight.DemiBold)
-        for key, title in (("libraries", "Libraries"), ("library", "Library"), ("saved", "Saved searches"),
+        for key, title in (("libraries", "Libraries"), ("library", "Library"), ("saved", "Smart collections"),
                            ("collections", "Collections"),
                            ("date", "Date"),
                            ("rating", "Rating"), *((f, t) for f, _facet, t in SECTIONS)):
@@ -363,7 +380,7 @@ class LibraryFilters(QTreeWidget):
             self.scope_changed.emit(SCOPE_COLLECTION, int(data[1]))
         elif kind == "new-collection":
             self.create_collection_requested.emit(None)
-        elif kind == "saved":
+        elif kind == "saved" or (kind == "smart" and data[2]):
             self.saved_search_chosen.emit(str(data[2]))
         elif kind == "save-search":
             self.save_search_requested.emit()

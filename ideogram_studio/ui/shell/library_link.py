@@ -8,13 +8,15 @@ studio around it. MainWindow implements it; this module never imports the window
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from ...jobs import Job
+from ...batch.plan import batch_tag
+from ...jobs import Job, latest_batch
 from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
 from ..library.actions import describe_request, upscale_request
@@ -101,6 +103,8 @@ class LibraryLink(QObject):
     # ---- wiring ------------------------------------------------------------------------------
     def _connect(self) -> None:
         page, c, host = self.page, self.controller, self.host
+        # "This batch" in the side bar: the newest batch the studio's job list knows.
+        page.session.latest_batch_tag = lambda: _latest_batch_tag(c.services.queue.jobs.values())
         c.jobs_model.result_stored.connect(lambda _job, image_hash: page.insert_new(image_hash))
         page.open_requested.connect(self._open)
         page.reuse_requested.connect(self._reuse)
@@ -167,3 +171,8 @@ class LibraryLink(QObject):
     def shutdown(self) -> None:
         self.page.shutdown()
         self.team.shutdown()
+
+
+def _latest_batch_tag(jobs: Iterable[Job]) -> str | None:
+    name = latest_batch(jobs)
+    return None if name is None else batch_tag(name)
