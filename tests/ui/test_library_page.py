@@ -27,7 +27,7 @@ from ideogram_studio.ui.common.thumbnail_loader import ThumbnailCache
 from ideogram_studio.ui.common.untrusted import FSI
 from ideogram_studio.ui.library.grid_model import IDS_MIME, LibraryModel
 from ideogram_studio.ui.library.page import LibraryPage
-from ideogram_studio.ui.library.sidebar import SCOPE_COLLECTION, SCOPE_TRASH
+from ideogram_studio.ui.library.sidebar import KIND_ROLE, SCOPE_COLLECTION, SCOPE_TRASH
 from ideogram_studio.ui.modes import registry
 from tests.core.gallery_fixtures import a1111_png
 
@@ -806,8 +806,9 @@ def test_saved_searches_live_in_the_side_bar_with_their_counts(qtbot: QtBot, lib
     page.session.save_search("Lighthouses", "lighthouse")
     section = page.filters.section("saved")
 
-    def saved_items() -> list[tuple[str, str]]:
-        return [(section.child(i).text(0), section.child(i).text(1)) for i in range(section.childCount())]
+    def saved_items() -> list[tuple[str, str]]:  # below the built-in smart collections
+        children = [section.child(i) for i in range(section.childCount())]
+        return [(c.text(0), c.text(1)) for c in children if c.data(0, KIND_ROLE)[0] != "smart"]
 
     qtbot.waitUntil(lambda: ("Lighthouses", f"{lighthouses:,}") in saved_items(), timeout=10000)
     with qtbot.waitSignal(page.search_finished, timeout=10000):
