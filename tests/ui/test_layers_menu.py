@@ -39,10 +39,13 @@ def _action(studio: Studio, image_hash: str, name: str) -> Any:
 
 
 def _dialog(qtbot: Any, studio: Studio, cls: type, name: str) -> Any:
+    """The shown dialog of that class whose object name or title is `name`."""
     found: list[Any] = []
 
     def shown() -> bool:
-        found[:] = [w for w in studio.window.findChildren(cls, name) if w.isVisible()]
+        found[:] = [
+            w for w in studio.window.findChildren(cls) if w.isVisible() and name in (w.objectName(), w.windowTitle())
+        ]
         return bool(found)
 
     qtbot.waitUntil(shown, timeout=10000)
@@ -51,7 +54,7 @@ def _dialog(qtbot: Any, studio: Studio, cls: type, name: str) -> Any:
 
 def _layerize(qtbot: Any, studio: Studio, source: str) -> str:
     _action(studio, source, "result-layerize").trigger()
-    box = _dialog(qtbot, studio, QMessageBox, "layerize-confirm")
+    box = _dialog(qtbot, studio, QMessageBox, "Layerize text")
     assert "Cost: $0.090 (exact quote)" in box.text()  # the service's price, before anything is sent
     assert studio.sandbox.quotes == 1 and len(studio.jobs()) == 1
     (run,) = [b for b in box.buttons() if b.text() == "Layerize"]

@@ -49,6 +49,8 @@ class LibraryPage(PageLayout):
     send_to_requested = Signal(str, str)
     use_as_requested = Signal(str, str)
     describe_requested = Signal(str)
+    #: Describe with Ideogram 4: the image as a structured prompt (a layout) for Generate.
+    describe_layout_requested = Signal(str)
     remove_background_requested = Signal(str)
     #: Layers of the current image: (hash, "layerize" | "psd" | "svg").
     layers_requested = Signal(str, str)
@@ -649,6 +651,10 @@ class LibraryPage(PageLayout):
     def _reuse_current(self) -> None:
         if h := self.current_hash():
             self.reuse_requested.emit(h)
+
+    def _describe_layout_current(self) -> None:
+        if h := self.current_hash():
+            self.describe_layout_requested.emit(h)
 
     def _describe_current(self) -> None:
         if h := self.current_hash():

@@ -40,6 +40,9 @@ class PageActions:
         self.vary = a("Vary", functools.partial(p._again_current, True),
                       tip="A new image from the same prompt (the caption used), with a new seed")
         self.describe = a("Describe", p._describe_current)
+        self.describe_layout = a("Describe as a layout (Ideogram 4)", p._describe_layout_current,
+                                 tip="The image as a structured prompt (background, elements with boxes, "
+                                     "palette) to generate from in Ideogram 4.5")
         self.upscale = a("Upscale…", p._open_upscale, ["Ctrl+U"])
         self.remove_background = a("Remove background", p._remove_background_current,
                                    tip="Cut the subject out onto transparency (a new image, linked to this one)")
@@ -120,6 +123,7 @@ class PageActions:
         for action in self.use:
             use.addAction(action)
         menu.addAction(self.describe)
+        menu.addAction(self.describe_layout)
         menu.addAction(self.upscale)
         menu.addAction(self.remove_background)
         menu.addAction(self.layerize)
@@ -184,8 +188,9 @@ class PageActions:
     def update(self, one: bool, in_trash: bool) -> None:
         """Enable what applies to the selection (`one`: at least one image) and the scope."""
         for action in (self.open, self.preview, self.copy_prompt, self.copy_seed, self.reuse, self.reproduce,
-                       self.vary, self.describe, self.upscale, self.remove_background, self.layerize, self.export_psd,
-                       self.export_svg, self.show, *self.send, *self.use, self.favourite,
+                       self.vary, self.describe, self.describe_layout, self.upscale, self.remove_background,
+                       self.layerize, self.export_psd, self.export_svg, self.show, *self.send, *self.use,
+                       self.favourite,
                        *self.ratings, self.tag,
                        self.export, self.export_pixels):
             action.setEnabled(one and action.isVisible())

@@ -51,6 +51,10 @@ STATE_VERSION = 1
 MIN_WIDTH = 380
 
 
+#: The model a structured prompt brought from elsewhere switches the form to (the current layout model).
+STRUCTURED_MODEL = "ideogram-4-5"
+
+
 class GeneratePanel(ModePanel):
     """The Generate workflow's form. Emits `submitted(request, to_front)` with a valid request."""
 
@@ -165,6 +169,15 @@ class GeneratePanel(ModePanel):
         self.structured_box.set_expanding(False)
         if isinstance(prompt, dict):
             self.structured_box.set_value(prompt)
+
+    def use_structured_prompt(self, prompt: dict[str, Any]) -> None:
+        """A structured prompt from elsewhere (describe as a layout): the form switches to Ideogram 4.5
+        when its model cannot take one, and the prompt goes in the structured field."""
+        model, transparent = self.model_row.model(), self.model_row.transparent()
+        if not takes_structured(target(Operation.GENERATE, model, transparent)):
+            self.model_row.transparent_check.setChecked(False)
+            self.set_model(STRUCTURED_MODEL)
+        self.set_structured_prompt(prompt)
 
     def _on_expand(self) -> None:
         text = self.prompt_text().strip()

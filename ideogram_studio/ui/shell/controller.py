@@ -61,6 +61,8 @@ class StudioController(QObject):
     compare_failed = Signal(object, str)
     #: A describe job finished: (job, the descriptions).
     described = Signal(object, list)
+    #: A describe-as-a-layout job finished: (job, the structured prompt).
+    described_layout = Signal(object, dict)
     #: A job's request should fill its panel ("reuse settings").
     reuse_request = Signal(object)
     #: The same, with the job's tags (e.g. {"operation_label": "face-swap"}): (request, tags).
@@ -281,8 +283,12 @@ class StudioController(QObject):
             self.refresh_spend()
             kind = event.job.tags.get("kind")
             if kind == "describe" and job.state.value == "done":
+                layout = (job.response or {}).get("json_prompt")
                 texts = [str(d.get("text", "")) for d in (job.response or {}).get("descriptions", [])]
-                self.described.emit(job, [t for t in texts if t])
+                if isinstance(layout, dict):  # describe with Ideogram 4: a structured prompt
+                    self.described_layout.emit(job, layout)
+                else:
+                    self.described.emit(job, [t for t in texts if t])
             if kind == "compare" and not event.job.result_hashes:
                 self.compare_failed.emit(StylePreset(event.job.tags["preset"]), event.job.error or "No image")
 

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from ...api.requests import Operation
 from ...api.v2_requests import V2Request
 from ...gallery.layered_files import export_psd, export_svg
 from ...imaging.layered_export import LayeredExportError
+from ..common.dialogs import ask
 
 if TYPE_CHECKING:
     from .controller import StudioController
@@ -77,20 +78,12 @@ async def _price_then_ask(controller: StudioController, image_hash: str, parent:
     request = V2Request.build(Operation.LAYERIZE_TEXT, LAYERIZE_MODEL, {}, {"image": (image,)})
     quote = await controller.services.queue.client.v2.quote_or_estimate(request)
     price = quote.describe() if quote is not None else "no published price"
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Layerize text",
+    text = (
         "Find the text on this image and keep it as separate, editable blocks over a text-free base "
-        f"image (font, size and colour matched).\n\nCost: {price}.",
-        QMessageBox.StandardButton.Cancel,
-        parent,
+        f"image (font, size and colour matched).\n\nCost: {price}."
     )
-    box.setObjectName("layerize-confirm")
-    run = box.addButton("Layerize", QMessageBox.ButtonRole.AcceptRole)
-    box.buttonClicked.connect(
-        lambda button: controller.submit(request, False, {"label": "layerize text"}) if button is run else None
-    )
-    box.open()
+    if await ask("Layerize text", text, "Layerize", parent=parent):
+        controller.submit(request, False, {"label": "layerize text"})
 
 
 # ---- export --------------------------------------------------------------------------------------------

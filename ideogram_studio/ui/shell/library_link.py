@@ -15,14 +15,19 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
+from ...api.requests import Operation
+from ...api.v2_requests import V2Request
 from ...batch.plan import batch_tag
 from ...jobs import Job, latest_batch
 from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
-from ..library.actions import describe_request, upscale_request
+from ..library.actions import describe_request, image_file, upscale_request
 from ..library.page import LibraryPage
 from ..modes import registry
 from .layers_menu import layer_command
+
+#: Describe with Ideogram 4 as a layout: element boxes and the style's words, for Generate.
+LAYOUT_DESCRIBE_OPTIONS = {"include_bbox": True, "include_style_descriptions": True}
 
 if TYPE_CHECKING:
     from .controller import StudioController
@@ -45,6 +50,9 @@ class LibraryHost(Protocol):
 
     def use_in_generate(self, *, prompt: str | None = None, seed: int | None = None) -> None:
         """Put a prompt or a seed into Generate and show it."""
+
+    def use_layout_in_generate(self, prompt: dict[str, Any]) -> None:
+        """Put a structured prompt into Generate (on a model that takes one) and show it."""
 
     def show_settings(self) -> object:
         """Open the Settings dialog (e.g. to point at another library)."""
@@ -112,6 +120,7 @@ class LibraryLink(QObject):
         page.send_to_requested.connect(self._send_to)
         page.use_as_requested.connect(self._send_to)
         page.describe_requested.connect(lambda h: c.runner.run(self._describe(h), "describe"))
+        page.describe_layout_requested.connect(lambda h: c.runner.run(self._describe_layout(h), "describe"))
         page.upscale_requested.connect(lambda h, r, d: c.runner.run(self._upscale(h, r, d), "upscale"))
         page.remove_background_requested.connect(c.remove_background)
         page.layers_requested.connect(lambda h, kind: layer_command(c, host.show_status, h, kind, page))
@@ -119,6 +128,7 @@ class LibraryLink(QObject):
         page.locate_library_requested.connect(host.show_settings)
         page.message.connect(lambda text: host.show_status(text, 8000))
         c.described.connect(self._on_described)
+        c.described_layout.connect(self._on_described_layout)
 
     def _open(self, image_hash: str) -> None:
         self.controller.show_image(image_hash)
@@ -151,6 +161,13 @@ class LibraryLink(QObject):
         request = await asyncio.to_thread(describe_request, self.controller.services.gallery, image_hash)
         self.controller.submit(request, tags={"kind": "describe", "label": "describe", "source": image_hash})
 
+    async def _describe_layout(self, image_hash: str) -> None:
+        image = await asyncio.to_thread(image_file, self.controller.services.gallery, image_hash)
+        request = V2Request.build(Operation.DESCRIBE, "ideogram-4", LAYOUT_DESCRIBE_OPTIONS, {"image": (image,)})
+        self.controller.submit(
+            request, tags={"kind": "describe", "label": "describe as a layout", "source": image_hash}
+        )
+
     async def _upscale(self, image_hash: str, resemblance: int, detail: int) -> None:
         gallery = self.controller.services.gallery
         request = await asyncio.to_thread(upscale_request, gallery, image_hash, resemblance, detail)
@@ -166,6 +183,19 @@ class LibraryLink(QObject):
         # Offered, never forced: the Generate prompt may hold work the designer wants to keep.
         if await ask("Ideogram describes the image as", text, "Use as the Generate prompt", parent=self.page.window()):
             self.host.use_in_generate(prompt=text)
+            self.show_library(False)
+
+    def _on_described_layout(self, job: Job, prompt: dict[str, Any]) -> None:
+        self.controller.runner.run(self._offer_layout(prompt), "describe-offer")
+
+    async def _offer_layout(self, prompt: dict[str, Any]) -> None:
+        summary = str(prompt.get("high_level_description") or "a layout without a description")
+        elements = (prompt.get("compositional_deconstruction") or {}).get("elements")
+        count = len(elements) if isinstance(elements, list) else 0
+        text = f"{summary}\n\n{count} element{'' if count == 1 else 's'} placed in boxes."
+        if await ask("Ideogram describes the image as a layout", text, "Use in Generate (Ideogram 4.5)",
+                     parent=self.page.window()):  # fmt: skip
+            self.host.use_layout_in_generate(prompt)
             self.show_library(False)
 
     def shutdown(self) -> None:

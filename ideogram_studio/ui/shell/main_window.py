@@ -670,6 +670,10 @@ class MainWindow(QMainWindow):
             panel.set_seed(seed)
         self.set_mode("generate")
 
+    def use_layout_in_generate(self, prompt: dict[str, Any]) -> None:
+        self.generate_panel.use_structured_prompt(prompt)
+        self.set_mode("generate")
+
     def reuse_request(self, request: object, tags: object = None) -> None:
         """Fill the mode a request belongs to with exactly its fields and input images."""
         self._on_reuse(request, tags)

@@ -50,6 +50,7 @@ class LibraryLinkLike(Protocol):
     def _send_to(self, target: str, image_hash: str) -> None: ...
     def _use_field(self, name: str, value: Any) -> None: ...
     def _describe(self, image_hash: str) -> Coroutine[Any, Any, None]: ...
+    def _describe_layout(self, image_hash: str) -> Coroutine[Any, Any, None]: ...
     def _upscale(self, image_hash: str, resemblance: int, detail: int) -> Coroutine[Any, Any, None]: ...
 
 
@@ -199,6 +200,8 @@ class TeamLink(QObject):
         runner = link.controller.runner
         page.describe_requested.connect(
             lambda h: self._pull_then(h, lambda: runner.run(link._describe(h), "describe")))
+        page.describe_layout_requested.connect(
+            lambda h: self._pull_then(h, lambda: runner.run(link._describe_layout(h), "describe")))
         page.upscale_requested.connect(
             lambda h, r, d: self._pull_then(h, lambda: runner.run(link._upscale(h, r, d), "upscale")))
         page.remove_background_requested.connect(
