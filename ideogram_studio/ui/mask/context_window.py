@@ -62,18 +62,21 @@ class _Label(QGraphicsItem):
 
     def boundingRect(self) -> QRectF:
         metrics = QFontMetricsF(self._font)
-        return QRectF(0, 0, metrics.horizontalAdvance(self._text) + 2 * self.PAD, metrics.height() + 2 * self.PAD)
+        # boundingRect, not horizontalAdvance: the bold text's own extent (advance fell short on screen).
+        text = metrics.boundingRect(QRectF(0, 0, 10_000, 1_000), 0, self._text)
+        return QRectF(0, 0, text.width() + 2 * self.PAD + 2, metrics.height() + 2 * self.PAD)
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         if not self._text:
             return
-        box = self.boundingRect()
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(theme.color("error") if self._error else theme.color("hud_bg"))
+        box = self.boundingRect().adjusted(0.5, 0.5, -0.5, -0.5)
+        # A broken rule in the theme's error colours (readable in both themes), else the HUD's.
+        painter.setPen(theme.color("error") if self._error else Qt.PenStyle.NoPen)
+        painter.setBrush(theme.color("error_bg") if self._error else theme.color("hud_bg"))
         painter.drawRoundedRect(box, 3, 3)
         painter.setFont(self._font)
-        painter.setPen(theme.color("on_accent") if self._error else theme.color("hud_text"))
-        painter.drawText(box.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD), self._text)
+        painter.setPen(theme.color("error") if self._error else theme.color("hud_text"))
+        painter.drawText(box.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD), Qt.TextFlag.TextDontClip, self._text)
 
 
 class ContextWindowTool(QObject):
@@ -102,7 +105,7 @@ class ContextWindowTool(QObject):
             item.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
             item.hide()
             scene.addItem(item)
-        self.action = QAction("Context window", canvas)
+        self.action = QAction("Draw on the image", canvas)
         self.action.setObjectName("contextWindowAction")
         self.action.setCheckable(True)
         self.action.setShortcut(QKeySequence(KEY))
@@ -188,7 +191,7 @@ class ContextWindowTool(QObject):
         shade.addRect(QRectF(0, 0, size.width(), size.height()))
         shade.addRect(rect)
         self._shade.setPath(shade)
-        self._shade.setBrush(QBrush(QColor(theme.color("letterbox"))))
+        self._shade.setBrush(QBrush(QColor(theme.color("divider_shadow"))))
         text = f"{win.width}×{win.height}" if broken is None else f"Breaks: {broken.name}"
         self._label.set_text(text, broken is not None)
         self._label.setPos(rect.topLeft())

@@ -41,7 +41,6 @@ class PreciseEditBox(QWidget):
         self.draw_button = QToolButton(self)
         self.draw_button.setObjectName("contextWindowButton")
         self.draw_button.setDefaultAction(tool.action)
-        self.draw_button.setText("Draw on the image (W)")
         row.addWidget(self.draw_button)
         self.largest_button = QPushButton("Largest allowed", self)
         self.largest_button.setToolTip("The biggest centred window the service's rules allow on this image.")
