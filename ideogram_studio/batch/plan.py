@@ -19,6 +19,7 @@ from typing import Any
 
 from ..api.limits import MAX_SEED
 from ..api.requests import ApiRequest
+from ..api.v2_requests import V2Request
 from .sheet import SheetPlan
 from .variables import Expansion
 
@@ -26,6 +27,8 @@ from .variables import Expansion
 TAG_BATCH = "batch"
 TAG_ROW = "batch_row"
 TAG_VALUES = "batch_values"
+#: A batch plans on the form's request: v1 Ideogram 3.0, or a v2 model's (4.x).
+AnyRequest = ApiRequest | V2Request
 
 
 class SeedMode(StrEnum):
@@ -53,7 +56,7 @@ class SeedPolicy:
 
 @dataclass(frozen=True)
 class BatchItem:
-    request: ApiRequest
+    request: AnyRequest
     row: int  # 1-based row of the batch (a sheet row number, or the combination's number)
     copy: int  # 1-based repeat number within the row
     values: tuple[tuple[str, str], ...] = ()
@@ -75,7 +78,7 @@ class BatchPlan:
     def image_count(self) -> int:
         return sum(item.request.image_count() for item in self.items)
 
-    def total_cost(self, price: Callable[[ApiRequest], Decimal | None]) -> tuple[Decimal, int]:
+    def total_cost(self, price: Callable[[AnyRequest], Decimal | None]) -> tuple[Decimal, int]:
         """The sum of the prices `price` knows, and how many requests it could not price."""
         total, unknown = Decimal(0), 0
         cache: dict[str, Decimal | None] = {}
@@ -93,7 +96,7 @@ class BatchPlan:
 
 def from_template(
     name: str,
-    base: ApiRequest,
+    base: AnyRequest,
     expansions: Sequence[Expansion],
     *,
     seeds: SeedPolicy = SeedPolicy(),
@@ -115,7 +118,7 @@ def from_sheet(
 
 def _plan(
     name: str,
-    rows: Sequence[tuple[int, ApiRequest, tuple[tuple[str, str], ...]]],
+    rows: Sequence[tuple[int, AnyRequest, tuple[tuple[str, str], ...]]],
     repeats: Sequence[int],
     seeds: SeedPolicy,
     rng: random.Random | None,
@@ -127,13 +130,26 @@ def _plan(
         for copy in range(1, times + 1):
             seed = next(seed_list)
             req = request
-            if seed is not None and hasattr(req, "seed"):
+            if seed is not None and _has_field(req, "seed"):
                 req = _replaced(req, seed=seed)
             items.append(BatchItem(req, row, copy, values))
     return BatchPlan(name, tuple(items))
 
 
-def _replaced(request: ApiRequest, **changes: Any) -> ApiRequest:
+def _has_field(request: ApiRequest | V2Request, name: str) -> bool:
+    return request.spec.has(name) if isinstance(request, V2Request) else hasattr(request, name)
+
+
+def _replaced(request: AnyRequest, **changes: Any) -> AnyRequest:
+    """The request with these fields changed. A v2 request (a 4.x form's) keeps its model; a prompt
+    change leaves a structured prompt alone (the batch's variables are the sentence's)."""
+    if isinstance(request, V2Request):
+        values = dict(request.values)
+        for name, value in changes.items():
+            if name == "prompt" and "prompt" not in values:
+                continue
+            values[name] = value
+        return V2Request(request.operation, request.model, values, request.uploads)
     return dataclasses.replace(request, **changes)
 
 

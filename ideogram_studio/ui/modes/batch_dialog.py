@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,12 +34,16 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.limits import MAX_SEED
-from ...api.requests import ApiRequest
-from ...batch.plan import BatchPlan, SeedMode, SeedPolicy, batch_name, from_sheet, from_template
+from ...api.v2_requests import V2Request
+from ...batch.plan import AnyRequest, BatchPlan, SeedMode, SeedPolicy, batch_name, from_sheet, from_template
+from ...batch.pricing import PlanQuote
 from ...batch.sheet import SheetError, SheetPlan, read_sheet
 from ...batch.variables import TemplateError, parse_template
 
-Pricer = Callable[[ApiRequest], Decimal | None]
+Pricer = Callable[[AnyRequest], Decimal | None]
+#: How long the plan must stay unchanged before its total is asked of the service.
+QUOTE_SETTLE_MS = 600
+SHEET_V1_ONLY = "Sheets make Ideogram 3.0 requests: choose Ideogram 3.0 in Generate to run one."
 SHEET_FILTER = "Sheets (*.csv *.tsv *.xlsx);;All files (*)"
 _SEED_CHOICES = (
     (SeedMode.KEEP, "As each request says (random when none)"),
@@ -52,10 +56,12 @@ _SEED_CHOICES = (
 class BatchDialog(QDialog):
     #: The plan to send, after the designer confirmed it.
     batch_confirmed = Signal(object)
+    #: A settled plan to price from the service's quotes (show_quote answers).
+    quote_requested = Signal(object)
     _sheet_read = Signal(object, object)  # (path, SheetPlan | Exception)
 
     def __init__(
-        self, base: ApiRequest, price: Pricer, budget_left: Decimal | None = None, parent: QWidget | None = None
+        self, base: AnyRequest, price: Pricer, budget_left: Decimal | None = None, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Batch run")
@@ -65,6 +71,12 @@ class BatchDialog(QDialog):
         self._sheet: SheetPlan | None = None
         self._sheet_path: Path | None = None
         self._plan: BatchPlan | None = None
+        self._problems: list[str] = []
+        self._quote: PlanQuote | None = None
+        self._quote_timer = QTimer(self)
+        self._quote_timer.setSingleShot(True)
+        self._quote_timer.setInterval(QUOTE_SETTLE_MS)
+        self._quote_timer.timeout.connect(self._ask_quote)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-sheet")
         self._sheet_read.connect(self._on_sheet_read)
         self._setup_ui()
@@ -79,7 +91,7 @@ class BatchDialog(QDialog):
         variables = QWidget(self)
         form = QVBoxLayout(variables)
         form.addWidget(QLabel("Prompt — {red|blue} tries each choice, {name} takes a list below:", variables))
-        self.template_edit = QPlainTextEdit(getattr(self._base, "prompt", "") or "", variables)
+        self.template_edit = QPlainTextEdit(_prompt_of(self._base), variables)
         self.template_edit.setPlaceholderText("a {red|teal|coral} {mug|poster} with a lighthouse")
         self.template_edit.setMaximumHeight(90)
         form.addWidget(self.template_edit)
@@ -104,7 +116,7 @@ class BatchDialog(QDialog):
         self.tabs.addTab(sheet, "Sheet")
 
         options = QFormLayout()
-        self.name_edit = QLineEdit(batch_name(dt.date.today().isoformat(), getattr(self._base, "prompt", "")), self)
+        self.name_edit = QLineEdit(batch_name(dt.date.today().isoformat(), _prompt_of(self._base)), self)
         options.addRow("Batch name", self.name_edit)
         seeds = QHBoxLayout()
         self.seed_combo = QComboBox(self)
@@ -159,9 +171,24 @@ class BatchDialog(QDialog):
         self.seed_spin.setEnabled(mode in (SeedMode.FIXED, SeedMode.INCREMENTING))
         return SeedPolicy(mode, self.seed_spin.value())
 
+    def show_quote(self, plan: object, quote: object) -> None:
+        """The controller's answer to quote_requested; dropped when the plan has changed since."""
+        if plan is self._plan and isinstance(quote, PlanQuote):
+            self._quote = quote
+            self._show(self._problems)
+
+    def quote(self) -> PlanQuote | None:
+        return self._quote
+
+    @Slot()
+    def _ask_quote(self) -> None:
+        if self._plan is not None and self._plan.items:
+            self.quote_requested.emit(self._plan)
+
     @Slot()
     def _replan(self) -> None:
         self._plan = None
+        self._quote = None
         problems: list[str] = []
         name = " ".join(self.name_edit.text().split()) or "Batch"
         seeds, repeat = self._seed_policy(), self.repeat_spin.value()
@@ -176,7 +203,9 @@ class BatchDialog(QDialog):
             problems += [str(p) for p in self._sheet.problems]
             if self._sheet.rows:
                 self._plan = from_sheet(name, self._sheet, seeds=seeds, repeat=repeat)
+        self._problems = problems
         self._show(problems)
+        self._quote_timer.start()
 
     def _show(self, problems: list[str]) -> None:
         self.problems.clear()
@@ -189,9 +218,15 @@ class BatchDialog(QDialog):
             self.send_button.setText("Send")
             return
         total, unknown = plan.total_cost(self._price)
-        text = f"{plan.request_count} request(s) · {plan.image_count} image(s) · ≈ ${total:.2f}"
-        if unknown:
-            text += f" (+{unknown} without a published price)"
+        quote = self._quote
+        text = f"{plan.request_count} request(s) · {plan.image_count} image(s) · "
+        if quote is not None:
+            text += quote.text()
+            total = quote.upper
+        else:
+            text += f"≈ ${total:.2f} (local price table; asking Ideogram…)"
+            if unknown:
+                text += f" (+{unknown} without a published price)"
         if self._budget_left is not None:
             text += f" · budget left today ≈ ${self._budget_left:.2f}"
             if total > self._budget_left:
@@ -209,6 +244,9 @@ class BatchDialog(QDialog):
             self.load_sheet(Path(path))
 
     def load_sheet(self, path: Path) -> None:
+        if isinstance(self._base, V2Request):
+            self.sheet_label.setText(SHEET_V1_ONLY)
+            return
         self.sheet_label.setText(f"Reading {path.name}…")
         self.send_button.setEnabled(False)
         future = self._pool.submit(read_sheet, path, type(self._base))
@@ -240,3 +278,8 @@ class BatchDialog(QDialog):
     def done(self, result: int) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         super().done(result)
+
+
+def _prompt_of(request: AnyRequest) -> str:
+    value = request.values.get("prompt") if isinstance(request, V2Request) else getattr(request, "prompt", "")
+    return value if isinstance(value, str) else ""

@@ -187,10 +187,10 @@ class GeneratePanel(ModePanel):
         self.structured_box.set_expanding(True)
         self.expand_requested.emit(text)
 
-    def draft(self) -> GenerateRequest:
-        """The batch dialog's template: batches are planned on Ideogram 3.0 requests only (its
-        prompt variables and seeds work on GenerateRequest); a 4.x form gives its shared fields."""
-        return self._build_v1()
+    def draft(self) -> GenerateRequest | V2Request:  # type: ignore[override]
+        """The batch dialog's template: the request the form sends, 3.0's or the chosen 4.x model's
+        (batch/plan.py varies the prompt and seed of either)."""
+        return self._build()
 
     def _build_v1(self) -> GenerateRequest:
         return GenerateRequest(prompt=self.prompt_text(), **self.field_values())

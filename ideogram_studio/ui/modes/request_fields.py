@@ -9,7 +9,6 @@ error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from ...api.enums import MagicPrompt, RenderingSpeed, StylePreset, StyleType, human_name
 from ...api.limits import MAX_CHARACTER_REFERENCES, MAX_NUM_IMAGES, MAX_SEED, MAX_STYLE_REFERENCES
-from ...api.pricing import price_per_image
 from ...api.requests import ApiRequest
 from ..common import theme
 from ..common.field_errors import FieldMessage
@@ -41,6 +39,7 @@ from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import enum_value, field_label, lock_icon, parse_style_codes, set_enum, widgets_of
 from .reference_zone import ReferenceZone
+from .speed_prices import speed_item_text
 from .style_choices import PaletteChoice, PresetChoice
 
 if TYPE_CHECKING:
@@ -233,16 +232,11 @@ class RequestFields(QWidget):
         self._palette_choice.open()
 
     def update_speed_prices(self, request: ApiRequest) -> None:
-        """Each speed's price per image for this request (character-reference prices when one is set)."""
-        if "rendering_speed" not in self._names or getattr(request, "api_version", "v1") != "v1":
-            return
-        for i in range(self.speed_combo.count()):
-            value = self.speed_combo.itemData(i)
-            speed = RenderingSpeed(value) if value else None
-            price = price_per_image(dataclasses.replace(request, rendering_speed=speed))  # type: ignore[call-arg]
-            price_text = "no published price" if price is None else f"${price:.2f} / image"
-            name = "Not set (Default)" if speed is None else human_name(speed)
-            self.speed_combo.setItemText(i, f"{name}  ·  {price_text}")
+        """Each speed's price per image for this request, from its own model's table (speed_prices)."""
+        if "rendering_speed" in self._names:
+            for i in range(self.speed_combo.count()):
+                value = self.speed_combo.itemData(i)
+                self.speed_combo.setItemText(i, speed_item_text(request, RenderingSpeed(value) if value else None))
 
     def set_unavailable(self, reasons: Mapping[str, str]) -> None:
         """Hide the rows of the fields a model does not take (name → why, in each hidden widget's

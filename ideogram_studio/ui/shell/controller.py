@@ -21,7 +21,9 @@ from ...api.images import ImageFile
 from ...api.pricing import format_cost
 from ...api.requests import ApiRequest, Operation
 from ...api.v2_requests import V2Request
+from ...api.v2_responses import PriceQuote
 from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
+from ...batch.pricing import local_price, quote_plan
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
 from ...jobs.reuse import again_request
@@ -73,6 +75,8 @@ class StudioController(QObject):
     #: A form's price: (the V2Request asked about, its PriceQuote — the service's, else the local
     #: table's, labelled by its source — or None when neither can price it).
     quote_ready = Signal(object, object)
+    #: A batch's total before it starts: (the BatchPlan asked about, its PlanQuote).
+    batch_quoted = Signal(object, object)
     #: Magic prompt v4's structured prompt for a sentence, or None when it could not be made.
     prompt_expanded = Signal(object)
 
@@ -203,6 +207,23 @@ class StudioController(QObject):
         if cap is None:
             return None
         return max(Decimal(0), cap - (self._spent_today or Decimal(0)))
+
+    def quote_batch(self, plan: BatchPlan) -> None:
+        """Price a batch from the service's quotes before it starts (one per price group); a newer
+        plan replaces one still being priced. Answers with batch_quoted."""
+        self.runner.run(self._quote_batch(plan), "batch-quote", replace=True)
+
+    async def _quote_batch(self, plan: BatchPlan) -> None:
+        v2 = self.services.queue.client.v2
+
+        async def quote(request: V2Request) -> PriceQuote | None:
+            try:
+                return await v2.quote_or_estimate(request)
+            except ApiError as exc:
+                log.info("No batch quote: %s", exc)
+                return None
+
+        self.batch_quoted.emit(plan, await quote_plan(plan, quote, local_price))
 
     def submit_batch(self, plan: BatchPlan) -> None:
         self.runner.run(self._submit_batch(plan), "submit-batch")

@@ -565,13 +565,15 @@ class MainWindow(QMainWindow):
         {choices}: they are the batch's to expand, not an error)."""
         from PySide6.QtCore import Qt
 
-        from ...api.pricing import estimate_cost
+        from ...batch.pricing import local_price
         from ..modes.batch_dialog import BatchDialog
 
         panel = self.mode_panel("generate")
-        dialog = BatchDialog(panel.draft(), estimate_cost, self.controller.budget_left(), self)
+        dialog = BatchDialog(panel.draft(), local_price, self.controller.budget_left(), self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.batch_confirmed.connect(self.controller.submit_batch)
+        dialog.quote_requested.connect(self.controller.quote_batch)
+        self.controller.batch_quoted.connect(dialog.show_quote)
         dialog.open()
         return dialog
 
