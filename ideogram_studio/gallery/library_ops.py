@@ -156,7 +156,7 @@ class LibraryReader:
         return self._read(lambda conn: select_ids(conn, clause, params, search.query.sort))
 
     def id_page(self, search: Search, *, after: Cursor | None = None,
-                limit: int | None = None) -> tuple[list[int], Cursor | None]:
+                limit: int | None = None) -> tuple[Sequence[int], Cursor | None]:
         """One page of the result's ids (`limit` None: all the rest) and where the next starts."""
         clause, params = where_search(search)
         return self._read(lambda conn: select_id_page(conn, clause, params, search.query.sort, after=after,

@@ -59,7 +59,7 @@ ALL_CAPABILITIES = frozenset(Capability)
 class IdPage:
     """One page of a result's ids, in the search's order, and where the next page starts."""
 
-    ids: list[int]
+    ids: Sequence[int]
     #: Opaque to the caller: passed back as `after` for the next page; None at the end.
     next: object | None = None
 
@@ -71,8 +71,8 @@ class LibrarySource(Protocol):
     #: Shown to the designer (the side bar's section, messages): "This computer", "Team".
     name: str
     capabilities: frozenset[Capability]
-    #: How many ids to ask for at once (None: the whole result in one page; a local index
-    #: answers 100,000 ids in milliseconds, a remote one pages).
+    #: How many ids to ask for at once (None: the session chooses: a first page of a few
+    #: screens, then large pages; a remote source pages at its own size).
     id_page_size: int | None
 
     # ---- state ------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ class LocalLibrarySource:
 
     name = "This computer"
     capabilities = ALL_CAPABILITIES
-    id_page_size: int | None = None  # the whole result at once: ~20 ms for 100,000 ids
+    id_page_size: int | None = None  # the session's pages: a first page at once, then large ones
 
     def __init__(self, gallery: Gallery) -> None:
         self.gallery = gallery

@@ -136,6 +136,9 @@ def fts_query(text: str, *, prefix_last: bool = True) -> str | None:
 
 # ---- WHERE -----------------------------------------------------------------------------------
 
+#: The full-text filter as it reads in a WHERE clause (reads.py may turn it into a per-row check).
+FTS_IN = "images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)"
+
 
 def _in(column: str, values: Sequence[Any], params: list[Any]) -> str:
     real = [v for v in values if v is not None]
@@ -192,7 +195,7 @@ def where(q: ImageQuery) -> tuple[str, list[Any]]:
         params.append(int(q.collection))
     match = fts_query(q.text)
     if match is not None:
-        terms.append("images.id IN (SELECT rowid FROM images_fts WHERE images_fts MATCH ?)")
+        terms.append(FTS_IN)
         params.append(match)
     return (" AND ".join(terms) or "1"), params
 

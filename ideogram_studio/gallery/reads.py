@@ -10,12 +10,13 @@ passes its connection and its WHERE clause; the SQL and the counting live only h
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from ._util import from_iso, to_iso
 from .models import FacetValue, ImageRow, Page
-from .query import FACETS, Cursor, ImageQuery, Sort, keyset_after, order_by, where
+from .query import FACETS, FTS_IN, Cursor, ImageQuery, Sort, keyset_after, order_by, where
 from .search_syntax import Search
 
 #: Ids per `IN (…)` list (SQLite's default limit on variables is far above; keeps statements small).
@@ -160,20 +161,48 @@ def select_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], so
     return Page(rows, nxt)
 
 
+#: From this many full-text matches on, a page in date order walks the date index and checks each
+#: image against the matches (a common word: the page is full after a few hundred index entries);
+#: below it, the few matching rows are looked up and sorted (a rare word: the walk would read the
+#: whole index to find them).
+DENSE_MATCHES = 2_000
+
+
+def _fts_plan(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort) -> str:
+    """The clause with its full-text filter turned into a per-row check when the words are common
+    (`+` keeps SQLite from driving the query by the match list and sorting every match)."""
+    pos = clause.find(FTS_IN)
+    if pos < 0 or not sort.keyset:
+        return clause
+    match = params[clause[:pos].count("?")]
+    sql = "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ? LIMIT ?)"
+    if conn.execute(sql, (match, DENSE_MATCHES)).fetchone()[0] < DENSE_MATCHES:
+        return clause
+    return f"{clause[:pos]}+{clause[pos:]}"
+
+
 def select_id_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort, *,
-                   after: Cursor | None = None, limit: int | None = None) -> tuple[list[int], Cursor | None]:
-    """One page of ids (`limit` None: all the rest) and where the next page starts (None at the end)."""
-    if after is None and limit is None:
-        return select_ids(conn, clause, params, sort), None
+                   after: Cursor | None = None, limit: int | None = None) -> tuple[Sequence[int], Cursor | None]:
+    """One page of ids (`limit` None: all the rest) and where the next page starts (None at the end).
+
+    The ids come as an `array('q')`, read row by row: a million of them are 8 MB, never a
+    million tuples and ints at once."""
+    clause = _fts_plan(conn, clause, params, sort)
     clause, params, offset = _paged(clause, list(params), sort, after)
     sql = (f"SELECT images.id, images.created_at FROM images WHERE {clause} ORDER BY {order_by(sort)} "
            "LIMIT ? OFFSET ?")
-    rows = conn.execute(sql, [*params, -1 if limit is None else limit + 1, offset]).fetchall()
-    if limit is None or len(rows) <= limit:
-        return [r[0] for r in rows], None
-    rows = rows[:limit]
-    last_id, last_created = rows[-1]
-    return [r[0] for r in rows], Cursor(created_at=last_created, id=last_id, offset=offset + limit)
+    cur = conn.execute(sql, [*params, -1 if limit is None else limit + 1, offset])
+    if limit is None:
+        return array("q", (r[0] for r in cur)), None
+    ids = array("q")
+    last: tuple[int, str] | None = None
+    for r in cur:
+        if len(ids) == limit:  # one more than the page: there is a next page
+            assert last is not None
+            return ids, Cursor(created_at=last[1], id=last[0], offset=offset + limit)
+        ids.append(r[0])
+        last = (r[0], r[1])
+    return ids, None
 
 
 def facet_counts(conn: sqlite3.Connection, filter_for: FilterFor,

@@ -146,6 +146,21 @@ _V3 = """
 ALTER TABLE images ADD COLUMN flag INTEGER NOT NULL DEFAULT 0 CHECK (flag BETWEEN -1 AND 1);
 """
 
+# v4: search as you type on very common words. The full-text index also keeps every word's first
+# 1, 2 and 3 letters (FTS5 prefix indexes), so "c*" or "cas*" reads one list instead of merging
+# the lists of every word that starts so (at a million prompts: ~0.5 s → a few ms). Rebuilt from
+# the images table (about a minute at a million rows, once).
+_V4 = """
+DROP TABLE images_fts;
+CREATE VIRTUAL TABLE images_fts USING fts5 (
+    prompt, prompt_used, negative_prompt, tags_text,
+    content = 'images', content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '1 2 3'
+);
+INSERT INTO images_fts (images_fts) VALUES ('rebuild');
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to i + 1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,9 +7,9 @@ team library too) and owns:
   the counts run at a lower CPU priority than the GUI and the search (2-core machines);
 - the search: text → parsed at once (mistakes reported for the field) → after 120 ms of quiet the
   search runs (a newer one supersedes it: a generation counter drops stale results) → the grid
-  model gets the ids and the first page of rows → `results_shown`; the side bar's counts follow
-  in the background (`counts_ready`). A source that pages (`id_page_size`) has the rest of its
-  result appended page by page while the search is still the current one;
+  model gets the first page of ids (FIRST_PAGE) and the first screen of rows → `results_shown`;
+  the rest of the ids follow page by page (keyset) on a thread of their own while the search is
+  still the current one, and the side bar's counts in the background (`counts_ready`);
 - the grid model and the thumbnail caches it draws from.
 
 Signals carry plain values; the page never reaches into the threads.
@@ -46,6 +46,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 #: Quiet time after a key before the search runs.
 DEBOUNCE_MS = 120
+#: Ids shown at once for a new search (the first screens); the rest follow (MORE_PAGE at a time).
+FIRST_PAGE = 1_000
+#: Ids per page of the rest of a result, for a source that reads them all at once (id_page_size None).
+MORE_PAGE = 100_000
 #: Quiet time after a search before the side bar's counts are refreshed.
 FACETS_DELAY_MS = 200
 #: A selection larger than this is not kept across searches, nor refetched after an edit.
@@ -98,8 +102,10 @@ class Found:
 class LibraryBrowsing(QObject):
     """See the module doc. LibrarySession (session.py) adds the writes, undo and long work."""
 
-    #: A search's result is in the model (Shown).
+    #: A search's first page is in the model (Shown): the grid can paint.
     results_shown = Signal(object)
+    #: The whole of that search's result is in the model now: how many rows (the count).
+    results_complete = Signal(int)
     #: Fresh side bar counts (SideBarCounts).
     counts_ready = Signal(object)
     #: The search text's mistakes changed (tuple of SearchIssue).
@@ -128,6 +134,7 @@ class LibraryBrowsing(QObject):
         self.model = LibraryModel(source, self.thumbnails, self)
         self.tasks = LongTasks(runner, self)
         self._search_pool = ThreadPoolExecutor(1, thread_name_prefix="library-search")
+        self._more_pool = ThreadPoolExecutor(1, thread_name_prefix="library-search-more")
         self._facets_pool = ThreadPoolExecutor(1, thread_name_prefix="library-facets", initializer=_lower_priority)
         self._io_pool = ThreadPoolExecutor(1, thread_name_prefix="library-io")
         self._text = ""
@@ -259,11 +266,12 @@ class LibraryBrowsing(QObject):
         self.problem_changed.emit(problem)
 
     async def _search_task(self, generation: int, search: Search, keep: tuple[list[int], int | None]) -> None:
-        source, limit = self.source, self.source.id_page_size  # (worker code holds no reference to self)
+        source = self.source  # (worker code holds no reference to self)
+        first = min(source.id_page_size or FIRST_PAGE, FIRST_PAGE)
 
-        def work() -> tuple[list[int], object | None, list[ImageRow]]:
-            page = source.id_page(search, limit=limit)
-            return page.ids, page.next, source.rows_for(page.ids[:PAGE_SIZE])
+        def work() -> tuple[Sequence[int], object | None, list[ImageRow]]:
+            page = source.id_page(search, limit=first)
+            return page.ids, page.next, source.rows_for(list(page.ids[:PAGE_SIZE]))
 
         try:
             ids, more, rows = await self._in(self._search_pool, work)
@@ -277,24 +285,37 @@ class LibraryBrowsing(QObject):
             return
         if generation != self._generation or self._closed:
             return  # a newer search superseded this one
-        self.model.set_ids(ids, rows)
+        self.model.set_ids(ids, rows, complete=more is None)
         self.results_shown.emit(Shown(len(ids), *keep))
         self.schedule_counts()
-        if more is not None:
+        if more is None:
+            self.results_complete.emit(self.model.rowCount())
+        else:
             self.runner.run(self._more_pages(generation, search, more), "library-search-more", replace=True)
 
     async def _more_pages(self, generation: int, search: Search, after: object) -> None:
-        """The rest of a paged result, a page at a time, appended while the search is current."""
-        source, limit = self.source, self.source.id_page_size
+        """The rest of the result after its first page (keyset paging), a page at a time on a
+        thread of its own (a newer search never waits behind it: it stops at the next page),
+        appended while the search is current."""
+        source, limit = self.source, self.source.id_page_size or MORE_PAGE
         cursor: object | None = after
         while cursor is not None:
-            page = await self._in(self._search_pool, functools.partial(source.id_page, search, after=cursor,
-                                                                        limit=limit))
+            try:
+                page = await self._in(self._more_pool, functools.partial(source.id_page, search, after=cursor,
+                                                                          limit=limit))
+            except EXPECTED as exc:
+                log.info("the rest of a search failed: %s", exc)
+                if generation == self._generation and not self._closed:
+                    self.model.append_ids([], complete=True)
+                    self.rows_changed.emit()
+                    self.results_complete.emit(self.model.rowCount())
+                return
             if generation != self._generation or self._closed:
                 return
-            self.model.append_ids(page.ids)
-            self.rows_changed.emit()
             cursor = page.next
+            self.model.append_ids(page.ids, complete=cursor is None)
+            self.rows_changed.emit()
+        self.results_complete.emit(self.model.rowCount())
 
     # ---- the side bar's counts ---------------------------------------------------------------------------
     def schedule_counts(self) -> None:
@@ -370,10 +391,14 @@ class LibraryBrowsing(QObject):
 
     def insert_found(self, found: Found) -> bool:
         """Put a found result into the model (no reset); False if it is there already."""
-        if not self.model.insert(found.position, found.image_id, found.row):
-            return False
-        self.schedule_counts()
-        return True
+        return bool(self.insert_found_many([found]))
+
+    def insert_found_many(self, found: Sequence[Found]) -> list[int]:
+        """Put found results into the model together (no reset); the rows they went to, ascending."""
+        rows = self.model.insert_many((f.position, f.image_id, f.row) for f in found)
+        if rows:
+            self.schedule_counts()
+        return rows
 
     # ---- detail and preview --------------------------------------------------------------------------------
     def show_detail(self, image_hash: str) -> None:
@@ -470,7 +495,7 @@ class LibraryBrowsing(QObject):
         self.model.close()
         self.tasks.cancel()
         self._stop_writes()
-        for pool in (self._search_pool, self._facets_pool, self._io_pool):
+        for pool in (self._search_pool, self._more_pool, self._facets_pool, self._io_pool):
             pool.shutdown(wait=True, cancel_futures=True)
         self.source.close()
 

@@ -1,17 +1,18 @@
 """The library grid's model: its rows are the ids a search returned, nothing more.
 
-As anki's browser and calibre's library view do, a search hands over only a list of ids
-(`rowCount` is its length). A row's data (an ImageRow) is fetched when the view first asks for
-it, a page at a time, on a worker thread of its own; `data()` answers from the row cache and
-only asks for the page. Pages asked for and not started when the view moved on are dropped
-(the newest asks are served first). `flags()` never fetches, so Ctrl+A on 100,000 rows is
-instant. Thumbnails come from a ThumbnailCache; a batch of them updates only their items.
+As anki's browser and calibre's library view do, a search hands over only ids (`rowCount` is
+their number), kept in a flat `array('q')`: a million ids are 8 MB, not a million Python objects.
+A row's data (an ImageRow) is fetched when the view first asks for it, a page at a time, on a
+worker thread of its own, into a bounded cache (ROW_CACHE rows, least recently shown dropped);
+`data()` answers from the cache and only asks for the page. Pages asked for and not started when
+the view moved on are dropped (the newest asks are served first). `flags()` never fetches, so
+Ctrl+A on a million rows is instant. Thumbnails come from a ThumbnailCache; a batch of them
+updates only their items.
 
-It is a QStringListModel of empty placeholders (one per id) so that `rowCount()` and `index()`
-are answered in C++: at every layout QListView asks `model->index(row)` for every row
-(`QListViewPrivate::isHidden`), and a Python `rowCount` behind each of those calls cost
-80–190 ms per search at 100,000 rows (a GUI stall); with C++ answers a reset takes ~20 ms.
-Never call the QStringListModel API (setData, setStringList…) from outside: use the methods here.
+The view (uniform_grid.UniformGrid) never asks for every row, so this is a plain
+QAbstractListModel. Where a cached row sits is remembered (a hint checked against the ids, then
+its neighbourhood, then one scan of the array), so no id → row dictionary over the whole result
+is ever built.
 """
 
 from __future__ import annotations
@@ -20,18 +21,19 @@ import contextlib
 import functools
 import json
 import weakref
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractListModel,
     QByteArray,
     QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QStringListModel,
     Qt,
     QUrl,
     Signal,
@@ -55,14 +57,13 @@ MAX_PENDING_PAGES = 6
 ROW_CACHE = 16_384
 
 
-_EMPTY: list[str] = []
+#: How far around its remembered place a row is looked for before the whole array is scanned
+#: (inserts and removals shift rows by a few places).
+NEAR = 64
 
 
-def _placeholders(n: int) -> list[str]:
-    """n empty strings (one shared list grown as needed, sliced)."""
-    if len(_EMPTY) < n:
-        _EMPTY.extend([""] * (n - len(_EMPTY)))
-    return _EMPTY[:n]
+def _id_array(ids: Iterable[int]) -> array[int]:
+    return ids if isinstance(ids, array) and ids.typecode == "q" else array("q", ids)
 
 
 def caption(row: ImageRow) -> str:
@@ -81,7 +82,7 @@ def tooltip(row: ImageRow) -> str:
     return safe_tooltip("\n".join(parts))
 
 
-class LibraryModel(QStringListModel):
+class LibraryModel(QAbstractListModel):
     #: Rows arrived for these ids (the detail panel may refresh).
     rows_loaded = Signal(list)
     #: Cached rows were dropped: the view should repaint what it shows (and so fetch again).
@@ -91,8 +92,10 @@ class LibraryModel(QStringListModel):
         super().__init__(parent)
         self._source = source
         self._thumbs = thumbnails
-        self._ids: list[int] = []
-        self._row_of: dict[int, int] | None = None  # built on demand, dropped on every change
+        self._ids: array[int] = array("q")
+        self._place: dict[int, int] = {}  # id → where it was last seen (cached rows only): a hint
+        self._inserted: set[int] = set()  # ids inserted since the last reset (not appended twice)
+        self._complete = True
         self._rows: OrderedDict[int, ImageRow] = OrderedDict()
         self._pending: OrderedDict[int, None] = OrderedDict()  # page numbers, newest last
         self._inflight: int | None = None
@@ -106,38 +109,81 @@ class LibraryModel(QStringListModel):
         thumbnails.failed.connect(self._on_thumbnail_failed)
 
     # ---- content -------------------------------------------------------------------------------
-    def set_ids(self, ids: Sequence[int], rows: Iterable[ImageRow] = ()) -> None:
-        """A new result (a search): a reset. Rows already known may come along."""
-        self._ids = list(ids)
-        self._row_of = None
+    def set_ids(self, ids: Iterable[int], rows: Iterable[ImageRow] = (), *, complete: bool = True) -> None:
+        """A new result (a search): a reset. Rows already known may come along. `complete` False:
+        more of the result follows (append_ids)."""
+        self.beginResetModel()
+        self._ids = _id_array(ids)
+        self._place.clear()
+        self._inserted.clear()
+        self._complete = complete
         self._pending.clear()
         self._generation += 1
-        for row in rows:
-            self._remember(row)
-        self.setStringList(_placeholders(len(self._ids)))  # the reset (rows counted in C++)
+        for r, row in enumerate(rows):
+            self._remember(row, r if r < len(self._ids) and self._ids[r] == row.id else None)
+        self.endResetModel()
 
-    def append_ids(self, ids: Sequence[int], rows: Iterable[ImageRow] = ()) -> None:
-        """More of the same result (the next page of a source that pages): rows added at the end."""
-        new = [i for i in ids if self.row_of(i) is None]
-        if not new:
+    def append_ids(self, ids: Iterable[int], rows: Iterable[ImageRow] = (), *, complete: bool = True) -> None:
+        """More of the same result (its next page): rows added at the end."""
+        more = _id_array(ids)
+        if self._inserted:  # a new result inserted meanwhile may be in this page too
+            more = array("q", (i for i in more if i not in self._inserted))
+        self._complete = complete
+        if not more:
             return
         for row in rows:
             self._remember(row)
         start = len(self._ids)
-        self._ids.extend(new)
-        self._row_of = None
-        QStringListModel.insertRows(self, start, len(new))  # begin/endInsertRows with the C++ row count
+        self.beginInsertRows(QModelIndex(), start, start + len(more) - 1)
+        self._ids.extend(more)
+        self.endInsertRows()
+
+    def is_complete(self) -> bool:
+        """False while more of the result is still coming (append_ids)."""
+        return self._complete
 
     def ids(self) -> list[int]:
-        return self._ids
+        """A copy of every id shown, as a list (tests, small results; ids_in for a selection)."""
+        ids: list[int] = self._ids.tolist()
+        return ids
+
+    def ids_in(self, ranges: Iterable[tuple[int, int]]) -> list[int]:
+        """The ids of these row ranges (first, last inclusive), in order: array slices, no per-row work."""
+        out: array[int] = array("q")
+        for first, last in ranges:
+            out.extend(self._ids[max(0, first) : last + 1])
+        ids: list[int] = out.tolist()
+        return ids
 
     def id_at(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
 
     def row_of(self, image_id: int) -> int | None:
-        if self._row_of is None:
-            self._row_of = {i: r for r, i in enumerate(self._ids)}
-        return self._row_of.get(image_id)
+        """Where an id sits: its remembered place, near it, else one scan of the ids (C speed)."""
+        ids, n = self._ids, len(self._ids)
+        hint = self._place.get(image_id)
+        if hint is not None:
+            for r in (hint, *(hint + d for k in range(1, NEAR + 1) for d in (k, -k))):
+                if 0 <= r < n and ids[r] == image_id:
+                    self._place[image_id] = r
+                    return r
+        try:
+            r = ids.index(image_id)
+        except ValueError:
+            self._place.pop(image_id, None)
+            return None
+        if image_id in self._rows:
+            self._place[image_id] = r
+        return r
+
+    def rows_of(self, ids: Iterable[int]) -> dict[int, int]:
+        """id → row for these ids (those not shown are left out): one pass over the array for many."""
+        wanted = list(dict.fromkeys(ids))
+        if len(wanted) <= 16:
+            found = {i: self.row_of(i) for i in wanted}
+            return {i: r for i, r in found.items() if r is not None}
+        want = set(wanted)
+        return {i: r for r, i in enumerate(self._ids) if i in want}
 
     def row_of_hash(self, image_hash: str) -> int | None:
         image_id = self._hash_to_id.get(image_hash)
@@ -158,21 +204,31 @@ class LibraryModel(QStringListModel):
 
     def insert(self, position: int, image_id: int, row: ImageRow | None = None) -> bool:
         """Insert one id (a new result) at `position`; False if it is already there."""
-        if self.row_of(image_id) is not None:
-            return False
-        position = max(0, min(position, len(self._ids)))
-        if row is not None:
-            self._remember(row)
-        self._ids.insert(position, image_id)
-        self._row_of = None
-        self._generation += 1
-        self._pending.clear()
-        QStringListModel.insertRows(self, position, 1)  # begin/endInsertRows with the C++ row count
-        return True
+        return bool(self.insert_many([(position, image_id, row)]))
+
+    def insert_many(self, found: Iterable[tuple[int, int, ImageRow | None]]) -> list[int]:
+        """Insert new results (position, id, row), each where it belongs once the earlier ones
+        are in (positions in ascending order); ids already there are skipped. The rows they went to."""
+        done: list[int] = []
+        for position, image_id, row in sorted(found, key=lambda f: f[0]):
+            if image_id in self._inserted or self.row_of(image_id) is not None:
+                continue
+            position = max(0, min(position, len(self._ids)))
+            self.beginInsertRows(QModelIndex(), position, position)
+            self._ids.insert(position, image_id)
+            self._inserted.add(image_id)
+            self.endInsertRows()
+            if row is not None:
+                self._remember(row, position)
+            done.append(position)
+        if done:
+            self._generation += 1
+            self._pending.clear()
+        return done
 
     def remove_ids(self, ids: Iterable[int]) -> list[int]:
         """Remove these ids' rows (one signal per contiguous run); returns the rows removed (old numbering)."""
-        rows = sorted({r for r in (self.row_of(i) for i in ids) if r is not None})
+        rows = sorted(self.rows_of(ids).values())
         if not rows:
             return []
         runs: list[tuple[int, int]] = []
@@ -184,9 +240,9 @@ class LibraryModel(QStringListModel):
             prev = r
         runs.append((start, prev))
         for first, last in reversed(runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
             del self._ids[first : last + 1]
-            self._row_of = None
-            QStringListModel.removeRows(self, first, last - first + 1)
+            self.endRemoveRows()
         self._generation += 1
         self._pending.clear()
         return rows
@@ -211,9 +267,11 @@ class LibraryModel(QStringListModel):
         """Drop cached rows (all, or these): they are fetched again when shown."""
         if ids is None:
             self._rows.clear()
+            self._place.clear()
         else:
             for i in ids:
                 self._rows.pop(i, None)
+                self._place.pop(i, None)
         self._generation += 1
         self._pending.clear()
         self.refreshed.emit()
@@ -234,7 +292,7 @@ class LibraryModel(QStringListModel):
             if any(i not in self._rows for i in self._ids[lo : min(lo + PAGE_SIZE, len(self._ids))]):
                 self._ask(page)
 
-    def fetch_now(self, rows: Sequence[int]) -> list[ImageRow]:
+    def fetch_now(self, rows: Iterable[int]) -> list[ImageRow]:
         """Rows for these row numbers, fetching the missing ones now (drag, export of a selection)."""
         ids = [self._ids[r] for r in rows if 0 <= r < len(self._ids)]
         missing = [i for i in ids if i not in self._rows]
@@ -277,36 +335,14 @@ class LibraryModel(QStringListModel):
             return self._thumbs.pixmap(row.hash)
         return None
 
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
         return (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
                 | Qt.ItemFlag.ItemNeverHasChildren)
-
-    # Rows come from searches only: the string list's own editing is refused.
-    def setData(self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = 0) -> bool:
-        return False
-
-    def insertRows(self, row: int, count: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return False
-
-    def removeRows(self, row: int, count: int, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> bool:  # noqa: B008
-        return False
-
-    def moveRows(self, source: QModelIndex | QPersistentModelIndex, row: int, count: int,
-                 destination: QModelIndex | QPersistentModelIndex, child: int) -> bool:
-        return False
-
-    def canDropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                        parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return False
-
-    def dropMimeData(self, data: QMimeData, action: Qt.DropAction, row: int, column: int,
-                     parent: QModelIndex | QPersistentModelIndex) -> bool:
-        return False
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        return None
 
     def supportedDragActions(self) -> Qt.DropAction:
         return Qt.DropAction.CopyAction
@@ -333,12 +369,15 @@ class LibraryModel(QStringListModel):
         return mime
 
     # ---- fetching ----------------------------------------------------------------------------------
-    def _remember(self, row: ImageRow) -> None:
+    def _remember(self, row: ImageRow, place: int | None = None) -> None:
         self._rows[row.id] = row
         self._rows.move_to_end(row.id)
         self._hash_to_id[row.hash] = row.id
+        if place is not None:
+            self._place[row.id] = place
         while len(self._rows) > ROW_CACHE:
             old_id, old = self._rows.popitem(last=False)
+            self._place.pop(old_id, None)
             if self._hash_to_id.get(old.hash) == old_id:
                 del self._hash_to_id[old.hash]
 
@@ -379,30 +418,19 @@ class LibraryModel(QStringListModel):
         rows: list[ImageRow] = []
         if not future.cancelled() and future.exception() is None:
             rows = future.result()
+        same = generation == self._generation
+        lo = page * PAGE_SIZE
+        places = {i: lo + j for j, i in enumerate(self._ids[lo : lo + PAGE_SIZE])} if same else {}
         for row in rows:
-            self._remember(row)
+            self._remember(row, places.get(row.id))
         if rows:
-            if generation == self._generation:
-                lo = page * PAGE_SIZE
-                hi = min(lo + PAGE_SIZE, len(self._ids)) - 1
-                if hi >= lo:
-                    self.dataChanged.emit(self.index(lo), self.index(hi), [])
-            else:  # rows moved meanwhile: find them
-                self._emit_rows(r for r in (self.row_of(row.id) for row in rows) if r is not None)
+            hi = min(lo + PAGE_SIZE, len(self._ids)) - 1
+            if not same:  # rows moved meanwhile (an insert, a removal): repaint what is shown
+                lo, hi = 0, len(self._ids) - 1
+            if hi >= lo:
+                self.dataChanged.emit(self.index(lo), self.index(hi), [])
             self.rows_loaded.emit([row.id for row in rows])
         self._start_next()
-
-    def _emit_rows(self, rows: Iterable[int]) -> None:
-        """dataChanged for these rows, one signal per contiguous run."""
-        ordered = sorted(set(rows))
-        if not ordered:
-            return
-        start = prev = ordered[0]
-        for r in [*ordered[1:], -2]:
-            if r != prev + 1:
-                self.dataChanged.emit(self.index(start), self.index(prev), [])
-                start = r
-            prev = r
 
     def _on_thumbnail_failed(self, image_hash: str, _reason: str) -> None:
         self._on_thumbnails([image_hash])

@@ -1,5 +1,5 @@
-"""The library grid: one QListView (IconMode, SinglePass, uniform item sizes) painted by one
-delegate, never a widget per image; and the large preview Space opens.
+"""The library grid: one UniformGrid (cells laid out by arithmetic, so a million rows cost what a
+screen costs) painted by one delegate, never a widget per image; and the large preview Space opens.
 
 Thumbnails are asked for when scrolling pauses, nearest to the middle of the viewport first,
 then one screen ahead and behind; what scrolled away before it started is dropped (see
@@ -53,7 +53,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QLabel,
-    QListView,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -67,6 +66,7 @@ from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import plain_label
 from ..widgets.viewer import ImageViewer
 from .grid_model import IDS_MIME, LibraryModel
+from .uniform_grid import UniformGrid
 
 MIN_SIZE = 96
 MAX_SIZE = 384
@@ -288,7 +288,7 @@ class LibraryDelegate(QStyledItemDelegate):
         return pixmap
 
 
-class LibraryGrid(QListView):
+class LibraryGrid(UniformGrid):
     """The grid. Rows are a LibraryModel's; painting is the LibraryDelegate's."""
 
     #: Enter or double-click on a row.
@@ -342,10 +342,6 @@ class LibraryGrid(QListView):
         self._delegate.set_size(self._size, spread.width())
         self.setGridSize(spread)
         self.verticalScrollBar().setSingleStep(max(16, spread.height() // 3))
-        # Item sizes are cached (uniform sizes): make the view ask the delegate again.
-        self.setUniformItemSizes(False)
-        self.setUniformItemSizes(True)
-        self.scheduleDelayedItemsLayout()
 
     def thumbnail_size(self) -> int:
         return self._size
@@ -357,21 +353,9 @@ class LibraryGrid(QListView):
         """Actions whose shortcuts this grid answers while it has the focus."""
         self._key_actions = list(actions)
 
-    def columns(self) -> int:
-        return max(1, self.viewport().width() // max(1, self.gridSize().width()))
-
     def visible_rows(self) -> tuple[int, int] | None:
         """First and last row in the viewport, or None when there is none."""
-        n = self._model.rowCount()
-        if n == 0:
-            return None
-        first = self.first_visible_row()
-        if first is None:
-            return None
-        vp = self.viewport().rect()
-        cell = self.gridSize()
-        lines = vp.height() // max(1, cell.height()) + 2
-        return first, min(n - 1, first + lines * self.columns() - 1)
+        return self.visible_span()
 
     def first_visible_row(self) -> int | None:
         if self._model.rowCount() == 0:
@@ -392,22 +376,28 @@ class LibraryGrid(QListView):
 
     def selected_rows(self) -> list[int]:
         """Selected rows in order, from the selection's ranges (fast even when all are selected)."""
-        rows: list[int] = []
+        return [r for first, last in self.selected_ranges() for r in range(first, last + 1)]
+
+    def selected_ranges(self) -> list[tuple[int, int]]:
+        """The selection as sorted, merged (first, last) row ranges (a million selected: one range)."""
         model = self.selectionModel()
         if model is None:
-            return rows
+            return []
         selection = model.selection()
-        for i in range(selection.count()):
-            rng = selection.at(i)
-            rows.extend(range(rng.top(), rng.bottom() + 1))
-        return sorted(set(rows))
+        spans = sorted((selection.at(i).top(), selection.at(i).bottom()) for i in range(selection.count()))
+        merged: list[tuple[int, int]] = []
+        for top, bottom in spans:
+            if merged and top <= merged[-1][1] + 1:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], bottom))
+            else:
+                merged.append((top, bottom))
+        return merged
 
     def selected_count(self) -> int:
         model = self.selectionModel()
         if model is None:
             return 0
-        selection = model.selection()
-        return sum(selection.at(i).bottom() - selection.at(i).top() + 1 for i in range(selection.count()))
+        return sum(last - first + 1 for first, last in self.selected_ranges())
 
     # ---- thumbnails ------------------------------------------------------------------------------
     def _schedule(self, *args: object) -> None:
@@ -455,21 +445,10 @@ class LibraryGrid(QListView):
     # ---- events ----------------------------------------------------------------------------------
     def _setup_ui(self) -> None:
         self.setObjectName("library-grid")
-        self.setViewMode(QListView.ViewMode.IconMode)
-        self.setMovement(QListView.Movement.Static)
-        self.setResizeMode(QListView.ResizeMode.Adjust)
-        self.setLayoutMode(QListView.LayoutMode.SinglePass)
-        self.setUniformItemSizes(True)
-        self.setWrapping(True)
-        self.setFlow(QListView.Flow.LeftToRight)
-        self.setSpacing(0)
-        self.setWordWrap(False)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        # Always there: QListView lays out as if it were (LeftToRight flow), and the columns are
-        # spread over exactly the width it lays out in.
+        # Always there (UniformGrid): the columns are spread over exactly the width left beside it.
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.setSelectionRectVisible(True)
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setDragEnabled(True)
         self.setAcceptDrops(True)

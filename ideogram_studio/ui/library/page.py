@@ -58,7 +58,7 @@ class LibraryPage(PageLayout):
     again_requested = Signal(str, bool)
     upscale_requested = Signal(str, int, int)
     locate_library_requested = Signal()
-    #: A search was shown: the number of images.
+    #: A search's whole result is in the grid (its first page was painted earlier): the number of images.
     search_finished = Signal(int)
     #: The side bar's counts were refreshed.
     facets_updated = Signal()
@@ -131,7 +131,9 @@ class LibraryPage(PageLayout):
         return self.session.search()
 
     def selected_ids(self) -> list[int]:
-        return [i for i in (self.model.id_at(r) for r in self.grid.selected_rows()) if i is not None]
+        """In grid order; read from the model's id array by ranges (all of a million: one copy)."""
+        ids: list[int] = self.model.ids_in(self.grid.selected_ranges())
+        return ids
 
     def selected_hashes(self) -> list[str]:
         """Hashes of the selected images, in grid order (fetched for rows not loaded yet)."""
@@ -370,6 +372,7 @@ class LibraryPage(PageLayout):
     def _connect(self) -> None:
         s, f, d = self.session, self.filters, self.detail
         s.results_shown.connect(self._on_results_shown)
+        s.results_complete.connect(self._on_results_complete)
         s.counts_ready.connect(self._on_counts)
         s.issues_changed.connect(self._show_issues)
         s.problem_changed.connect(self._on_problem)
@@ -432,6 +435,7 @@ class LibraryPage(PageLayout):
         self.locate_button.clicked.connect(self.locate_library_requested)
         self.retry_button.clicked.connect(self.refresh)
         self._selection_timer.timeout.connect(self._update_detail)
+        self._found_timer.timeout.connect(self._insert_found)
         self._message_timer.timeout.connect(self._update_status)
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -464,7 +468,10 @@ class LibraryPage(PageLayout):
         if not shown.count:
             self._empty.setText(self._empty_text())
         self._update_status()
-        self.search_finished.emit(shown.count)
+
+    def _on_results_complete(self, count: int) -> None:
+        self._update_status()
+        self.search_finished.emit(count)
 
     def _empty_text(self) -> str:
         kind = self.session.scope.kind
@@ -481,14 +488,15 @@ class LibraryPage(PageLayout):
             self._update_detail()
             return
         selection = QItemSelection()
+        rows = self.model.rows_of([*ids, *([current] if current is not None else [])])
         for image_id in ids:
-            r = self.model.row_of(image_id)
+            r = rows.get(image_id)
             if r is not None:
                 index = self.model.index(r)
                 selection.select(index, index)
         sm = self.grid.selectionModel()
         sm.select(selection, QItemSelectionModel.SelectionFlag.ClearAndSelect)
-        r = self.model.row_of(current) if current is not None else None
+        r = rows.get(current) if current is not None else None
         if r is not None:
             index = self.model.index(r)
             sm.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
@@ -532,13 +540,22 @@ class LibraryPage(PageLayout):
         self._update_actions()
 
     def _on_result_found(self, found: Found) -> None:
+        """New results are put in together (a batch of four lands as one change, one anchor)."""
+        self._found.append(found)
+        self._found_timer.start()
+
+    def _insert_found(self) -> None:
+        found, self._found = self._found, []
         anchor = self.grid.first_visible_row()
         at_top = self.grid.verticalScrollBar().value() == 0
         anchor_y = self.grid.visualRect(self.model.index(anchor)).top() if anchor is not None else 0
-        if not self.session.insert_found(found):
+        positions = self.session.insert_found_many(found)
+        if not positions:
             return
         if anchor is not None and not at_top:
-            self.grid.keep_anchor(anchor + (1 if found.position <= anchor else 0), anchor_y)
+            for p in positions:  # ascending, each in the numbering after the ones before it
+                anchor += p <= anchor
+            self.grid.keep_anchor(anchor, anchor_y)
         self._update_status()
 
     def _set_enabled(self, enabled: bool) -> None:
@@ -707,7 +724,8 @@ class LibraryPage(PageLayout):
         n = self.model.rowCount()
         selected = self.grid.selected_count()
         where = {SCOPE_TRASH: " in the Trash", SCOPE_COLLECTION: " in this collection"}.get(self.session.scope.kind, "")
-        text = f"{n:,} image{'s' if n != 1 else ''}{where}"
+        more = "" if self.model.is_complete() else "+"  # the rest of the ids is still coming
+        text = f"{n:,}{more} image{'s' if n != 1 else ''}{where}"
         if selected:
             text += f" · {selected:,} selected"
         if self._message_timer.isActive():

@@ -24,13 +24,15 @@ from .actions import MenuItems
 from .detail_panel import LibraryDetail
 from .grid_view import DEFAULT_SIZE, MAX_SIZE, MIN_SIZE, LibraryGrid
 from .search_field import SearchField, syntax_help
-from .session import LibrarySession
+from .session import Found, LibrarySession
 from .sidebar import LibraryFilters
 from .task_bar import LibraryTaskBar
 
 SORTS = ((Sort.NEWEST, "Newest first"), (Sort.OLDEST, "Oldest first"), (Sort.RATING, "Rating"),
          (Sort.PROMPT, "Prompt A→Z"))
 SELECTION_DELAY_MS = 30
+#: New results arriving within this time go into the grid as one batch.
+FOUND_BATCH_MS = 40
 MESSAGE_MS = 6000
 
 
@@ -182,6 +184,11 @@ class PageLayout(QWidget):
         self._selection_timer.setSingleShot(True)
         self._selection_timer.setInterval(SELECTION_DELAY_MS)
         #: How long a message stays in the status line.
+        # New results found within this time go into the grid together (page._insert_found).
+        self._found: list[Found] = []
+        self._found_timer = QTimer(self)
+        self._found_timer.setSingleShot(True)
+        self._found_timer.setInterval(FOUND_BATCH_MS)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
         self._message_timer.setInterval(MESSAGE_MS)

@@ -42,6 +42,9 @@ T = TypeVar("T")
 #: The action offered with a check that found problems.
 REPAIR = "Repair"
 BUSY = "Wait for the running task to finish first."
+#: Up to this many images, an edit's old values are taken from the grid's rows on the GUI thread
+#: (fetched there if not loaded); beyond, they are read on a worker thread first.
+READ_OLD_HERE = 2_000
 
 __all__ = ["KEEP_SELECTION", "REPAIR", "Found", "LibrarySession", "Shown", "SideBarCounts"]
 
@@ -143,24 +146,37 @@ class LibrarySession(LibraryBrowsing):
     # ---- favourite and rating (undoable) -----------------------------------------------------------
     def toggle_favourite(self, ids: list[int]) -> None:
         """Favourite these images, or unfavourite them if they all are."""
-        if not ids:
-            return
-        rows = self._rows_of(ids)
-        new = not all(r.favourite for r in rows) if rows else True
-        old = {r.id: r.favourite for r in rows}
-        text = ("Favourite" if new else "Unfavourite") + f" {len(ids):,} image(s)"
-        self.undo_stack.push(AnnotateCommand(self, "favourite", ids, new, old, text))
+        if ids:
+            self._annotate("favourite", ids, None)
 
     def rate(self, ids: list[int], stars: int) -> None:
-        if not ids:
-            return
-        old = {r.id: r.rating for r in self._rows_of(ids)}
-        text = f"Rate {len(ids):,} image(s) {stars}★" if stars else f"Clear the rating of {len(ids):,} image(s)"
-        self.undo_stack.push(AnnotateCommand(self, "rating", ids, stars, old, text))
+        if ids:
+            self._annotate("rating", ids, stars)
+
+    def _annotate(self, field: str, ids: list[int], value: Any) -> None:
+        """Push the undoable edit once the old values (what undo puts back) are known: from the
+        grid's rows for a few images, read on a worker thread for many (a million selected)."""
+        if len(ids) <= READ_OLD_HERE:
+            self._push_annotation(field, ids, value, {r.id: getattr(r, field) for r in self._rows_of(ids)})
+        else:
+            self.runner.run(self._annotate_many(field, ids, value), "library-annotate")
+
+    async def _annotate_many(self, field: str, ids: list[int], value: Any) -> None:
+        old = await self._in(self._io_pool, functools.partial(_old_values, self.source, field, ids))
+        if not self._closed:
+            self._push_annotation(field, ids, value, old)
+
+    def _push_annotation(self, field: str, ids: list[int], value: Any, old: dict[int, Any]) -> None:
+        if field == "favourite":
+            new = not all(old.values()) if old else True
+            text = ("Favourite" if new else "Unfavourite") + f" {len(ids):,} image(s)"
+        else:
+            new = value
+            text = f"Rate {len(ids):,} image(s) {value}★" if value else f"Clear the rating of {len(ids):,} image(s)"
+        self.undo_stack.push(AnnotateCommand(self, field, ids, new, old, text))
 
     def _rows_of(self, ids: list[int]) -> list[Any]:
-        rows = [self.model.row_of(i) for i in ids]
-        return self.model.fetch_now([r for r in rows if r is not None])
+        return self.model.fetch_now(sorted(self.model.rows_of(ids).values()))
 
     def apply_annotation(self, field: str, groups: dict[Any, list[int]]) -> None:
         self._mark_edited([i for ids in groups.values() for i in ids])
@@ -415,6 +431,14 @@ def _annotate(source: LibrarySource, field: str, groups: dict[Any, list[int]]) -
             source.set_favourite(ids, bool(value))
         else:
             source.set_rating(ids, int(value))
+
+
+def _old_values(source: LibrarySource, field: str, ids: list[int]) -> dict[int, Any]:
+    """The current favourite or rating of each image (what undo puts back), read a chunk at a time."""
+    out: dict[int, Any] = {}
+    for i in range(0, len(ids), 5_000):
+        out.update((r.id, getattr(r, field)) for r in source.rows_for(ids[i : i + 5_000]))
+    return out
 
 
 def _import(run: Callable[..., ImportReport], paths: list[Path], progress: Any, cancel: Any) -> ImportReport:
