@@ -12,6 +12,8 @@ Figures, each against a baseline measured in the same run:
   bare (Gallery.import_paths on a thread, the page not told) on another copy of the files;
 - export of `--export` selected images (metadata on): the same, against Gallery.export of the
   same images on a thread.
+Each stall count is followed by the same heartbeat's count over as long (at most 20 s) with
+nothing to do: what the machine's load alone costs.
 The heartbeat runs from the start of the action to the moment the grid shows its outcome (the
 search after the import has painted; the export's report is up) plus 0.5 s of thumbnails.
 Everything happens in a temporary folder. Offscreen unless QT_QPA_PLATFORM says otherwise.
@@ -40,7 +42,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ideogram_studio.ui.common.task_runner import TaskRunner  # noqa: E402
 from ideogram_studio.ui.library.page import LibraryPage  # noqa: E402
-from tests.benchmarks.bench_library_grid import STALL_MS, Heartbeat, until  # noqa: E402
+from tests.benchmarks.bench_library_grid import STALL_MS, Heartbeat, idle_stalls, until  # noqa: E402
 from tests.ui.library_data import build_library, picture  # noqa: E402
 
 
@@ -60,11 +62,12 @@ def make_files(folder: Path, n: int, seed: int) -> list[Path]:
     return out
 
 
-def report(title: str, seconds: float, heart: Heartbeat) -> None:
+async def report(title: str, seconds: float, heart: Heartbeat) -> None:
     stalls = heart.stalls()
     print(f"{title}: {seconds:.1f} s; GUI-thread stalls > {STALL_MS} ms: {len(stalls)}"
           + (f" (longest {max(stalls):.0f} ms)" if stalls else "")
-          + f"; longest heartbeat gap {max(heart.gaps, default=0):.0f} ms")
+          + f"; longest heartbeat gap {max(heart.gaps, default=0):.0f} ms; "
+          + await idle_stalls(min(20.0, sum(heart.gaps) / 1000)))
 
 
 async def bare(fn: object) -> tuple[float, Heartbeat]:
@@ -104,7 +107,7 @@ async def main(args: argparse.Namespace) -> None:
         # ---- import -----------------------------------------------------------------------------
         print(f"\n== Import of {args.files:,} PNG files (prompt in a text chunk) ==")
         seconds, heart = await bare(lambda: gallery.import_paths(theirs))
-        report("baseline: Gallery.import_paths on a thread, nothing else", seconds, heart)
+        await report("baseline: Gallery.import_paths on a thread, nothing else", seconds, heart)
         before = len(shown)
         heart = Heartbeat()
         heart.start()
@@ -114,13 +117,13 @@ async def main(args: argparse.Namespace) -> None:
         seconds = time.perf_counter() - t
         await asyncio.sleep(0.5)
         heart.stop()
-        report("the page: dropped folder → report and the grid searched again", seconds, heart)
+        await report("the page: dropped folder → report and the grid searched again", seconds, heart)
 
         # ---- export -----------------------------------------------------------------------------
         print(f"\n== Export of {args.export:,} selected images (metadata kept) ==")
         ids = list(page.model.ids()[: args.export])
         seconds, heart = await bare(lambda: gallery.export(ids, tmp / "out-bare"))
-        report("baseline: Gallery.export on a thread, nothing else", seconds, heart)
+        await report("baseline: Gallery.export on a thread, nothing else", seconds, heart)
         page.grid.selectAll()
         heart = Heartbeat()
         heart.start()
@@ -131,7 +134,7 @@ async def main(args: argparse.Namespace) -> None:
         seconds = time.perf_counter() - t
         await asyncio.sleep(0.5)
         heart.stop()
-        report("the page: export → report", seconds, heart)
+        await report("the page: export → report", seconds, heart)
 
         page.shutdown()
         await runner.cancel_all()
