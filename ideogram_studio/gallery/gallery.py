@@ -143,11 +143,13 @@ class Gallery:
         job_id: str | None = None,
         is_input: bool = False,
         created_at: datetime | None = None,
+        input_colour: Mapping[str, Sequence[str]] | None = None,
     ) -> StoredImage:
         """Store a result the API returned, with its metadata inside (PNG) or in its sidecar.
 
         parents: hashes of the source image(s) (role `image`); mask: the mask's hash;
         references: form field → hashes (`style_reference_images`, `character_reference_images`…).
+        input_colour: form field → what became of each input's colour profile (api/colour.py's notes).
         Raises ImageRejectedError, SecretInMetadataError, StorageError (nothing is left behind).
         """
         if is_input:
@@ -164,6 +166,7 @@ class Gallery:
             lineage=lineage,
             job_id=job_id,
             created_at=to_iso(created_at) if created_at else None,
+            input_colour=input_colour,
         )
         return store_bytes(self._lib, data, metadata=meta, embed=True, name="The downloaded image")
 

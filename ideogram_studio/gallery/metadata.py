@@ -112,6 +112,7 @@ def result_metadata(
     lineage: Sequence[tuple[str, str]] = (),
     job_id: str | None = None,
     created_at: str | None = None,
+    input_colour: Mapping[str, Sequence[str]] | None = None,
 ) -> dict[str, Any]:
     # Checked as given, even fields we would drop: a key in there is a bug worth stopping.
     check_no_secrets({"request": request_fields, "response": response_fields}, "the image's metadata")
@@ -127,6 +128,11 @@ def result_metadata(
         "response": {k: response_fields[k] for k in RESPONSE_FIELDS if k in response_fields},
         "lineage": [{"hash": h, "role": r} for h, r in lineage],
     }
+    # What became of the inputs' colour profiles (converted to sRGB, or sent as they were), by
+    # form field: the inputs are stored converted, so this is where the original profile is said.
+    colour = {str(k): [str(n) for n in v] for k, v in (input_colour or {}).items() if any(v)}
+    if colour:
+        meta["input_colour"] = colour
     check_no_secrets(meta)
     return meta
 

@@ -83,6 +83,7 @@ class GalleryJobStore:
             mask=job.mask_hash,
             references=references,
             job_id=job.id,
+            input_colour=job.tags.get("colour_notes"),
         )
         return stored.hash
 

@@ -61,6 +61,18 @@ class JobNotFoundError(KeyError):
     pass
 
 
+def _with_colour(request: AnyRequest, tags: dict[str, Any] | None) -> dict[str, Any]:
+    """The job's tags, with what became of its inputs' colour profiles ("Converted from Display P3
+    to sRGB.") by form field: the stored inputs are the converted bytes, so the note is kept here
+    (journalled, and written into each result) for the detail panel. A retry keeps its first notes."""
+    out = dict(tags or {})
+    notes = {name: [getattr(f, "colour_note", "") for f in files] for name, files in request.files().items()}
+    notes = {name: found for name, found in notes.items() if any(found)}
+    if notes:
+        out["colour_notes"] = notes
+    return out
+
+
 class JobQueue:
     def __init__(
         self,
@@ -116,6 +128,7 @@ class JobQueue:
     # ---- start-up --------------------------------------------------------------------------
     async def recover(self) -> list[Job]:
         """Load the journal: unfinished jobs become interrupted (offered for re-run, never resent)."""
+
         def load() -> list[dict[str, Any]]:
             recent = self.store.load_jobs(None, 500)
             # A paused batch is kept whole, however long ago it was queued (it may be 1,000 rows).
@@ -225,7 +238,7 @@ class JobQueue:
         await self._check_budget(cost)
         # A disk that cannot take the results is said now, before anything is stored or billed.
         await asyncio.to_thread(self.store.check_space, request.image_count())
-        job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
+        job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=_with_colour(request, tags))
         job.quote = quote
         job.input_hashes = await asyncio.to_thread(self._store_inputs, request)
         await asyncio.to_thread(self.store.save_job, job)
@@ -256,7 +269,9 @@ class JobQueue:
             else:
                 cost = estimate_cost(request)
             total += cost or Decimal(0)
-            job = Job(operation=request.operation, request=request, estimated_cost=cost, tags=dict(tags or {}))
+            job = Job(
+                operation=request.operation, request=request, estimated_cost=cost, tags=_with_colour(request, tags)
+            )
             job.quote = quote
             jobs.append(job)
         await self._check_budget(total if total else None)

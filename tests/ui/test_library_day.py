@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QTreeWidgetItem
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFormLayout, QLabel, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from ideogram_studio.gallery import Gallery
 from ideogram_studio.ui.common.task_runner import TaskRunner
+from ideogram_studio.ui.common.untrusted import unwrap
 from ideogram_studio.ui.library.page import LibraryPage
 from ideogram_studio.ui.modes import registry
 from tests.core.gallery_fixtures import noise_png
@@ -116,3 +117,27 @@ def test_built_in_smart_collections_count_live_and_run_their_search(
     qtbot.mouseClick(page.filters.viewport(), Qt.MouseButton.LeftButton, pos=page.filters.visualItemRect(item).center())
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10000)
     assert page.query_text() == "is:picked" and page.selected_hashes() in ([], [first])
+
+
+def test_the_detail_panel_says_a_source_was_converted(qtbot: QtBot, page: LibraryPage, gallery: Gallery) -> None:
+    stored = gallery.store_image(
+        noise_png(32, 32, 77), operation="remix", request_fields={"prompt": "warmer"}, response_fields={"seed": 7},
+        input_colour={"image": ["Converted from Display P3 to sRGB."]},
+    )
+    page.insert_new(stored.hash)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=10000)
+    assert page.select_hash(stored.hash)
+    qtbot.waitUntil(lambda: page.detail.current_hash() == stored.hash, timeout=10000)
+
+    def row_text(name: str) -> str | None:
+        form = page.detail._form
+        for r in range(form.rowCount()):
+            label = form.itemAt(r, QFormLayout.ItemRole.LabelRole)
+            field = form.itemAt(r, QFormLayout.ItemRole.FieldRole)
+            if label is not None and field is not None and unwrap(label.widget().text()) == name:
+                value = field.widget().findChild(QLabel, "value")
+                return unwrap(value.text()) if value is not None else None
+        return None
+
+    qtbot.waitUntil(lambda: row_text("Source colour") is not None, timeout=10000)
+    assert "Converted from Display P3 to sRGB." in (row_text("Source colour") or "")

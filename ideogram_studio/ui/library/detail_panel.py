@@ -601,6 +601,12 @@ class LibraryDetail(QScrollArea):
             chunks = meta.get("chunks")
             if isinstance(chunks, dict) and chunks:
                 self._add_row("Text chunks", ", ".join(sorted(map(str, chunks))))
+        colour = meta.get("input_colour")
+        if isinstance(colour, dict):  # the inputs' colour profiles, converted to sRGB before sending
+            for role, notes in colour.items():
+                for note in notes if isinstance(notes, list) else []:
+                    if note:
+                        self._add_row(f"{ROLE_LABELS.get(str(role), 'Input')} colour", str(note))
         if kind == "input":
             self._add_row("Given as", ROLE_LABELS.get(str(meta.get("role")), str(meta.get("role"))))
         if row.job_id:
