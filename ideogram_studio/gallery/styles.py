@@ -137,6 +137,19 @@ class StyleLibrary:
         assert renamed is not None
         return renamed
 
+    def set_preview(self, style_id: str, preview_png: bytes) -> Style:
+        """Give a style a new preview image (a PNG; a damaged one is refused, the old one kept)."""
+        style = self.get(style_id)
+        if style is None:
+            raise StyleFileError("That style cannot be found.")
+        probe_image(preview_png, "The preview")
+        files = self._files_of(style)
+        files["preview.png"] = preview_png
+        self._replace_folder(style_id, files)
+        changed = self.get(style_id)
+        assert changed is not None
+        return changed
+
     def delete(self, style_id: str) -> None:
         if _is_id(style_id):
             shutil.rmtree(self.root / style_id, ignore_errors=True)

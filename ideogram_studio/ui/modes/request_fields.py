@@ -440,10 +440,13 @@ class RequestFields(QWidget):
             box.addWidget(self.palette_button, 1)
             box.addWidget(self.palette_clear)
             self._row(grid, parent, "Palette", box, ["color_palette"], buddy=self.palette_button)
+            from ..pickers.mine_tab import mine_tab_factory
             from ..pickers.my_styles import MyStylesButton
 
             self.my_styles = MyStylesButton(self.values, self.apply_style, parent)
             self.my_styles.message.connect(self._on_my_styles_message)
+            if (choice := getattr(self, "_preset_choice", None)) is not None:  # a “Mine” tab beside the presets
+                choice.mine_tab = mine_tab_factory(self.my_styles)
             self._row(grid, parent, "Mine", self.my_styles, [], track_as=[f for f in STYLE_FIELDS if f in n])
         if "style_codes" in n:
             self.style_codes_edit = QLineEdit(parent)

@@ -9,12 +9,12 @@ give them back); once made, the picker holds the value and the choice reads it f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSizePolicy, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget
 
 from ...api.enums import StylePreset
 from ...api.palette import ColorPalette
@@ -45,6 +45,10 @@ class PresetChoice(QObject):
         self._recents: list[StylePreset] = []
         self._dialog: QDialog | None = None
         self._picker: PresetPicker | None = None
+        #: Makes the “Mine” tab (the designer's saved styles) beside the presets: (parent, close the
+        #: picker) → tab. Set by the form that has “My styles” (ui/pickers/mine_tab.py).
+        self.mine_tab: Callable[[QWidget, Callable[[], None]], QWidget] | None = None
+        self.tabs: QTabWidget | None = None
         #: The preview tiles, shared with the picker once it exists (previews may arrive before).
         self.store = PreviewStore(parent=self)
         self.store.preview_changed.connect(self._on_preview_changed)
@@ -97,7 +101,14 @@ class PresetChoice(QObject):
             picker.preset_chosen.connect(self._on_chosen)
             picker.previews_requested.connect(self.previews_requested)
             picker.compare_requested.connect(self.compare_requested)
-            layout.addWidget(picker)
+            if self.mine_tab is not None:
+                self.tabs = QTabWidget(dialog)
+                self.tabs.setObjectName("preset-tabs")
+                self.tabs.addTab(picker, "Ideogram presets")
+                self.tabs.addTab(self.mine_tab(self.tabs, dialog.hide), "Mine")
+                layout.addWidget(self.tabs)
+            else:
+                layout.addWidget(picker)
             self._dialog, self._picker = dialog, picker
         return self._picker
 

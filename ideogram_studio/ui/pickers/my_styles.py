@@ -19,6 +19,7 @@ from ...api.images import ImageFile
 from ...api.requests import GenerateRequest
 from ...gallery.errors import GalleryError
 from ...gallery.styles import FILE_SUFFIX, STYLE_FIELDS, Style, StyleLibrary
+from ..common import current_result
 
 FILE_FILTER = f"Ideogram Studio styles (*{FILE_SUFFIX})"
 #: What the style's fields become in a request form: everything but the references.
@@ -94,6 +95,30 @@ class MyStylesButton(QToolButton):
         self.message.emit(f"Style “{style.name}” saved.", False)
         return style
 
+    def use_current_result_as_preview(self, style_id: str, *_checked: object) -> bool:
+        """The viewer's current result becomes the style's preview tile."""
+        png = current_result.preview_png()
+        if png is None:
+            self.message.emit("Show a result in the viewer first: it becomes the style's preview.", True)
+            return False
+        try:
+            style = self.library.set_preview(style_id, png)
+        except GalleryError as exc:
+            self.message.emit(str(exc), True)
+            return False
+        self.message.emit(f"The current result is now the preview of “{style.name}”.", False)
+        return True
+
+    def rename(self, style_id: str, name: str) -> Style | None:
+        try:
+            return self.library.rename(style_id, name)
+        except GalleryError as exc:
+            self.message.emit(str(exc), True)
+            return None
+
+    def delete(self, style_id: str, *_checked: object) -> None:
+        self.library.delete(style_id)
+
     def apply(self, style_id: str, *_checked: object) -> bool:
         style = self.library.get(style_id)
         if style is None:
@@ -138,32 +163,34 @@ class MyStylesButton(QToolButton):
         if not styles:
             menu.addAction("No saved styles yet").setEnabled(False)
         menu.addSeparator()
-        menu.addAction("Save this style as…", self._ask_save)
+        menu.addAction("Save this style as…", self.ask_save)
         if styles:
             manage = menu.addMenu("Rename, export, delete")
             for style in styles:
                 sub = manage.addMenu(style.name)
-                sub.addAction("Rename…", partial(self._ask_rename, style.id, style.name))
-                sub.addAction("Export…", partial(self._ask_export, style.id, style.name))
-                sub.addAction("Delete", partial(self.library.delete, style.id))
-        menu.addAction("Import a style…", self._ask_import)
+                sub.addAction("Rename…", partial(self.ask_rename, style.id, style.name))
+                sub.addAction("Use current result as preview", partial(self.use_current_result_as_preview, style.id))
+                sub.addAction("Export…", partial(self.ask_export, style.id, style.name))
+                sub.addAction("Delete", partial(self.delete, style.id))
+        menu.addAction("Import a style…", self.ask_import)
 
-    def _ask_save(self) -> None:
-        name, ok = QInputDialog.getText(self, "Save style", "Name:")
-        if ok:
-            self.save_current_as(name)
+    # ---- asking (the menu and the preset picker's Mine tab) ----------------------------------
+    def ask_save(self, *_args: object, parent: QWidget | None = None) -> Style | None:
+        """Ask a name; the viewer's current result, if any, becomes the preview."""
+        name, ok = QInputDialog.getText(parent or self, "Save style", "Name:")
+        return self.save_current_as(name, current_result.preview_png()) if ok else None
 
-    def _ask_rename(self, style_id: str, old: str) -> None:
-        name, ok = QInputDialog.getText(self, "Rename style", "Name:", text=old)
+    def ask_rename(self, style_id: str, old: str, *_args: object, parent: QWidget | None = None) -> None:
+        name, ok = QInputDialog.getText(parent or self, "Rename style", "Name:", text=old)
         if ok and name.strip():
-            self.library.rename(style_id, name)
+            self.rename(style_id, name)
 
-    def _ask_export(self, style_id: str, name: str) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export style", f"{name}{FILE_SUFFIX}", FILE_FILTER)
+    def ask_export(self, style_id: str, name: str, *_args: object, parent: QWidget | None = None) -> None:
+        path, _ = QFileDialog.getSaveFileName(parent or self, "Export style", f"{name}{FILE_SUFFIX}", FILE_FILTER)
         if path:
             self.export_file(style_id, Path(path))
 
-    def _ask_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a style", "", FILE_FILTER)
+    def ask_import(self, *_args: object, parent: QWidget | None = None) -> None:
+        path, _ = QFileDialog.getOpenFileName(parent or self, "Import a style", "", FILE_FILTER)
         if path:
             self.import_file(Path(path))

@@ -268,6 +268,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayout
 
         from ... import __version__  # here, not at the top: it may read the package's metadata
+        from ..common import current_result
         from ..common.thumbnail_loader import ThumbnailCache
         from ..widgets.viewer import ImageViewer
         from .batch_view import ResultArea
@@ -301,6 +302,7 @@ class MainWindow(QMainWindow):
         self.viewer = ImageViewer(self)
         self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
         self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        current_result.set_provider(self.viewer.image)  # a saved style's preview comes from it
         self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
         self.recent_model = RecentResultsModel(self.thumbnails, self)
         self.strip = ResultsStrip(self.recent_model, parent=self)
