@@ -50,6 +50,7 @@ class Capability(StrEnum):
     COLLECTIONS = "collections"
     TRASH = "trash"  # trash, restore, purge, empty the trash
     FILES = "files"  # images are local files: show in folder, drag out as files
+    FLAG = "flag"  # pick / reject (culling, as in Lightroom)
 
 
 ALL_CAPABILITIES = frozenset(Capability)
@@ -149,6 +150,10 @@ class LibrarySource(Protocol):
     def set_favourite(self, ids: Sequence[int], value: bool) -> None: ...
 
     def set_rating(self, ids: Sequence[int], stars: int) -> None: ...
+
+    def set_flag(self, ids: Sequence[int], flag: int) -> None:
+        """1 picked, -1 rejected, 0 unflagged (FLAG_* in gallery/models.py)."""
+        ...
 
     def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> None: ...
 

@@ -110,6 +110,9 @@ class LocalLibrarySource:
     def set_rating(self, ids: Sequence[int], stars: int) -> None:
         self.gallery.set_rating(ids, stars)
 
+    def set_flag(self, ids: Sequence[int], flag: int) -> None:
+        self.gallery.set_flag(ids, flag)
+
     def add_tags(self, ids: Sequence[int], tags: Sequence[str]) -> None:
         self.gallery.add_tags(ids, tags)
 

@@ -250,6 +250,9 @@ class TeamLibrarySource:
     def set_favourite(self, ids: Sequence[int], value: bool) -> None:
         raise TeamSourceError("Favourites are your own: pull the images into your library to mark them.")
 
+    def set_flag(self, ids: Sequence[int], flag: int) -> None:
+        raise TeamSourceError("Picks and rejects are your own: pull the images into your library to sort them.")
+
     @_team_call
     def set_rating(self, ids: Sequence[int], stars: int) -> None:
         self.library.set_my_rating(list(self._hashes(ids)), stars)

@@ -41,6 +41,7 @@ from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import isolate, menu_text, one_line, plain_label, tooltip, unwrap
 from ..widgets.flow_layout import FlowLayout
 from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, MenuItems
+from .culling_row import CullingRow
 
 CHAIN_ICON = 64
 ROLE_LABELS = {
@@ -217,6 +218,7 @@ class LibraryDetail(QScrollArea):
         self.set_preview(preview)
         row = info.row
         plain_label(self._title, self._title_text(info), limit=300)
+        self.culling.set_marks(row.flag, row.rating, row.favourite)
         meta = info.metadata
         request = meta.get("request") if isinstance(meta.get("request"), dict) else {}
         self._reuse.setEnabled(meta.get("kind") in ("result", "import") and bool(request or row.prompt))
@@ -310,6 +312,9 @@ class LibraryDetail(QScrollArea):
         self._title.setWordWrap(True)
         theme.strong(self._title)
         box.addWidget(self._title)
+        #: Pick / Reject, stars and Favourite of the image (the page writes what it asks).
+        self.culling = CullingRow(self._image_box)
+        box.addWidget(self.culling)
 
         actions = FlowLayout(spacing=4)
         self._reuse = self._button("Reuse settings", "Fill the form with every setting of this image "

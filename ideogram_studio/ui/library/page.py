@@ -269,6 +269,18 @@ class LibraryPage(PageLayout):
     def rate(self, stars: int) -> None:
         self.session.rate(self._target_ids(), stars)
 
+    def set_flag(self, flag: int) -> None:
+        """P / X / U: pick, reject or unflag the selection."""
+        self.session.set_flag(self._target_ids(), flag)
+
+    def _sync_detail_marks(self, *_changed: object) -> None:
+        """The detail panel's Pick / stars / favourite follow the grid's row of its image."""
+        info = self.detail.info()
+        row = self.model.row_of(info.row.id) if info is not None else None
+        image = self.model.image(row) if row is not None else None
+        if image is not None:
+            self.detail.culling.set_marks(image.flag, image.rating, image.favourite)
+
     def trash_selection(self) -> None:
         self.session.trash(self._target_ids())
 
@@ -421,6 +433,10 @@ class LibraryPage(PageLayout):
                              (self.upscale_requested, d.upscale_requested)):
             theirs.connect(mine)
         d.preview_requested.connect(self.toggle_preview)
+        d.culling.flag_requested.connect(lambda flag: self.session.set_flag(self._detail_targets(), flag))
+        d.culling.rating_requested.connect(lambda stars: self.session.rate(self._detail_targets(), stars))
+        d.culling.favourite_requested.connect(lambda: self.session.toggle_favourite(self._detail_targets()))
+        self.model.dataChanged.connect(self._sync_detail_marks)
         d.show_in_folder_requested.connect(self.show_in_folder)
         d.image_clicked.connect(self.select_hash)
         d.tags_added.connect(self.add_tags)

@@ -28,6 +28,12 @@ class PageActions:
         self.preview = a("Large preview", p.toggle_preview, ["Space"], repeat=False)
         self.favourite = a("Favourite", p.toggle_favourite, [".", "F"], repeat=False, tip="Mark or unmark as favourite")
         self.ratings = [a("No rating" if n == 0 else "★" * n, functools.partial(p.rate, n), [str(n)]) for n in range(6)]
+        # Culling as in Lightroom (and the studio's viewer and strip): P pick, X reject, U unflag.
+        self.flags = [
+            a("Pick", functools.partial(p.set_flag, 1), ["P"], repeat=False),
+            a("Reject", functools.partial(p.set_flag, -1), ["X"], repeat=False),
+            a("Unflag", functools.partial(p.set_flag, 0), ["U"], repeat=False),
+        ]
         self.trash = a("Move to Trash", p.trash_selection, ["Delete"], repeat=False,
                        tip="Move to the Trash (Ctrl+Z brings it back)")
         self.restore = a("Restore from Trash", p.restore_selection, ["Ctrl+Shift+R"], repeat=False)
@@ -78,7 +84,7 @@ class PageActions:
         # what must happen once per press). Undo and redo too: a key that reaches the grid because
         # the window is not the active one (no shortcut matched) still undoes.
         p.grid.set_key_actions([
-            self.open, self.preview, self.favourite, *self.ratings, self.trash, self.purge, self.restore,
+            self.open, self.preview, self.favourite, *self.ratings, *self.flags, self.trash, self.purge, self.restore,
             self.copy_prompt, self.copy_seed, self.reuse, self.upscale, self.tag, self.clear, self.undo, self.redo,
         ])
         self.context_menu = self._context_menu()
@@ -110,6 +116,8 @@ class PageActions:
         rating = menu.addMenu("Rating")
         for action in self.ratings[1:] + self.ratings[:1]:
             rating.addAction(action)
+        self.flag_menu = menu.addMenu("Pick or reject")
+        self.flag_menu.addActions(self.flags)
         menu.addAction(self.tag)
         self.collection_menu = menu.addMenu("Add to collection")
         self.collection_menu.aboutToShow.connect(self._fill_collection_menu)
@@ -170,6 +178,11 @@ class PageActions:
             hidden.append(self.favourite)
         if not can(Capability.RATING):
             hidden += self.ratings
+        if not can(Capability.FLAG):
+            hidden += [*self.flags, self.flag_menu.menuAction()]
+        self._page.detail.culling.set_flag_available(can(Capability.FLAG))
+        self._page.detail.culling.set_rating_available(can(Capability.RATING))
+        self._page.detail.culling.set_favourite_available(can(Capability.FAVOURITE))
         if not can(Capability.TAGS):
             hidden.append(self.tag)
         if not can(Capability.COLLECTIONS):
@@ -191,7 +204,7 @@ class PageActions:
                        self.vary, self.describe, self.describe_layout, self.upscale, self.remove_background,
                        self.layerize, self.export_psd, self.export_svg, self.show, *self.send, *self.use,
                        self.favourite,
-                       *self.ratings, self.tag,
+                       *self.ratings, *self.flags, self.tag,
                        self.export, self.export_pixels):
             action.setEnabled(one and action.isVisible())
         can_trash = self._page.session.can(Capability.TRASH)

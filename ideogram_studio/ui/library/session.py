@@ -175,6 +175,14 @@ class LibrarySession(LibraryBrowsing):
             text = f"Rate {len(ids):,} image(s) {value}★" if value else f"Clear the rating of {len(ids):,} image(s)"
         self.undo_stack.push(AnnotateCommand(self, field, ids, new, old, text))
 
+    def set_flag(self, ids: list[int], flag: int) -> None:
+        """Pick (1), reject (-1) or unflag (0) these images (P / X / U), undoably."""
+        if not ids:
+            return
+        old = {r.id: r.flag for r in self._rows_of(ids)}
+        verb = {1: "Pick", -1: "Reject"}.get(flag, "Unflag")
+        self.undo_stack.push(AnnotateCommand(self, "flag", ids, flag, old, f"{verb} {len(ids):,} image(s)"))
+
     def _rows_of(self, ids: list[int]) -> list[Any]:
         return self.model.fetch_now(sorted(self.model.rows_of(ids).values()))
 
@@ -429,6 +437,8 @@ def _annotate(source: LibrarySource, field: str, groups: dict[Any, list[int]]) -
     for value, ids in groups.items():
         if field == "favourite":
             source.set_favourite(ids, bool(value))
+        elif field == "flag":
+            source.set_flag(ids, int(value))
         else:
             source.set_rating(ids, int(value))
 

@@ -47,7 +47,7 @@ class RestoreCommand(QUndoCommand):
 
 
 class AnnotateCommand(QUndoCommand):
-    """Favourite or rating of some images: redo sets the new value, undo puts back the old ones."""
+    """Favourite, rating or flag of some images: redo sets the new value, undo puts back the old ones."""
 
     def __init__(self, target: UndoTarget, field: str, ids: list[int], new: Any, old: dict[int, Any],
                  text: str) -> None:
