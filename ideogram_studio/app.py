@@ -195,6 +195,9 @@ def _main(args: argparse.Namespace) -> int:
     window = MainWindow()
     window.show()
     _first_frame(app, window)
+    # Then the restored mode's panel, which takes typing while the services start (its requests wait).
+    panel = window.open_frame(settings)
+    (panel.prompt_edit or panel).setFocus()
 
     import asyncio
 
@@ -227,7 +230,9 @@ async def _run(
     if not window.isVisible():  # closed by the window manager before the loop ran
         closing.set()
     _quit_on_signals(window)
-    from . import __version__  # (here: it may read the package's metadata)
+    # The services' modules (keyring, httpx, the library) load off the GUI thread: the panel takes typing.
+    await asyncio.to_thread(_preload_services)
+    from . import __version__  # (read from the package's metadata, loaded by _preload_services)
 
     app.setApplicationVersion(__version__)
 
@@ -252,9 +257,6 @@ async def _run(
     runner = TaskRunner()
     controller = StudioController(services, runner)
     window.attach(controller)
-    # The restored mode's prompt takes the typing (not Generate's: that would build a second panel now).
-    panel = window.mode_panel(window.current_mode())
-    (panel.prompt_edit or panel).setFocus()
     if keyring_notice:
         window.statusBar().showMessage(keyring_notice, 30000)
     runner.run(_after_start(window, controller), "start-up")
@@ -275,6 +277,20 @@ async def _run(
     await services.aclose()
     app.quit()
     return 0
+
+
+def _preload_services() -> None:
+    """Import what the services need (run in a worker thread, while the GUI thread takes typing).
+
+    Only Qt-free modules: keyring, the library (SQLite), the API client (httpx) and the job queue.
+    Python imports one module at a time across threads (the GUI thread waits only if it imports the
+    same module meanwhile), and the GIL changes hands every few milliseconds, so input is handled."""
+    import importlib
+
+    from . import __version__  # noqa: F401  (importlib.metadata and the email parser it brings)
+
+    for name in ("keyring", "ideogram_studio.secrets", "ideogram_studio.services", "ideogram_studio.batch.plan"):
+        importlib.import_module(name)
 
 
 def _first_frame(app: object, window: MainWindow) -> None:

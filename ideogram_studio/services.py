@@ -88,13 +88,15 @@ class Services:
         gallery: Gallery,
         settings_path: Path | None,
         tuning: Tuning | None = None,
+        connection: Connection | None = None,
     ) -> None:
+        """`connection`: made beforehand (start() makes it in a worker thread), else made here."""
         self.settings = settings
         self.secrets = secrets
         self.settings_path = settings_path
         self.gallery = gallery
         self.tuning = tuning or Tuning()
-        self.connection = connect(settings, secrets, self.tuning)
+        self.connection = connection or connect(settings, secrets, self.tuning)
         self.queue = JobQueue(self.connection.client, GalleryJobStore(gallery), budget_cap=budget_cap(settings))
 
     @classmethod
@@ -107,7 +109,9 @@ class Services:
         tuning: Tuning | None = None,
     ) -> Services:
         gallery = await asyncio.to_thread(Gallery.open, settings.effective_data_dir)
-        services = cls(settings, secrets, gallery, settings_path, tuning)
+        # In a worker thread: the key lookup, and the HTTP client's or the sandbox's first import.
+        connection = await asyncio.to_thread(connect, settings, secrets, tuning)
+        services = cls(settings, secrets, gallery, settings_path, tuning, connection)
         await services.queue.recover()
         return services
 

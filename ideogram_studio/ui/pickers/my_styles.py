@@ -1,6 +1,10 @@
 """“My styles”: the style part of a request (style type, preset, codes, palette, style references,
 speed, magic prompt) saved under a name and applied in one click — beside Ideogram's presets in the
-Style rows. Styles travel as one .idstyle file (images included) so a team can share them."""
+Style rows. Styles travel as one .idstyle file (images included) so a team can share them.
+
+The library's modules (gallery.styles, and with it the whole gallery package) are imported when a
+style is first listed, saved or read, not with the button: every form has one, and the first form is
+built before the window takes typing."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import json
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIcon
@@ -17,16 +21,27 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QToolButton, QWi
 from ...api.errors import ImageFileError, RequestValidationError
 from ...api.images import ImageFile
 from ...api.requests import GenerateRequest
-from ...gallery.errors import GalleryError
-from ...gallery.styles import FILE_SUFFIX, STYLE_FIELDS, Style, StyleLibrary
 from ..common import current_result
 
-FILE_FILTER = f"Ideogram Studio styles (*{FILE_SUFFIX})"
-#: What the style's fields become in a request form: everything but the references.
-FORM_FIELDS = tuple(f for f in STYLE_FIELDS if f != "model")
+if TYPE_CHECKING:
+    from ...gallery.styles import Style, StyleLibrary
+
+
+def file_filter() -> str:
+    from ...gallery.styles import FILE_SUFFIX
+
+    return f"Ideogram Studio styles (*{FILE_SUFFIX})"
+
+
+def form_fields() -> tuple[str, ...]:
+    """What the style's fields become in a request form: everything but the references."""
+    from ...gallery.styles import STYLE_FIELDS
+
+    return tuple(f for f in STYLE_FIELDS if f != "model")
 
 
 def default_library() -> StyleLibrary:
+    from ...gallery.styles import StyleLibrary
     from ...settings import config_dir
 
     return StyleLibrary(config_dir())
@@ -34,16 +49,18 @@ def default_library() -> StyleLibrary:
 
 def style_fields(values: dict[str, Any]) -> dict[str, Any]:
     """The style part of a form's values, as JSON (what a style file keeps)."""
-    probe = GenerateRequest(prompt="-", **{k: v for k, v in values.items() if k in FORM_FIELDS and v is not None})
+    names = form_fields()
+    probe = GenerateRequest(prompt="-", **{k: v for k, v in values.items() if k in names and v is not None})
     data = probe.fields_json()
-    return {k: data[k] for k in FORM_FIELDS if k in data}
+    return {k: data[k] for k in names if k in data}
 
 
 def form_values(style: Style) -> dict[str, Any]:
     """A saved style as form values (typed as the request takes them) plus its reference images."""
-    fields = {k: v for k, v in style.fields.items() if k in FORM_FIELDS}
+    names = form_fields()
+    fields = {k: v for k, v in style.fields.items() if k in names}
     request = GenerateRequest.from_parts({**fields, "prompt": "-"})
-    values: dict[str, Any] = {k: getattr(request, k) for k in FORM_FIELDS}
+    values: dict[str, Any] = {k: getattr(request, k) for k in names}
     values["style_reference_images"] = tuple(ImageFile.from_path(p) for p in style.references)
     return values
 
@@ -81,6 +98,8 @@ class MyStylesButton(QToolButton):
 
     # ---- commands --------------------------------------------------------------------------
     def save_current_as(self, name: str, preview_png: bytes | None = None) -> Style | None:
+        from ...gallery.errors import GalleryError
+
         values = self._current()
         fields = style_fields(values)
         refs = [(f.format.lower().replace("jpeg", "jpg"), f.data) for f in values.get("style_reference_images", ())]
@@ -97,6 +116,8 @@ class MyStylesButton(QToolButton):
 
     def use_current_result_as_preview(self, style_id: str, *_checked: object) -> bool:
         """The viewer's current result becomes the style's preview tile."""
+        from ...gallery.errors import GalleryError
+
         png = current_result.preview_png()
         if png is None:
             self.message.emit("Show a result in the viewer first: it becomes the style's preview.", True)
@@ -110,6 +131,8 @@ class MyStylesButton(QToolButton):
         return True
 
     def rename(self, style_id: str, name: str) -> Style | None:
+        from ...gallery.errors import GalleryError
+
         try:
             return self.library.rename(style_id, name)
         except GalleryError as exc:
@@ -134,6 +157,8 @@ class MyStylesButton(QToolButton):
         return True
 
     def import_file(self, path: Path) -> Style | None:
+        from ...gallery.errors import GalleryError
+
         try:
             style = self.library.import_bytes(path.read_bytes(), path.name)
         except (OSError, GalleryError) as exc:
@@ -143,6 +168,8 @@ class MyStylesButton(QToolButton):
         return style
 
     def export_file(self, style_id: str, path: Path) -> None:
+        from ...gallery.errors import GalleryError
+
         try:
             path.write_bytes(self.library.export_bytes(style_id))
         except (OSError, GalleryError) as exc:
@@ -186,11 +213,13 @@ class MyStylesButton(QToolButton):
             self.rename(style_id, name)
 
     def ask_export(self, style_id: str, name: str, *_args: object, parent: QWidget | None = None) -> None:
-        path, _ = QFileDialog.getSaveFileName(parent or self, "Export style", f"{name}{FILE_SUFFIX}", FILE_FILTER)
+        from ...gallery.styles import FILE_SUFFIX
+
+        path, _ = QFileDialog.getSaveFileName(parent or self, "Export style", f"{name}{FILE_SUFFIX}", file_filter())
         if path:
             self.export_file(style_id, Path(path))
 
     def ask_import(self, *_args: object, parent: QWidget | None = None) -> None:
-        path, _ = QFileDialog.getOpenFileName(parent or self, "Import a style", "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(parent or self, "Import a style", "", file_filter())
         if path:
             self.import_file(Path(path))

@@ -1,11 +1,13 @@
 """The studio window: modes on the left, the mode's panel, the result viewer with the strip of
 recent results, and the jobs panel. Layout and last-used values persist across restarts.
 
-Built in two steps, so that the window is on screen at once: `MainWindow()` is a light shell (the
-menus, the top bar, an "Opening the library…" centre) made from Qt alone, shown while the services
-start; `attach(controller)` then builds the modes, panels, viewer, strip, jobs dock, status bar and
-library, restores the layout and wires the signals. This module imports only Qt at its top: the
-rest comes in `attach()`. `MainWindow(controller)` does both at once.
+Built in three steps, so that the window is on screen at once and takes typing soon after:
+`MainWindow()` is a light shell (the menus, the top bar, an "Opening the library…" centre) made from
+Qt alone; `open_frame(settings)`, once the shell is painted, puts the modes' bar, the viewer and the
+restored mode's panel there (its requests wait in a ControllerGate) while the services start;
+`attach(controller)` then builds the strip, jobs dock, status bar and library, restores the layout and
+wires the signals. This module imports only Qt at its top: the rest comes with the later steps.
+`MainWindow(controller)` does all at once.
 """
 
 from __future__ import annotations
@@ -33,11 +35,9 @@ from ... import APP_NAME
 from ..common import theme
 from ..common.untrusted import isolate, one_line
 from ..modes import registry
-from ..modes.registry import IntakeKind, Mode
-from ..modes.v2_form import ServicePanel
-from .layout_link import attach_layout
+from ..modes.registry import Mode
+from . import send_to
 from .menus import add_studio_commands, build_menus, set_shortcut
-from .result_menu import result_menu
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QPoint
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
     from ...api.images import ImageFile
     from ...services import Services
+    from ...settings import Settings
     from ..modes.background import BackgroundPanel
     from ..modes.batch_dialog import BatchDialog
     from ..modes.edit import EditPanel
@@ -54,7 +55,7 @@ if TYPE_CHECKING:
     from ..modes.mode_panel import ModePanel
     from ..modes.reframe import ReframePanel
     from ..modes.remix import RemixPanel
-    from ..modes.style_choices import PresetChoice
+    from ..widgets.prompt_edit import PromptEdit
     from .api_key import ApiKeyModel
     from .controller import StudioController
     from .library_link import LibraryLink
@@ -92,6 +93,8 @@ class MainWindow(QMainWindow):
         #: Layout and last-used values (never the key); the platform's QSettings by default.
         self._ui_settings = ui_settings
         self._attached = False
+        #: The frame (modes, viewer, the first panel) is in the centre: see open_frame().
+        self._frame_open = False
         self._settings_dialog: SettingsDialog | None = None
         self._key_model: ApiKeyModel | None = None
         self.setWindowTitle(APP_NAME)
@@ -109,22 +112,44 @@ class MainWindow(QMainWindow):
             raise RuntimeError("the studio is already attached to this window")
         self.controller = controller
         self.services = controller.services
+        if not self._frame_open:
+            self.open_frame(controller.services.settings)
         self._setup_ui()
         self._attached = True
         self._connect()
         self._restore()
+        self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
+        self._gate.attach(controller)  # what the first panel asked for meanwhile goes through now
+
+    def open_frame(self, settings: Settings) -> ModePanel:
+        """The studio's frame in the shell's centre, before the services exist: the modes' bar
+        (enabled by attach()), the viewer, and the restored mode's panel, which takes typing now (its
+        requests wait for attach()). Returns that panel. Once only."""
+        if self._frame_open:
+            raise RuntimeError("the studio's frame is already open")
+        self._settings = settings
+        self._setup_frame()
+        self._frame_open = True
+        panel = self.mode_panel(self.current_mode())
         self._centre.setCurrentWidget(self._splitter)
         # "Opening the library…" goes, the Qt way. (Not removeWidget() first: PySide would then hand the
         # page to Python, which deletes it as soon as its wrapper is dropped; that crashed the tests.)
         self._opening.deleteLater()
+        if not self._attached:
+            self.viewer.set_empty_text(self._opening_label.text(), "You can write your prompt meanwhile")
+        return panel
 
     def set_opening_text(self, text: str = OPENING_TEXT) -> None:
-        """What the shell's centre says while the studio opens (until attach())."""
-        if not self._attached:
+        """What the shell's centre (then the empty viewer) says while the studio opens (until attach())."""
+        if self._attached:
+            return
+        if self._frame_open:
+            self.viewer.set_empty_text(text, "You can write your prompt meanwhile")
+        else:
             self._opening_label.setText(text)
 
     def current_mode(self) -> str:
-        if not self._attached:
+        if not self._frame_open:
             action = self._mode_group.checkedAction()
             return str(action.data()) if action is not None else registry.DEFAULT_MODE
         page = self._stack.currentWidget()
@@ -262,23 +287,19 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         # No status bar yet: it comes with the studio (its size grip alone costs ~5 ms here).
 
-    def _setup_ui(self) -> None:
-        """The studio itself (attach()): the heavy modules are imported here, not at start-up."""
+    def _setup_frame(self) -> None:
+        """The frame (open_frame()): what needs no service. Its modules are imported here."""
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QDockWidget, QSplitter, QStackedWidget, QVBoxLayout
+        from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout
 
-        from ... import __version__  # here, not at the top: it may read the package's metadata
         from ..common import current_result
-        from ..common.thumbnail_loader import ThumbnailCache
         from ..widgets.viewer import ImageViewer
-        from .batch_view import ResultArea
         from .centre_switch import CentreSwitch
-        from .culling import install_culling
-        from .jobs_panel import JobsPanel
-        from .library_link import LibraryLink
-        from .results_strip import RecentResultsModel, ResultsStrip
-        from .workspace import Workspace
+        from .controller_gate import ControllerGate
+        from .preset_link import PresetLink
 
+        #: What the panels ask of the controller (it waits there until attach()).
+        self._gate = ControllerGate(self)
         # Modes along the left edge.
         modes = QToolBar("Modes", self)
         modes.setObjectName("modes-toolbar")
@@ -295,25 +316,17 @@ class MainWindow(QMainWindow):
         #: The prompt library pop-up's link (made on the first Ctrl+Up).
         self._prompt_library: PromptLibraryLink | None = None
         self._stack = QStackedWidget(self)
-        #: The preset row whose picker's compare grid the next compare results go to.
-        self._compare_choice: PresetChoice | None = None
+        self._presets = PresetLink(self._gate, self)  # the forms' preset rows and the controller
 
         # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
         self.viewer = ImageViewer(self)
         self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
         self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         current_result.set_provider(self.viewer.image)  # a saved style's preview comes from it
-        self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
-        self.recent_model = RecentResultsModel(self.thumbnails, self)
-        self.strip = ResultsStrip(self.recent_model, parent=self)
         self._viewer_hash: str | None = None
         self._compare_hash: str | None = None
-        #: The viewer and a batch's grid, one at a time (batch_view.py).
-        self.result_area = ResultArea(
-            self.viewer, ThumbnailCache(self.services.gallery, 512, parent=self), self.recent_model.hashes, self
-        )
         self._centre_stack = QStackedWidget(self)
-        self._centre_stack.addWidget(_page(self.result_area))
+        self._centre_stack.addWidget(_page(self.viewer))  # until attach() puts it in the result area
         #: The mask editors of the modes that paint a mask, by mode id (pages of the centre).
         self._canvas_pages: dict[str, QWidget] = {}
         centre = QWidget(self)
@@ -325,7 +338,7 @@ class MainWindow(QMainWindow):
         self._centre_bar.hide()
         centre_layout.addWidget(self._centre_bar)
         centre_layout.addWidget(self._centre_stack, 1)
-        centre_layout.addWidget(self.strip)
+        self._centre_layout, self._canvas_area = centre_layout, centre
 
         self._splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self._splitter.setObjectName("main-splitter")
@@ -335,9 +348,37 @@ class MainWindow(QMainWindow):
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
         self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
-        # A page of the centre, shown once the layout is restored (attach()): until then it is not laid
-        # out, as the studio was not when it was built before the window showed.
-        self._centre.addWidget(self._splitter)
+        splitter = self._qsettings().value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self._splitter.restoreState(splitter)
+        self._centre.addWidget(self._splitter)  # shown by open_frame()
+
+    def _setup_ui(self) -> None:
+        """The rest of the studio (attach()): what needs the services. Its modules are imported here."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QDockWidget
+
+        from ... import __version__  # here, not at the top: it may read the package's metadata
+        from ..common.thumbnail_loader import ThumbnailCache
+        from .batch_view import ResultArea
+        from .culling import install_culling
+        from .jobs_panel import JobsPanel
+        from .library_link import LibraryLink
+        from .results_strip import RecentResultsModel, ResultsStrip
+        from .workspace import Workspace
+
+        self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
+        self.recent_model = RecentResultsModel(self.thumbnails, self)
+        self.strip = ResultsStrip(self.recent_model, parent=self)
+        self._centre_layout.addWidget(self.strip)
+        centre = self._canvas_area
+        #: The viewer and a batch's grid, one at a time (batch_view.py); it takes the viewer's page.
+        self.result_area = ResultArea(
+            self.viewer, ThumbnailCache(self.services.gallery, 512, parent=self), self.recent_model.hashes, self
+        )
+        self._centre_stack.insertWidget(0, _page(self.result_area))
+        if not self.is_showing_canvas():
+            self._centre_stack.setCurrentWidget(self.result_area)
 
         # Jobs on the right, as a dock so designers can move or hide it.
         self.jobs_panel = JobsPanel(self.controller.jobs_model, self, thumbnails=self.thumbnails)
@@ -353,10 +394,8 @@ class MainWindow(QMainWindow):
             self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
         )
 
-        # Only the current mode's panel now, so the prompt takes typing sooner; the others are made by
+        # The panels made so far (the current mode's, by open_frame()): the others are made by
         # mode_panel() when first shown or sent to.
-        self.mode_panel(self.current_mode())
-
         self._set_sandbox(self.services.sandbox)
         # The library: a second central page (Ctrl+L), with its own wiring.
         self.library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
@@ -403,8 +442,8 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         c = self.controller
         self._mode_group.triggered.connect(self._on_mode)
-        c.compare_result.connect(self._on_compare_result)
-        c.compare_failed.connect(self._on_compare_failed)
+        c.compare_result.connect(self._presets.add_result)
+        c.compare_failed.connect(self._presets.set_failed)
         c.image_ready.connect(self._on_image_ready)
         c.result_arrived.connect(self._on_result_arrived)
         self.result_area.show_requested.connect(c.show_image)
@@ -418,7 +457,7 @@ class MainWindow(QMainWindow):
         c.sandbox_changed.connect(self._set_sandbox)
         c.reuse_job.connect(self._on_reuse)
         self.strip.image_activated.connect(c.show_image)
-        self.strip.context_menu_requested.connect(lambda image_hash, at: result_menu(self, image_hash).popup(at))
+        self.strip.context_menu_requested.connect(self._popup_result_menu)
         self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
         self.jobs_panel.cancel_requested.connect(c.cancel)
         self.jobs_panel.retry_requested.connect(c.retry)
@@ -456,67 +495,25 @@ class MainWindow(QMainWindow):
             self.show_canvas(False)
 
     def is_showing_canvas(self) -> bool:
-        return self._centre_stack.currentWidget() is not self.result_area
+        return self._centre_stack.currentWidget() in self._canvas_pages.values()
 
     def shown_image_hash(self) -> str | None:
         """The content hash of the result in the viewer (what its context menu acts on)."""
         return self._viewer_hash
 
+    # "Send to…" / "Use as…" (send_to.py; the library, the viewer and the strip ask for them).
     def send_menu(self, image_hash: str) -> QMenu:
-        """The "Send to…" menu for a stored image (the viewer's and the strip's context menu)."""
-        from PySide6.QtWidgets import QMenu
-
-        menu = QMenu(self)
-        menu.addAction("Remove background").triggered.connect(lambda: self.controller.remove_background(image_hash))
-        menu.addSeparator()
-        references = False
-        for _mode, intake in registry.targets():
-            if not intake.is_source and not references:
-                menu.addSeparator()
-                references = True
-            action = menu.addAction(intake.menu_text())
-            action.setData(intake.key)
-            action.triggered.connect(lambda _checked=False, t=intake.key: self.send_image_to(t, image_hash))
-        return menu
+        return send_to.send_menu(self, image_hash)
 
     def send_image_to(self, target: str, image_hash: str) -> None:
-        """Load a stored image into a mode (a target of modes/registry.py) and switch to it."""
-        self.controller.runner.run(self._send_to(target, image_hash), "send-to")
-
-    async def _send_to(self, target: str, image_hash: str) -> None:
-        image = await self.controller.load_image_file(image_hash)
-        self.place_image(target, image, image_hash)
+        send_to.send_image_to(self, target, image_hash)
 
     def place_image(self, target: str, image: ImageFile, origin_hash: str | None = None) -> bool:
-        """Put an image where a "Send to…" / "Use as…" target says; switches to the mode that took it."""
-        found = registry.target(target)
-        if found is None:
-            raise KeyError(f"no mode takes the target {target!r}")
-        mode, intake = found
-        if intake.kind is IntakeKind.CHARACTER:
-            ok = self.mode_panel(mode.id).set_character(image)
-            self.set_mode(mode.id)
-            self.statusBar().showMessage(f"The image is the face to use in {mode.name}", 5000)
-            return ok
-        if intake.kind is IntakeKind.STYLE_REFERENCE:
-            current = self._panels.get(self.current_mode())
-            added = current is not None and current.add_style_reference(image)
-            if not added:
-                self.set_mode(mode.id)
-                added = self.mode_panel(mode.id).add_style_reference(image)
-            self.statusBar().showMessage(
-                "Added as a style reference" if added else "The style references are full", 5000
-            )
-            return added
-        panel = self.mode_panel(mode.id)
-        self.set_mode(mode.id)
-        ok = panel.set_source(image, origin_hash)
-        if ok:
-            self.show_canvas(True)
-        self.statusBar().showMessage(
-            f"Sent to {mode.name}" if ok else f"{mode.name} could not use the image (see the panel)", 5000
-        )
-        return ok
+        return send_to.place_image(self, target, image, origin_hash)
+
+    def made_panel(self, mode_id: str) -> ModePanel | None:
+        """The panel of a mode if it was made (never makes one)."""
+        return self._panels.get(mode_id)
 
     def mode_panel(self, mode_id: str) -> ModePanel:
         """The panel of a mode, made by the registry the first time it is asked for: a page of the
@@ -528,38 +525,37 @@ class MainWindow(QMainWindow):
         return panel
 
     def _make_panel(self, mode: Mode) -> ModePanel:
-        from ..modes.edit import MaskedPanel
+        from ..modes.v2_form import ServicePanel
         from .defaults import apply_default_speed
+        from .layout_link import attach_layout
 
-        c = self.controller
+        gate = self._gate
         panel = mode.create_panel(self)
         panel.setObjectName(f"mode-{mode.id}")
         self._panels[mode.id] = panel
         self._stack.addWidget(_page(panel))
         if mode.paints_mask:
+            from ..modes.edit import MaskedPanel
+
             assert isinstance(panel, MaskedPanel)
             editor = panel.detach_editor()
             editor.setObjectName(f"canvas-{mode.id}")
             _fit_editor(editor)
             self.add_canvas(mode.id, editor)
-        panel.submitted.connect(lambda request, front: c.submit(request, front, panel.tags()))
-        panel.prompt_library_requested.connect(lambda edit: self._prompt_library_link().show_for(edit))
+        # Through the gate: the first panel is made before the controller exists (see open_frame()).
+        panel.submitted.connect(lambda request, front: gate.submit(request, front, panel.tags()))
+        panel.prompt_library_requested.connect(self._show_prompt_library)
         if isinstance(panel, ServicePanel):  # the panels with a 4.x model: quotes, magic prompt
-            panel.connect_services(c)
+            panel.connect_services(gate)
             attach_layout(self, panel)
-        # The preset row, whose picker is made on first open: its requests and previews go through it.
         choice = panel.fields.preset_choice() if panel.fields is not None else None
-        if choice is not None:
-            choice.previews_requested.connect(c.request_previews)
-            choice.compare_requested.connect(lambda prompt, presets: self._on_compare(choice, prompt, presets))
-            c.preset_preview_ready.connect(choice.store.set_preview)
-            if self._compare_choice is None:
-                self._compare_choice = choice
+        if choice is not None:  # (its picker is made on first open)
+            self._presets.add(choice)
         state = _json(self._qsettings().value(f"{mode.id}/state"))
         if state:
             panel.restore_state(state)
         else:  # a form never used starts at Settings' default speed
-            apply_default_speed([panel], self.services.settings.default_rendering_speed)
+            apply_default_speed([panel], self._settings.default_rendering_speed)
         return panel
 
     def open_batch(self) -> BatchDialog:
@@ -579,6 +575,10 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def _show_prompt_library(self, edit: PromptEdit) -> None:
+        if self._attached:  # (the prompt library lives beside the library, open once attached)
+            self._prompt_library_link().show_for(edit)
+
     def _prompt_library_link(self) -> PromptLibraryLink:
         if self._prompt_library is None:
             from .prompt_library import PromptLibraryLink
@@ -586,18 +586,6 @@ class MainWindow(QMainWindow):
             self._prompt_library = PromptLibraryLink(self, self.controller.prompt_history)
             self.controller.prompt_history.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         return self._prompt_library
-
-    def _on_compare(self, choice: PresetChoice, prompt: str, presets: list[Any]) -> None:
-        self._compare_choice = choice
-        self.controller.request_compare(prompt, presets)
-
-    def _on_compare_result(self, preset: Any, image: QImage) -> None:
-        if self._compare_choice is not None:
-            self._compare_choice.picker().compare_grid().add_result(preset, image)
-
-    def _on_compare_failed(self, preset: Any, text: str) -> None:
-        if self._compare_choice is not None:
-            self._compare_choice.picker().compare_grid().set_failed(preset, text)
 
     def _on_mode(self, action: QAction) -> None:
         key = str(action.data())
@@ -652,7 +640,12 @@ class MainWindow(QMainWindow):
 
     def _on_viewer_menu(self, pos: QPoint) -> None:
         if self._viewer_hash is not None and self.viewer.has_image():
-            result_menu(self, self._viewer_hash).popup(self.viewer.viewport().mapToGlobal(pos))
+            self._popup_result_menu(self._viewer_hash, self.viewer.viewport().mapToGlobal(pos))
+
+    def _popup_result_menu(self, image_hash: str, at: QPoint) -> None:
+        from .result_menu import result_menu
+
+        result_menu(self, image_hash).popup(at)
 
     # ---- what the library asks of the window (LibraryHost) ------------------------------------------
     def show_status(self, text: str, timeout_ms: int) -> None:
@@ -733,14 +726,11 @@ class MainWindow(QMainWindow):
             action.setChecked(action.data() == (mode if isinstance(mode, str) else "generate"))
 
     def _restore(self) -> None:
-        """The rest of the saved layout and values (attach())."""
+        """The rest of the saved layout and values (attach(); the splitter's in open_frame())."""
         s = self._qsettings()
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self._splitter.restoreState(splitter)
         if not isinstance(state, QByteArray):  # first start: the image first, the panels slim
             self._splitter.setSizes(self.workspace.first_start_layout(self._stack, self._splitter.sizes()))
         mode = s.value("window/mode")
