@@ -27,6 +27,7 @@ from ideogram_studio import __version__
 
 from ..api.enums import AspectRatio
 from ..api.metadata_strip import STUDIO_KEYWORD
+from ..api.structured_prompt import serialise
 from ._util import normalise_iso, now_iso
 from .errors import SecretInMetadataError
 
@@ -222,6 +223,9 @@ def index_fields(meta: Mapping[str, Any], width: int, height: int, fallback_time
         req: Mapping[str, Any] = meta.get("request") or {}
         resp: Mapping[str, Any] = meta.get("response") or {}
         prompt = _str(req.get("prompt"))
+        structured = req.get("json_prompt")
+        if prompt is None and isinstance(structured, Mapping):  # a 4.x structured prompt is the prompt
+            prompt = serialise(dict(structured))
         used = _str(resp.get("prompt"))
         lineage = [
             (str(item["hash"]), str(item.get("role") or "image"))

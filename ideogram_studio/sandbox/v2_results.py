@@ -68,11 +68,12 @@ def magic_caption(text: str, aspect: str | None = None) -> dict[str, Any]:
     """The sandbox's magic prompt v4: a sentence → a structured caption (deterministic)."""
     palette = [to_hex(c).upper() for c in colours_for(None, text or "sandbox").colours[:4]]
     quoted = text.split('"')[1] if text.count('"') >= 2 else None
+    # The subject above, quoted words as a caption line under it (a layout a designer then rearranges).
     elements: list[dict[str, Any]] = [
-        {"type": "obj", "bbox": [300, 200, 900, 800], "desc": text[:200] or "a subject", "color_palette": palette[:2]}
+        {"type": "obj", "bbox": [60, 200, 700, 800], "desc": text[:200] or "a subject", "color_palette": palette[:2]}
     ]
     if quoted:
-        elements.insert(0, {"type": "text", "bbox": [60, 100, 220, 900], "text": quoted, "desc": "headline lettering",
+        elements.insert(0, {"type": "text", "bbox": [760, 100, 920, 900], "text": quoted, "desc": "caption lettering",
                             "color_palette": palette[2:3]})  # fmt: skip
     return {
         "high_level_description": text or "an image",

@@ -265,9 +265,96 @@ async def batch_flow() -> None:
     shot("batch-done")
 
 
+async def layout_flow() -> None:
+    """Ideogram 4.5: expand a sentence, drag the text element's box to the top third with the
+    mouse, generate, then find the result by its words in the library. Screenshots of the layout
+    editor at 1280×720 in both themes."""
+    from ideogram_studio.api import structured_prompt as sp
+    from ideogram_studio.ui.common import theme
+
+    w = await ready()
+    w.resize(1280, 720)
+    panel = w.mode_panel("generate")
+    combo = panel.model_row.model_combo
+    await focus(combo)
+    for _ in range(combo.count()):
+        if combo.currentData() == "ideogram-4-5":
+            break
+        xdo("key", "Down")
+        await asyncio.sleep(0.1)
+    await until(lambda: combo.currentData() == "ideogram-4-5", 5, "Ideogram 4.5 chosen")
+    await focus_and_type(panel.prompt_edit, 'A travel poster reading "NORTH LIGHT"')
+    box = panel.structured_box
+    click(box.expand_button)
+    await until(box.in_use, 20, "the expanded structured prompt")
+    click(box.layout_button)
+    editor = await until(lambda: panel.layout_sync.has_editor() and panel.layout_editor().isVisible()
+                         and panel.layout_editor(), 10, "the layout editor")
+    canvas = editor.canvas
+    await until(lambda: len(canvas.boxes()) == 2, 10, "two boxes on the canvas")
+    await asyncio.sleep(0.3)  # the fit after the window settled
+    canvas.fit()
+    text_box = next(b for b in canvas.boxes() if b.element.kind == "text")
+    report["text_bbox_before"] = list(text_box.element.bbox)
+    # Drag from the box's middle up so that it ends in the top third (its centre at 15 % of the height).
+    rect = text_box.rect()
+    height = canvas.frame_size()[1]
+    start = rect.center()
+    end = QPointF(start.x(), start.y() - (rect.center().y() - 0.15 * height))
+    viewport = canvas.viewport()
+    a = viewport.mapToGlobal(canvas.map_from_image(start).toPoint())
+    b = viewport.mapToGlobal(canvas.map_from_image(end).toPoint())
+    xdo("mousemove", "--sync", str(a.x()), str(a.y()))
+    xdo("mousedown", "1")
+    for i in range(1, 16):
+        xdo("mousemove", "--sync", str(a.x() + (b.x() - a.x()) * i // 15), str(a.y() + (b.y() - a.y()) * i // 15))
+    xdo("mouseup", "1")
+
+    def text_bbox() -> list[int] | None:
+        elements = sp.parse(box.text())["compositional_deconstruction"]["elements"]
+        return next((e["bbox"] for e in elements if e["type"] == "text"), None)
+
+    await until(lambda: (bb := text_bbox()) is not None and bb[2] <= 333, 10, "the text box in the top third")
+    report["text_bbox_after"] = text_bbox()
+    report["flags"] = [f.message for f in editor.flags()]
+    for name in ("light", "dark"):
+        theme.apply_theme(QApplication.instance(), name)
+        await asyncio.sleep(0.5)
+        shot(f"layout-editor-{name}-1280x720")
+    theme.apply_theme(QApplication.instance(), "light")
+    await focus(panel.prompt_edit)
+    xdo("key", "ctrl+Return")
+    (job,) = await wait_jobs(w, 1)
+    report["job_state"] = job.state.value
+    report["sent_prompt"] = job.request.json_prompt
+    report["result"] = job.result_hashes[0] if job.result_hashes else None
+    xdo("key", "F6")  # the result
+    await asyncio.sleep(0.5)
+    shot("layout-result")
+    xdo("key", "ctrl+l")
+    page = w.library.page
+    await until(lambda: w.library.is_showing_library(), 5, "the library")
+    await focus(page.search_field)
+    await focus_and_type(page.search_field, "NORTH LIGHT")
+    await until(lambda: page.model.rowCount() == 1, 10, "the result found by its words")
+    report["found"] = page.model.hash_at(0)
+    for _attempt in range(3):  # (a click while the grid still lays out the new search can miss)
+        index = page.model.index(0, 0)
+        click(page.grid.viewport(), page.grid.viewport().mapToGlobal(page.grid.visualRect(index).center()))
+        try:
+            await until(lambda: page.current_hash() == report["found"], 5, "the result selected")
+            break
+        except TimeoutError:
+            continue
+    info = await until(lambda: (i := page.detail.info()) is not None and i.row.hash == report["found"] and i,
+                       10, "the result in the detail panel")
+    report["library_prompt"] = info.row.prompt
+    shot("layout-found-in-library")
+
+
 async def drive() -> None:
     try:
-        await {"edit": edit_flow, "library": library_flow, "batch": batch_flow}[FLOW]()
+        await {"edit": edit_flow, "library": library_flow, "batch": batch_flow, "layout": layout_flow}[FLOW]()
         report["ok"] = True
     except BaseException as exc:
         report["ok"] = False

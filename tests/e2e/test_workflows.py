@@ -109,3 +109,33 @@ def test_a_two_by_two_prompt_variable_batch_lands_tagged_with_its_rows(
             assert "batch Mugs e2e" in gallery.get(image).tags
             meta = gallery.metadata(image)
             assert meta["response"]["batch"] == "Mugs e2e" and meta["response"]["batch_row"] == j["row"]
+
+
+def test_expand_drag_the_text_box_to_the_top_third_generate_and_find_it_in_the_library(
+    x_display: str, tmp_path: Path, sandbox_server: SandboxServer, artifacts_dir: Path
+) -> None:
+    home = tmp_path / "home"
+    report = run_flow("layout", home, sandbox_server.url, artifacts_dir)
+    before, after = report["text_bbox_before"], report["text_bbox_after"]
+    assert isinstance(before, list) and isinstance(after, list)
+    assert before[0] > 666 and after[2] <= 333  # from the bottom third to the top third
+    assert after[3] - after[1] == before[3] - before[1]  # moved, not resized
+    assert report["job_state"] == "done" and report["found"] == report["result"]
+    with Gallery.open(home / "data" / "IdeogramStudio") as gallery:
+        meta = gallery.metadata(str(report["result"]))
+        picture = Image.open(io.BytesIO(gallery.read_bytes(str(report["result"])))).convert("RGB")
+    # The result keeps its structured prompt: what was sent, and the caption the service used.
+    sent = meta["request"]["json_prompt"]
+    assert sent == report["sent_prompt"]
+    text = next(e for e in sent["compositional_deconstruction"]["elements"] if e["type"] == "text")
+    assert text["bbox"] == after and text["text"] == "NORTH LIGHT"
+    assert json.loads(meta["response"]["prompt"]) == sent
+    assert json.loads(str(report["library_prompt"])) == sent  # what the library's detail panel shows
+    # The sandbox drew the box where it was dragged (its outline in the element's colour), not where it was.
+    ink = tuple(int(text["color_palette"][0][i : i + 2], 16) for i in (1, 3, 5))
+    w, h = picture.size
+    x = after[1] * w // 1000 + 2
+    assert picture.getpixel((x, (after[0] + after[2]) * h // 2000)) == ink
+    assert picture.getpixel((x, (before[0] + before[2]) * h // 2000)) != ink
+    for name in ("layout-editor-light-1280x720", "layout-editor-dark-1280x720", "layout-found-in-library"):
+        assert (artifacts_dir / f"{name}.png").exists(), name

@@ -87,7 +87,7 @@ def test_layout_opens_in_the_centre_and_leaves_with_a_model_that_has_none(qtbot:
     bbox = json.loads(p.structured_box.text())["compositional_deconstruction"]["elements"][1]["bbox"]
     assert bbox == pytest.approx([2, 300, 402, 700], abs=3)
     switch.toggle_action.trigger()  # F6: the results
-    assert not w.is_showing_canvas()
+    assert not w.is_showing_canvas() and switch.canvas_button.text() == "Layout"
     switch.toggle_action.trigger()
     assert w.is_showing_canvas()
     p.set_model("ideogram-3-v1")
@@ -99,6 +99,8 @@ def test_a_4x_result_keeps_its_structured_prompt_and_the_prompt_library_has_it(q
     meta = studio.services.gallery.metadata(result)
     assert meta["request"]["json_prompt"] == CAPTION
     assert json.loads(meta["response"]["prompt"]) == CAPTION  # the caption the service used
+    row = studio.services.gallery.get(result)
+    assert row is not None and json.loads(str(row.prompt)) == CAPTION  # the library's prompt: Copy prompt, search
     history = studio.window.controller.prompt_history
     qtbot.waitUntil(lambda: bool(history._library.search("NORTH LIGHT")), timeout=5000)
     (entry,) = history._library.search("NORTH LIGHT")

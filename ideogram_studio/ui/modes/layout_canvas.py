@@ -71,7 +71,7 @@ class BoxItem(QGraphicsRectItem):
         self.element = element
         self.flagged = flagged
         self.chosen = selected
-        self.setZValue(2 + index)
+        self.setZValue(1000 if selected else 2 + index)  # the box being worked on (and its label) on top
         self.setAcceptHoverEvents(False)
         ink = QColor(element.palette[0]) if element.palette else theme.color("accent")
         self._ink = ink

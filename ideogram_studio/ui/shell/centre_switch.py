@@ -43,7 +43,7 @@ class CentreSwitch(QWidget):
 
     def show_state(self, canvas: bool, name: str = "Mask") -> None:
         """Check the button of what the centre shows; `name` is the canvas's (Mask, Layout)."""
-        if canvas or self.canvas_button.text() != name:
+        if self.canvas_button.text() != name:
             self.canvas_button.setText(name)
             self.canvas_button.setToolTip(f"Show the {name.lower()} canvas (F6)")
             self.toggle_action.setText(f"Switch between {name.lower()} and result")

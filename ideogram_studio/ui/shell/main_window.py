@@ -477,7 +477,8 @@ class MainWindow(QMainWindow):
         page = self._canvas_pages.get(self.current_mode()) if canvas else None
         self._centre_stack.setCurrentWidget(page or self.result_area)
         shown = page is not None
-        self._centre_bar.show_state(shown, str(getattr(page, "canvas_name", "Mask")))
+        name = getattr(self._canvas_pages.get(self.current_mode()), "canvas_name", "Mask")
+        self._centre_bar.show_state(shown, str(name))
 
     def add_canvas(self, mode_id: str, editor: QWidget) -> None:
         """A mode's canvas as a page of the centre, with the switch above it (a mask editor; the
