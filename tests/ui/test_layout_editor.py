@@ -227,3 +227,32 @@ def test_a_reference_image_sets_the_frame(qtbot, panel, editor, tmp_path: Path):
     assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == pytest.approx((180, 30, 420, 150))
     assert not editor.set_reference(str(tmp_path / "missing.png"))
     assert editor.message.kind() == "error"
+    editor.clear_reference()
+    assert editor.canvas.frame_size() == (600, 300) and not editor.canvas._pixmap_item.isVisible()
+
+
+def test_the_viewers_result_as_the_reference(qtbot, panel, editor):
+    from PySide6.QtGui import QImage
+
+    from ideogram_studio.ui.common import current_result
+
+    current_result.set_provider(lambda: None)
+    try:
+        assert not editor.use_current_result() and editor.message.kind() == "error"
+        image = QImage(640, 480, QImage.Format.Format_RGB32)
+        image.fill(0x336699)
+        current_result.set_provider(lambda: image)
+        assert editor.use_current_result()
+        assert editor.canvas.frame_size() == (640, 480) and editor.canvas._pixmap_item.isVisible()
+    finally:
+        current_result.set_provider(None)
+
+
+def test_a_save_that_cannot_be_written_says_so_and_leaves_nothing(qtbot, panel, editor, tmp_path: Path):
+    assert not editor.save_file(tmp_path / "empty.json")  # no element yet: it could not be opened again
+    assert "at least one element" in editor.message.text() and not (tmp_path / "empty.json").exists()
+    panel.structured_box.set_value(CAPTION)
+    target = tmp_path / "no-such-folder" / "poster.json"
+    assert not editor.save_file(target)
+    assert editor.message.kind() == "error" and "could not be saved" in editor.message.text()
+    assert not target.parent.exists()

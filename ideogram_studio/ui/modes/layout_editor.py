@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QScrollArea,
     QSplitter,
     QToolButton,
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from ...api import structured_layout as sl
 from ...api.structured_layout import Element, Layout
+from ..common import current_result
 from ..common.field_errors import FieldMessage
 from .layout_canvas import LayoutCanvas, Rect
 from .layout_form import LayoutForm
@@ -135,14 +137,22 @@ class LayoutEditor(QWidget):
         bar.addSpacing(8)
         self.frame_combo = QComboBox(self)
         self.frame_combo.setObjectName("layout-frame")
-        self.frame_combo.setToolTip("The frame the boxes are placed on (boxes are kept as fractions of it)")
+        self.frame_combo.setToolTip(
+            "The frame the boxes are placed on: boxes are kept as fractions of it, so they fit any size. "
+            "It does not set the image's size (for 4.x the service picks it unless the form sets one)."
+        )
         for name, w, h in FRAMES:
             self.frame_combo.addItem(f"{name} · {w}×{h}", (w, h))
         self.frame_combo.activated.connect(lambda _i: self.set_frame(*self.frame_combo.currentData()))
         bar.addWidget(self.frame_combo)
-        self.reference_button = self._tool("Reference…", "Place the boxes over an image (its size is the frame)",
+        self.reference_button = self._tool("Reference", "Place the boxes over an image (its size is the frame)",
                                            "", bar)  # fmt: skip
-        self.reference_button.clicked.connect(self._pick_reference)
+        menu = QMenu(self.reference_button)
+        menu.addAction("The result in the viewer", self.use_current_result)
+        menu.addAction("An image file…", self._pick_reference)
+        menu.addAction("None: a blank frame", self.clear_reference)
+        self.reference_button.setMenu(menu)
+        self.reference_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         bar.addStretch(1)
         self.fields_button = self._tool("Fields", "Show or hide the fields beside the canvas", "", bar)
         self.fields_button.setCheckable(True)
@@ -241,6 +251,9 @@ class LayoutEditor(QWidget):
         return True
 
     def save_file(self, path: str | Path) -> bool:
+        if not self._layout.elements:  # the format needs one: such a file could not be opened again
+            self.message.show_error("Nothing to save yet: a structured prompt needs at least one element.")
+            return False
         try:
             sl.write_file(path, self._layout)
         except OSError as exc:
@@ -334,6 +347,19 @@ class LayoutEditor(QWidget):
         dialog.fileSelected.connect(self.set_reference)
         self._file_dialog = dialog
         dialog.open()
+
+    def use_current_result(self) -> bool:
+        image = current_result.current_image()
+        if image is None:
+            self.message.show_error("No result is shown in the viewer to place the boxes over.")
+            return False
+        self.message.clear_message()
+        self.set_frame(image.width(), image.height(), QPixmap.fromImage(image))
+        return True
+
+    def clear_reference(self) -> None:
+        width, height = self.canvas.frame_size()
+        self.set_frame(width, height, None)
 
     def set_reference(self, path: str) -> bool:
         pixmap = QPixmap(path)
