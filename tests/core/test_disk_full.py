@@ -10,7 +10,6 @@ import contextlib
 import errno
 import os
 import sqlite3
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,6 +28,7 @@ from ideogram_studio.sandbox import sandbox_transport
 
 from .gallery_fixtures import noise_png, store_result
 from .helpers import wait_finished
+from .small_disk import fill, mounted_tmpfs
 
 GENERATE = "/v1/ideogram-v3/generate"
 
@@ -213,26 +213,8 @@ def test_the_journal_gets_the_space_reserve_on_a_full_disk(gallery: Gallery) -> 
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root; the ENOSPC tests above run everywhere)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
-def _fill(disk: Path, leave: int) -> Path:
-    """A ballast file that leaves about `leave` bytes free."""
-    ballast = disk / "ballast"
-    free = os.statvfs(disk).f_bavail * os.statvfs(disk).f_frsize
-    with open(ballast, "ab") as f:
-        f.write(b"\0" * max(0, free - leave))
-    return ballast
+    with mounted_tmpfs(tmp_path, "3m") as disk:
+        yield disk
 
 
 @pytest.fixture
@@ -260,7 +242,7 @@ async def test_a_real_full_disk_keeps_the_job_for_retry_download(
     state = sandbox_app.state.sandbox
     # Nearly full: the pre-flight check says so before anything is sent.
     gallery.space.bytes_per_image = 1024 * 1024
-    ballast = _fill(disk, 300 * 1024)
+    ballast = fill(disk, 300 * 1024)
     with pytest.raises(StorageError, match="Nothing was sent"):
         await queue.submit(GenerateRequest(prompt="a lighthouse", num_images=2))
     assert state.requests_seen[GENERATE] == 0
@@ -268,7 +250,7 @@ async def test_a_real_full_disk_keeps_the_job_for_retry_download(
     # and its results cannot be saved.
     gallery.space.bytes_per_image = 0
     ballast.unlink()
-    _fill(disk, 40 * 1024)
+    fill(disk, 40 * 1024)
     job = await queue.submit(GenerateRequest(prompt="a lighthouse", num_images=2))
     await wait_finished(queue, job.id)
     assert job.state is JobState.FAILED and job.billed

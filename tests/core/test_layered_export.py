@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import subprocess
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from ideogram_studio.jobs.gallery_store import GalleryJobStore
 from ideogram_studio.sandbox import SandboxConfig, create_app, sandbox_transport
 
 from .helpers import png_bytes, wait_finished
+from .small_disk import fill, mounted_tmpfs
 from .v2_samples import source
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -160,23 +160,12 @@ def test_a_missing_folder_is_said_and_nothing_is_written(tmp_path: Path) -> None
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=False)
+    with mounted_tmpfs(tmp_path, "1m") as disk:
+        yield disk
 
 
 def test_a_full_disk_says_so_and_leaves_no_partial_file(small_disk: Path) -> None:
-    stat = os.statvfs(small_disk)
-    with open(small_disk / "ballast", "wb") as f:
-        f.write(b"\0" * max(0, stat.f_bavail * stat.f_frsize - 8192))
+    fill(small_disk, leave=8192)
     noise = Image.frombytes("RGB", (400, 400), os.urandom(400 * 400 * 3))  # ~480 KB that does not compress
     with pytest.raises(LayeredExportError, match="disk is full"):
         write_layered_psd(small_disk / "big.psd", noise, [])
