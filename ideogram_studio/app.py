@@ -2,8 +2,9 @@
 one crash handler, staged shutdown (jobs, then HTTP client, then index).
 
 Start-up puts the window on screen first: a light shell (Qt alone) is shown before the event loop's
-own modules load (the display maps it meanwhile); once its first frame is painted, the keyring,
-the library and the studio's modules come, and the shell is filled in (`MainWindow.attach`).
+own modules load (the display maps it meanwhile); once its first frame is painted, the library
+and the studio's modules come, and the shell is filled in (`MainWindow.attach`). The keyring is
+looked into after that, in the background (ui/shell/key_link.py): the start never waits on it.
 Nothing slow (asyncio, the services, the panels) is imported before that first frame.
 """
 
@@ -236,13 +237,11 @@ async def _run(
 
     app.setApplicationVersion(__version__)
 
-    checked = await _checked_keyring(window)
-    if checked is None:
-        window.close()
-        return 1
-    secrets, keyring_notice = checked
-    if closing.is_set():  # closed while it was opening
-        return 0
+    from .secrets import KeyringStore
+
+    # The keyring is not asked now (a locked or fresh one may prompt): the studio starts on the
+    # environment's key or the sandbox, and the window's key link looks into it in the background.
+    secrets = KeyringStore()
     services = await _start_services(window, settings, secrets, settings_path, files or [])
     if isinstance(services, int):  # could not open the library, or handed over to its window
         window.close()
@@ -257,8 +256,6 @@ async def _run(
     runner = TaskRunner()
     controller = StudioController(services, runner)
     window.attach(controller)
-    if keyring_notice:
-        window.statusBar().showMessage(keyring_notice, 30000)
     runner.run(_after_start(window, controller), "start-up")
     from .ui.shell.single_instance import InstanceServer
 
@@ -397,85 +394,6 @@ async def _start_services(
         return 1
 
 
-async def _checked_keyring(parent: object = None) -> tuple[SecretStore, str] | None:
-    """The keyring store after one look into it, off the GUI thread (a locked keyring may show its own
-    unlock prompt), and a notice for the window ("" if all is well). None: the designer chose to quit.
-
-    With IDEOGRAM_API_KEY set, the keyring is not needed. Otherwise:
-    - no keyring at all: the studio starts with its sandbox (principle 5: works on first run) and
-      says why, on stderr and in the status bar: a key could not be saved;
-    - a keyring that stays locked (its unlock prompt was dismissed): a key may be saved in it, so
-      the designer chooses between the sandbox and quitting (exit status 1)."""
-    import asyncio
-
-    from PySide6.QtWidgets import QMessageBox, QWidget
-
-    from .secrets import ENV_VAR, KeyringStore, SecretStoreError
-    from .ui.common.dialogs import ask
-
-    assert parent is None or isinstance(parent, QWidget)
-
-    store = KeyringStore()
-    try:
-        first: str | SecretStoreError | None = await asyncio.to_thread(store.get)
-    except SecretStoreError as exc:
-        first = exc
-    notice = ""
-    if isinstance(first, SecretStoreError) and not os.environ.get(ENV_VAR, "").strip():
-        import keyring.errors
-
-        if isinstance(first.__context__, keyring.errors.KeyringLocked):
-            text = (
-                "The system keyring is locked, so an API key saved in it cannot be read. Unlock the keyring "
-                "and start the studio again, or go on with the built-in sandbox (no key needed). Cancel quits."
-            )
-            print(f"ideogram-studio: warning: {text}", file=sys.stderr, flush=True)
-            log.warning("start-up: %s", text)
-            if not await ask(
-                "The keyring is locked",
-                text,
-                "Continue with the sandbox",
-                icon=QMessageBox.Icon.Warning,
-                parent=parent,
-            ):
-                print("ideogram-studio: error: stopped: the keyring is locked.", file=sys.stderr, flush=True)
-                return None
-            notice = "The keyring is locked: the studio uses its sandbox. Unlock it and restart to use your key."
-        else:
-            notice = f"Sandbox: {first}"
-            print(f"ideogram-studio: warning: {first}", file=sys.stderr, flush=True)
-            log.warning("start-up: %s", first)
-    return _AnsweredOnce(store, first), notice
-
-
-class _AnsweredOnce:
-    """The keyring store, whose first `get()` is the start-up check's answer, so a locked keyring
-    does not prompt twice; later calls go to the keyring again."""
-
-    def __init__(self, store: SecretStore, first: object) -> None:
-        self._store = store
-        self._first: list[object] = [first]
-
-    def get(self) -> str | None:
-        if self._first:
-            first = self._first.pop()
-            if isinstance(first, BaseException):
-                raise first
-            return first if isinstance(first, str) else None
-        return self._store.get()
-
-    def set(self, key: str) -> None:
-        self._first.clear()
-        self._store.set(key)
-
-    def delete(self) -> None:
-        self._first.clear()
-        self._store.delete()
-
-    def describe(self) -> str:
-        return self._store.describe()
-
-
 def _quit_on_signals(window: object) -> None:
     """SIGINT/SIGTERM close the window, so the shutdown is the same staged one."""
     import asyncio
@@ -497,6 +415,7 @@ async def _after_start(window: object, controller: object) -> None:
     from .ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
+    window.keys.start()  # the keyring, in the background: the window is usable meanwhile
     recent = await controller.load_recent()
     window.recent_model.set_hashes(recent)
     if recent:

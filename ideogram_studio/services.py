@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -18,10 +19,11 @@ from .gallery import Gallery
 from .jobs import JobQueue
 from .jobs.gallery_store import GalleryJobStore
 from .logs import register_secret
-from .secrets import SecretStore, resolve_key
+from .secrets import ENV_VAR, SecretStore
 from .settings import Settings
 
 if TYPE_CHECKING:  # the sandbox (Starlette) is imported only when it is used
+    from .api.key_check import KeyCheck
     from .sandbox import SandboxConfig
 
 log = logging.getLogger(__name__)
@@ -44,11 +46,20 @@ class Tuning:
 
     sandbox: SandboxConfig | None = None
     retry: RetryPolicy | None = None
+    #: Where a key check goes instead of the network (a sandbox app's transport).
+    key_check_transport: Any = None
 
 
-def connect(settings: Settings, secrets: SecretStore, tuning: Tuning | None = None) -> Connection:
+def environment_key() -> tuple[str | None, str]:
+    """The key the studio starts with, without asking the keyring: IDEOGRAM_API_KEY, or none."""
+    env = os.environ.get(ENV_VAR, "").strip()
+    return (env, "environment") if env else (None, "no key saved")
+
+
+def connect(settings: Settings, key: str | None, source: str, tuning: Tuning | None = None) -> Connection:
+    """A client for `key` (None: the in-process sandbox). Never asks the keyring: the window's key
+    model does that in the background and hands a found key to `Services.use_key`."""
     tuning = tuning or Tuning()
-    key, source = resolve_key(secrets)
     register_secret(key)
     limit = max(1, min(10, settings.max_in_flight_images))
     if key is None:
@@ -96,7 +107,10 @@ class Services:
         self.settings_path = settings_path
         self.gallery = gallery
         self.tuning = tuning or Tuning()
-        self.connection = connection or connect(settings, secrets, self.tuning)
+        # The keyring is not asked here (it may prompt): the environment's key or the sandbox now,
+        # a key found in the keyring later (use_key).
+        self._key, source = environment_key()
+        self.connection = connection or connect(settings, self._key, source, self.tuning)
         self.queue = JobQueue(self.connection.client, GalleryJobStore(gallery), budget_cap=budget_cap(settings))
 
     @classmethod
@@ -109,8 +123,9 @@ class Services:
         tuning: Tuning | None = None,
     ) -> Services:
         gallery = await asyncio.to_thread(Gallery.open, settings.effective_data_dir)
-        # In a worker thread: the key lookup, and the HTTP client's or the sandbox's first import.
-        connection = await asyncio.to_thread(connect, settings, secrets, tuning)
+        # In a worker thread: the HTTP client's or the sandbox's first import (the keyring is not asked).
+        key, source = environment_key()
+        connection = await asyncio.to_thread(connect, settings, key, source, tuning)
         services = cls(settings, secrets, gallery, settings_path, tuning, connection)
         await services.queue.recover()
         return services
@@ -119,11 +134,25 @@ class Services:
     def sandbox(self) -> bool:
         return self.connection.sandbox
 
+    def uses_key(self, key: str | None) -> bool:
+        """True when the connection already uses `key` (None: no key, the sandbox)."""
+        return self._key == key
+
+    async def use_key(self, key: str | None, source: str) -> None:
+        """The key the keyring gave (or None: removed, so the environment's key or the sandbox)."""
+        if key is None:
+            key, source = environment_key()
+        self._key = key
+        await self._replace_connection(source)
+
     async def reconnect(self) -> None:
-        """After the key or the API base changed: a new client for new jobs; running jobs finish
-        on the old one, which is closed once they are done."""
+        """After the API base or limits changed: the same key on a new client."""
+        await self._replace_connection(self.connection.key_source)
+
+    async def _replace_connection(self, source: str) -> None:
+        """A new client for new jobs; running jobs finish on the old one, closed once they are done."""
         old = self.connection
-        self.connection = connect(self.settings, self.secrets, self.tuning)
+        self.connection = connect(self.settings, self._key, source, self.tuning)
         self.queue.client = self.connection.client
         self.queue.budget_cap = budget_cap(self.settings)
 
@@ -133,6 +162,19 @@ class Services:
             await old.client.aclose()
 
         self._closing_old = asyncio.get_event_loop().create_task(close_when_idle())
+
+    async def check_key(self, key: str) -> KeyCheck:
+        """Whether the API at the settings' base accepts `key`, by a free price quote (nothing runs)."""
+        from .api.key_check import check_key
+
+        client = IdeogramClient(
+            api_key=key, base_url=self.settings.effective_api_base, transport=self.tuning.key_check_transport,
+            retry=RetryPolicy(attempts=1),
+        )
+        try:
+            return await check_key(client)
+        finally:
+            await client.aclose()
 
     async def aclose(self) -> None:
         """Staged shutdown: jobs first (journalled as cancelled), then the HTTP client, then the index."""

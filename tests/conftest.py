@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fresh_keyring import FreshKeyring
 from tests.helpers import SecretService
 
 SECRET_SERVICE_NAME = "org.freedesktop.secrets"
@@ -194,5 +195,25 @@ def secret_service(_secret_service_daemons: SecretService, monkeypatch: pytest.M
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests using ``secret_service`` get the ``secret_service`` marker (for ``-m``)."""
     for item in items:
-        if "secret_service" in getattr(item, "fixturenames", ()):
+        if {"secret_service", "fresh_keyring"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.secret_service)
+
+
+@pytest.fixture
+def fresh_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FreshKeyring]:
+    """A private bus for a fresh GNOME keyring (tests/fresh_keyring.py), this process's keyring on it.
+
+    The daemon is not started: the test calls ``start()`` (no keyring yet) or ``store_locked_key()``,
+    which point ``keyring`` at it."""
+    for tool in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon"):
+        if shutil.which(tool) is None:
+            pytest.fail(f"{tool} not found: run scripts/system-deps.sh (dbus, gnome-keyring)")
+    keyring = FreshKeyring(tmp_path / "fresh-keyring")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address)
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    try:
+        yield keyring
+    finally:
+        keyring.close()
+        monkeypatch.setenv("PYTHON_KEYRING_BACKEND", _FAIL_KEYRING)
+        _reinit_keyring_backend()

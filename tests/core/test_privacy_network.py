@@ -127,11 +127,10 @@ def test_a_plain_http_api_base_is_refused_and_nothing_is_sent(
 async def test_the_window_refuses_a_plain_http_base_from_the_settings(
     recording_proxy: Recorder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ideogram_studio.secrets import MemoryStore
 
     monkeypatch.delenv("IDEOGRAM_API_BASE", raising=False)
     settings = Settings(api_base="http://api.example.test")
-    connection = connect(settings, MemoryStore(KEY), Tuning(retry=RetryPolicy(1)))
+    connection = connect(settings, KEY, "keyring", Tuning(retry=RetryPolicy(1)))
     store = MemoryJobStore()
     queue = JobQueue(connection.client, store)
     try:

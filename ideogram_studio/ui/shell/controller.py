@@ -400,6 +400,11 @@ class StudioController(QObject):
         await self.services.reconnect()
         self.sandbox_changed.emit(self.services.sandbox)
 
+    async def use_key(self, key: str | None, source: str) -> None:
+        """New jobs use `key` (None: the environment's key, else the sandbox)."""
+        await self.services.use_key(key, source)
+        self.sandbox_changed.emit(self.services.sandbox)
+
     def close(self) -> None:
         self._unsubscribe()
         self.jobs_model.detach()

@@ -56,8 +56,8 @@ if TYPE_CHECKING:
     from ..modes.reframe import ReframePanel
     from ..modes.remix import RemixPanel
     from ..widgets.prompt_edit import PromptEdit
-    from .api_key import ApiKeyModel
     from .controller import StudioController
+    from .key_link import KeyLink
     from .library_link import LibraryLink
     from .prompt_library import PromptLibraryLink
     from .settings_dialog import SettingsDialog
@@ -96,7 +96,7 @@ class MainWindow(QMainWindow):
         #: The frame (modes, viewer, the first panel) is in the centre: see open_frame().
         self._frame_open = False
         self._settings_dialog: SettingsDialog | None = None
-        self._key_model: ApiKeyModel | None = None
+        self._keys: KeyLink | None = None
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main-window")
         self._setup_shell()
@@ -138,6 +138,15 @@ class MainWindow(QMainWindow):
         if not self._attached:
             self.viewer.set_empty_text(self._opening_label.text(), "You can write your prompt meanwhile")
         return panel
+
+    @property
+    def keys(self) -> KeyLink:
+        """The studio's API key (its model, the connection following it); made on first use."""
+        if self._keys is None:
+            from .key_link import KeyLink
+
+            self._keys = KeyLink(self, self)
+        return self._keys
 
     def set_opening_text(self, text: str = OPENING_TEXT) -> None:
         """What the shell's centre (then the empty viewer) says while the studio opens (until attach())."""
@@ -190,16 +199,9 @@ class MainWindow(QMainWindow):
 
         from .settings_dialog import SettingsDialog
 
-        if self._key_model is None:
-            from .api_key import ApiKeyModel
-
-            # The window's: a key saved or removed after its dialog closed still reconnects the studio.
-            self._key_model = ApiKeyModel(self.services.secrets, self.controller.runner, self)
-            self._key_model.key_changed.connect(
-                lambda _saved: self.controller.runner.run(self.controller.reconnect(), "reconnect")
-            )
+        # The window's key model: a key saved or removed after its dialog closed still moves the studio.
         dialog = SettingsDialog(
-            self.services.settings, self.services.secrets, self, self.services.settings_path, key_model=self._key_model
+            self.services.settings, self.services.secrets, self, self.services.settings_path, key_model=self.keys.model
         )
         dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
         dialog.settings_changed.connect(self.workspace.defaults_changed)

@@ -1,17 +1,8 @@
 """The Settings dialog: API key (keyring only), library folder, generation defaults, API base URL.
 
-The key and the settings live apart on purpose (DESIGN.md principle 3):
-
-- "Save key" / "Remove key" act at once on the `SecretStore` (the OS keyring); Cancel does not
-  undo them, and OK saves a key that was typed but not saved yet. The key is never put into
-  `Settings`, `QSettings`, a log or any file; after a save the field is emptied with
-  `setText("")`, which also drops its undo history. Removing asks first, inline (Ideogram
-  shows a key only once).
-- Every keyring call runs in a worker thread (`ApiKeyModel`, api_key.py): a keyring may take
-  seconds (or wait for the designer to unlock it), and the dialog meanwhile says what it is doing,
-  keeps the key's buttons and OK disabled, and never freezes.
-- When the keyring is unusable (`SecretStoreError`) the dialog says so, points to the
-  `IDEOGRAM_API_KEY` environment variable and disables saving. It never offers a file instead.
+The key and the settings live apart on purpose (DESIGN.md principle 3): the key's rows are
+`KeySection` (settings_key.py), acting at once on the OS keyring through the window's `ApiKeyModel`;
+OK saves a key that was typed but not saved yet.
 
 OK writes the other fields back into the `Settings` object, saves it to `settings_path` (None:
 the default location) and emits `settings_changed` if anything changed. Show the dialog with
@@ -25,23 +16,19 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QPushButton,
     QSpinBox,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -49,7 +36,7 @@ from PySide6.QtWidgets import (
 from ...api.enums import RenderingSpeed, human_name
 from ...api.limits import IN_FLIGHT_IMAGES
 from ...api.pricing import STANDARD
-from ...secrets import ENV_VAR, SecretStore
+from ...secrets import SecretStore
 from ...settings import API_BASE_ENV, Settings, config_dir
 from ...settings import data_dir as default_data_dir
 from ...team.config import TEAM_FILE, CredentialVault
@@ -57,13 +44,13 @@ from ..common import theme
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
-from .api_key import ApiKeyModel, Busy, KeyState, KeyStatus
+from .api_key import ApiKeyModel, KeyState
+from .settings_key import GET_KEY_URL, KeySection
 from .team_settings import TeamSettingsForm
 from .theme_switch import ThemeRow
 
 __all__ = ["GET_KEY_URL", "KeyState", "SettingsDialog"]
 
-GET_KEY_URL = "https://ideogram.ai/manage-api"
 DEFAULT_API_BASE = Settings().api_base
 MAX_BUDGET_USD = 100_000.0
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1"}
@@ -89,22 +76,6 @@ def validate_api_base(text: str) -> str | None:
     if parts.scheme == "http" and host not in _LOCAL_HOSTS:
         return "Use https: over plain http the key would travel unencrypted (http is allowed for localhost only)."
     return None
-
-
-class _ReturnSaves(QObject):
-    """Enter in the key field saves the key instead of pressing the dialog's OK button."""
-
-    def __init__(self, dialog: SettingsDialog) -> None:
-        super().__init__(dialog)
-        self._dialog = dialog
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress:
-            assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                self._dialog.save_key()
-                return True
-        return False
 
 
 class SettingsDialog(QDialog):
@@ -142,11 +113,6 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self._setup_ui()
         self._load_fields()
-        self._keys.status_changed.connect(self._on_key_status)
-        self._keys.busy_changed.connect(self._on_key_busy)
-        self._keys.key_changed.connect(self._on_key_changed)
-        self._keys.failed.connect(self._on_key_failed)
-        self._update_key_ui()
         self.refresh_key_status()
 
     # ---- public ----------------------------------------------------------------------------
@@ -155,47 +121,28 @@ class SettingsDialog(QDialog):
 
     def key_state(self) -> str:
         """One of the `KeyState` values, as last checked (UNKNOWN until the keyring answers)."""
-        return self._keys.status().state
+        return self.key_section.key_state()
 
     def is_busy(self) -> bool:
         """A keyring call about the key is running (the key's buttons wait for it)."""
-        return bool(self._keys.busy())
+        return self.key_section.is_busy()
 
     def is_writing(self) -> bool:
         """The key is being saved or removed (OK waits for that; a read does not hold OK back, so a
         keyring that never answers cannot keep the other settings from saving)."""
-        return self._keys.busy() in (Busy.SAVING, Busy.REMOVING)
+        return self.key_section.is_writing()
 
     def refresh_key_status(self) -> None:
-        """Ask the keyring where the key is (in a worker thread); the status line follows."""
+        """Look where the key is (in a worker thread, never prompting); the status line follows."""
         self._keys.refresh()
 
     def save_key(self) -> bool:
-        """Store the typed key in the keyring ("Save key"), in a worker thread: ``key_changed(True)``
-        follows, or the reason at the field. False when the key is refused at once (nothing started)."""
-        if self.is_busy():
-            return False
-        if self.key_state() == KeyState.UNAVAILABLE:
-            self.key_message.show_error(self.save_key_button.toolTip())
-            return False
-        key = self.key_edit.text().strip()
-        if not key:
-            self.key_message.show_error("Paste your Ideogram API key first.")
-            self.key_edit.setFocus()
-            return False
-        if any(ch.isspace() or not ch.isprintable() for ch in key):
-            self.key_message.show_error("A key has no spaces or line breaks: check what was pasted.")
-            return False
-        self.key_message.clear_message()
-        self.show_key_button.setChecked(False)  # masked again while it is being saved
-        return self._keys.save(key)
+        """Store the typed key in the keyring ("Save key"): see KeySection.save_key."""
+        return self.key_section.save_key()
 
     def remove_key(self) -> bool:
-        """Delete the key from the keyring (the "Remove key" confirmation calls this), in a worker
-        thread: ``key_changed(False)`` follows, or the reason. False if nothing was started."""
-        self._confirm_row.hide()
-        self.key_message.clear_message()
-        return self._keys.remove()
+        """Delete the key from the keyring (the "Remove key" confirmation calls this)."""
+        return self.key_section.remove_key()
 
     def accept(self) -> None:
         """OK: validate, write the fields into Settings, save them; stay open on a problem.
@@ -203,7 +150,7 @@ class SettingsDialog(QDialog):
         it): the dialog closes once the keyring has it."""
         if self.is_writing():
             return
-        if self.key_edit.text().strip():
+        if self.key_section.has_typed_key():
             self._accept_after_save = self.save_key()
             return
         if not self._validate_fields():
@@ -224,14 +171,14 @@ class SettingsDialog(QDialog):
                 )
                 return
         self.footer_message.clear_message()
-        self._forget_typed_key()
+        self.key_section.forget_typed_key()
         super().accept()
         if changed:
             self.settings_changed.emit()
 
     def reject(self) -> None:
         self._accept_after_save = False
-        self._forget_typed_key()
+        self.key_section.forget_typed_key()
         super().reject()
 
     # ---- ui --------------------------------------------------------------------------------
@@ -241,95 +188,15 @@ class SettingsDialog(QDialog):
         outer.setContentsMargins(18, 14, 18, 12)
         outer.setSpacing(6)
 
-        # API key
-        head = QHBoxLayout()
-        head.addWidget(self._header("Ideogram API key"))
-        head.addStretch(1)
-        self.get_key_link = QLabel(f'<a href="{GET_KEY_URL}">Get a key ↗</a>', self)
-        self.get_key_link.setTextFormat(Qt.TextFormat.RichText)
-        self.get_key_link.setOpenExternalLinks(True)
-        self.get_key_link.setToolTip(f"Create or manage API keys on ideogram.ai ({GET_KEY_URL})")
-        head.addWidget(self.get_key_link)
-        outer.addLayout(head)
-
-        self.key_status = QLabel(self)
-        self.key_status.setObjectName("keyStatus")
-        self.key_status.setWordWrap(True)
-        self.key_status.setTextFormat(Qt.TextFormat.RichText)
-        status_row = QHBoxLayout()
-        status_row.setSpacing(8)
-        status_row.addWidget(self.key_status, 1)
-        #: Moves while a keyring call runs (the status line says which).
-        self.key_busy = QProgressBar(self)
-        self.key_busy.setObjectName("keyBusy")
-        self.key_busy.setRange(0, 0)
-        self.key_busy.setTextVisible(False)
-        self.key_busy.setFixedSize(64, 8)
-        self.key_busy.hide()
-        status_row.addWidget(self.key_busy)
-        outer.addLayout(status_row)
-
-        key_row = QHBoxLayout()
-        key_row.setSpacing(6)
-        self.key_edit = QLineEdit(self)
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.key_edit.setInputMethodHints(
-            Qt.InputMethodHint.ImhHiddenText
-            | Qt.InputMethodHint.ImhSensitiveData
-            | Qt.InputMethodHint.ImhNoPredictiveText
-            | Qt.InputMethodHint.ImhNoAutoUppercase
-        )
-        self.key_edit.setClearButtonEnabled(True)
-        self.key_edit.setMinimumWidth(220)
-        self.key_edit.textChanged.connect(self._on_key_text_changed)
-        self.key_edit.installEventFilter(_ReturnSaves(self))
-        key_row.addWidget(self.key_edit, 1)
-        self.show_key_button = QToolButton(self)
-        self.show_key_button.setCheckable(True)
-        self.show_key_button.setText("Show")
-        self.show_key_button.setToolTip("Show or hide the key you are typing")
-        self.show_key_button.setFixedWidth(52)
-        self.show_key_button.toggled.connect(self._on_show_key_toggled)
-        key_row.addWidget(self.show_key_button)
-        self.save_key_button = QPushButton("Save key", self)
-        self.save_key_button.setAutoDefault(False)
-        self.save_key_button.clicked.connect(self.save_key)
-        key_row.addWidget(self.save_key_button)
-        self.remove_key_button = QPushButton("Remove key", self)
-        self.remove_key_button.setAutoDefault(False)
-        self.remove_key_button.clicked.connect(self._on_remove_clicked)
-        key_row.addWidget(self.remove_key_button)
-        outer.addLayout(key_row)
-
-        # Inline confirmation for "Remove key": Ideogram shows a key only once, so ask first.
-        self._confirm_row = QFrame(self)
-        self._confirm_row.setObjectName("confirmRow")
-        confirm = QHBoxLayout(self._confirm_row)
-        confirm.setContentsMargins(8, 4, 4, 4)
-        confirm_text = QLabel("Remove the saved key? Ideogram shows a key only once: keep a copy.", self._confirm_row)
-        confirm_text.setWordWrap(True)
-        confirm.addWidget(confirm_text, 1)
-        self.confirm_remove_button = QPushButton("Remove", self._confirm_row)
-        self.confirm_remove_button.setAutoDefault(False)
-        self.confirm_remove_button.clicked.connect(self.remove_key)
-        confirm.addWidget(self.confirm_remove_button)
-        self.cancel_remove_button = QPushButton("Keep", self._confirm_row)
-        self.cancel_remove_button.setAutoDefault(False)
-        self.cancel_remove_button.clicked.connect(self._confirm_row.hide)
-        confirm.addWidget(self.cancel_remove_button)
-        self._confirm_row.hide()
-        outer.addWidget(self._confirm_row)
-
-        self.key_message = FieldMessage(self)
-        outer.addWidget(self.key_message)
-        self.key_note = QLabel(
-            "Kept only in the system keyring, never in a settings file. Saving or removing it applies at once.",
-            self,
-        )
-        self.key_note.setWordWrap(True)
-        self._small(self.key_note)
-        mute(self.key_note)
-        outer.addWidget(self.key_note)
+        self.key_section = KeySection(self._keys, self)
+        self.key_section.key_changed.connect(self._on_key_changed)
+        self.key_section.save_failed.connect(self._on_key_failed)
+        self.key_section.writing_changed.connect(self._on_key_writing)
+        outer.addWidget(self.key_section)
+        for name in ("key_status", "key_busy", "key_edit", "show_key_button", "save_key_button", "remove_key_button",
+                     "unlock_button", "confirm_remove_button", "cancel_remove_button", "key_message", "key_note",
+                     "get_key_link", "_confirm_row"):
+            setattr(self, name, getattr(self.key_section, name))  # the names the dialog always had
 
         # Library
         outer.addSpacing(10)
@@ -571,123 +438,21 @@ class SettingsDialog(QDialog):
         s = self._settings
         return (s.data_dir, s.default_rendering_speed, s.budget_cap_usd, s.max_in_flight_images, s.api_base)
 
-    # ---- key -------------------------------------------------------------------------------
-    def _forget_typed_key(self) -> None:
-        """Empty the key field. setText drops the undo history too (clear() would keep it)."""
-        self.show_key_button.setChecked(False)
-        self.key_edit.setText("")
-
-    def _show_key_ok(self, text: str) -> None:
-        theme.set_text_color(self.key_message, "ok")
-        self.key_message.setText("✓ " + text)
-        self.key_message.show()
-
-    def _update_key_ui(self) -> None:
-        """The status line and the key's buttons, from the model's status and what it is doing."""
-        status, busy = self._keys.status(), self._keys.busy()
-        self.key_busy.setVisible(bool(busy))
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not self.is_writing())
-        if busy or status.state == KeyState.UNKNOWN:
-            self.key_status.setText(f"◌&nbsp; {_escape(busy or Busy.CHECKING)}")
-            self.key_status.setToolTip("")
-            for widget in (self.key_edit, self.show_key_button, self.save_key_button, self.remove_key_button,
-                           self.confirm_remove_button):
-                widget.setEnabled(False)
-            return
-        state = status.state
-        env_set = status.env_set
-        unavailable = state == KeyState.UNAVAILABLE
-        if state == KeyState.STORED:
-            color, text = "ok", f"Stored in the system keyring ({status.backend})"
-            if env_set:
-                text += f" · it takes precedence over {ENV_VAR}"
-            placeholder = "Paste a new key to replace it"
-        elif state == KeyState.ENVIRONMENT:
-            color, text = "info", f"Using {ENV_VAR} from the environment"
-            placeholder = "Paste a key to save it in the keyring"
-        elif state == KeyState.NONE:
-            color, text = None, "No key saved — the studio runs against its built-in sandbox"
-            placeholder = "Paste your Ideogram API key"
-        else:
-            color, text = "error", "No system keyring available"
-            placeholder = "No keyring: a key cannot be saved here"
-        dot = f'<span style="color:{theme.css(color)}">●</span>' if color else "○"
-        if unavailable:
-            detail = (
-                f"The key can only come from the {ENV_VAR} environment variable; set it before starting "
-                "the studio. The key is never written to a file."
-            )
-            if env_set:
-                detail += f" {ENV_VAR} is set and in use."
-            warn = theme.css("error")
-            self.key_status.setText(
-                f'{dot}&nbsp; <span style="color:{warn}; font-weight:600">{_escape(text)}.</span> {_escape(detail)}'
-            )
-            self._forget_typed_key()
-        else:
-            self.key_status.setText(f"{dot}&nbsp; {_escape(text)}")
-        self.key_note.setVisible(not unavailable)
-        self.key_status.setToolTip(status.error)
-        self.key_edit.setPlaceholderText(placeholder)
-        self.key_edit.setEnabled(not unavailable)
-        self.show_key_button.setEnabled(not unavailable)
-        self.save_key_button.setEnabled(not unavailable)
-        self.save_key_button.setToolTip(
-            f"No usable system keyring: set {ENV_VAR} in the environment instead. {status.error}".strip()
-            if unavailable
-            else "Store the key in the system keyring (Enter)"
-        )
-        self.remove_key_button.setEnabled(state == KeyState.STORED)
-        self.confirm_remove_button.setEnabled(state == KeyState.STORED)
-        self.remove_key_button.setToolTip(
-            "Delete the key from the system keyring" if state == KeyState.STORED else "No key is saved in the keyring"
-        )
-        if state != KeyState.STORED:
-            self._confirm_row.hide()
-
-    # ---- the model's answers -----------------------------------------------------------------
-    @Slot(object)
-    def _on_key_status(self, _status: KeyStatus) -> None:
-        self._update_key_ui()
-
-    @Slot(str)
-    def _on_key_busy(self, _busy: str) -> None:
-        self._update_key_ui()
-
+    # ---- the key section's answers ------------------------------------------------------------
     @Slot(bool)
     def _on_key_changed(self, saved: bool) -> None:
-        if saved:
-            self._forget_typed_key()
-            self._show_key_ok("Key saved to the system keyring.")
-        elif self.key_state() == KeyState.ENVIRONMENT:
-            self._show_key_ok(f"Key removed from the keyring. {ENV_VAR} from the environment is still used.")
-        else:
-            self._show_key_ok("Key removed. The studio uses its built-in sandbox until you save a key.")
         self.key_changed.emit(saved)
         if saved and self._accept_after_save:
             self._accept_after_save = False
             self.accept()
 
-    @Slot(str, str)
-    def _on_key_failed(self, what: str, why: str) -> None:
-        self._accept_after_save = False
-        self.key_message.show_error(f"{what} {why}")
-
-    @Slot(str)
-    def _on_key_text_changed(self, _text: str) -> None:
-        if self.key_message.kind() == "error":
-            self.key_message.clear_message()
-
     @Slot(bool)
-    def _on_show_key_toggled(self, shown: bool) -> None:
-        self.key_edit.setEchoMode(QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password)
-        self.show_key_button.setText("Hide" if shown else "Show")
+    def _on_key_writing(self, writing: bool) -> None:
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not writing)
 
     @Slot()
-    def _on_remove_clicked(self) -> None:
-        self.key_message.clear_message()
-        self._confirm_row.show()
-        self.cancel_remove_button.setFocus()
+    def _on_key_failed(self) -> None:
+        self._accept_after_save = False
 
     # ---- other fields ----------------------------------------------------------------------
     @Slot()
@@ -715,7 +480,3 @@ class SettingsDialog(QDialog):
         else:
             self.api_base_message.clear_message()
         self.reset_base_button.setEnabled(text.strip().rstrip("/") != DEFAULT_API_BASE)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
