@@ -199,7 +199,8 @@ def template_problem(template: str) -> str | None:
     unknown = sorted({m.group(1) for m in _FIELD.finditer(template)} - set(EXPORT_FIELDS))
     if unknown:
         known = ", ".join("{" + f + "}" for f in EXPORT_FIELDS)
-        return f"Unknown field {', '.join('{' + u + '}' for u in unknown)} in the name template. Fields: {known}."
+        names = ", ".join("{" + u + "}" for u in unknown)
+        return f"Unknown field {names} in the name template; the fields are {known}."
     leftover = _FIELD.sub("", template)
     if "{" in leftover or "}" in leftover:
         return "A field in the name template is not written as {name} or {name:20}."

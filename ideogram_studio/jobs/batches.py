@@ -41,7 +41,11 @@ class BatchProgress:
 
     def text(self) -> str:
         """One line in words: “Batch “mugs”: 3 of 12 done · 1 failed · paused”."""
-        parts = [f"Batch “{self.name}”: {self.done} of {self.total} done"]
+        return f"Batch “{self.name}”: {self.status()}"
+
+    def status(self) -> str:
+        """Where it stands, without its name: “3 of 12 done · 1 failed · paused”."""
+        parts = [f"{self.done} of {self.total} done"]
         if self.failed:
             parts.append(f"{self.failed} failed")
         if self.paused:

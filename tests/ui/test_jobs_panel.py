@@ -56,7 +56,7 @@ def test_a_batch_shows_n_of_n_and_pauses_and_resumes_from_the_panel(qtbot: Any, 
     qtbot.waitUntil(lambda: all(j.state is JobState.PAUSED for j in jobs[1:]), timeout=5000)
     qtbot.waitUntil(lambda: jobs[0].state is JobState.DONE, timeout=5000)
     qtbot.waitUntil(lambda: "1 of 3 done · paused" in bar.label.toolTip(), timeout=5000)
-    assert pause.text() == "Resume batch" and bar.bar.value() == 1
+    assert pause.text() == "Resume" and bar.bar.value() == 1
     model = studio.window.controller.jobs_model
     row = model.row_of(jobs[2].id)
     assert row is not None and model.index(row).data(JobRole.DETAIL).endswith("not sent until the batch is resumed")

@@ -142,3 +142,31 @@ def test_the_window_gives_its_viewer_as_the_current_result(
     finally:
         close_studio(qtbot, studio)
         current_result.set_provider(None)
+
+
+def test_while_a_batch_grid_shows_the_current_result_is_the_grids_current_image(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    from ideogram_studio.api.requests import GenerateRequest
+
+    from .helpers import wait_for, wait_jobs_finished
+
+    studio: Studio = open_studio(qtbot, tmp_path, MemoryStore())
+    try:
+        window, area = studio.window, studio.window.result_area
+        window.viewer.set_image(solid(Qt.GlobalColor.green, 64, 64))  # an old image still in the viewer
+        wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt="four mugs", num_images=4)))
+        wait_jobs_finished(qtbot, studio, 1)
+        qtbot.waitUntil(lambda: area.showing_grid() and area.model.rowCount() == 4, timeout=10000)
+        third = studio.jobs()[-1].result_hashes[2]
+        area.grid.setCurrentIndex(area.model.index(2))
+        assert area.current_hash() == third
+        qtbot.waitUntil(lambda: window.thumbnails.pixmap(third) is not None, timeout=10000)
+        image = current_result.current_image()
+        expected = window.thumbnails.pixmap(third)
+        assert image is not None and expected is not None
+        assert image.pixelColor(5, 5) == expected.toImage().pixelColor(5, 5)
+        assert image.pixelColor(5, 5) != QColor(Qt.GlobalColor.green)
+    finally:
+        close_studio(qtbot, studio)
+        current_result.set_provider(None)

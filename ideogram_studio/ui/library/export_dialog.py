@@ -55,6 +55,7 @@ class ExportDialog(QDialog):
         self.setWindowTitle(f"Export {count:,} image{'s' * (count != 1)}{how}")
         self._count = count
         self._sample = sample
+        self.setMinimumWidth(600)  # the fields' hint and a mistake's sentence on two lines at most
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.template_combo = QComboBox(self)
@@ -69,14 +70,19 @@ class ExportDialog(QDialog):
         self.template_combo.setToolTip("Fields: " + "; ".join(f"{{{k}}} {v}" for k, v in EXPORT_FIELDS.items()))
         self.template_combo.currentTextChanged.connect(self._update)
         form.addRow("File names", self.template_combo)
-        self.fields_hint = QLabel(", ".join("{" + name + "}" for name in EXPORT_FIELDS), self)
-        self.fields_hint.setWordWrap(True)
+        names = ["{" + name + "}" for name in EXPORT_FIELDS]
+        half = (len(names) + 1) // 2
+        hint = f"Fields: {' '.join(names[:half])}\n{' '.join(names[half:])} · {{prompt:20}}: its first 20 characters"
+        self.fields_hint = QLabel(hint, self)
         theme.mute(self.fields_hint)
         form.addRow("", self.fields_hint)
         self.preview = QLabel(self)
         self.preview.setObjectName("export-preview")
         self.preview.setTextFormat(Qt.TextFormat.PlainText)
         self.preview.setWordWrap(True)
+        # Room for a mistake's sentence (three lines) from the start: the dialog never jumps or clips it.
+        self.preview.setMinimumHeight(3 * self.preview.fontMetrics().lineSpacing() + 4)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.addRow("First file", self.preview)
         folder_row = QHBoxLayout()
         self.folder_edit = QLineEdit(folder, self)

@@ -84,7 +84,7 @@ class MineTab(QWidget):
         self.list.setObjectName("mine-styles")
         self.list.setViewMode(QListView.ViewMode.IconMode)
         self.list.setIconSize(QSize(TILE, TILE))
-        self.list.setGridSize(QSize(TILE + 28, TILE + 2 * self.fontMetrics().lineSpacing() + 16))
+        self.list.setGridSize(QSize(TILE + 48, TILE + 2 * self.fontMetrics().lineSpacing() + 16))
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setMovement(QListView.Movement.Static)
         self.list.setWordWrap(True)

@@ -31,14 +31,19 @@ class BatchBar(QWidget):
         self.label.setObjectName("batch-progress-text")
         self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         layout.addWidget(self.label)
+        self.status = QLabel(self)
+        self.status.setObjectName("batch-status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
         row = QHBoxLayout()
         row.setSpacing(theme.METRICS.space_s)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("batch-progress")
         self.bar.setFormat("%v of %m")
         self.bar.setTextVisible(True)
+        self.bar.setMinimumWidth(48)  # the slim dock: the bar gives way, never the window
         row.addWidget(self.bar, 1)
-        self.pause_button = QPushButton("Pause batch", self)
+        self.pause_button = QPushButton("Pause", self)
         self.pause_button.setObjectName("batch-pause")
         self.pause_button.setToolTip("Hold the batch's waiting requests back (kept paused across a restart)")
         self.pause_button.clicked.connect(self._on_pause_clicked)
@@ -63,13 +68,17 @@ class BatchBar(QWidget):
         if progress is None:
             return
         text = progress.text()
-        self.label.setText(self.label.fontMetrics().elidedText(text, Qt.TextElideMode.ElideMiddle, self.width() or 300))
+        width = max(60, self.label.width() or self.width() or 300)
+        name = self.label.fontMetrics().elidedText(f"Batch “{progress.name}”", Qt.TextElideMode.ElideMiddle, width)
+        self.label.setText(name)
+        self.status.setText(progress.status())
         self.label.setToolTip(tooltip(text))
+        self.status.setToolTip(tooltip(text))
         self.bar.setRange(0, max(1, progress.total))
         self.bar.setValue(progress.finished)
         self.bar.setAccessibleName(text)
         resume = progress.can_resume
-        self.pause_button.setText("Resume batch" if resume else "Pause batch")
+        self.pause_button.setText("Resume" if resume else "Pause")
         self.pause_button.setToolTip(
             "Send the batch's paused requests, in row order"
             if resume

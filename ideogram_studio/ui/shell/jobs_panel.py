@@ -91,6 +91,8 @@ class JobDelegate(QStyledItemDelegate):
 
         cost = index.data(JobRole.COST)
         cost_w = fm.horizontalAdvance(cost)
+        if pill_w + cost_w + 8 > bottom.width():  # a slim dock: the cost stays in the tooltip
+            cost, cost_w = "", 0
         painter.setPen(text_colour)
         painter.drawText(bottom, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, cost)
         detail_rect = QRect(pill.right() + 8, bottom.top(), bottom.width() - pill_w - cost_w - 20, bottom.height())
@@ -102,6 +104,8 @@ class JobDelegate(QStyledItemDelegate):
         detail = fit_sentences(full, fits) or (short if fits(short := _short_detail(job)) else "") or fm.elidedText(
             full, Qt.TextElideMode.ElideRight, detail_rect.width()
         )
+        if detail == "…":  # no room for a word: nothing rather than a lone ellipsis (the tooltip has it)
+            detail = ""
         muted = QColor(text_colour)
         muted.setAlphaF(0.7)
         painter.setPen(

@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         from ..common.thumbnail_loader import ThumbnailCache
         from .batch_view import ResultArea
         from .culling import install_culling
+        from .current_result_link import install_current_result
         from .jobs_panel import JobsPanel
         from .library_link import LibraryLink
         from .results_strip import RecentResultsModel, ResultsStrip
@@ -379,6 +380,7 @@ class MainWindow(QMainWindow):
             self.viewer, ThumbnailCache(self.services.gallery, 512, parent=self), self.recent_model.hashes, self
         )
         self._centre_stack.insertWidget(0, _page(self.result_area))
+        install_current_result(self.result_area, self.viewer, self.thumbnails)  # a saved style's preview
         if not self.is_showing_canvas():
             self._centre_stack.setCurrentWidget(self.result_area)
 
