@@ -1,18 +1,25 @@
-"""A batch started from a 4.x form runs that model, and its total comes from the service's quotes
-before it starts (in the real window, on the in-process sandbox)."""
+"""Prices before spending, in the real window on the in-process sandbox: a batch started from a 4.x
+form runs that model and its total comes from the service's quotes before it starts; every mode's
+cost line shows the service's quote (a 3.0 request through its v2 twin)."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import Qt
 
+from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.batch.pricing import local_price
 from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.modes.quote_line import usd
 
 from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
@@ -55,3 +62,26 @@ def test_a_sheet_is_refused_for_a_4x_batch_with_the_reason(qtbot: Any, studio: S
     dialog.tabs.setCurrentIndex(1)
     dialog.load_sheet(sheet)
     assert "Ideogram 3.0" in dialog.sheet_label.text() and not dialog.send_button.isEnabled()
+
+
+def test_a_3_0_form_shows_the_services_quote_through_its_v2_twin(qtbot: Any, studio: Studio) -> None:
+    p = studio.panel
+    qtbot.keyClicks(p.prompt_edit, "a lighthouse at dusk")
+    qtbot.waitUntil(lambda: "Ideogram's quote" in p.cost_label.text(), timeout=10000)
+    price = usd(local_price(p.request()) or Decimal(0))  # the sandbox quotes by the published table
+    assert p.cost_label.text() == f"Cost: {price} for 1 image (Ideogram's quote, exact)"
+    assert studio.sandbox.quotes == 1
+    assert studio.sandbox.requests_seen["/v2/image/generate/ideogram-3"] == 1  # the dry run, nothing generated
+    assert studio.sandbox.generation_requests == {}
+
+
+def test_a_mode_with_only_3_0_is_quoted_too(qtbot: Any, studio: Studio) -> None:
+    studio.window.set_mode("replace-background")
+    panel = studio.window.mode_panel("replace-background")
+    assert panel.source_picker is not None and panel.prompt_edit is not None
+    buf = io.BytesIO()
+    Image.new("RGB", (300, 200), (200, 120, 40)).save(buf, "PNG")
+    panel.source_picker.set_image_file(ImageFile.from_bytes(buf.getvalue(), "cup.png"), None, convert=False)
+    qtbot.keyClicks(panel.prompt_edit, "a marble counter")
+    qtbot.waitUntil(lambda: "Ideogram's quote" in panel.cost_label.text(), timeout=10000)
+    assert "exact" in panel.cost_label.text()

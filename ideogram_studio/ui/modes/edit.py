@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
 from PySide6.QtGui import QDropEvent, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -25,8 +25,8 @@ from ...api.context_window import ContextWindow
 from ...api.images import ImageFile
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, EditRequest, Operation
+from ...api.v1_quotes import as_v2
 from ...api.v2_requests import V2Request
-from ...api.v2_responses import PriceQuote
 from ...imaging.mask_export import EMPTY_MASK, api_mask_png, coverage_from_mask, mask_file_for
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
@@ -38,8 +38,7 @@ from .mode_panel import ModePanel, Problem, stand_in
 from .model_fields import model_name, target, unavailable, v2_values
 from .model_row import ModelRow
 from .precise_edit_box import MAX_REFERENCES_WITH_MASK, PreciseEditBox
-from .quote_line import QuoteLine
-from .v2_form import PanelServices, show_local_v2_cost, v2_problems
+from .v2_form import v2_problems
 
 #: The fields of EditRequest shown in the "Edit" form (besides source, mask and prompt).
 EDIT_FIELDS = [
@@ -298,9 +297,6 @@ class EditPanel(MaskedPanel):
     mode_name = "Edit"
     send_text = "Edit"
     prompt_noun = "what to put in the painted area"
-    #: A settled v2 form's request to price (the window asks the controller; show_quote answers).
-    quote_requested = Signal(object)
-    _quote_line: QuoteLine | None = None
 
     def _setup_body(self, form: QVBoxLayout) -> None:
         self._model_problems: dict[str, str] = {}
@@ -426,40 +422,10 @@ class EditPanel(MaskedPanel):
                                         "one, or clear the mask."))  # fmt: skip
         return problems
 
-    def _update_cost(self, request: ApiRequest) -> None:
-        if not isinstance(request, V2Request):
-            self.quote_line().schedule(None)
-            super()._update_cost(request)
-            return
-        self.quote_line().schedule(None if self._problems else request)
-        show_local_v2_cost(self.cost_label, request)
-
-    def quote_line(self) -> QuoteLine:
-        """Made on first use (the cost label it writes is built after the form)."""
-        if self._quote_line is None:
-            self._quote_line = QuoteLine(self.cost_label, self)
-            self._quote_line.requested.connect(self._ask_quote)
-        return self._quote_line
-
-    def _ask_quote(self, request: object) -> None:
-        # The quote is for the request as it will be sent: with the mask exported (the live
-        # request leaves it to the canvas). Asked once the form has settled, not per stroke.
-        if isinstance(request, V2Request) and self._mask_reason is None:
-            mask = self._v2_mask(request.operation)
-            if mask is not None:
-                uploads = {**request.uploads, "mask": (mask,)}
-                priced = V2Request(request.operation, request.model, request.values, uploads)
-                self.quote_line().replace_asked(request, priced)
-                request = priced
-        self.quote_requested.emit(request)
-
-    def connect_services(self, services: PanelServices) -> None:
-        self.quote_requested.connect(services.quote)
-        services.quote_ready.connect(self.show_quote)
-
-    def show_quote(self, request: object, quote: object) -> None:
-        """The controller's answer to quote_requested (dropped if the form has moved on)."""
-        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
+    def _quote_request(self, request: Any) -> V2Request | None:
+        # Priced as it will be sent: with the mask exported (the live request leaves it to the
+        # canvas). Asked once the form has settled, never per stroke.
+        return as_v2(self._build(final=True))
 
     def set_request(self, request: ApiRequest) -> None:
         if isinstance(request, V2Request) and request.operation in (Operation.PRECISE_EDIT, Operation.REMOVE_OBJECT):

@@ -22,14 +22,12 @@ from ...api.palette import ColorPalette
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
 from ...api.v2_requests import JSON_PROMPT, V2Request
-from ...api.v2_responses import PriceQuote
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
 from .layout_sync import LayoutSync
 from .mode_panel import ModePanel, Problem
 from .model_fields import takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
-from .quote_line import QuoteLine
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields
 from .send_footer import show_cost
@@ -58,15 +56,12 @@ STRUCTURED_MODEL = "ideogram-4-5"
 class GeneratePanel(ModePanel):
     """The Generate workflow's form. Emits `submitted(request, to_front)` with a valid request."""
 
-    #: A settled 4.x form's V2Request to price (the window asks the controller; show_quote answers).
-    quote_requested = Signal(object)
     #: "Expand": the prompt's sentence to turn into a structured prompt (set_structured_prompt answers).
     expand_requested = Signal(str)
     #: "Layout": show the layout editor (layout_editor()) in the centre.
     layout_requested = Signal()
     #: The model takes a structured prompt (True) or not: the window offers the layout or hides it.
     layout_available = Signal(bool)
-    _quote_line: QuoteLine | None = None
 
     request_class: ClassVar[type[ApiRequest]] = GenerateRequest
     mode_name = "Generate"
@@ -214,11 +209,12 @@ class GeneratePanel(ModePanel):
         return super()._missing_text(field)
 
     def _update_cost(self, request: ApiRequest) -> None:
+        # The local figure at once, the service's quote once the form settles (a 3.0 request through
+        # its v2 twin: ModePanel._quote_request).
+        self.quote_line().schedule(None if self._problems else request)
         if not isinstance(request, V2Request):
-            self.quote_line().schedule(None)
             show_cost(self.cost_label, request)
             return
-        self.quote_line().schedule(None if self._problems else request)
         show_local_v2_cost(self.cost_label, request)
 
     # ---- public ----------------------------------------------------------------------------
@@ -232,22 +228,10 @@ class GeneratePanel(ModePanel):
         """The structured prompt's layout editor, kept in step with the JSON field (made on first use)."""
         return self.layout_sync.editor()
 
-    def quote_line(self) -> QuoteLine:
-        """Made on first use (the cost label it writes is built after the form)."""
-        if self._quote_line is None:
-            self._quote_line = QuoteLine(self.cost_label, self)
-            self._quote_line.requested.connect(self.quote_requested)
-        return self._quote_line
-
     def connect_services(self, services: PanelServices) -> None:
-        self.quote_requested.connect(services.quote)
-        services.quote_ready.connect(self.show_quote)
+        super().connect_services(services)
         self.expand_requested.connect(services.expand_prompt)
         services.prompt_expanded.connect(self.set_structured_prompt)
-
-    def show_quote(self, request: object, quote: object) -> None:
-        """The controller's answer to quote_requested (dropped if the form has moved on)."""
-        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def model(self) -> str:
         return self.model_row.model()

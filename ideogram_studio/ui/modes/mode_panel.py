@@ -22,6 +22,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePol
 from ...api.errors import RequestValidationError
 from ...api.images import ImageFile, encode_png
 from ...api.requests import ApiRequest, GenerateRequest
+from ...api.v1_quotes import as_v2
+from ...api.v2_requests import V2Request
+from ...api.v2_responses import PriceQuote
 from ..common import theme
 from ..common.field_errors import FieldMessage, describe
 from ..common.theme import mute
@@ -29,6 +32,7 @@ from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import field_label
 from .generate_advice import advice
+from .quote_line import QuoteLine, show_local_v2_cost
 from .request_fields import FIELD_LABELS, RequestFields
 from .send_footer import build_footer, show_cost, submit_on_ctrl_enter
 from .source_image import SourceImagePicker
@@ -79,6 +83,9 @@ class ModePanel(QWidget):
     changed = Signal()
     #: Ctrl+Up in the prompt field: show the prompt library under this field (the PromptEdit).
     prompt_library_requested = Signal(object)
+    #: A settled form's request to price, as a V2Request (the window asks the controller; show_quote answers).
+    quote_requested = Signal(object)
+    _quote_line: QuoteLine | None = None
 
     request_class: ClassVar[type[ApiRequest]]
     #: The mode's name in messages ("Edit").
@@ -497,7 +504,43 @@ class ModePanel(QWidget):
         self.blocker_label.setVisible(blocker is not None)
 
     def _update_cost(self, request: ApiRequest) -> None:
-        show_cost(self.cost_label, request, mark_character=True)
+        """The local table's figure at once; the service's quote once the form settles."""
+        if isinstance(request, V2Request):
+            show_local_v2_cost(self.cost_label, request)
+        else:
+            show_cost(self.cost_label, request, mark_character=True)
+        self.quote_line().schedule(None if self._problems else request)
+
+    # ---- the service's quote ---------------------------------------------------------------
+    def quote_line(self) -> QuoteLine:
+        """Made on first use (the cost label it writes is built after the form)."""
+        if self._quote_line is None:
+            self._quote_line = QuoteLine(self.cost_label, self)
+            self._quote_line.requested.connect(self._ask_quote)
+        return self._quote_line
+
+    def _quote_request(self, request: Any) -> V2Request | None:
+        """What to ask the service about for this (settled) request: a v2 request as it is, a v1
+        Ideogram 3.0 one through its v2 twin (api/v1_quotes.py); None when none prices it."""
+        return as_v2(request)
+
+    @Slot(object)
+    def _ask_quote(self, request: object) -> None:
+        asked = self._quote_request(request)
+        if asked is None:
+            return  # the local figure stays, labelled as such
+        if asked is not request:
+            self.quote_line().replace_asked(request, asked)
+        self.quote_requested.emit(asked)
+
+    def connect_services(self, services: Any) -> None:
+        """Quotes from the controller (the window hands it over); see v2_form.PanelServices."""
+        self.quote_requested.connect(services.quote)
+        services.quote_ready.connect(self.show_quote)
+
+    def show_quote(self, request: object, quote: object) -> None:
+        """The controller's answer to quote_requested (dropped if the form has moved on)."""
+        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def _focus_field(self, field: str) -> None:
         section = self._sections.get(field)

@@ -13,6 +13,8 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel
 
+from ...api import v2_pricing
+from ...api.pricing import format_cost
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote, QuoteSource
 
@@ -56,15 +58,16 @@ class QuoteLine(QObject):
     def __init__(self, label: QLabel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._label = label
-        self._pending: V2Request | None = None
-        self._asked: V2Request | None = None
+        self._pending: object | None = None
+        self._asked: object | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SETTLE_MS)
         self._timer.timeout.connect(self._ask)
 
-    def schedule(self, request: V2Request | None) -> None:
-        """The form changed: ask about ``request`` once it settles (None: nothing to price now)."""
+    def schedule(self, request: object | None) -> None:
+        """The form changed: ask about ``request`` once it settles (None: nothing to price now). The
+        panel turns what is emitted into the V2Request to price (``replace_asked``)."""
         self._pending, self._asked = request, None
         if request is None:
             self._timer.stop()
@@ -73,14 +76,14 @@ class QuoteLine(QObject):
 
     def show(self, request: object, quote: PriceQuote | None) -> bool:
         """Show the answer if it is for the form as it stands; False when it was dropped."""
-        if request is not self._asked or self._asked is None or quote is None:
+        if request is not self._asked or not isinstance(self._asked, V2Request) or quote is None:
             return False
         text, tip = quote_text(quote, self._asked.image_count())
         self._label.setText(text)
         self._label.setToolTip(tip)
         return True
 
-    def replace_asked(self, asked: V2Request, priced: V2Request) -> None:
+    def replace_asked(self, asked: object, priced: V2Request) -> None:
         """The panel prices a fuller request than the live one it was handed (Edit: with the mask
         exported): the answer for ``priced`` is then the one shown."""
         if self._asked is asked:
@@ -91,3 +94,15 @@ class QuoteLine(QObject):
         self._asked = self._pending
         if self._asked is not None:
             self.requested.emit(self._asked)
+
+
+def show_local_v2_cost(label: QLabel, request: V2Request) -> None:
+    total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
+    if total is None or each is None:
+        label.setText("Estimated cost: price unknown")
+        label.setToolTip("The local price table has no figure for this setting.")
+        return
+    noun = "image" if n == 1 else "images"
+    each_text = format_cost(each).removeprefix("≈ ")
+    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}, local price table)")
+    label.setToolTip("From the studio's price table of 2026-11-16; the service's quote wins.")

@@ -5,19 +5,17 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, Operation, RemixRequest
 from ...api.v2_requests import V2Request
-from ...api.v2_responses import PriceQuote
 from ..common.theme import mute
 from .mode_panel import STATE_VERSION, ModePanel, Problem
 from .model_fields import unavailable, v2_values
 from .model_row import ModelRow
-from .quote_line import QuoteLine
-from .v2_form import PanelServices, show_local_v2_cost, v2_problems
+from .v2_form import v2_problems
 
 DEFAULT_WEIGHT = 50
 REMIX_FIELDS = [
@@ -42,9 +40,6 @@ class RemixPanel(ModePanel):
     request_class: ClassVar[type[ApiRequest]] = RemixRequest
     mode_name = "Remix"
     send_text = "Remix"
-    #: A settled 4.0 form's V2Request to price (the window asks the controller; show_quote answers).
-    quote_requested = Signal(object)
-    _quote_line: QuoteLine | None = None
 
     def _setup_body(self, form: QVBoxLayout) -> None:
         self._weight_sent = True
@@ -134,35 +129,12 @@ class RemixPanel(ModePanel):
             return super()._problems_of(request)
         return v2_problems(self, request, self._model_problems)
 
-    def _update_cost(self, request: ApiRequest) -> None:
-        if not isinstance(request, V2Request):
-            self.quote_line().schedule(None)
-            super()._update_cost(request)
-            return
-        self.quote_line().schedule(None if self._problems else request)
-        show_local_v2_cost(self.cost_label, request)
-
     def _on_model_changed(self) -> None:
         assert self.fields is not None
         reasons = unavailable(Operation.REMIX, self.model_row.model(), self.fields.names())
         self.fields.set_unavailable(reasons)
         self.model_row.show_unavailable(reasons)
         self.crop_note.setVisible("aspect_ratio" not in reasons)
-
-    def quote_line(self) -> QuoteLine:
-        """Made on first use (the cost label it writes is built after the form)."""
-        if self._quote_line is None:
-            self._quote_line = QuoteLine(self.cost_label, self)
-            self._quote_line.requested.connect(self.quote_requested)
-        return self._quote_line
-
-    def connect_services(self, services: PanelServices) -> None:
-        self.quote_requested.connect(services.quote)
-        services.quote_ready.connect(self.show_quote)
-
-    def show_quote(self, request: object, quote: object) -> None:
-        """The controller's answer to quote_requested (dropped if the form has moved on)."""
-        self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def model(self) -> str:
         return self.model_row.model()

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Protocol, runtime_checkable
 
-from PySide6.QtWidgets import QLabel
-
-from ...api import v2_pricing
 from ...api.errors import RequestValidationError
-from ...api.pricing import format_cost
 from ...api.v2_requests import V2Request
 from .mode_panel import ModePanel, Problem
+from .quote_line import show_local_v2_cost
 
 
 class PanelServices(Protocol):
@@ -50,13 +47,4 @@ def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, 
     return problems
 
 
-def show_local_v2_cost(label: QLabel, request: V2Request) -> None:
-    total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
-    if total is None or each is None:
-        label.setText("Estimated cost: price unknown")
-        label.setToolTip("The local price table has no figure for this setting.")
-        return
-    noun = "image" if n == 1 else "images"
-    each_text = format_cost(each).removeprefix("≈ ")
-    label.setText(f"Estimated cost: {format_cost(total)} ({n} {noun} × {each_text}, local price table)")
-    label.setToolTip("From the studio's price table of 2026-11-16; the service's quote wins.")
+__all__ = ["PanelServices", "ServicePanel", "show_local_v2_cost", "v2_problems"]
