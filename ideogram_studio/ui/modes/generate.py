@@ -26,8 +26,9 @@ from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
 from .layout_sync import LayoutSync
 from .mode_panel import ModePanel, Problem
-from .model_fields import takes_structured, target, unavailable, v2_values
+from .model_fields import model_name, takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
+from .model_size import ModelSizeRow, add_size, target_size_field
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields
 from .send_footer import show_cost
@@ -85,6 +86,9 @@ class GeneratePanel(ModePanel):
         self._model_problems: dict[str, str] = {}
         self.model_row = ModelRow(Operation.GENERATE, self.body)
         form.addWidget(self.model_row)
+        self.size_row = ModelSizeRow(self.body)
+        form.addWidget(self.size_row)
+        self.size_row.changed.connect(self._on_changed)
         self.make_prompt(
             "Prompt",
             "Describe the image: subject, setting, mood, text to render…",
@@ -146,6 +150,7 @@ class GeneratePanel(ModePanel):
                 values[JSON_PROMPT] = self.structured_box.value()
             except RequestValidationError as exc:
                 self._model_problems[JSON_PROMPT] = describe_schema_error(exc)
+        add_size(values, Operation.GENERATE, model, self.size_row.value(), transparent)
         return V2Request.build(goal.operation, goal.model, values)
 
     def _show_advice(self, request: ApiRequest) -> None:
@@ -200,6 +205,8 @@ class GeneratePanel(ModePanel):
         self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
         self.model_row.show_unavailable(unavailable(Operation.GENERATE, model, FIELDS, transparent))
         goal = target(Operation.GENERATE, model, transparent)
+        field = target_size_field(Operation.GENERATE, model, transparent)
+        self.size_row.set_field(field, model_name(Operation.GENERATE, model))
         self.structured_box.setVisible(takes_structured(goal))
         self.layout_available.emit(takes_structured(goal))
 
@@ -266,6 +273,7 @@ class GeneratePanel(ModePanel):
         self._loading += 1
         try:
             self.model_row.restore(model, v.get("quality"), transparent)
+            self.size_row.set_value(v.get("resolution") or v.get("size"))
             self.prompt_edit.set_text(str(v.get("prompt") or ""))
             self.structured_box.set_value(request.json_prompt)
             if isinstance(v.get("num_images"), int):
@@ -335,6 +343,7 @@ class GeneratePanel(ModePanel):
             "version": STATE_VERSION,
             "model": self.model_row.model(),
             "quality": self.model_row.quality(),
+            "size": self.size_row.value(),
             "transparent": self.model_row.transparent_check.isChecked(),
             "fields": request.fields_json(),
             "seed": self.seed_spin.value(),
@@ -386,6 +395,8 @@ class GeneratePanel(ModePanel):
             self.references_section.set_expanded(bool(state.get("references_expanded")))
             self.more_section.set_expanded(bool(state.get("more_expanded")))
             self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))
+            size = state.get("size")
+            self.size_row.set_value(size if isinstance(size, str) else None)
         finally:
             self._loading -= 1
         self.fields.expand_used()

@@ -146,8 +146,10 @@ def _why(name: str, who: str, fields: Mapping[str, Any]) -> str:
         return f"{who} is set by Quality, not Speed."
     if name == "quality":
         return f"{_quality_owner()}: {who} uses Speed."
+    if name in ("aspect_ratio", "resolution") and ("size" in fields or "resolution" in fields):
+        return f"{who} has its own sizes: choose one under Size, by the model."
     if name in ("aspect_ratio", "resolution"):
-        return f"{who}: the service picks the size (this form does not offer 4.x sizes yet)."
+        return f"{who} takes no size: the service picks it (or the source's)."
     if name in ("style_type", "style_preset", "color_palette", "style_codes"):
         return f"{who} takes no style type, preset, palette or codes: describe the style in the prompt."
     if name == "style_reference_images":

@@ -13,8 +13,9 @@ from ...api.requests import ApiRequest, Operation, RemixRequest
 from ...api.v2_requests import V2Request
 from ..common.theme import mute
 from .mode_panel import STATE_VERSION, ModePanel, Problem
-from .model_fields import unavailable, v2_values
+from .model_fields import model_name, unavailable, v2_values
 from .model_row import ModelRow
+from .model_size import ModelSizeRow, add_size, target_size_field
 from .v2_form import v2_problems
 
 DEFAULT_WEIGHT = 50
@@ -46,6 +47,9 @@ class RemixPanel(ModePanel):
         self._model_problems: dict[str, str] = {}
         self.model_row = ModelRow(Operation.REMIX, self.body)
         form.addWidget(self.model_row)
+        self.size_row = ModelSizeRow(self.body)
+        form.addWidget(self.size_row)
+        self.size_row.changed.connect(self._on_changed)
         self.make_source_picker("Remix")
 
         self.section_title("Image weight")
@@ -112,6 +116,7 @@ class RemixPanel(ModePanel):
             values, self._model_problems = v2_values(Operation.REMIX, model, self.prompt_text(), form)
             image = self.source_picker.image()
             uploads = {"image": (image,)} if image is not None else {}
+            add_size(values, Operation.REMIX, model, self.size_row.value())
             return V2Request.build(Operation.REMIX, model, values, uploads)  # type: ignore[return-value]
         return self._build_v1()
 
@@ -134,6 +139,8 @@ class RemixPanel(ModePanel):
         reasons = unavailable(Operation.REMIX, self.model_row.model(), self.fields.names())
         self.fields.set_unavailable(reasons)
         self.model_row.show_unavailable(reasons)
+        model = self.model_row.model()
+        self.size_row.set_field(target_size_field(Operation.REMIX, model), model_name(Operation.REMIX, model))
         self.crop_note.setVisible("aspect_ratio" not in reasons)
 
     def model(self) -> str:
@@ -186,12 +193,15 @@ class RemixPanel(ModePanel):
             "prompt_history": self.prompt_edit.history(),
             "ui": self.fields.ui_state(),
             "model": self.model(),
+            "size": self.size_row.value(),
         }
 
     def restore_state(self, state: dict[str, object]) -> None:
         super().restore_state(state)
         if isinstance(state, dict) and isinstance(state.get("model"), str):
             self.model_row.set_model(str(state["model"]))
+        if isinstance(state, dict) and isinstance(state.get("size"), str):
+            self.size_row.set_value(str(state["size"]))
         fields = state.get("fields") if isinstance(state, dict) else None
         weight = fields.get("image_weight") if isinstance(fields, dict) else None
         if isinstance(weight, int) and 1 <= weight <= 100:
