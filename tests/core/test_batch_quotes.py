@@ -100,3 +100,19 @@ def test_a_structured_prompt_is_kept_across_the_batch_rows() -> None:
         assert isinstance(item.request, V2Request)
         assert item.request.json_prompt == caption and "prompt" not in item.request.values
         assert item.request.values["seed"] == 9
+
+
+@pytest.mark.parametrize(
+    ("model", "values", "price"),
+    [
+        ("ideogram-3", {"rendering_speed": "turbo"}, "0.04"),
+        ("ideogram-3", {}, "0.07"),
+        ("ideogram-3", {"upscale_factor": "x2"}, None),  # no published figure: no guess
+        ("ideogram-4", {}, "0.06"),
+        ("ideogram-4", {"rendering_speed": "quality"}, None),
+    ],
+)
+def test_transparent_endpoints_have_a_local_figure_where_one_is_known(model, values, price) -> None:
+    request = V2Request.build(Operation.GENERATE_TRANSPARENT, model, {"prompt": "a badge", **values})
+    figure = local_price(request)
+    assert (None if figure is None else str(figure)) == price
