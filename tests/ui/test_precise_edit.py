@@ -247,3 +247,10 @@ def test_the_model_survives_a_restart(qtbot, panel) -> None:
     qtbot.addWidget(again)
     again.restore_state(state)
     assert again.model() == "ideogram-4-5" and again.model_row.quality() == "high"
+
+
+def test_the_hint_says_what_to_paint_for_each_model(qtbot, panel) -> None:
+    choose_model(qtbot, panel, "ideogram-1")
+    assert panel._editor_hint.text().startswith("Paint over what to remove")
+    choose_model(qtbot, panel, "ideogram-4-5")
+    assert panel._editor_hint.text().startswith("Paint over what to change")

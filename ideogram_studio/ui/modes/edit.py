@@ -303,11 +303,7 @@ class EditPanel(MaskedPanel):
         self.model_row = ModelRow(Operation.EDIT, self.body)
         form.addWidget(self.model_row)
         self.make_source_picker("Edit", allow_clear=False)
-        self._setup_editor(
-            form,
-            "Paint over what to change on the image in the middle of the window "
-            "(B brush, E eraser, [ ] size, Shift+V invert).",
-        )
+        self._setup_editor(form, EDIT_HINT)
         self.context_tool = ContextWindowTool(self.canvas)
         self.make_prompt(
             "Prompt",
@@ -363,6 +359,7 @@ class EditPanel(MaskedPanel):
             widget.setVisible(not remove)
         if remove:
             own["prompt"] = "Remove object takes no prompt: it fills what you paint from its surroundings."
+        self._editor_hint.setText(REMOVE_HINT if remove else EDIT_HINT)
         self.model_row.show_unavailable({**reasons, **own}, OWN_ROWS)
         self._check_mask_now()
 
@@ -469,5 +466,9 @@ class EditPanel(MaskedPanel):
             self.model_row.restore(state.get("model"), state.get("quality"))
 
 
+EDIT_HINT = ("Paint over what to change on the image in the middle of the window "
+             "(B brush, E eraser, [ ] size, Shift+V invert).")  # fmt: skip
+REMOVE_HINT = ("Paint over what to remove on the image in the middle of the window: it is filled from its "
+               "surroundings (B brush, E eraser, [ ] size).")  # fmt: skip
 #: Edit's own rows named in the model row's "not used" line.
 OWN_ROWS = {"context_window": "Context window", "reference_images": "Reference images", "prompt": "Prompt"}
