@@ -15,6 +15,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import Qt
 
+from ideogram_studio.api.enums import StylePreset
 from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.batch.pricing import local_price
@@ -85,3 +86,17 @@ def test_a_mode_with_only_3_0_is_quoted_too(qtbot: Any, studio: Studio) -> None:
     qtbot.keyClicks(panel.prompt_edit, "a marble counter")
     qtbot.waitUntil(lambda: "Ideogram's quote" in panel.cost_label.text(), timeout=10000)
     assert "exact" in panel.cost_label.text()
+
+
+def test_a_preset_comparison_shows_its_total_from_quotes_before_it_starts(qtbot: Any, studio: Studio) -> None:
+    picker = studio.panel.preset_picker()
+    picker.set_prompt("a fox")
+    picker.model().set_checked([StylePreset.AURA, StylePreset.BAUHAUS, StylePreset.WEIRD])
+    button = picker.compare_button()
+    assert button.text() == "Compare 3 presets · ≈ $0.09"  # the local table at once
+    qtbot.waitUntil(lambda: picker.compare_quote() is not None, timeout=10000)
+    assert button.text() == "Compare 3 presets · $0.09 (Ideogram's quote, exact)"
+    assert studio.sandbox.quotes == 3 and studio.sandbox.generation_requests == {}
+    picker.model().set_checked([StylePreset.AURA, StylePreset.BAUHAUS])
+    assert picker.compare_quote() is None  # another comparison: asked again once it settles
+    qtbot.waitUntil(lambda: picker.compare_quote() == "$0.06 (Ideogram's quote, exact)", timeout=10000)

@@ -36,6 +36,7 @@ class PresetChoice(QObject):
     #: The picker's own requests, passed on (the picker may not exist when the window connects).
     previews_requested = Signal(str, list)
     compare_requested = Signal(str, list)
+    compare_quote_wanted = Signal(str, list)
 
     def __init__(self, owner: QWidget, row_parent: QWidget, tile: int) -> None:
         """`owner`: the form (the picker's dialog belongs to it); `row_parent`: the row's widget."""
@@ -81,6 +82,10 @@ class PresetChoice(QObject):
         else:
             self._recents = recent_presets(presets)
 
+    def show_compare_quote(self, prompt: str, presets: list[StylePreset], text: str) -> None:
+        if self._picker is not None:
+            self._picker.show_compare_quote(prompt, presets, text)
+
     def is_made(self) -> bool:
         """Whether the picker exists yet (it is made on first open, or when asked for)."""
         return self._picker is not None
@@ -101,6 +106,7 @@ class PresetChoice(QObject):
             picker.preset_chosen.connect(self._on_chosen)
             picker.previews_requested.connect(self.previews_requested)
             picker.compare_requested.connect(self.compare_requested)
+            picker.compare_quote_wanted.connect(self.compare_quote_wanted)
             if self.mine_tab is not None:
                 self.tabs = QTabWidget(dialog)
                 self.tabs.setObjectName("preset-tabs")

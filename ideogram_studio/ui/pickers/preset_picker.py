@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Qt, Signal, Slot
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QFont, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -44,6 +44,9 @@ from .preset_previews import (
     recent_presets,
 )
 
+#: How long the ticks and prompt must stay unchanged before the comparison's price is asked.
+COMPARE_QUOTE_SETTLE_MS = 600
+
 
 class PresetPicker(QWidget):
     """Search, Recents, the preset grid, preview generation and comparison."""
@@ -51,12 +54,20 @@ class PresetPicker(QWidget):
     preset_chosen = Signal(object)
     previews_requested = Signal(str, list)
     compare_requested = Signal(str, list)
+    #: The ticked presets settled: price the comparison from the service's quotes (show_compare_quote).
+    compare_quote_wanted = Signal(str, list)
 
     def __init__(self, parent: QWidget | None = None, *, store: PreviewStore | None = None) -> None:
         """`store`: the preview tiles to show (a form's, which may have received previews before
         its picker was made); a new one by default."""
         super().__init__(parent)
         self._store = store if store is not None else PreviewStore(parent=self)
+        self._compare_asked: tuple[str, list[StylePreset]] = ("", [])
+        self._compare_quote: str | None = None
+        self._compare_timer = QTimer(self)
+        self._compare_timer.setSingleShot(True)
+        self._compare_timer.setInterval(COMPARE_QUOTE_SETTLE_MS)
+        self._compare_timer.timeout.connect(self._ask_compare_quote)
         self._current: StylePreset | None = None
         self._recents: list[StylePreset] = []
         self._confirming = False
@@ -313,7 +324,12 @@ class PresetPicker(QWidget):
             )
 
         k = len(checked)
-        cost = format_cost(self.compare_cost()) if k else ""
+        asked = (prompt, list(checked))
+        if asked != self._compare_asked:  # another comparison: its own price, asked once it settles
+            self._compare_asked, self._compare_quote = asked, None
+            if k >= 2 and prompt:
+                self._compare_timer.start()
+        cost = (self._compare_quote or format_cost(self.compare_cost())) if k else ""
         self._compare_button.setText(f"Compare {k} presets · {cost}" if k else "Compare presets")
         if k < 2:
             self._compare_button.setEnabled(False)
@@ -404,6 +420,21 @@ class PresetPicker(QWidget):
     def _on_cancel_previews(self) -> None:
         self._set_confirming(False)
         self._update_actions()
+
+    def show_compare_quote(self, prompt: str, presets: list[StylePreset], text: str) -> None:
+        """The service's total for this comparison (dropped when the ticks or prompt changed since)."""
+        if (prompt, list(presets)) == self._compare_asked:
+            self._compare_quote = text
+            self._update_actions()
+
+    def compare_quote(self) -> str | None:
+        return self._compare_quote
+
+    @Slot()
+    def _ask_compare_quote(self) -> None:
+        prompt, presets = self._compare_asked
+        if prompt and len(presets) >= 2:
+            self.compare_quote_wanted.emit(prompt, presets)
 
     @Slot()
     def _on_compare_clicked(self) -> None:

@@ -22,7 +22,7 @@ from ...api.pricing import format_cost
 from ...api.requests import ApiRequest, Operation
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote
-from ...batch.plan import TAG_BATCH, BatchPlan, batch_tag
+from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_tag
 from ...batch.pricing import local_price, quote_plan
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
@@ -75,6 +75,8 @@ class StudioController(QObject):
     #: A form's price: (the V2Request asked about, its PriceQuote — the service's, else the local
     #: table's, labelled by its source — or None when neither can price it).
     quote_ready = Signal(object, object)
+    #: A preset comparison's total before it starts: (prompt, presets, the total in words).
+    compare_quoted = Signal(str, list, str)
     #: A batch's total before it starts: (the BatchPlan asked about, its PlanQuote).
     batch_quoted = Signal(object, object)
     #: Magic prompt v4's structured prompt for a sentence, or None when it could not be made.
@@ -214,16 +216,26 @@ class StudioController(QObject):
         self.runner.run(self._quote_batch(plan), "batch-quote", replace=True)
 
     async def _quote_batch(self, plan: BatchPlan) -> None:
-        v2 = self.services.queue.client.v2
+        self.batch_quoted.emit(plan, await quote_plan(plan, self._quote_or_none, local_price))
 
-        async def quote(request: V2Request) -> PriceQuote | None:
-            try:
-                return await v2.quote_or_estimate(request)
-            except ApiError as exc:
-                log.info("No batch quote: %s", exc)
-                return None
+    def quote_compare(self, prompt: str, presets: list[StylePreset]) -> None:
+        """Price a preset comparison (one preview request per preset) from the service's quotes
+        before it is started; answers with compare_quoted(prompt, presets, text)."""
+        items = tuple(BatchItem(preview_request(prompt, p), i + 1, 1) for i, p in enumerate(presets))
+        plan = BatchPlan("compare", items)
 
-        self.batch_quoted.emit(plan, await quote_plan(plan, quote, local_price))
+        async def price() -> None:
+            total = await quote_plan(plan, self._quote_or_none, local_price)
+            self.compare_quoted.emit(prompt, list(presets), total.text())
+
+        self.runner.run(price(), "compare-quote", replace=True)
+
+    async def _quote_or_none(self, request: V2Request) -> PriceQuote | None:
+        try:
+            return await self.services.queue.client.v2.quote_or_estimate(request)
+        except ApiError as exc:
+            log.info("No quote: %s", exc)
+            return None
 
     def submit_batch(self, plan: BatchPlan) -> None:
         self.runner.run(self._submit_batch(plan), "submit-batch")

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .controller import StudioController
 
 #: Calls whose newest one alone matters (a quote for a form that has moved on is dropped anyway).
-LATEST_ONLY = frozenset({"quote"})
+LATEST_ONLY = frozenset({"quote", "quote_compare"})
 
 
 class ControllerGate(QObject):
@@ -30,6 +30,8 @@ class ControllerGate(QObject):
     prompt_expanded = Signal(object)
     #: A preset preview is available: (preset, image).
     preset_preview_ready = Signal(object, QImage)
+    #: A preset comparison's total before it starts: (prompt, presets, the total in words).
+    compare_quoted = Signal(str, list, str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +44,7 @@ class ControllerGate(QObject):
         controller.quote_ready.connect(self.quote_ready)
         controller.prompt_expanded.connect(self.prompt_expanded)
         controller.preset_preview_ready.connect(self.preset_preview_ready)
+        controller.compare_quoted.connect(self.compare_quoted)
         waiting, self._waiting = self._waiting, []
         for name, args in waiting:
             getattr(controller, name)(*args)
@@ -62,6 +65,9 @@ class ControllerGate(QObject):
 
     def request_previews(self, prompt: str, presets: list[Any]) -> None:
         self._call("request_previews", prompt, presets)
+
+    def quote_compare(self, prompt: str, presets: list[Any]) -> None:
+        self._call("quote_compare", prompt, presets)
 
     def request_compare(self, prompt: str, presets: list[Any]) -> None:
         self._call("request_compare", prompt, presets)

@@ -27,6 +27,8 @@ class PresetLink(QObject):
         choice.previews_requested.connect(self._gate.request_previews)
         choice.compare_requested.connect(lambda prompt, presets: self._compare(choice, prompt, presets))
         self._gate.preset_preview_ready.connect(choice.store.set_preview)
+        choice.compare_quote_wanted.connect(self._gate.quote_compare)
+        self._gate.compare_quoted.connect(choice.show_compare_quote)
         if self._compare_choice is None:
             self._compare_choice = choice
 
