@@ -77,11 +77,13 @@ class _Controller:
             quote_ready = Signal(object, object)
             prompt_expanded = Signal(object)
             preset_preview_ready = Signal(object, QImage)
+            compare_quoted = Signal(str, list, str)
 
         self.signals = Signals()
         self.quote_ready = self.signals.quote_ready
         self.prompt_expanded = self.signals.prompt_expanded
         self.preset_preview_ready = self.signals.preset_preview_ready
+        self.compare_quoted = self.signals.compare_quoted
         self.calls: list[tuple[str, tuple[Any, ...]]] = []
 
     def __getattr__(self, name: str) -> Any:
