@@ -8,65 +8,23 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api.structured_layout import PROMPT_LIMIT, text_room
-from ideogram_studio.ui.modes.generate import GeneratePanel
 from ideogram_studio.ui.modes.layout_editor import LayoutEditor
 
-L = Qt.MouseButton.LeftButton
-CAPTION = {
-    "high_level_description": "A travel poster",
-    "style_description": {"aesthetics": "bold", "lighting": "flat", "medium": "print", "art_style": "swiss",
-                          "color_palette": ["#112233"]},
-    "compositional_deconstruction": {"background": "cream", "elements": [
-        {"type": "text", "bbox": [600, 100, 800, 900], "text": "NORTH LIGHT", "desc": "headline"},
-        {"type": "obj", "bbox": [100, 300, 500, 700], "desc": "a lighthouse"}]},
-}  # fmt: skip
+from .layout_helpers import CAPTION, L, drag, elements, open_editor, open_panel
 
 
 @pytest.fixture
 def panel(qtbot):
-    widget = GeneratePanel()
-    qtbot.addWidget(widget)
-    widget.resize(460, 900)
-    widget.show()
-    qtbot.waitExposed(widget)
-    widget.set_model("ideogram-4-5")
-    return widget
+    return open_panel(qtbot)
 
 
 @pytest.fixture
 def editor(qtbot, panel) -> LayoutEditor:
-    with qtbot.waitSignal(panel.layout_requested, timeout=2000):
-        qtbot.mouseClick(panel.structured_box.layout_button, L)
-    ed = panel.layout_editor()
-    qtbot.addWidget(ed)
-    ed.resize(900, 640)
-    ed.show()
-    qtbot.waitExposed(ed)
-    ed.canvas.fit()
-    return ed
-
-
-def to_view(ed: LayoutEditor, x: float, y: float) -> QPoint:
-    """Frame pixels → the canvas viewport's position."""
-    return ed.canvas.map_from_image(QPointF(x, y)).toPoint()
-
-
-def drag(qtbot, ed: LayoutEditor, a: tuple[float, float], b: tuple[float, float]) -> None:
-    """A real press, moves and release on the canvas's viewport."""
-    vp = ed.canvas.viewport()
-    start, end = to_view(ed, *a), to_view(ed, *b)
-    qtbot.mousePress(vp, L, pos=start)
-    for i in range(1, 6):
-        qtbot.mouseMove(vp, start + (end - start) * i / 5)
-    qtbot.mouseRelease(vp, L, pos=end)
-
-
-def elements(panel: GeneratePanel) -> list[dict]:
-    return json.loads(panel.structured_box.text())["compositional_deconstruction"]["elements"]
+    return open_editor(qtbot, panel)
 
 
 def test_boxes_drawn_with_the_mouse_become_the_json(qtbot, panel, editor):

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -25,10 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...api.palette import ColorPalette, PaletteMember
+from ...api.limits import MAX_PALETTE_MEMBERS
+from ...api.palette import ColorPalette
 from ...api.structured_layout import PROMPT_LIMIT, Layout, text_room
+from ...api.structured_prompt import MAX_ELEMENT_PALETTE
 from ...resources.catalog import palette_swatches
 from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from ..pickers.palette_picker import PalettePicker, swatch_pixmap
 
 KINDS = (("obj", "Object"), ("text", "Text"))
@@ -40,7 +44,7 @@ SCENE_TEXT = (
     ("medium", "Medium", "e.g. digital illustration, oil painting, photograph."),
 )
 #: Peers cap an element's palette at 5 colours and a prompt's at 16 (structured_prompt.py warns).
-ELEMENT_COLOURS = 5
+ELEMENT_COLOURS = MAX_ELEMENT_PALETTE
 
 
 def palette_hexes(palette: ColorPalette | None) -> tuple[str, ...]:
@@ -53,24 +57,59 @@ def palette_hexes(palette: ColorPalette | None) -> tuple[str, ...]:
 
 
 class PaletteDialog(QDialog):
-    """The palette picker in a window: the colours of the prompt or of one element."""
+    """The palette picker in a window: the colours of the prompt or of one element.
 
-    def __init__(self, title: str, colours: tuple[str, ...], parent: QWidget | None = None) -> None:
+    Nothing is dropped on the way: the picker holds eight colours, so a prompt's longer palette
+    keeps its other colours after the chosen ones (the dialog says which); an element's palette
+    over its limit is refused at OK with the reason, the dialog left open to remove some."""
+
+    def __init__(
+        self, title: str, colours: tuple[str, ...], limit: int | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setObjectName("layout-palette-dialog")
+        self.limit = limit
+        self._kept = colours[MAX_PALETTE_MEMBERS:] if limit is None else ()
         layout = QVBoxLayout(self)
         self.picker = PalettePicker(self)
         if colours:
-            self.picker.set_value(ColorPalette(members=tuple(PaletteMember(c, None) for c in colours[:8])))
+            shown = colours[:MAX_PALETTE_MEMBERS] if limit is None else colours
+            self.picker.set_custom([(c, None) for c in shown])
         layout.addWidget(self.picker)
+        note = QLabel(self)
+        note.setObjectName("layout-palette-note")
+        note.setWordWrap(True)
+        mute(note)
+        words = ["Colours only: a structured prompt takes no weights."]
+        if limit is not None:
+            words.append(f"An element takes up to {limit} colours.")
+        if self._kept:
+            words.append(f"The picker holds {MAX_PALETTE_MEMBERS} colours: the other {len(self._kept)} of this "
+                         f"palette ({', '.join(self._kept)}) are kept after them.")  # fmt: skip
+        note.setText(" ".join(words))
+        layout.addWidget(note)
+        self.message = FieldMessage(self)
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.picker.changed.connect(self.message.clear_message)
 
     def colours(self) -> tuple[str, ...]:
-        return palette_hexes(self.picker.value())
+        chosen = palette_hexes(self.picker.value())
+        return chosen + tuple(c for c in self._kept if c not in chosen)
+
+    def accept(self) -> None:
+        count = len(self.colours())
+        if self.limit is not None and count > self.limit:
+            self.message.show_error(
+                f"An element takes up to {self.limit} colours; this palette has {count}. Remove "
+                f"{count - self.limit}, or choose a smaller one."
+            )
+            return
+        super().accept()
 
 
 class LayoutForm(QWidget):
@@ -222,13 +261,12 @@ class LayoutForm(QWidget):
             self._pick("element.palette", f"Colours of element {self._index + 1}", colours, ELEMENT_COLOURS)
 
     def _pick(self, name: str, title: str, colours: tuple[str, ...], limit: int | None = None) -> None:
-        dialog = PaletteDialog(title, colours, self)
+        dialog = PaletteDialog(title, colours, limit, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self._dialog = dialog
 
         def done() -> None:
-            chosen = dialog.colours()
-            self._emit(name, chosen[:limit] if limit else chosen)
+            self._emit(name, dialog.colours())
 
         dialog.accepted.connect(done)
         dialog.finished.connect(lambda _r: setattr(self, "_dialog", None))

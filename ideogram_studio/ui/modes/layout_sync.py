@@ -1,8 +1,9 @@
 """Keeps Generate's structured-prompt JSON and the layout editor in step, both ways.
 
 Boxes → JSON: every step of the editor (do or undo) is written into the JSON field. JSON → boxes:
-an edit of the JSON that parses and passes the schema becomes one step of the editor; JSON that
-does not is left to the field's own message (the boxes keep the last valid layout). The editor is
+an edit of the JSON that parses and passes the schema becomes one step of the editor (typing merges
+into one step; a whole new prompt — Expand's answer, a reused result — is a step of its own); JSON
+that does not is left to the field's own message (the boxes keep the last valid layout). The editor is
 made on first use (Generate's start-up does not pay for it).
 """
 
@@ -54,6 +55,8 @@ class LayoutSync(QObject):
             return None
 
     def _on_layout_changed(self, layout: Layout) -> None:
+        if self._parsed() == layout:
+            return  # the JSON already says it (the designer's own typing): keep their text and caret
         self._writing = True
         try:
             self.box.set_value(layout.to_prompt())
@@ -64,5 +67,9 @@ class LayoutSync(QObject):
         if self._writing or self._editor is None:
             return
         layout = self._parsed()
-        if layout is not None:
+        if layout is None:
+            return
+        if self.box.is_setting():
+            self._editor.replace(layout, "Replace the structured prompt")
+        else:
             self._editor.set_from_json(layout)

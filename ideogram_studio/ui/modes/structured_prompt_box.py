@@ -67,6 +67,7 @@ class StructuredPromptBox(QWidget):
         layout.addWidget(self.edit)
         self.message = FieldMessage(self)
         layout.addWidget(self.message)
+        self._setting = False
         self._update_buttons()
 
     # ---- public ----------------------------------------------------------------------------
@@ -84,7 +85,16 @@ class StructuredPromptBox(QWidget):
         return sp.parse(self.text())
 
     def set_value(self, prompt: dict[str, Any] | None) -> None:
-        self.edit.setPlainText("" if prompt is None else json.dumps(prompt, indent=2, ensure_ascii=False))
+        self._setting = True
+        try:
+            self.edit.setPlainText("" if prompt is None else json.dumps(prompt, indent=2, ensure_ascii=False))
+        finally:
+            self._setting = False
+
+    def is_setting(self) -> bool:
+        """The change being signalled is a whole new prompt (Expand's answer, a reused result), not
+        typing: the layout editor makes it a step of its own rather than merging it with typing."""
+        return self._setting
 
     def set_expanding(self, busy: bool) -> None:
         self.expand_button.setEnabled(not busy)
