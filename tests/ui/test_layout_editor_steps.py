@@ -175,3 +175,42 @@ def test_open_and_save_through_the_tool_rows_dialogs(qtbot, panel, editor, tmp_p
     written = tmp_path / "moved.json"  # the dialog adds the suffix
     assert written.exists() and json.loads(written.read_text()) == prompt_of(panel)
     assert elements(panel)[0]["bbox"] != CAPTION["compositional_deconstruction"]["elements"][0]["bbox"]
+
+
+def choose_size(panel, value: str) -> None:
+    combo = panel.size_row.combo
+    index = combo.findData(value)
+    assert index >= 0, value
+    combo.setCurrentIndex(index)
+
+
+def test_the_frame_is_the_forms_chosen_size(qtbot, panel, editor, tmp_path: Path):
+    from PIL import Image
+
+    panel.structured_box.set_value(CAPTION)
+    steps = editor.undo_stack.index()
+    assert editor.canvas.frame_size() == (1024, 1024)
+    choose_size(panel, "1440x2560")
+    assert editor.canvas.frame_size() == (1440, 2560)
+    assert editor.frame_combo.currentText() == "The form's size · 1440×2560"
+    rect = editor.canvas.boxes()[1].rect()  # bbox [100, 300, 500, 700] of the new frame
+    assert (rect.left(), rect.top(), rect.right(), rect.bottom()) == pytest.approx((432, 256, 1008, 1280))
+    assert editor.undo_stack.index() == steps and prompt_of(panel) == CAPTION  # not an edit of the prompt
+    # A model that takes no size (4.0 transparent: an aspect ratio): back to the frame picked here.
+    panel.set_model("ideogram-4")
+    panel.model_row.transparent_check.setChecked(True)
+    assert editor.canvas.frame_size() == (1024, 1024)
+    assert editor.frame_combo.findText("The form's size", Qt.MatchFlag.MatchStartsWith) < 0
+    panel.model_row.transparent_check.setChecked(False)
+    panel.set_model("ideogram-4-5")
+    assert editor.canvas.frame_size() == (1440, 2560)  # the size was kept
+    # A reference image is the frame while it is shown; without it, the form's size again.
+    path = tmp_path / "ref.png"
+    Image.new("RGB", (600, 300), "#336699").save(path)
+    assert editor.set_reference(str(path))
+    choose_size(panel, "2048x2048")
+    assert editor.canvas.frame_size() == (600, 300)
+    editor.clear_reference()
+    assert editor.canvas.frame_size() == (2048, 2048)
+    choose_size(panel, "")  # let the model choose
+    assert editor.canvas.frame_size() == (1024, 1024)

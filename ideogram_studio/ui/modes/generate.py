@@ -102,7 +102,8 @@ class GeneratePanel(ModePanel):
         self.structured_box.changed.connect(self._on_changed)
         self.structured_box.expand_requested.connect(self._on_expand)
         self.structured_box.layout_requested.connect(self.layout_requested)
-        self.layout_sync = LayoutSync(self.structured_box, self.prompt_text, self)
+        self.layout_sync = LayoutSync(self.structured_box, self.prompt_text, self._chosen_size, self)
+        self.size_row.changed.connect(self.layout_sync.size_changed)
         fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
         self.negative_edit = fields.negative_edit
         self.shape_picker = fields.shape_picker
@@ -207,8 +208,13 @@ class GeneratePanel(ModePanel):
         goal = target(Operation.GENERATE, model, transparent)
         field = target_size_field(Operation.GENERATE, model, transparent)
         self.size_row.set_field(field, model_name(Operation.GENERATE, model))
+        self.layout_sync.size_changed()
         self.structured_box.setVisible(takes_structured(goal))
         self.layout_available.emit(takes_structured(goal))
+
+    def _chosen_size(self) -> str | None:
+        """The 4.x output size the form sends ("WxH"), or None (the model chooses)."""
+        return None if self.size_row.isHidden() else self.size_row.value()
 
     def _missing_text(self, field: str) -> str:
         if field == "prompt":

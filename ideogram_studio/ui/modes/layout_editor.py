@@ -91,6 +91,8 @@ class LayoutEditor(QWidget):
         self._layout = Layout()
         self._selected = -1
         self._file_dialog: QFileDialog | None = None
+        self._reference: QPixmap | None = None
+        self._form_size: tuple[int, int] | None = None
         self.undo_stack = QUndoStack(self)
         self.canvas = LayoutCanvas(self)
         self.form = LayoutForm(self)
@@ -139,7 +141,7 @@ class LayoutEditor(QWidget):
         self.frame_combo.setObjectName("layout-frame")
         self.frame_combo.setToolTip(
             "The frame the boxes are placed on: boxes are kept as fractions of it, so they fit any size. "
-            "It does not set the image's size (for 4.x the service picks it unless the form sets one)."
+            "It follows the form's Size when one is chosen; choosing a frame here does not set the image's size."
         )
         for name, w, h in FRAMES:
             self.frame_combo.addItem(f"{name} · {w}×{h}", (w, h))
@@ -214,10 +216,26 @@ class LayoutEditor(QWidget):
     def set_frame(self, width: int, height: int, reference: QPixmap | None = None) -> None:
         """The frame of the chosen resolution (not an edit of the prompt: boxes are fractions)."""
         self.canvas.set_frame(width, height, reference)
-        index = next((i for i, (_n, w, h) in enumerate(FRAMES) if (w, h) == (width, height)), -1)
-        if index >= 0:
-            self.frame_combo.setCurrentIndex(index)
+        self._reference = reference
+        found = [i for i in range(self.frame_combo.count()) if self.frame_combo.itemData(i) == (width, height)]
+        if found:
+            self.frame_combo.setCurrentIndex(found[0])
         self._show(self._layout, self._selected)
+
+    def follow_size(self, size: tuple[int, int] | None) -> None:
+        """The form's chosen output size (None: the model chooses). The frame takes it, listed first
+        as the form's size, unless a reference image is shown (its own size is the frame then)."""
+        self._form_size = size
+        if self.frame_combo.itemData(0) not in [(w, h) for _n, w, h in FRAMES]:
+            self.frame_combo.removeItem(0)
+        if size is not None:
+            self.frame_combo.insertItem(0, f"The form's size · {size[0]}×{size[1]}", size)
+        if self._reference is not None:
+            return
+        if size is not None:
+            self.set_frame(*size)
+        elif self.frame_combo.currentIndex() >= 0:
+            self.set_frame(*self.frame_combo.currentData())
 
     def reset(self, layout: Layout) -> None:
         """Start from this layout with no history (the editor's first layout)."""
@@ -358,7 +376,7 @@ class LayoutEditor(QWidget):
         return True
 
     def clear_reference(self) -> None:
-        width, height = self.canvas.frame_size()
+        width, height = self._form_size or self.canvas.frame_size()
         self.set_frame(width, height, None)
 
     def set_reference(self, path: str) -> bool:

@@ -1,5 +1,7 @@
 """Keeps Generate's structured-prompt JSON and the layout editor in step, both ways.
 
+The editor's frame is the form's chosen output size when there is one.
+
 Boxes → JSON: every step of the editor (do or undo) is written into the JSON field. JSON → boxes:
 an edit of the JSON that parses and passes the schema becomes one step of the editor (typing merges
 into one step; a whole new prompt — Expand's answer, a reused result — is a step of its own); JSON
@@ -23,10 +25,17 @@ if TYPE_CHECKING:
 
 
 class LayoutSync(QObject):
-    def __init__(self, box: StructuredPromptBox, sentence: Callable[[], str], parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        box: StructuredPromptBox,
+        sentence: Callable[[], str],
+        size: Callable[[], str | None] = lambda: None,
+        parent: QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self.box = box
         self._sentence = sentence
+        self._size = size
         self._editor: LayoutEditor | None = None
         self._writing = False
         box.changed.connect(self._on_json_changed)
@@ -41,7 +50,16 @@ class LayoutSync(QObject):
             start = self._parsed() or Layout(high_level_description=self._sentence().strip())
             self._editor.reset(start)
             self._editor.layout_changed.connect(self._on_layout_changed)
+            self.size_changed()
         return self._editor
+
+    def size_changed(self) -> None:
+        """The form's output size ("WxH", or None when the model chooses) is the editor's frame."""
+        if self._editor is None:
+            return
+        text = self._size()
+        width, _, height = (text or "").partition("x")
+        self._editor.follow_size((int(width), int(height)) if width.isdigit() and height.isdigit() else None)
 
     def has_editor(self) -> bool:
         return self._editor is not None
