@@ -1,7 +1,7 @@
 """Estimated prices, USD per output image, as published for Ideogram 3.0.
 
 One table, easy to update. Where no price is published (upscale, describe, BALANCED speed) the
-estimate is None and the UI says "price unknown": a guessed figure would mislead.
+estimate is None and the UI says "no published price": a guessed figure would mislead.
 """
 
 from __future__ import annotations
@@ -58,4 +58,4 @@ def estimate_cost(request: ApiRequest) -> Decimal | None:
 
 
 def format_cost(cost: Decimal | None) -> str:
-    return "price unknown" if cost is None else f"≈ ${cost:.2f}"
+    return "no published price" if cost is None else f"≈ ${cost:.2f}"

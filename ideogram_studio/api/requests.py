@@ -214,7 +214,11 @@ class ApiRequest:
             raise RequestValidationError("style_codes", "cannot be combined with style reference images")
         uri = getattr(self, "custom_model_uri", None)
         if uri is not None and not CUSTOM_MODEL_URI.match(uri):
-            raise RequestValidationError("custom_model_uri", "must look like model/<name>/version/<version>")
+            raise RequestValidationError(
+                "custom_model_uri",
+                "is not a model's address: paste the address Ideogram shows on your model's page "
+                "(such as model/my-brand/version/1)",
+            )
 
     def _check_files(self) -> None:
         total = 0

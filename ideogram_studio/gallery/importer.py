@@ -231,7 +231,10 @@ def _export_each(lib: Library, refs: Sequence[ImageRef], folder: Path, report: E
             )
             base = Path(namer(fields, ext)).stem
         else:
-            base = slugify(row.prompt or row.prompt_used, max_name_length) or digest[:12]
+            # Without a prompt: its date and size, as the designer knows it (never the hash).
+            base = slugify(row.prompt or row.prompt_used, max_name_length) or (
+                f"image-{row.created_at:%Y-%m-%d-%H%M}-{row.width}x{row.height}"
+            )
         name, n = f"{base}{ext}", 1
         while True:
             while name.lower() in taken or (sidecar and f"{Path(name).stem}.json".lower() in taken):

@@ -134,3 +134,16 @@ def test_an_unwritable_folder_is_said_in_words(gallery: Gallery, tmp_path: Path)
     with pytest.raises(StorageError) as info:
         gallery.export([digest], blocker / "out", namer=functools.partial(export_name, "{batch}"))
     assert info.value.message.startswith(f"Could not export to {blocker / 'out'} (Not a directory).")
+
+
+def test_an_image_without_a_prompt_is_exported_by_its_date_and_size_never_its_hash(
+    gallery: Gallery, tmp_path: Path
+) -> None:
+    import re
+
+    stored = gallery.store_image(noise_png(40, 24, 3), operation="upload", request_fields={}, response_fields={})
+    out = tmp_path / "out"
+    gallery.export([stored.hash], out)
+    [name] = names(out)
+    assert stored.hash[:8] not in name
+    assert re.fullmatch(r"image-\d{4}-\d\d-\d\d-\d{4}-40x24\.png", name), name

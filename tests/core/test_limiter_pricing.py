@@ -83,5 +83,5 @@ def test_unknown_prices_are_never_guessed() -> None:
     assert estimate_cost(DescribeRequest(image_file=solid_image())) is None
     assert estimate_cost(GenerateRequest(prompt="x", rendering_speed=RenderingSpeed.BALANCED)) is None
     assert estimate_cost(GenerateTransparentRequest(prompt="x", upscale_factor=UpscaleFactor.X4)) is None
-    assert format_cost(None) == "price unknown"
+    assert format_cost(None) == "no published price"
     assert format_cost(Decimal("0.3")) == "≈ $0.30"

@@ -256,7 +256,9 @@ def test_character_reference_with_flash_warns_but_lets_the_server_decide(qtbot, 
     assert message.isVisible() and message.kind() == "warning"
     assert "Flash" in message.text()
     assert panel.generate_button.isEnabled()
-    assert panel.cost_label.text() == "Estimated cost: price unknown"
+    assert panel.cost_label.text() == (
+        "Estimated cost: no price is published for the Flash speed with a character reference"
+    )
     assert "character reference" in panel.cost_label.toolTip()
 
 
@@ -279,7 +281,9 @@ def test_bad_custom_model_uri_opens_its_section_and_shows_the_rule(qtbot, panel)
     panel.custom_model_edit.setText("my-model")
     assert panel.more_section.is_expanded()
     assert panel.field_message("custom_model_uri").isVisible()
-    assert "model/<name>/version/<version>" in panel.field_message("custom_model_uri").text()
+    text = panel.field_message("custom_model_uri").text()
+    assert text.startswith("Custom model is not a model's address") and "model/my-brand/version/1" in text
+    assert "<" not in text and "<" not in panel.custom_model_edit.placeholderText()  # words, not a pattern
 
 
 def test_nine_images_are_impossible(qtbot, panel):
@@ -300,7 +304,7 @@ def test_cost_label_follows_images_and_speed(qtbot, panel):
     qtbot.keyClick(panel.images_spin, Qt.Key.Key_Up)
     assert panel.cost_label.text() == "Estimated cost: ≈ $0.09 (3 images × $0.03)"
     pick(panel.speed_combo, "BALANCED")
-    assert panel.cost_label.text() == "Estimated cost: price unknown"
+    assert panel.cost_label.text() == "Estimated cost: no price is published for the Balanced speed"
 
 
 def test_speed_items_show_prices_and_balanced_exists(panel):

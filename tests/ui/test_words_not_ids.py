@@ -42,6 +42,18 @@ def test_compare_and_preview_jobs_name_the_preset_in_words(qtbot: Any, studio: S
     assert f"Compare · {poster}" in shown
     assert any(t.startswith("Preview · ") and "EXPIRED" not in t for t in shown)
     assert not any(re.search(r"[A-Z]{2,}_[A-Z]", t) for t in shown), shown
+    # The compare's batch is named in words: in the batch bar and as its results' library tag.
+    bar = studio.window.jobs_panel.batch_bar
+    qtbot.waitUntil(lambda: "compare a harbour" in bar.label.toolTip(), timeout=5000)
+    compare_result = next(j for j in studio.jobs() if j.tags.get("kind") == "compare").result_hashes[0]
+    qtbot.waitUntil(lambda: any(t.startswith("batch ") for t in tags_of(studio, compare_result)), timeout=5000)
+    for text in [bar.label.toolTip(), *tags_of(studio, compare_result)]:
+        assert not re.search(r"\b[0-9a-f]{8,}\b", text), text
+
+
+def tags_of(studio: Studio, image_hash: str) -> tuple[str, ...]:
+    row = studio.services.gallery.get(image_hash)
+    return row.tags if row is not None else ()
 
 
 def test_a_result_sent_to_a_mode_is_named_by_date_and_size(qtbot: Any, studio: Studio) -> None:

@@ -99,7 +99,7 @@ class QuoteLine(QObject):
 def show_local_v2_cost(label: QLabel, request: V2Request) -> None:
     total, each, n = v2_pricing.estimate(request), v2_pricing.price_per_image(request), request.image_count()
     if total is None or each is None:
-        label.setText("Estimated cost: price unknown")
+        label.setText("Estimated cost: no published price for this setting")
         label.setToolTip("The local price table has no figure for this setting.")
         return
     noun = "image" if n == 1 else "images"

@@ -400,10 +400,11 @@ class RequestFields(QWidget):
             more = QWidget(self)
             more_grid = self._grid(more)
             self.custom_model_edit = QLineEdit(more)
-            self.custom_model_edit.setPlaceholderText("model/<name>/version/<version>")
+            self.custom_model_edit.setPlaceholderText("Optional: your own model, trained at Ideogram")
             self.custom_model_edit.setClearButtonEnabled(True)
             self.custom_model_edit.setToolTip(
-                "Optional custom model URI. The model version and style are resolved from it."
+                "Paste the address Ideogram shows on your model's page (such as model/my-brand/version/1): "
+                "its style comes with it. Leave empty for Ideogram's own model."
             )
             self.custom_model_edit.textChanged.connect(self._on_changed)
             self._row(more_grid, more, "Custom model", self.custom_model_edit, ["custom_model_uri"])

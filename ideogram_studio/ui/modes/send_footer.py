@@ -118,10 +118,10 @@ def show_cost(label: QLabel, request: ApiRequest, mark_character: bool = False) 
     speed = getattr(request, "rendering_speed", None) or DEFAULT_SPEED
     basis = "character-reference pricing" if request.has_character_reference else "standard pricing"
     if total is None or each is None:
-        label.setText("Estimated cost: price unknown")
-        why = f"No price is published for {human_name(speed)}"
+        why = f"No price is published for the {human_name(speed)} speed"
         if request.has_character_reference:
             why += " with a character reference"
+        label.setText(f"Estimated cost: {why[0].lower()}{why[1:]}")
         label.setToolTip(why + "; the studio shows no guessed figure.")
         return
     each_text = format_cost(each).removeprefix("≈ ")

@@ -6,8 +6,8 @@ validated from the panels, prices from api.pricing, storage from the gallery.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
-import uuid
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,7 @@ from ...api.pricing import format_cost
 from ...api.requests import ApiRequest, Operation
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote
-from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_tag
+from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_name, batch_tag
 from ...batch.pricing import local_price, quote_plan
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
@@ -278,7 +278,8 @@ class StudioController(QObject):
             self.submit(preview_request(prompt, preset), tags=tags)
 
     def request_compare(self, prompt: str, presets: list[StylePreset]) -> None:
-        batch = uuid.uuid4().hex[:8]
+        # Named in words (it shows in the batch bar and as the results' library tag), unique to the second.
+        batch = batch_name(dt.datetime.now().strftime("%Y-%m-%d %H.%M.%S"), f"compare {prompt}")
         for preset in map(StylePreset, presets):
             label = f"Compare: {preset_name(preset.value)}"
             tags = {"label": label, "kind": "compare", "batch": batch, "preset": preset.value}
