@@ -133,16 +133,32 @@ def test_the_polarity_table_agrees_with_every_registry_entry_and_the_contract() 
     assert mask_export.polarity_for(Operation.PRECISE_EDIT) is MaskPolarity.BLACK_EDITS
 
 
-@pytest.mark.parametrize(("operation", "painted", "kept"), [(Operation.EDIT, 0, 255), (Operation.PRECISE_EDIT, 0, 255),
-                                                            (Operation.REMOVE_OBJECT, 255, 0)])  # fmt: skip
-def test_the_same_painting_exports_per_the_table(operation: Operation, painted: int, kept: int) -> None:
+#: What each polarity means in pixels: (the painted area's value, the kept area's value).
+PIXELS = {MaskPolarity.BLACK_EDITS: (0, 255), MaskPolarity.WHITE_EDITS: (255, 0)}
+
+
+@pytest.mark.parametrize(("operation", "polarity"), list(mask_export.EXPORT_POLARITY.items()))
+def test_the_same_painting_exports_per_the_table(operation: Operation, polarity: MaskPolarity) -> None:
     coverage = Image.new("L", (40, 30), 0)
     coverage.paste(255, (5, 5, 15, 15))
-    mask = mask_export.mask_for(operation, coverage)
-    assert mask.mode == "L" and mask.size == (40, 30)
-    assert mask.getpixel((10, 10)) == painted and mask.getpixel((30, 20)) == kept
-    assert set(mask.tobytes()) == {0, 255}
-    assert mask_export.coverage_from_mask(operation, mask).tobytes() == coverage.tobytes()
+    painted, kept = PIXELS[polarity]
+    for grow, feather in ((0, 0), (2, 2)):  # both export paths (as painted; grown and feathered)
+        mask = mask_export.mask_for(operation, coverage, grow, feather)
+        assert mask.mode == "L" and mask.size == (40, 30)
+        assert mask.getpixel((10, 10)) == painted and mask.getpixel((30, 20)) == kept
+        assert set(mask.tobytes()) == {0, 255}
+        file = mask_export.mask_file_for(operation, coverage, grow, feather)
+        assert file.pil().tobytes() == mask.tobytes()
+    assert mask_export.coverage_from_mask(operation, mask_export.mask_for(operation, coverage)).tobytes() == (
+        coverage.tobytes())  # fmt: skip
+
+
+def test_the_two_polarities_are_each_others_inverse() -> None:
+    coverage = Image.new("L", (20, 20), 0)
+    coverage.paste(255, (0, 0, 10, 20))
+    black = mask_export.mask_for(Operation.PRECISE_EDIT, coverage).tobytes()
+    white = mask_export.mask_for(Operation.REMOVE_OBJECT, coverage).tobytes()
+    assert all(b + w == 255 for b, w in zip(black, white, strict=True))
 
 
 def test_an_operation_without_a_mask_has_no_polarity() -> None:

@@ -15,14 +15,17 @@ from PySide6.QtTest import QTest
 
 from ideogram_studio.api.context_window import ContextWindow
 from ideogram_studio.api.images import ImageFile
-from ideogram_studio.api.registry import V1_MODEL
+from ideogram_studio.api.registry import V1_MODEL, MaskPolarity
 from ideogram_studio.api.requests import EditRequest, Operation
 from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.imaging.mask_export import polarity_for
 from ideogram_studio.ui.modes.edit import EditPanel
 
 LEFT = Qt.MouseButton.LeftButton
 NO_MOD = Qt.KeyboardModifier.NoModifier
 W, H = 1200, 800
+#: What each polarity means in pixels: (the painted area's value, the kept area's value).
+PIXELS = {MaskPolarity.BLACK_EDITS: (0, 255), MaskPolarity.WHITE_EDITS: (255, 0)}
 
 
 def png(size: tuple[int, int] = (W, H), colour: tuple[int, int, int] = (40, 90, 160)) -> ImageFile:
@@ -254,3 +257,76 @@ def test_the_hint_says_what_to_paint_for_each_model(qtbot, panel) -> None:
     assert panel._editor_hint.text().startswith("Paint over what to remove")
     choose_model(qtbot, panel, "ideogram-4-5")
     assert panel._editor_hint.text().startswith("Paint over what to change")
+
+
+def test_every_model_exports_the_one_painting_as_the_table_says(qtbot, panel) -> None:
+    """The canvas keeps one painting whatever the model; each model's export follows
+    imaging/mask_export.EXPORT_POLARITY for the operation it sends."""
+    paint_box(panel, qtbot, (100, 100, 400, 300))
+    panel.prompt_edit.set_text("a hat")
+    painting = panel.canvas.mask_qimage().copy()
+    combo = panel.model_row.model_combo
+    models = [combo.itemData(i) for i in range(combo.count())]
+    operations = set()
+    for model in models:
+        choose_model(qtbot, panel, model)
+        qtbot.waitUntil(panel.send_button.isEnabled)
+        request = panel.request()
+        operation = request.operation
+        operations.add(operation)
+        mask = request.mask if isinstance(request, EditRequest) else request.uploads["mask"][0]
+        assert isinstance(mask, ImageFile)
+        painted, kept = PIXELS[polarity_for(operation)]
+        assert mask.pil().getpixel((200, 200)) == painted and mask.pil().getpixel((800, 600)) == kept, model
+        assert panel.canvas.mask_qimage() == painting  # the canvas shows the same painting
+    assert operations == {Operation.EDIT, Operation.PRECISE_EDIT, Operation.REMOVE_OBJECT}
+
+
+@pytest.mark.parametrize(
+    ("window", "rule"),
+    [
+        (ContextWindow(0, 0, 256, 256), None),  # each side exactly 256 px
+        (ContextWindow(0, 0, 256, 255), "each side ≥ 256 px"),
+        (ContextWindow(0, 0, 255, 256), "each side ≥ 256 px"),
+        (ContextWindow(0, 0, 256, 1536), None),  # exactly 6:1
+        (ContextWindow(0, 0, 256, 1537), "aspect 1:6–6:1"),
+        (ContextWindow(0, 0, 1536, 256), None),  # exactly 1:6
+        (ContextWindow(0, 0, 1537, 256), "aspect 1:6–6:1"),
+        (ContextWindow(0, 0, 2048, 2048), None),  # exactly 4,194,304 px
+        (ContextWindow(0, 0, 2048, 2049), "≤ 4,194,304 px"),
+        (ContextWindow(0, 0, 3000, 1398), None),  # 4,194,000 px on a tall strip
+        (ContextWindow(0, 0, 3000, 1399), "≤ 4,194,304 px"),
+        (ContextWindow(1, 1, 3001, 257), "outside the image"),
+    ],
+)
+def test_the_rules_at_their_edges_on_the_canvas(qtbot, panel, window: ContextWindow, rule: str | None) -> None:
+    panel.source_picker.set_image_file(png((3000, 3000)), None, convert=False)
+    qtbot.waitUntil(lambda: panel.canvas.image_size().width() == 3000)
+    choose_model(qtbot, panel, "ideogram-4-5")
+    panel.prompt_edit.set_text("a straw hat")
+    tool = panel.context_tool
+    tool.set_window(window)
+    broken = tool.broken()
+    assert (broken.name if broken else None) == rule
+    assert tool.is_drawn_as_error() is (rule is not None)
+    assert tool.label_text() == (f"Breaks: {rule}" if rule else f"{window.width}×{window.height}")
+    qtbot.waitUntil(lambda: panel.send_button.isEnabled() is (rule is None))
+    if rule is not None:
+        assert broken is not None and broken.sentence[1:] in panel.send_button.toolTip()  # (capitalised)
+
+
+def test_the_rectangle_turns_red_and_back_while_it_is_dragged(qtbot, panel) -> None:
+    """Live: the rule is judged on every move of the mouse, before the button is released."""
+    choose_model(qtbot, panel, "ideogram-4-5")
+    tool = panel.context_tool
+    qtbot.mouseClick(panel.precise_box.draw_button, LEFT)
+    viewport = panel.canvas.viewport()
+    QTest.mousePress(viewport, LEFT, NO_MOD, vp(panel, 100, 100))
+    QTest.mouseMove(viewport, vp(panel, 700, 200))  # 600×100: too thin
+    assert tool.is_drawn_as_error() and tool.label_text() == "Breaks: each side ≥ 256 px"
+    QTest.mouseMove(viewport, vp(panel, 700, 500))  # 600×400
+    assert not tool.is_drawn_as_error() and tool.label_text().startswith("6")
+    QTest.mouseMove(viewport, vp(panel, 1200, 300))  # 1100×200: thin again
+    assert tool.is_drawn_as_error()
+    QTest.mouseRelease(viewport, LEFT, NO_MOD, vp(panel, 1200, 300))
+    assert tool.is_drawn_as_error() and not panel.send_button.isEnabled()

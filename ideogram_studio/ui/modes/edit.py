@@ -180,7 +180,8 @@ class MaskedPanel(ModePanel):
             return stand_in("mask")  # live checks leave the mask to the canvas
         if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
             return self._exact_mask[0]
-        return self.canvas.mask_image_file("mask.png")
+        grow, feather = self.canvas.export_options()  # the polarity from the one table, as for v2
+        return mask_file_for(Operation.EDIT, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
 
     def _edit_request(self, final: bool, **fields: Any) -> EditRequest:
         assert self.source_picker is not None
