@@ -95,3 +95,38 @@ def test_stale_answers_are_dropped(history: PromptHistory, qtbot: Any) -> None:
     assert seen == ["a li"]
     assert threads == {threading.main_thread().name}  # answers arrive on the GUI thread
 
+
+
+def test_an_answer_arriving_after_the_window_is_gone_touches_nothing(
+    history: PromptHistory, qtbot: Any, tmp_path: Path
+) -> None:
+    """The history outlives the window (the controller owns it): an answer or a message that comes
+    back from its worker after the window and its pop-up were deleted must not call into them."""
+    import threading
+
+    import shiboken6
+    from PySide6.QtWidgets import QMainWindow
+
+    from ideogram_studio.ui.shell.prompt_library import PromptLibraryLink
+
+    window = QMainWindow()
+    anchor = QLineEdit(window)
+    window.setCentralWidget(anchor)
+    window.show()
+    popup = PromptLibraryLink(window, history).popup()
+    popup.show_under(anchor)
+    qtbot.waitUntil(lambda: popup.list.count() == 3)
+    popup.hide()
+    answered: list[str] = []
+    history.results.connect(lambda query, _rows: answered.append(query))
+    history.message.connect(answered.append)
+    gate = threading.Event()
+    history._run(gate.wait)  # the worker is busy: its answers come after the window is gone
+    history.search("harbour")
+    history.export_to(tmp_path / "starred.json")
+    shiboken6.delete(window)  # the window closes, with its pop-up and the link
+    assert not shiboken6.isValid(popup)
+    gate.set()
+    # Both answers arrive (and nothing raises calling into the deleted pop-up or status bar).
+    qtbot.waitUntil(lambda: len(answered) == 2, timeout=5000)
+    assert answered[0] == "harbour" and "exported" in answered[1]

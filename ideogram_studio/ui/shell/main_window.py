@@ -589,7 +589,6 @@ class MainWindow(QMainWindow):
             from .prompt_library import PromptLibraryLink
 
             self._prompt_library = PromptLibraryLink(self, self.controller.prompt_history)
-            self.controller.prompt_history.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         return self._prompt_library
 
     def _on_mode(self, action: QAction) -> None:
