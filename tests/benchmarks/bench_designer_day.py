@@ -6,7 +6,8 @@
 Each figure beside a baseline measured in the same run:
 - prompt library search over N kept prompts, median over typed prefixes of real words
   (target ≤ 50 ms), vs. a bare SQL LIKE query over the same table in the same file;
-- a 1,000-row sheet: validated, priced and enqueued into a JobQueue backed by the sandbox
+- a 1,000-row sheet: validated, priced from the service's quotes (the sandbox's dry run, one per
+  price group, as the studio does) and enqueued into a JobQueue backed by the sandbox
   (target ≤ 2 s), vs. reading the same sheet with the csv module alone.
 """
 
@@ -27,7 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from ideogram_studio.api.pricing import estimate_cost  # noqa: E402
 from ideogram_studio.batch.plan import from_sheet  # noqa: E402
 from ideogram_studio.batch.sheet import read_sheet  # noqa: E402
 from ideogram_studio.gallery.prompt_library import PromptLibrary  # noqa: E402
@@ -74,10 +74,11 @@ def bench_prompts(count: int, folder: Path) -> None:
           f"bare LIKE median {b:.1f} ms, ratio {m / b:.2f}x — target ≤ 50 ms: {'MET' if m <= 50 else 'MISSED'}")
 
 
-async def _sheet_to_queue(path: Path, folder: Path) -> tuple[float, float, float, int]:
+async def _sheet_to_queue(path: Path, folder: Path) -> tuple[float, float, str, int]:
     """Set up a queue on a fresh library (not timed), then time what the designer waits for:
     read + validate the sheet, plan and price it, journal and queue every request."""
     from ideogram_studio.api.client import IdeogramClient
+    from ideogram_studio.batch.pricing import local_price, quote_plan
     from ideogram_studio.gallery import Gallery
     from ideogram_studio.jobs import JobQueue
     from ideogram_studio.jobs.gallery_store import GalleryJobStore
@@ -90,14 +91,15 @@ async def _sheet_to_queue(path: Path, folder: Path) -> tuple[float, float, float
     t0 = time.perf_counter()
     sheet = await asyncio.to_thread(read_sheet, path)
     plan = from_sheet("bench", sheet)
-    total, _unknown = plan.total_cost(estimate_cost)
+    # Priced as the studio prices it: the service's quote (the sandbox's dry run), one per price group.
+    quote = await quote_plan(plan, client.v2.quote_or_estimate, local_price)
     t_plan = time.perf_counter() - t0
     jobs = await queue.submit_many([(item.request, item.tags("bench")) for item in plan.items])
     t_all = time.perf_counter() - t0
     await queue.aclose()
     await client.aclose()
     await asyncio.to_thread(gallery.close)
-    return t_plan, t_all, float(total), len(jobs)
+    return t_plan, t_all, quote.text(), len(jobs)
 
 
 def bench_sheet(rows: int, folder: Path) -> None:
@@ -114,7 +116,7 @@ def bench_sheet(rows: int, folder: Path) -> None:
     bare = time.perf_counter() - t
     t_plan, t_all, total, queued = asyncio.run(_sheet_to_queue(path, folder))
     print(f"sheet of {rows:,} rows ({len(bare_rows) - 1} read): read + validate + price {t_plan * 1000:.0f} ms "
-          f"(total ${total:.2f}), + journal and queue {queued} jobs: {t_all:.2f} s; bare csv read "
+          f"(total {total}), + journal and queue {queued} jobs: {t_all:.2f} s; bare csv read "
           f"{bare * 1000:.1f} ms — target ≤ 2 s: {'MET' if t_all <= 2 else 'MISSED'}")
 
 

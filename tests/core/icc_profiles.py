@@ -97,3 +97,20 @@ def _icc_bytes(cols: Mat, gamma: float, desc: str) -> bytes:
     header = struct.pack(">I", start + len(body)) + header
     header = header.ljust(128, b"\0")
     return header + struct.pack(">I", len(tags)) + table + body
+
+
+def lab_of(rgb: tuple[int, int, int], profile: ImageCms.ImageCmsProfile) -> tuple[float, float, float]:
+    """CIE Lab (D50, float) of an 8-bit pixel in `profile` (LittleCMS does the conversion)."""
+    from PIL import Image
+
+    img = Image.new("RGB", (1, 1), rgb)
+    transform = ImageCms.buildTransform(profile, ImageCms.createProfile("LAB"), "RGB", "LAB")
+    lab = ImageCms.applyTransform(img, transform).getpixel((0, 0))  # type: ignore[union-attr]
+    return lab[0] / 2.55, lab[1] - 128.0, lab[2] - 128.0
+
+
+def delta_e(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """CIE76 ΔE: enough to say "within 2"."""
+    import math
+
+    return math.dist(a, b)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import math
 import struct
 from pathlib import Path
 
@@ -22,18 +21,8 @@ from ideogram_studio.imaging.palette_files import (
     read_palette_file,
 )
 from tests.core.icc_profiles import PROFILES, matrix_profile
-
-
-def _lab(rgb: tuple[int, int, int], profile: ImageCms.ImageCmsProfile) -> tuple[float, float, float]:
-    """CIE Lab (D50, float) of an 8-bit pixel in `profile`."""
-    img = Image.new("RGB", (1, 1), rgb)
-    t = ImageCms.buildTransform(profile, ImageCms.createProfile("LAB"), "RGB", "LAB")
-    lab = ImageCms.applyTransform(img, t).getpixel((0, 0))
-    return lab[0] / 2.55, lab[1] - 128.0, lab[2] - 128.0
-
-
-def _delta_e(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
-    return math.dist(a, b)  # CIE76: enough to say "within 2"
+from tests.core.icc_profiles import delta_e as _delta_e
+from tests.core.icc_profiles import lab_of as _lab
 
 
 @pytest.mark.parametrize("name", sorted(PROFILES))
