@@ -269,7 +269,8 @@ async def _run(
 
     # Staged shutdown: widgets' tasks, then jobs (journalled), then the HTTP client, then the index.
     await runner.cancel_all()
-    window.library.shutdown()
+    if window.has_library():
+        window.library.shutdown()
     controller.close()
     await services.aclose()
     app.quit()
@@ -441,6 +442,9 @@ async def _after_start(window: object, controller: object) -> None:
         window.show_notice(text)
     _warn_if_disk_full(window, controller)
     await controller.load_preset_previews()
+    # The library page last (~0.25 s of widgets, after all a designer sees first), so that Ctrl+L then
+    # opens at once (and a team library starts its live updates); asked for sooner, it is made then.
+    window.prepare_library()
 
 
 def _warn_if_disk_full(window: object, controller: object) -> None:

@@ -47,7 +47,11 @@ class Studio:
         return sorted(self.services.queue.jobs.values(), key=lambda j: j.created_at)
 
 
-def open_studio(qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Settings | None = None) -> Studio:
+def open_studio(
+    qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Settings | None = None, *, library: bool = True
+) -> Studio:
+    """The studio as the app opens it; `library`: its library page made too, as the app does once it
+    has started (app._after_start), else on first use."""
     # Earlier tests' qasync loops are garbage in reference cycles, each with its timer QObject (owned by
     # Python) still holding timers. Collected here, in the GUI thread; collected by chance in a worker
     # thread (Gallery.open below runs in one), the timer object would be destroyed with its timers left
@@ -60,13 +64,16 @@ def open_studio(qtbot: Any, tmp_path: Path, secrets: MemoryStore, settings: Sett
     window = MainWindow(controller, ui_settings=QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.show()
+    if library:
+        window.prepare_library()
     return Studio(window, services)
 
 
 def close_studio(qtbot: Any, studio: Studio) -> None:
     studio.window.close()
     wait_for(qtbot, studio.window.controller.runner.cancel_all())
-    studio.window.library.shutdown()
+    if studio.window.has_library():
+        studio.window.library.shutdown()
     studio.window.controller.close()
     wait_for(qtbot, studio.services.aclose())
 

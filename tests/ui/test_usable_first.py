@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWidget
 
 from ideogram_studio.api.requests import GenerateRequest
 from ideogram_studio.secrets import MemoryStore
@@ -19,6 +20,7 @@ from ideogram_studio.ui.common.task_runner import TaskRunner
 from ideogram_studio.ui.shell.controller import StudioController
 from ideogram_studio.ui.shell.controller_gate import ControllerGate
 from ideogram_studio.ui.shell.main_window import MainWindow
+from ideogram_studio.ui.shell.result_menu import result_menu
 
 from .helpers import FAST, close_studio, open_studio, wait_for, wait_jobs_finished
 
@@ -125,5 +127,46 @@ def test_the_viewer_moves_into_the_result_area_at_attach(
         pages = [window._centre_stack.widget(i) for i in range(window._centre_stack.count())]
         assert window.viewer not in pages and window.result_area in pages
         assert window._centre_stack.currentWidget() is window.result_area and not window.is_showing_canvas()
+    finally:
+        close_studio(qtbot, studio)
+
+
+def test_the_library_page_is_made_on_first_use_and_show_in_library_selects_the_result(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore(), library=False)
+    try:
+        window = studio.window
+        assert not window.has_library()  # attach() made no library page
+        assert window.findChild(QWidget, "library-page") is None
+        qtbot.keyClicks(studio.panel.prompt_edit, "a red kite over the dunes")
+        assert studio.panel.submit()
+        wait_jobs_finished(qtbot, studio, 1)
+        qtbot.waitUntil(lambda: window.shown_image_hash() is not None, timeout=15000)
+        image_hash = window.shown_image_hash()
+        show = next(a for a in result_menu(window, image_hash).actions() if a.objectName() == "result-show-in-library")
+        show.trigger()
+        assert window.has_library() and window.library.is_showing_library()
+        # The page searches once shown; the result is selected among its first results.
+        qtbot.waitUntil(lambda: window.library.page.current_hash() == image_hash, timeout=10000)
+        window.library_action.trigger()  # Ctrl+L's action: back to the studio
+        assert not window.library.is_showing_library()
+    finally:
+        close_studio(qtbot, studio)
+
+
+def test_ctrl_l_makes_the_library_page_the_first_time(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore(), library=False)
+    try:
+        window = studio.window
+        assert not window.has_library()
+        window.library_action.trigger()
+        assert window.has_library() and window.library.is_showing_library()
+        window.library_action.trigger()
+        assert not window.library.is_showing_library() and not window.library_action.isChecked()
+        window.library_action.trigger()
+        assert window.library.is_showing_library()
     finally:
         close_studio(qtbot, studio)

@@ -78,8 +78,6 @@ class MainWindow(QMainWindow):
 
     controller: StudioController
     services: Services
-    #: The library page and its wiring (Ctrl+L); set by attach(): until then the window has none.
-    library: LibraryLink
 
     def __init__(
         self,
@@ -93,6 +91,7 @@ class MainWindow(QMainWindow):
         #: Layout and last-used values (never the key); the platform's QSettings by default.
         self._ui_settings = ui_settings
         self._attached = False
+        self._library: LibraryLink | None = None
         #: The frame (modes, viewer, the first panel) is in the centre: see open_frame().
         self._frame_open = False
         self._settings_dialog: SettingsDialog | None = None
@@ -148,13 +147,30 @@ class MainWindow(QMainWindow):
             self._keys = KeyLink(self, self)
         return self._keys
 
+    @property
+    def library(self) -> LibraryLink:
+        """The library page and its wiring (Ctrl+L): made on first use, or by the app once started."""
+        if self._library is None:
+            if not self._attached:
+                raise AttributeError("the library comes with the studio (attach())")
+            from .library_link import LibraryLink
+
+            self._library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
+        return self._library
+
+    def has_library(self) -> bool:
+        return self._library is not None
+
+    def prepare_library(self, show: bool = False) -> None:
+        """Make the library page (the app, once started); `show`: and show it (the first Ctrl+L)."""
+        if self._library is None:
+            self.library.show_library(show)
+
     def set_opening_text(self, text: str = OPENING_TEXT) -> None:
         """What the shell's centre (then the empty viewer) says while the studio opens (until attach())."""
-        if self._attached:
-            return
-        if self._frame_open:
+        if self._frame_open and not self._attached:
             self.viewer.set_empty_text(text, "You can write your prompt meanwhile")
-        else:
+        elif not self._attached:
             self._opening_label.setText(text)
 
     def current_mode(self) -> str:
@@ -366,7 +382,6 @@ class MainWindow(QMainWindow):
         from .culling import install_culling
         from .current_result_link import install_current_result
         from .jobs_panel import JobsPanel
-        from .library_link import LibraryLink
         from .results_strip import RecentResultsModel, ResultsStrip
         from .workspace import Workspace
 
@@ -398,11 +413,10 @@ class MainWindow(QMainWindow):
             self, panels=[self.modes_toolbar, self._stack, dock, self.strip], canvas_area=[centre], jobs_dock=dock
         )
 
-        # The panels made so far (the current mode's, by open_frame()): the others are made by
-        # mode_panel() when first shown or sent to.
         self._set_sandbox(self.services.sandbox)
-        # The library: a second central page (Ctrl+L), with its own wiring.
-        self.library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
+        # The library: a second central page (Ctrl+L), made on first use (see `library`).
+        self.library_action.setShortcut("Ctrl+L")
+        self.library_action.toggled.connect(self.prepare_library)  # the link takes it over once made
         self.addAction(self.library_action)  # Ctrl+L answers with the menus and bars hidden too
 
         # The menus' commands that need the studio.
@@ -593,8 +607,8 @@ class MainWindow(QMainWindow):
 
     def _on_mode(self, action: QAction) -> None:
         key = str(action.data())
-        if hasattr(self, "library"):  # choosing a mode leaves the library for the studio
-            self.library.show_library(False)
+        if self._library is not None:  # choosing a mode leaves the library for the studio
+            self._library.show_library(False)
         self._stack.setCurrentWidget(self.mode_panel(key))
         canvas_mode = key in self._canvas_pages
         self._centre_bar.setVisible(canvas_mode)

@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from .controller import StudioController
     from .library_link import LibraryLink
     from .results_strip import RecentResultsModel
+
+SINGLE_SHOT = Qt.ConnectionType.SingleShotConnection
 
 
 class ResultHost(Protocol):
@@ -113,8 +116,12 @@ async def _export_to(host: ResultHost, image_hash: str, folder: Path) -> None:
 
 
 def _show_in_library(host: ResultHost, image_hash: str) -> None:
-    host.library.show_library(True)
-    host.library.page.select_hash(image_hash)
+    link = host.library  # made now if it was not yet (the window makes it on first use)
+    link.show_library(True)
+    page = link.page
+    if not page.select_hash(image_hash) and page.model.rowCount() == 0:
+        # A page just made: its first results are on their way; select the image among them.
+        page.session.results_shown.connect(lambda _shown: page.select_hash(image_hash), SINGLE_SHOT)
 
 
 async def _trash(host: ResultHost, image_hash: str) -> None:
