@@ -11,6 +11,7 @@ Reading .xlsx is openpyxl's job (read-only mode streams rows, so a large sheet s
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -83,9 +84,10 @@ def plan_rows(records: Iterator[list[Any]], request_type: type[ApiRequest] = Gen
         header = next(records)
     except StopIteration:
         raise SheetError("the sheet is empty: its first row must name the fields (e.g. prompt, seed)") from None
-    columns = [_cell_text(h).strip() for h in header]
-    plan.columns = columns
     types = request_type.field_types()
+    # "Prompt", "Aspect ratio" and "aspect-ratio" name the fields a designer means: read as such.
+    columns = [_field_name(_cell_text(h).strip(), [*types, *EXTRA_COLUMNS]) for h in header]
+    plan.columns = columns
     files = set(request_type.file_field_names())
     for index, name in enumerate(columns):
         if not name:
@@ -93,7 +95,7 @@ def plan_rows(records: Iterator[list[Any]], request_type: type[ApiRequest] = Gen
         elif name in files:
             plan.problems.append(CellProblem(1, name, "image fields cannot come from a sheet"))
         elif name not in types and name not in EXTRA_COLUMNS:
-            plan.problems.append(CellProblem(1, name, f"is not a field of {request_type.operation.value}"))
+            plan.problems.append(CellProblem(1, name, _unknown_column(name, [*types, *EXTRA_COLUMNS], files)))
     if "prompt" in types and "prompt" not in columns:
         plan.problems.append(CellProblem(1, None, "the sheet needs a 'prompt' column"))
     if plan.problems:
@@ -134,6 +136,21 @@ def _plan_row(plan: SheetPlan, number: int, columns: list[str], values: list[Any
         plan.problems.append(CellProblem(number, exc.field, exc.rule))
         return
     plan.rows.append(SheetRow(number, request, repeat))
+
+
+def _field_name(header: str, known: list[str]) -> str:
+    plain = "_".join(header.lower().replace("-", " ").split())
+    return plain if plain in known else header
+
+
+def _unknown_column(name: str, known: list[str], files: set[str]) -> str:
+    """Why a column is refused, with the field it most likely meant ("seeds" → seed)."""
+    fields = [f for f in known if f not in files]
+    guess = "_".join(name.lower().replace("-", " ").split())
+    close = difflib.get_close_matches(guess, fields, n=1, cutoff=0.6)
+    if close:
+        return f"is not a request field: did you mean '{close[0]}'? (nothing is sent until the sheet is fixed)"
+    return f"is not a request field; the columns can be {', '.join(sorted(fields))} (nothing is sent until it is fixed)"
 
 
 def _is_list(tp: Any) -> bool:

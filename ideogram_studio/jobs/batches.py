@@ -17,15 +17,17 @@ class BatchProgress:
     name: str
     total: int
     done: int = 0
-    #: Failed, cancelled, cut short or lost: finished without their images.
+    #: Failed, cut short or lost: finished without their images.
     failed: int = 0
     running: int = 0
     queued: int = 0
     paused: int = 0
+    #: Cancelled by the designer (said apart: it is not a failure).
+    cancelled: int = 0
 
     @property
     def finished(self) -> int:
-        return self.done + self.failed
+        return self.done + self.failed + self.cancelled
 
     @property
     def over(self) -> bool:
@@ -39,6 +41,10 @@ class BatchProgress:
     def can_resume(self) -> bool:
         return self.paused > 0
 
+    @property
+    def can_cancel(self) -> bool:
+        return self.running + self.queued + self.paused > 0
+
     def text(self) -> str:
         """One line in words: “Batch “mugs”: 3 of 12 done · 1 failed · paused”."""
         return f"Batch “{self.name}”: {self.status()}"
@@ -48,6 +54,8 @@ class BatchProgress:
         parts = [f"{self.done} of {self.total} done"]
         if self.failed:
             parts.append(f"{self.failed} failed")
+        if self.cancelled:
+            parts.append(f"{self.cancelled} cancelled")
         if self.paused:
             if self.running:
                 parts.append(f"paused ({self.running} already sent will finish)")
@@ -66,12 +74,14 @@ def current_jobs(jobs: Iterable[Job]) -> list[Job]:
 
 
 def batch_progress(jobs: Iterable[Job], name: str) -> BatchProgress:
-    counts = {"done": 0, "failed": 0, "running": 0, "queued": 0, "paused": 0}
+    counts = {"done": 0, "failed": 0, "running": 0, "queued": 0, "paused": 0, "cancelled": 0}
     total = 0
     for job in current_jobs(j for j in jobs if j.batch == name):
         total += 1
         if job.state is JobState.DONE:
             counts["done"] += 1
+        elif job.state is JobState.CANCELLED:
+            counts["cancelled"] += 1
         elif job.state.finished:
             counts["failed"] += 1
         elif job.state is JobState.PAUSED:

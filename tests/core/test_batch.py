@@ -139,6 +139,16 @@ def test_unknown_column_refuses_the_sheet(tmp_path: Path) -> None:
     assert [(p.row, p.column) for p in sheet.problems] == [(1, "colour")]
 
 
+def test_headers_as_a_designer_writes_them_are_read_and_typos_get_a_suggestion(tmp_path: Path) -> None:
+    sheet = read_sheet(_write(tmp_path / "s.csv", "Prompt,Aspect ratio,Rendering-Speed\nmug,16x9,TURBO\n"))
+    assert sheet.ok, sheet.problems
+    assert sheet.columns == ["prompt", "aspect_ratio", "rendering_speed"]
+    assert sheet.rows[0].request.aspect_ratio == "16x9"
+    typo = read_sheet(_write(tmp_path / "t.csv", "prompt,seeds\nmug,4\n"))
+    assert not typo.rows and "did you mean 'seed'?" in str(typo.problems[0])
+    assert str(typo.problems[0]).startswith("row 1, column 'seeds': is not a request field")
+
+
 def test_xlsx_sheet(tmp_path: Path) -> None:
     import openpyxl
 

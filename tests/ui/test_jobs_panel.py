@@ -69,6 +69,24 @@ def test_a_batch_shows_n_of_n_and_pauses_and_resumes_from_the_panel(qtbot: Any, 
     assert studio.sandbox.requests_seen["/v1/ideogram-v3/generate"] == 3
 
 
+def test_cancel_on_the_batch_bar_cancels_the_rest_of_the_batch_only(qtbot: Any, studio: Studio) -> None:
+    queue = studio.services.queue
+    queue.capacity = 1
+    studio.sandbox.inject(Fault.latency(10, endpoint="generate"))
+    rows = [(GenerateRequest(prompt=f"cup {i}", seed=i), {"batch": "cups", "batch_row": i}) for i in (1, 2, 3, 4)]
+    jobs = wait_for(qtbot, queue.submit_many(rows))
+    qtbot.waitUntil(lambda: jobs[0].state is JobState.SENDING, timeout=5000)
+    bar = studio.window.jobs_panel.batch_bar
+    wait_for(qtbot, queue.pause([jobs[3].id]))  # one paused: cancelled too, never sent
+    qtbot.waitUntil(lambda: "cups" in bar.label.text(), timeout=5000)
+    cancel = button(studio, "batch-cancel")
+    qtbot.waitUntil(cancel.isEnabled, timeout=2000)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: all(j.state is JobState.CANCELLED for j in jobs), timeout=5000)
+    qtbot.waitUntil(lambda: not cancel.isEnabled() and "0 of 4 done · 4 cancelled" in bar.label.toolTip(), timeout=5000)
+    assert studio.sandbox.requests_seen["/v1/ideogram-v3/generate"] <= 1  # only the one already being made
+
+
 def test_rows_show_their_first_result_and_clear_finished_empties_the_list(qtbot: Any, studio: Studio) -> None:
     done = wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt="a kite", num_images=2)))
     wait_jobs_finished(qtbot, studio, 1)

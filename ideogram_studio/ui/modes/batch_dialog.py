@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -45,6 +45,8 @@ Pricer = Callable[[AnyRequest], Decimal | None]
 QUOTE_SETTLE_MS = 600
 SHEET_V1_ONLY = "Sheets make Ideogram 3.0 requests: choose Ideogram 3.0 in Generate to run one."
 SHEET_FILTER = "Sheets (*.csv *.tsv *.xlsx);;All files (*)"
+#: Where the named lists are kept between batches (a designer's "brand colours" are typed once).
+LISTS_KEY = "batch/lists"
 _SEED_CHOICES = (
     (SeedMode.KEEP, "As each request says (random when none)"),
     (SeedMode.RANDOM, "A new random seed for each (written down)"),
@@ -61,9 +63,15 @@ class BatchDialog(QDialog):
     _sheet_read = Signal(object, object)  # (path, SheetPlan | Exception)
 
     def __init__(
-        self, base: AnyRequest, price: Pricer, budget_left: Decimal | None = None, parent: QWidget | None = None
+        self,
+        base: AnyRequest,
+        price: Pricer,
+        budget_left: Decimal | None = None,
+        parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
+        self._settings = settings
         self.setWindowTitle("Batch run")
         self._base = base
         self._price = price
@@ -99,6 +107,9 @@ class BatchDialog(QDialog):
         self.lists_edit = QPlainTextEdit(variables)
         self.lists_edit.setPlaceholderText("colour: red, teal, coral")
         self.lists_edit.setMaximumHeight(80)
+        kept = settings.value(LISTS_KEY) if (settings := self._settings) is not None else None
+        if isinstance(kept, str):
+            self.lists_edit.setPlainText(kept)  # the lists of the last batch sent, kept for the next
         form.addWidget(self.lists_edit)
         self.tabs.addTab(variables, "Prompt variables")
 
@@ -272,6 +283,8 @@ class BatchDialog(QDialog):
     # ---- closing ---------------------------------------------------------------------------
     def _confirm(self) -> None:
         if self._plan is not None and self._plan.items:
+            if self._settings is not None:
+                self._settings.setValue(LISTS_KEY, self.lists_edit.toPlainText())
             self.batch_confirmed.emit(self._plan)
             self.accept()
 

@@ -1,5 +1,5 @@
-"""The batch line above the jobs list: where the newest batch stands (“3 of 12 done”), with Pause
-and Resume. It reads the queue's jobs (jobs/batches.py does the counting) and says nothing when
+"""The batch line above the jobs list: where the newest batch stands (“3 of 12 done”), with Pause,
+Resume and Cancel. It reads the queue's jobs (jobs/batches.py does the counting) and says nothing when
 there is no batch."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..common.untrusted import tooltip
 class BatchBar(QWidget):
     pause_requested = Signal(str)
     resume_requested = Signal(str)
+    cancel_requested = Signal(str)
 
     def __init__(self, jobs: Callable[[], Iterable[Job]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +49,14 @@ class BatchBar(QWidget):
         self.pause_button.setToolTip("Hold the batch's waiting requests back (kept paused across a restart)")
         self.pause_button.clicked.connect(self._on_pause_clicked)
         row.addWidget(self.pause_button)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setObjectName("batch-cancel")
+        self.cancel_button.setToolTip(
+            "Cancel the rest of the batch: requests waiting or paused are never sent (nothing billed); "
+            "those being made now stop"
+        )
+        self.cancel_button.clicked.connect(self._on_cancel_clicked)
+        row.addWidget(self.cancel_button)
         layout.addLayout(row)
         # Many events arrive while a batch runs: the line is counted once per burst, not per event.
         self._timer = QTimer(self)
@@ -85,6 +94,7 @@ class BatchBar(QWidget):
             else "Hold the batch's waiting requests back (kept paused across a restart)"
         )
         self.pause_button.setEnabled(resume or progress.can_pause)
+        self.cancel_button.setEnabled(progress.can_cancel)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -98,3 +108,7 @@ class BatchBar(QWidget):
             self.resume_requested.emit(progress.name)
         elif progress.can_pause:
             self.pause_requested.emit(progress.name)
+
+    def _on_cancel_clicked(self) -> None:
+        if self.progress is not None and self.progress.can_cancel:
+            self.cancel_requested.emit(self.progress.name)

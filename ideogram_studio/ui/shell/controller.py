@@ -26,6 +26,7 @@ from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_name, batch_tag
 from ...batch.pricing import local_price, quote_plan
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
+from ...jobs.batches import current_jobs
 from ...jobs.reuse import again_request
 from ...services import Services
 from ..common.colour import to_srgb_image
@@ -202,6 +203,16 @@ class StudioController(QObject):
     async def _resume_batch(self, name: str) -> None:
         resumed = await self.services.queue.resume_batch(name)
         self.message.emit(f"Batch “{name}” resumed: {len(resumed)} request(s) back in line.")
+
+    def cancel_batch(self, name: str) -> int:
+        """Cancel what is left of a batch (waiting and paused requests are never sent); how many."""
+        queue = self.services.queue
+        live = [j.id for j in current_jobs(queue.batch_jobs(name)) if not j.state.finished]
+        for job_id in live:
+            queue.cancel(job_id)
+        if live:
+            self.message.emit(f"Batch “{name}”: {len(live)} request(s) cancelled.")
+        return len(live)
 
     def budget_left(self) -> Decimal | None:
         """What today's budget cap leaves, from the last spend figure (None without a cap)."""

@@ -156,6 +156,7 @@ class JobsPanel(QWidget):
     #: A batch's name: hold its waiting requests back / send them again.
     pause_batch_requested = Signal(str)
     resume_batch_requested = Signal(str)
+    cancel_batch_requested = Signal(str)
     #: Take the finished jobs off the list (the journal keeps them).
     clear_finished_requested = Signal()
 
@@ -194,6 +195,7 @@ class JobsPanel(QWidget):
         self.batch_bar = BatchBar(self._model.jobs, self)
         self.batch_bar.pause_requested.connect(self.pause_batch_requested)
         self.batch_bar.resume_requested.connect(self.resume_batch_requested)
+        self.batch_bar.cancel_requested.connect(self.cancel_batch_requested)
         for signal in (self._model.dataChanged, self._model.rowsInserted, self._model.rowsRemoved):
             signal.connect(self.batch_bar.schedule)
         layout.addWidget(self.batch_bar)

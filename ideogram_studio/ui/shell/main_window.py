@@ -485,6 +485,7 @@ class MainWindow(QMainWindow):
         self.jobs_panel.show_results_requested.connect(self._on_show_job_results)
         self.jobs_panel.pause_batch_requested.connect(c.pause_batch)
         self.jobs_panel.resume_batch_requested.connect(c.resume_batch)
+        self.jobs_panel.cancel_batch_requested.connect(c.cancel_batch)
         self.jobs_panel.clear_finished_requested.connect(c.clear_finished)
         jobs = self.services.queue.jobs
         self.workspace.watch_jobs(c.jobs_model, lambda: sum(not j.state.finished for j in jobs.values()))
@@ -586,7 +587,7 @@ class MainWindow(QMainWindow):
         from ..modes.batch_dialog import BatchDialog
 
         panel = self.mode_panel("generate")
-        dialog = BatchDialog(panel.draft(), local_price, self.controller.budget_left(), self)
+        dialog = BatchDialog(panel.draft(), local_price, self.controller.budget_left(), self, self._qsettings())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.batch_confirmed.connect(self.controller.submit_batch)
         dialog.quote_requested.connect(self.controller.quote_batch)
