@@ -35,6 +35,10 @@ class Settings:
     api_base: str = "https://api.ideogram.ai"
     data_dir: str = ""  # empty: the platform data folder
     default_rendering_speed: str = "TURBO"
+    #: What a new request in any mode starts with ("" = not set: the service decides).
+    default_num_images: int = 1
+    default_magic_prompt: str = ""
+    default_style_type: str = ""
     budget_cap_usd: str = ""  # empty: no cap; a decimal string otherwise
     max_in_flight_images: int = 10
     theme: str = "system"  # "system" (follow the desktop), "light" or "dark": View ▸ Theme and Settings

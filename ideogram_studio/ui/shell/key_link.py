@@ -9,6 +9,7 @@ key was needed is said in a notice, in words.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Protocol
 
@@ -17,6 +18,8 @@ from PySide6.QtCore import QObject
 from ...secrets import ENV_VAR
 from .api_key import ApiKeyModel, KeyState, KeyStatus
 from .controller import StudioController
+
+log = logging.getLogger(__name__)
 
 
 class KeyHost(Protocol):
@@ -55,4 +58,5 @@ class KeyLink(QObject):
         controller.runner.run(controller.use_key(stored, "keyring"), "use-key")
 
     def _said_locked(self, text: str) -> None:
+        log.info("keyring notice: %s", text)
         self._window.show_notice(text)

@@ -211,20 +211,10 @@ class MainWindow(QMainWindow):
                 action.trigger()
 
     def show_settings(self) -> SettingsDialog:
-        from PySide6.QtCore import Qt
+        from .settings_link import open_settings
 
-        from .settings_dialog import SettingsDialog
-
-        # The window's key model: a key saved or removed after its dialog closed still moves the studio.
-        dialog = SettingsDialog(
-            self.services.settings, self.services.secrets, self, self.services.settings_path, key_model=self.keys.model
-        )
-        dialog.settings_changed.connect(lambda: self.controller.runner.run(self.controller.reconnect(), "reconnect"))
-        dialog.settings_changed.connect(self.workspace.defaults_changed)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self._settings_dialog = dialog
-        dialog.open()
-        return dialog
+        self._settings_dialog = open_settings(self, self, self._qsettings())
+        return self._settings_dialog
 
     # ---- set-up ------------------------------------------------------------------------------
     def _setup_shell(self) -> None:
@@ -420,7 +410,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.library_action)  # Ctrl+L answers with the menus and bars hidden too
 
         # The menus' commands that need the studio.
-        self.workspace.watch_defaults(lambda: self.services.settings.default_rendering_speed, self._panels.values)
+        self.workspace.watch_defaults(lambda: self.services.settings, self._panels.values)
         add_studio_commands(
             self.menus,
             self,
@@ -546,7 +536,7 @@ class MainWindow(QMainWindow):
 
     def _make_panel(self, mode: Mode) -> ModePanel:
         from ..modes.v2_form import ServicePanel
-        from .defaults import apply_default_speed
+        from .defaults import FormDefaults, apply_defaults
         from .layout_link import attach_layout
 
         gate = self._gate
@@ -574,8 +564,12 @@ class MainWindow(QMainWindow):
         state = _json(self._qsettings().value(f"{mode.id}/state"))
         if state:
             panel.restore_state(state)
-        else:  # a form never used starts at Settings' default speed
-            apply_default_speed([panel], self._settings.default_rendering_speed)
+        else:  # a form never used starts at Settings' generation defaults
+            apply_defaults([panel], FormDefaults.of(self._settings))
+        if self._attached:  # the panel's own commands take the designer's keys too
+            from .shortcuts import apply_saved
+
+            apply_saved(self._qsettings(), self)
         return panel
 
     def open_batch(self) -> BatchDialog:
@@ -754,6 +748,9 @@ class MainWindow(QMainWindow):
             self._splitter.setSizes(self.workspace.first_start_layout(self._stack, self._splitter.sizes()))
         mode = s.value("window/mode")
         self.set_mode(mode if isinstance(mode, str) else "generate")
+        from .shortcuts import apply_saved
+
+        apply_saved(s, self)  # the designer's own keys (Settings ▸ Shortcuts)
 
     def save_layout(self) -> None:
         if not self._attached:  # the shell changed nothing worth keeping

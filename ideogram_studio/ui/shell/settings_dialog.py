@@ -16,19 +16,23 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QRect, QSettings, QSize, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,7 +49,10 @@ from ..common.field_errors import FieldMessage
 from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from .api_key import ApiKeyModel, KeyState
+from .settings_defaults import LABELS as DEFAULT_LABELS
+from .settings_defaults import DefaultsRows
 from .settings_key import GET_KEY_URL, KeySection
+from .settings_shortcuts import ShortcutsPage
 from .team_settings import TeamSettingsForm
 from .theme_switch import ThemeRow
 
@@ -95,8 +102,12 @@ class SettingsDialog(QDialog):
         *,
         team_vault: CredentialVault | None = None,
         key_model: ApiKeyModel | None = None,
+        shortcuts_of: QWidget | None = None,
+        ui_settings: QSettings | None = None,
     ) -> None:
-        """``key_model``: the window's (it outlives the dialog); None: the dialog makes its own."""
+        """``key_model``: the window's (it outlives the dialog); None: the dialog makes its own.
+        ``shortcuts_of`` and ``ui_settings``: the window whose commands the Shortcuts page rebinds,
+        and where the rebound ones are kept (no page without them)."""
         # Both orders are accepted: (…, parent, settings_path) and (…, settings_path, parent).
         if isinstance(parent, Path) or isinstance(settings_path, QWidget):
             parent, settings_path = settings_path, parent
@@ -106,10 +117,13 @@ class SettingsDialog(QDialog):
         self._settings = settings
         self._settings_path = settings_path
         self._team_vault = team_vault
+        self._shortcuts_of, self._ui_settings = shortcuts_of, ui_settings
         # Parentless when the dialog's own: a save still running when the dialog goes keeps it alive.
         self._keys = key_model or ApiKeyModel(secrets)
         #: OK was pressed with a key typed: close once the key is saved.
         self._accept_after_save = False
+        self._fitted = False
+        self._available: QRect | None = None
         self.setWindowTitle("Settings")
         self._setup_ui()
         self._load_fields()
@@ -171,6 +185,8 @@ class SettingsDialog(QDialog):
                 )
                 return
         self.footer_message.clear_message()
+        if self.shortcuts_page is not None:
+            self.shortcuts_page.apply()
         self.key_section.forget_typed_key()
         super().accept()
         if changed:
@@ -184,8 +200,15 @@ class SettingsDialog(QDialog):
     # ---- ui --------------------------------------------------------------------------------
     def _setup_ui(self) -> None:
         self.setMinimumWidth(520)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(18, 14, 18, 12)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(18, 14, 18, 12)
+        root.setSpacing(6)
+        #: Every field but the shortcuts; it scrolls when the screen is lower than it, so a status
+        #: line that shows never squashes the fields below it (the dialog grows first, then scrolls).
+        self.general_page = QWidget(self)
+        self.general_page.setObjectName("settingsGeneral")
+        outer = QVBoxLayout(self.general_page)
+        outer.setContentsMargins(0, 0, 8, 0)
         outer.setSpacing(6)
 
         self.key_section = KeySection(self._keys, self)
@@ -257,6 +280,10 @@ class SettingsDialog(QDialog):
             "Prices are the published standard prices (character references cost more)."
         )
         self._row(gen, "Default speed", self._left(self.speed_combo), self.speed_combo)
+        self.defaults_rows = DefaultsRows(self, gen, self._row, self._left)
+        self.images_spin = self.defaults_rows.images_spin
+        self.magic_combo = self.defaults_rows.magic_combo
+        self.style_type_combo = self.defaults_rows.style_type_combo
 
         self.budget_spin = QDoubleSpinBox(self)
         self.budget_spin.setRange(0.0, MAX_BUDGET_USD)
@@ -336,17 +363,94 @@ class SettingsDialog(QDialog):
         outer.addWidget(self.team_section)
 
         outer.addStretch(1)
+        self.general_scroll = QScrollArea(self)
+        self.general_scroll.setWidget(self.general_page)
+        self.general_scroll.setWidgetResizable(True)
+        self.general_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.general_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Its layout grows (a status line shows): the dialog grows with it, once the new size is known.
+        # A child timer, so nothing fires once the dialog is gone.
+        self._grow_timer = QTimer(self)
+        self._grow_timer.setSingleShot(True)
+        self._grow_timer.setInterval(0)
+        self._grow_timer.timeout.connect(self._grow_to_content)
+        self.general_page.installEventFilter(self)
+        self.shortcuts_page: ShortcutsPage | None = None
+        self.tabs: QTabWidget | None = None
+        if self._shortcuts_of is not None and self._ui_settings is not None:
+            self.shortcuts_page = ShortcutsPage(self._shortcuts_of, self._ui_settings, self)
+            self.tabs = QTabWidget(self)
+            self.tabs.setDocumentMode(True)
+            self.tabs.addTab(self.general_scroll, "General")
+            self.tabs.addTab(self.shortcuts_page, "Shortcuts")
+            root.addWidget(self.tabs, 1)
+        else:
+            root.addWidget(self.general_scroll, 1)
         self.footer_message = FieldMessage(self)
-        outer.addWidget(self.footer_message)
+        root.addWidget(self.footer_message)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        outer.addSpacing(4)
-        outer.addWidget(self.buttons)
+        root.addSpacing(4)
+        root.addWidget(self.buttons)
 
         theme.apply_style(self, "settings-dialog")
+
+    # ---- size ------------------------------------------------------------------------------
+    def sizeHint(self) -> QSize:
+        """The whole General page, the footer and the buttons (a scroll area alone hints less)."""
+        page = self.general_page.sizeHint()
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        chrome = self.footer_message.sizeHint().height() * self.footer_message.isVisible()
+        chrome += self.buttons.sizeHint().height() + 4 + 2 * layout.spacing()
+        if self.tabs is not None:
+            chrome += self.tabs.tabBar().sizeHint().height()
+        width = page.width() + self.general_scroll.verticalScrollBar().sizeHint().width() + 12
+        return QSize(max(self.minimumWidth(), width + margins.left() + margins.right()),
+                     page.height() + chrome + margins.top() + margins.bottom())  # fmt: skip
+
+    def fit_to_screen(self, available: QRect | None = None) -> None:
+        """As big as the content, within the screen (`available`: its free area; the screen's by
+        default): a lower screen scrolls the General page instead of squashing it."""
+        if available is None:
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen is not None else QRect(0, 0, 1280, 720)
+        self._available = available
+        want = self.sizeHint()
+        self.resize(min(want.width(), self._max_width()), min(want.height(), self._max_height()))
+        self._grow_timer.start()  # the estimate corrected once laid out (wrapped lines, the tabs' frame)
+
+    def _max_width(self) -> int:
+        return int(self._available.width() * 0.95) if self._available is not None else self.maximumWidth()
+
+    def _max_height(self) -> int:
+        return int(self._available.height() * 0.92) if self._available is not None else self.maximumHeight()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if not self._fitted:
+            self._fitted = True
+            self.fit_to_screen()
+        super().showEvent(event)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.general_page and event.type() == QEvent.Type.LayoutRequest and self._fitted:
+            self._grow_timer.start()
+        return super().eventFilter(watched, event)
+
+    def _grow_to_content(self) -> None:
+        """Grow by what the General page lacks in its scroll area (as the area measures it: the
+        page's height for the viewport's width), up to the screen's height; never shrink."""
+        if not self.isVisible():
+            return
+        page, viewport = self.general_page, self.general_scroll.viewport()
+        wants = max(page.sizeHint().height(), page.heightForWidth(viewport.width()))
+        lacking = wants - viewport.height()
+        if lacking > 0 and self.height() < self._max_height():
+            self.resize(self.width(), min(self._max_height(), self.height() + lacking))
 
     def _header(self, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -368,7 +472,7 @@ class SettingsDialog(QDialog):
 
     def _label_width(self) -> int:
         metrics = self.fontMetrics()
-        return max(metrics.horizontalAdvance(t) for t in _LABELS) + 8
+        return max(metrics.horizontalAdvance(t) for t in (*_LABELS, *DEFAULT_LABELS)) + 8
 
     def _row(self, grid: QGridLayout, text: str, field: QHBoxLayout, buddy: QWidget) -> None:
         row = grid.rowCount()
@@ -384,6 +488,7 @@ class SettingsDialog(QDialog):
         self.data_dir_edit.setText(s.data_dir)
         index = self.speed_combo.findData(s.default_rendering_speed)
         self.speed_combo.setCurrentIndex(index if index >= 0 else self.speed_combo.findData(RenderingSpeed.TURBO.value))
+        self.defaults_rows.load(s)
         self.budget_spin.setValue(self._parse_budget(s.budget_cap_usd))
         self.in_flight_spin.setValue(max(1, min(IN_FLIGHT_IMAGES, int(s.max_in_flight_images or IN_FLIGHT_IMAGES))))
         self.api_base_edit.setText(s.api_base)
@@ -430,13 +535,15 @@ class SettingsDialog(QDialog):
         folder = self.data_dir_edit.text().strip()
         s.data_dir = str(Path(folder).expanduser()) if folder else ""
         s.default_rendering_speed = str(self.speed_combo.currentData())
+        self.defaults_rows.write(s)
         s.budget_cap_usd = self._budget_text()
         s.max_in_flight_images = self.in_flight_spin.value()
         s.api_base = self.api_base_edit.text().strip().rstrip("/")
 
     def _snapshot(self) -> tuple[object, ...]:
         s = self._settings
-        return (s.data_dir, s.default_rendering_speed, s.budget_cap_usd, s.max_in_flight_images, s.api_base)
+        return (s.data_dir, s.default_rendering_speed, s.budget_cap_usd, s.max_in_flight_images, s.api_base,
+                *DefaultsRows.snapshot(s))
 
     # ---- the key section's answers ------------------------------------------------------------
     @Slot(bool)

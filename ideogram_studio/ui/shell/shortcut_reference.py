@@ -1,23 +1,21 @@
 """The shortcut reference (F1, Ctrl+/): every command of the window that has a shortcut, read from
-its QActions (so it never drifts from what the keys do), with a filter field."""
+its QActions (ui/shell/shortcuts.py: so it never drifts from what the keys do, and shows the keys
+the designer rebound), with where each answers and a filter field. Every mode's panel is made first,
+so the commands of modes not visited yet are listed too."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QHeaderView, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from . import shortcuts
+from .shortcuts import keys_text
 
-def shortcut_rows(window: QWidget) -> list[tuple[str, str]]:
-    """(command, shortcuts) for every action under the window with a shortcut, sorted by command."""
-    rows: dict[tuple[str, str], None] = {}
-    for action in window.findChildren(QAction):
-        keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty()]
-        if not keys:
-            continue
-        name = action.text().replace("&", "").rstrip("…").strip() or action.toolTip()
-        rows[(name, ", ".join(keys))] = None
-    return sorted(rows, key=lambda row: row[0].casefold())
+
+def shortcut_rows(window: QWidget) -> list[tuple[str, str, str]]:
+    """(command, where, shortcuts) for every command of the window with a shortcut, sorted by command."""
+    shortcuts.make_every_part(window)
+    return [(c.name, c.where, keys_text(c.keys)) for c in shortcuts.commands(window) if c.keys]
 
 
 class ShortcutReference(QDialog):
@@ -31,22 +29,25 @@ class ShortcutReference(QDialog):
         self.filter_edit.setClearButtonEnabled(True)
         layout.addWidget(self.filter_edit)
         rows = shortcut_rows(window)
-        self.table = QTableWidget(len(rows), 2, self)
-        self.table.setHorizontalHeaderLabels(["Command", "Shortcut"])
+        self.table = QTableWidget(len(rows), 3, self)
+        self.table.setHorizontalHeaderLabels(["Command", "Where", "Shortcut"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        for row, (name, keys) in enumerate(rows):
-            self.table.setItem(row, 0, QTableWidgetItem(name))
-            self.table.setItem(row, 1, QTableWidgetItem(keys))
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        for row, (name, where, keys) in enumerate(rows):
+            for column, text in enumerate((name, where, keys)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
         layout.addWidget(self.table)
         self.filter_edit.textChanged.connect(self._filter)
-        self.resize(460, 520)
+        self.resize(620, 560)
 
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()
         for row in range(self.table.rowCount()):
-            cells = (self.table.item(row, col) for col in range(2))
+            cells = (self.table.item(row, col) for col in range(self.table.columnCount()))
             shown = not needle or any(needle in cell.text().casefold() for cell in cells if cell is not None)
             self.table.setRowHidden(row, not shown)

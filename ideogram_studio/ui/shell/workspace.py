@@ -91,9 +91,9 @@ class Workspace(QObject):
         self.shortcuts_action.setToolTip("Every shortcut of the studio (F1)")
         self.shortcuts_action.triggered.connect(self.show_shortcuts)
         window.addAction(self.shortcuts_action)
-        self._speed: Callable[[], str] = lambda: ""
+        self._defaults: Callable[[], Any] = lambda: None
         self._forms: Callable[[], Iterable[Any]] = list
-        self._last_speed = ""
+        self._last_defaults: Any = None
 
         jobs_dock.setMinimumWidth(200)
         self.jobs_button = QToolButton(window)
@@ -159,18 +159,21 @@ class Workspace(QObject):
         # whatever the width the window ends up with once shown.
         return [need, max(sum(splitter_sizes), width, 1) * 100]
 
-    def watch_defaults(self, speed: Callable[[], str], panels: Callable[[], Iterable[Any]]) -> None:
-        """Settings' default speed, applied to every open form when the designer changes it."""
-        self._speed, self._forms = speed, panels
-        self._last_speed = speed()
+    def watch_defaults(self, settings: Callable[[], Any], panels: Callable[[], Iterable[Any]]) -> None:
+        """Settings' generation defaults, applied to every open form when the designer changes them."""
+        from .defaults import FormDefaults
+
+        self._defaults, self._forms = (lambda: FormDefaults.of(settings())), panels
+        self._last_defaults = self._defaults()
 
     @Slot()
     def defaults_changed(self) -> None:
-        from .defaults import apply_default_speed
+        from .defaults import apply_defaults
 
-        if self._speed() != self._last_speed:
-            self._last_speed = self._speed()
-            apply_default_speed(self._forms(), self._last_speed)
+        now = self._defaults()
+        if now != self._last_defaults:  # only what changed is set again on the open forms
+            changed, self._last_defaults = now.changed_since(self._last_defaults), now
+            apply_defaults(self._forms(), changed)
 
     def show_shortcuts(self) -> QDialog:
         """F1 / Ctrl+/: every command of the window with its shortcut, in a table (not modal)."""
