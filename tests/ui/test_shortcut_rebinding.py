@@ -81,6 +81,8 @@ def test_a_rebound_shortcut_works_at_once_and_after_a_restart(
 
         page.select(_command(page, "Swap face", "Ctrl+Return").id)
         _press(qtbot, page, Qt.Key.Key_J, CTRL)
+        page.select(_command(page, "Library", "Ctrl+L").id)
+        _press(qtbot, page, Qt.Key.Key_L, CTRL | SHIFT)
         _ok(qtbot, dialog)
 
         # At once: the action has the new keys, and they work.
@@ -95,15 +97,20 @@ def test_a_rebound_shortcut_works_at_once_and_after_a_restart(
             full_screen.trigger()
         saved = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
         saved.beginGroup(shortcuts.GROUP)
-        assert len(saved.childKeys()) == 2  # only what differs from the studio's defaults
+        assert len(saved.childKeys()) == 3  # only what differs from the studio's defaults
     finally:
         close_studio(qtbot, studio)
 
-    # The next start: the saved keys, on the window's commands and on a panel made later.
-    again = open_studio(qtbot, tmp_path, MemoryStore(), settings)
+    # The next start: the saved keys, on the window's commands and on the parts made later (the
+    # library page, whose link sets its toggle's key again, and a mode's panel).
+    again = open_studio(qtbot, tmp_path, MemoryStore(), settings, library=False)
     try:
         window = again.window
         assert _texts(window.workspace.full_screen_action.shortcuts()) == _keys("Ctrl+Shift+F")
+        assert _texts(window.library_action.shortcuts()) == _keys("Ctrl+Shift+L")
+        window.prepare_library()
+        assert window.has_library()
+        assert _texts(window.library_action.shortcuts()) == _keys("Ctrl+Shift+L")
         panel = window.mode_panel("face-swap")
         sends = [a for a in panel.findChildren(type(window.workspace.full_screen_action)) if a.text() == "Swap face"]
         assert sends and all(_texts(a.shortcuts()) == _keys("Ctrl+J") for a in sends)

@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
             from .library_link import LibraryLink
 
             self._library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
+            self._apply_saved_shortcuts()  # the library's commands (and Ctrl+L, set again by the link)
         return self._library
 
     def has_library(self) -> bool:
@@ -567,9 +568,7 @@ class MainWindow(QMainWindow):
         else:  # a form never used starts at Settings' generation defaults
             apply_defaults([panel], FormDefaults.of(self._settings))
         if self._attached:  # the panel's own commands take the designer's keys too
-            from .shortcuts import apply_saved
-
-            apply_saved(self._qsettings(), self)
+            self._apply_saved_shortcuts()
         return panel
 
     def open_batch(self) -> BatchDialog:
@@ -748,9 +747,13 @@ class MainWindow(QMainWindow):
             self._splitter.setSizes(self.workspace.first_start_layout(self._stack, self._splitter.sizes()))
         mode = s.value("window/mode")
         self.set_mode(mode if isinstance(mode, str) else "generate")
+        self._apply_saved_shortcuts()
+
+    def _apply_saved_shortcuts(self) -> None:
+        """The designer's own keys (Settings ▸ Shortcuts) on the commands made so far."""
         from .shortcuts import apply_saved
 
-        apply_saved(s, self)  # the designer's own keys (Settings ▸ Shortcuts)
+        apply_saved(self._qsettings(), self)
 
     def save_layout(self) -> None:
         if not self._attached:  # the shell changed nothing worth keeping

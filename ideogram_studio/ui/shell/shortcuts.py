@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 from urllib.parse import quote
 
 from PySide6.QtCore import QSettings, Qt
@@ -146,16 +147,24 @@ def commands(window: QWidget) -> list[Command]:
     return sorted(found.values(), key=lambda c: (c.name.casefold(), c.where.casefold()))
 
 
+@runtime_checkable
+class WindowParts(Protocol):
+    """The window's parts made on first use (the main window)."""
+
+    def mode_panel(self, mode_id: str) -> object: ...
+    def prepare_library(self, show: bool = False) -> None: ...
+
+
 def make_every_part(window: QWidget) -> None:
-    """Make the parts of the window made on first use (every mode's panel), so that their commands
-    are listed too (the reference and Settings show every shortcut, not only those of the modes
-    visited)."""
+    """Make the parts of the window made on first use (every mode's panel, the library page), so that
+    their commands are listed too (the reference and Settings show every shortcut, not only those of
+    the parts visited)."""
     from ..modes import registry
 
-    mode_panel = getattr(window, "mode_panel", None)
-    if callable(mode_panel):
+    if isinstance(window, WindowParts):
         for mode in registry.MODES:
-            mode_panel(mode.id)
+            window.mode_panel(mode.id)
+        window.prepare_library()
 
 
 def holder(candidates: Iterable[Command], keys: QKeySequence, command: Command,
