@@ -162,6 +162,8 @@ class Flag:
     index: int
     kind: str  # "overlap" | "outside" | "small" | "empty"
     message: str
+    #: "overlap": the other elements' numbers (from 1).
+    others: tuple[int, ...] = ()
 
 
 def _area(a: sp.Box) -> int:
@@ -192,8 +194,24 @@ def flags(layout: Layout, frame: tuple[int, int] = DEFAULT_FRAME) -> list[Flag]:
         others = [j + 1 for j, o in enumerate(layout.elements) if j != i and _overlap(el.bbox, o.bbox)]
         if others:
             names = ", ".join(map(str, others))
-            out.append(Flag(i, "overlap", f"Element {i + 1} overlaps element{'s' if len(others) > 1 else ''} {names}"))
+            out.append(Flag(i, "overlap", f"Element {i + 1} overlaps element{'s' if len(others) > 1 else ''} {names}",
+                            tuple(others)))  # fmt: skip
     return out
+
+
+def flag_lines(found: list[Flag]) -> list[str]:
+    """The flags in words, each overlap said once (element 1's line names 2; element 2's does not
+    say it again)."""
+    lines = []
+    for flag in found:
+        if flag.kind != "overlap":
+            lines.append(flag.message)
+            continue
+        later = [n for n in flag.others if n > flag.index + 1]
+        if later:
+            names = ", ".join(map(str, later))
+            lines.append(f"Element {flag.index + 1} overlaps element{'s' if len(later) > 1 else ''} {names}")
+    return lines
 
 
 def text_room(layout: Layout, index: int, limit: int = PROMPT_LIMIT) -> int:

@@ -14,6 +14,7 @@ from ideogram_studio.api.structured_layout import (
     Element,
     Layout,
     LayoutFileError,
+    flag_lines,
     flags,
     read_file,
     text_room,
@@ -137,3 +138,17 @@ def test_a_damaged_or_foreign_file_is_refused_with_the_reason(tmp_path: Path, co
 def test_a_missing_file_says_it_could_not_be_read(tmp_path: Path) -> None:
     with pytest.raises(LayoutFileError, match="could not be read"):
         read_file(tmp_path / "gone.json")
+
+
+def test_flag_lines_say_each_overlap_once() -> None:
+    layout = Layout(elements=(
+        Element("obj", 0, 0, 500, 500, "a"), Element("obj", 100, 100, 600, 600, "b"),
+        Element("obj", 400, 400, 900, 900, "c"), Element("obj", 950, 0, 1000, 10, "d"),
+    ))  # fmt: skip
+    found = flags(layout, (1024, 1024))
+    assert {(f.index, f.kind) for f in found if f.kind == "overlap"} == {(0, "overlap"), (1, "overlap"), (2, "overlap")}
+    assert flag_lines(found) == [
+        "Element 1 overlaps elements 2, 3",
+        "Element 2 overlaps element 3",
+        "Element 4 is 10×51 px: smaller than the model can use (a side under 32 px)",
+    ]

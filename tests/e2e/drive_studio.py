@@ -268,7 +268,7 @@ async def batch_flow() -> None:
 async def layout_flow() -> None:
     """Ideogram 4.5: expand a sentence, drag the text element's box to the top third with the
     mouse, generate, then find the result by its words in the library. Screenshots of the layout
-    editor at 1280×720 in both themes."""
+    editor at 1280×720 and 1920×1080 in both themes."""
     from ideogram_studio.api import structured_prompt as sp
     from ideogram_studio.ui.common import theme
 
@@ -317,11 +317,16 @@ async def layout_flow() -> None:
     await until(lambda: (bb := text_bbox()) is not None and bb[2] <= 333, 10, "the text box in the top third")
     report["text_bbox_after"] = text_bbox()
     report["flags"] = [f.message for f in editor.flags()]
-    for name in ("light", "dark"):
-        theme.apply_theme(QApplication.instance(), name)
+    for width, height in ((1280, 720), (1920, 1080)):
+        w.resize(width, height)
         await asyncio.sleep(0.5)
-        shot(f"layout-editor-{name}-1280x720")
+        canvas.fit()
+        for name in ("light", "dark"):
+            theme.apply_theme(QApplication.instance(), name)
+            await asyncio.sleep(0.5)
+            shot(f"layout-editor-{name}-{width}x{height}")
     theme.apply_theme(QApplication.instance(), "light")
+    w.resize(1280, 720)
     await focus(panel.prompt_edit)
     xdo("key", "ctrl+Return")
     (job,) = await wait_jobs(w, 1)

@@ -137,5 +137,6 @@ def test_expand_drag_the_text_box_to_the_top_third_generate_and_find_it_in_the_l
     x = after[1] * w // 1000 + 2
     assert picture.getpixel((x, (after[0] + after[2]) * h // 2000)) == ink
     assert picture.getpixel((x, (before[0] + before[2]) * h // 2000)) != ink
-    for name in ("layout-editor-light-1280x720", "layout-editor-dark-1280x720", "layout-found-in-library"):
+    shots = [f"layout-editor-{t}-{size}" for t in ("light", "dark") for size in ("1280x720", "1920x1080")]
+    for name in (*shots, "layout-found-in-library"):
         assert (artifacts_dir / f"{name}.png").exists(), name

@@ -214,3 +214,38 @@ def test_the_frame_is_the_forms_chosen_size(qtbot, panel, editor, tmp_path: Path
     assert editor.canvas.frame_size() == (2048, 2048)
     choose_size(panel, "")  # let the model choose
     assert editor.canvas.frame_size() == (1024, 1024)
+
+
+def test_labels_of_overlapping_boxes_do_not_cover_each_other(qtbot, panel, editor):
+    from PySide6.QtCore import QRectF
+
+    caption = json.loads(json.dumps(CAPTION))
+    caption["compositional_deconstruction"]["elements"] = [
+        {"type": "text", "bbox": [60, 100, 220, 900], "text": "NORTH LIGHT", "desc": "headline"},
+        {"type": "obj", "bbox": [80, 200, 480, 700], "desc": "a lighthouse on a rock"},  # its corner under 1's label
+        {"type": "obj", "bbox": [82, 210, 470, 690], "desc": "a gull"},
+    ]
+    panel.structured_box.set_value(caption)
+    editor.canvas._select(0)
+
+    def on_screen(box) -> QRectF:
+        top_left = editor.canvas.mapFromScene(box.label.scenePos())
+        return QRectF(top_left.toPointF(), box.label.boundingRect().size())
+
+    rects = [on_screen(b) for b in editor.canvas.boxes()]
+    for i, a in enumerate(rects):
+        for b in rects[i + 1 :]:
+            assert not a.intersects(b), (a, b)
+    # The selected box keeps its label in its own top-left corner.
+    first = editor.canvas.boxes()[0]
+    corner = editor.canvas.mapFromScene(first.rect().topLeft())
+    assert rects[0].left() - corner.x() == pytest.approx(8, abs=2)
+
+
+def test_undo_and_redo_keep_their_words_and_say_what_in_the_tooltip(qtbot, panel, editor):
+    panel.structured_box.set_value(CAPTION)
+    drag(qtbot, editor, (512, 700), (512, 200))
+    assert editor.undo_action.text() == "Undo" and editor.undo_action.toolTip() == "Undo: Move box 1 (Ctrl+Z)"
+    assert not editor.redo_action.isEnabled()
+    editor.undo_action.trigger()
+    assert editor.redo_action.isEnabled() and editor.redo_action.toolTip() == "Redo: Move box 1 (Ctrl+Shift+Z)"

@@ -90,6 +90,18 @@ class BoxItem(QGraphicsRectItem):
     def place_label(self, rect: QRectF) -> None:
         self.label.setPos(rect.topLeft() + self._label_offset)
 
+    def label_spots(self, scale: float) -> list[QPointF]:
+        """Where the label may sit, best first (frame pixels): inside the top-left corner, inside
+        the bottom-left, just above the box, just below it."""
+        rect, k = self.rect(), max(scale, 1e-6)
+        off, high = HANDLE_PX / k, (self.label.boundingRect().height() + 2) / k
+        return [
+            rect.topLeft() + self._label_offset,
+            QPointF(rect.left() + off, rect.bottom() - off - high),
+            QPointF(rect.left(), rect.top() - high - 2 / k),
+            QPointF(rect.left(), rect.bottom() + 2 / k),
+        ]
+
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setBrush(self.brush())
         colour = theme.color("warning_border") if self.flagged else self._ink
@@ -205,6 +217,20 @@ class LayoutCanvas(ZoomView):
             item = BoxItem(i, element, rect, i in self._flagged, i == self._selected, self.view_scale())
             self.scene().addItem(item)
             self._boxes.append(item)
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        """Labels never cover each other: the selected box's keeps its corner, each other label
+        takes the first of its spots clear of those placed (compared in screen pixels)."""
+        scale = max(self.view_scale(), 1e-6)
+        placed: list[QRectF] = []
+        for item in sorted(self._boxes, key=lambda b: (not b.chosen, b.index)):
+            size = item.label.boundingRect().adjusted(-3, -1, 3, 1).size()
+            spots = item.label_spots(scale)
+            on_screen = [QRectF(spot * scale, size) for spot in spots]
+            best = next((i for i, r in enumerate(on_screen) if not any(r.intersects(p) for p in placed)), 0)
+            item.label.setPos(spots[best])
+            placed.append(on_screen[best])
 
     def _on_theme(self) -> None:
         self._paint_frame()

@@ -125,10 +125,23 @@ class LayoutEditor(QWidget):
             self.kind_group.addButton(button)
         self.object_button.setChecked(True)
         bar.addSpacing(8)
-        self.undo_action = self.undo_stack.createUndoAction(self, "Undo")
+        # Buttons that keep their words (the row does not jump); what they would undo is in the tooltip.
+        self.undo_action = QAction("Undo", self)
         self.undo_action.setShortcuts([QKeySequence(QKeySequence.StandardKey.Undo)])
-        self.redo_action = self.undo_stack.createRedoAction(self, "Redo")
+        self.redo_action = QAction("Redo", self)
         self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action, do, can, said, word, key in (
+            (self.undo_action, self.undo_stack.undo, self.undo_stack.canUndoChanged,
+             self.undo_stack.undoTextChanged, "Undo", "Ctrl+Z"),
+            (self.redo_action, self.undo_stack.redo, self.undo_stack.canRedoChanged,
+             self.undo_stack.redoTextChanged, "Redo", "Ctrl+Shift+Z"),
+        ):  # fmt: skip
+            action.setEnabled(False)
+            action.setToolTip(f"{word} ({key})")
+            action.triggered.connect(do)
+            can.connect(action.setEnabled)
+            said.connect(lambda text, a=action, w=word, k=key: a.setToolTip(f"{w}: {text} ({k})" if text
+                                                                          else f"{w} ({k})"))  # fmt: skip
         for action in (self.undo_action, self.redo_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.addAction(action)
@@ -341,7 +354,7 @@ class LayoutEditor(QWidget):
         found = sl.flags(layout, self.canvas.frame_size())
         self.canvas.set_layout(layout, {f.index for f in found}, self._selected)
         self.form.show_layout(layout, self._selected)
-        self.flags_label.setText("\n".join(f"⚠ {f.message}" for f in found[:6]))
+        self.flags_label.setText("\n".join(f"⚠ {line}" for line in sl.flag_lines(found)[:6]))
         self.flags_label.setVisible(bool(found))
         if changed:
             self.layout_changed.emit(layout)
