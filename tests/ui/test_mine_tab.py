@@ -118,6 +118,27 @@ def test_use_current_result_as_preview_rename_and_delete_in_the_tab(
     assert tab.list.count() == 0 and tab.empty.isVisibleTo(tab) and library.all() == []
 
 
+def test_a_style_is_edited_by_updating_it_from_the_form_keeping_its_name_and_preview(
+    qtbot: Any, panel: GeneratePanel, shown: list[QImage]
+) -> None:
+    panel.set_preset(StylePreset.TRAVEL_POSTER)
+    mine = panel.fields.my_styles
+    style = mine.save_current_as("Brand kit", current_result.preview_png())
+    assert style is not None
+    tab = mine_tab(panel)
+    qtbot.waitUntil(lambda: tab.list.count() == 1, timeout=2000)
+    update = tab.findChild(QPushButton, "mine-update")
+    assert update is not None and not update.isEnabled()  # nothing selected yet
+    tab.list.setCurrentRow(0)
+    panel.set_color_palette(ColorPalette.preset(PalettePreset.EMBER))  # the designer tweaks the form
+    qtbot.mouseClick(update, Qt.MouseButton.LeftButton)
+    edited = mine.library.get(style.id)
+    assert edited is not None and edited.name == "Brand kit" and len(mine.library.all()) == 1
+    assert edited.fields.get("style_preset") == "TRAVEL_POSTER" and "color_palette" in edited.fields
+    assert preview_colour(edited.preview) == (255, 0, 0)  # the preview stayed
+    assert "Palette: Ember" in tab.list.item(0).toolTip() and "updated from the form" in tab.message.text()
+
+
 def test_without_a_result_the_preview_is_asked_for_in_words(qtbot: Any, panel: GeneratePanel) -> None:
     current_result.set_provider(lambda: None)
     panel.set_preset(StylePreset.TRAVEL_POSTER)

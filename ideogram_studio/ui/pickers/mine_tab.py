@@ -109,13 +109,15 @@ class MineTab(QWidget):
         grid = QGridLayout()
         grid.setSpacing(4)
         self.save_button = self._button("Save this form's style…", "mine-save", self._on_save)
+        self.update_button = self._button("Update from this form", "mine-update", self._on_update)
+        self.update_button.setToolTip("The selected style takes the form's style part now; its name and preview stay")
         self.preview_button = self._button("Use current result as preview", "mine-preview", self._on_preview)
         self.rename_button = self._button("Rename…", "mine-rename", self._on_rename)
         self.export_button = self._button("Export…", "mine-export", self._on_export)
         self.import_button = self._button("Import…", "mine-import", self._on_import)
         self.delete_button = self._button("Delete", "mine-delete", self._on_delete)
-        buttons = (self.save_button, self.preview_button, self.rename_button, self.export_button,
-                   self.import_button, self.delete_button)
+        buttons = (self.save_button, self.update_button, self.preview_button, self.rename_button,
+                   self.export_button, self.import_button, self.delete_button)
         for i, button in enumerate(buttons):
             grid.addWidget(button, i // 3, i % 3)
         layout.addLayout(grid)
@@ -162,7 +164,8 @@ class MineTab(QWidget):
 
     def _update_buttons(self, *_: object) -> None:
         chosen = self.selected_id() is not None
-        for button in (self.preview_button, self.rename_button, self.export_button, self.delete_button):
+        for button in (self.update_button, self.preview_button, self.rename_button, self.export_button,
+                       self.delete_button):
             button.setEnabled(chosen)
 
     def _on_message(self, text: str, problem: bool) -> None:
@@ -178,6 +181,12 @@ class MineTab(QWidget):
         self.refresh()
         if style is not None:
             self.select(style.id)
+
+    def _on_update(self) -> None:
+        if (style_id := self.selected_id()) is not None:
+            self._styles.update_from_form(style_id)
+            self.refresh()
+            self.select(style_id)
 
     def _on_preview(self) -> None:
         if (style_id := self.selected_id()) is not None:

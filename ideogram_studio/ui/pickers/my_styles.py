@@ -97,7 +97,8 @@ class MyStylesButton(QToolButton):
         self._library = library
 
     # ---- commands --------------------------------------------------------------------------
-    def save_current_as(self, name: str, preview_png: bytes | None = None) -> Style | None:
+    def save_current_as(self, name: str, preview_png: bytes | None = None, style_id: str | None = None) -> Style | None:
+        """Keep the form's style part as a style named `name` (with `style_id`: in place of that one)."""
         from ...gallery.errors import GalleryError
 
         values = self._current()
@@ -107,12 +108,24 @@ class MyStylesButton(QToolButton):
             self.message.emit("Set a style type, preset, palette, codes or references first.", True)
             return None
         try:
-            style = self.library.save(name, fields, preview_png=preview_png, references=refs)
+            style = self.library.save(name, fields, preview_png=preview_png, references=refs, style_id=style_id)
         except GalleryError as exc:
             self.message.emit(str(exc), True)
             return None
-        self.message.emit(f"Style “{style.name}” saved.", False)
+        self.message.emit(f"Style “{style.name}” {'updated from the form' if style_id else 'saved'}.", False)
         return style
+
+    def update_from_form(self, style_id: str, *_checked: object) -> Style | None:
+        """Edit a style: it takes the form's style part now (applied, tweaked, kept); name and preview stay."""
+        style = self.library.get(style_id)
+        if style is None:
+            self.message.emit("That style is no longer there.", True)
+            return None
+        try:
+            preview = style.preview.read_bytes() if style.preview is not None else None
+        except OSError:
+            preview = None
+        return self.save_current_as(style.name, preview, style_id=style.id)
 
     def use_current_result_as_preview(self, style_id: str, *_checked: object) -> bool:
         """The viewer's current result becomes the style's preview tile."""
@@ -192,10 +205,11 @@ class MyStylesButton(QToolButton):
         menu.addSeparator()
         menu.addAction("Save this style as…", self.ask_save)
         if styles:
-            manage = menu.addMenu("Rename, export, delete")
+            manage = menu.addMenu("Edit, rename, export, delete")
             for style in styles:
                 sub = manage.addMenu(style.name)
                 sub.addAction("Rename…", partial(self.ask_rename, style.id, style.name))
+                sub.addAction("Update from this form", partial(self.update_from_form, style.id))
                 sub.addAction("Use current result as preview", partial(self.use_current_result_as_preview, style.id))
                 sub.addAction("Export…", partial(self.ask_export, style.id, style.name))
                 sub.addAction("Delete", partial(self.delete, style.id))
