@@ -24,11 +24,11 @@ from typing import Any
 from ..api.client import IdeogramClient
 from ..api.errors import ApiError
 from ..api.images import ImageFile
-from ..api.pricing import estimate_cost
 from ..api.requests import BY_OPERATION, Operation
 from ..api.responses import ImageResponse, LayerizeTextResponse
 from ..api.v2_client import GenerationLostError
 from ..api.v2_requests import V2Request
+from ..batch.pricing import price_key
 from . import v2_jobs
 from .model import FINISHED, AnyRequest, Job, JobEvent, JobEventKind, JobState
 from .results import (
@@ -230,11 +230,7 @@ class JobQueue:
         if self._closed:
             raise RuntimeError("the queue is closed")
         request.validate()
-        quote: dict[str, Any] | None = None
-        if isinstance(request, V2Request):
-            cost, quote = await v2_jobs.price(self.client, request)
-        else:
-            cost = estimate_cost(request)
+        cost, quote = await v2_jobs.price(self.client, request)  # (a v1 request through its v2 twin)
         await self._check_budget(cost)
         # A disk that cannot take the results is said now, before anything is stored or billed.
         await asyncio.to_thread(self.store.check_space, request.image_count())
@@ -261,13 +257,13 @@ class JobQueue:
             raise RuntimeError("the queue is closed")
         jobs: list[Job] = []
         total = Decimal(0)
+        prices: dict[str, tuple[Decimal | None, dict[str, Any] | None]] = {}
         for request, tags in items:
             request.validate()
-            quote: dict[str, Any] | None = None
-            if isinstance(request, V2Request):
-                cost, quote = await v2_jobs.price(self.client, request)
-            else:
-                cost = estimate_cost(request)
+            key = price_key(request)  # one quote per price group (a prompt or seed changes no price)
+            if key not in prices:
+                prices[key] = await v2_jobs.price(self.client, request)
+            cost, quote = prices[key]
             total += cost or Decimal(0)
             job = Job(
                 operation=request.operation, request=request, estimated_cost=cost, tags=_with_colour(request, tags)
@@ -536,6 +532,7 @@ class JobQueue:
                 response = await v2_jobs.send(self.client, job, self._set_state, notify, on_retry)
             else:
                 response = await self.client.send(job.request, on_retry=on_retry)
+                v2_jobs.record_cost(job, None, None)  # v1 says no cost: its twin's exact quote is it
             job.status_note = None
             job.billed = True
             if isinstance(response, LayerizeTextResponse):  # v1 layerize: its base image is a result

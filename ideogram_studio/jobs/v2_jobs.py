@@ -1,4 +1,5 @@
-"""v2 jobs: price them by the service's quote, send them, follow async generations to the end.
+"""v2 jobs: price them by the service's quote (v1 Ideogram 3.0 jobs too, through their v2 twin),
+send them, follow async generations to the end.
 
 The rule that matters (digest, "Async jobs and polling"): the `generation_id` is written to the
 journal (state `polling`) before the first poll, so after a crash or a restart polling resumes
@@ -17,26 +18,45 @@ from typing import Any
 from ..api.client import IdeogramClient, RetryListener
 from ..api.errors import ApiError
 from ..api.images import ImageFile
-from ..api.requests import Operation
+from ..api.pricing import estimate_cost
+from ..api.requests import ApiRequest, Operation
 from ..api.responses import ImageResponse
+from ..api.v1_quotes import as_v2
 from ..api.v2_client import GenerationFailedError
 from ..api.v2_pricing import estimate
 from ..api.v2_requests import FontFile, Upload, V2Request
-from ..api.v2_responses import AsyncAcknowledgement, Generation, V2ImageResult, V2LayersResult, usd
+from ..api.v2_responses import AsyncAcknowledgement, Generation, QuoteSource, V2ImageResult, V2LayersResult, usd
 from .model import Job, JobState
 
 log = logging.getLogger(__name__)
+AnyRequest = ApiRequest | V2Request
 SetState = Callable[[Job, JobState], Awaitable[None]]
 Notify = Callable[[Job], None]
 FONT_FIELD = "font_candidate_files"
 
 
-async def price(client: IdeogramClient, request: V2Request) -> tuple[Decimal | None, dict[str, Any] | None]:
+async def price(client: IdeogramClient, request: AnyRequest) -> tuple[Decimal | None, dict[str, Any] | None]:
     """The service's quote for the budget check (cached by body, so the UI's quote is reused),
-    else the local table. Returns the cost and the quote as stored with the job."""
-    quote = await client.v2.quote_or_estimate(request) if request.spec.dry_run else None
-    if quote is None:
-        return estimate(request), None
+    else the local table. Returns the cost and the quote as stored with the job.
+
+    A v1 Ideogram 3.0 request is priced by its v2 twin's quote (api/v1_quotes.py: the v1 endpoints
+    have no dry run); when the twin cannot be quoted, v1's own table, and the send goes ahead."""
+    if isinstance(request, V2Request):
+        twin: V2Request | None = request
+        local = estimate(request)
+    else:
+        twin, local = as_v2(request), estimate_cost(request)
+    if twin is None or not twin.spec.dry_run:
+        return local, None
+    try:
+        quote = await client.v2.quote_or_estimate(twin)
+    except ApiError as exc:
+        if twin is request:
+            raise
+        log.info("No quote for the v1 request's twin: %s", exc)
+        return local, None
+    if quote is None or (twin is not request and quote.source is not QuoteSource.SERVICE):
+        return local, None
     record = {
         "usd": str(quote.usd),
         "qualifier": quote.qualifier,
