@@ -5,12 +5,13 @@ why a library cannot be shown, as data."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from ideogram_studio.gallery import Cursor, Gallery, ImageQuery, Sort
+from ideogram_studio.gallery import Cursor, Gallery, ImageQuery, Sort, reads
 from ideogram_studio.gallery.library_ops import LibraryProblem, LibraryReader, ProblemKind, library_problem
 from ideogram_studio.gallery.search_syntax import Search, parse_search
 
@@ -136,3 +137,48 @@ def test_why_a_library_cannot_be_shown_is_data(tmp_path: Path) -> None:
         assert library_problem(g) == LibraryProblem(ProblemKind.FOLDER_MISSING, g.data_dir)
         (tmp_path / "moved").rename(g.data_dir)
         (tmp_path / "elsewhere.sqlite3").rename(g.data_dir / "index.sqlite3")
+
+
+@pytest.fixture(scope="module")
+def shuffled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gallery]:
+    """Ids in no relation to dates (imports of old files get new ids): windows span wide id ranges."""
+    with Gallery.open(tmp_path_factory.mktemp("shuffled")) as g:
+        rows = list(synthetic_rows(800, seed=5))
+        random.Random(7).shuffle(rows)
+        g.index.insert_many(rows)
+        g.trash(g.ids()[::50])
+        yield g
+
+
+WINDOWED = [("c", False), ("castle", False), ("castle n", False), ("robot -cat", False), ("-dog", False),
+            ("neon op:edit", False), ("ocean rating:>=3", False), ("c", True)]
+
+
+@pytest.mark.parametrize("which", ["big", "shuffled"])
+@pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.OLDEST])
+@pytest.mark.parametrize(("text", "trash"), WINDOWED)
+def test_common_words_read_by_windows_page_like_the_whole_result(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, sort: Sort, text: str, trash: bool
+) -> None:
+    gallery: Gallery = request.getfixturevalue(which)
+    monkeypatch.setattr(reads, "WINDOW", 16)  # many windows, and some growing, over 800-1,500 rows
+    monkeypatch.setattr(reads, "MAX_WINDOW", 64)
+    monkeypatch.setattr(reads, "DENSE_MATCHES", 3)
+    windows: list[int] = []
+    real = reads._windowed_id_page
+    monkeypatch.setattr(reads, "_windowed_id_page", lambda *a, **k: windows.append(1) or real(*a, **k))
+    reader = LibraryReader(gallery)
+    try:
+        search = parse_search(text).with_query(sort=sort, trashed=trash)
+        whole = reader.ids(search)  # the plain SQL: every match, sorted
+        seen: list[int] = []
+        after: Cursor | None = None
+        while True:
+            ids, after = reader.id_page(search, after=after, limit=37)
+            seen.extend(ids)
+            if after is None:
+                break
+        assert whole and seen == whole
+        assert windows  # the windowed reading was the one tested
+    finally:
+        reader.close()
