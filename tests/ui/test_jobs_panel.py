@@ -85,6 +85,10 @@ def test_cancel_on_the_batch_bar_cancels_the_rest_of_the_batch_only(qtbot: Any, 
     qtbot.waitUntil(lambda: all(j.state is JobState.CANCELLED for j in jobs), timeout=5000)
     qtbot.waitUntil(lambda: not cancel.isEnabled() and "0 of 4 done · 4 cancelled" in bar.label.toolTip(), timeout=5000)
     assert studio.sandbox.requests_seen["/v1/ideogram-v3/generate"] <= 1  # only the one already being made
+    model = studio.window.controller.jobs_model
+    costs = {j.id: model.index(model.row_of(j.id) or 0).data(JobRole.COST) for j in jobs}
+    assert [costs[j.id] for j in jobs[1:]] == ["not billed"] * 3  # never sent: no estimate beside them
+    assert "may have been billed" in costs[jobs[0].id]  # it was being made when cancelled
 
 
 def test_rows_show_their_first_result_and_clear_finished_empties_the_list(qtbot: Any, studio: Studio) -> None:

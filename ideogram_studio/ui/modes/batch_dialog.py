@@ -103,7 +103,7 @@ class BatchDialog(QDialog):
         self.template_edit.setPlaceholderText("a {red|teal|coral} {mug|poster} with a lighthouse")
         self.template_edit.setMaximumHeight(90)
         form.addWidget(self.template_edit)
-        form.addWidget(QLabel("Lists, one per line — name: first, second, third", variables))
+        form.addWidget(QLabel("Lists, one per line — name: first, second, third (kept for the next batch)", variables))
         self.lists_edit = QPlainTextEdit(variables)
         self.lists_edit.setPlaceholderText("colour: red, teal, coral")
         self.lists_edit.setMaximumHeight(80)

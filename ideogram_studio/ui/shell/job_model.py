@@ -58,6 +58,8 @@ def job_cost_text(job: Job) -> str:
     quote: "quoted"), before that the estimate (the quote or the local table, "≈")."""
     if job.actual_cost is not None:
         text = f"{usd(job.actual_cost)} {'charged' if job.cost_source == 'service' else 'quoted'}"
+    elif job.state.finished and job.state is not JobState.DONE and not job.billed and not job.maybe_billed:
+        return "not billed"  # cancelled before it was sent, or refused: no estimate beside it to misread
     else:
         text = format_cost(job.estimated_cost)
     return text + (" · may have been billed" if job.maybe_billed and not job.billed else "")
