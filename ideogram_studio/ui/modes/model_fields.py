@@ -40,9 +40,18 @@ MODELS: dict[Operation, tuple[ModelChoice, ...]] = {
         ModelChoice("ideogram-4-5", "Precise Edit 4.5"),
         ModelChoice("ideogram-1", "Remove object"),
     ),
+    # The Background mode replaces the background (3.0) or removes it: a cut-out on transparency.
+    Operation.REPLACE_BACKGROUND: (
+        ModelChoice(V1_MODEL, "Replace · Ideogram 3.0"),
+        ModelChoice("ideogram-1", "Remove background"),
+    ),
 }
 #: Edit's picker: which endpoint each choice sends to.
 EDIT_TARGETS = {"ideogram-4-5": Operation.PRECISE_EDIT, "ideogram-1": Operation.REMOVE_OBJECT}
+#: The Background mode's picker: the same.
+BACKGROUND_TARGETS = {"ideogram-1": Operation.REMOVE_BACKGROUND}
+#: Why the Background mode's rows go when it removes the background.
+ONLY_THE_IMAGE = "Remove background takes only the image: it cuts the subject out onto transparency."
 #: Form fields (v1 names) the v2 field of the same name carries over to, value converted.
 SHARED = ("negative_prompt", "aspect_ratio", "magic_prompt", "rendering_speed", "num_images", "seed", "image_weight")
 #: The form's own fields that only some v2 models take (not in the v1 request).
@@ -65,6 +74,8 @@ def target(operation: Operation, model: str, transparent: bool = False) -> Targe
     """The endpoint for the form's model and its Transparent box; None: that model cannot."""
     if operation is Operation.EDIT and model in EDIT_TARGETS:
         return Target(EDIT_TARGETS[model], model, {})
+    if operation is Operation.REPLACE_BACKGROUND and model in BACKGROUND_TARGETS:
+        return Target(BACKGROUND_TARGETS[model], model, {})
     if not transparent or operation is not Operation.GENERATE:
         return Target(operation, model, {})
     if model == V1_MODEL:
@@ -96,6 +107,8 @@ def unavailable(
     if goal.model == V1_MODEL:
         return {n: f"{_quality_owner()} only: Ideogram 3.0 uses Speed." for n in V2_ONLY if n in names}
     spec = spec_for(goal.operation, goal.model)
+    if goal.operation is Operation.REMOVE_BACKGROUND:
+        return {n: ONLY_THE_IMAGE for n in names if n not in spec.fields and n not in V2_ONLY}
     who = model_name(operation, model, transparent and goal.operation is not operation)
     out: dict[str, str] = {}
     for name in names:
