@@ -35,6 +35,12 @@ PRICED_OPERATIONS = {
     Operation.REFRAME,
     Operation.REPLACE_BACKGROUND,
 }
+#: What the studio says before an operation with no published price and no quote is sent (the v1
+#: upscale and describe have no dry run and no v2 twin): a guessed figure would mislead.
+UNPRICED: dict[Operation, str] = {
+    Operation.UPSCALE: "Price unknown: Ideogram publishes no price for upscaling and gives no quote for it.",
+    Operation.DESCRIBE: "Price unknown: Ideogram publishes no price for Describe and gives no quote for it.",
+}
 #: The speed the service uses when none is sent.
 DEFAULT_SPEED = RenderingSpeed.DEFAULT
 

@@ -17,10 +17,14 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolButton
 
 from ideogram_studio.api.images import ImageFile
+from ideogram_studio.api.pricing import UNPRICED
+from ideogram_studio.api.requests import Operation
 from ideogram_studio.batch.pricing import local_price
 from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.library.detail_panel import LibraryDetail, UpscalePopover
 from ideogram_studio.ui.modes.edit import MaskedPanel
 from ideogram_studio.ui.modes.mode_panel import ModePanel
 from ideogram_studio.ui.modes.quote_line import usd
@@ -163,3 +167,18 @@ def test_face_swap_is_estimated_from_the_table_and_claims_no_cost(qtbot: Any, st
     row = studio.window.controller.jobs_model.index(0, 0)
     assert row.data(JobRole.COST) == f"≈ ${each:.2f}"
     assert studio.sandbox.quotes == 0 and Decimal(0) < each
+
+
+def test_upscale_and_describe_say_before_sending_that_no_price_is_known(qtbot: Any, studio: Studio) -> None:
+    """No published price and no quote (no dry run, no v2 twin): said before anything is spent,
+    never a guessed figure."""
+    popover = UpscalePopover()
+    qtbot.addWidget(popover)
+    popover.show()
+    qtbot.waitExposed(popover)
+    assert popover.price.isVisible() and popover.price.text() == UNPRICED[Operation.UPSCALE]
+    assert "$" not in popover.price.text()
+    detail = studio.window.library.page.detail
+    assert isinstance(detail, LibraryDetail)
+    describe = next(b for b in detail.findChildren(QToolButton) if b.text() == "Describe")
+    assert describe.toolTip().endswith(UNPRICED[Operation.DESCRIBE])

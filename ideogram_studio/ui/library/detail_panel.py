@@ -34,6 +34,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...api.pricing import UNPRICED
+from ...api.requests import Operation
 from ...gallery import Collection
 from ...gallery.library_ops import SOURCE_ROLES, DetailInfo, per_image_cost
 from ..common import theme
@@ -133,6 +135,11 @@ class UpscalePopover(QFrame):
         row_d.addWidget(self._d_label)
         form.addRow("Resemblance", row_r)
         form.addRow("Detail", row_d)
+        self.price = QLabel(UNPRICED[Operation.UPSCALE], self)  # said before anything is spent
+        self.price.setWordWrap(True)
+        self.price.setObjectName("upscale-price")
+        theme.mute(self.price)
+        form.addRow(self.price)
         self.button = QPushButton("Upscale", self)
         self.button.setDefault(True)
         form.addRow(self.button)
@@ -331,7 +338,8 @@ class LibraryDetail(QScrollArea):
         for target, label in self._use_as:
             use_menu.addAction(label, functools.partial(self._emit_pair, self.use_as_requested, target))
         use_as.setMenu(use_menu)
-        describe = self._button("Describe", "Ask Ideogram for prompts that describe this image",
+        describe = self._button("Describe", "Ask Ideogram for prompts that describe this image. "
+                                f"{UNPRICED[Operation.DESCRIBE]}",
                                 self._emit(self.describe_requested))
         self._upscale_button = self._button("Upscale…", "Make a larger, more detailed copy", self._on_upscale)
         more = self._button("More ▾", "", None)
