@@ -249,3 +249,24 @@ def test_undo_and_redo_keep_their_words_and_say_what_in_the_tooltip(qtbot, panel
     assert not editor.redo_action.isEnabled()
     editor.undo_action.trigger()
     assert editor.redo_action.isEnabled() and editor.redo_action.toolTip() == "Redo: Move box 1 (Ctrl+Shift+Z)"
+
+
+def test_the_arrows_nudge_the_selected_box_and_a_run_of_them_is_one_step(qtbot, panel, editor):
+    panel.structured_box.set_value(CAPTION)
+    editor.canvas.setFocus()
+    editor.canvas._select(1)  # bbox [100, 300, 500, 700]
+    steps = editor.undo_stack.index()
+    for _ in range(5):
+        qtbot.keyClick(editor.canvas, Qt.Key.Key_Right)
+    for _ in range(2):
+        qtbot.keyClick(editor.canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClick(editor.canvas, Qt.Key.Key_Up)
+    assert elements(panel)[1]["bbox"] == [119, 305, 519, 705]
+    assert editor.undo_stack.index() == steps + 1 and editor.undo_action.toolTip() == "Undo: Nudge box 2 (Ctrl+Z)"
+    assert editor.selected() == 1
+    editor.undo_action.trigger()
+    assert elements(panel)[1]["bbox"] == [100, 300, 500, 700]
+    # Nothing selected: the arrows move nothing (and nothing is recorded).
+    qtbot.keyClick(editor.canvas, Qt.Key.Key_Escape)
+    qtbot.keyClick(editor.canvas, Qt.Key.Key_Left)
+    assert elements(panel)[1]["bbox"] == [100, 300, 500, 700] and editor.undo_stack.index() == steps

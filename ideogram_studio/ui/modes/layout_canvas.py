@@ -31,6 +31,10 @@ Rect = tuple[float, float, float, float]  # left, top, right, bottom in frame pi
 HANDLE_PX = 8.0
 #: A drag shorter than this (screen pixels) is a click, not a box.
 MIN_DRAG_PX = 6.0
+#: Arrow keys → the direction a nudge moves the selected box.
+NUDGES = {
+    Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1),
+}  # fmt: skip
 HANDLES = ("tl", "t", "tr", "r", "br", "b", "bl", "l")
 CURSORS = {
     "tl": Qt.CursorShape.SizeFDiagCursor, "br": Qt.CursorShape.SizeFDiagCursor,
@@ -128,11 +132,14 @@ class BoxItem(QGraphicsRectItem):
 
 
 class LayoutCanvas(ZoomView):
-    """Emits ``box_drawn(rect)``, ``box_changed(index, rect)``, ``selection_changed(index)`` (-1:
-    none) and ``delete_requested(index)``; rects are (left, top, right, bottom) in frame pixels."""
+    """Emits ``box_drawn(rect)``, ``box_changed(index, rect)``, ``box_nudged(index, rect)``,
+    ``selection_changed(index)`` (-1: none) and ``delete_requested(index)``; rects are (left, top,
+    right, bottom) in frame pixels."""
 
     box_drawn = Signal(object)
     box_changed = Signal(int, object)
+    #: The selected box moved with the arrow keys (the editor merges a run of them into one step).
+    box_nudged = Signal(int, object)
     selection_changed = Signal(int)
     delete_requested = Signal(int)
 
@@ -366,6 +373,16 @@ class LayoutCanvas(ZoomView):
             return
         if event.key() == Qt.Key.Key_Escape and self._selected >= 0:
             self._select(-1)
+            event.accept()
+            return
+        if event.key() in NUDGES and 0 <= self._selected < len(self._boxes):
+            # The arrows move the selected box a thousandth of the frame (Shift: a hundredth), the
+            # caption's own unit, so each press moves its bbox by exactly 1 (or 10).
+            dx, dy = NUDGES[Qt.Key(event.key())]
+            step = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 1
+            unit_x, unit_y = self._frame.width() / sp.BBOX_SCALE, self._frame.height() / sp.BBOX_SCALE
+            rect = self._boxes[self._selected].rect().translated(dx * step * unit_x, dy * step * unit_y)
+            self.box_nudged.emit(self._selected, _tuple(rect))
             event.accept()
             return
         super().keyPressEvent(event)

@@ -34,6 +34,7 @@ from ...api import structured_layout as sl
 from ...api.structured_layout import Element, Layout
 from ..common import current_result
 from ..common.field_errors import FieldMessage
+from ..common.theme import mute
 from .layout_canvas import LayoutCanvas, Rect
 from .layout_form import LayoutForm
 
@@ -46,6 +47,9 @@ FRAMES = (
 #: mode is at least 420 px wide: the form can be hidden with "Fields" when it is that narrow).
 SIDE_WIDTH = 240
 CANVAS_MIN_WIDTH = 300
+#: The canvas's mouse and keys, in one quiet line under it.
+HINT = ("Drag on the frame to draw a box · drag a box to move it, its handles to resize · arrows nudge "
+        "(Shift: ×10) · Delete removes · Ctrl+Z undoes")  # fmt: skip
 #: A step merges with the one before when both are typing in the same field (Qt's merge ids).
 MERGE_IDS: dict[str, int] = {}
 
@@ -103,6 +107,7 @@ class LayoutEditor(QWidget):
         self._build()
         self.canvas.box_drawn.connect(self._on_box_drawn)
         self.canvas.box_changed.connect(self._on_box_changed)
+        self.canvas.box_nudged.connect(self._on_box_nudged)
         self.canvas.selection_changed.connect(self._on_selected)
         self.canvas.delete_requested.connect(self.delete_element)
         self.form.edited.connect(self._on_form_edited)
@@ -187,6 +192,12 @@ class LayoutEditor(QWidget):
         left_layout.addWidget(self.canvas, 1)
         self.flags_label.setContentsMargins(8, 2, 8, 4)
         left_layout.addWidget(self.flags_label)
+        self.hint_label = QLabel(HINT, left)
+        self.hint_label.setObjectName("layout-hint")
+        self.hint_label.setWordWrap(True)
+        self.hint_label.setContentsMargins(8, 0, 8, 2)
+        mute(self.hint_label)
+        left_layout.addWidget(self.hint_label)
         scroll = QScrollArea(split)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.form)
@@ -314,6 +325,11 @@ class LayoutEditor(QWidget):
         element = self._layout.elements[index].with_bbox(self.canvas.to_bbox(rect))
         after = self._layout.with_element(index, element)
         self.undo_stack.push(LayoutStep(self, f"Move box {index + 1}", after, index))
+
+    def _on_box_nudged(self, index: int, rect: Rect) -> None:
+        element = self._layout.elements[index].with_bbox(self.canvas.to_bbox(rect))
+        after = self._layout.with_element(index, element)
+        self.undo_stack.push(LayoutStep(self, f"Nudge box {index + 1}", after, index, f"nudge:{index}"))
 
     def _on_selected(self, index: int) -> None:
         self._selected = index
