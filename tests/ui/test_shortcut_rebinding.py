@@ -164,3 +164,36 @@ def test_a_taken_key_is_named_and_swapped_only_on_request(
         dialog.reject()
     finally:
         close_studio(qtbot, studio)
+
+
+def test_the_prompt_fields_keys_are_commands_too(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
+    """Ctrl+Up (the prompt library) and Alt+Up/Down (the prompt history) are listed and rebindable,
+    and the prompt field answers the keys the designer chose."""
+    studio = open_studio(qtbot, tmp_path, MemoryStore())
+    window = studio.window
+    prompt = window.generate_panel.prompt_edit
+    assert prompt is not None
+    try:
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        prompt.setFocus()
+        with qtbot.waitSignal(prompt.library_requested):
+            QTest.keyClick(prompt, Qt.Key.Key_Up, CTRL)
+
+        dialog, page = _open_shortcuts(qtbot, studio)
+        library = _command(page, "Prompt library", "Ctrl+Up")
+        assert library.where == "Prompt field" and len(library.actions) > 1  # one per mode's prompt field
+        assert _command(page, "Previous prompt", "Alt+Up") and _command(page, "Next prompt", "Alt+Down")
+        page.select(library.id)
+        _press(qtbot, page, Qt.Key.Key_K, CTRL)
+        _ok(qtbot, dialog)
+
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        prompt.setFocus()
+        with qtbot.waitSignal(prompt.library_requested):
+            QTest.keyClick(prompt, Qt.Key.Key_K, CTRL)
+        with qtbot.assertNotEmitted(prompt.library_requested):
+            QTest.keyClick(prompt, Qt.Key.Key_Up, CTRL)
+    finally:
+        close_studio(qtbot, studio)

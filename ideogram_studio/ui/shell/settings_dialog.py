@@ -379,6 +379,7 @@ class SettingsDialog(QDialog):
         self.tabs: QTabWidget | None = None
         if self._shortcuts_of is not None and self._ui_settings is not None:
             self.shortcuts_page = ShortcutsPage(self._shortcuts_of, self._ui_settings, self)
+            self.shortcuts_page.wants_width.connect(self._widen)
             self.tabs = QTabWidget(self)
             self.tabs.setDocumentMode(True)
             self.tabs.addTab(self.general_scroll, "General")
@@ -429,6 +430,14 @@ class SettingsDialog(QDialog):
 
     def _max_height(self) -> int:
         return int(self._available.height() * 0.92) if self._available is not None else self.maximumHeight()
+
+    @Slot(int)
+    def _widen(self, page_width: int) -> None:
+        """As wide as the Shortcuts table (up to the screen's width); never narrower."""
+        margins = self.layout().contentsMargins()  # type: ignore[union-attr]
+        want = min(self._max_width(), page_width + margins.left() + margins.right())
+        if want > self.width():
+            self.resize(want, self.height())
 
     def showEvent(self, event: QShowEvent) -> None:
         if not self._fitted:

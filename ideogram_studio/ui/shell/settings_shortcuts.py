@@ -28,10 +28,15 @@ from ..common.field_errors import FieldMessage
 from . import shortcuts
 from .shortcuts import NATIVE, Command, keys_text
 
+#: The widest a keys column starts (wider keys are elided, whole in their tooltips).
+_KEYS_WIDTH = 170
+
 
 class ShortcutsPage(QWidget):
     #: Something was changed (not yet applied).
     edited = Signal()
+    #: The width the table needs, once its rows are read (the dialog widens up to the screen).
+    wants_width = Signal(int)
 
     def __init__(self, window: QWidget, settings: QSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +61,19 @@ class ShortcutsPage(QWidget):
         self._commands = shortcuts.commands(self._window)
         self._staged = {c.id: c.keys for c in self._commands}
         self._fill()
+        for column in (2, 3):
+            self.table.setColumnWidth(column, min(self._column_width(column), _KEYS_WIDTH))
+        self.wants_width.emit(self.needed_width())
+
+    def needed_width(self) -> int:
+        """The table's columns at their contents' widths (the Where column at most 280 px)."""
+        columns = [self._column_width(c) for c in range(self.table.columnCount())]
+        columns[1] = min(columns[1], 280)
+        columns[2], columns[3] = min(columns[2], _KEYS_WIDTH), min(columns[3], _KEYS_WIDTH)
+        return sum(columns) + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 4
+
+    def _column_width(self, column: int) -> int:
+        return max(self.table.sizeHintForColumn(column), self.table.horizontalHeader().sectionSizeHint(column))
 
     def commands(self) -> list[Command]:
         self.load()
@@ -147,11 +165,14 @@ class ShortcutsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setWordWrap(False)  # long text is elided ("…"), whole in its tooltip
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # The keys' columns at their contents' width up to 170 px (two long keys are elided, whole in
+        # their tooltips), so that the Where column keeps room.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Interactive)
         self.table.itemSelectionChanged.connect(self._on_selected)
         layout.addWidget(self.table, 1)
 
@@ -197,10 +218,11 @@ class ShortcutsPage(QWidget):
     def _fill(self) -> None:
         self.table.setRowCount(len(self._commands))
         for row, command in enumerate(self._commands):
-            self.table.setItem(row, 0, QTableWidgetItem(command.name))
-            self.table.setItem(row, 1, QTableWidgetItem(command.where))
-            self.table.setItem(row, 2, QTableWidgetItem(keys_text(self._staged[command.id])))
-            self.table.setItem(row, 3, QTableWidgetItem(keys_text(command.defaults)))
+            texts = (command.name, command.where, keys_text(self._staged[command.id]), keys_text(command.defaults))
+            for column, text in enumerate(texts):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, column, item)
 
     def _refresh_rows(self) -> None:
         for row, command in enumerate(self._commands):

@@ -33,9 +33,11 @@ class ShortcutReference(QDialog):
         self.table.setHorizontalHeaderLabels(["Command", "Where", "Shortcut"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setWordWrap(False)  # long text is elided ("…"), whole in its tooltip
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         for row, (name, where, keys) in enumerate(rows):
             for column, text in enumerate((name, where, keys)):
                 item = QTableWidgetItem(text)
@@ -43,7 +45,8 @@ class ShortcutReference(QDialog):
                 self.table.setItem(row, column, item)
         layout.addWidget(self.table)
         self.filter_edit.textChanged.connect(self._filter)
-        self.resize(620, 560)
+        widths = [max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(3)]
+        self.resize(max(560, min(960, widths[0] + min(widths[1], 300) + widths[2] + 60)), 600)
 
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()

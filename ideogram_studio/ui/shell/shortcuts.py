@@ -26,12 +26,14 @@ from urllib.parse import quote
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenu, QMenuBar, QWidget
+from PySide6.QtWidgets import QAbstractButton, QMenu, QMenuBar, QToolBar, QWidget
 
 GROUP = "shortcuts"
 _DEFAULTS = "studioDefaultShortcuts"
 PORTABLE = QKeySequence.SequenceFormat.PortableText
 NATIVE = QKeySequence.SequenceFormat.NativeText
+#: A widget's name for where its commands answer, when its class name does not say it well.
+PLACE = "shortcutPlace"
 _WINDOW_WIDE = (Qt.ShortcutContext.WindowShortcut, Qt.ShortcutContext.ApplicationShortcut)
 
 
@@ -71,7 +73,9 @@ def _places(action: QAction, window: QWidget) -> list[str]:
         return menus
     if action.shortcutContext() in _WINDOW_WIDE:
         return [""]
-    return [_words(w.metaObject().className()) for w in _scopes(action, window)]
+    places = [str(w.property(PLACE) or _words(w.metaObject().className()))
+              for w in _scopes(action, window) if not isinstance(w, QToolBar | QAbstractButton)]  # fmt: skip
+    return list(dict.fromkeys(places))  # (a bar or a button showing the action is not a place)
 
 
 def _scopes(action: QAction, window: QWidget) -> list[QWidget]:

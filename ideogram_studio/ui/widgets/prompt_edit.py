@@ -1,12 +1,16 @@
 """A multi-line prompt field: Ctrl+Enter sends, Ctrl+Shift+Enter sends to the front, Alt+Up/Down history,
-Ctrl+Up the prompt library."""
+Ctrl+Up the prompt library.
+
+The history and library keys are actions of the field (so the shortcut reference lists them and
+Settings can rebind them); its key handler answers their current keys too, for keys the text field
+itself would otherwise claim."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent, QTextCursor
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QTextCursor
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 MAX_HISTORY = 200
@@ -28,6 +32,20 @@ class PromptEdit(QPlainTextEdit):
         self._draft = ""
         self.setTabChangesFocus(True)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        if history:
+            self.setProperty("shortcutPlace", "Prompt field")  # where the reference says these keys work
+            self._key_action("prompt-library", "Prompt library", "Ctrl+Up", self.library_requested.emit)
+            self._key_action("prompt-history-back", "Previous prompt", "Alt+Up", self.history_back)
+            self._key_action("prompt-history-forward", "Next prompt", "Alt+Down", self.history_forward)
+
+    def _key_action(self, name: str, text: str, keys: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self)
+        action.setObjectName(name)
+        action.setShortcuts([QKeySequence(keys)])
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
 
     # ---- public ----------------------------------------------------------------------------
     def text(self) -> str:
@@ -89,15 +107,10 @@ class PromptEdit(QPlainTextEdit):
             self.submit_requested.emit(bool(mods & Qt.KeyboardModifier.ShiftModifier))
             event.accept()
             return
-        if key == Qt.Key.Key_Up and mods == Qt.KeyboardModifier.ControlModifier and self._history_enabled:
-            self.library_requested.emit()
-            event.accept()
-            return
-        if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
-            if key == Qt.Key.Key_Up:
-                self.history_back()
-            else:
-                self.history_forward()
-            event.accept()
-            return
+        pressed = QKeySequence(event.keyCombination())
+        for action in self.actions():  # the history and library keys, as the designer set them
+            if any(k.matches(pressed) == QKeySequence.SequenceMatch.ExactMatch for k in action.shortcuts()):
+                action.trigger()
+                event.accept()
+                return
         super().keyPressEvent(event)
