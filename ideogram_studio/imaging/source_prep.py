@@ -121,7 +121,7 @@ def prepare(image: ImageFile, *, keep_alpha: bool) -> Prepared:
     else:
         out = to_8bit(img).convert("RGB")
         note = f"Converted from {what} to an 8-bit RGB PNG."
-    return Prepared(_encode(out, "PNG", _renamed(image.filename, ".png")), note)
+    return Prepared(_encode(out, "PNG", _renamed(image.filename, ".png"), image.colour_note), note)
 
 
 def to_8bit(img: Image.Image) -> Image.Image:
@@ -165,7 +165,7 @@ def downscale_to_fit(image: ImageFile, limit: int, *, keep_alpha: bool) -> tuple
         candidate = work if size == work.size else work.resize(size, Image.Resampling.LANCZOS)
         data = _encode_bytes(candidate, fmt)
         if len(data) <= target:
-            out = _wrap(data, candidate, fmt, _renamed(image.filename, suffix))
+            out = _wrap(data, candidate, fmt, _renamed(image.filename, suffix), image.colour_note)
             kind = "PNG" if fmt == "PNG" else f"JPEG (quality {JPEG_QUALITY})"
             if size == (width, height):
                 how = f"Re-encoded as {kind} at the same size"
@@ -186,13 +186,14 @@ def _encode_bytes(img: Image.Image, fmt: str) -> bytes:
     return buf.getvalue()
 
 
-def _encode(img: Image.Image, fmt: str, filename: str) -> ImageFile:
-    return _wrap(_encode_bytes(img, fmt), img, fmt, filename)
+def _encode(img: Image.Image, fmt: str, filename: str, colour_note: str = "") -> ImageFile:
+    return _wrap(_encode_bytes(img, fmt), img, fmt, filename, colour_note)
 
 
-def _wrap(data: bytes, img: Image.Image, fmt: str, filename: str) -> ImageFile:
-    """The encoded bytes as an ImageFile, without decoding them again (we just wrote them)."""
-    return ImageFile(data, filename, ACCEPTED_FORMATS[fmt], img.width, img.height, fmt, img.mode)
+def _wrap(data: bytes, img: Image.Image, fmt: str, filename: str, colour_note: str = "") -> ImageFile:
+    """The encoded bytes as an ImageFile, without decoding them again (we just wrote them). The
+    source's colour note goes with it: what became of its profile is still true of these pixels."""
+    return ImageFile(data, filename, ACCEPTED_FORMATS[fmt], img.width, img.height, fmt, img.mode, colour_note)
 
 
 def _renamed(filename: str, suffix: str) -> str:

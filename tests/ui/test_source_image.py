@@ -232,6 +232,51 @@ def test_conversion_note_is_visible(qtbot, picker, tmp_path):
     assert picker.note_label().isVisible() and "CMYK" in picker.note_label().text()
 
 
+def test_a_wide_gamut_source_says_it_is_converted_to_srgb_before_it_is_sent(qtbot, picker, tmp_path):
+    from tests.core.icc_profiles import matrix_profile
+
+    p3 = matrix_profile("Display P3 (test)").tobytes()
+    path = tmp_path / "phone.png"
+    path.write_bytes(encoded(Image.new("RGB", (30, 30), (200, 120, 90)), icc_profile=p3))
+    picker.load_path(path)
+    assert picker.note_label().isVisible()
+    assert picker.note() == "Converted from Display P3 (test) to sRGB."
+    # Flattened too (transparency this mode does not use): both are said, and the colour note goes
+    # with the image sent (the job keeps it for the results' detail panel).
+    cut_out = tmp_path / "cut-out.png"
+    cut_out.write_bytes(encoded(with_hole(), icc_profile=p3))
+    picker.load_path(cut_out)
+    assert picker.note().startswith("Converted from Display P3 (test) to sRGB. Transparent parts were flattened")
+    assert picker.image().colour_note == "Converted from Display P3 (test) to sRGB."
+
+
+def test_a_damaged_colour_profile_is_said_and_the_image_kept(qtbot, picker, tmp_path):
+    path = tmp_path / "odd.png"
+    path.write_bytes(encoded(Image.new("RGB", (30, 30), (200, 120, 90)), icc_profile=b"not a profile"))
+    picker.load_path(path)
+    assert picker.image() is not None and picker.note_label().isVisible()
+    assert "colour profile is damaged; it was sent without conversion" in picker.note()
+
+
+def test_a_reference_says_what_became_of_its_colour_profile(qtbot, tmp_path):
+    from ideogram_studio.ui.modes.reference_zone import ReferenceZone
+    from tests.core.icc_profiles import matrix_profile
+
+    zone = ReferenceZone("Style references", 3)
+    qtbot.addWidget(zone)
+    zone.show()
+    path = tmp_path / "mood.jpg"
+    adobe = matrix_profile("Adobe RGB (1998) (test)").tobytes()
+    path.write_bytes(encoded(Image.new("RGB", (30, 30), (90, 150, 140)), "JPEG", icc_profile=adobe))
+    assert zone.add_paths([str(path)]) == 1
+    assert zone.message().isVisible() and zone.message().kind() != "error"
+    assert zone.message().text() == "mood.jpg: Converted from Adobe RGB (1998) (test) to sRGB."
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(encoded(Image.new("RGB", (30, 30), (90, 150, 140))))
+    assert zone.add_paths([str(plain)]) == 1
+    assert not zone.message().isVisible()  # nothing to say of an sRGB image
+
+
 def test_replace_background_keeps_transparency(qtbot, tmp_path):
     picker = SourceImagePicker(BACKGROUND, "Replace background", keep_alpha=True)
     qtbot.addWidget(picker)

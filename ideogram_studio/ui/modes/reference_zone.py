@@ -60,7 +60,8 @@ class _Thumb(QFrame):
         label = QLabel(self)
         label.setPixmap(thumbnail(image))
         label.setGeometry(0, 0, THUMB, THUMB)
-        self.setToolTip(f"{image.filename}\n{image.width}×{image.height} {image.format}, {image.megabytes():.1f} MB")
+        tip = f"{image.filename}\n{image.width}×{image.height} {image.format}, {image.megabytes():.1f} MB"
+        self.setToolTip(tip + (f"\n{image.colour_note}" if image.colour_note else ""))
         self.remove_button = QToolButton(self)
         self.remove_button.setObjectName("referenceRemove")
         self.remove_button.setText("×")
@@ -263,8 +264,12 @@ class ReferenceZone(ImageDropTarget, QFrame):
         return f"{text} {self._max_why}." if self._max_why else f"{text}."
 
     def _finish_adding(self, added: int, errors: list[str]) -> None:
+        # What became of a reference's colour profile is said as it is added (converted, or damaged).
+        notes = [f"{image.filename}: {image.colour_note}" for image, _ in self._items[-added:] if image.colour_note]
         if errors:
             self._message.show_error(" ".join(dict.fromkeys(errors)))
+        elif notes and added:
+            self._message.show_note(" ".join(notes))
         else:
             self._message.clear_message()
         if added:

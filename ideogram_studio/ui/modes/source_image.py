@@ -344,6 +344,9 @@ class SourceImagePicker(ImageDropTarget, QFrame):
             self._refuse(f"{image.filename} cannot be shown (the image decoder refused it).")
             return False
         self._pending = None
+        # What became of its colour profile is said too ("Converted from Display P3 to sRGB.", or a
+        # damaged profile sent as it is), before anything is sent.
+        note = " ".join(t for t in (image.colour_note, note) if t)
         self._image, self._origin, self._qimage, self._note = image, origin, qimage, note
         self._thumbnail = thumbnail
         self._message.clear_message()
