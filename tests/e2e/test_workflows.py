@@ -96,7 +96,7 @@ def test_a_two_by_two_prompt_variable_batch_lands_tagged_with_its_rows(
 ) -> None:
     home = tmp_path / "home"
     report = run_flow("batch", home, sandbox_server.url, artifacts_dir)
-    assert "4 request(s) · 4 image(s)" in str(report["summary"])
+    assert "4 requests · 4 images" in str(report["summary"])
     jobs = report["jobs"]
     assert isinstance(jobs, list)
     assert sorted((j["prompt"], j["row"]) for j in jobs) == [

@@ -40,7 +40,7 @@ def test_a_batch_from_a_4_5_form_is_quoted_then_runs_4_5(qtbot: Any, studio: Stu
     dialog = studio.window.open_batch()
     assert "asking Ideogram" in dialog.summary.text()
     qtbot.waitUntil(lambda: dialog.quote() is not None, timeout=10000)
-    assert dialog.summary.text() == "2 request(s) · 2 image(s) · $0.06 (Ideogram's quote, exact)"
+    assert dialog.summary.text() == "2 requests · 2 images · $0.06 (Ideogram's quote, exact)"
     quote = dialog.quote()
     assert quote is not None and quote.quoted == 2
     dialog.template_edit.setPlainText("a {red|blue|green} mug")  # a new plan: its own total, asked again

@@ -225,7 +225,7 @@ def test_batch_of_prompt_variables_runs_every_combination_tagged(qtbot: Any, stu
     dialog.seed_combo.setCurrentIndex(dialog.seed_combo.findData(SeedMode.INCREMENTING))
     dialog.seed_spin.setValue(10)
     assert dialog.send_button.text() == "Send 4 requests"
-    assert "4 request(s) · 4 image(s) · ≈ $" in dialog.summary.text()
+    assert "4 requests · 4 images · ≈ $" in dialog.summary.text()
     dialog.template_edit.setPlainText("a {red|blue mug")  # a typo: named at its position, nothing to send
     problem = dialog.problems.item(0).text()
     assert not dialog.send_button.isEnabled() and "never closed" in problem and "(at character 3)" in problem

@@ -230,7 +230,7 @@ class BatchDialog(QDialog):
             return
         total, unknown = plan.total_cost(self._price)
         quote = self._quote
-        text = f"{plan.request_count} request(s) · {plan.image_count} image(s) · "
+        text = f"{_count(plan.request_count, 'request')} · {_count(plan.image_count, 'image')} · "
         if quote is not None:
             text += quote.text()
             total = quote.upper
@@ -243,7 +243,7 @@ class BatchDialog(QDialog):
             if total > self._budget_left:
                 text += " — over the budget: the requests past it will be refused"
         if problems:
-            text += f". {len(problems)} row(s) with problems are left out."
+            text += f". {_count(len(problems), 'problem')} left out (their rows are not sent)."
         self.summary.setText(text)
         self.send_button.setEnabled(True)
         self.send_button.setText(f"Send {plan.request_count} request{'s' if plan.request_count != 1 else ''}")
@@ -275,7 +275,8 @@ class BatchDialog(QDialog):
             self.sheet_label.setText(str(result))
         elif isinstance(result, SheetPlan):
             self._sheet, self._sheet_path = result, path
-            self.sheet_label.setText(f"{path.name}: {len(result.rows)} valid row(s), {len(result.problems)} problem(s)")
+            rows, problems = _count(len(result.rows), "valid row"), _count(len(result.problems), "problem")
+            self.sheet_label.setText(f"{path.name}: {rows}, {problems}")
         else:
             self.sheet_label.setText(f"{path.name} could not be read ({type(result).__name__}).")
         self._replan()
@@ -296,3 +297,7 @@ class BatchDialog(QDialog):
 def _prompt_of(request: AnyRequest) -> str:
     value = request.values.get("prompt") if isinstance(request, V2Request) else getattr(request, "prompt", "")
     return value if isinstance(value, str) else ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'s' * (n != 1)}"

@@ -211,7 +211,7 @@ class StudioController(QObject):
         for job_id in live:
             queue.cancel(job_id)
         if live:
-            self.message.emit(f"Batch “{name}”: {len(live)} request(s) cancelled.")
+            self.message.emit(f"Batch “{name}”: {len(live)} request{'s' * (len(live) != 1)} cancelled.")
         return len(live)
 
     def budget_left(self) -> Decimal | None:
