@@ -397,7 +397,10 @@ def main() -> None:
             xvfb, display = start_xvfb()
         print(f"display {display}{' (our own Xvfb)' if xvfb else ''}")
         library = tmp / "library"
-        build_library(library, args.images, args.real)
+        if args.images or args.real:
+            build_library(library, args.images, args.real)
+        else:
+            print("library: empty (made by the studio's own first start, the warm-up)")
         (tmp / "studio_launcher.py").write_text(STUDIO, "utf-8")
         (tmp / "bare_launcher.py").write_text(BARE, "utf-8")
         commands = {
@@ -408,7 +411,12 @@ def main() -> None:
         extra_env: dict[str, dict[str, str]] = {}
         if args.compare_with:
             other = f"studio ({Path(args.compare_with).name})"
-            commands[other] = commands["studio"]
+            # Its own library folder, made by its own first start (the warm-up): an older checkout
+            # cannot open an index made by this one. Compare the two with --images 0 --real 0.
+            commands[other] = [*commands["studio"][:-1], str(tmp / "library-other")]
+            if args.images or args.real:
+                print(f"note: {other} opens an empty library of its own; for a like-for-like figure use "
+                      "--images 0 --real 0")  # fmt: skip
             extra_env[other] = {"PYTHONPATH": str(Path(args.compare_with).resolve())}
         for name, cmd in commands.items():  # warm-up: thumbnails, .pyc files, page cache
             run = launch(cmd, child_env(tmp, display, extra_env.get(name)))

@@ -9,7 +9,7 @@ rows' menu): this tab is another face of it, so both always agree.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QPixmap, QShowEvent
@@ -25,11 +25,13 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.enums import StylePreset, human_name
-from ...gallery.styles import Style
 from ..common import theme
 from ..common.untrusted import isolate, one_line, tooltip
 from .my_styles import MyStylesButton
 from .preset_previews import TILE, preset_name
+
+if TYPE_CHECKING:  # (the gallery package is imported when the styles are first read: not with the form)
+    from ...gallery.styles import Style
 
 STYLE_ROLE = Qt.ItemDataRole.UserRole + 1
 #: How a style's fields read in its tooltip (words, not field names).
