@@ -1,8 +1,9 @@
 """Prices in every mode, in the real window on the in-process sandbox (issue 16 item 6): the cost line
-shows the service's quote for the whole request (2 images here) once the form settles, and after
-the job its row shows what it cost — 'charged' (the service's usage, v2), 'quoted' (the exact quote
-of a v1 request's v2 twin: v1 says no cost) — or, where no quote can be had (a character
-reference), the local table's estimate, labelled, and never a claimed cost."""
+shows the service's quote for the whole request (2 images where the model makes several) once the
+form settles, and after the job its row shows what it cost — 'charged' (the service's usage, v2),
+'quoted' (the exact quote of a v1 request's v2 twin: v1 says no cost) — or, where no quote can be
+had (a character reference), the local table's estimate, labelled, and never a claimed cost; Upscale
+and Describe say that no price is known before anything is sent."""
 
 from __future__ import annotations
 
@@ -102,6 +103,11 @@ def fill_background(qtbot: Any, panel: Any, model: str | None) -> None:
     _prompt(qtbot, panel, "a marble counter")
 
 
+def fill_remove_background(qtbot: Any, panel: Any, model: str | None) -> None:
+    panel.model_row.set_model(model)
+    _source(qtbot, panel)
+
+
 def fill_face_swap(qtbot: Any, panel: Any, model: str | None) -> None:
     _source(qtbot, panel)
     qtbot.waitUntil(panel.canvas.has_image)
@@ -122,6 +128,7 @@ CASES: list[tuple[str, str | None, Fill, str]] = [
     ("edit", "ideogram-4-5", fill_edit, "charged"),
     ("reframe", None, fill_reframe, "quoted"),
     ("replace-background", None, fill_background, "quoted"),
+    ("replace-background", "ideogram-1", fill_remove_background, "charged"),  # one image only
 ]
 
 
@@ -133,12 +140,14 @@ def test_the_cost_line_shows_the_quote_for_the_batch_and_the_row_what_it_cost(
     panel = studio.window.mode_panel(mode)
     fill(qtbot, panel, model)
     assert panel.fields is not None
-    panel.fields.images_spin.setValue(2)
-    qtbot.waitUntil(lambda: "for 2 images (Ideogram's quote" in panel.cost_label.text(), timeout=10000)
+    n = 2 if panel.fields.images_spin.isVisibleTo(panel) else 1
+    panel.fields.images_spin.setValue(n)
+    images = f"{n} image{'s' if n > 1 else ''}"
+    qtbot.waitUntil(lambda: f"for {images} (Ideogram's quote" in panel.cost_label.text(), timeout=10000)
     request = panel.request()
     total = local_price(request)  # the sandbox quotes by the published tables
-    assert total is not None and request.image_count() == 2
-    assert panel.cost_label.text() == f"Cost: {usd(total)} for 2 images (Ideogram's quote, exact)"
+    assert total is not None and request.image_count() == n
+    assert panel.cost_label.text() == f"Cost: {usd(total)} for {images} (Ideogram's quote, exact)"
     assert studio.sandbox.generation_requests == {}  # a dry run: nothing made yet
     qtbot.mouseClick(panel.send_button, L)
     wait_jobs_finished(qtbot, studio, 1)

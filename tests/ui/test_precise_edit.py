@@ -255,8 +255,10 @@ def test_the_model_survives_a_restart(qtbot, panel) -> None:
 def test_the_hint_says_what_to_paint_for_each_model(qtbot, panel) -> None:
     choose_model(qtbot, panel, "ideogram-1")
     assert panel._editor_hint.text().startswith("Paint over what to remove")
+    assert panel.send_button.text() == "Remove object"
     choose_model(qtbot, panel, "ideogram-4-5")
     assert panel._editor_hint.text().startswith("Paint over what to change")
+    assert panel.send_button.text() == "Edit"
 
 
 def test_every_model_exports_the_one_painting_as_the_table_says(qtbot, panel) -> None:

@@ -420,6 +420,14 @@ class EditPanel(MaskedPanel):
                                         "one, or clear the mask."))  # fmt: skip
         return problems
 
+    def _update_send(self, problems: list[Problem]) -> None:
+        super()._update_send(problems)
+        if self.target_operation() is Operation.REMOVE_OBJECT:  # the button says what it will do
+            if not self._busy:
+                self.send_button.setText(REMOVE_TEXT)
+            if self.send_button.isEnabled():
+                self.send_button.setToolTip(f"{REMOVE_TEXT} (Ctrl+Enter). Ctrl+Shift+Enter: front of the queue.")
+
     def _quote_request(self, request: Any) -> V2Request | None:
         # Priced as it will be sent: with the mask exported (the live request leaves it to the
         # canvas). Asked once the form has settled, never per stroke.
@@ -471,5 +479,7 @@ EDIT_HINT = ("Paint over what to change on the image in the middle of the window
              "(B brush, E eraser, [ ] size, Shift+V invert).")  # fmt: skip
 REMOVE_HINT = ("Paint over what to remove on the image in the middle of the window: it is filled from its "
                "surroundings (B brush, E eraser, [ ] size).")  # fmt: skip
+#: The send button's words for remove object (Edit's for the other models).
+REMOVE_TEXT = "Remove object"
 #: Edit's own rows named in the model row's "not used" line.
 OWN_ROWS = {"context_window": "Context window", "reference_images": "Reference images", "prompt": "Prompt"}
