@@ -13,8 +13,10 @@ login where the keyring stays locked).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -29,7 +31,7 @@ BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Config
 <busconfig>
   <type>session</type>
   <listen>unix:tmpdir=/tmp</listen>
-  <servicedir>{services}</servicedir>
+  <servicedir>{services}</servicedir>{limits}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/>
   </policy>
@@ -39,10 +41,17 @@ PROMPTER = """#!/bin/sh
 echo prompt >> "{log}"
 exit 1
 """
+#: A prompter that never answers (a prompt the designer leaves open): it waits until it is ended.
+HELD_PROMPTER = """#!/bin/sh
+echo prompt >> "{log}"
+echo $$ >> "{log}.pids"
+exec sleep 600
+"""
 
 
 class FreshKeyring:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, held_prompts: bool = False) -> None:
+        """`held_prompts`: prompts stay open (never answered) instead of being dismissed at once."""
         self.root = root
         root.mkdir(parents=True, exist_ok=True)
         self.prompt_log = root / "prompts.log"
@@ -57,12 +66,14 @@ class FreshKeyring:
         services = root / "services"
         services.mkdir()
         script = root / "prompter.sh"
-        script.write_text(PROMPTER.format(log=self.prompt_log))
+        script.write_text((HELD_PROMPTER if held_prompts else PROMPTER).format(log=self.prompt_log))
         script.chmod(0o755)
         for name in PROMPTERS:
             (services / f"{name}.service").write_text(f"[D-BUS Service]\nName={name}\nExec={script}\n")
         config = root / "bus.conf"
-        config.write_text(BUS_CONFIG.format(services=services))
+        # A held prompt stays open as long as the test runs (the bus would end its start after 25 s).
+        limits = '\n  <limit name="service_start_timeout">600000</limit>' if held_prompts else ""
+        config.write_text(BUS_CONFIG.format(services=services, limits=limits))
         self._bus = subprocess.Popen(
             ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env, text=True,
@@ -72,6 +83,11 @@ class FreshKeyring:
         assert self.bus_address, f"dbus-daemon printed no address (exit code {self._bus.poll()})"
         self.env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
         self._daemon: subprocess.Popen[bytes] | None = None
+
+    def prompts_open(self) -> int:
+        """How many held prompts are still open (their prompter still waiting)."""
+        pids = Path(f"{self.prompt_log}.pids")
+        return sum(Path(f"/proc/{pid}").exists() for pid in (pids.read_text().split() if pids.exists() else []))
 
     def prompts(self) -> int:
         """How many prompts gnome-keyring has shown (each one ended as dismissed)."""
@@ -131,6 +147,10 @@ class FreshKeyring:
             self._daemon = None
 
     def close(self) -> None:
+        pids = Path(f"{self.prompt_log}.pids")
+        for pid in pids.read_text().split() if pids.exists() else []:  # held prompters, by their ids
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
         self.stop_daemon()
         _stop(self._bus)
         shutil.rmtree(self._runtime, ignore_errors=True)

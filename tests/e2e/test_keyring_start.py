@@ -64,3 +64,21 @@ def test_a_locked_keyring_never_holds_the_window_and_is_said_in_words(
     assert "InitError" not in log and "No usable system keyring" not in log
     assert f"keyring notice: {LOCKED_AT_START}" in log  # what the window's notice said
     assert "sk-locked-key-789" not in log
+
+
+def test_quitting_while_the_unlock_prompt_is_open_does_not_wait_for_it(x_display: str, tmp_path: Path) -> None:
+    """The keyring's unlock prompt, left open (its prompter never answers), does not hold the quit:
+    the studio ends while the prompt is still open (the prompt goes with the process)."""
+    keyring = FreshKeyring(tmp_path / "held-keyring", held_prompts=True)
+    try:
+        keyring.store_locked_key("sk-locked-key-789")
+        app = _studio(tmp_path / "home", keyring)
+        app.start()
+        wait(lambda: keyring.prompts() == 1, 30, "the unlock prompt to open")
+        app.type("A lighthouse on a cliff at dusk")
+        app.key("ctrl+Return")
+        assert app.quit() == 0, app.stderr()  # (quit() gives up after 20 s)
+        assert keyring.prompts_open() == 1  # still open: the quit did not wait for an answer
+        assert "Traceback" not in app.stderr()
+    finally:
+        keyring.close()

@@ -1,6 +1,7 @@
 """The API key's view-model: where the key is, and saving or removing it, with every keyring call
-in a worker thread. A keyring can take seconds (the Secret Service may first ask the designer to
-unlock it), so the GUI thread never waits on one: the model says it is busy, and reports back.
+in a thread of its own (`off_the_gui_thread`: a prompt left open never holds the quit). A keyring
+can take seconds (the Secret Service may first ask the designer to unlock it), so the GUI thread
+never waits on one: the model says it is busy, and reports back.
 
 Looking never prompts (`SecretStore.peek`: a fresh GNOME keyring is not asked to create its
 "login" collection, a locked one is only reported as LOCKED). Only `unlock()` and `save()` may
@@ -15,12 +16,14 @@ passes through here on its way to the store and is never kept, logged or put in 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import os
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from ...api.key_check import KeyCheck
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 #: Asks the API whether it accepts a key (Services.check_key).
 KeyChecker = Callable[[str], Awaitable["KeyCheck"]]
 
@@ -66,6 +70,29 @@ class Busy:
     UNLOCKING = "Waiting for the keyring to be unlocked…"
     SAVING = "Saving the key to the system keyring…"
     REMOVING = "Removing the key from the system keyring…"
+
+
+async def off_the_gui_thread(work: Callable[[], T]) -> T:
+    """`work()` in a daemon thread of its own, awaited. Not the loop's worker pool: the pool is waited
+    for when the loop closes, so a keyring prompt left open would hold the studio's quit until it
+    is answered; a daemon thread is left behind instead (the prompt goes with the process)."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def deliver(answer: Callable[[], object]) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the studio has quit meanwhile
+            loop.call_soon_threadsafe(lambda: None if done.done() else answer())
+
+    def run() -> None:
+        try:
+            result = work()
+        except BaseException as exc:  # handed to the awaiting coroutine, raised there
+            deliver(functools.partial(done.set_exception, exc))
+        else:
+            deliver(functools.partial(done.set_result, result))
+
+    threading.Thread(target=run, name="keyring", daemon=True).start()
+    return await done
 
 
 def _peek(store: SecretStore) -> Peek:
@@ -217,7 +244,7 @@ class ApiKeyModel(QObject):
     # the model may be gone by the time the coroutine is closed).
     async def _refresh(self) -> None:
         try:
-            status = await asyncio.to_thread(probe, self._store)
+            status = await off_the_gui_thread(functools.partial(probe, self._store))
         except Exception:
             self._set_busy("")  # a bug: the crash handler shows it, the dialog stays usable
             raise
@@ -226,7 +253,7 @@ class ApiKeyModel(QObject):
 
     async def _start_check(self) -> None:
         try:
-            status = await asyncio.to_thread(probe, self._store)
+            status = await off_the_gui_thread(functools.partial(probe, self._store))
         except Exception:
             self._set_busy("")
             raise
@@ -241,7 +268,7 @@ class ApiKeyModel(QObject):
 
     async def _unlock_now(self, at_start: bool = False) -> None:
         try:
-            status = await asyncio.to_thread(_unlock_and_probe, self._store)
+            status = await off_the_gui_thread(functools.partial(_unlock_and_probe, self._store))
         except KeyringLockedError as exc:
             log.info("keyring at start: it stayed locked" if at_start else "keyring: it stayed locked")
             self._set_busy(Busy.CHECKING)
@@ -286,7 +313,7 @@ class ApiKeyModel(QObject):
 
     async def _change(self, work: Callable[[], KeyStatus], saved: bool, failure: str) -> None:
         try:
-            status = await asyncio.to_thread(work)
+            status = await off_the_gui_thread(work)
         except SecretStoreError as exc:
             # A keyring that stayed locked says all in its own sentence.
             self.failed.emit("" if isinstance(exc, KeyringLockedError) else failure, str(exc))
