@@ -1,6 +1,7 @@
 """End to end: quitting never hangs. With jobs still sending (a 60 s latency fault holds them), the
-real studio ends on Ctrl+Q, and its journal says each job was cancelled, nothing left half-way (a next start would otherwise call them interrupted). A keyring prompt left open is the
-keyring test's (tests/e2e/test_keyring_start.py)."""
+real studio ends on Ctrl+Q, and its journal says each job was cancelled, nothing left half-way (a
+next start would otherwise call them interrupted). A keyring prompt left open is the keyring
+test's (tests/e2e/test_keyring_start.py)."""
 
 from __future__ import annotations
 
