@@ -357,9 +357,100 @@ async def layout_flow() -> None:
     shot("layout-found-in-library")
 
 
+async def sort_flow() -> None:
+    """Issue 14, sorting a batch with real X input: a batch of 4 generated from the form, two picked
+    (P) and two rejected (X) in the batch grid, two compared (Ctrl+click in the strip, C), then
+    Keep picks, trash rejects from the Jobs menu; the library then shows what is left."""
+    from PySide6.QtWidgets import QSpinBox
+
+    from ideogram_studio.ui.common import theme
+
+    w = await ready()
+    w.resize(1280, 720)
+    panel = w.generate_panel
+    spin = next(s for s in panel.findChildren(QSpinBox) if s.toolTip().startswith("How many images"))
+    await focus(spin)
+    xdo("key", "ctrl+a")
+    xdo("type", "4")
+    await until(lambda: spin.value() == 4, 10, "4 images in the form")
+    await focus_and_type(panel.prompt_edit, "paper lanterns over a night market")
+    xdo("key", "ctrl+Return")
+    (job,) = await wait_jobs(w, 1)
+    hashes = list(job.result_hashes)
+    report["batch"] = hashes
+    area = w.result_area
+    await until(lambda: area.showing_grid() and area.model.rowCount() == 4
+                and [area.model.index(i).data(0x0101) for i in range(4)] == hashes, 20, "the batch's grid")
+    gallery = w.controller.services.gallery
+    await focus(area.grid)
+    await until(lambda: area.grid.current_hash() == hashes[0], 5, "the first cell current")
+    for at, (key, flag) in enumerate((("p", 1), ("p", 1), ("x", -1), ("x", -1))):
+        if at:
+            xdo("key", "Right")
+            await until(lambda at=at: area.grid.current_hash() == hashes[at], 5, f"cell {at + 1} current")
+        xdo("key", key)
+        await until(lambda at=at, flag=flag: gallery.get(hashes[at]).flag == flag, 10, f"{key} on cell {at + 1}")
+    report["flags"] = [gallery.get(h).flag for h in hashes]
+    await asyncio.sleep(0.3)  # the marks painted
+    shot("sort-1-culled")
+
+    # Compare the two picks: a click and a Ctrl+click in the strip, then C.
+    strip, model = w.strip, w.recent_model
+    for image_hash, ctrl in ((hashes[0], False), (hashes[1], True)):
+        point = strip.viewport().mapToGlobal(strip.visualRect(model.index(model.hashes().index(image_hash))).center())
+        xdo("mousemove", "--sync", str(point.x()), str(point.y()))
+        if ctrl:
+            xdo("keydown", "ctrl")
+        xdo("click", "1")
+        if ctrl:
+            xdo("keyup", "ctrl")
+    await until(lambda: sorted(strip.selected_hashes()) == sorted(hashes[:2]), 10, "two selected in the strip")
+    await until(lambda: w.shown_image_hash() == hashes[1], 10, "the clicked result shown")
+    await focus(strip)
+    xdo("key", "c")
+    view = w.compare.view
+    await until(lambda: area.showing_page() and view.isVisible(), 10, "the comparison")
+    report["compared"] = list(view.names())
+    await asyncio.sleep(0.3)
+    shot("sort-2-compare-slider")
+    click(view.side_button)
+    await until(lambda: view.mode() == "side-by-side" and view.left.isVisible(), 5, "side by side")
+    await focus(view.left)
+    xdo("key", "ctrl+1")  # 100 % on the left: the right follows
+    await until(lambda: abs(view.right.zoom_factor() - view.left.zoom_factor()) < 1e-6
+                and not view.right.is_fit_mode(), 5, "the right view following the zoom")
+    await asyncio.sleep(0.3)
+    shot("sort-3-compare-side-by-side")
+    theme.apply_theme(QApplication.instance(), "dark")
+    await asyncio.sleep(0.3)
+    shot("sort-3-compare-side-by-side-dark")
+    theme.apply_theme(QApplication.instance(), "light")
+    await focus(view.left)
+    xdo("key", "Escape")
+    await until(lambda: not area.showing_page(), 5, "back from the comparison")
+
+    # Keep picks, trash rejects: from the Jobs menu, with the mouse.
+    bar, jobs = w.menuBar(), w.menus.jobs
+    click(bar, bar.mapToGlobal(bar.actionGeometry(jobs.menuAction()).center()))
+    await until(jobs.isVisible, 5, "the Jobs menu open")
+    keep = w.culling.keep_picks_action
+    click(jobs, jobs.mapToGlobal(jobs.actionGeometry(keep).center()))
+    await until(lambda: all(gallery.get(h).trashed_at is not None for h in hashes[2:]), 10, "the rejects trashed")
+    report["strip_after"] = [h for h in model.hashes() if h in hashes]
+
+    xdo("key", "ctrl+l")
+    page = w.library.page
+    await until(lambda: w.library.is_showing_library() and page.model.rowCount() == 2, 10, "two in the library")
+    page.model.fetch_now([0, 1])
+    report["library"] = sorted(page.model.image(row).hash for row in range(page.model.rowCount()))
+    await asyncio.sleep(0.5)
+    shot("sort-4-library")
+
+
 async def drive() -> None:
     try:
-        await {"edit": edit_flow, "library": library_flow, "batch": batch_flow, "layout": layout_flow}[FLOW]()
+        await {"edit": edit_flow, "library": library_flow, "batch": batch_flow, "layout": layout_flow,
+               "sort": sort_flow}[FLOW]()
         report["ok"] = True
     except BaseException as exc:
         report["ok"] = False

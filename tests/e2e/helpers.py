@@ -222,3 +222,31 @@ def screenshot(path: Path) -> None:
         "sys.exit(0 if app.primaryScreen().grabWindow(0).save(sys.argv[1]) else 1)"
     )
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, env={**os.environ, "QT_QPA_PLATFORM": "xcb"})
+
+
+def run_driver(flow: str, home: Path, api_base: str, shots: Path, extra: str = "") -> dict[str, Any]:
+    """Run a flow of `tests.e2e.drive_studio` (the real studio in a real X window, driven with X input)
+    with its own home folders against the sandbox at `api_base`; its JSON report, checked to be ok."""
+    import json
+
+    report = home / f"{flow}.json"
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "xcb",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "IDEOGRAM_API_BASE": api_base,
+        "IDEOGRAM_API_KEY": KEY,
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.e2e.drive_studio", flow, str(report), str(shots), extra],
+        env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True, timeout=240,
+    )
+    data: dict[str, Any] = json.loads(report.read_text()) if report.exists() else {"ok": False, "error": "no report"}
+    assert data.get("ok"), f"{data.get('error')}\nstderr:\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    return data

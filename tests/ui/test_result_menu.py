@@ -1,5 +1,5 @@
-"""The viewer's and the strip's menu (issue 14): Copy image, Copy prompt, Export…, Show in library,
-Send to…, Move to trash — each doing what it says on a stored result."""
+"""The viewer's and the strip's menu (issue 14): Copy image, Copy prompt, Save as…, Export…, Show in
+library, Compare, Send to…, Move to trash — each doing what it says on a stored result."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QMenu
 
@@ -47,7 +47,7 @@ def action(menu: QMenu, name: str) -> Any:
 def test_menu_lists_every_command_in_order(qtbot: Any, studio: Studio) -> None:
     image_hash = one_result(qtbot, studio)
     texts = [a.text() for a in result_menu(studio.window, image_hash).actions() if not a.isSeparator()]
-    assert texts[:4] == ["Copy image", "Copy prompt", "Export…", "Show in library"]
+    assert texts[:6] == ["Copy image", "Copy prompt", "Save as…", "Export…", "Show in library", "Compare"]
     assert "Remove background" in texts and any(t.startswith("Send to") or "Remix" in t for t in texts)
     assert texts[-1] == "Move to trash"
 
@@ -84,3 +84,29 @@ def test_export_show_in_library_and_trash(qtbot: Any, studio: Studio, tmp_path: 
     action(result_menu(window, image_hash), "result-trash").trigger()
     qtbot.waitUntil(lambda: image_hash not in window.recent_model.hashes())
     assert image_hash not in {r.hash for r in gallery.rows_for(gallery.ids(ImageQuery()))}
+
+
+def test_save_as_writes_the_named_file_whole(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+    image_hash = one_result(qtbot, studio)
+    window = studio.window
+    action(result_menu(window, image_hash), "result-save-as").trigger()
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in window.findChildren(QFileDialog)))
+    dialog = next(d for d in window.findChildren(QFileDialog) if d.isVisible())
+    row = studio.services.gallery.get(image_hash)
+    assert row is not None
+    # Offered a name by date and size, never the hash.
+    offered = dialog.selectedFiles()[0]
+    assert f"{row.width}x{row.height}" in offered and image_hash[:8] not in offered
+    target = tmp_path / "poster.png"
+    target.write_bytes(b"an older file the dialog asked to replace")
+    dialog.fileSelected.emit(str(target))
+    dialog.close()
+    qtbot.waitUntil(lambda: target.read_bytes().startswith(b"\x89PNG"), timeout=10000)
+    assert QImage(str(target)).size().toTuple() == (row.width, row.height)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".ideogram-save")] == []  # nothing left
+
+
+def test_compare_in_the_menu_needs_a_second_image(qtbot: Any, studio: Studio) -> None:
+    image_hash = one_result(qtbot, studio)
+    # One result, the one shown: nothing to compare it with.
+    assert not action(result_menu(studio.window, image_hash), "result-compare").isEnabled()

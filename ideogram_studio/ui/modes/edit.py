@@ -34,6 +34,7 @@ from ..mask.canvas import MaskCanvas
 from ..mask.context_window import ContextWindowTool
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
+from ..widgets.image_drop import result_hash
 from .mode_panel import ModePanel, Problem, stand_in
 from .model_fields import model_name, target, unavailable, v2_values
 from .model_row import ModelRow
@@ -237,15 +238,18 @@ class MaskedPanel(ModePanel):
         ):
             self.source_picker.paste()
             return True
-        # A file dropped on the empty canvas is the source image, not a mask.
+        # A file dropped on the empty canvas is the source image, not a mask; so is a studio result
+        # dragged from the strip, the batch grid or the viewer (a mask is never a generated image).
         if (
-            event.type() == QEvent.Type.Drop
+            event.type() in (QEvent.Type.DragEnter, QEvent.Type.DragMove, QEvent.Type.Drop)
             and isinstance(event, QDropEvent)
-            and not self.canvas.has_image()
             and self.source_picker is not None
+            and (result_hash(event.mimeData()) or not self.canvas.has_image())
+            and (event.mimeData().hasUrls() or event.mimeData().hasImage())
         ):
-            self.source_picker.load_mime(event.mimeData())
             event.acceptProposedAction()
+            if event.type() == QEvent.Type.Drop:
+                self.source_picker.load_mime(event.mimeData())
             return True
         return super().eventFilter(watched, event)
 

@@ -286,6 +286,8 @@ class ResultArea(QWidget):
         self._stack.addWidget(viewer)
         self._stack.addWidget(self.grid)
         self._stack.setCurrentWidget(viewer)
+        #: What showed before show_page() (the viewer or the grid).
+        self._before_page: QWidget = viewer
         self._match_backdrop()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -337,7 +339,7 @@ class ResultArea(QWidget):
                 self.grid.setCurrentIndex(self.model.index(0))
         if looking_at_it and self.showing_grid():
             return False
-        if following or (looking_at_it and self._shown_hash is None):
+        if following or (looking_at_it and self._shown_hash is None and not self.showing_page()):
             self._unseen.clear()
             self.show_latest()
             return self.showing_grid()
@@ -409,6 +411,25 @@ class ResultArea(QWidget):
         self.show_requested.emit(order[at])
         return order[at]
 
+    def show_page(self, page: QWidget) -> None:
+        """Another page over the results (two images compared); `leave_page()` comes back to the
+        grid or the image that showed. New results meanwhile wait on the "n new results" button."""
+        if self._stack.indexOf(page) < 0:
+            self._stack.addWidget(page)
+        if not self.showing_page():
+            self._before_page = self._stack.currentWidget() or self.viewer
+        self._stack.setCurrentWidget(page)
+        self._update_buttons()
+
+    def leave_page(self) -> None:
+        if self.showing_page():
+            self._stack.setCurrentWidget(self._before_page)
+            self._update_buttons()
+
+    def showing_page(self) -> bool:
+        """Whether a page other than the grid and the viewer shows (see show_page())."""
+        return self._stack.currentWidget() not in (self.viewer, self.grid)
+
     # ---- state -------------------------------------------------------------------------------------
     def showing_grid(self) -> bool:
         return self._stack.currentWidget() is self.grid
@@ -456,6 +477,8 @@ class ResultArea(QWidget):
     def is_following(self) -> bool:
         """Whether the designer looks at the newest results (a new one may then be shown): nothing
         shown yet, the newest batch's grid, or the newest result of a one-image batch."""
+        if self.showing_page():
+            return False
         if self.showing_grid():
             return self.model.batch() is not None and self.model.batch().key == self._latest_key  # type: ignore[union-attr]
         if self._shown_hash is None or not self.viewer.has_image():
@@ -485,7 +508,7 @@ class ResultArea(QWidget):
         count = len(self._unseen)
         self.new_button.setText(f"{count} new result{'s' if count != 1 else ''}")
         self.new_button.setVisible(count > 0)
-        self.back_button.setVisible(not self.showing_grid() and self.back_action_applies())
+        self.back_button.setVisible(not self.showing_grid() and not self.showing_page() and self.back_action_applies())
         self._place_buttons()
 
     def back_action_applies(self) -> bool:

@@ -38,8 +38,13 @@ from .job_model import JobListModel, preset_name
 
 log = logging.getLogger(__name__)
 PREVIEW_TAG = "preset-preview"
-#: Results shown against their source in the viewer (before/after).
-COMPARE_OPERATIONS = frozenset({"edit", "face-swap", "precise-edit", "remove-object"})
+#: Results shown against their source in the viewer (before/after): every operation made from a
+#: source image (the modes remix, reframe, replace background, edit, face swap; and upscale, remove
+#: background, Precise Edit, remove object).
+COMPARE_OPERATIONS = frozenset({
+    "edit", "face-swap", "precise-edit", "remove-object",
+    "remix", "reframe", "replace-background", "upscale", "remove-background",
+})
 
 
 class StudioController(QObject):

@@ -40,7 +40,6 @@ from . import send_to
 from .menus import add_studio_commands, build_menus, set_shortcut
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QPoint
     from PySide6.QtGui import QCloseEvent, QImage
     from PySide6.QtWidgets import QMenu
 
@@ -75,6 +74,8 @@ OPENING_TEXT = "Opening the library…"
 class MainWindow(QMainWindow):
     #: The window was closed: the app shuts down (jobs journalled, client and index closed).
     closed = Signal()
+    #: The library page was made (on first use: see `library`); what adds to it connects here.
+    library_made = Signal()
 
     controller: StudioController
     services: Services
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
 
             self._library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
             self._apply_saved_shortcuts()  # the library's commands (and Ctrl+L, set again by the link)
+            self.library_made.emit()
         return self._library
 
     def has_library(self) -> bool:
@@ -425,6 +427,9 @@ class MainWindow(QMainWindow):
             job_actions=self.jobs_panel.menu_actions(),
             cancel_all=self.controller.cancel_all,
         )
+        from .sorting import install_sorting
+
+        self.compare = install_sorting(self, self.menus.view)  # the results' menu, drags out, compare two (C)
         from .theme_switch import ThemeSwitch
 
         s = self.services
@@ -466,8 +471,6 @@ class MainWindow(QMainWindow):
         c.sandbox_changed.connect(self._set_sandbox)
         c.reuse_job.connect(self._on_reuse)
         self.strip.image_activated.connect(c.show_image)
-        self.strip.context_menu_requested.connect(self._popup_result_menu)
-        self.viewer.customContextMenuRequested.connect(self._on_viewer_menu)
         self.jobs_panel.cancel_requested.connect(c.cancel)
         self.jobs_panel.retry_requested.connect(c.retry)
         self.jobs_panel.retry_download_requested.connect(c.retry_download)
@@ -649,15 +652,6 @@ class MainWindow(QMainWindow):
         shown = self.result_area.result_arrived(image_hash, caption, batch, expected)
         if shown and self.is_showing_canvas() and not QApplication.mouseButtons():
             self.show_canvas(False)  # a new batch's grid, as an edit's result (not while painting)
-
-    def _on_viewer_menu(self, pos: QPoint) -> None:
-        if self._viewer_hash is not None and self.viewer.has_image():
-            self._popup_result_menu(self._viewer_hash, self.viewer.viewport().mapToGlobal(pos))
-
-    def _popup_result_menu(self, image_hash: str, at: QPoint) -> None:
-        from .result_menu import result_menu
-
-        result_menu(self, image_hash).popup(at)
 
     # ---- what the library asks of the window (LibraryHost) ------------------------------------------
     def show_status(self, text: str, timeout_ms: int) -> None:

@@ -1,14 +1,17 @@
-"""The context menu of a result, in the viewer and the strip: Copy image, Copy prompt, Export…,
-Show in library, Reproduce (the same image again) and Vary (the same prompt, a new seed), then the
-window's Remove background and Send to… items, and Move to trash.
+"""The context menu of a result, in the viewer and the strip: Copy image, Copy prompt, Save as…,
+Export…, Show in library, Compare, Reproduce (the same image again) and Vary (the same prompt, a new
+seed), then the window's Remove background and Send to… items, and Move to trash.
 
-Every gallery call runs off the GUI thread (TaskRunner); Export goes through the gallery's export
-(which leaves out personal metadata) into a folder the designer picks, without a nested event loop.
+Every gallery call runs off the GUI thread (TaskRunner); Save as and Export go through the gallery's
+export (which leaves out personal metadata): Save as to the file the designer names (replacing it
+when the dialog's question was answered yes), Export into a folder; no nested event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
+import tempfile
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -17,6 +20,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
+from ...gallery import GalleryError
 from .layers_menu import add_layer_actions
 
 if TYPE_CHECKING:
@@ -54,6 +58,7 @@ def result_menu(host: ResultHost, image_hash: str) -> QMenu:
     items = [
         ("Copy image", lambda: _run(host, _copy_image(host, image_hash))),
         ("Copy prompt", lambda: _run(host, _copy_prompt(host, image_hash))),
+        ("Save as…", lambda: _run(host, _save_as(host, image_hash, menu.parentWidget()))),
         ("Export…", lambda: _export(host, image_hash, menu.parentWidget())),
         ("Show in library", lambda: _show_in_library(host, image_hash)),
         ("Reproduce", lambda: host.controller.make_again(image_hash)),
@@ -64,6 +69,15 @@ def result_menu(host: ResultHost, image_hash: str) -> QMenu:
         action.setObjectName("result-" + text.lower().rstrip("…").replace(" ", "-"))
         action.triggered.connect(slot)
         menu.insertAction(first, action)
+    compare = getattr(host, "compare", None)  # (the window's CompareLink: compare_link.py)
+    if compare is not None:
+        action = QAction("Compare", menu)
+        action.setObjectName("result-compare")
+        pair = compare.selected_pair(image_hash)
+        action.setEnabled(pair is not None)
+        action.setToolTip("Compare the two selected results, or this one with the one shown (C)")
+        action.triggered.connect(lambda: compare.compare(*pair) if pair else None)
+        menu.insertAction(menu.actions()[menu.actions().index(first) - 2], action)  # after Show in library
     add_layer_actions(menu, host.controller, host.statusBar().showMessage, image_hash, before=first)
     menu.insertSeparator(first)
     menu.addSeparator()
@@ -113,6 +127,50 @@ async def _export_to(host: ResultHost, image_hash: str, folder: Path) -> None:
         host.statusBar().showMessage("The image's file is missing: nothing was exported", 6000)
         return
     host.statusBar().showMessage(f"Exported {report.written[0][1].name} to {folder}", 6000)
+
+
+async def _save_as(host: ResultHost, image_hash: str, parent: QWidget | None) -> None:
+    """Ask for a file name (a name by date and size offered; open(), not exec()), then save there."""
+    row = await asyncio.to_thread(host.services.gallery.get, image_hash)
+    if row is None:
+        host.statusBar().showMessage("This image is no longer in the library", 6000)
+        return
+    ext = {"JPEG": "jpg"}.get(row.format, row.format.lower())
+    name = f"Result {row.created_at:%Y-%m-%d %H.%M} {row.width}x{row.height}.{ext}"
+    dialog = QFileDialog(parent, "Save the image as", str(Path.home() / name), f"{row.format} image (*.{ext})")
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    dialog.setDefaultSuffix(ext)
+    dialog.setObjectName("save-as-dialog")
+    dialog.fileSelected.connect(lambda file: _run(host, _save_to(host, image_hash, Path(file), ext)))
+    dialog.open()
+
+
+async def _save_to(host: ResultHost, image_hash: str, target: Path, ext: str) -> None:
+    """The gallery's export (no personal metadata) into a folder beside `target`, then moved there:
+    the file is whole or not there (the dialog asked before replacing one)."""
+    if target.suffix.lower().lstrip(".") not in {ext, "jpeg" if ext == "jpg" else ext}:
+        target = target.with_name(target.name + f".{ext}")  # the image's own format, never renamed wrong
+
+    def save() -> Path | None:
+        with tempfile.TemporaryDirectory(prefix=".ideogram-save-", dir=target.parent) as folder:
+            report = host.services.gallery.export([image_hash], Path(folder))
+            if not report.written:
+                return None
+            os.replace(report.written[0][1], target)
+            return target
+
+    try:
+        saved = await asyncio.to_thread(save)
+    except GalleryError as exc:  # (the export says what went wrong with the folder, in words)
+        host.statusBar().showMessage(str(exc), 8000)
+        return
+    except OSError as exc:
+        host.statusBar().showMessage(f"The image could not be saved in {target.parent}: {exc.strerror or exc}", 8000)
+        return
+    if saved is None:
+        host.statusBar().showMessage("The image's file is missing: nothing was saved", 6000)
+        return
+    host.statusBar().showMessage(f"Saved as {saved}", 6000)
 
 
 def _show_in_library(host: ResultHost, image_hash: str) -> None:

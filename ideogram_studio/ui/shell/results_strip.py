@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -81,6 +91,11 @@ class RecentResultsModel(QAbstractListModel):
                 del self._captions[image_hash]
                 self.endRemoveRows()
 
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled
+
     def hash_at(self, row: int) -> str | None:
         return self._hashes[row] if 0 <= row < len(self._hashes) else None
 
@@ -138,10 +153,13 @@ class ThumbDelegate(QStyledItemDelegate):
 
 class ResultsStrip(QListView):
     """Horizontal thumbnails; `image_activated(hash)` on click or Enter; `context_menu_requested(hash,
-    global position)` on a right-click over a thumbnail (the window builds the menu)."""
+    global position)` on a right-click over a thumbnail (the window builds the menu); `drag_requested
+    (hash)` when a thumbnail is dragged (the window makes the drag: result_drag.py). Ctrl+click and
+    Shift+click select more than one (two to compare)."""
 
     image_activated = Signal(str)
     context_menu_requested = Signal(str, QPoint)
+    drag_requested = Signal(str)
 
     def __init__(self, model: RecentResultsModel, thumb_size: int = 88, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -153,8 +171,10 @@ class ResultsStrip(QListView):
         self.setHorizontalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setFixedHeight(thumb_size + 8 + self.horizontalScrollBar().sizeHint().height() + 6)
-        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
-        self.setToolTip("Recent results — click to show one")
+        self.setSelectionMode(QListView.SelectionMode.ExtendedSelection)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QListView.DragDropMode.DragOnly)
+        self.setToolTip("Recent results: click to show one, drag one out, Ctrl+click two and press C to compare")
         self.clicked.connect(self._emit)
         self.activated.connect(self._emit)
         # Left / Right in the strip step through the results (only keys: a click is handled above).
@@ -167,8 +187,21 @@ class ResultsStrip(QListView):
         index = self.indexAt(pos)
         image_hash = index.data(HASH_ROLE) if index.isValid() else None
         if image_hash:
-            self.setCurrentIndex(index)
+            if self.selectionModel().isSelected(index):  # keep a selection of two (to compare)
+                self.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
+            else:
+                self.setCurrentIndex(index)
             self.context_menu_requested.emit(image_hash, self.viewport().mapToGlobal(pos))
+
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:
+        image_hash = self.current_hash()
+        if image_hash:
+            self.drag_requested.emit(image_hash)
+
+    def selected_hashes(self) -> list[str]:
+        """The selected results, in the strip's order (newest first)."""
+        rows = sorted(index.row() for index in self.selectionModel().selectedIndexes())
+        return [str(h) for h in (self.model().index(row, 0).data(HASH_ROLE) for row in rows) if h]
 
     def current_hash(self) -> str | None:
         index = self.currentIndex()

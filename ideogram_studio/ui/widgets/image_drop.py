@@ -7,6 +7,18 @@ from typing import Any
 from PySide6.QtCore import QMimeData
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent
 
+#: The studio's own drag type: the content hash of a stored result (a drag out of the strip, the
+#: batch grid or the viewer also carries the file's URL and the image, for everyone else).
+RESULT_MIME = "application/x-ideogram-studio-result"
+
+
+def result_hash(mime: QMimeData | None) -> str | None:
+    """The content hash of a studio result carried by a drag (None for anything else)."""
+    if mime is None or not mime.hasFormat(RESULT_MIME):
+        return None
+    value = bytes(mime.data(RESULT_MIME).data()).decode("ascii", "replace").strip()
+    return value or None
+
 
 class ImageDropTarget:
     """Mixin for a QWidget (list it first): highlights while an image is dragged over, and hands

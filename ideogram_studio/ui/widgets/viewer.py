@@ -5,7 +5,8 @@ canvas: zoom is in **device pixels per image pixel** (100 % = one image pixel pe
 pixel, also on HiDPI screens; on a 2× screen the view's transform is 0.5 at 100 %), zoom in/out
 walks one table of steps, and "fit" never enlarges beyond one image pixel per logical pixel. The
 viewer adds: a plain left drag pans too (the compare divider comes first), a double-click toggles
-fit ↔ 100 %, and badges for the caption and the zoom.
+fit ↔ 100 %, and badges for the caption and the zoom. A left drag of an image that fits (nothing
+to pan), or a Ctrl+drag, asks to drag the image out (`drag_out_requested`).
 
 Scene coordinates are image pixels. Painting: below 100 % the image is drawn smoothly from a
 half-size pyramid (no aliasing at 10 %); at exactly 100 % and above 200 % nearest-neighbour
@@ -39,6 +40,7 @@ from PySide6.QtGui import (
     QTransform,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QGraphicsItem,
     QGraphicsScene,
     QGraphicsView,
@@ -212,6 +214,9 @@ class ImageViewer(ZoomView):
 
     #: The compare divider moved: fraction of the image width, 0..1.
     split_changed = Signal(float)
+    #: The image is dragged out (a left drag while it cannot pan, or a Ctrl+drag): the window makes
+    #: the drag (the viewer knows pixels, not the stored file).
+    drag_out_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,6 +228,9 @@ class ImageViewer(ZoomView):
         self._split = 0.5
         self._swapped = False
         self._dragging_divider = False
+        self._labels = ("Before", "After")
+        #: Where a left press that may become a drag out of the viewer started.
+        self._drag_from: QPointF | None = None
         self._setup_ui()
         self._make_actions()
 
@@ -240,9 +248,13 @@ class ImageViewer(ZoomView):
         self._before = None
         self._set_content(image if image is not None and not image.isNull() else None, None, caption, keep)
 
-    def set_compare(self, before: QImage, after: QImage, *, caption: str = "") -> None:
-        """Before/after of an edit: "before" left of a draggable divider, "after" right of it."""
+    def set_compare(
+        self, before: QImage, after: QImage, *, caption: str = "", labels: tuple[str, str] = ("Before", "After")
+    ) -> None:
+        """Before/after of an edit: "before" left of a draggable divider, "after" right of it
+        (`labels` name the two sides: two results compared are not a before and an after)."""
         keep = not self._fit_mode and self._image is not None and after.size() == self._image.size()
+        self._labels = labels
         self._split = 0.5
         self._swapped = False
         self._set_content(after if not after.isNull() else None, before if not before.isNull() else None, caption, keep)
@@ -404,6 +416,15 @@ class ImageViewer(ZoomView):
             self._move_divider(pos)
             event.accept()
             return
+        if (
+            self._image is not None
+            and event.button() == Qt.MouseButton.LeftButton
+            and not self._space_held
+            and (not self._can_pan() or event.modifiers() & Qt.KeyboardModifier.ControlModifier)
+        ):
+            self._drag_from = QPointF(pos)  # nothing to pan, or Ctrl: a drag takes the image out
+            event.accept()
+            return
         if self._image is not None and event.button() == Qt.MouseButton.LeftButton:
             self._start_pan(pos, event.button())  # in the viewer a plain left drag pans too
             event.accept()
@@ -415,11 +436,18 @@ class ImageViewer(ZoomView):
             self._move_divider(event.position())
             event.accept()
             return
+        if self._drag_from is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            if (event.position() - self._drag_from).manhattanLength() >= QApplication.startDragDistance():
+                self._drag_from = None
+                self.drag_out_requested.emit()
+            event.accept()
+            return
         if not self._is_panning():
             self._update_cursor(event.position())
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        self._drag_from = None
         if self._dragging_divider or self._end_pan(event.button()):
             self._dragging_divider = False
             self._update_cursor(event.position())
@@ -579,7 +607,7 @@ class ImageViewer(ZoomView):
             painter.drawLine(QPointF(tip, cy), QPointF(tip - sign * 4, cy + 4))
         # Labels
         painter.setFont(self._overlay_font())
-        left_text, right_text = ("After", "Before") if self._swapped else ("Before", "After")
+        left_text, right_text = self._labels[::-1] if self._swapped else self._labels
         top = img.top() + 10
         metrics = painter.fontMetrics()
         if x - img.left() > metrics.horizontalAdvance(left_text) + 30:

@@ -1,0 +1,101 @@
+"""Dragging a result out of the strip, the batch grid or the viewer (issue 14): into any drop zone of
+the studio (a mode's source slot, a reference slot, the mask canvas) and out to other applications.
+
+The drag carries what every drop target understands: the stored result's file as a file URL (file
+managers, browsers, design tools take it; the studio's drop zones load local files), the image
+itself (for targets that take image data only), and the result's content hash under the studio's
+own type (so a drop inside the studio can tell its own results from other files).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl
+from PySide6.QtGui import QDrag, QImage, QPixmap
+from PySide6.QtWidgets import QWidget
+
+from ...gallery import GalleryError
+from ..widgets.image_drop import RESULT_MIME
+
+if TYPE_CHECKING:
+    from ...services import Services
+    from ..common.thumbnail_loader import ThumbnailCache
+    from ..widgets.viewer import ImageViewer
+    from .batch_view import ResultArea
+    from .results_strip import ResultsStrip
+
+#: The drag's picture: the thumbnail at most this size (logical px).
+DRAG_PICTURE = 128
+
+
+class DragHost(Protocol):
+    """What the drags need of the main window (named here: the window imports this module)."""
+
+    @property
+    def services(self) -> Services: ...
+    @property
+    def strip(self) -> ResultsStrip: ...
+    @property
+    def result_area(self) -> ResultArea: ...
+    @property
+    def viewer(self) -> ImageViewer: ...
+    @property
+    def thumbnails(self) -> ThumbnailCache: ...
+
+    def shown_image_hash(self) -> str | None: ...
+
+
+def result_mime(services: Services, image_hash: str) -> QMimeData | None:
+    """The drag's data for a stored result: its file's URL, the image and its hash; None when the
+    file is gone (a result trashed and purged meanwhile)."""
+    try:
+        path = services.gallery.path_for(image_hash)
+    except GalleryError:
+        return None
+    if not path.is_file():
+        return None
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    image = QImage(str(path))
+    if not image.isNull():
+        mime.setImageData(image)
+    mime.setData(RESULT_MIME, QByteArray(image_hash.encode("ascii")))
+    return mime
+
+
+def start_result_drag(
+    source: QWidget, services: Services, image_hash: str | None, picture: QPixmap | None = None
+) -> Qt.DropAction:
+    """Drag the result out of `source` (a copy: the result stays where it is). Returns what the
+    drop did (IgnoreAction when nothing took it or there was nothing to drag)."""
+    if not image_hash:
+        return Qt.DropAction.IgnoreAction
+    mime = result_mime(services, image_hash)
+    if mime is None:
+        return Qt.DropAction.IgnoreAction
+    drag = QDrag(source)
+    drag.setMimeData(mime)
+    if picture is not None and not picture.isNull():
+        size = picture.deviceIndependentSize().toSize()
+        target = size.scaled(DRAG_PICTURE, DRAG_PICTURE, Qt.AspectRatioMode.KeepAspectRatio)
+        drag.setPixmap(
+            picture.scaled(
+                target * picture.devicePixelRatio(),
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+        )
+    return drag.exec(Qt.DropAction.CopyAction, Qt.DropAction.CopyAction)
+
+
+def install_result_drags(window: DragHost) -> None:
+    """Drags from the strip, the batch grid and the viewer."""
+    services, thumbs = window.services, window.thumbnails
+
+    def drag_from(source: QWidget, image_hash: str | None) -> None:
+        start_result_drag(source, services, image_hash, thumbs.peek(image_hash) if image_hash else None)
+
+    window.strip.drag_requested.connect(lambda h: drag_from(window.strip, h))
+    window.result_area.grid.drag_requested.connect(lambda h: drag_from(window.result_area.grid, h))
+    window.viewer.drag_out_requested.connect(lambda: drag_from(window.viewer, window.shown_image_hash()))
