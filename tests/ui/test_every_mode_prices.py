@@ -78,6 +78,14 @@ def fill_generate(qtbot: Any, panel: Any, model: str | None) -> None:
     _prompt(qtbot, panel, "a lighthouse at dusk")
 
 
+def fill_transparent(qtbot: Any, panel: Any, model: str | None) -> None:
+    fill_generate(qtbot, panel, model)
+    panel.model_row.transparent_check.setChecked(True)
+    assert panel.model_row.transparent()
+    combo = panel.fields.speed_combo  # (the local table knows 4.0 transparent's default speed only)
+    combo.setCurrentIndex(combo.findData("DEFAULT"))
+
+
 def fill_remix(qtbot: Any, panel: Any, model: str | None) -> None:
     if model:
         panel.set_model(model)
@@ -122,6 +130,8 @@ CASES: list[tuple[str, str | None, Fill, str]] = [
     ("generate", None, fill_generate, "quoted"),  # Ideogram 3.0: v1, through its v2 twin
     ("generate", "ideogram-4-5", fill_generate, "charged"),
     ("generate", "ideogram-4", fill_generate, "charged"),
+    ("generate", "ideogram-4-6", fill_generate, "charged"),
+    ("generate", "ideogram-4", fill_transparent, "charged"),  # /v2/image/generate/ideogram-4-transparent
     ("remix", None, fill_remix, "quoted"),
     ("remix", "ideogram-4", fill_remix, "charged"),
     ("edit", None, fill_edit, "quoted"),
@@ -132,7 +142,7 @@ CASES: list[tuple[str, str | None, Fill, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "model", "fill", "word"), CASES, ids=[f"{c[0]}-{c[1] or '3.0'}" for c in CASES])
+@pytest.mark.parametrize(("mode", "model", "fill", "word"), CASES, ids=[f"{c[0]}-{c[1] or '3.0'}-{c[2].__name__[5:]}" for c in CASES])
 def test_the_cost_line_shows_the_quote_for_the_batch_and_the_row_what_it_cost(
     qtbot: Any, studio: Studio, mode: str, model: str | None, fill: Fill, word: str
 ) -> None:
