@@ -142,7 +142,10 @@ CASES: list[tuple[str, str | None, Fill, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "model", "fill", "word"), CASES, ids=[f"{c[0]}-{c[1] or '3.0'}-{c[2].__name__[5:]}" for c in CASES])
+IDS = [f"{c[0]}-{c[1] or '3.0'}-{c[2].__name__.removeprefix('fill_')}" for c in CASES]
+
+
+@pytest.mark.parametrize(("mode", "model", "fill", "word"), CASES, ids=IDS)
 def test_the_cost_line_shows_the_quote_for_the_batch_and_the_row_what_it_cost(
     qtbot: Any, studio: Studio, mode: str, model: str | None, fill: Fill, word: str
 ) -> None:
