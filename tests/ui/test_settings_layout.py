@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtCore import QPoint, QRect, QSize
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.common.theme import apply_theme, as_choice
 from ideogram_studio.ui.shell.settings_dialog import SettingsDialog
 
 from .helpers import Studio, close_studio, open_studio
@@ -32,7 +33,8 @@ def _qt_part(widget: QWidget) -> bool:
 
 
 def squashed(dialog: SettingsDialog) -> list[str]:
-    """Visible widgets of the dialog smaller than their minimum size hint (Qt's own parts left out)."""
+    """Visible widgets of the dialog smaller than their minimum size hint, or lower than they want
+    to be when their height is fixed (a spin box, a combo box, a line edit); Qt's own parts left out."""
     found = []
     for widget in dialog.findChildren(QWidget):
         if not widget.isVisible() or widget.window() is not dialog or _qt_part(widget):
@@ -40,6 +42,8 @@ def squashed(dialog: SettingsDialog) -> list[str]:
         hint = widget.minimumSizeHint()
         if not hint.isValid() or widget.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Ignored:
             continue
+        if widget.sizePolicy().verticalPolicy() == QSizePolicy.Policy.Fixed:  # a field's own height, whole
+            hint = hint.expandedTo(QSize(0, widget.sizeHint().height()))
         too_low = widget.height() < hint.height() and widget.maximumHeight() >= hint.height()
         too_narrow = widget.width() < hint.width() and widget.maximumWidth() >= hint.width()
         if too_low or too_narrow:
@@ -68,16 +72,23 @@ def _with_status_lines(qtbot: Any, dialog: SettingsDialog) -> None:
     qtbot.waitUntil(lambda: dialog.api_base_message.isVisible())
 
 
+@pytest.fixture(params=["light", "dark"])
+def theme_name(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    apply_theme(qapp, as_choice(request.param))
+    yield request.param
+    apply_theme(qapp, as_choice("light"))
+
+
 @pytest.mark.parametrize("size", [(1280, 720), (1920, 1080)])
 def test_settings_fits_its_content_and_squashes_nothing(
-    qtbot: Any, studio: Studio, size: tuple[int, int], artifacts_dir: Path
+    qtbot: Any, studio: Studio, size: tuple[int, int], theme_name: str, artifacts_dir: Path
 ) -> None:
     width, height = size
     dialog = studio.window.show_settings()
     qtbot.waitExposed(dialog)
     dialog.fit_to_screen(QRect(0, 0, width, height))
     qtbot.waitUntil(lambda: not dialog.is_busy())
-    dialog.grab().save(str(artifacts_dir / f"settings-{width}x{height}.png"))
+    dialog.grab().save(str(artifacts_dir / f"settings-{width}x{height}-{theme_name}.png"))
     before = dialog.height()
     assert squashed(dialog) == []
     _with_status_lines(qtbot, dialog)
@@ -87,7 +98,7 @@ def test_settings_fits_its_content_and_squashes_nothing(
     scroll = dialog.general_scroll
     if height >= 1080:  # room for all of it: the dialog grows until nothing scrolls
         qtbot.waitUntil(lambda: not scroll.verticalScrollBar().isVisible())
-    dialog.grab().save(str(artifacts_dir / f"settings-{width}x{height}-status-lines.png"))
+    dialog.grab().save(str(artifacts_dir / f"settings-{width}x{height}-{theme_name}-status-lines.png"))
     assert cut_at_the_right(dialog) == []
     # Every field stays reachable: the lowest one is scrolled into view, whole.
     lowest = dialog.team_section

@@ -85,6 +85,15 @@ def validate_api_base(text: str) -> str | None:
     return None
 
 
+class _WholePage(QWidget):
+    """A page that is never laid out lower than it wants: in its scroll area it scrolls instead (a
+    scroll area shrinks its page down to the minimum size, which squashes every field a little)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(hint.width(), max(hint.height(), self.sizeHint().height()))
+
+
 class SettingsDialog(QDialog):
     """Settings and the API key. Open it with `.open()`; see the module doc."""
 
@@ -205,7 +214,7 @@ class SettingsDialog(QDialog):
         root.setSpacing(6)
         #: Every field but the shortcuts; it scrolls when the screen is lower than it, so a status
         #: line that shows never squashes the fields below it (the dialog grows first, then scrolls).
-        self.general_page = QWidget(self)
+        self.general_page = _WholePage(self)
         self.general_page.setObjectName("settingsGeneral")
         outer = QVBoxLayout(self.general_page)
         outer.setContentsMargins(0, 0, 8, 0)
