@@ -4,25 +4,66 @@ the viewer and the strip (result_menu.py), drags out of the strip, the batch gri
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import Qt
 
 from .compare_link import CompareHost, CompareLink
 from .result_drag import DragHost, install_result_drags
 from .result_menu import ResultHost, result_menu
 
 if TYPE_CHECKING:
-    from PySide6.QtCore import QPoint
+    from PySide6.QtCore import QModelIndex, QPoint
     from PySide6.QtWidgets import QMenu
+
+    from .culling import Culling
 
 
 class SortingHost(CompareHost, DragHost, ResultHost, Protocol):
     """What the menus, the drags and comparing need of the main window."""
 
+    @property
+    def culling(self) -> Culling: ...
+
 
 def install_sorting(window: SortingHost, view_menu: QMenu | None = None) -> CompareLink:
     install_result_menus(window)
     install_result_drags(window)
-    return CompareLink(window, view_menu)
+    link = CompareLink(window, view_menu)
+    window.library_made.connect(lambda: keep_marks_in_step(window))
+    if window.has_library():
+        keep_marks_in_step(window)
+    return link
+
+
+def keep_marks_in_step(window: SortingHost) -> None:
+    """The same flags, stars and favourites everywhere: what the viewer, the batch grid or the strip
+    set shows in the library's grid and detail panel (its row read again, off the GUI thread), and
+    what the library sets shows on the strip's and the grid's thumbnails. Keep picks and its Undo
+    run the library's search again (the trashed results leave it, the restored come back)."""
+    page, culling, gallery = window.library.page, window.culling, window.services.gallery
+    runner, recent, batch = window.controller.runner, window.recent_model, window.result_area.model
+
+    async def reread(image_hash: str) -> None:
+        row = await asyncio.to_thread(gallery.get, image_hash)
+        if row is not None:
+            page.model.update_rows([row])
+
+    def from_library(top: QModelIndex, bottom: QModelIndex, roles: list[int] | None = None) -> None:
+        if roles == [Qt.ItemDataRole.DecorationRole]:  # a thumbnail came in: no mark changed
+            return
+        shown = set(recent.hashes())
+        for r in range(top.row(), bottom.row() + 1):
+            image = page.model.image(r)
+            if image is not None and (image.hash in shown or batch.row_of(image.hash) >= 0):
+                recent.set_mark(image.hash, image.flag, image.rating, image.favourite)
+                batch.set_mark(image.hash, image.flag, image.rating, image.favourite)
+
+    culling.marked.connect(lambda image_hash, *_: runner.run(reread(image_hash), "library-marks"))
+    culling.trashed.connect(lambda _hashes: page.refresh())
+    culling.restored.connect(lambda _hashes: page.refresh())
+    page.model.dataChanged.connect(from_library)
 
 
 def install_result_menus(window: SortingHost) -> None:
