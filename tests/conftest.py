@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fresh_keyring import FreshKeyring
+from tests.fresh_keyring import FreshKeyring, stop_process
 from tests.helpers import SecretService
 
 SECRET_SERVICE_NAME = "org.freedesktop.secrets"
@@ -104,19 +104,6 @@ def _bus_names(env: dict[str, str]) -> str:
     return result.stdout
 
 
-def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-    for stream in (proc.stdin, proc.stdout, proc.stderr):
-        if stream is not None:
-            stream.close()
-
-
 @pytest.fixture(scope="session")
 def _secret_service_daemons(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecretService]:
     for tool in ("dbus-daemon", "dbus-send", "gnome-keyring-daemon"):
@@ -173,8 +160,8 @@ def _secret_service_daemons(tmp_path_factory: pytest.TempPathFactory) -> Iterato
         )
     finally:
         if keyring_daemon is not None:
-            _stop(keyring_daemon)
-        _stop(bus)
+            stop_process(keyring_daemon)
+        stop_process(bus)
 
 
 @pytest.fixture

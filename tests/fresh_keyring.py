@@ -143,7 +143,7 @@ class FreshKeyring:
 
     def stop_daemon(self) -> None:
         if self._daemon is not None:
-            _stop(self._daemon)
+            stop_process(self._daemon)
             self._daemon = None
 
     def close(self) -> None:
@@ -152,7 +152,7 @@ class FreshKeyring:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), signal.SIGTERM)
         self.stop_daemon()
-        _stop(self._bus)
+        stop_process(self._bus)
         shutil.rmtree(self._runtime, ignore_errors=True)
 
     def _bus_names(self) -> str:
@@ -163,7 +163,8 @@ class FreshKeyring:
         ).stdout  # fmt: skip
 
 
-def _stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+def stop_process(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    """SIGTERM (by its id), then SIGKILL if it lingers; its pipes closed."""
     if proc.poll() is None:
         proc.terminate()
         try:

@@ -16,16 +16,14 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QKeySequenceEdit,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ..common.field_errors import FieldMessage
 from . import shortcuts
+from .shortcut_table import column_width, command_table, filter_rows, find_field, set_row
 from .shortcuts import NATIVE, Command, keys_text
 
 #: The widest a keys column starts (wider keys are elided, whole in their tooltips).
@@ -62,18 +60,15 @@ class ShortcutsPage(QWidget):
         self._staged = {c.id: c.keys for c in self._commands}
         self._fill()
         for column in (2, 3):
-            self.table.setColumnWidth(column, min(self._column_width(column), _KEYS_WIDTH))
+            self.table.setColumnWidth(column, min(column_width(self.table, column), _KEYS_WIDTH))
         self.wants_width.emit(self.needed_width())
 
     def needed_width(self) -> int:
         """The table's columns at their contents' widths (the Where column at most 280 px)."""
-        columns = [self._column_width(c) for c in range(self.table.columnCount())]
+        columns = [column_width(self.table, c) for c in range(self.table.columnCount())]
         columns[1] = min(columns[1], 280)
         columns[2], columns[3] = min(columns[2], _KEYS_WIDTH), min(columns[3], _KEYS_WIDTH)
         return sum(columns) + self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth() + 4
-
-    def _column_width(self, column: int) -> int:
-        return max(self.table.sizeHintForColumn(column), self.table.horizontalHeader().sectionSizeHint(column))
 
     def commands(self) -> list[Command]:
         self.load()
@@ -154,18 +149,12 @@ class ShortcutsPage(QWidget):
     def _setup_ui(self) -> None:
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 8, 0, 0)
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Find a command or a key…")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.textChanged.connect(self._filter)
+        self.filter_edit = find_field(self)
         layout.addWidget(self.filter_edit)
-        self.table = QTableWidget(0, 4, self)
-        self.table.setHorizontalHeaderLabels(["Command", "Where", "Shortcut", "Default"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = command_table(self, ["Command", "Where", "Shortcut", "Default"])
+        self.filter_edit.textChanged.connect(lambda text: filter_rows(self.table, text))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setWordWrap(False)  # long text is elided ("…"), whole in its tooltip
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -219,10 +208,7 @@ class ShortcutsPage(QWidget):
         self.table.setRowCount(len(self._commands))
         for row, command in enumerate(self._commands):
             texts = (command.name, command.where, keys_text(self._staged[command.id]), keys_text(command.defaults))
-            for column, text in enumerate(texts):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
+            set_row(self.table, row, texts)
 
     def _refresh_rows(self) -> None:
         for row, command in enumerate(self._commands):
@@ -262,11 +248,3 @@ class ShortcutsPage(QWidget):
         self.swap_button.hide()
         if self.message.kind() == "error":
             self.message.clear_message()
-
-    @Slot(str)
-    def _filter(self, text: str) -> None:
-        needle = text.strip().casefold()
-        for row in range(self.table.rowCount()):
-            cells = (self.table.item(row, col) for col in range(self.table.columnCount()))
-            shown = not needle or any(needle in cell.text().casefold() for cell in cells if cell is not None)
-            self.table.setRowHidden(row, not shown)

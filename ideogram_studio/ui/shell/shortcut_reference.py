@@ -6,9 +6,10 @@ so the commands of modes not visited yet are listed too."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QHeaderView, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QHeaderView, QVBoxLayout, QWidget
 
 from . import shortcuts
+from .shortcut_table import column_width, command_table, filter_rows, find_field, set_row
 from .shortcuts import keys_text
 
 
@@ -24,33 +25,17 @@ class ShortcutReference(QDialog):
         self.setWindowTitle("Keyboard shortcuts")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         layout = QVBoxLayout(self)
-        self.filter_edit = QLineEdit(self)
-        self.filter_edit.setPlaceholderText("Find a command or a key…")
-        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit = find_field(self)
         layout.addWidget(self.filter_edit)
         rows = shortcut_rows(window)
-        self.table = QTableWidget(len(rows), 3, self)
-        self.table.setHorizontalHeaderLabels(["Command", "Where", "Shortcut"])
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)  # long text is elided ("…"), whole in its tooltip
+        self.table = command_table(self, ["Command", "Where", "Shortcut"], len(rows))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
-        for row, (name, where, keys) in enumerate(rows):
-            for column, text in enumerate((name, where, keys)):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, column, item)
+        for row, texts in enumerate(rows):
+            set_row(self.table, row, texts)
         layout.addWidget(self.table)
-        self.filter_edit.textChanged.connect(self._filter)
-        widths = [max(self.table.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in range(3)]
+        self.filter_edit.textChanged.connect(lambda text: filter_rows(self.table, text))
+        widths = [column_width(self.table, c) for c in range(3)]
         self.resize(max(560, min(960, widths[0] + min(widths[1], 300) + widths[2] + 60)), 600)
-
-    def _filter(self, text: str) -> None:
-        needle = text.strip().casefold()
-        for row in range(self.table.rowCount()):
-            cells = (self.table.item(row, col) for col in range(self.table.columnCount()))
-            shown = not needle or any(needle in cell.text().casefold() for cell in cells if cell is not None)
-            self.table.setRowHidden(row, not shown)
