@@ -195,3 +195,54 @@ def test_a_result_made_from_a_source_shows_before_and_after(qtbot: Any, studio: 
     qtbot.waitUntil(lambda: studio.window.shown_image_hash() == result and viewer.is_comparing(), timeout=5000)
     before = viewer.before_image()
     assert before is not None and (before.width(), before.height()) == (320, 240)
+
+
+def test_a_result_compares_with_its_source_side_by_side(qtbot: Any, studio: Studio) -> None:
+    window = studio.window
+    (result,) = send(qtbot, studio, RemixRequest(image=source_file(), prompt="the same at night"))
+    (plain,) = send(qtbot, studio, GenerateRequest(prompt="no source here", num_images=1))
+    window.compare.compare_with_source(plain)
+    qtbot.waitUntil(lambda: "not made from a source" in window.statusBar().currentMessage(), timeout=5000)
+    assert not window.result_area.showing_page()
+
+    window.compare.compare_with_source(result)
+    view = window.compare.view
+    qtbot.waitUntil(lambda: window.result_area.showing_page() and view.isVisible(), timeout=5000)
+    assert view.names() == ("Source", "Result")
+    source, made = view.images()
+    assert (source.width(), source.height()) == (320, 240) and made.size() != source.size()
+    view.set_mode(SIDE_BY_SIDE)
+    assert view.left.image() is not None and view.left.image().size() == source.size()
+
+
+def test_strip_keys_mark_every_selected_result(qtbot: Any, studio: Studio) -> None:
+    window = studio.window
+    hashes = send(qtbot, studio, GenerateRequest(prompt="three cups", num_images=3))
+    strip, model = window.strip, window.recent_model
+    selection = strip.selectionModel()
+    for n, image_hash in enumerate(hashes[:2]):
+        flag = QItemSelectionModel.SelectionFlag.ClearAndSelect if n == 0 else QItemSelectionModel.SelectionFlag.Select
+        selection.select(model.index(model.hashes().index(image_hash)), flag)
+    strip.setFocus()
+    qtbot.waitUntil(strip.hasFocus)
+    QTest.keyClick(strip, Qt.Key.Key_X)
+    gallery = studio.services.gallery
+    qtbot.waitUntil(lambda: [gallery.get(h).flag for h in hashes] == [-1, -1, 0], timeout=5000)  # type: ignore[union-attr]
+
+
+def test_the_viewer_caption_leads_with_the_shown_image_marks(qtbot: Any, studio: Studio) -> None:
+    window = studio.window
+    (image_hash,) = send(qtbot, studio, GenerateRequest(prompt="a single pear", num_images=1))
+    viewer = window.viewer
+    qtbot.waitUntil(lambda: window.shown_image_hash() == image_hash and viewer.has_image(), timeout=5000)
+    plain = viewer.caption()
+    assert not plain.startswith(("✓", "✕", "★"))
+    viewer.setFocus()
+    qtbot.waitUntil(viewer.hasFocus)
+    QTest.keyClick(viewer, Qt.Key.Key_P)
+    QTest.keyClick(viewer, Qt.Key.Key_3)
+    qtbot.waitUntil(lambda: viewer.caption() == f"✓ ★★★ · {plain}", timeout=5000)
+    # Shown again later, it still says so (read from the library).
+    with qtbot.waitSignal(window.controller.image_ready, timeout=5000):
+        window.controller.show_image(image_hash)
+    qtbot.waitUntil(lambda: viewer.caption() == f"✓ ★★★ · {plain}", timeout=5000)

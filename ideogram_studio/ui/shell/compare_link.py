@@ -122,6 +122,19 @@ class CompareLink(QObject):
     def compare(self, first: str, second: str) -> None:
         self._window.controller.runner.run(self._load(first, second), "compare")
 
+    def compare_with_source(self, image_hash: str) -> None:
+        """A result beside the source it was made from (remix, reframe, edit…): the viewer's before/after,
+        side by side too."""
+        self._window.controller.runner.run(self._with_source(image_hash), "compare")
+
+    async def _with_source(self, image_hash: str) -> None:
+        links = await asyncio.to_thread(self._window.services.gallery.parents, image_hash)
+        source = next((link.parent for link in links if link.role == "image"), None)
+        if source is None:
+            self._window.statusBar().showMessage("This result was not made from a source image", 6000)
+            return
+        await self._load(source, image_hash, ("Source", "Result"))
+
     def close(self) -> None:
         self._window.result_area.leave_page()
 
@@ -129,14 +142,14 @@ class CompareLink(QObject):
         return self._window.result_area.showing_page() and self.view.isVisible()
 
     # ---- internals ---------------------------------------------------------------------------------
-    async def _load(self, first: str, second: str) -> None:
+    async def _load(self, first: str, second: str, names: tuple[str, str] | None = None) -> None:
         loaded = await asyncio.gather(self._image(first), self._image(second))
         if any(image is None for image, _ in loaded):
             self._window.statusBar().showMessage("One of the two images could not be read to compare", 8000)
             return
         (a, a_row), (b, b_row) = loaded
         assert a is not None and b is not None
-        self.view.set_images(a, b, _names(a_row, b_row))
+        self.view.set_images(a, b, names or _names(a_row, b_row))
         self._show()
 
     async def _image(self, image_hash: str) -> tuple[QImage | None, ImageRow | None]:

@@ -81,9 +81,9 @@ class Culling(QObject):
         self.undo_action.triggered.connect(self.undo_trash_rejects)
 
     # ---- keys ------------------------------------------------------------------------------------
-    def bind(self, widget: QWidget, current: Callable[[], str | None]) -> list[QAction]:
+    def bind(self, widget: QWidget, current: Callable[[], str | list[str] | None]) -> list[QAction]:
         """P / X / U and 0–5 on a widget (while it or a child has the focus: never while typing in a
-        form), acting on the hash `current()` names."""
+        form), acting on the hash (or the hashes: the strip's selection) `current()` names."""
         actions: list[QAction] = []
 
         def add(text: str, key: str, apply: Callable[[str], None]) -> None:
@@ -106,8 +106,8 @@ class Culling(QObject):
     def _rate(self, image_hash: str, *, stars: int) -> None:
         self.set_rating(image_hash, stars)
 
-    def _on_key(self, image_hash: str | None, apply: Callable[[str], None]) -> None:
-        if image_hash:
+    def _on_key(self, chosen: str | list[str] | None, apply: Callable[[str], None]) -> None:
+        for image_hash in [chosen] if isinstance(chosen, str) else chosen or []:
             apply(image_hash)
 
     # ---- writes ----------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def install_culling(window: StudioWindow, menu: QMenu) -> Culling:
     culling = Culling(window.services.gallery, window.controller.runner, menu)
     culling.bind(window.viewer, window.shown_image_hash)
     culling.bind(area.grid, area.grid.current_hash)
-    culling.bind(strip, strip.current_hash)
+    culling.bind(strip, lambda: strip.selected_hashes() or strip.current_hash())  # every one selected
     culling.marked.connect(recent.set_mark)
     culling.marked.connect(area.model.set_mark)
     culling.message.connect(lambda text: window.statusBar().showMessage(text, 6000))

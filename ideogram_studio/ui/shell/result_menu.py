@@ -1,6 +1,7 @@
 """The context menu of a result, in the viewer and the strip: Copy image, Copy prompt, Save as…,
-Export…, Show in library, Compare, Reproduce (the same image again) and Vary (the same prompt, a new
-seed), then the window's Remove background and Send to… items, and Move to trash.
+Export…, Show in library, Compare, Compare with its source, Reproduce (the same image again) and
+Vary (the same prompt, a new seed), then the window's Remove background and Send to… items, and
+Move to trash.
 
 Every gallery call runs off the GUI thread (TaskRunner); Save as and Export go through the gallery's
 export (which leaves out personal metadata): Save as to the file the designer names (replacing it
@@ -78,6 +79,11 @@ def result_menu(host: ResultHost, image_hash: str) -> QMenu:
         action.setToolTip("Compare the two selected results, or this one with the one shown (C)")
         action.triggered.connect(lambda: compare.compare(*pair) if pair else None)
         menu.insertAction(menu.actions()[menu.actions().index(first) - 2], action)  # after Show in library
+        source = QAction("Compare with its source", menu)
+        source.setObjectName("result-compare-source")
+        source.setToolTip("This result beside the image it was made from, as a slider or side by side")
+        source.triggered.connect(lambda: compare.compare_with_source(image_hash))
+        menu.insertAction(menu.actions()[menu.actions().index(first) - 2], source)
     add_layer_actions(menu, host.controller, host.statusBar().showMessage, image_hash, before=first)
     menu.insertSeparator(first)
     menu.addSeparator()

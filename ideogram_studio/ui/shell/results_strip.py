@@ -28,6 +28,13 @@ MARK_ROLE = Qt.ItemDataRole.UserRole + 2
 FAVOURITE_ROLE = Qt.ItemDataRole.UserRole + 3
 
 
+def marks_text(flag: int, stars: int, favourite: bool) -> str:
+    """The culling marks in a few signs: ✓ picked, ✕ rejected, ★ per star, ♥ favourite ("" for none)."""
+    return " ".join(
+        part for part in ("✓" if flag > 0 else "✕" if flag < 0 else "", "★" * stars, "♥" if favourite else "") if part
+    )
+
+
 class RecentResultsModel(QAbstractListModel):
     def __init__(self, thumbnails: ThumbnailCache, parent: Any = None) -> None:
         super().__init__(parent)
@@ -135,7 +142,7 @@ class ThumbDelegate(QStyledItemDelegate):
                 veil = option.palette.color(QPalette.ColorRole.Base)
                 veil.setAlphaF(0.55)
                 painter.fillRect(cell, veil)
-            text = ("✓ " if flag > 0 else "✕ " if flag < 0 else "") + ("★" * stars) + (" ♥" if favourite else "")
+            text = marks_text(flag, stars, favourite)
             fm = painter.fontMetrics()
             badge = QRect(
                 cell.left() + 2, cell.bottom() - fm.height() - 2, fm.horizontalAdvance(text) + 8, fm.height() + 2

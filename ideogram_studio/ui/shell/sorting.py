@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from .compare_link import CompareHost, CompareLink
 from .result_drag import DragHost, install_result_drags
 from .result_menu import ResultHost, result_menu
+from .results_strip import marks_text
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QModelIndex, QPoint
@@ -31,10 +32,37 @@ def install_sorting(window: SortingHost, view_menu: QMenu | None = None) -> Comp
     install_result_menus(window)
     install_result_drags(window)
     link = CompareLink(window, view_menu)
+    show_marks_in_viewer(window)
     window.library_made.connect(lambda: keep_marks_in_step(window))
     if window.has_library():
         keep_marks_in_step(window)
     return link
+
+
+def show_marks_in_viewer(window: SortingHost) -> None:
+    """The shown image's flag, stars and favourite lead the viewer's caption ("✓ ★★★★ · 1024×1024 ·
+    seed …"), read from the library when an image shows and updated when the designer marks it."""
+    viewer, gallery, runner = window.viewer, window.services.gallery, window.controller.runner
+    plain: dict[str, str] = {}  # the shown image's caption without its marks
+
+    def show(image_hash: str, flag: int, stars: int, favourite: bool) -> None:
+        if image_hash != window.shown_image_hash() or image_hash not in plain:
+            return
+        marks = marks_text(flag, stars, favourite)
+        viewer.set_caption(f"{marks} · {plain[image_hash]}" if marks else plain[image_hash])
+
+    async def read_marks(image_hash: str) -> None:
+        row = await asyncio.to_thread(gallery.get, image_hash)
+        if row is not None:
+            show(image_hash, row.flag, row.rating, row.favourite)
+
+    def on_shown(_image: object, caption: str, image_hash: str) -> None:
+        plain.clear()
+        plain[image_hash] = caption
+        runner.run(read_marks(image_hash), "viewer-marks")
+
+    window.controller.image_ready.connect(on_shown)
+    window.culling.marked.connect(show)
 
 
 def keep_marks_in_step(window: SortingHost) -> None:
