@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from ._util import from_iso, to_iso
+from .fts_prefix import FTS_COLUMNS, LongPrefix, long_prefix
 from .models import FacetValue, ImageRow, Page
 from .query import FACETS, FTS_IN, Cursor, ImageQuery, Sort, keyset_after, order_by, where
 from .search_syntax import Search
@@ -171,6 +172,10 @@ WINDOW = 8_192
 MAX_WINDOW = 131_072
 
 
+#: Rows whose texts are read at once to check a long prefix (fts_prefix.py).
+CHECK_CHUNK = 256
+
+
 def _split_fts(clause: str, params: Sequence[Any]) -> tuple[str, list[Any], list[tuple[bool, str]]]:
     """The clause without its full-text terms (each becomes `1`), the parameters left, and the
     terms in order: (True: must match, False: must not; the MATCH expression)."""
@@ -185,6 +190,27 @@ def _split_fts(clause: str, params: Sequence[Any]) -> tuple[str, list[Any], list
         clause = f"{clause[:pos]}1{clause[pos + len(term):]}"
 
 
+def _narrowed(terms: list[tuple[bool, str]]) -> tuple[list[tuple[bool, str]], list[LongPrefix]]:
+    """The terms with each long last prefix cut to what the index keeps lists for, and those
+    prefixes (to check against the texts of what the cut terms find)."""
+    out: list[tuple[bool, str]] = []
+    checks: list[LongPrefix] = []
+    for must, match in terms:
+        long = long_prefix(match) if must else None
+        if long is not None:
+            checks.append(long)
+            match = long.narrowed
+        out.append((must, match))
+    return out, checks
+
+
+def _kept(conn: sqlite3.Connection, ids: Sequence[int], checks: list[LongPrefix]) -> set[int]:
+    """Those of `ids` whose texts have a word starting with every long prefix."""
+    patterns = [(c, c.pattern()) for c in checks]
+    sql = f"SELECT id, {', '.join(FTS_COLUMNS)} FROM images WHERE id IN ({marks(len(ids))})"
+    return {r[0] for r in conn.execute(sql, list(ids)) if all(c.keeps(r[1:], p) for c, p in patterns)}
+
+
 def _windowed(conn: sqlite3.Connection, clause: str, params: Sequence[Any]) -> bool:
     """True when a date-ordered page is best read by windows: the words to find are common (or
     there are only words to leave out). Then every full-text list would hold a large share of
@@ -192,49 +218,83 @@ def _windowed(conn: sqlite3.Connection, clause: str, params: Sequence[Any]) -> b
     if FTS_IN not in clause and FTS_NOT_IN not in clause:
         return False
     sql = "SELECT count(*) FROM (SELECT 1 FROM images_fts WHERE images_fts MATCH ? LIMIT ?)"
-    _base, _rest, terms = _split_fts(clause, params)
+    terms, _checks = _narrowed(_split_fts(clause, params)[2])
     return all(conn.execute(sql, (match, DENSE_MATCHES)).fetchone()[0] >= DENSE_MATCHES
                for must, match in terms if must)
+
+
+#: The default view's terms, as where() writes them: implied by the images_visible index.
+_VISIBLE = ("images.trashed_at IS NULL", "images.is_input = 0")
+#: Below this share of matches among the rows a window read, the rest of the page is read by
+#: SQLite's own plan (the matches' list, sorted): a rare combination of common words, or a common
+#: word within a small tag. At 2%, a first page of 1,000 would read 50,000 rows by windows.
+MIN_DENSITY = 0.02
 
 
 def _windowed_id_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort,
                       after: Cursor | None, limit: int | None) -> tuple[Sequence[int], Cursor | None]:
     """select_id_page for common words, in date order: walk the date index a window at a time
-    (the other filters applied by SQLite), and keep the window's images that the full-text index
-    finds among the window's id range only (FTS5 seeks a rowid range: a few thousand entries, not
-    every match in the library). The first page of "c" at a million rows reads ~8,000 index
-    entries. Exact whatever the ids' order; fastest when ids grow with dates (they mostly do)."""
-    base, base_params, terms = _split_fts(clause, params)
-    visible = "images.trashed_at IS NULL" in base and "images.is_input = 0" in base
+    (the other filters read from the index, schema v5, as one flag per row), and keep the
+    window's images that the full-text index finds among the window's id range only (FTS5 seeks
+    a rowid range: a few thousand entries, not every match in the library). The first page of
+    "c" at a million rows reads ~8,000 index entries. A last word longer than the index's
+    prefixes is found by its first letters and checked against the texts (fts_prefix.py). When
+    a window finds few matches (MIN_DENSITY), the rest of the page is read by SQLite's plan.
+    Exact whatever the ids' order; fastest when ids grow with dates (they mostly do)."""
+    base, base_params, long_terms = _split_fts(clause, params)
+    terms, checks = _narrowed(long_terms)
+    visible = all(v in base for v in _VISIBLE)
     index = "images_visible" if visible else "images_created"  # both in (created_at, id) order
+    walk = " AND ".join(_VISIBLE) if visible else "1"
+    flag = base
+    for term in _VISIBLE if visible else ():  # implied by the index (its columns would need the table)
+        flag = flag.replace(term, "1")
     in_range = "SELECT rowid FROM images_fts WHERE images_fts MATCH ? AND rowid BETWEEN ? AND ?"
     ids: array[int] = array("q")
     window, cursor = WINDOW, after
     last: tuple[int, str] | None = None
     while True:
-        where_sql, where_params, _offset = _paged(base, base_params, sort, cursor)
-        rows = conn.execute(f"SELECT images.id, images.created_at FROM images INDEXED BY {index} WHERE {where_sql} "
-                            f"ORDER BY {order_by(sort)} LIMIT ?", [*where_params, window]).fetchall()
-        if rows:
-            lo, hi = min(r[0] for r in rows), max(r[0] for r in rows)
+        where_sql, where_params, _offset = _paged(walk, [], sort, cursor)
+        rows = conn.execute(f"SELECT images.id, images.created_at, ({flag}) FROM images INDEXED BY {index} "
+                            f"WHERE {where_sql} ORDER BY {order_by(sort)} LIMIT ?",
+                            [*base_params, *where_params, window]).fetchall()
+        keep = [r for r in rows if r[2]]
+        if keep:
+            lo, hi = min(r[0] for r in keep), max(r[0] for r in keep)
             wanted: set[int] | None = None
             unwanted: set[int] = set()
             for must, match in terms:
-                found = {r[0] for r in conn.execute(in_range, (match, lo, hi))}
+                matched = {r[0] for r in conn.execute(in_range, (match, lo, hi))}
                 if must:
-                    wanted = found if wanted is None else wanted & found
+                    wanted = matched if wanted is None else wanted & matched
                 else:
-                    unwanted |= found
-            for image_id, created_at in rows:
-                if (wanted is None or image_id in wanted) and image_id not in unwanted:
-                    if limit is not None and len(ids) == limit:
-                        assert last is not None
-                        return ids, Cursor(created_at=last[1], id=last[0], offset=0)
-                    ids.append(image_id)
-                    last = (image_id, created_at)
+                    unwanted |= matched
+            keep = [r for r in keep if (wanted is None or r[0] in wanted) and r[0] not in unwanted]
+        step = CHECK_CHUNK if checks else max(1, len(keep))
+        found = 0
+        for start in range(0, len(keep), step):  # a long prefix: checked a chunk at a time, as needed
+            chunk = keep[start : start + step]
+            if checks:
+                kept = _kept(conn, [r[0] for r in chunk], checks)
+                chunk = [r for r in chunk if r[0] in kept]
+            for image_id, created_at, _flag in chunk:
+                if limit is not None and len(ids) == limit:
+                    assert last is not None
+                    return ids, Cursor(created_at=last[1], id=last[0], offset=0)
+                ids.append(image_id)
+                last = (image_id, created_at)
+                found += 1
         if len(rows) < window:
             return ids, None
         cursor = Cursor(created_at=rows[-1][1], id=rows[-1][0])
+        if limit is not None and len(ids) == limit:
+            assert last is not None
+            return ids, Cursor(created_at=last[1], id=last[0], offset=0)
+        if found < MIN_DENSITY * len(rows):
+            more, nxt = _plain_id_page(conn, clause, params, sort, cursor,
+                                       None if limit is None else limit - len(ids))
+            ids.extend(more)
+            return ids, nxt
         window = min(MAX_WINDOW, window * 2)
 
 
@@ -246,6 +306,12 @@ def select_id_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any],
     million tuples and ints at once."""
     if sort.keyset and (after is None or after.created_at is not None) and _windowed(conn, clause, params):
         return _windowed_id_page(conn, clause, params, sort, after, limit)
+    return _plain_id_page(conn, clause, params, sort, after, limit)
+
+
+def _plain_id_page(conn: sqlite3.Connection, clause: str, params: Sequence[Any], sort: Sort,
+                   after: Cursor | None, limit: int | None) -> tuple[array[int], Cursor | None]:
+    """select_id_page by SQLite's own plan."""
     clause, params, offset = _paged(clause, list(params), sort, after)
     sql = (f"SELECT images.id, images.created_at FROM images WHERE {clause} ORDER BY {order_by(sort)} "
            "LIMIT ? OFFSET ?")

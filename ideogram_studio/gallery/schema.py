@@ -161,6 +161,20 @@ CREATE VIRTUAL TABLE images_fts USING fts5 (
 INSERT INTO images_fts (images_fts) VALUES ('rebuild');
 """
 
+# v5: filters at a million rows. The default view's date index also holds the columns the
+# library filters on (favourite, rating, flag, the facets), so a date-ordered page with a filter
+# ("ocean fav", "rating:>=3", "op:edit") and the side bar's counts read the index alone instead of
+# one table row per image (~2.5 µs each: ~0.2 s per window of 8,192 favourites). trashed_at and
+# is_input too, though the index's WHERE fixes them: SQLite before 3.45 reads the table for a column
+# named in the query unless the index holds it. About 60 bytes more per image; built once (seconds
+# at a million rows).
+_V5 = """
+DROP INDEX images_visible;
+CREATE INDEX images_visible ON images (created_at, id, favourite, rating, flag, operation, aspect_ratio,
+    style_preset, style_type, palette, rendering_speed, source, trashed_at, is_input)
+    WHERE trashed_at IS NULL AND is_input = 0;
+"""
+
 #: MIGRATIONS[i] takes the schema from version i to i + 1.
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -6,12 +6,15 @@ why a library cannot be shown, as data."""
 from __future__ import annotations
 
 import random
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from ideogram_studio.gallery import Cursor, Gallery, ImageQuery, Sort, reads
+from ideogram_studio.gallery import schema as schema_mod
+from ideogram_studio.gallery.db import Database
 from ideogram_studio.gallery.library_ops import LibraryProblem, LibraryReader, ProblemKind, library_problem
 from ideogram_studio.gallery.search_syntax import Search, parse_search
 
@@ -146,24 +149,30 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gallery]:
         rows = list(synthetic_rows(800, seed=5))
         random.Random(7).shuffle(rows)
         g.index.insert_many(rows)
+        g.add_tags(g.ids()[::5], ["five"])
+        g.add_tags(g.ids()[::3], ["three"])
         g.trash(g.ids()[::50])
         yield g
 
 
-WINDOWED = [("c", False), ("castle", False), ("castle n", False), ("robot -cat", False), ("-dog", False),
-            ("neon op:edit", False), ("ocean rating:>=3", False), ("c", True)]
+WINDOWED = [("c", False), ("castle", False), ("castle n", False), ("castle neo", False), ("Café", False),
+            ("robot -cat", False), ("-dog", False), ("neon op:edit", False), ("ocean rating:>=3", False),
+            ("fores fav", False), ("mount tag:five", False), ("castle -tag:three", False), ("c", True), ("casTL", True)]
 
 
 @pytest.mark.parametrize("which", ["big", "shuffled"])
 @pytest.mark.parametrize("sort", [Sort.NEWEST, Sort.OLDEST])
 @pytest.mark.parametrize(("text", "trash"), WINDOWED)
+@pytest.mark.parametrize("density", [0.0, 0.5])  # never / often the rest of a page by SQLite's plan
 def test_common_words_read_by_windows_page_like_the_whole_result(
-    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, sort: Sort, text: str, trash: bool
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, which: str, sort: Sort, text: str, trash: bool,
+    density: float,
 ) -> None:
     gallery: Gallery = request.getfixturevalue(which)
     monkeypatch.setattr(reads, "WINDOW", 16)  # many windows, and some growing, over 800-1,500 rows
     monkeypatch.setattr(reads, "MAX_WINDOW", 64)
     monkeypatch.setattr(reads, "DENSE_MATCHES", 3)
+    monkeypatch.setattr(reads, "MIN_DENSITY", density)
     windows: list[int] = []
     real = reads._windowed_id_page
     monkeypatch.setattr(reads, "_windowed_id_page", lambda *a, **k: windows.append(1) or real(*a, **k))
@@ -182,3 +191,30 @@ def test_common_words_read_by_windows_page_like_the_whole_result(
         assert windows  # the windowed reading was the one tested
     finally:
         reader.close()
+
+
+def test_a_version_4_index_gains_the_covering_date_index(tmp_path: Path) -> None:
+    """v5: the default view's date walk with its filters reads the index alone (no table row)."""
+    db_path = tmp_path / "v4.sqlite3"
+    with sqlite3.connect(db_path) as conn:
+        for script in schema_mod.MIGRATIONS[:4]:
+            conn.executescript(script)
+        conn.execute("PRAGMA user_version = 4")
+        conn.execute(
+            "INSERT INTO images (hash, path, width, height, format, bytes, created_at, added_at, operation, favourite) "
+            "VALUES ('h', 'p', 1, 1, 'PNG', 1, '2026-01-01', '2026-01-01', 'edit', 1)"
+        )
+    conn.close()
+    db = Database(db_path)
+    try:
+        assert db.user_version == schema_mod.SCHEMA_VERSION
+        search = parse_search("op:edit fav rating:>=0 -tag:x")
+        clause, params = reads.where_search(search)
+        with db.read() as c:
+            walk = (f"SELECT images.id, images.created_at, ({clause.replace(reads._VISIBLE[0], '1')}) FROM images "
+                    f"INDEXED BY images_visible WHERE {' AND '.join(reads._VISIBLE)} ORDER BY images.created_at DESC")
+            plan = " ".join(r[3] for r in c.execute(f"EXPLAIN QUERY PLAN {walk}", params))
+            assert "COVERING INDEX images_visible" in plan
+            assert [tuple(r) for r in c.execute(walk, params)] == [(1, "2026-01-01", 1)]
+    finally:
+        db.close()

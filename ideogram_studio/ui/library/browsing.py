@@ -8,8 +8,9 @@ team library too) and owns:
 - the search: text → parsed at once (mistakes reported for the field) → after 120 ms of quiet the
   search runs (a newer one supersedes it: a generation counter drops stale results) → the grid
   model gets the first page of ids (FIRST_PAGE) and the first screen of rows → `results_shown`;
-  the rest of the ids follow page by page (keyset) on a thread of their own while the search is
-  still the current one, and the side bar's counts in the background (`counts_ready`);
+  once typing pauses (REST_DELAY_MS), the rest of the ids follow page by page (keyset) on a
+  thread of their own while the search is still the current one, and the side bar's counts in
+  the background (`counts_ready`);
 - the grid model and the thumbnail caches it draws from.
 
 Signals carry plain values; the page never reaches into the threads.
@@ -50,8 +51,11 @@ DEBOUNCE_MS = 120
 FIRST_PAGE = 1_000
 #: Ids per page of the rest of a result, for a source that reads them all at once (id_page_size None).
 MORE_PAGE = 100_000
-#: Quiet time after a search before the side bar's counts are refreshed.
-FACETS_DELAY_MS = 200
+#: Quiet time after a search is shown before the rest of its ids are read and the side bar's
+#: counts refreshed: a pause in typing (at a million images both keep the CPU busy for a second or
+#: more, which the next key's search would wait behind on two cores).
+REST_DELAY_MS = 400
+FACETS_DELAY_MS = REST_DELAY_MS
 #: A selection larger than this is not kept across searches, nor refetched after an edit.
 KEEP_SELECTION = 5_000
 #: The detail panel's preview (longest side, pixels).
@@ -154,6 +158,8 @@ class LibraryBrowsing(QObject):
         self._selection: Callable[[], tuple[list[int], int | None]] = _no_selection
         self._debounce = self._timer(DEBOUNCE_MS, self.search_now)
         self._facets_timer = self._timer(FACETS_DELAY_MS, self._start_facets)
+        self._rest: tuple[int, Search, object] | None = None  # the shown search's rest, to read
+        self._rest_timer = self._timer(REST_DELAY_MS, self._read_rest)
 
     def _timer(self, ms: int, slot: Callable[[], None]) -> QTimer:
         timer = QTimer(self)
@@ -291,7 +297,14 @@ class LibraryBrowsing(QObject):
         if more is None:
             self.results_complete.emit(self.model.rowCount())
         else:
-            self.runner.run(self._more_pages(generation, search, more), "library-search-more", replace=True)
+            self._rest = (generation, search, more)
+            self._rest_timer.start()
+
+    def _read_rest(self) -> None:
+        rest, self._rest = self._rest, None
+        if rest is None or rest[0] != self._generation or self._closed:
+            return  # a newer search superseded it (and has its own rest)
+        self.runner.run(self._more_pages(*rest), "library-search-more", replace=True)
 
     async def _more_pages(self, generation: int, search: Search, after: object) -> None:
         """The rest of the result after its first page (keyset paging), a page at a time on a
@@ -492,6 +505,7 @@ class LibraryBrowsing(QObject):
             self.detail_thumbnails.close()
             self._debounce.stop()
             self._facets_timer.stop()
+            self._rest_timer.stop()
         self.model.close()
         self.tasks.cancel()
         self._stop_writes()
