@@ -442,9 +442,12 @@ async def _after_start(window: object, controller: object) -> None:
         window.show_notice(text)
     _warn_if_disk_full(window, controller)
     await controller.load_preset_previews()
-    # The library page last (~0.25 s of widgets, after all a designer sees first), so that Ctrl+L then
-    # opens at once (and a team library starts its live updates); asked for sooner, it is made then.
-    window.prepare_library()
+    # The other modes' panels, the preset picker and the library page (0.1-0.6 s of widgets each) are
+    # made in the designer's quiet moments, so that each then opens at once (and a team library starts
+    # its live updates); asked for sooner, each is made then.
+    from .ui.shell.idle_build import IdleBuilder, studio_jobs
+
+    IdleBuilder(window, studio_jobs(window))
 
 
 def _warn_if_disk_full(window: object, controller: object) -> None:

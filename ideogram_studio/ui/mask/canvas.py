@@ -49,7 +49,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
 
 from ...api.images import ImageFile
-from ...imaging.mask_export import MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
+from ...imaging.mask_export import EMPTY_MASK, MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
 from ..common import theme
 from ..widgets.zoom_view import ZoomView
 from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
@@ -110,6 +110,9 @@ class MaskCanvas(ZoomView):
         self._preview = ShapePreview(self._scene)
 
         self._layer: MaskLayer | None = None
+        #: The layer is new and nothing was painted on it yet (every change goes through _push): its
+        #: checks need no scan of its pixels (an 8K mask takes the GUI thread ~0.1-0.3 s to scan).
+        self._blank = False
         self._mask_item: MaskItem | None = None
         self._image_size = QSize()
         self._has_alpha = False
@@ -195,6 +198,7 @@ class MaskCanvas(ZoomView):
             if self._mask_item is not None:
                 self._scene.removeItem(self._mask_item)
             self._layer = MaskLayer(size.width(), size.height())
+            self._blank = True
             self._mask_item = MaskItem(self._layer)
             self._mask_item.set_color(self._overlay)
             self._mask_item.setOpacity(self._opacity)
@@ -291,7 +295,9 @@ class MaskCanvas(ZoomView):
 
     def coverage_ratio(self) -> float:
         """The share of the image the exported mask marks to change (0..1), before grow/feather."""
-        return change_ratio(self._layer.pil()) if self._layer is not None else 0.0
+        if self._layer is None or self._blank:
+            return 0.0
+        return change_ratio(self._layer.pil())
 
     # ================================================================ public API: view ======
     def set_overlay(self, color: QColor | str | None = None, opacity: float | None = None) -> None:
@@ -389,6 +395,8 @@ class MaskCanvas(ZoomView):
         """A reason to refuse sending this mask, or None when it is fine."""
         if self._layer is None:
             return NO_IMAGE
+        if self._blank:  # (grown or feathered, nothing is still nothing)
+            return EMPTY_MASK
         return refusal(self._layer.pil(), self._grow, self._feather)
 
     # ================================================================ actions ================
@@ -462,6 +470,7 @@ class MaskCanvas(ZoomView):
         # QUndoStack at its limit drops the oldest command and keeps the same index, so
         # indexChanged does not fire: announce the change ourselves, once.
         self._pushing = True
+        self._blank = False
         try:
             self._undo.push(command)
         finally:

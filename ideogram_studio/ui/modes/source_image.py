@@ -92,12 +92,12 @@ def thumbnail_pixmap(image: QImage, size: int = THUMB) -> QPixmap:
     return QPixmap.fromImage(thumb) if not thumb.isNull() else QPixmap()
 
 
-def _loaded(prepared: Prepared, limit: int) -> Loaded:
+def _loaded(prepared: Prepared, limit: int, decoded: QImage | None = None) -> Loaded:
     """A worker's job after the file is read: over the limit it is held back (nothing decoded),
-    otherwise decoded for display with its thumbnail."""
+    otherwise decoded for display (`decoded`: these very bytes, decoded already) with its thumbnail."""
     if len(prepared.image.data) > limit:
         return Loaded(prepared, QImage(), QImage())
-    qimage = decode_qimage(prepared.image.data)
+    qimage = decoded if decoded is not None and not decoded.isNull() else decode_qimage(prepared.image.data)
     if qimage.isNull():
         raise ImageFileError(f"{prepared.image.filename} cannot be shown (the image decoder refused it).")
     return Loaded(prepared, qimage, thumbnail_image(qimage))
@@ -357,13 +357,14 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     def _load_in_worker(self, path: Path) -> bool:
         keep_alpha, limit = self._keep_alpha, self.size_limit()
 
-        def work() -> Loaded:  # in a worker: Pillow checks the whole file, Qt decodes it for display
+        def work(whole: QImage) -> Loaded:  # in a worker: Pillow checks the whole file, Qt decodes it for display
             image = ImageFile.from_path(path)
             try:
                 prepared = prepare(image, keep_alpha=keep_alpha)
             except (OSError, ValueError) as exc:
                 raise ImageFileError(f"{image.filename} cannot be converted ({exc}).") from exc
-            return _loaded(prepared, limit)
+            # The preview's decode of the file is the image to show when the file is sent as it is.
+            return _loaded(prepared, limit, whole if prepared.image.data == image.data else None)
 
         self._loading = (path.name, None)
         self._message.clear_message()
@@ -382,8 +383,9 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     def _on_preview(self, ticket: int, small: QImage, full: QSize) -> None:
         if not self._loader.is_current(ticket) or self._loading is None:
             return
-        self._thumb.setText("")
-        self._thumb.setPixmap(thumbnail_pixmap(small))
+        if not small.isNull():
+            self._thumb.setText("")
+            self._thumb.setPixmap(thumbnail_pixmap(small))
         self._name.setText(self._loading[0])
         self._info.setText(f"{full.width()}×{full.height()} · reading…")
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal
-from PySide6.QtGui import QImage, QImageReader
+from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from ...api.errors import ImageFileError
+from ...api.limits import MAX_INPUT_PIXELS
 from ...imaging.source_prep import Prepared
 
 #: Images with more pixels than this are read in a worker (a 4-megapixel image decodes in well
@@ -50,21 +51,35 @@ def header_pixels(path: str | Path) -> int:
     return max(0, size.width()) * max(0, size.height()) if size.isValid() else 0
 
 
-def preview_image(path: str | Path, side: int = PREVIEW_SIDE) -> tuple[QImage, QSize]:
-    """A quick small picture of the file (JPEG decodes at a fraction of its size) and its full size."""
+def preview_image(path: str | Path, side: int = PREVIEW_SIDE) -> tuple[QImage, QSize, QImage]:
+    """A quick small picture of the file, its full size, and the whole image when the picture took a
+    full decode (null otherwise). JPEG decodes at a fraction of its size; a PNG only whole, so the work
+    after the preview reuses that decode rather than decoding again (seconds for an 8K one). A
+    decompression bomb is not decoded: a null picture and the size its header declares."""
     reader = QImageReader(str(path))
     reader.setAutoTransform(False)
     reader.setAllocationLimit(1024)
     full = reader.size()
-    if full.isValid() and max(full.width(), full.height()) > side:
+    if not full.isValid() or full.width() * full.height() > MAX_INPUT_PIXELS:
+        return QImage(), full, QImage()
+    if max(full.width(), full.height()) <= side:
+        whole = reader.read()
+        return whole, full, whole
+    if reader.supportsOption(QImageIOHandler.ImageOption.ScaledSize):
         reader.setScaledSize(full.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio))
-    return reader.read(), full
+        return reader.read(), full, QImage()
+    whole = reader.read()
+    if whole.isNull():
+        return whole, full, whole
+    rough = whole.scaled(side * 4, side * 4, Qt.AspectRatioMode.KeepAspectRatio)  # fast, then smooth
+    small = rough.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    return small, full, whole
 
 
 class SourceLoader(QObject):
     """Runs source-reading jobs on the global thread pool; results come back as queued signals."""
 
-    #: ticket, small preview, the full size
+    #: ticket, small preview (null when the format gives none quickly), the full size
     preview = Signal(int, QImage, QSize)
     #: ticket, Loaded
     loaded = Signal(int, object)
@@ -85,19 +100,23 @@ class SourceLoader(QObject):
         """Whatever is still running finishes, but its results are dropped."""
         self._ticket += 1
 
-    def start(self, work: Callable[[], Loaded], *, preview_of: str | Path | None = None) -> int:
-        """Run `work` in a worker (a preview of `preview_of` first); returns the job's ticket.
-        `work` raises ImageFileError (its message is the sentence shown) when the image is refused."""
+    def start(self, work: Callable[..., Loaded], *, preview_of: str | Path | None = None) -> int:
+        """Run `work` in a worker (a preview of `preview_of` first; `work` is then given the whole
+        decoded image, or a null one: see preview_image); returns the job's ticket. `work` raises
+        ImageFileError (its message is the sentence shown) when the image is refused."""
         self._ticket += 1
         ticket = self._ticket
 
         def run() -> None:
             try:
+                result: Loaded | str
                 if preview_of is not None:
-                    small, full = preview_image(preview_of)
-                    if not small.isNull():
+                    small, full, whole = preview_image(preview_of)
+                    if full.isValid():  # (a null picture: the size alone, see preview_image)
                         self.preview.emit(ticket, small, full)
-                result: Loaded | str = work()
+                    result = work(whole)
+                else:
+                    result = work()
             except ImageFileError as exc:
                 result = str(exc)
             except (OSError, ValueError, MemoryError) as exc:  # a broken file must not end the worker silently

@@ -1,0 +1,123 @@
+"""What the studio makes ahead of use, while the designer leaves it alone (issue 15, usable first).
+
+The window starts with one mode's panel; the others, the Generate form's preset picker (62 tiles)
+and the library page are made on first use, which is a pause of 0.1–0.6 s each on the GUI thread
+(widgets are made there and nowhere else) at the moment the designer asks. `IdleBuilder` makes them
+beforehand, one at a time, each only after the designer has not typed, clicked or scrolled for a
+while (`QUIET_MS`), and never with a mouse button or a key held down: the pause then falls where
+nobody is waiting for the window. What was made on first use meanwhile is skipped (the jobs ask the
+window, which makes a thing once).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+#: How long the designer has left the studio alone before the next thing is made.
+QUIET_MS = 1200
+#: How often the builder looks whether it may make the next thing.
+LOOK_MS = 250
+
+_INPUT = frozenset(
+    {
+        QEvent.Type.KeyPress,
+        QEvent.Type.KeyRelease,
+        QEvent.Type.MouseButtonPress,
+        QEvent.Type.MouseButtonRelease,
+        QEvent.Type.MouseButtonDblClick,
+        QEvent.Type.MouseMove,
+        QEvent.Type.Wheel,
+        QEvent.Type.TabletPress,
+        QEvent.Type.TabletMove,
+        QEvent.Type.TouchBegin,
+        QEvent.Type.TouchUpdate,
+        QEvent.Type.DragMove,
+        QEvent.Type.Drop,
+        QEvent.Type.InputMethod,
+        QEvent.Type.Shortcut,
+    }
+)
+
+
+class IdleBuilder(QObject):
+    """Runs `jobs` (name, make) one at a time in the designer's quiet moments; see the module doc."""
+
+    def __init__(
+        self, parent: QObject, jobs: Iterable[tuple[str, Callable[[], object]]], *, quiet_ms: int = QUIET_MS
+    ) -> None:
+        super().__init__(parent)
+        self._jobs = list(jobs)
+        self._quiet_s = quiet_ms / 1000
+        self._last_input = time.monotonic()
+        self._pressed = 0
+        #: The names of the jobs done, in order (for tests and the log).
+        self.done: list[str] = []
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(LOOK_MS)
+        self._timer.timeout.connect(self._look)
+        self._timer.start()
+
+    def pending(self) -> list[str]:
+        return [name for name, _make in self._jobs]
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind in _INPUT:
+            self._last_input = time.monotonic()
+            if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress):
+                self._pressed += 1
+            elif kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.KeyRelease):
+                self._pressed = max(0, self._pressed - 1)
+        return False
+
+    def _look(self) -> None:
+        if self._pressed and time.monotonic() - self._last_input < 10 * self._quiet_s:
+            return  # a drag or a held key (a release may go to another application: not forever)
+        if time.monotonic() - self._last_input < self._quiet_s:
+            return
+        name, make = self._jobs.pop(0)
+        make()
+        self.done.append(name)
+        # The thing just made took a while: the next one waits for a new quiet moment after it.
+        self._last_input = time.monotonic() - self._quiet_s + LOOK_MS / 1000
+        if not self._jobs:
+            self.stop()
+
+    def stop(self) -> None:
+        self._timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+
+def studio_jobs(window: object) -> list[tuple[str, Callable[[], object]]]:
+    """What the window makes ahead: every mode's panel (registry order), the Generate form's preset
+    picker, then the library page (the largest)."""
+    from ..modes import registry
+    from .main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+
+    def panel(mode_id: str) -> None:
+        # Polished too (the style's pass over every widget), which its first show would do otherwise.
+        window.mode_panel(mode_id).ensurePolished()
+
+    jobs: list[tuple[str, Callable[[], object]]] = [(f"panel {m.id}", partial(panel, m.id)) for m in registry.MODES]
+
+    def preset_picker() -> None:
+        fields = window.generate_panel.fields
+        choice = fields.preset_choice() if fields is not None else None
+        if choice is not None:
+            choice.picker().window().ensurePolished()
+
+    jobs.append(("preset picker", preset_picker))
+    jobs.append(("library page", window.prepare_library))
+    return jobs

@@ -1,0 +1,312 @@
+"""GUI-stall probe around the studio's workflows (run on demand, not a test).
+
+    python tests/benchmarks/bench_gui_stalls.py                   # every workflow
+    python tests/benchmarks/bench_gui_stalls.py --only modes presets --size 3840 2160
+
+The real studio (MainWindow + controller + services, against the in-process sandbox, in a temporary
+library) is opened as the app opens it: the shell, the restored mode's panel (open_frame), the
+services, attach(), then what the app does once started (app._after_start: recent results, preset
+previews; the other modes' panels, the preset picker and the library page are then made in quiet
+moments: the bench waits for them, as a designer who reads the screen a moment does, and reports
+the pauses they cost; `--no-wait` measures everything on first use instead). Then, each with a 5 ms
+QTimer heartbeat on the GUI thread (a gap over 50 ms between two ticks is a stall a designer feels:
+no repaint, no input meanwhile):
+
+- switching modes: every mode the first time (its panel is made then, or was made in idle time),
+  then every mode again;
+- opening an 8K source in Edit (a JPEG and a PNG, 7680×4320 by default) through the source
+  picker's `load_path` (what the Open dialog and a drop call), until the image is on the canvas;
+- opening the preset picker of the Generate form with its 62 previews (stored in the library as
+  earlier previews are, loaded at start as the app does), the first time and again.
+
+Each step ends when its condition holds and the event loop has handled what was posted after it
+(the repaints). Baseline, in the same run: the same heartbeat over the same length of time with
+nothing to do (the machine's load alone: other processes on shared cores preempt the GUI thread
+too), measured right after each workflow. Offscreen unless QT_QPA_PLATFORM says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from PIL import Image, ImageDraw  # noqa: E402
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
+
+HEARTBEAT_MS = 5
+STALL_MS = 50
+
+
+class Heartbeat(QObject):
+    """A 5 ms timer on the GUI thread; a gap much longer than that means the thread was busy."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gaps: list[float] = []
+        self._last = 0.0
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self.timer.setInterval(HEARTBEAT_MS)
+        self.timer.timeout.connect(self._beat)
+
+    def start(self) -> None:
+        self.gaps.clear()
+        self._last = time.perf_counter()
+        self.timer.start()
+
+    def stop(self) -> None:
+        self._beat()  # the gap up to now counts too (a stall lasting to the end)
+        self.timer.stop()
+
+    def _beat(self) -> None:
+        now = time.perf_counter()
+        self.gaps.append((now - self._last) * 1000)
+        self._last = now
+
+    def stalls(self) -> list[float]:
+        return [g for g in self.gaps if g > STALL_MS]
+
+
+def stall_text(stalls: list[float]) -> str:
+    return f"{len(stalls)} stalls > {STALL_MS} ms" + (f" (longest {max(stalls):.0f} ms)" if stalls else "")
+
+
+async def settle() -> None:
+    """Until the loop has handled what was posted so far (repaints, queued signals) twice over."""
+    for _ in range(2):
+        done = asyncio.get_running_loop().create_future()
+        QTimer.singleShot(0, lambda d=done: d.done() or d.set_result(None))
+        await done
+
+
+async def until(cond: Callable[[], bool], limit: float = 120.0) -> None:
+    t0 = time.monotonic()
+    while not cond():
+        if time.monotonic() - t0 > limit:
+            raise SystemExit("timed out waiting for a step to finish")
+        await asyncio.sleep(0.002)
+
+
+class Step:
+    """One measured step: the heartbeat around it; seconds to done."""
+
+    def __init__(self, heart: Heartbeat, name: str) -> None:
+        self.heart, self.name = heart, name
+        self.seconds = 0.0
+        self.stalls: list[float] = []
+
+    async def run(self, act: Callable[[], object], done: Callable[[], bool]) -> Step:
+        await settle()
+        self.heart.start()
+        t0 = time.perf_counter()
+        act()
+        await until(done)
+        await settle()
+        self.seconds = time.perf_counter() - t0
+        self.heart.stop()
+        self.stalls = self.heart.stalls()
+        return self
+
+
+async def idle_baseline(heart: Heartbeat, seconds: float) -> list[float]:
+    heart.start()
+    await asyncio.sleep(seconds)
+    heart.stop()
+    return heart.stalls()
+
+
+def report(title: str, steps: list[Step], idle: list[float]) -> int:
+    total = sum(s.seconds for s in steps)
+    stalls = [g for s in steps for g in s.stalls]
+    print(f"\n== {title} ==")
+    for s in steps:
+        print(f"  {s.name:36} {s.seconds * 1000:7.0f} ms   {stall_text(s.stalls)}")
+    print(f"  all: {stall_text(stalls)} over {total:.1f} s (target 0); "
+          f"the same time idle: {stall_text(idle)}")  # fmt: skip
+    return len(stalls)
+
+
+def make_sources(folder: Path, size: tuple[int, int]) -> dict[str, Path]:
+    """A photo-like JPEG and a flat PNG (under Edit's 25 MB limit) of `size`."""
+    w, h = size
+    img = Image.linear_gradient("L").resize(size).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for i in range(40):
+        draw.ellipse((i * w // 40, (i * 97) % h, i * w // 40 + w // 8, (i * 97) % h + h // 6), fill=(i * 6, 90, 200))
+    photo = Image.blend(img, Image.effect_noise(size, 24).convert("RGB"), 0.25)
+    out = {"JPEG": folder / "photo.jpg", "PNG": folder / "poster.png"}
+    photo.save(out["JPEG"], "JPEG", quality=90)
+    img.save(out["PNG"], "PNG")
+    return out
+
+
+def store_previews(gallery: object) -> int:
+    """One earlier preview per preset, as the studio stores them (the preview tag, the preset)."""
+    from ideogram_studio.api.enums import StylePreset
+    from ideogram_studio.gallery import Gallery
+    from ideogram_studio.ui.shell.controller import PREVIEW_TAG
+
+    assert isinstance(gallery, Gallery)
+    refs = []
+    for i, preset in enumerate(StylePreset):
+        img = Image.new("RGB", (512, 512), ((i * 37) % 256, (i * 91) % 256, (i * 53) % 256))
+        ImageDraw.Draw(img).text((20, 240), preset.value, fill=(255, 255, 255))
+        buf = io.BytesIO()
+        img.save(buf, "PNG", compress_level=1)
+        stored = gallery.store_image(
+            buf.getvalue(),
+            operation="generate",
+            request_fields={"prompt": "a lighthouse at dusk", "style_preset": preset.value, "style_type": "GENERAL"},
+            response_fields={"seed": i, "resolution": "512x512", "is_image_safe": True, "style_type": "GENERAL"},
+        )
+        refs.append(stored.hash)
+    gallery.add_tags(refs, [PREVIEW_TAG])
+    return len(refs)
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> int:
+    from ideogram_studio import app as studio_app
+    from ideogram_studio.api.enums import StylePreset
+    from ideogram_studio.sandbox import SandboxConfig
+    from ideogram_studio.secrets import MemoryStore
+    from ideogram_studio.services import Services, Tuning
+    from ideogram_studio.settings import Settings
+    from ideogram_studio.ui.common.task_runner import TaskRunner
+    from ideogram_studio.ui.modes import registry
+    from ideogram_studio.ui.shell.controller import StudioController
+    from ideogram_studio.ui.shell.idle_build import IdleBuilder
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    settings = Settings(data_dir=str(tmp / "library"))
+    if "presets" in args.only:  # earlier previews, in the library before the studio opens
+        from ideogram_studio.gallery import Gallery
+
+        with Gallery.open(tmp / "library") as gallery:
+            print(f"library: {store_previews(gallery)} earlier preset previews")
+    window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
+    window.show()
+    window.open_frame(settings)
+    services = await Services.start(settings, MemoryStore(), settings_path=tmp / "settings.json",
+                                    tuning=Tuning(sandbox=SandboxConfig()))  # fmt: skip
+    controller = StudioController(services, TaskRunner())
+    window.attach(controller)
+    heart = Heartbeat()
+    start_up = Step(heart, "what the app does once started")
+    after = asyncio.ensure_future(studio_app._after_start(window, controller))
+    await start_up.run(lambda: None, after.done)
+    print(f"studio open; after start-up: {start_up.seconds * 1000:.0f} ms, {stall_text(start_up.stalls)} "
+          "(recent results, preset previews)")  # fmt: skip
+    builder = window.findChild(IdleBuilder)
+    if builder is not None and not args.no_wait:
+        # The designer leaves the studio alone a moment: what is made ahead is made now (ui/shell/idle_build.py).
+        ahead = await Step(heart, "made ahead").run(lambda: None, lambda: not builder.pending())
+        print(f"made ahead in quiet moments ({', '.join(builder.done)}): {ahead.seconds * 1000:.0f} ms in all, "
+              f"{stall_text(ahead.stalls)}, while no input was waiting")  # fmt: skip
+    elif builder is not None:
+        builder.stop()
+        print("nothing made ahead (--no-wait): every mode's panel, the picker and the library on first use")
+    stalls = 0
+    try:
+        if "modes" in args.only:
+            ids = [m.id for m in registry.MODES]
+            steps = []
+            for round_name in ("first time", "again"):
+                for mode_id in ids[1:] + ids[:1]:
+                    step = Step(heart, f"{mode_id} ({round_name})")
+                    steps.append(await step.run(lambda m=mode_id: window.set_mode(m),
+                                                lambda m=mode_id: window.current_mode() == m))  # fmt: skip
+            idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+            stalls += report("Switching modes (each first time, then again)", steps, idle)
+        if "edit" in args.only:
+            sources = make_sources(tmp, tuple(args.size))
+            window.set_mode("edit")
+            picker = window.mode_panel("edit").source_picker
+            assert picker is not None
+            steps = []
+            for name, path in list(sources.items()) * args.runs:
+                picker.clear()
+                arrived: list[float] = []
+                picker.image_changed.connect(lambda a=arrived: a.append(time.perf_counter()))
+                step = Step(heart, f"{args.size[0]}×{args.size[1]} {name}, {path.stat().st_size / 1e6:.0f} MB")
+                await step.run(lambda p=path: picker.load_path(p),
+                               lambda a=arrived: bool(a) or picker.message().isVisible())  # fmt: skip
+                picker.image_changed.disconnect()
+                if not arrived:
+                    raise SystemExit(f"{path.name} was refused: {picker.message().text()}")
+                steps.append(step)
+            idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+            stalls += report("Opening an 8K source in Edit (until the image is on the canvas)", steps, idle)
+        if "presets" in args.only:
+            window.set_mode("generate")
+            choice = window.generate_panel.fields.preset_choice() if window.generate_panel.fields else None
+            assert choice is not None
+            steps = []
+            for round_name in ("first time", "again"):
+                step = Step(heart, f"preset picker ({round_name})")
+
+                def shown() -> bool:
+                    dialog = choice._dialog
+                    return isinstance(dialog, QDialog) and dialog.isVisible()
+
+                steps.append(await step.run(choice.button.click, shown))
+                previews = sum(choice.store.has_preview(p) for p in StylePreset)
+                step.name += f", {previews} previews"
+                assert choice._dialog is not None
+                choice._dialog.hide()
+            idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+            stalls += report("Opening the preset picker", steps, idle)
+    finally:
+        window.close()
+        await controller.runner.cancel_all()
+        if window.has_library():
+            window.library.shutdown()
+        controller.close()
+        await services.aclose()
+    return stalls
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="+", choices=("modes", "edit", "presets"), default=["modes", "edit", "presets"])
+    ap.add_argument("--size", type=int, nargs=2, default=(7680, 4320), help="the Edit source's size")
+    ap.add_argument("--runs", type=int, default=2, help="opens of each source")
+    ap.add_argument("--no-wait", action="store_true", help="measure at once after start: nothing made ahead")
+    args = ap.parse_args()
+    import qasync
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setQuitOnLastWindowClosed(False)  # (the window closes before the services do)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-stalls-"))
+    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # never the real settings
+    os.environ["XDG_DATA_HOME"] = str(tmp / "data")
+    os.environ["XDG_STATE_HOME"] = str(tmp / "state")
+    os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; QPA {app.platformName()}")
+    try:
+        with loop:
+            stalls = loop.run_until_complete(run(args, tmp))
+        print(f"\nGUI-thread stalls > {STALL_MS} ms in all: {stalls} (target 0); "
+              f"load average now {os.getloadavg()[0]:.2f}")  # fmt: skip
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
