@@ -104,7 +104,10 @@ class LibraryReader:
                                    check_same_thread=False)
             conn.execute("PRAGMA query_only = ON")
             conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA temp_store = MEMORY")
+            # A sort larger than the cache (the side bar's counts over a million images: ~100 MB)
+            # goes to a temporary file, not the heap, which would keep it after (glibc returns a
+            # thread's freed memory lazily): the library's memory does not grow with its size.
+            conn.execute("PRAGMA temp_store = FILE")
             conn.execute("PRAGMA cache_size = -8192")  # one per thread: keep them small
         except sqlite3.Error as exc:
             raise StorageError(f"Cannot open the library's index ({exc}).") from None

@@ -67,7 +67,7 @@ async def report(title: str, seconds: float, heart: Heartbeat) -> None:
     print(f"{title}: {seconds:.1f} s; GUI-thread stalls > {STALL_MS} ms: {len(stalls)}"
           + (f" (longest {max(stalls):.0f} ms)" if stalls else "")
           + f"; longest heartbeat gap {max(heart.gaps, default=0):.0f} ms; "
-          + await idle_stalls(min(20.0, sum(heart.gaps) / 1000)))
+          + await idle_stalls(min(20.0, sum(heart.gaps) / 1000)) + heart.where())
 
 
 async def bare(fn: object) -> tuple[float, Heartbeat]:
@@ -149,7 +149,9 @@ def run() -> None:
     ap.add_argument("--rows", type=int, default=10_000, help="images in the library")
     ap.add_argument("--files", type=int, default=1000, help="files to import")
     ap.add_argument("--export", type=int, default=100, help="images to export")
+    ap.add_argument("--why", action="store_true", help="name where the GUI thread was during stalls")
     args = ap.parse_args()
+    Heartbeat.why = args.why
     import qasync
 
     app = QApplication([])

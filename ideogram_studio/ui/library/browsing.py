@@ -138,7 +138,9 @@ class LibraryBrowsing(QObject):
         self.model = LibraryModel(source, self.thumbnails, self)
         self.tasks = LongTasks(runner, self)
         self._search_pool = ThreadPoolExecutor(1, thread_name_prefix="library-search")
-        self._more_pool = ThreadPoolExecutor(1, thread_name_prefix="library-search-more")
+        # The rest of a result is background work, as the counts are: the GUI thread and the next
+        # search come first on a busy machine.
+        self._more_pool = ThreadPoolExecutor(1, thread_name_prefix="library-search-more", initializer=_lower_priority)
         self._facets_pool = ThreadPoolExecutor(1, thread_name_prefix="library-facets", initializer=_lower_priority)
         self._io_pool = ThreadPoolExecutor(1, thread_name_prefix="library-io")
         self._text = ""
