@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap, QStandardItem, QStandardItemModel
@@ -41,14 +42,28 @@ def resolution_label(resolution: Resolution | str) -> str:
     return f"{w}×{h} ({aw}:{ah})"
 
 
+def _log_ratio(size: AspectRatio | Resolution | str) -> float:
+    w, h = size_of(size)
+    return math.log(w / h)
+
+
+#: Each named ratio's shape (log w/h), worked out once: every form's shape row groups 69 sizes by it.
+_ASPECT_LOGS = [(aspect, _log_ratio(aspect)) for aspect in ASPECT_ORDER]
+
+
 def nearest_aspect(resolution: Resolution | str) -> AspectRatio:
     """The named aspect ratio closest to a resolution's shape (by log ratio)."""
-    w, h = size_of(resolution)
-    target = math.log(w / h)
-    return min(ASPECT_ORDER, key=lambda a: abs(math.log(size_of(a)[0] / size_of(a)[1]) - target))
+    target = _log_ratio(resolution)
+    return min(_ASPECT_LOGS, key=lambda pair: abs(pair[1] - target))[0]
 
 
 def grouped_resolutions() -> list[tuple[AspectRatio, list[Resolution]]]:
+    """The resolutions grouped under their nearest named ratio, tallest group first (a copy)."""
+    return [(aspect, list(items)) for aspect, items in _grouped_resolutions()]
+
+
+@cache
+def _grouped_resolutions() -> tuple[tuple[AspectRatio, tuple[Resolution, ...]], ...]:
     """The resolutions grouped under their nearest named ratio, tallest group first.
 
     Grouping by the exact aspect_of() ratio gives 69 groups of one (832×960 is 13:15), so the
@@ -57,12 +72,12 @@ def grouped_resolutions() -> list[tuple[AspectRatio, list[Resolution]]]:
     groups: dict[AspectRatio, list[Resolution]] = {a: [] for a in ASPECT_ORDER}
     for r in Resolution:
         groups[nearest_aspect(r)].append(r)
-    out = []
+    out: list[tuple[AspectRatio, tuple[Resolution, ...]]] = []
     for aspect in ASPECT_ORDER:
         items = sorted(groups[aspect], key=lambda r: (size_of(r)[0] / size_of(r)[1], size_of(r)[0]))
         if items:
-            out.append((aspect, items))
-    return out
+            out.append((aspect, tuple(items)))
+    return tuple(out)
 
 
 def shape_pixmap(w: int, h: int, size: int = ICON_SIZE, color: QColor | None = None) -> QPixmap:

@@ -544,7 +544,7 @@ class MainWindow(QMainWindow):
         from .layout_link import attach_layout
 
         gate = self._gate
-        panel = mode.create_panel(self)
+        panel = mode.create_panel(self._stack)
         panel.setObjectName(f"mode-{mode.id}")
         self._panels[mode.id] = panel
         self._stack.addWidget(_page(panel))
