@@ -271,3 +271,21 @@ def write_file(path: str | Path, layout: Layout) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def in_words(prompt: str) -> str | None:
+    """A stored structured prompt (its JSON text) as a caption says it: "Layout: <the high-level
+    description> (2 elements)"; None for a text prompt."""
+    if not prompt.lstrip().startswith("{"):
+        return None
+    try:
+        obj = json.loads(prompt)
+    except ValueError:
+        return None
+    scene = obj.get("compositional_deconstruction") if isinstance(obj, dict) else None
+    if not isinstance(scene, dict):
+        return None
+    elements = scene.get("elements")
+    count = len(elements) if isinstance(elements, list) else 0
+    words = str(obj.get("high_level_description") or "").strip() or "a structured prompt"
+    return f"Layout: {words} ({count} element{'s' if count != 1 else ''})"

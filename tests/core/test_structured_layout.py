@@ -16,6 +16,7 @@ from ideogram_studio.api.structured_layout import (
     LayoutFileError,
     flag_lines,
     flags,
+    in_words,
     read_file,
     text_room,
     write_file,
@@ -152,3 +153,9 @@ def test_flag_lines_say_each_overlap_once() -> None:
         "Element 2 overlaps element 3",
         "Element 4 is 10×51 px: smaller than the model can use (a side under 32 px)",
     ]
+
+
+def test_a_stored_structured_prompt_in_words_for_captions() -> None:
+    assert in_words(sp.serialise(CAPTION)) == f"Layout: {CAPTION['high_level_description']} (2 elements)"
+    assert in_words("A fox in the snow") is None
+    assert in_words('{"not": "a caption"}') is None and in_words("{broken") is None

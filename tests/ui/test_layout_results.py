@@ -101,6 +101,10 @@ def test_a_4x_result_keeps_its_structured_prompt_and_the_prompt_library_has_it(q
     assert json.loads(meta["response"]["prompt"]) == CAPTION  # the caption the service used
     row = studio.services.gallery.get(result)
     assert row is not None and json.loads(str(row.prompt)) == CAPTION  # the library's prompt: Copy prompt, search
+    # The viewer's caption says it in words, not as JSON.
+    viewer = studio.window.viewer
+    qtbot.waitUntil(lambda: "Layout: " in viewer.caption(), timeout=10000)
+    assert f"Layout: {CAPTION['high_level_description']}" in viewer.caption() and "{" not in viewer.caption()
     history = studio.window.controller.prompt_history
     qtbot.waitUntil(lambda: bool(history._library.search("NORTH LIGHT")), timeout=5000)
     (entry,) = history._library.search("NORTH LIGHT")

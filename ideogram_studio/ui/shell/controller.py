@@ -20,6 +20,7 @@ from ...api.errors import ApiError
 from ...api.images import ImageFile
 from ...api.pricing import format_cost
 from ...api.requests import ApiRequest, Operation
+from ...api.structured_layout import in_words
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote
 from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_name, batch_tag
@@ -456,5 +457,6 @@ def _caption(prompt: str | None, width: int, height: int, seed: int | None) -> s
     if seed is not None:
         parts.append(f"seed {seed}")
     if prompt:
-        parts.append(isolate(one_line(prompt, 80)))  # a prompt may hold a bidi override: kept to itself
+        shown = in_words(prompt) or prompt  # (a 4.x structured prompt in words, not its JSON)
+        parts.append(isolate(one_line(shown, 80)))  # a prompt may hold a bidi override: kept to itself
     return " · ".join(parts)
