@@ -121,7 +121,8 @@ def test_window_reads_the_key_from_the_secret_service(
         app = run_bundle(IDEOGRAM_API_BASE=sandbox_server)
         app.find_window("Ideogram Studio$")
         wait(lambda: "start-up:" in app.log_text(), 30, "the start-up to finish")
-        assert "Sandbox" not in app.title()
+        # The keyring is read in the background once the window is usable; its key then replaces the sandbox.
+        wait(lambda: "Sandbox" not in app.title(), 30, "the key from the keyring to be used")
         app.type("A lighthouse")
         app.key("ctrl+Return")
         wait(lambda: app.stored_results() >= 1, 60, "the image from the server")
@@ -167,23 +168,30 @@ def test_unwritable_data_folder_with_display(run_bundle: Callable[..., BundleApp
 
 
 def test_missing_keyring_starts_the_sandbox_and_says_why(run_bundle: Callable[..., BundleApp], tmp_path: Path) -> None:
-    # No Secret Service on any bus: keyring has no backend (NoKeyringError).
+    # No Secret Service on any bus: keyring has no backend (NoKeyringError). The studio starts on its
+    # sandbox; the keyring is looked into in the background and found missing (Settings says why).
     app = run_bundle(DBUS_SESSION_BUS_ADDRESS=f"unix:path={tmp_path}/no-bus", PYTHON_KEYRING_BACKEND=None)
     app.find_window("Ideogram Studio$")
     wait(lambda: "Sandbox" in app.title(), 30, "the Sandbox title, once the studio is filled in")
+    wait(lambda: "keyring at start: unavailable" in app.log_text(), 30, "the keyring to be looked into")
     app.key("ctrl+q")
     assert app.wait_exit() == 0
-    assert "No usable system keyring was found" in app.stderr()
     no_traceback(app.stderr())
 
 
-def test_locked_keyring_asks_and_cancel_quits(run_bundle: Callable[..., BundleApp], locked_secret_service: str) -> None:
+def test_a_locked_keyring_never_holds_the_start(
+    run_bundle: Callable[..., BundleApp], locked_secret_service: str
+) -> None:
+    # A locked keyring (its unlock prompt cannot be shown on this bus: it ends dismissed). The window
+    # is the studio's at once, on its sandbox; the keyring staying locked is said in words, not asked
+    # in a dialog before the window, and nothing quits.
     app = run_bundle(DBUS_SESSION_BUS_ADDRESS=locked_secret_service, PYTHON_KEYRING_BACKEND=None)
-    app.find_window("^The keyring is locked")
-    app.key("Escape")
-    assert app.wait_exit() == 1
-    assert "The system keyring is locked" in app.stderr()
-    assert "stopped: the keyring is locked" in app.stderr()
+    app.find_window("Ideogram Studio$")
+    wait(lambda: "Sandbox" in app.title(), 30, "the Sandbox title, once the studio is filled in")
+    wait(lambda: "keyring at start: " in app.log_text(), 30, "the keyring to be looked into")
+    app.key("ctrl+q")
+    assert app.wait_exit() == 0
+    assert "stopped" not in app.stderr() and "InitError" not in app.log_text()
     no_traceback(app.stderr())
 
 
