@@ -160,7 +160,7 @@ class Flag:
     """Something allowed but worth a look, on element `index` (or -1 for the whole layout)."""
 
     index: int
-    kind: str  # "overlap" | "outside" | "small" | "empty"
+    kind: str  # "overlap" | "outside" | "small" | "empty" | "no-text"
     message: str
     #: "overlap": the other elements' numbers (from 1).
     others: tuple[int, ...] = ()
@@ -184,6 +184,8 @@ def flags(layout: Layout, frame: tuple[int, int] = DEFAULT_FRAME) -> list[Flag]:
         if el.bottom <= el.top or el.right <= el.left:
             out.append(Flag(i, "empty", f"Element {i + 1}'s box is empty: draw it again"))
             continue
+        if el.kind == "text" and not el.text.strip():
+            out.append(Flag(i, "no-text", f"Element {i + 1} is a text box with no text yet: type its words"))
         if el.outside():
             out.append(Flag(i, "outside", f"Element {i + 1} reaches outside the frame: it is sent clipped to it"))
         w_px = (el.right - el.left) * width / sp.BBOX_SCALE

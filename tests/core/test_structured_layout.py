@@ -159,3 +159,9 @@ def test_a_stored_structured_prompt_in_words_for_captions() -> None:
     assert in_words(sp.serialise(CAPTION)) == f"Layout: {CAPTION['high_level_description']} (2 elements)"
     assert in_words("A fox in the snow") is None
     assert in_words('{"not": "a caption"}') is None and in_words("{broken") is None
+
+
+def test_a_text_box_without_words_is_flagged() -> None:
+    layout = Layout(elements=(Element("text", 0, 0, 500, 500, "headline", ""),))
+    assert [(f.index, f.kind) for f in flags(layout)] == [(0, "no-text")]
+    assert not flags(layout.with_element(0, Element("text", 0, 0, 500, 500, "headline", "SALE")))

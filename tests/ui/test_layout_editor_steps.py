@@ -270,3 +270,18 @@ def test_the_arrows_nudge_the_selected_box_and_a_run_of_them_is_one_step(qtbot, 
     qtbot.keyClick(editor.canvas, Qt.Key.Key_Escape)
     qtbot.keyClick(editor.canvas, Qt.Key.Key_Left)
     assert elements(panel)[1]["bbox"] == [100, 300, 500, 700] and editor.undo_stack.index() == steps
+
+
+def test_a_drawn_box_takes_its_words_at_once_and_an_empty_text_box_is_flagged(qtbot, panel, editor):
+    qtbot.mouseClick(editor.text_button, L)
+    drag(qtbot, editor, (100, 100), (900, 300))
+    assert editor.form.text_edit.hasFocus()
+    assert {(f.index, f.kind) for f in editor.flags()} == {(0, "no-text")}
+    assert "no text yet" in editor.flags_label.text() and editor.canvas.boxes()[0].flagged
+    qtbot.keyClicks(editor.form.text_edit, "SALE")
+    assert elements(panel)[0]["text"] == "SALE" and not editor.flags()
+    qtbot.mouseClick(editor.object_button, L)
+    drag(qtbot, editor, (100, 500), (500, 900))
+    assert editor.form.desc_edit.hasFocus() and editor.form.desc_edit.selectedText() == ""
+    qtbot.keyClicks(editor.form.desc_edit, "a red mug")
+    assert elements(panel)[1]["desc"] == "a red mug" and elements(panel)[1]["type"] == "obj"

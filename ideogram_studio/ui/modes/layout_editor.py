@@ -320,6 +320,10 @@ class LayoutEditor(QWidget):
         index = len(self._layout.elements)
         word = "text" if kind == "text" else "object"
         self.undo_stack.push(LayoutStep(self, f"Draw {word} box {index + 1}", self._layout.added(element), index))
+        # Straight on to its words (a text box) or what it is (an object): the field takes the typing.
+        field = self.form.text_edit if kind == "text" else self.form.desc_edit
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+        field.selectAll()
 
     def _on_box_changed(self, index: int, rect: Rect) -> None:
         element = self._layout.elements[index].with_bbox(self.canvas.to_bbox(rect))
