@@ -154,6 +154,14 @@ def test_a_prompt_palette_longer_than_the_picker_keeps_its_other_colours(qtbot, 
     qtbot.mouseClick(dialog.picker.rows()[0].remove_button(), L)  # drop the first colour only
     dialog.accept()
     assert prompt_of(panel)["style_description"]["color_palette"] == colours[1:]
+    # None clears them all, the ones the picker could not hold too.
+    qtbot.mouseClick(editor.form.palette_button, L)
+    dialog = editor.form.palette_dialog()
+    assert dialog is not None
+    qtbot.mouseClick(dialog.picker.none_button(), L)
+    dialog.accept()
+    assert prompt_of(panel)["style_description"]["color_palette"] == []
+    assert panel.field_message("json_prompt").kind() != "error"
 
 
 def choose_file(qtbot: Any, editor: LayoutEditor, button: QWidget, path: Path) -> None:

@@ -86,7 +86,7 @@ class PaletteDialog(QDialog):
             words.append(f"An element takes up to {limit} colours.")
         if self._kept:
             words.append(f"The picker holds {MAX_PALETTE_MEMBERS} colours: the other {len(self._kept)} of this "
-                         f"palette ({', '.join(self._kept)}) are kept after them.")  # fmt: skip
+                         f"palette ({', '.join(self._kept)}) are kept after them (None clears all).")  # fmt: skip
         note.setText(" ".join(words))
         layout.addWidget(note)
         self.message = FieldMessage(self)
@@ -98,7 +98,10 @@ class PaletteDialog(QDialog):
         self.picker.changed.connect(self.message.clear_message)
 
     def colours(self) -> tuple[str, ...]:
-        chosen = palette_hexes(self.picker.value())
+        value = self.picker.value()
+        if value is None:
+            return ()  # "None" clears the palette, the colours the picker could not hold too
+        chosen = palette_hexes(value)
         return chosen + tuple(c for c in self._kept if c not in chosen)
 
     def accept(self) -> None:
