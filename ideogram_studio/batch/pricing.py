@@ -46,9 +46,9 @@ class PlanQuote:
         head = f"${self.total:.2f}" if self.exact and self.upper == self.total else f"up to ${self.upper:.2f}"
         parts = [f"{head} (Ideogram's quote{', exact' if self.exact else ''})"]
         if self.local:
-            parts.append(f"{self.local} request(s) from the local table")
+            parts.append(f"{self.local} request{'s' * (self.local != 1)} priced from the local table")
         if self.unknown:
-            parts.append(f"{self.unknown} without a price")
+            parts.append(f"{self.unknown} without a published price")
         return "; ".join(parts)
 
 

@@ -116,3 +116,13 @@ def test_transparent_endpoints_have_a_local_figure_where_one_is_known(model, val
     request = V2Request.build(Operation.GENERATE_TRANSPARENT, model, {"prompt": "a badge", **values})
     figure = local_price(request)
     assert (None if figure is None else str(figure)) == price
+
+
+def test_a_mixed_total_says_in_words_what_was_priced_how() -> None:
+    from ideogram_studio.batch.pricing import PlanQuote
+
+    mixed = PlanQuote(Decimal("0.30"), Decimal("0.30"), quoted=8, exact=True, local=1, unknown=2)
+    assert mixed.text() == (
+        "$0.30 (Ideogram's quote, exact); 1 request priced from the local table; 2 without a published price"
+    )
+    assert "3 requests priced" in PlanQuote(Decimal(1), Decimal(1), 1, True, 3, 0).text()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -156,7 +157,10 @@ def test_export_names_dedupe_and_sidecar(gallery: Gallery, tmp_path: Path) -> No
     (out / "a-red-poster.png").write_bytes(b"someone else's file")
     report = gallery.export([a, b, c, jpg], out, sidecar=True)
     names = [p.name for _, p in report.written]
-    assert names == ["a-red-poster-2.png", "a-red-poster-3.png", f"{c[:12]}.png", f"{jpg[:12]}.jpg"]
+    assert names[:2] == ["a-red-poster-2.png", "a-red-poster-3.png"]
+    # Without a usable prompt: named by date and size, never by the hash.
+    assert re.fullmatch(r"image-\d{4}-\d\d-\d\d-\d{4}-\d+x\d+\.png", names[2]) and c[:8] not in names[2]
+    assert re.fullmatch(r"image-\d{4}-\d\d-\d\d-\d{4}-\d+x\d+\.jpg", names[3]) and jpg[:8] not in names[3]
     assert (out / "a-red-poster.png").read_bytes() == b"someone else's file"
     for digest, path in report.written:
         assert path.read_bytes() == gallery.read_bytes(digest)  # metadata inside, pixels untouched
