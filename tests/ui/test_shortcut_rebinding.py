@@ -11,6 +11,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QLabel, QWidget
 
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.settings import Settings
@@ -37,6 +38,11 @@ def _command(page: ShortcutsPage, name: str, default: str) -> Command:
     found = [c for c in page.commands() if c.name == name and _texts(c.defaults)[:1] == _keys(default)]
     assert len(found) == 1, [(c.name, c.where, _texts(c.defaults)) for c in page.commands() if c.name == name]
     return found[0]
+
+
+def _hints(panel: QWidget) -> list[str]:
+    """The panel's prompt-field key hints."""
+    return [label.text() for label in panel.findChildren(QLabel) if label.text().endswith("prompt library")]
 
 
 def _open_shortcuts(qtbot: Any, studio: Studio) -> tuple[SettingsDialog, ShortcutsPage]:
@@ -179,6 +185,7 @@ def test_the_prompt_fields_keys_are_commands_too(qtbot: Any, qloop: asyncio.Abst
         prompt.setFocus()
         with qtbot.waitSignal(prompt.library_requested):
             QTest.keyClick(prompt, Qt.Key.Key_Up, CTRL)
+        assert _hints(window.generate_panel) == ["Ctrl+Enter generates · Ctrl+↑ prompt library"]
 
         dialog, page = _open_shortcuts(qtbot, studio)
         library = _command(page, "Prompt library", "Ctrl+Up")
@@ -195,5 +202,7 @@ def test_the_prompt_fields_keys_are_commands_too(qtbot: Any, qloop: asyncio.Abst
             QTest.keyClick(prompt, Qt.Key.Key_K, CTRL)
         with qtbot.assertNotEmitted(prompt.library_requested):
             QTest.keyClick(prompt, Qt.Key.Key_Up, CTRL)
+        # The prompt field's hint says the keys as they are now.
+        assert _hints(window.generate_panel) == ["Ctrl+Enter generates · Ctrl+K prompt library"]
     finally:
         close_studio(qtbot, studio)

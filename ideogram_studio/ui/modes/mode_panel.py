@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import re
 from typing import Any, ClassVar, NamedTuple, cast
 
 from PIL import Image
 from PySide6.QtCore import Qt, Signal, Slot
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ...api.errors import RequestValidationError
@@ -114,6 +115,8 @@ class ModePanel(QWidget):
         self._sections: dict[str, CollapsibleSection] = {}
         self.source_picker: SourceImagePicker | None = None
         self.prompt_edit: PromptEdit | None = None
+        #: Each prompt field's key hint, named from the keys as they are (_say_prompt_keys).
+        self._prompt_hints: list[tuple[QLabel, PromptEdit]] = []
         self.fields: RequestFields | None = None
         self._loading += 1
         try:
@@ -289,6 +292,18 @@ class ModePanel(QWidget):
         self.source_picker = picker
         return picker
 
+    def _say_prompt_keys(self) -> None:
+        """The prompt fields' hints name the send and prompt-library keys as they are now (Settings ▸
+        Shortcuts may rebind them)."""
+        send = getattr(self, "send_action", None)
+        send_keys = send.shortcuts() if send is not None else [QKeySequence("Ctrl+Return")]
+        for hint, edit in self._prompt_hints:
+            library = next((a for a in edit.actions() if a.objectName() == "prompt-library"), None)
+            parts = [f"{_key_text(send_keys[0])} {self.send_verb}s"] if send_keys else []
+            if library is not None and library.shortcuts():
+                parts.append(f"{_key_text(library.shortcuts()[0])} prompt library")
+            hint.setText(" · ".join(parts))
+
     def make_prompt(
         self, title: str, placeholder: str, tip: str, lines: int = 3, *, max_lines: int | None = None
     ) -> PromptEdit:
@@ -297,7 +312,7 @@ class ModePanel(QWidget):
         label = field_label(self.body, title, bold=True)
         header.addWidget(label)
         header.addStretch(1)
-        hint = QLabel(f"Ctrl+Enter {self.send_verb}s · Ctrl+↑ prompt library", self.body)
+        hint = QLabel(self.body)  # the keys as they are now: see _say_prompt_keys
         mute(hint)
         header.addWidget(hint)
         self.form.addLayout(header)
@@ -316,6 +331,10 @@ class ModePanel(QWidget):
         edit.textChanged.connect(self._on_prompt_changed)
         edit.submit_requested.connect(self.submit)
         edit.library_requested.connect(lambda: self.prompt_library_requested.emit(edit))
+        self._prompt_hints.append((hint, edit))
+        for action in edit.actions():
+            action.changed.connect(self._say_prompt_keys)
+        self._say_prompt_keys()
         label.setBuddy(edit)
         self.form.addWidget(edit)
         self.add_message(["prompt"], edit)
@@ -393,6 +412,8 @@ class ModePanel(QWidget):
         self.front_button = footer.front_button
         self.send_action = footer.send_action
         self.send_action.triggered.connect(lambda: self.submit(False))
+        self.send_action.changed.connect(self._say_prompt_keys)
+        self._say_prompt_keys()
         self.front_action = footer.front_action
         self.front_action.triggered.connect(lambda: self.submit(True))
         self._outer.addWidget(footer.frame)
@@ -581,3 +602,9 @@ class _Values:
 
 def _empty(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _key_text(keys: QKeySequence) -> str:
+    """A key as the hint says it: "Ctrl+Return" as "Ctrl+Enter", "Ctrl+Up" as "Ctrl+↑"."""
+    text = keys.toString(QKeySequence.SequenceFormat.NativeText)
+    return re.sub(r"\bUp\b", "↑", re.sub(r"\bReturn\b", "Enter", text))
