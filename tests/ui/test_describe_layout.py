@@ -5,12 +5,14 @@ to a model that takes one and holds the prompt in its structured field."""
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image
 from PySide6.QtWidgets import QMessageBox
 
 from ideogram_studio.api import GenerateRequest
@@ -66,6 +68,11 @@ def test_a_described_layout_goes_into_generate_on_a_4x_model(qtbot: Any, studio:
     assert panel.structured_box.isVisibleTo(panel)
     sent = json.loads(panel.structured_box.text())
     assert sent["compositional_deconstruction"]["elements"][0]["bbox"] == [100, 100, 900, 900]
+    # The layout editor places the boxes over the image they describe.
+    editor = panel.layout_editor()
+    source = Image.open(io.BytesIO(studio.services.gallery.read_bytes(_source)))
+    assert editor.canvas.frame_size() == source.size and editor.canvas._pixmap_item.isVisible()
+    assert len(editor.canvas.boxes()) == 1
 
 
 def test_a_declined_layout_leaves_generate_as_it_was(qtbot: Any, studio: Studio) -> None:

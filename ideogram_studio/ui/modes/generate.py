@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ...api.enums import StylePreset
@@ -171,14 +172,17 @@ class GeneratePanel(ModePanel):
         if isinstance(prompt, dict):
             self.structured_box.set_value(prompt)
 
-    def use_structured_prompt(self, prompt: dict[str, Any]) -> None:
+    def use_structured_prompt(self, prompt: dict[str, Any], reference: QImage | None = None) -> None:
         """A structured prompt from elsewhere (describe as a layout): the form switches to Ideogram 4.5
-        when its model cannot take one, and the prompt goes in the structured field."""
+        when its model cannot take one, and the prompt goes in the structured field; ``reference``
+        (the described image) is the layout editor's frame, its boxes over what they describe."""
         model, transparent = self.model_row.model(), self.model_row.transparent()
         if not takes_structured(target(Operation.GENERATE, model, transparent)):
             self.model_row.transparent_check.setChecked(False)
             self.set_model(STRUCTURED_MODEL)
         self.set_structured_prompt(prompt)
+        if reference is not None and not reference.isNull():
+            self.layout_sync.use_reference(reference)
 
     def _on_expand(self) -> None:
         text = self.prompt_text().strip()

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap, QUndoCommand, QUndoStack
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -404,9 +404,13 @@ class LayoutEditor(QWidget):
         if image is None:
             self.message.show_error("No result is shown in the viewer to place the boxes over.")
             return False
+        self.use_reference(image)
+        return True
+
+    def use_reference(self, image: QImage) -> None:
+        """Place the boxes over this image (its size is the frame)."""
         self.message.clear_message()
         self.set_frame(image.width(), image.height(), QPixmap.fromImage(image))
-        return True
 
     def clear_reference(self) -> None:
         width, height = self._form_size or self.canvas.frame_size()

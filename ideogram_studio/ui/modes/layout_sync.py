@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QImage
 
 from ...api.errors import RequestValidationError
 from ...api.structured_layout import Layout
@@ -36,6 +37,7 @@ class LayoutSync(QObject):
         self.box = box
         self._sentence = sentence
         self._size = size
+        self._reference: QImage | None = None
         self._editor: LayoutEditor | None = None
         self._writing = False
         box.changed.connect(self._on_json_changed)
@@ -51,7 +53,16 @@ class LayoutSync(QObject):
             self._editor.reset(start)
             self._editor.layout_changed.connect(self._on_layout_changed)
             self.size_changed()
+            if self._reference is not None:
+                self._editor.use_reference(self._reference)
         return self._editor
+
+    def use_reference(self, image: QImage) -> None:
+        """The image the structured prompt came from (describe as a layout): the editor's frame,
+        now or when it is first opened."""
+        self._reference = image
+        if self._editor is not None:
+            self._editor.use_reference(image)
 
     def size_changed(self) -> None:
         """The form's output size ("WxH", or None when the model chooses) is the editor's frame."""

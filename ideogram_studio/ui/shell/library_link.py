@@ -12,12 +12,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QImage, QKeySequence
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 from ...api.requests import Operation
 from ...api.v2_requests import V2Request
 from ...batch.plan import batch_tag
+from ...gallery import GalleryError
 from ...jobs import Job, latest_batch
 from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
@@ -51,8 +52,9 @@ class LibraryHost(Protocol):
     def use_in_generate(self, *, prompt: str | None = None, seed: int | None = None) -> None:
         """Put a prompt or a seed into Generate and show it."""
 
-    def use_layout_in_generate(self, prompt: dict[str, Any]) -> None:
-        """Put a structured prompt into Generate (on a model that takes one) and show it."""
+    def use_layout_in_generate(self, prompt: dict[str, Any], reference: QImage | None = None) -> None:
+        """Put a structured prompt into Generate (on a model that takes one) and show it;
+        `reference`: the image it describes, under the layout editor's boxes."""
 
     def show_settings(self) -> object:
         """Open the Settings dialog (e.g. to point at another library)."""
@@ -186,16 +188,25 @@ class LibraryLink(QObject):
             self.show_library(False)
 
     def _on_described_layout(self, job: Job, prompt: dict[str, Any]) -> None:
-        self.controller.runner.run(self._offer_layout(prompt), "describe-offer")
+        source = job.tags.get("source")
+        self.controller.runner.run(self._offer_layout(prompt, source if isinstance(source, str) else None),
+                                   "describe-offer")  # fmt: skip
 
-    async def _offer_layout(self, prompt: dict[str, Any]) -> None:
+    async def _offer_layout(self, prompt: dict[str, Any], source: str | None = None) -> None:
         summary = str(prompt.get("high_level_description") or "a layout without a description")
         elements = (prompt.get("compositional_deconstruction") or {}).get("elements")
         count = len(elements) if isinstance(elements, list) else 0
         text = f"{summary}\n\n{count} element{'' if count == 1 else 's'} placed in boxes."
         if await ask("Ideogram describes the image as a layout", text, "Use in Generate (Ideogram 4.5)",
                      parent=self.page.window()):  # fmt: skip
-            self.host.use_layout_in_generate(prompt)
+            reference = None
+            if source is not None:  # the described image under the boxes (unreadable: a blank frame)
+                try:
+                    data = await asyncio.to_thread(self.controller.services.gallery.read_bytes, source)
+                except (GalleryError, OSError):
+                    data = b""
+                reference = await asyncio.to_thread(QImage.fromData, data)
+            self.host.use_layout_in_generate(prompt, reference)
             self.show_library(False)
 
     def shutdown(self) -> None:

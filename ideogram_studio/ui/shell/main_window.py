@@ -673,8 +673,8 @@ class MainWindow(QMainWindow):
             panel.set_seed(seed)
         self.set_mode("generate")
 
-    def use_layout_in_generate(self, prompt: dict[str, Any]) -> None:
-        self.generate_panel.use_structured_prompt(prompt)
+    def use_layout_in_generate(self, prompt: dict[str, Any], reference: QImage | None = None) -> None:
+        self.generate_panel.use_structured_prompt(prompt, reference)
         self.set_mode("generate")
 
     def reuse_request(self, request: object, tags: object = None) -> None:
