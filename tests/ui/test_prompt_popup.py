@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from ideogram_studio.ui.common.prompt_history import PromptHistory
 from ideogram_studio.ui.widgets.prompt_popup import PromptPopup
@@ -130,3 +130,54 @@ def test_an_answer_arriving_after_the_window_is_gone_touches_nothing(
     # Both answers arrive (and nothing raises calling into the deleted pop-up or status bar).
     qtbot.waitUntil(lambda: len(answered) == 2, timeout=5000)
     assert answered[0] == "harbour" and "exported" in answered[1]
+
+
+def test_a_colleagues_starred_prompts_come_in_from_the_pop_up_and_go_out_again(
+    history: PromptHistory, qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMainWindow
+
+    from ideogram_studio.gallery.prompt_library import PromptLibrary
+    from ideogram_studio.ui.shell.prompt_library import PromptLibraryLink
+
+    (tmp_path / "colleague").mkdir()
+    colleague = PromptLibrary(tmp_path / "colleague")
+    colleague.record("a risograph poster of a harbour", mode="generate")
+    colleague.star(colleague.search()[0].id, "Harbour riso")
+    shared = tmp_path / "shared.json"
+    colleague.write_export(shared)
+    colleague.close()
+    damaged = tmp_path / "damaged.json"
+    damaged.write_text("not json", "utf-8")
+
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    anchor = QLineEdit(window)
+    window.setCentralWidget(anchor)
+    window.show()
+    popup = PromptLibraryLink(window, history).popup()
+    popup.show_under(anchor)
+    qtbot.waitUntil(lambda: popup.list.count() == 3)
+
+    def button(text: str) -> QPushButton:
+        return next(b for b in popup.findChildren(QPushButton) if b.text() == text)
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(damaged), ""))
+    qtbot.mouseClick(button("Import…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not a prompt list" in window.statusBar().currentMessage(), timeout=5000)
+    assert history._library.count() == 3  # refused whole: nothing half-imported
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(shared), ""))
+    qtbot.mouseClick(button("Import…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: popup.list.count() == 4 and popup.list.item(0).text().startswith("★"), timeout=5000)
+    assert "Harbour riso" in popup.list.item(0).text()
+    assert window.statusBar().currentMessage() == "1 prompt imported from shared.json."
+
+    out = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    qtbot.mouseClick(button("Export starred…"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "exported to mine.json" in window.statusBar().currentMessage(), timeout=5000)
+    (tmp_path / "again").mkdir()
+    again = PromptLibrary(tmp_path / "again")
+    assert again.import_file(out) == 1 and again.search(starred_only=True)[0].name == "Harbour riso"
+    again.close()
