@@ -162,10 +162,12 @@ def test_the_cost_line_shows_the_quote_for_the_batch_and_the_row_what_it_cost(
     assert total is not None and request.image_count() == n
     assert panel.cost_label.text() == f"Cost: {usd(total)} for {images} (Ideogram's quote, exact)"
     assert studio.sandbox.generation_requests == {}  # a dry run: nothing made yet
+    quotes = studio.sandbox.quotes
     qtbot.mouseClick(panel.send_button, L)
     wait_jobs_finished(qtbot, studio, 1)
     job = studio.jobs()[0]
     assert job.state.value == "done", job.error
+    assert studio.sandbox.quotes == quotes  # the queue's price is the form's quote, not asked again
     row = studio.window.controller.jobs_model.index(0, 0)
     assert row.data(JobRole.COST) == f"{usd(total)} {word}"
 
