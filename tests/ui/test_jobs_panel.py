@@ -151,3 +151,16 @@ def test_every_label_is_in_words(qtbot: Any, studio: Studio) -> None:
     texts = [str(model.index(r).data(role)) for r in range(model.rowCount()) for role in roles]
     texts += [studio.window.jobs_panel.batch_bar.label.text()]
     assert texts and not [t for t in texts if HEX_ID.search(t)]
+
+
+def test_a_narrow_row_shows_whole_words_or_nothing() -> None:
+    from ideogram_studio.ui.shell.jobs_panel import row_detail
+
+    full = "Cancelled before it was sent; nothing was billed."
+    assert row_detail(full, "", lambda t: len(t) <= 60, "unused") == full
+    assert row_detail(full, "", lambda t: len(t) <= 30, "Cancelled before it was…") == "Cancelled before it was…"
+    assert row_detail(full, "", lambda t: len(t) <= 2, "C…") == ""  # not a word: nothing, not "C…"
+    assert row_detail(full, "", lambda t: False, "…") == ""
+    assert row_detail("1 image", "", lambda t: len(t) <= 5, "1 ima…") == "1 ima…"
+    failed = "The service refused the prompt. It said: no."
+    assert row_detail(failed, "Failed: see Details…", lambda t: len(t) <= 20, "The se…") == "Failed: see Details…"

@@ -101,11 +101,9 @@ class JobDelegate(QStyledItemDelegate):
         def fits(text: str) -> bool:
             return fm.horizontalAdvance(text) <= detail_rect.width()
 
-        detail = fit_sentences(full, fits) or (short if fits(short := _short_detail(job)) else "") or fm.elidedText(
-            full, Qt.TextElideMode.ElideRight, detail_rect.width()
+        detail = row_detail(
+            full, _short_detail(job), fits, fm.elidedText(full, Qt.TextElideMode.ElideRight, detail_rect.width())
         )
-        if detail == "…":  # no room for a word: nothing rather than a lone ellipsis (the tooltip has it)
-            detail = ""
         muted = QColor(text_colour)
         muted.setAlphaF(0.7)
         painter.setPen(
@@ -130,6 +128,13 @@ class JobDelegate(QStyledItemDelegate):
             target.moveCenter(cell.center())
             painter.drawPixmap(target, pixmap)
         painter.restore()
+
+
+def row_detail(full: str, short: str, fits: Callable[[str], bool], elided: str) -> str:
+    """What a row's detail line shows: whole sentences that fit, else its few words, else the text
+    cut with "…"; nothing when not one whole word fits (never "C…": the tooltip has it all)."""
+    detail = fit_sentences(full, fits) or (short if short and fits(short) else "") or elided
+    return "" if detail.endswith("…") and " " not in detail.strip() else detail
 
 
 def _short_detail(job: Job) -> str:
