@@ -51,7 +51,10 @@ def caption_for(request: V2Request) -> tuple[str, dict[str, Any] | None]:
     if prompt is not None:
         return sp.serialise(prompt), prompt
     text = str(request.values.get("prompt", ""))
-    if request.model in FOUR_X and request.values.get("magic_prompt", "auto") != "off":
+    # An endpoint with no magic prompt field (4.0's remix) takes a structured prompt as it is, as the
+    # service's json_prompt turns magic prompt off; a sentence it still expands.
+    as_given = not request.spec.has("magic_prompt") and sp.looks_structured(text)
+    if request.model in FOUR_X and not as_given and request.values.get("magic_prompt", "auto") != "off":
         caption = magic_caption(text)
         return sp.serialise(caption), caption
     if sp.looks_structured(text):

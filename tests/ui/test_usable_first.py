@@ -77,7 +77,7 @@ class _Controller:
 
         class Signals(QObject):
             quote_ready = Signal(object, object)
-            prompt_expanded = Signal(object)
+            prompt_expanded = Signal(str, object)
             preset_preview_ready = Signal(object, QImage)
             compare_quoted = Signal(str, list, str)
 
@@ -96,7 +96,7 @@ def test_the_gate_keeps_the_calls_in_order_and_only_the_newest_quote(qtbot: Any)
     gate = ControllerGate()
     gate.quote("first form")
     gate.submit("request", False, None)
-    gate.expand_prompt("a sentence")
+    gate.expand_prompt("a sentence", "generate-1")
     gate.quote("settled form")
     gate.request_previews("a fox", ["WATERCOLOR"])
     assert gate.waiting() == ["submit", "expand_prompt", "quote", "request_previews"]
@@ -106,7 +106,7 @@ def test_the_gate_keeps_the_calls_in_order_and_only_the_newest_quote(qtbot: Any)
     gate.attach(controller)  # type: ignore[arg-type]
     assert controller.calls == [
         ("submit", ("request", False, None)),
-        ("expand_prompt", ("a sentence",)),
+        ("expand_prompt", ("a sentence", "generate-1")),
         ("quote", ("settled form",)),
         ("request_previews", ("a fox", ["WATERCOLOR"])),
     ]

@@ -22,10 +22,9 @@ from ...api.limits import MAX_SEED
 from ...api.palette import ColorPalette
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, GenerateRequest, Operation
-from ...api.v2_requests import JSON_PROMPT, V2Request
+from ...api.v2_requests import V2Request
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import parse_style_codes
-from .layout_sync import LayoutSync
 from .mode_panel import ModePanel, Problem
 from .model_fields import model_name, takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
@@ -33,7 +32,8 @@ from .model_size import ModelSizeRow, add_size, target_size_field
 from .reference_zone import ReferenceZone
 from .request_fields import RequestFields
 from .send_footer import show_cost
-from .structured_prompt_box import StructuredPromptBox, describe_schema_error
+from .structured_field import LABELS as STRUCTURED_LABELS
+from .structured_field import StructuredField
 from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 if TYPE_CHECKING:
@@ -97,13 +97,9 @@ class GeneratePanel(ModePanel):
             4,
             max_lines=12,
         )
-        self.structured_box = StructuredPromptBox(self.body)
-        form.addWidget(self.structured_box)
-        self.register("json_prompt", self.structured_box.message, self.structured_box.edit)
-        self.structured_box.changed.connect(self._on_changed)
-        self.structured_box.expand_requested.connect(self._on_expand)
-        self.structured_box.layout_requested.connect(self.layout_requested)
-        self.layout_sync = LayoutSync(self.structured_box, self.prompt_text, self._chosen_size, self)
+        self.structured = StructuredField(self, form, self._chosen_size)
+        self.structured_box = self.structured.box
+        self.layout_sync = self.structured.sync
         self.size_row.changed.connect(self.layout_sync.size_changed)
         fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
         self.negative_edit = fields.negative_edit
@@ -146,31 +142,17 @@ class GeneratePanel(ModePanel):
         values, self._model_problems = v2_values(Operation.GENERATE, model, self.prompt_text(), form, transparent)
         goal = target(Operation.GENERATE, model, transparent)
         assert goal is not None  # (the box is disabled for a model that cannot)
-        if takes_structured(goal) and self.structured_box.in_use():
-            del values["prompt"]  # never both: the JSON is the prompt
-            try:
-                values[JSON_PROMPT] = self.structured_box.value()
-            except RequestValidationError as exc:
-                self._model_problems[JSON_PROMPT] = describe_schema_error(exc)
+        self._model_problems.update(self.structured.apply(values, goal))
         add_size(values, Operation.GENERATE, model, self.size_row.value(), transparent)
         return V2Request.build(goal.operation, goal.model, values)
 
     def _show_advice(self, request: ApiRequest) -> None:
         super()._show_advice(request)
-        message = self.structured_box.message
-        if not isinstance(request, V2Request) or request.json_prompt is None or message.kind() == "error":
-            return
-        findings = request.advice()  # the caption verifier's: warnings, never a block
-        if findings:
-            message.show_warning(" ".join(str(a) for a in findings[:3]))
-        else:
-            message.show_note("Sent as the prompt, magic prompt off; the sentence above is not sent.")
+        self.structured.show_advice(request)
 
     def set_structured_prompt(self, prompt: object) -> None:
         """The controller's answer to expand_requested (None: it could not; the status line says why)."""
-        self.structured_box.set_expanding(False)
-        if isinstance(prompt, dict):
-            self.structured_box.set_value(prompt)
+        self.structured.set_value(prompt)
 
     def use_structured_prompt(self, prompt: dict[str, Any], reference: QImage | None = None) -> None:
         """A structured prompt from elsewhere (describe as a layout): the form switches to Ideogram 4.5
@@ -181,16 +163,8 @@ class GeneratePanel(ModePanel):
             self.model_row.transparent_check.setChecked(False)
             self.set_model(STRUCTURED_MODEL)
         self.set_structured_prompt(prompt)
-        if reference is not None and not reference.isNull():
-            self.layout_sync.use_reference(reference)
-
-    def _on_expand(self) -> None:
-        text = self.prompt_text().strip()
-        if not text:
-            self.field_message("prompt").show_error("Write a sentence to expand first.")
-            return
-        self.structured_box.set_expanding(True)
-        self.expand_requested.emit(text)
+        if reference is not None:
+            self.structured.use_reference(reference)
 
     def draft(self) -> GenerateRequest | V2Request:  # type: ignore[override]
         """The batch dialog's template: the request the form sends, 3.0's or the chosen 4.x model's
@@ -208,13 +182,13 @@ class GeneratePanel(ModePanel):
     def _on_model_changed(self) -> None:
         model, transparent = self.model_row.model(), self.model_row.transparent()
         self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
-        self.model_row.show_unavailable(unavailable(Operation.GENERATE, model, FIELDS, transparent))
         goal = target(Operation.GENERATE, model, transparent)
+        own = self.structured.unavailable(goal, model_name(Operation.GENERATE, model, transparent))
+        reasons = {**unavailable(Operation.GENERATE, model, FIELDS, transparent), **own}
+        self.model_row.show_unavailable(reasons, STRUCTURED_LABELS)
         field = target_size_field(Operation.GENERATE, model, transparent)
         self.size_row.set_field(field, model_name(Operation.GENERATE, model))
-        self.layout_sync.size_changed()
-        self.structured_box.setVisible(takes_structured(goal))
-        self.layout_available.emit(takes_structured(goal))
+        self.structured.model_changed(goal)
 
     def _chosen_size(self) -> str | None:
         """The 4.x output size the form sends ("WxH"), or None (the model chooses)."""
@@ -247,8 +221,7 @@ class GeneratePanel(ModePanel):
 
     def connect_services(self, services: PanelServices) -> None:
         super().connect_services(services)
-        self.expand_requested.connect(services.expand_prompt)
-        services.prompt_expanded.connect(self.set_structured_prompt)
+        self.structured.connect_services(services)
 
     def model(self) -> str:
         return self.model_row.model()

@@ -1,11 +1,12 @@
 """Remix: a source image and a prompt make new images; the image weight says how closely they
-follow the source. Every generation field applies (shape, style, references)."""
+follow the source. Every generation field applies (shape, style, references). On Ideogram 4.0 the
+prompt can be a structured one, as in Generate (Expand, the layout over the source as its frame)."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
 from ...api.registry import V1_MODEL
@@ -13,10 +14,15 @@ from ...api.requests import ApiRequest, Operation, RemixRequest
 from ...api.v2_requests import V2Request
 from ..common.theme import mute
 from .mode_panel import STATE_VERSION, ModePanel, Problem
-from .model_fields import model_name, unavailable, v2_values
+from .model_fields import model_name, target, unavailable, v2_values
 from .model_row import ModelRow
 from .model_size import ModelSizeRow, add_size, target_size_field
-from .v2_form import v2_problems
+from .structured_field import LABELS as STRUCTURED_LABELS
+from .structured_field import StructuredField
+from .v2_form import PanelServices, v2_problems
+
+if TYPE_CHECKING:
+    from .layout_editor import LayoutEditor
 
 DEFAULT_WEIGHT = 50
 REMIX_FIELDS = [
@@ -38,6 +44,11 @@ REMIX_FIELDS = [
 
 
 class RemixPanel(ModePanel):
+    #: As Generate's: Expand's sentence, "Layout", and whether the model takes a structured prompt.
+    expand_requested = Signal(str)
+    layout_requested = Signal()
+    layout_available = Signal(bool)
+
     request_class: ClassVar[type[ApiRequest]] = RemixRequest
     mode_name = "Remix"
     send_text = "Remix"
@@ -80,6 +91,11 @@ class RemixPanel(ModePanel):
         self.weight_spin.valueChanged.connect(self._on_weight_spin)
 
         self.make_prompt("Prompt", "What to make of the source image…", "What the new images should show.")
+        self.structured = StructuredField(self, form, self._chosen_size)
+        self.structured_box = self.structured.box
+        self.size_row.changed.connect(self.structured.sync.size_changed)
+        assert self.source_picker is not None
+        self.source_picker.image_changed.connect(self._on_source_changed)
         fields = self.make_fields(REMIX_FIELDS, style_expanded=True)
         note = QLabel("With a shape set, the source is cropped to it first.", self.body)
         note.setWordWrap(True)
@@ -116,6 +132,7 @@ class RemixPanel(ModePanel):
             values, self._model_problems = v2_values(Operation.REMIX, model, self.prompt_text(), form)
             image = self.source_picker.image()
             uploads = {"image": (image,)} if image is not None else {}
+            self._model_problems.update(self.structured.apply(values, target(Operation.REMIX, model)))
             add_size(values, Operation.REMIX, model, self.size_row.value())
             return V2Request.build(Operation.REMIX, model, values, uploads)  # type: ignore[return-value]
         return self._build_v1()
@@ -134,14 +151,43 @@ class RemixPanel(ModePanel):
             return super()._problems_of(request)
         return v2_problems(self, request, self._model_problems)
 
+    def _show_advice(self, request: ApiRequest) -> None:
+        super()._show_advice(request)
+        self.structured.show_advice(request)
+
+    def set_structured_prompt(self, prompt: object) -> None:
+        """Expand's answer (None: it could not; the status line says why)."""
+        self.structured.set_value(prompt)
+
+    def layout_editor(self) -> LayoutEditor:
+        """The structured prompt's layout editor, the source as its frame (made on first use)."""
+        return self.structured.sync.editor()
+
+    def connect_services(self, services: PanelServices) -> None:
+        super().connect_services(services)
+        self.structured.connect_services(services)
+
+    def _chosen_size(self) -> str | None:
+        return None if self.size_row.isHidden() else self.size_row.value()
+
+    @Slot()
+    def _on_source_changed(self) -> None:
+        # The boxes are placed over the image being remixed (its size is the layout's frame).
+        assert self.source_picker is not None
+        if self.source_picker.image() is not None:
+            self.structured.use_reference(self.source_picker.qimage())
+
     def _on_model_changed(self) -> None:
         assert self.fields is not None
         reasons = unavailable(Operation.REMIX, self.model_row.model(), self.fields.names())
         self.fields.set_unavailable(reasons)
-        self.model_row.show_unavailable(reasons)
         model = self.model_row.model()
+        goal = target(Operation.REMIX, model)
+        own = self.structured.unavailable(goal, model_name(Operation.REMIX, model))
+        self.model_row.show_unavailable({**reasons, **own}, STRUCTURED_LABELS)
         self.size_row.set_field(target_size_field(Operation.REMIX, model), model_name(Operation.REMIX, model))
         self.crop_note.setVisible("aspect_ratio" not in reasons)
+        self.structured.model_changed(goal)
 
     def model(self) -> str:
         return self.model_row.model()

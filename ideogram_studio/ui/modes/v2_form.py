@@ -14,13 +14,14 @@ from .quote_line import show_local_v2_cost
 class PanelServices(Protocol):
     """What a panel with a v2 model asks of the controller (the window hands it over)."""
 
-    #: (request, PriceQuote | None) for quote(); the structured prompt (or None) for expand_prompt().
+    #: (request, PriceQuote | None) for quote(); (the asker's id, the structured prompt or None) for
+    #: expand_prompt(): each panel takes the answers to its own id.
     quote_ready: Any
     prompt_expanded: Any
 
     def quote(self, request: V2Request) -> None: ...
 
-    def expand_prompt(self, text: str) -> None: ...
+    def expand_prompt(self, text: str, asker: str = "") -> None: ...
 
 
 @runtime_checkable

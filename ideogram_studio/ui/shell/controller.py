@@ -86,8 +86,9 @@ class StudioController(QObject):
     compare_quoted = Signal(str, list, str)
     #: A batch's total before it starts: (the BatchPlan asked about, its PlanQuote).
     batch_quoted = Signal(object, object)
-    #: Magic prompt v4's structured prompt for a sentence, or None when it could not be made.
-    prompt_expanded = Signal(object)
+    #: (the asker's id, magic prompt v4's structured prompt for its sentence or None when it could
+    #: not be made): every panel hears it, only the asker takes it.
+    prompt_expanded = Signal(str, object)
 
     def __init__(self, services: Services, runner: TaskRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -145,17 +146,19 @@ class StudioController(QObject):
         request = V2Request.build(Operation.REMOVE_BACKGROUND, "ideogram-1", {}, {"image": (image,)})
         await self._submit(request, False, {"label": "remove background"})
 
-    def expand_prompt(self, text: str) -> None:
-        """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too)."""
-        self.runner.run(self._expand_prompt(text), "expand-prompt", replace=True)
+    def expand_prompt(self, text: str, asker: str = "") -> None:
+        """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too),
+        answered to ``asker`` alone. A newer ask replaces the same asker's, never another panel's
+        (the task's name after '#' is not in a failure's title: "Expand prompt")."""
+        self.runner.run(self._expand_prompt(text, asker), f"expand-prompt#{asker}", replace=True)
 
-    async def _expand_prompt(self, text: str) -> None:
+    async def _expand_prompt(self, text: str, asker: str) -> None:
         try:
             prompt = await self.services.queue.client.v2.magic_prompt(text)
         except ApiError as exc:
             self.message.emit(f"The prompt could not be expanded: {exc.message}")
             prompt = None
-        self.prompt_expanded.emit(prompt)
+        self.prompt_expanded.emit(asker, prompt)
 
     def quote(self, request: V2Request) -> None:
         """Ask the service what this request would cost (dry run; cached by body). A newer ask

@@ -25,9 +25,9 @@ LATEST_ONLY = frozenset({"quote", "quote_compare"})
 class ControllerGate(QObject):
     """The controller's commands the panels use (PanelServices and the preset row's requests)."""
 
-    #: The controller's answers, passed on: (request, PriceQuote | None); the structured prompt.
+    #: The controller's answers, passed on: (request, PriceQuote | None); (asker, structured prompt).
     quote_ready = Signal(object, object)
-    prompt_expanded = Signal(object)
+    prompt_expanded = Signal(str, object)
     #: A preset preview is available: (preset, image).
     preset_preview_ready = Signal(object, QImage)
     #: A preset comparison's total before it starts: (prompt, presets, the total in words).
@@ -60,8 +60,8 @@ class ControllerGate(QObject):
     def quote(self, request: Any) -> None:
         self._call("quote", request)
 
-    def expand_prompt(self, text: str) -> None:
-        self._call("expand_prompt", text)
+    def expand_prompt(self, text: str, asker: str = "") -> None:
+        self._call("expand_prompt", text, asker)
 
     def request_previews(self, prompt: str, presets: list[Any]) -> None:
         self._call("request_previews", prompt, presets)
