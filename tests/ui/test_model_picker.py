@@ -68,7 +68,12 @@ def test_the_picker_offers_the_four_generate_models_and_starts_on_3_0(panel):
     ]  # fmt: skip
     assert panel.model() == "ideogram-3-v1"
     assert not panel.model_row.quality_combo.isVisible()
-    assert not panel.model_row.unused_label.isVisible()
+    # Quality and the structured prompt are hidden on 3.0, and the note says so, each with its reason.
+    note = panel.model_row.unused_label
+    assert note.isVisible()
+    assert note.text() == "Not used by Ideogram 3.0: quality, structured prompt (hover for why)."
+    assert "Quality: Quality is an Ideogram 4.5 / 4.6 setting only: Ideogram 3.0 uses Speed." in note.toolTip()
+    assert "Structured prompt: Ideogram 3.0 takes a text prompt only" in note.toolTip()
 
 
 def test_4_5_hides_the_fields_it_does_not_take_and_says_why(qtbot, panel):
@@ -90,7 +95,8 @@ def test_4_5_hides_the_fields_it_does_not_take_and_says_why(qtbot, panel):
     choose_model(qtbot, panel, "ideogram-3-v1")
     assert panel.negative_edit.isVisible() and panel.speed_combo.isVisible() and panel.style_type_combo.isVisible()
     assert "Things to exclude" in panel.negative_edit.toolTip()
-    assert not note.isVisible() and not panel.model_row.quality_combo.isVisible()
+    assert not panel.model_row.quality_combo.isVisible()
+    assert note.text() == "Not used by Ideogram 3.0: quality, structured prompt (hover for why)."
 
 
 def test_4_0_keeps_speed_and_hides_quality(qtbot, panel):
@@ -98,6 +104,10 @@ def test_4_0_keeps_speed_and_hides_quality(qtbot, panel):
     assert panel.speed_combo.isVisible()
     assert not panel.model_row.quality_combo.isVisible()
     assert not panel.negative_edit.isVisible()
+    note = panel.model_row.unused_label
+    assert ", references, quality, custom model (hover for why)." in note.text()
+    assert "Quality: Quality is an Ideogram 4.5 / 4.6 setting: Ideogram 4.0 uses Speed." in note.toolTip()
+    assert "structured prompt" not in note.text()  # 4.0 takes one
 
 
 def test_switching_keeps_the_shared_fields_and_builds_the_matching_request(qtbot, panel):
@@ -239,6 +249,7 @@ def test_remix_on_4_0_sends_the_source_weight_and_speed_and_hides_what_4_0_lacks
         assert not widget.isVisible(), widget
     assert "does not take seed" in remix.fields.seed_spin.toolTip()
     assert remix.weight_slider.isVisible() and remix.fields.speed_combo.isVisible()
+    assert "quality" not in remix.model_row.unused_label.text()  # Remix never offers Quality: not named
     request = sent(qtbot, remix)
     assert isinstance(request, V2Request) and request.endpoint == "/v2/image/remix/ideogram-4"
     assert dict(request.values) == {"prompt": "In winter", "image_weight": 70, "rendering_speed": "quality",

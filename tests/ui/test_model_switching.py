@@ -123,7 +123,11 @@ def test_every_row_generate_hides_says_why(qtbot, model: str, transparent: bool)
             assert reasons[name] in note.toolTip(), name
         else:
             assert why not in reasons.values(), name
-    assert note.isVisible() == bool(set(reasons) & set(rows(panel)))
+    # The note also names Quality and the structured prompt when the model hides them, with the reason.
+    if "quality" in reasons:
+        assert f"Quality: {reasons['quality']}" in note.toolTip()
+    assert ("Structured prompt: " in note.toolTip()) == panel.structured_box.isHidden()
+    assert note.isVisible() == bool(set(reasons) & {*rows(panel), "quality"} or panel.structured_box.isHidden())
 
 
 def test_remix_keeps_its_fields_across_models_and_every_hidden_row_says_why(qtbot, make_png):

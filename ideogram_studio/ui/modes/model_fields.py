@@ -158,7 +158,7 @@ def _why(name: str, who: str, fields: Mapping[str, Any]) -> str:
     if name == "rendering_speed" and "quality" in fields:
         return f"{who} is set by Quality, not Speed."
     if name == "quality":
-        return f"{_quality_owner()}: {who} uses Speed."
+        return f"{_quality_owner()}: {who} uses Speed." if "rendering_speed" in fields else f"{_quality_owner()}."
     if name in ("aspect_ratio", "resolution") and ("size" in fields or "resolution" in fields):
         return f"{who} has its own sizes: choose one under Size, by the model."
     if name in ("aspect_ratio", "resolution"):

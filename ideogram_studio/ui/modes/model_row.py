@@ -28,7 +28,9 @@ ROW_NAMES = {
     "character_reference_images": "references", "rendering_speed": "speed",
 }  # fmt: skip
 #: The form's order, top to bottom.
-ROW_ORDER = ("negative prompt", "shape", "speed", "number of images", "seed", "magic prompt", "style", "references")
+ROW_ORDER = (
+    "negative prompt", "shape", "speed", "number of images", "seed", "magic prompt", "style", "references", "quality",
+)  # fmt: skip
 #: The models whose form has a Quality choice (4.5 and 4.6 price and render by it).
 QUALITY_MODELS = frozenset({"ideogram-4-5", "ideogram-4-6"})
 
@@ -120,8 +122,10 @@ class ModelRow(QWidget):
     def show_unavailable(self, reasons: Mapping[str, str], labels: Mapping[str, str] | None = None) -> None:
         """One line naming the form's fields this model does not take; its tooltip says why.
         ``labels``: names of the panel's own rows (beyond the shared request fields)."""
-        names = {**FIELD_LABELS, **(labels or {})}
-        shown = {k: v for k, v in reasons.items() if k != "quality" and k in names}
+        names = {**FIELD_LABELS, "quality": "Quality", **(labels or {})}
+        # Quality is named where the mode offers it with another model (not in Remix, which never has it).
+        offers_quality = any(c.model in QUALITY_MODELS for c in MODELS[self.operation])
+        shown = {k: v for k, v in reasons.items() if k in names and (k != "quality" or offers_quality)}
         if not {"aspect_ratio", "resolution"} <= shown.keys():  # the Shape row still shows
             shown.pop("aspect_ratio", None)
             shown.pop("resolution", None)
