@@ -164,6 +164,7 @@ def slugify(text: str | None, max_length: int = 60) -> str:
 class ExportReport:
     written: list[tuple[str, Path]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    rows: dict[str, ImageRow] = field(default_factory=dict)  # of the missing, to name them in words
 
 
 def export_images(
@@ -218,11 +219,13 @@ def _export_each(lib: Library, refs: Sequence[ImageRef], folder: Path, report: E
             data = src.read_bytes()
         except OSError:
             report.missing.append(digest)
+            report.rows[digest] = row
             continue
         try:
             data = strip_metadata(data, row.format, keep_text=UPLOAD_KEPT_TEXT if metadata else ())
         except MetadataStripError:
             report.missing.append(digest)  # a damaged file: the integrity check will say more
+            report.rows[digest] = row
             continue
         ext = src.suffix.lower()
         if namer is not None:

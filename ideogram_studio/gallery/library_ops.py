@@ -360,6 +360,7 @@ class ExportOutcome:
     written: list[tuple[str, Path]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     cancelled: bool = False
+    rows: dict[str, ImageRow] = field(default_factory=dict)  # of the missing, to name them in words
 
 
 def export_with_progress(
@@ -388,6 +389,7 @@ def export_with_progress(
         )
         out.written.extend(part.written)
         out.missing.extend(part.missing)
+        out.rows.update(part.rows)
         if progress is not None:
             last = part.written[-1][1] if part.written else folder
             progress(min(total, i + chunk), total, last)

@@ -32,7 +32,7 @@ from .errors import GalleryError, ImageRejectedError
 from .files import FileStore, is_temp_name
 from .index import GalleryIndex
 from .ingest import Library, describe_file, index_existing_file, probe_header
-from .models import NewImage
+from .models import ImageRow, NewImage
 from .thumbnails import Thumbnailer
 
 INDEX_NAME = "index.sqlite3"
@@ -186,6 +186,9 @@ class IntegrityReport:
     #: What the repair did, in words.
     actions: list[str] = field(default_factory=list)
     cancelled: bool = False
+    #: The index's rows of the missing and damaged images, so a report can name them as the
+    #: designer knows them (prompt, date, size) rather than by hash.
+    rows: dict[str, ImageRow] = field(default_factory=dict)
 
     @property
     def clean(self) -> bool:
@@ -243,6 +246,10 @@ def check_library(
             report.missing.append(digest)
         if progress is not None:
             progress(i + 1, total, path)
+    for digest in (*report.missing, *report.mismatched):
+        row = lib.index.get(digest)
+        if row is not None:
+            report.rows[digest] = row
     known_paths = {lib.root / rel for rel in indexed.values()}
     report.orphans = [p for p in lib.files.iter_image_files() if p not in known_paths]
     folders = [lib.root, *lib.files.shard_dirs(), *lib.sidecars.shard_dirs(), lib.sidecars.dir, lib.sidecars.staging]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ...gallery import ImportReport, IntegrityReport, PurgeReport, RebuildReport
 from ...gallery.library_ops import ExportOutcome, LibraryProblem, ProblemKind
+from ...gallery.models import ImageRow
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,17 @@ class TaskReport:
 
 def plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def image_words(digest: str, rows: dict[str, ImageRow]) -> str:
+    """An image as the designer knows it: its prompt, when it was made and its size; the hash only
+    for an image the index has no row for (its prefix, enough to find the file)."""
+    row = rows.get(digest)
+    if row is None:
+        return f"an image with no record in the index ({digest[:12]}…)"
+    prompt = " ".join((row.prompt or row.prompt_used or "").split())
+    said = f"“{prompt[:60]}{'…' if len(prompt) > 60 else ''}”, " if prompt else "the image "
+    return f"{said}made {row.created_at.day} {row.created_at:%b %Y, %H:%M}, {row.width}×{row.height}"
 
 
 def import_report(r: ImportReport) -> TaskReport:
@@ -49,7 +61,7 @@ def export_report(r: ExportOutcome, folder: Path) -> TaskReport:
         summary += f" {len(r.missing):,} could not be read (their files are missing)."
     if r.cancelled:
         summary += " Cancelled before the end."
-    details = tuple(f"Missing file: image {h[:12]}…" for h in r.missing)
+    details = tuple(f"Missing file: {image_words(h, r.rows)}" for h in r.missing)
     return TaskReport("Export", summary, details, ok=not r.missing)
 
 
@@ -57,8 +69,8 @@ def check_report(r: IntegrityReport) -> TaskReport:
     if r.cancelled:
         return TaskReport("Library check", "Check cancelled.", (), ok=True)
     lines: list[str] = []
-    lines += [f"Missing file: image {h[:12]}…" for h in r.missing]
-    lines += [f"Damaged (bytes changed): image {h[:12]}…" for h in r.mismatched]
+    lines += [f"Missing file: {image_words(h, r.rows)}" for h in r.missing]
+    lines += [f"Damaged (bytes changed): {image_words(h, r.rows)}" for h in r.mismatched]
     lines += [f"Not in the index: {p.name}" for p in r.orphans]
     lines += [f"Unreadable thumbnail: {p.name}" for p in r.stale_thumbnails]
     lines += [f"Leftover temporary file: {p.name}" for p in r.temp_files]
