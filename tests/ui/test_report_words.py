@@ -45,5 +45,5 @@ def test_an_export_names_the_image_it_could_not_read(gallery: Gallery, tmp_path:
 
     assert report.summary.startswith("Exported 1 image") and not report.ok
     (line,) = report.details
-    assert line.startswith("Missing file: “a very long prompt a very long prompt a v…”, made ")
+    assert line.startswith("Missing file: “a very long prompt a very long prompt a very long prompt a v…”, made ")
     assert gone[:12] not in line
