@@ -291,3 +291,28 @@ def in_words(prompt: str) -> str | None:
     count = len(elements) if isinstance(elements, list) else 0
     words = str(obj.get("high_level_description") or "").strip() or "a structured prompt"
     return f"Layout: {words} ({count} element{'s' if count != 1 else ''})"
+
+
+#: How many elements a longer description lists (the JSON, a click away, has them all).
+LISTED_ELEMENTS = 8
+
+
+def in_lines(prompt: str) -> list[str] | None:
+    """A stored structured prompt as a few lines for a details panel: in_words' headline, then one
+    line per element ('Text "NORTH LIGHT": headline', 'Object: a lighthouse'); None for a text prompt."""
+    headline = in_words(prompt)
+    if headline is None:
+        return None
+    elements = json.loads(prompt)["compositional_deconstruction"].get("elements")
+    lines = [headline]
+    listed = [e for e in elements if isinstance(e, dict)] if isinstance(elements, list) else []
+    for element in listed[:LISTED_ELEMENTS]:
+        desc = " ".join(str(element.get("desc") or "").split())
+        if element.get("type") == "text":
+            text = " ".join(str(element.get("text") or "").split())
+            lines.append(f'Text "{text}"' + (f": {desc}" if desc else ""))
+        else:
+            lines.append(f"Object: {desc or 'no description'}")
+    if len(listed) > LISTED_ELEMENTS:
+        lines.append(f"… and {len(listed) - LISTED_ELEMENTS} more")
+    return lines

@@ -10,12 +10,14 @@ import pytest
 
 from ideogram_studio.api import structured_prompt as sp
 from ideogram_studio.api.structured_layout import (
+    LISTED_ELEMENTS,
     PROMPT_LIMIT,
     Element,
     Layout,
     LayoutFileError,
     flag_lines,
     flags,
+    in_lines,
     in_words,
     read_file,
     text_room,
@@ -159,6 +161,18 @@ def test_a_stored_structured_prompt_in_words_for_captions() -> None:
     assert in_words(sp.serialise(CAPTION)) == f"Layout: {CAPTION['high_level_description']} (2 elements)"
     assert in_words("A fox in the snow") is None
     assert in_words('{"not": "a caption"}') is None and in_words("{broken") is None
+
+
+def test_a_stored_structured_prompt_in_lines_for_details() -> None:
+    expected = ["Layout: A poster (2 elements)", 'Text "HELLO": headline', "Object: a fox"]
+    assert in_lines(sp.serialise(CAPTION)) == expected
+    many = json.loads(json.dumps(CAPTION))
+    many["compositional_deconstruction"]["elements"] = [
+        {"type": "obj", "bbox": [0, 0, 10, 10], "desc": f"thing {i}"} for i in range(LISTED_ELEMENTS + 3)
+    ]
+    lines = in_lines(sp.serialise(many))
+    assert lines is not None and len(lines) == 1 + LISTED_ELEMENTS + 1 and lines[-1] == "… and 3 more"
+    assert in_lines("A fox in the snow") is None and in_lines("{broken") is None
 
 
 def test_a_text_box_without_words_is_flagged() -> None:

@@ -44,6 +44,7 @@ from ..common.untrusted import isolate, menu_text, one_line, plain_label, toolti
 from ..widgets.flow_layout import FlowLayout
 from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, MenuItems
 from .culling_row import CullingRow
+from .structured_rows import say_structured
 
 CHAIN_ICON = 64
 ROLE_LABELS = {
@@ -558,9 +559,11 @@ class LibraryDetail(QScrollArea):
         prompt = request.get("prompt") or row.prompt
         if prompt:
             self._add_row("Prompt", str(prompt), ("prompt", str(prompt)))
+            say_structured(self._form, str(prompt), self.message.emit)  # a 4.x layout in words
         used = response.get("prompt") or row.prompt_used
         if used and used != prompt:
             self._add_row("Prompt as used", str(used), ("prompt_used", str(used)))
+            say_structured(self._form, str(used), self.message.emit)
         negative = request.get("negative_prompt") or row.negative_prompt
         if negative:
             self._add_row("Negative prompt", str(negative), ("negative_prompt", str(negative)))
