@@ -41,10 +41,15 @@ def prompt_cell(qtbot: Any, studio: Studio, image_hash: str) -> QWidget:
     """The Prompt row's value cell of the library's details for the image."""
     studio.window.library.show_library(True)
     page = studio.window.library.page
-    qtbot.waitUntil(lambda: page.model.rowCount() >= 1, timeout=10000)
-    select_row(page, 0)
     detail = page.detail
-    qtbot.waitUntil(lambda: detail.current_hash() == image_hash, timeout=10000)
+
+    def shown() -> bool:
+        # (The page showing for the first time reloads its rows: a selection made before is lost.)
+        if page.model.rowCount() and page.current_hash() != image_hash:
+            select_row(page, 0)
+        return detail.current_hash() == image_hash
+
+    qtbot.waitUntil(shown, timeout=10000)
     qtbot.waitUntil(lambda: detail.findChild(QToolButton, "use-prompt") is not None, timeout=10000)
     button = detail.findChild(QToolButton, "use-prompt")
     assert button is not None
