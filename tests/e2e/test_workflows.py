@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,38 +13,10 @@ from PIL import Image, ImageChops
 
 from ideogram_studio.gallery import Gallery
 
-from .helpers import KEY, SandboxServer
+from .helpers import SandboxServer
+from .helpers import run_driver as run_flow
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_flow(flow: str, home: Path, api_base: str, shots: Path, extra: str = "") -> dict[str, object]:
-    report = home / f"{flow}.json"
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "xcb",
-        "XDG_CONFIG_HOME": str(home / "config"),
-        "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"),
-        "XDG_CACHE_HOME": str(home / "cache"),
-        "IDEOGRAM_API_BASE": api_base,
-        "IDEOGRAM_API_KEY": KEY,
-        "PYTHONPATH": str(ROOT),
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.e2e.drive_studio", flow, str(report), str(shots), extra],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
-    data = json.loads(report.read_text()) if report.exists() else {"ok": False, "error": "no report"}
-    assert data.get("ok"), f"{data.get('error')}\nstderr:\n{proc.stderr[-3000:]}"
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
-    return data
 
 
 def test_paint_a_mask_and_send_an_edit(

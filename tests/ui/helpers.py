@@ -113,3 +113,13 @@ def generate(qtbot: Any, studio: Studio, request: GenerateRequest | EditRequest,
     wait_for(qtbot, studio.services.queue.submit(request))
     wait_jobs_finished(qtbot, studio, count)
     return studio.jobs()[-1].result_hashes
+
+
+def results_of(qtbot: Any, studio: Studio, request: Any) -> list[str]:
+    """Send `request` as one job; its results once they are stored and in the strip."""
+    before = len(studio.jobs())
+    wait_for(qtbot, studio.services.queue.submit(request))
+    wait_jobs_finished(qtbot, studio, before + 1)
+    hashes: list[str] = list(studio.jobs()[-1].result_hashes)
+    qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
+    return hashes

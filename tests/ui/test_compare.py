@@ -28,7 +28,7 @@ from ideogram_studio.api.requests import (
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.widgets.compare_view import SIDE_BY_SIDE, SLIDER, CompareView
 
-from .helpers import Studio, close_studio, open_studio, select_row, wait_for, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, results_of, select_row
 
 
 @pytest.fixture
@@ -36,15 +36,6 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iter
     s = open_studio(qtbot, tmp_path, MemoryStore())
     yield s
     close_studio(qtbot, s)
-
-
-def send(qtbot: Any, studio: Studio, request: Any) -> list[str]:
-    before = len(studio.jobs())
-    wait_for(qtbot, studio.services.queue.submit(request))
-    wait_jobs_finished(qtbot, studio, before + 1)
-    hashes: list[str] = studio.jobs()[-1].result_hashes
-    qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
-    return hashes
 
 
 def picture(width: int, height: int, colour: str) -> QImage:
@@ -63,7 +54,7 @@ def source_file() -> ImageFile:
 
 def test_two_selected_in_the_strip_compare_with_c_and_esc_comes_back(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    first, second = send(qtbot, studio, GenerateRequest(prompt="a kite", num_images=2, seed=11))
+    first, second = results_of(qtbot, studio, GenerateRequest(prompt="a kite", num_images=2, seed=11))
     area, strip, model = window.result_area, window.strip, window.recent_model
     qtbot.waitUntil(area.showing_grid)
     # Ctrl+click two thumbnails, then C in the strip.
@@ -86,7 +77,7 @@ def test_two_selected_in_the_strip_compare_with_c_and_esc_comes_back(qtbot: Any,
     assert not a.isNull() and not b.isNull() and a != b
 
     # A new result meanwhile does not take the comparison away.
-    send(qtbot, studio, GenerateRequest(prompt="a second kite", num_images=1))
+    results_of(qtbot, studio, GenerateRequest(prompt="a second kite", num_images=1))
     qtbot.waitUntil(lambda: area.unseen_count() == 1)
     assert area.showing_page() and view.isVisible()
 
@@ -98,8 +89,8 @@ def test_two_selected_in_the_strip_compare_with_c_and_esc_comes_back(qtbot: Any,
 
 def test_one_selected_compares_with_the_image_shown_and_none_says_how(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    (older,) = send(qtbot, studio, GenerateRequest(prompt="a red door", num_images=1))
-    (newer,) = send(qtbot, studio, GenerateRequest(prompt="a blue door", num_images=1))
+    (older,) = results_of(qtbot, studio, GenerateRequest(prompt="a red door", num_images=1))
+    (newer,) = results_of(qtbot, studio, GenerateRequest(prompt="a blue door", num_images=1))
     qtbot.waitUntil(lambda: window.shown_image_hash() == newer, timeout=5000)
     window.strip.clearSelection()
     assert not window.compare.compare_selected()
@@ -115,13 +106,18 @@ def test_one_selected_compares_with_the_image_shown_and_none_says_how(qtbot: Any
 
 def test_two_selected_in_the_library_compare(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    hashes = send(qtbot, studio, GenerateRequest(prompt="a green chair", num_images=2))
+    hashes = results_of(qtbot, studio, GenerateRequest(prompt="a green chair", num_images=2))
     window.library.show_library(True)
     page = window.library.page
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
-    select_row(page, 0)
-    page.grid.selectionModel().select(page.model.index(1, 0), QItemSelectionModel.SelectionFlag.Select)
-    assert sorted(page.selected_hashes()) == sorted(hashes)
+
+    def both_selected() -> bool:  # (selected again if the page's first search reset the grid meanwhile)
+        if sorted(page.selected_hashes()) != sorted(hashes):
+            select_row(page, 0)
+            page.grid.selectionModel().select(page.model.index(1, 0), QItemSelectionModel.SelectionFlag.Select)
+        return sorted(page.selected_hashes()) == sorted(hashes)
+
+    qtbot.waitUntil(both_selected, timeout=10000)
     page.context_menu.aboutToShow.emit()
     assert window.compare.action.isEnabled()  # (in the library's menu when two are selected)
     assert window.compare.action in page.context_menu.actions()
@@ -190,7 +186,7 @@ def test_the_slider_names_its_sides_by_the_images(qtbot: Any) -> None:
     ids=["remix", "reframe", "replace-background"],
 )
 def test_a_result_made_from_a_source_shows_before_and_after(qtbot: Any, studio: Studio, request_obj: Any) -> None:
-    (result,) = send(qtbot, studio, request_obj)
+    (result,) = results_of(qtbot, studio, request_obj)
     viewer = studio.window.viewer
     qtbot.waitUntil(lambda: studio.window.shown_image_hash() == result and viewer.is_comparing(), timeout=5000)
     before = viewer.before_image()
@@ -199,8 +195,8 @@ def test_a_result_made_from_a_source_shows_before_and_after(qtbot: Any, studio: 
 
 def test_a_result_compares_with_its_source_side_by_side(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    (result,) = send(qtbot, studio, RemixRequest(image=source_file(), prompt="the same at night"))
-    (plain,) = send(qtbot, studio, GenerateRequest(prompt="no source here", num_images=1))
+    (result,) = results_of(qtbot, studio, RemixRequest(image=source_file(), prompt="the same at night"))
+    (plain,) = results_of(qtbot, studio, GenerateRequest(prompt="no source here", num_images=1))
     window.compare.compare_with_source(plain)
     qtbot.waitUntil(lambda: "not made from a source" in window.statusBar().currentMessage(), timeout=5000)
     assert not window.result_area.showing_page()
@@ -217,7 +213,7 @@ def test_a_result_compares_with_its_source_side_by_side(qtbot: Any, studio: Stud
 
 def test_strip_keys_mark_every_selected_result(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    hashes = send(qtbot, studio, GenerateRequest(prompt="three cups", num_images=3))
+    hashes = results_of(qtbot, studio, GenerateRequest(prompt="three cups", num_images=3))
     strip, model = window.strip, window.recent_model
     selection = strip.selectionModel()
     for n, image_hash in enumerate(hashes[:2]):
@@ -232,7 +228,7 @@ def test_strip_keys_mark_every_selected_result(qtbot: Any, studio: Studio) -> No
 
 def test_the_viewer_caption_leads_with_the_shown_image_marks(qtbot: Any, studio: Studio) -> None:
     window = studio.window
-    (image_hash,) = send(qtbot, studio, GenerateRequest(prompt="a single pear", num_images=1))
+    (image_hash,) = results_of(qtbot, studio, GenerateRequest(prompt="a single pear", num_images=1))
     viewer = window.viewer
     qtbot.waitUntil(lambda: window.shown_image_hash() == image_hash and viewer.has_image(), timeout=5000)
     plain = viewer.caption()

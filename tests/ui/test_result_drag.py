@@ -23,7 +23,7 @@ from ideogram_studio.ui.shell import result_drag
 from ideogram_studio.ui.shell.result_drag import result_mime
 from ideogram_studio.ui.widgets.image_drop import result_hash
 
-from .helpers import Studio, close_studio, open_studio, wait_for, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, results_of
 
 
 class FakeDrag:
@@ -57,12 +57,7 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path, monkeyp
 
 
 def send(qtbot: Any, studio: Studio, count: int) -> list[str]:
-    before = len(studio.jobs())
-    wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt="a paper boat", num_images=count)))
-    wait_jobs_finished(qtbot, studio, before + 1)
-    hashes: list[str] = studio.jobs()[-1].result_hashes
-    qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
-    return hashes
+    return results_of(qtbot, studio, GenerateRequest(prompt="a paper boat", num_images=count))
 
 
 def press_and_drag(
