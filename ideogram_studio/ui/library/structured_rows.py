@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QToolButton
 
@@ -43,5 +44,5 @@ def say_structured(form: QFormLayout, prompt: str, say: Callable[[str], None]) -
         say("Structured prompt copied as JSON")
 
     button.clicked.connect(copy)
-    row.insertWidget(row.indexOf(label) + 1, button)
+    row.insertWidget(row.indexOf(label) + 1, button, 0, Qt.AlignmentFlag.AlignTop)  # (as the row's 'use')
     return True
