@@ -366,7 +366,8 @@ async def sort_flow() -> None:
     from ideogram_studio.ui.common import theme
 
     w = await ready()
-    w.resize(1280, 720)
+    width, height = (int(n) for n in (EXTRA or "1280x720").split("x"))  # the window's size: "WxH"
+    w.resize(width, height)
     panel = w.generate_panel
     spin = next(s for s in panel.findChildren(QSpinBox) if s.toolTip().startswith("How many images"))
     await focus(spin)
