@@ -8,7 +8,6 @@ GUI thread counts its own heartbeats meanwhile: each test waits for events, neve
 from __future__ import annotations
 
 import struct
-import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,10 +18,10 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-from ideogram_studio.api.images import ImageFile
 from ideogram_studio.imaging.mask_export import EMPTY_MASK, FULL_MASK
-from ideogram_studio.ui.modes import source_image
 from ideogram_studio.ui.modes.edit import EditPanel
+
+from .source_gate import Gate
 
 EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
@@ -50,21 +49,6 @@ def poster(path: Path, kind: str) -> Path:
     return path
 
 
-class Gate:
-    """Holds the worker inside the check of the file until the GUI thread opens it."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.open = threading.Event()
-        self.opened_in_time: bool | None = None
-        real = source_image.prepare
-
-        def held_prepare(image: ImageFile, *, keep_alpha: bool) -> Any:
-            self.opened_in_time = self.open.wait(GATE_WAIT_S)
-            return real(image, keep_alpha=keep_alpha)
-
-        monkeypatch.setattr(source_image, "prepare", held_prepare)
-
-
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
 def test_an_8k_source_loads_without_blocking_and_shows_a_preview_first(
     qtbot: Any, edit: EditPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
@@ -72,7 +56,7 @@ def test_an_8k_source_loads_without_blocking_and_shows_a_preview_first(
     path = poster(tmp_path / f"poster.{kind.lower()}", kind)
     picker = edit.source_picker
     assert picker is not None
-    gate = Gate(monkeypatch)
+    gate = Gate(monkeypatch, GATE_WAIT_S)
     beats: list[bool] = []  # while loading: was the preview picture up yet?
 
     def heartbeat() -> None:  # a GUI-thread timer: it runs only while the GUI thread is free

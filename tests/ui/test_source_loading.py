@@ -5,7 +5,6 @@ open, so each test waits for events, never for time."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,10 @@ from PySide6.QtCore import QTimer
 
 from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest
-from ideogram_studio.ui.modes import source_image
 from ideogram_studio.ui.modes.source_image import SourceImagePicker
 from ideogram_studio.ui.modes.source_loading import LARGE_PIXELS
+
+from .source_gate import Gate
 
 #: Over the worker threshold, small on disk (flat colours compress to almost nothing).
 LARGE = (2600, 1800)
@@ -42,23 +42,8 @@ def large_png(tmp_path: Path) -> Path:
     return path
 
 
-class Gate:
-    """Holds the worker inside the check of the file until the GUI thread opens it."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.open = threading.Event()
-        self.opened_in_time: bool | None = None
-        real = source_image.prepare
-
-        def held_prepare(image: ImageFile, *, keep_alpha: bool):  # type: ignore[no-untyped-def]
-            self.opened_in_time = self.open.wait(GATE_WAIT_S)
-            return real(image, keep_alpha=keep_alpha)
-
-        monkeypatch.setattr(source_image, "prepare", held_prepare)
-
-
 def test_the_gui_thread_keeps_running_while_a_large_source_loads(qtbot, picker, large_png, monkeypatch):
-    gate = Gate(monkeypatch)
+    gate = Gate(monkeypatch, GATE_WAIT_S)
     seen_while_loading = []
 
     def heartbeat() -> None:  # a GUI-thread timer: it only runs if the GUI thread is free
@@ -87,7 +72,7 @@ def test_the_gui_thread_keeps_running_while_a_large_source_loads(qtbot, picker, 
 
 
 def test_a_newer_choice_wins_over_a_read_under_way(qtbot, picker, large_png, monkeypatch):
-    gate = Gate(monkeypatch)
+    gate = Gate(monkeypatch, GATE_WAIT_S)
     assert picker.load_path(large_png)
     small = Image.new("RGB", (40, 30), (10, 200, 10))
     path = large_png.parent / "small.png"

@@ -115,8 +115,11 @@ def studio_jobs(window: object) -> list[tuple[str, Callable[[], object]]]:
     def preset_picker() -> None:
         fields = window.generate_panel.fields
         choice = fields.preset_choice() if fields is not None else None
-        if choice is not None:
-            choice.picker().window().ensurePolished()
+        if choice is not None:  # made, polished and laid out: the first open mostly only shows it
+            dialog = choice.picker().window()
+            dialog.ensurePolished()
+            if (layout := dialog.layout()) is not None:
+                layout.activate()
 
     jobs.append(("preset picker", preset_picker))
     jobs.append(("library page", window.prepare_library))
