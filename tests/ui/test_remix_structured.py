@@ -118,3 +118,32 @@ def test_the_layout_editor_of_a_remix_is_framed_by_the_source(qtbot: Any, studio
     assert editor.canvas.frame_size() == (900, 600)
     remix.set_model(V1_MODEL)  # no structured prompt: the canvas goes, the results show
     qtbot.waitUntil(lambda: not studio.window.is_showing_canvas(), timeout=5000)
+
+
+def test_reuse_settings_of_a_4_0_remix_fills_remix(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+    remix = _remix_on_4(studio, tmp_path, (800, 600))
+    qtbot.keyClicks(remix.prompt_edit, "A harbour at dawn, a banner reading \"WELCOME\"")
+    qtbot.mouseClick(remix.structured_box.expand_button, L)
+    qtbot.waitUntil(remix.structured_box.in_use, timeout=10000)
+    caption = json.loads(remix.structured_box.text())
+    remix.set_image_weight(70)
+    qtbot.waitUntil(remix.send_button.isEnabled, timeout=5000)
+    qtbot.mouseClick(remix.send_button, L)
+    wait_jobs_finished(qtbot, studio, 1)
+    job = studio.jobs()[0]
+    assert job.state.value == "done", job.error
+    # The form moves on (3.0, no source, no JSON), then the result's settings come back from the library.
+    remix.set_model(V1_MODEL)
+    remix.structured_box.clear()
+    assert remix.source_picker is not None
+    remix.source_picker.clear()
+    remix.set_image_weight(20)
+    studio.window.library._reuse(job.result_hashes[0])
+    qtbot.waitUntil(lambda: remix.model() == "ideogram-4", timeout=10000)
+    assert "reused in Remix" in studio.window.statusBar().currentMessage()
+    assert json.loads(remix.structured_box.text()) == caption
+    assert remix.image_weight() == 70
+    source = remix.source_picker.image()
+    assert source is not None and source.size == (800, 600)
+    request = remix.request()
+    assert isinstance(request, V2Request) and request.json_prompt == caption

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QVBoxLayout
 
+from ...api.images import ImageFile
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, Operation, RemixRequest
 from ...api.v2_requests import V2Request
@@ -194,6 +195,36 @@ class RemixPanel(ModePanel):
 
     def set_model(self, model: str) -> None:
         self.model_row.set_model(model)
+
+    def reuse(self, request: object) -> bool:
+        """A 4.0 (or v2 3.0) remix sets the model, the source, its prompt or structured prompt, the
+        image weight and the fields the form shares with it; a 3.0 request every field."""
+        if isinstance(request, V2Request) and request.operation is Operation.REMIX:
+            self._set_v2_request(request)
+            return True
+        return super().reuse(request)
+
+    def _set_v2_request(self, request: V2Request) -> None:
+        assert self.source_picker is not None and self.fields is not None
+        v = request.values
+        self._loading += 1
+        try:
+            self.model_row.set_model(V1_MODEL if request.model == "ideogram-3" else request.model)
+            images = request.uploads.get("image") or ()
+            if images and isinstance(images[0], ImageFile):
+                self.source_picker.set_image_file(images[0], None, convert=False)
+            self.size_row.set_value(v.get("resolution"))
+            self.set_prompt(str(v.get("prompt") or ""))
+            self.structured_box.set_value(request.json_prompt)
+            weight = v.get("image_weight")
+            self.set_image_weight(weight if isinstance(weight, int) else None)
+            if isinstance(v.get("num_images"), int):
+                self.fields.images_spin.setValue(v["num_images"])
+            if isinstance(v.get("seed"), int):
+                self.fields.set_seed(v["seed"])
+        finally:
+            self._loading -= 1
+        self._refresh()
 
     def set_request(self, request: ApiRequest) -> None:
         if not isinstance(request, RemixRequest):
