@@ -116,6 +116,16 @@ def test_the_layout_editor_of_a_remix_is_framed_by_the_source(qtbot: Any, studio
     qtbot.waitUntil(studio.window.is_showing_canvas, timeout=5000)
     editor = remix.layout_editor()
     assert editor.canvas.frame_size() == (900, 600)
+
+    def centre() -> tuple[int, int, int]:
+        view = editor.canvas.viewport()
+        colour = view.grab().toImage().pixelColor(view.width() // 2, view.height() // 2)
+        return colour.red(), colour.green(), colour.blue()
+
+    assert centre() == (200, 120, 40)  # the source under the (still empty) layout
+    assert remix.source_picker is not None
+    remix.source_picker.clear()  # no source: a blank frame (of the same size: the model keeps the source's)
+    assert centre() != (200, 120, 40)
     remix.set_model(V1_MODEL)  # no structured prompt: the canvas goes, the results show
     qtbot.waitUntil(lambda: not studio.window.is_showing_canvas(), timeout=5000)
 

@@ -64,6 +64,12 @@ class LayoutSync(QObject):
         if self._editor is not None:
             self._editor.use_reference(image)
 
+    def clear_reference(self) -> None:
+        """The reference is gone (Remix's source removed): the frame is the form's size again."""
+        self._reference = None
+        if self._editor is not None:
+            self._editor.clear_reference()
+
     def size_changed(self) -> None:
         """The form's output size ("WxH", or None when the model chooses) is the editor's frame."""
         if self._editor is None:

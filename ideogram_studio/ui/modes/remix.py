@@ -175,8 +175,8 @@ class RemixPanel(ModePanel):
     def _on_source_changed(self) -> None:
         # The boxes are placed over the image being remixed (its size is the layout's frame).
         assert self.source_picker is not None
-        if self.source_picker.image() is not None:
-            self.structured.use_reference(self.source_picker.qimage())
+        has_source = self.source_picker.image() is not None
+        self.structured.use_reference(self.source_picker.qimage() if has_source else None)
 
     def _on_model_changed(self) -> None:
         assert self.fields is not None

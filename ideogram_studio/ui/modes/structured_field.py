@@ -98,9 +98,12 @@ class StructuredField(QObject):
         if isinstance(prompt, dict):
             self.box.set_value(prompt)
 
-    def use_reference(self, image: QImage) -> None:
-        if not image.isNull():
+    def use_reference(self, image: QImage | None) -> None:
+        """The layout's frame: this image (None or unreadable: the form's size)."""
+        if image is not None and not image.isNull():
             self.sync.use_reference(image)
+        else:
+            self.sync.clear_reference()
 
     # ---- Expand ------------------------------------------------------------------------------
     def connect_services(self, services: ExpandServices) -> None:
