@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_gui_stalls.py                   # every workflow
     python tests/benchmarks/bench_gui_stalls.py --only modes presets --size 3840 2160
+    PYTHONPATH=../before python tests/benchmarks/bench_gui_stalls.py   # another checkout's studio
 
 The real studio (MainWindow + controller + services, against the in-process sandbox, in a temporary
 library) is opened as the app opens it: the shell, the restored mode's panel (open_frame), the
@@ -41,8 +42,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+if str(REPO) not in sys.path:  # last: another checkout named by PYTHONPATH is measured instead (a before)
+    sys.path.append(str(REPO))
 
 from PIL import Image, ImageDraw  # noqa: E402
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer  # noqa: E402
@@ -189,8 +190,12 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio.ui.common.task_runner import TaskRunner
     from ideogram_studio.ui.modes import registry
     from ideogram_studio.ui.shell.controller import StudioController
-    from ideogram_studio.ui.shell.idle_build import IdleBuilder
     from ideogram_studio.ui.shell.main_window import MainWindow
+
+    try:  # (an older checkout, through PYTHONPATH, has none: everything is made on first use there)
+        from ideogram_studio.ui.shell.idle_build import IdleBuilder
+    except ImportError:
+        IdleBuilder = None  # type: ignore[assignment,misc]
 
     settings = Settings(data_dir=str(tmp / "library"))
     if "presets" in args.only:  # earlier previews, in the library before the studio opens
@@ -211,7 +216,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     await start_up.run(lambda: None, after.done)
     print(f"studio open; after start-up: {start_up.seconds * 1000:.0f} ms, {stall_text(start_up.stalls)} "
           "(recent results, preset previews)")  # fmt: skip
-    builder = window.findChild(IdleBuilder)
+    builder = window.findChild(IdleBuilder) if IdleBuilder is not None else None
     if builder is not None and not args.no_wait:
         # The designer leaves the studio alone a moment: what is made ahead is made now (ui/shell/idle_build.py).
         ahead = await Step(heart, "made ahead").run(lambda: None, lambda: not builder.pending())
@@ -298,7 +303,10 @@ def main() -> None:
     os.environ["XDG_DATA_HOME"] = str(tmp / "data")
     os.environ["XDG_STATE_HOME"] = str(tmp / "state")
     os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")
-    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; QPA {app.platformName()}")
+    import ideogram_studio
+
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; QPA {app.platformName()}; "
+          f"the studio from {Path(ideogram_studio.__file__).parent.parent}")  # fmt: skip
     try:
         with loop:
             stalls = loop.run_until_complete(run(args, tmp))
