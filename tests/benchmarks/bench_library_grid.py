@@ -123,11 +123,15 @@ class Heartbeat(QObject):
         while self._running:
             time.sleep(0.01)
             if (time.perf_counter() - self._last) * 1000 > 40:
-                frame = sys._current_frames().get(gui)
-                stack = traceback.extract_stack(frame)[-6:] if frame is not None else []
-                self._seen[" < ".join(f"{Path(f.filename).stem}:{f.lineno} {f.name}" for f in reversed(stack))] += 1
+                names = {t.ident: t.name for t in threading.enumerate()}
+                for ident, frame in sys._current_frames().items():
+                    if ident == threading.get_ident() or (ident != gui and frame.f_code.co_name in ("wait", "_worker")):
+                        continue  # the sampler itself; an idle worker
+                    stack = traceback.extract_stack(frame)[-6 if ident == gui else -3 :]
+                    where = " < ".join(f"{Path(f.filename).stem}:{f.lineno} {f.name}" for f in reversed(stack))
+                    self._seen[f"[{'GUI' if ident == gui else names.get(ident, '?')}] {where}"] += 1
 
-    def where(self, n: int = 4) -> str:
+    def where(self, n: int = 6) -> str:
         return "".join(f"\n    {count * 10} ms in {place}" for place, count in self._seen.most_common(n))
 
     def stalls(self) -> list[float]:
