@@ -157,7 +157,8 @@ def shuffled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Gallery]:
 
 WINDOWED = [("c", False), ("castle", False), ("castle n", False), ("castle neo", False), ("Café", False),
             ("robot -cat", False), ("-dog", False), ("neon op:edit", False), ("ocean rating:>=3", False),
-            ("fores fav", False), ("mount tag:five", False), ("castle -tag:three", False), ("c", True), ("casTL", True)]
+            ("fores fav", False), ("mount tag:five", False), ("castle -tag:three", False), ("c", True), ("casTL", True),
+            ("op:edit rating:>=3", False), ("fav", False), ("tag:five", False), ("-tag:three is:unflagged", False)]
 
 
 @pytest.mark.parametrize("which", ["big", "shuffled"])
