@@ -1,17 +1,26 @@
-"""Take the AppStream screenshots from the real app: packaging/screenshots/*.png.
+"""Take the README and AppStream screenshots from the real app: packaging/screenshots/*.png.
 
-    xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshots.py
-    xvfb-run -a -s "-screen 0 1400x900x24" python packaging/screenshots.py --app dist/IdeogramStudio/ideogram-studio
+    xvfb-run -a -s "-screen 0 1920x1080x24" python packaging/screenshots.py
+    xvfb-run -a -s "-screen 0 1920x1080x24" python packaging/screenshots.py --size 1920x1080 --out /tmp/shots
+    xvfb-run -a -s "-screen 0 1920x1080x24" python packaging/screenshots.py --app dist/IdeogramStudio/ideogram-studio
 
-The app runs with no key (the in-process sandbox), in throw-away XDG folders, with keyring's
-"null" backend (no key saved, no D-Bus). The window is driven from outside with xdotool, like a
-designer would: type a prompt, Ctrl+Return, wait for the image in the library's index, then the
-window is grabbed with Qt (a separate process on the same display) and the app quits with Ctrl+Q.
+For each theme (`--themes`, default light and dark) the app runs once with no key (the in-process
+sandbox), in throw-away XDG folders whose settings.json names the theme, with keyring's "null"
+backend (no key saved, no D-Bus). The window is sized to `--size` (default 1280x720, the laptop
+window the studio is designed for) and driven from outside with xdotool, like a designer would:
+
+1. Generate: type a prompt, Ctrl+Return, wait for the image in the library's index → generate-<theme>.png
+2. Edit: the result's menu (Menu key) ▸ Copy image, Alt+3, Ctrl+V on the canvas, a stroke of the
+   brush across it → edit-<theme>.png
+
+Each window is grabbed with Qt (a separate process on the same display) and saved as an optimised
+PNG; the app quits with Ctrl+Q.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import subprocess
@@ -56,14 +65,18 @@ def stored_images(index: Path) -> int:
         return 0
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--app", nargs="+", default=[sys.executable, "-m", "ideogram_studio"], help="command to run")
-    parser.add_argument("--out", type=Path, default=HERE / "screenshots", help="folder (default: %(default)s)")
-    args = parser.parse_args()
-    if not os.environ.get("DISPLAY"):
-        raise SystemExit("screenshots: needs an X display; run it under xvfb-run")
+def grab(window: str, target: Path, env: dict[str, str]) -> None:
+    """The window as it is on screen, saved as a PNG Pillow has optimised (about a third smaller)."""
+    from PIL import Image
 
+    subprocess.run([sys.executable, "-c", GRAB, window, str(target)], env=env, check=True)
+    with Image.open(target) as shot:
+        rgb = shot.convert("RGB")  # (no alpha: a window has none worth keeping)
+    rgb.save(target, optimize=True)
+    print(f"{target} ({target.stat().st_size // 1024} KiB)")
+
+
+def shoot(app_cmd: list[str], theme: str, size: tuple[int, int], out: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="ideogram-shots-") as tmp:
         home = Path(tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IDEOGRAM_", "DBUS_SESSION"))}
@@ -71,28 +84,73 @@ def main() -> int:
             (home / name).mkdir(mode=0o700)
             env[name] = str(home / name)
         env.update(HOME=str(home), QT_QPA_PLATFORM="xcb", PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+        config = home / "XDG_CONFIG_HOME" / "IdeogramStudio"
+        config.mkdir(mode=0o700)
+        (config / "settings.json").write_text(json.dumps({"theme": theme}), "utf-8")
         index = home / "XDG_DATA_HOME" / "IdeogramStudio" / "index.sqlite3"
 
-        app = subprocess.Popen(args.app, env=env)
+        app = subprocess.Popen(app_cmd, env=env)
         try:
             window = wait(lambda: xdotool("search", "--onlyvisible", "--name", "^Ideogram Studio"), 60, "the window")
             window = window.split()[0]
-            time.sleep(1.5)
+            width, height = size
+            xdotool("windowmove", "--sync", window, "0", "0")
+            xdotool("windowsize", "--sync", window, str(width), str(height))
+            # The studio is attached (its prompt has the focus) once the title names the sandbox.
+            wait(lambda: xdotool("search", "--onlyvisible", "--name", "^Sandbox"), 60, "the studio")
+            time.sleep(1.0)
             xdotool("windowfocus", "--sync", window)
             xdotool("type", "--delay", "8", PROMPT)
             xdotool("key", "ctrl+Return")
             wait(lambda: stored_images(index) >= 1, 60, "the image to be stored")
             time.sleep(2.0)  # the viewer and the results strip paint
-            args.out.mkdir(parents=True, exist_ok=True)
-            target = args.out / "main.png"
-            subprocess.run([sys.executable, "-c", GRAB, window, str(target)], env=env, check=True)
-            print(target)
+            out.mkdir(parents=True, exist_ok=True)
+            grab(window, out / f"generate-{theme}.png", env)
+
+            # Edit: the result copied from its menu, pasted on the Edit canvas, a stroke painted.
+            x, y = width * 2 // 3, height // 2  # the viewer's middle
+            xdotool("mousemove", "--window", window, str(x), str(y))
+            xdotool("click", "1")
+            xdotool("key", "Menu")
+            time.sleep(0.5)
+            xdotool("key", "Down", "Return")  # Copy image
+            time.sleep(1.0)
+            xdotool("key", "alt+3")
+            time.sleep(1.5)
+            xdotool("mousemove", "--window", window, str(x), str(y))
+            xdotool("click", "1")  # the canvas takes the focus (an empty canvas paints nothing)
+            xdotool("key", "ctrl+v")
+            time.sleep(2.0)
+            xdotool("mousemove", "--window", window, str(x - 90), str(y - 10))
+            xdotool("mousedown", "1")
+            for step in range(1, 19):
+                xdotool("mousemove", "--window", window, str(x - 90 + step * 10), str(y - 10 + (step % 6) * 6))
+                time.sleep(0.02)
+            xdotool("mouseup", "1")
+            time.sleep(1.0)
+            grab(window, out / f"edit-{theme}.png", env)
             xdotool("key", "ctrl+q")
             return app.wait(30)
         finally:
             if app.poll() is None:
                 app.terminate()
                 app.wait(10)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--app", nargs="+", default=[sys.executable, "-m", "ideogram_studio"], help="command to run")
+    parser.add_argument("--out", type=Path, default=HERE / "screenshots", help="folder (default: %(default)s)")
+    parser.add_argument("--themes", default="light,dark", help="comma-separated (default: %(default)s)")
+    parser.add_argument("--size", default="1280x720", help="the window's size, WxH (default: %(default)s)")
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY"):
+        raise SystemExit("screenshots: needs an X display; run it under xvfb-run")
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    status = 0
+    for theme in args.themes.split(","):
+        status = shoot(args.app, theme.strip(), (width, height), args.out) or status
+    return status
 
 
 if __name__ == "__main__":

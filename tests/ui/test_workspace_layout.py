@@ -1,7 +1,9 @@
-"""Canvas first (issue 14): in every mode, at 1280×720 and 1920×1080, the image area (viewer or mask
-canvas) has at least 40 % of the window, no visible control is below its minimum size hint, nothing
-lies outside the window; Tab hides and shows every panel (not while typing), F11 full screen, the
-jobs dock is slim and collapsible, and the layout comes back at the next start."""
+"""Canvas first (issue 14): in every mode, at 1280×720 and 1920×1080, in the light and the dark
+theme, the image area (viewer or mask canvas) has at least 40 % of the window, no visible control is
+below its minimum size hint, nothing lies outside the window, no tool hides in an overflow menu;
+Tab hides and shows every panel (not while typing), F11 full screen, the jobs dock is slim and
+collapsible, each mode keeps its panel width, and the layout (full screen too) comes back at the
+next start."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolBar, QToolButton, QWidget
 
 from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.common import theme
 from ideogram_studio.ui.modes import registry
 from ideogram_studio.ui.shell.main_window import MainWindow
 
@@ -79,8 +82,35 @@ def settle(qtbot: Any, window: MainWindow, width: int, height: int) -> None:
     QApplication.processEvents()
 
 
+def hidden_tools(window: MainWindow) -> list[str]:
+    """Tools out of sight: a tool bar's overflow ("»") in use, or a button of the shown mask editor's
+    tool palette that is hidden or lies outside the window."""
+    found = []
+    for bar in window.findChildren(QToolBar):
+        extension = bar.findChild(QToolButton, "qt_toolbar_ext_button")
+        if bar.isVisible() and extension is not None and extension.isVisible():
+            found.append(f"{bar.objectName()} hides tools behind its overflow button")
+    editor = window._canvas_pages.get(window.current_mode())
+    if editor is not None and editor.isVisible():
+        bounds = window.rect()
+        for name, button in editor.tool_buttons.items():
+            shown = _clip(button, window)
+            if not button.isVisible() or shown.size() != button.size() or not bounds.contains(shown):
+                found.append(f"the mask tool {name!r} is not wholly shown")
+    return found
+
+
+@pytest.fixture(params=["light", "dark"])
+def which_theme(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    theme.apply_theme(qapp, request.param)
+    yield request.param
+    theme.apply_theme(qapp, "light")
+
+
 @pytest.mark.parametrize(("width", "height"), SIZES)
-def test_every_mode_gives_the_image_room_and_cuts_nothing(qtbot: Any, studio: Studio, width: int, height: int) -> None:
+def test_every_mode_gives_the_image_room_and_cuts_nothing(
+    qtbot: Any, which_theme: str, studio: Studio, width: int, height: int
+) -> None:
     window = studio.window
     settle(qtbot, window, width, height)
     for mode in registry.MODES:
@@ -88,9 +118,10 @@ def test_every_mode_gives_the_image_room_and_cuts_nothing(qtbot: Any, studio: St
         settle(qtbot, window, width, height)
         area = image_area(window)
         share = area.width() * area.height() / (window.width() * window.height())
-        assert share >= MIN_IMAGE_SHARE, f"{mode.id} at {width}×{height}: the image has {share:.0%} of the window"
+        assert share >= MIN_IMAGE_SHARE, f"{mode.id} at {width}×{height}: the image has {share:.0%}"
         squashed = squashed_controls(window)
-        assert squashed == [], f"{mode.id} at {width}×{height}: {squashed}"
+        assert squashed == [], f"{mode.id} at {width}×{height} ({which_theme}): {squashed}"
+        assert hidden_tools(window) == [], f"{mode.id} at {width}×{height} ({which_theme})"
         panel = window.mode_panel(mode.id)
         scroll = panel._scroll
         assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
@@ -157,5 +188,80 @@ def test_jobs_dock_is_slim_collapsible_and_the_layout_comes_back(
         qtbot.waitUntil(w.jobs_dock.isVisible)
         settle(qtbot, w, 1280, 720)  # (the offscreen platform does not keep a restored size)
         assert abs(w._stack.width() - panel_width) <= 2
+    finally:
+        close_studio(qtbot, again)
+
+
+def panel_fits(window: MainWindow, mode_id: str) -> None:
+    panel = window.mode_panel(mode_id)
+    scroll = panel._scroll
+    assert scroll.widget().width() <= scroll.viewport().width(), f"{mode_id}'s panel is cut at its right edge"
+    assert squashed_controls(window) == []
+
+
+def test_generate_comes_back_whole_after_edit(qtbot: Any, studio: Studio) -> None:
+    window = studio.window
+    settle(qtbot, window, 1280, 720)
+    generate_width = window._stack.width()
+    for mode in ("edit", "face-swap", "generate"):
+        window.set_mode(mode)
+        settle(qtbot, window, 1280, 720)
+    assert window._stack.width() == generate_width
+    panel_fits(window, "generate")
+
+
+def drag_panel_to(qtbot: Any, window: MainWindow, width: int) -> None:
+    """What a drag of the splitter's handle does (QSplitter.moveSplitter, splitterMoved)."""
+    window._splitter.moveSplitter(width, 1)
+    qtbot.waitUntil(lambda: abs(window._stack.width() - width) <= 2)
+
+
+def test_each_mode_keeps_its_panel_width_across_modes_and_starts(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore())
+    window = studio.window
+    settle(qtbot, window, 1920, 1080)
+    window.set_mode("generate")
+    drag_panel_to(qtbot, window, 620)
+    window.set_mode("remix")
+    settle(qtbot, window, 1920, 1080)
+    drag_panel_to(qtbot, window, 470)
+    window.set_mode("generate")
+    qtbot.waitUntil(lambda: abs(window._stack.width() - 620) <= 2)
+    window.set_mode("remix")
+    qtbot.waitUntil(lambda: abs(window._stack.width() - 470) <= 2)
+    close_studio(qtbot, studio)
+
+    again = open_studio(qtbot, tmp_path, MemoryStore())
+    try:
+        w = again.window
+        settle(qtbot, w, 1920, 1080)
+        w.set_mode("generate")
+        qtbot.waitUntil(lambda: abs(w._stack.width() - 620) <= 2)
+        w.set_mode("remix")
+        qtbot.waitUntil(lambda: abs(w._stack.width() - 470) <= 2)
+        # A width remembered wider than the window allows still leaves the form whole.
+        w.set_mode("generate")
+        settle(qtbot, w, 1280, 720)
+        panel_fits(w, "generate")
+    finally:
+        close_studio(qtbot, again)
+
+
+def test_full_screen_comes_back_at_the_next_start(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore())
+    studio.window.workspace.full_screen_action.trigger()
+    qtbot.waitUntil(studio.window.isFullScreen)
+    close_studio(qtbot, studio)
+
+    again = open_studio(qtbot, tmp_path, MemoryStore())
+    try:
+        qtbot.waitUntil(again.window.isFullScreen)
+        assert again.window.workspace.full_screen_action.isChecked()
+        again.window.workspace.full_screen_action.trigger()  # and back, as F11 does
+        qtbot.waitUntil(lambda: not again.window.isFullScreen())
     finally:
         close_studio(qtbot, again)

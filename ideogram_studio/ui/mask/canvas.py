@@ -39,6 +39,7 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPainterPath,
+    QPalette,
     QPixmap,
     QPointingDevice,
     QRegion,
@@ -65,7 +66,7 @@ from .layer import (
     pil_to_coverage,
 )
 from .mask_file_load import ScalePrompt, read_mask_for_image
-from .overlays import BrushOutline, ShapePreview
+from .overlays import BrushOutline, ShapePreview, paint_empty_hint
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
 __all__ = ["TOOLS", "MaskCanvas", "ScalePrompt"]
@@ -146,7 +147,11 @@ class MaskCanvas(ZoomView):
         self._outline = BrushOutline()
         self._checker = _checkerboard()
 
-        self.setBackgroundBrush(self.palette().dark())
+        # The theme's backdrop, also after a switch (read from the theme: the palette may not have
+        # reached this widget yet when the switch is announced).
+        theme.bind(self, lambda: self.setBackgroundBrush(QColor(theme.current().roles[QPalette.ColorRole.Dark])), "bg")
+        #: What the canvas says while it has no image (title, hint): set_empty_text().
+        self._empty_text = ("", "")
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
         self.setCacheMode(QGraphicsView.CacheModeFlag.CacheNone)
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
@@ -727,7 +732,20 @@ class MaskCanvas(ZoomView):
             return QRegion()
         return self._outline.region(self._cursor_vp, self._cursor_radius_px())
 
+    def set_empty_text(self, title: str, hint: str = "") -> None:
+        """What the canvas says while it has no image ("Drop a photo here", how else to get one)."""
+        self._empty_text = (title, hint)
+        self.viewport().update()
+
+    def empty_text(self) -> tuple[str, str]:
+        return self._empty_text
+
     def drawForeground(self, painter: QPainter, rect: QRectF | QRect) -> None:
+        if self._layer is None and self._empty_text[0]:
+            painter.save()
+            painter.resetTransform()
+            paint_empty_hint(painter, QRectF(self.viewport().rect()), *self._empty_text)
+            painter.restore()
         if not self._shows_outline() or self._cursor_vp is None:
             return
         painter.save()

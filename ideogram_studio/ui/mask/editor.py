@@ -1,8 +1,9 @@
 """MaskEditor: the mask canvas with its tool bar, tool settings and a status line.
 
 Row 1 holds the canvas's QActions (tools, undo/redo, invert/clear/fill, show, fit/100 %) plus
-Load/Save mask; row 2 the brush size and hardness, the overlay colour and opacity, and the export
-options (grow, feather). Every action's tooltip names its shortcut. The shortcuts work while the
+Load/Save mask, as a palette of buttons that wraps onto a second line when the canvas is narrow;
+row 2 the brush size and hardness, the overlay colour and opacity, and the export options (grow,
+feather). Every action's tooltip names its shortcut. The shortcuts work while the
 focus is anywhere inside the editor.
 """
 
@@ -16,19 +17,21 @@ from PySide6.QtGui import QAction, QColor, QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QColorDialog,
     QFileDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QSizePolicy,
     QSlider,
     QSpinBox,
-    QToolBar,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from ...imaging.mask_export import MaskRule
+from ..common import theme
+from ..widgets.flow_layout import FlowLayout
 from .canvas import MaskCanvas
 from .canvas_actions import shortcut_tooltip
 from .tools import MAX_SIZE, MIN_SIZE
@@ -42,6 +45,21 @@ def _size_to_slider(size: int) -> int:
 
 def _slider_to_size(value: int) -> int:
     return round(MIN_SIZE * float((MAX_SIZE / MIN_SIZE) ** (value / _SLIDER_STEPS)))
+
+
+#: The tools drawn as icons (resources/icons); the others show their names.
+_TOOL_ICONS = {
+    "brush": "mask/brush", "eraser": "mask/eraser", "rect": "mask/rectangle", "lasso": "mask/lasso",
+    "invert": "mask/invert", "clear": "mask/clear", "fill": "mask/fill", "undo": "actions/undo", "redo": "actions/redo",
+}
+
+
+def _separator(parent: QWidget) -> QFrame:
+    line = QFrame(parent)
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    line.setFixedSize(9, 20)
+    return line
 
 
 def _swatch(color: QColor) -> QIcon:
@@ -81,6 +99,21 @@ class MaskEditor(QWidget):
         return self._message_label.text()
 
     # ---- ui -------------------------------------------------------------------------------
+    def _tool_button(self, bar: QWidget, name: str, action: QAction) -> QToolButton:
+        button = QToolButton(bar)
+        button.setObjectName(f"mask-tool-{name}")
+        button.setDefaultAction(action)
+        button.setAutoRaise(True)
+        icon = _TOOL_ICONS.get(name)
+        if icon:
+            button.setIconSize(QSize(20, 20))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            theme.bind_icon(action, icon)
+        else:
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.tool_buttons[name] = button
+        return button
+
     def _setup_ui(self) -> None:
         c = self._canvas
         a = c.actions_by_name()
@@ -107,28 +140,25 @@ class MaskEditor(QWidget):
         self._color_action.setToolTip("Overlay colour")
         self._color_action.triggered.connect(self._pick_color)
 
-        bar = QToolBar("Mask tools", self)
+        # The tools as a palette: icons where the tool has one (its name and keys in the tooltip),
+        # words otherwise, in a row that wraps rather than hide a tool behind an overflow "»".
+        bar = QWidget(self)
         bar.setObjectName("maskToolBar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        bar.setIconSize(QSize(16, 16))
-        for name in ("brush", "eraser", "rect", "lasso", "subtract"):
-            bar.addAction(a[name])
-        bar.addSeparator()
-        bar.addAction(a["undo"])
-        bar.addAction(a["redo"])
-        bar.addSeparator()
-        for name in ("invert", "clear", "fill", "show"):
-            bar.addAction(a[name])
-        bar.addSeparator()
-        bar.addAction(a["fit"])
-        bar.addAction(a["actual_size"])
-        bar.addSeparator()
-        bar.addAction(self._load_action)
-        load_button = bar.widgetForAction(self._load_action)
-        if isinstance(load_button, QToolButton):
-            load_button.addAction(self._painted_rule_action)
-            load_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        bar.addAction(self._save_action)
+        flow = FlowLayout(bar, spacing=2)
+        flow.setContentsMargins(4, 2, 4, 2)
+        #: The row's buttons by action name ("brush", "undo", "load"...).
+        self.tool_buttons: dict[str, QToolButton] = {}
+        groups = (("brush", "eraser", "rect", "lasso", "subtract"), ("undo", "redo"),
+                  ("invert", "clear", "fill", "show"), ("fit", "actual_size"))
+        for group in groups:
+            for name in group:
+                flow.addWidget(self._tool_button(bar, name, a[name]))
+            flow.addWidget(_separator(bar))
+        load_button = self._tool_button(bar, "load", self._load_action)
+        load_button.addAction(self._painted_rule_action)
+        load_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        flow.addWidget(load_button)
+        flow.addWidget(self._tool_button(bar, "save", self._save_action))
         self._bar = bar
 
         settings = QHBoxLayout()

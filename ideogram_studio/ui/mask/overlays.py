@@ -1,5 +1,5 @@
 """What the mask canvas draws over the image besides the mask: the brush outline and the outline of
-a rectangle or lasso being drawn.
+a rectangle or lasso being drawn; and, while it has no image, where the image comes from.
 
 ``BrushOutline`` is drawn in viewport (logical) pixels by the canvas's ``drawForeground``; it keeps
 the viewport region it covers cached by radius (a ring, not a disc, for big brushes) so a mouse
@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPen, QPixmap, QRegion
+from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPalette, QPen, QPixmap, QRegion
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ..common import theme
@@ -139,3 +139,29 @@ class ShapePreview:
         for item in self._items:
             item.setVisible(False)
             item.setPath(QPainterPath())
+
+
+def paint_empty_hint(painter: QPainter, area: QRectF, title: str, hint: str) -> None:
+    """What an empty canvas says (in viewport coordinates, centred, in the theme's text colour
+    blended towards the canvas's backdrop): where the image comes from."""
+    t = theme.current()
+    text = QColor(t.roles[QPalette.ColorRole.WindowText])
+    backdrop = QColor(t.roles[QPalette.ColorRole.Dark])
+    font = QFont(painter.font())
+    base_size = font.pointSizeF()
+    font.setPointSizeF(base_size * 1.35)
+    font.setWeight(QFont.Weight.DemiBold)
+    painter.setFont(font)
+    painter.setPen(theme.blend(text, backdrop, 0.15))
+    inner = area.adjusted(16, 0, -16, 0)
+    flags = int(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap)
+    title_box = painter.boundingRect(inner, flags, title)
+    top = area.center().y() - title_box.height()
+    painter.drawText(QRectF(inner.left(), top, inner.width(), title_box.height()), flags, title)
+    if hint:
+        font.setPointSizeF(base_size)
+        font.setWeight(QFont.Weight.Normal)
+        painter.setFont(font)
+        painter.setPen(theme.blend(text, backdrop, 0.3))
+        below = QRectF(inner.left(), top + title_box.height() + 6, inner.width(), area.height() / 2)
+        painter.drawText(below, flags, hint)

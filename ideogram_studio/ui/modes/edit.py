@@ -55,6 +55,8 @@ EDIT_FIELDS = [
     "character_reference_images",
     "custom_model_uri",
 ]
+#: What the empty canvas says under its title (the panel's source picker has Open… and Paste).
+EMPTY_CANVAS_HINT = "or paste one (Ctrl+V), or choose Open… in the panel"
 #: How long the mask must be still before the canvas is asked whether it can be sent.
 MASK_CHECK_DELAY_MS = 150
 EDITOR_MIN_HEIGHT = 380
@@ -136,11 +138,12 @@ class MaskedPanel(ModePanel):
         return super().request()
 
     # ---- building --------------------------------------------------------------------------
-    def _setup_editor(self, form: QVBoxLayout, hint: str) -> None:
+    def _setup_editor(self, form: QVBoxLayout, hint: str, empty_title: str = "Drop a photo here") -> None:
         """The mask editor (in a slot of the form), the pointer shown when it is detached, and
         the messages about the mask."""
         self.mask_editor = MaskEditor(self.body)
         self.mask_editor.setMinimumHeight(EDITOR_MIN_HEIGHT)
+        self.mask_editor.canvas().set_empty_text(empty_title, EMPTY_CANVAS_HINT)
         self._editor_slot = QWidget(self.body)
         slot_layout = QVBoxLayout(self._editor_slot)
         slot_layout.setContentsMargins(0, 0, 0, 0)
@@ -308,7 +311,7 @@ class EditPanel(MaskedPanel):
         self.model_row = ModelRow(Operation.EDIT, self.body)
         form.addWidget(self.model_row)
         self.make_source_picker("Edit", allow_clear=False)
-        self._setup_editor(form, EDIT_HINT)
+        self._setup_editor(form, EDIT_HINT, "Drop the image to edit here")
         self.context_tool = ContextWindowTool(self.canvas)
         self.make_prompt(
             "Prompt",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.enums import StyleType
 from ...api.images import ImageFile
@@ -48,6 +48,7 @@ class FaceSwapPanel(MaskedPanel):
             form,
             "Paint over the face to replace, on the photo in the middle of the window "
             "(B brush, E eraser, [ ] size).",
+            "Drop the photo with the face to replace here",
         )
 
         self.section_title("Step 2 · The face to use")
@@ -62,15 +63,22 @@ class FaceSwapPanel(MaskedPanel):
         left.addWidget(self.character_refs)
         left.addStretch(1)
         row.addLayout(left, 1)
-        right = QVBoxLayout()
-        right.addWidget(field_label(self.body, "Its mask (optional)"))
+        # The reference's optional mask: its slot shows once there is a reference to mask, so the
+        # step starts with one slot, the face.
+        self.mask_column = QWidget(self.body)
+        right = QVBoxLayout(self.mask_column)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(field_label(self.mask_column, "Its mask (optional)"))
         self.character_mask = ReferenceZone(
-            "Character mask", MAX_CHARACTER_REFERENCES, self.body, hint="Grayscale, the reference's size"
+            "Character mask", MAX_CHARACTER_REFERENCES, self.mask_column, hint="Grayscale, the reference's size"
         )
         self.character_mask.changed.connect(self._on_changed)
         right.addWidget(self.character_mask)
         right.addStretch(1)
-        row.addLayout(right, 1)
+        row.addWidget(self.mask_column, 1)
+        self.character_refs.changed.connect(self._show_mask_slot)
+        self.character_mask.changed.connect(self._show_mask_slot)
+        self._show_mask_slot()
         form.addLayout(row)
         self.add_message(["character_reference_images", "character_reference_images_mask"], self.character_refs)
         note = QLabel(
@@ -86,6 +94,9 @@ class FaceSwapPanel(MaskedPanel):
         assert self.prompt_edit is not None
         self.prompt_edit.set_text(DEFAULT_PROMPT)
         self.make_fields(FACE_SWAP_FIELDS, style_expanded=False, defaults={"style_type": StyleType.AUTO})
+
+    def _show_mask_slot(self) -> None:
+        self.mask_column.setVisible(bool(self.character_refs.images() or self.character_mask.images()))
 
     def _build(self, final: bool) -> ApiRequest:
         return self._edit_request(

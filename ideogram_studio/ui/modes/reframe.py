@@ -49,14 +49,30 @@ REFRAME_FIELDS = [
     "style_codes",
     "style_reference_images",
 ]
-DEFAULT_RESOLUTION = Resolution.R_1312X736
+#: The largest 16:9 size (each ratio's list starts with its largest, and a click picks it).
+DEFAULT_RESOLUTION = Resolution.R_1344X768
 #: Room under the frame for the preview's two-line caption.
 CAPTION_HEIGHT = 38
 _RES_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-def _megapixel_nearest(items: list[Resolution]) -> Resolution:
-    return min(items, key=lambda r: abs(size_of(r)[0] * size_of(r)[1] - 1024 * 1024))
+def _pixels(resolution: Resolution) -> int:
+    w, h = size_of(resolution)
+    return w * h
+
+
+def size_choice_label(resolution: Resolution, aspect: AspectRatio, largest: bool) -> str:
+    """A size as the list says it, in plain words: "1344×768 · largest · a little taller than 16:9"."""
+    w, h = size_of(resolution)
+    aw, ah = size_of(aspect)
+    words = [f"{w}×{h}"]
+    if largest:
+        words.append("largest")
+    if w * ah == h * aw:
+        words.append(f"exactly {aw}:{ah}")
+    else:
+        words.append(f"a little {'wider' if w * ah > h * aw else 'taller'} than {aw}:{ah}")
+    return " · ".join(words)
 
 
 class ResolutionSelector(QWidget):
@@ -67,7 +83,8 @@ class ResolutionSelector(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._groups = dict(grouped_resolutions())
+        #: Each ratio's sizes, largest first.
+        self._groups = {a: sorted(items, key=_pixels, reverse=True) for a, items in grouped_resolutions()}
         self._buttons: dict[AspectRatio, QToolButton] = {}
         self._updating = False
         self._setup_ui()
@@ -93,7 +110,7 @@ class ResolutionSelector(QWidget):
         return nearest_aspect(self.value())
 
     def choose_aspect(self, aspect: AspectRatio) -> None:
-        """Pick a ratio as a click does: its size nearest a megapixel."""
+        """Pick a ratio as a click does: its largest size."""
         self._buttons[aspect].click()
 
     def button(self, aspect: AspectRatio) -> QToolButton:
@@ -153,7 +170,7 @@ class ResolutionSelector(QWidget):
         row.addWidget(QLabel("Size", self))
         self._combo = QComboBox(self)
         self._combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._combo.setToolTip("The exact output size; the exact ratio is in brackets.")
+        self._combo.setToolTip("The exact output size, largest first (each size's exact ratio in its tooltip).")
         self._combo.currentIndexChanged.connect(self._on_size_changed)
         row.addWidget(self._combo, 1)
         layout.addLayout(row)
@@ -161,10 +178,13 @@ class ResolutionSelector(QWidget):
     def _fill_combo(self, aspect: AspectRatio) -> None:
         self._combo.blockSignals(True)
         self._combo.clear()
-        for r in self._groups[aspect]:
+        for i, r in enumerate(self._groups[aspect]):
             w, h = size_of(r)
-            self._combo.addItem(f"{resolution_label(r)} · {w * h / 1e6:.2f} MP")
-            self._combo.setItemData(self._combo.count() - 1, r.value, _RES_ROLE)
+            self._combo.addItem(size_choice_label(r, aspect, largest=i == 0))
+            index = self._combo.count() - 1
+            self._combo.setItemData(index, r.value, _RES_ROLE)
+            tip = f"{resolution_label(r)}: {w * h / 1e6:.2f} megapixels"
+            self._combo.setItemData(index, tip, Qt.ItemDataRole.ToolTipRole)
         self._combo.blockSignals(False)
 
     @Slot(QAbstractButton)
@@ -173,8 +193,7 @@ class ResolutionSelector(QWidget):
         self._updating = True
         try:
             self._fill_combo(aspect)
-            best = _megapixel_nearest(self._groups[aspect])
-            self._combo.setCurrentIndex(max(0, self._combo.findData(best.value, _RES_ROLE)))
+            self._combo.setCurrentIndex(0)  # the largest
         finally:
             self._updating = False
         self.changed.emit()

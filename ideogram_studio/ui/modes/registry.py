@@ -70,7 +70,7 @@ class Mode:
     tip: str
     #: Alt+1 … Alt+6, in the order of the modes' buttons.
     shortcut: str
-    #: The icon's name in the package's icons (``icons/<name>.svg``), for when mode icons are drawn.
+    #: The icon: ``icons/<name>.svg`` of the package (``theme.icon(name)`` draws it in the theme).
     icon: str
     #: Makes the mode's panel (imports its module on first call).
     create_panel: Callable[[QWidget | None], ModePanel]
@@ -126,23 +126,23 @@ _SOURCE = IntakeKind.SOURCE
 #: The modes in the order of their buttons (Alt+1 … Alt+6).
 MODES: tuple[Mode, ...] = (
     Mode(
-        "generate", "Generate", "Make images from a prompt", "Alt+1", "mode-generate", _generate,
+        "generate", "Generate", "Make images from a prompt", "Alt+1", "modes/generate", _generate,
         intakes=(Intake(ROLE_STYLE, IntakeKind.STYLE_REFERENCE, "Style reference", 7),),
         reuses="generate",
     ),
     Mode(
-        "remix", "Remix", "Make new images from an image and a prompt", "Alt+2", "mode-remix", _remix,
+        "remix", "Remix", "Make new images from an image and a prompt", "Alt+2", "modes/remix", _remix,
         intakes=(Intake("remix", _SOURCE, "Remix", 2),),
         reuses="remix",
     ),
     Mode(
-        "edit", "Edit", "Paint a mask and change only that part", "Alt+3", "mode-edit", _edit,
+        "edit", "Edit", "Paint a mask and change only that part", "Alt+3", "modes/edit", _edit,
         intakes=(Intake("edit", _SOURCE, "Edit", 1),),
         reuses="edit",
         paints_mask=True,
     ),
     Mode(
-        "face-swap", "Face swap", "Paint the face and give a character reference", "Alt+4", "mode-face-swap",
+        "face-swap", "Face swap", "Paint the face and give a character reference", "Alt+4", "modes/face-swap",
         _face_swap,
         intakes=(
             Intake("face-swap", _SOURCE, "Face swap (the photo)", 5),
@@ -152,13 +152,13 @@ MODES: tuple[Mode, ...] = (
         paints_mask=True,
     ),
     Mode(
-        "reframe", "Reframe", "Extend an image to a new size", "Alt+5", "mode-reframe", _reframe,
+        "reframe", "Reframe", "Extend an image to a new size", "Alt+5", "modes/reframe", _reframe,
         intakes=(Intake("reframe", _SOURCE, "Reframe", 3),),
         reuses="reframe",
     ),
     Mode(
         "replace-background", "Background", "Keep the subject, paint a new background", "Alt+6",
-        "mode-replace-background", _background,
+        "modes/background", _background,
         intakes=(Intake("replace-background", _SOURCE, "Replace background", 4),),
         reuses="replace-background",
     ),

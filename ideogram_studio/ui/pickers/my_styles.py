@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QMenu, QToolButton, QWi
 from ...api.errors import ImageFileError, RequestValidationError
 from ...api.images import ImageFile
 from ...api.requests import GenerateRequest
-from ..common import current_result
+from ..common import current_result, theme
 
 if TYPE_CHECKING:
     from ...gallery.styles import Style, StyleLibrary
@@ -78,7 +78,8 @@ class MyStylesButton(QToolButton):
         super().__init__(parent)
         self._current, self._apply = current, apply
         self._library: StyleLibrary | None = None
-        self.setText("My styles")
+        self.setText("My styles ▾")
+        theme.apply_style(self, "menu-button")  # (no second, corner arrow)
         self.setToolTip(
             "Your own styles: save this style (type, preset, codes, palette, references) and apply it in one click"
         )

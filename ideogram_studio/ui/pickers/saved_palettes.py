@@ -20,6 +20,7 @@ from ...imaging.palette_files import (
     palettes_to_ase,
     palettes_to_json,
 )
+from ..common import theme
 
 FILE_FILTER = "Palettes (*.json *.ase);;Adobe Swatch Exchange (*.ase);;Ideogram Studio palettes (*.json)"
 
@@ -44,7 +45,8 @@ class SavedPalettesButton(QToolButton):
         super().__init__(parent)
         self._current, self._apply, self._icon = current, apply, icon
         self._store: PaletteStore | None = None
-        self.setText("My palettes")
+        self.setText("My palettes ▾")
+        theme.apply_style(self, "menu-button")  # (no second, corner arrow)
         self.setToolTip("Your saved palettes: apply, save, rename, reorder, import and export (.json, .ase)")
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.setMenu(QMenu(self))

@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         from ..widgets.viewer import ImageViewer
         from .centre_switch import CentreSwitch
         from .controller_gate import ControllerGate
+        from .panel_widths import PanelWidths
         from .preset_link import PresetLink
 
         #: What the panels ask of the controller (it waits there until attach()).
@@ -315,8 +316,12 @@ class MainWindow(QMainWindow):
         modes = QToolBar("Modes", self)
         modes.setObjectName("modes-toolbar")
         modes.setMovable(False)
-        modes.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # An icon above its name, drawn in the theme's icon colour (redrawn on a switch).
+        modes.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+        modes.setIconSize(QSize(24, 24))
         modes.setOrientation(Qt.Orientation.Vertical)
+        for mode, action in zip(registry.MODES, self._mode_group.actions(), strict=True):
+            theme.bind_icon(action, mode.icon)
         modes.addActions(self._mode_group.actions())
         self.addToolBar(Qt.ToolBarArea.LeftToolBarArea, modes)
         self.modes_toolbar = modes
@@ -362,6 +367,8 @@ class MainWindow(QMainWindow):
         splitter = self._qsettings().value("window/splitter")
         if isinstance(splitter, QByteArray):
             self._splitter.restoreState(splitter)
+        self.panel_widths = PanelWidths(self._splitter)
+        self.panel_widths.restore(self._qsettings())
         self._centre.addWidget(self._splitter)  # shown by open_frame()
 
     def _setup_ui(self) -> None:
@@ -613,18 +620,15 @@ class MainWindow(QMainWindow):
         self._fit_to_mode()
 
     def _fit_to_mode(self) -> None:
-        """Minimum widths of the current mode's panel and centre; in a canvas mode the panel gives
-        the canvas room if the centre is narrower than the editor needs."""
+        """Minimum widths of the current mode's panel and centre; the panel's width as the designer
+        left it in this mode (never less than it needs); in a canvas mode the panel gives the canvas
+        room if the centre is narrower than the editor needs."""
         page = self._stack.currentWidget()
         need = max(PANEL_MIN_WIDTH, page.minimumWidth(), page.minimumSizeHint().width()) if page else 0
         self._stack.setMinimumWidth(need)
         canvas = self.current_mode() in self._canvas_pages
         self._centre_stack.setMinimumWidth(CANVAS_MIN_WIDTH if canvas else 0)
-        sizes = self._splitter.sizes()
-        if canvas and len(sizes) == 2 and sum(sizes) > 0 and sizes[1] < CANVAS_COMFORT_WIDTH:
-            give = min(CANVAS_COMFORT_WIDTH - sizes[1], max(0, sizes[0] - need))
-            if give > 0:
-                self._splitter.setSizes([sizes[0] - give, sizes[1] + give])
+        self.panel_widths.show_mode(self.current_mode(), need, CANVAS_COMFORT_WIDTH if canvas else 0)
 
     def _on_compare_ready(self, before: QImage, after: QImage, caption: str, image_hash: str) -> None:
         from PySide6.QtWidgets import QApplication
@@ -730,6 +734,10 @@ class MainWindow(QMainWindow):
         mode = s.value("window/mode")
         for action in self._mode_group.actions():
             action.setChecked(action.data() == (mode if isinstance(mode, str) else "generate"))
+        if s.value("window/full_screen") in (True, "true"):  # full screen from the first frame
+            from PySide6.QtCore import Qt
+
+            self.setWindowState(Qt.WindowState.WindowFullScreen)
 
     def _restore(self) -> None:
         """The rest of the saved layout and values (attach(); the splitter's in open_frame())."""
@@ -756,7 +764,9 @@ class MainWindow(QMainWindow):
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
         s.setValue("window/splitter", self._splitter.saveState())
+        self.panel_widths.save(s)
         s.setValue("window/mode", self.current_mode())
+        s.setValue("window/full_screen", self.isFullScreen())
         for key, panel in self._panels.items():  # a mode never made keeps its saved values
             s.setValue(f"{key}/state", json.dumps(panel.state()))
         s.sync()

@@ -7,7 +7,7 @@
 - Tab hides every panel (modes, mode panel, jobs, strip, top bar) and shows them again, as in
   Photoshop and Krita. Tab keeps its usual meaning (next field) while the focus is in a form or a
   text field: the shortcut only answers when the focus is on the image, the strip, a bar, or nowhere.
-- F11 full screen.
+- F11 full screen (kept with the layout: the next start opens full screen too).
 
 The window gives this module its widgets; it holds no state of the studio but what is hidden.
 """
@@ -83,6 +83,7 @@ class Workspace(QObject):
         self.full_screen_action.setShortcut(QKeySequence("F11"))
         self.full_screen_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.full_screen_action.setToolTip("Use the whole screen (F11)")
+        self.full_screen_action.setChecked(window.isFullScreen())  # (restored with the layout)
         self.full_screen_action.toggled.connect(self.set_full_screen)
         window.addAction(self.full_screen_action)
 

@@ -576,9 +576,16 @@ class ImageViewer(ZoomView):
         size = f"{self._image.width()}×{self._image.height()}"
         caption = self._caption if self._caption else size
         pad = BADGE_PAD
-        left = self._pill(painter, caption, QPointF(vp.left() + pad, vp.bottom() - pad), Qt.AlignmentFlag.AlignBottom)
         zoom = f"{self._zoom * 100:.0f} %" if self._zoom >= 0.1 else f"{self._zoom * 100:.1f} %"
         zoom_text = f"Fit · {zoom}" if self._fit_mode else zoom
+        # A long caption is cut with "…" before the zoom badge; the whole of it is the tooltip.
+        metrics = painter.fontMetrics()
+        room = int(vp.width() - 2 * pad - metrics.horizontalAdvance(zoom_text) - 14 - 8 - 14)
+        shown = metrics.elidedText(caption, Qt.TextElideMode.ElideRight, max(room, 48))
+        tip = caption if shown != caption else ""
+        if self.viewport().toolTip() != tip:
+            self.viewport().setToolTip(tip)
+        left = self._pill(painter, shown, QPointF(vp.left() + pad, vp.bottom() - pad), Qt.AlignmentFlag.AlignBottom)
         right_anchor = QPointF(vp.right() - pad, vp.bottom() - pad)
         if left.right() + 8 < right_anchor.x() - painter.fontMetrics().horizontalAdvance(zoom_text) - 14:
             self._pill(painter, zoom_text, right_anchor, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignRight)
