@@ -60,10 +60,21 @@ def squashed_controls(window: MainWindow) -> list[str]:
         policy = widget.sizePolicy()
         ignored = QSizePolicy.Policy.Ignored
         too_narrow = widget.width() < hint.width() and widget.maximumWidth() >= hint.width()
-        too_low = widget.height() < hint.height() and widget.maximumHeight() >= hint.height()
+        need_height = _height_for_width(widget, hint.height())
+        too_low = widget.height() < need_height and widget.maximumHeight() >= need_height
         if (too_narrow and policy.horizontalPolicy() != ignored) or (too_low and policy.verticalPolicy() != ignored):
             found.append(f"{name} {widget.size().toTuple()} < {hint.toTuple()}")
     return found
+
+
+def _height_for_width(widget: QWidget, hint: int) -> int:
+    """The height a widget needs at its width: wrapped text is lower when the row is wider than its
+    minimum (the minimum size hint is the height at the minimum width)."""
+    if not widget.hasHeightForWidth():
+        return hint
+    layout = widget.layout()
+    need = layout.minimumHeightForWidth(widget.width()) if layout is not None else widget.heightForWidth(widget.width())
+    return need if need >= 0 else hint
 
 
 def _clip(widget: QWidget, window: QWidget) -> QRect:
@@ -126,6 +137,26 @@ def test_every_mode_gives_the_image_room_and_cuts_nothing(
         scroll = panel._scroll
         assert scroll.horizontalScrollBarPolicy() == Qt.ScrollBarPolicy.ScrollBarAlwaysOff
         assert scroll.widget().width() <= scroll.viewport().width(), f"{mode.id}'s panel is cut at its right edge"
+
+
+@pytest.mark.parametrize(("width", "height"), SIZES)
+def test_every_model_of_a_mode_keeps_the_form_whole(qtbot: Any, studio: Studio, width: int, height: int) -> None:
+    """A model's own rows (Quality for 4.5 / 4.6, Precise Edit's) appear once the mode is on screen:
+    the panel follows them without being cut or taking the image's room."""
+    window = studio.window
+    for mode in registry.MODES:
+        window.set_mode(mode.id)
+        settle(qtbot, window, width, height)
+        combo = getattr(window.mode_panel(mode.id), "model_row", None)
+        for index in range(combo.model_combo.count() if combo is not None else 0):
+            combo.model_combo.setCurrentIndex(index)
+            settle(qtbot, window, width, height)
+            name = f"{mode.id} with {combo.model_combo.currentText()} at {width}×{height}"
+            area = image_area(window)
+            share = area.width() * area.height() / (window.width() * window.height())
+            assert share >= MIN_IMAGE_SHARE, f"{name}: the image has {share:.0%}"
+            assert squashed_controls(window) == [], name
+            panel_fits(window, mode.id)
 
 
 def test_tab_hides_and_shows_every_panel_but_not_while_typing(qtbot: Any, studio: Studio) -> None:

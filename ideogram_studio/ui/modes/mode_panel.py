@@ -16,9 +16,9 @@ import re
 from typing import Any, ClassVar, NamedTuple, cast
 
 from PIL import Image
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ...api.errors import RequestValidationError
 from ...api.images import ImageFile, encode_png
@@ -273,9 +273,21 @@ class ModePanel(QWidget):
         if not submit_on_ctrl_enter(event, self.submit):
             super().keyPressEvent(event)
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # A row that appears, hides or changes its text asks the form to lay out again: the panel's
+        # minimum follows, so it is never cut at its right edge nor kept wider than it needs.
+        if watched is self.body and event.type() == QEvent.Type.LayoutRequest:
+            self.update_minimum_width()
+        return False
+
     def update_minimum_width(self) -> None:
         """Wide enough for the widest row (the shape buttons): the form never scrolls sideways."""
         scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
+        # A row shown or hidden while the panel is not on screen (the mask editor moving to the
+        # window's centre, the Quality choice of a model not chosen) leaves the layouts' cached
+        # minimums as they were: measure afresh.
+        for layout in self.body.findChildren(QLayout):
+            layout.invalidate()
         self.setMinimumWidth(max(360, self.body.minimumSizeHint().width() + scrollbar + 2))
 
     # ---- building blocks for subclasses ----------------------------------------------------
@@ -399,6 +411,7 @@ class ModePanel(QWidget):
         self.form.setContentsMargins(14, 12, 14, 12)
         self.form.setSpacing(6)
         scroll.setWidget(self.body)
+        self.body.installEventFilter(self)
         outer.addWidget(scroll, 1)
 
     def _setup_footer(self) -> None:

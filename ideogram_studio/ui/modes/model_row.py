@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ...api.registry import QUALITY_45, V1_MODEL
 from ...api.requests import Operation
@@ -47,11 +47,15 @@ class ModelRow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 4)
         layout.setSpacing(2)
-        row = QHBoxLayout()
-        row.setSpacing(8)
+        # Model above Quality, labels aligned: the two choices side by side would make every
+        # form as wide as both (the panel is never cut nor wider than the image can spare).
+        row = QGridLayout()
+        row.setHorizontalSpacing(8)
+        row.setVerticalSpacing(4)
+        row.setColumnStretch(1, 1)
         layout.addLayout(row)
         label = field_label(self, "Model", bold=True)
-        row.addWidget(label)
+        row.addWidget(label, 0, 0)
         self.model_combo = QComboBox(self)
         self.model_combo.setObjectName("modelCombo")
         for choice in MODELS[operation]:
@@ -61,9 +65,9 @@ class ModelRow(QWidget):
             "what you typed in the others is kept for when you switch back."
         )
         label.setBuddy(self.model_combo)
-        row.addWidget(self.model_combo, 1)
+        row.addWidget(self.model_combo, 0, 1)
         self.quality_label = field_label(self, "Quality")
-        row.addWidget(self.quality_label)
+        row.addWidget(self.quality_label, 1, 0)
         self.quality_combo = QComboBox(self)
         self.quality_combo.setObjectName("qualityCombo")
         self.quality_combo.addItem("Not set (Medium)", "")
@@ -71,7 +75,7 @@ class ModelRow(QWidget):
             self.quality_combo.addItem(quality.replace("_", " ").capitalize(), quality)
         self.quality_combo.setToolTip("Ideogram 4.5 / 4.6: the care (and price) per image. Not set sends nothing.")
         self.quality_label.setBuddy(self.quality_combo)
-        row.addWidget(self.quality_combo, 1)
+        row.addWidget(self.quality_combo, 1, 1)
         self.transparent_check = QCheckBox("Transparent background", self)
         self.transparent_check.setObjectName("transparentCheck")
         self.transparent_tip = "A cut-out on transparency (PNG with alpha), ready to place on a layout."

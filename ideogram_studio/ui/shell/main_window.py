@@ -304,6 +304,7 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout
 
         from ..common import current_result
+        from ..widgets.page_stack import PageStack
         from ..widgets.viewer import ImageViewer
         from .centre_switch import CentreSwitch
         from .controller_gate import ControllerGate
@@ -331,7 +332,7 @@ class MainWindow(QMainWindow):
         self._panels: dict[str, ModePanel] = {}
         #: The prompt library pop-up's link (made on the first Ctrl+Up).
         self._prompt_library: PromptLibraryLink | None = None
-        self._stack = QStackedWidget(self)
+        self._stack = PageStack(self, min_width=PANEL_MIN_WIDTH)  # as wide as the shown panel needs
         self._presets = PresetLink(self._gate, self)  # the forms' preset rows and the controller
 
         # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
@@ -363,7 +364,6 @@ class MainWindow(QMainWindow):
         self._splitter.setStretchFactor(0, 0)
         self._splitter.setStretchFactor(1, 1)
         self._splitter.setSizes([440, 960])
-        self._stack.setMinimumWidth(PANEL_MIN_WIDTH)
         splitter = self._qsettings().value("window/splitter")
         if isinstance(splitter, QByteArray):
             self._splitter.restoreState(splitter)
@@ -623,9 +623,7 @@ class MainWindow(QMainWindow):
         """Minimum widths of the current mode's panel and centre; the panel's width as the designer
         left it in this mode (never less than it needs); in a canvas mode the panel gives the canvas
         room if the centre is narrower than the editor needs."""
-        page = self._stack.currentWidget()
-        need = max(PANEL_MIN_WIDTH, page.minimumWidth(), page.minimumSizeHint().width()) if page else 0
-        self._stack.setMinimumWidth(need)
+        need = self._stack.minimumSizeHint().width()
         canvas = self.current_mode() in self._canvas_pages
         self._centre_stack.setMinimumWidth(CANVAS_MIN_WIDTH if canvas else 0)
         self.panel_widths.show_mode(self.current_mode(), need, CANVAS_COMFORT_WIDTH if canvas else 0)
