@@ -47,6 +47,8 @@ def _slider_to_size(value: int) -> int:
     return round(MIN_SIZE * float((MAX_SIZE / MIN_SIZE) ** (value / _SLIDER_STEPS)))
 
 
+#: Narrow enough that the settings row fits the window's centre beside the panel at 1280 px.
+_SLIDER_MIN_WIDTH = 48
 #: The tools drawn as icons (resources/icons); the others show their names.
 _TOOL_ICONS = {
     "brush": "mask/brush", "eraser": "mask/eraser", "rect": "mask/rectangle", "lasso": "mask/lasso",
@@ -167,7 +169,7 @@ class MaskEditor(QWidget):
 
         self._size_slider = QSlider(Qt.Orientation.Horizontal)
         self._size_slider.setRange(0, _SLIDER_STEPS)
-        self._size_slider.setMinimumWidth(80)
+        self._size_slider.setMinimumWidth(_SLIDER_MIN_WIDTH)
         self._size_spin = QSpinBox()
         self._size_spin.setRange(MIN_SIZE, MAX_SIZE)
         self._size_spin.setSuffix(" px")
@@ -176,7 +178,7 @@ class MaskEditor(QWidget):
             w.setToolTip(size_tip)
         self._hardness_slider = QSlider(Qt.Orientation.Horizontal)
         self._hardness_slider.setRange(0, 100)
-        self._hardness_slider.setMinimumWidth(60)
+        self._hardness_slider.setMinimumWidth(_SLIDER_MIN_WIDTH)
         self._hardness_slider.setToolTip("Hardness: 100 % is a hard edge, lower values fade it out")
         self._hardness_label = QLabel()
         self._hardness_label.setMinimumWidth(self.fontMetrics().horizontalAdvance("100 %") + 4)
@@ -186,7 +188,7 @@ class MaskEditor(QWidget):
         self._color_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self._opacity_slider = QSlider(Qt.Orientation.Horizontal)
         self._opacity_slider.setRange(5, 100)
-        self._opacity_slider.setMinimumWidth(60)
+        self._opacity_slider.setMinimumWidth(_SLIDER_MIN_WIDTH)
         self._opacity_slider.setToolTip("Overlay opacity (display only; the exported mask is black and white)")
 
         self._grow_spin = QSpinBox()

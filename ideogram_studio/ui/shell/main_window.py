@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
     def _setup_frame(self) -> None:
         """The frame (open_frame()): what needs no service. Its modules are imported here."""
         from PySide6.QtCore import Qt
-        from PySide6.QtWidgets import QSplitter, QStackedWidget, QVBoxLayout
+        from PySide6.QtWidgets import QSplitter, QVBoxLayout
 
         from ..common import current_result
         from ..widgets.page_stack import PageStack
@@ -342,8 +342,8 @@ class MainWindow(QMainWindow):
         current_result.set_provider(self.viewer.image)  # a saved style's preview comes from it
         self._viewer_hash: str | None = None
         self._compare_hash: str | None = None
-        self._centre_stack = QStackedWidget(self)
-        self._centre_stack.addWidget(_page(self.viewer))  # until attach() puts it in the result area
+        self._centre_stack = PageStack(self)
+        self._centre_stack.addWidget(self.viewer)  # until attach() puts it in the result area
         #: The mask editors of the modes that paint a mask, by mode id (pages of the centre).
         self._canvas_pages: dict[str, QWidget] = {}
         centre = QWidget(self)
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         self.result_area = ResultArea(
             self.viewer, ThumbnailCache(self.services.gallery, 512, parent=self), self.recent_model.hashes, self
         )
-        self._centre_stack.insertWidget(0, _page(self.result_area))
+        self._centre_stack.insertWidget(0, self.result_area)
         install_current_result(self.result_area, self.viewer, self.thumbnails)  # a saved style's preview
         if not self.is_showing_canvas():
             self._centre_stack.setCurrentWidget(self.result_area)
@@ -504,7 +504,7 @@ class MainWindow(QMainWindow):
         """A mode's canvas as a page of the centre, with the switch above it (a mask editor; the
         layout editor of Generate once opened)."""
         if editor not in self._canvas_pages.values():
-            self._centre_stack.addWidget(_page(editor))
+            self._centre_stack.addWidget(editor)
         self._canvas_pages[mode_id] = editor
         self._centre_bar.setVisible(self.current_mode() in self._canvas_pages)
         self._fit_to_mode()
@@ -554,14 +554,13 @@ class MainWindow(QMainWindow):
         panel = mode.create_panel(self._stack)
         panel.setObjectName(f"mode-{mode.id}")
         self._panels[mode.id] = panel
-        self._stack.addWidget(_page(panel))
+        self._stack.addWidget(panel)
         if mode.paints_mask:
             from ..modes.edit import MaskedPanel
 
             assert isinstance(panel, MaskedPanel)
             editor = panel.detach_editor()
             editor.setObjectName(f"canvas-{mode.id}")
-            _fit_editor(editor)
             self.add_canvas(mode.id, editor)
         # Through the gate: the first panel is made before the controller exists (see open_frame()).
         panel.submitted.connect(lambda request, front: gate.submit(request, front, panel.tags()))
@@ -773,22 +772,6 @@ class MainWindow(QMainWindow):
         self.save_layout()
         super().closeEvent(event)
         self.closed.emit()
-
-
-def _page(widget: QWidget) -> QWidget:
-    """A stacked page counts only while it is shown (a stack's minimum is its widest page's), so the
-    window is no wider than the current mode needs: see MainWindow._fit_to_mode()."""
-    widget.setSizePolicy(QSizePolicy.Policy.Ignored, widget.sizePolicy().verticalPolicy())
-    return widget
-
-
-def _fit_editor(editor: QWidget) -> None:
-    """Narrower sliders in the mask editor's settings row, so it fits the centre beside the panel and
-    the jobs dock (it is laid out for a wider window)."""
-    from PySide6.QtWidgets import QSlider
-
-    for slider in editor.findChildren(QSlider):
-        slider.setMinimumWidth(min(slider.minimumWidth(), 48))
 
 
 def _json(value: Any) -> dict[str, Any] | None:
