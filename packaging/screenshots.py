@@ -12,6 +12,7 @@ window the studio is designed for) and driven from outside with xdotool, like a 
 1. Generate: type a prompt, Ctrl+Return, wait for the image in the library's index → generate-<theme>.png
 2. Edit: the result's menu (Menu key) ▸ Copy image, Alt+3, Ctrl+V on the canvas, a stroke of the
    brush across it → edit-<theme>.png
+3. With --tour: every mode (Alt+1 … Alt+6) and the library (Ctrl+L) → <name>-<theme>-<W>x<H>.png
 
 Each window is grabbed with Qt (a separate process on the same display) and saved as an optimised
 PNG; the app quits with Ctrl+Q.
@@ -76,7 +77,23 @@ def grab(window: str, target: Path, env: dict[str, str]) -> None:
     print(f"{target} ({target.stat().st_size // 1024} KiB)")
 
 
-def shoot(app_cmd: list[str], theme: str, size: tuple[int, int], out: Path) -> int:
+#: The tour (--tour): every mode by its shortcut, then the library, as <name>-<theme>-<W>x<H>.png.
+TOUR = (("generate", "alt+1"), ("remix", "alt+2"), ("edit", "alt+3"), ("face-swap", "alt+4"),
+        ("reframe", "alt+5"), ("background", "alt+6"), ("library", "ctrl+l"))  # fmt: skip
+
+
+def take_tour(window: str, theme: str, size: tuple[int, int], out: Path, env: dict[str, str]) -> None:
+    """Each mode and the library as the designer sees them after the first result (to look at, not
+    for the README: the default set stays small)."""
+    xdotool("key", "Escape")
+    for name, keys in TOUR:
+        xdotool("windowfocus", "--sync", window)
+        xdotool("key", keys)
+        time.sleep(2.5 if name == "library" else 1.5)
+        grab(window, out / f"{name}-{theme}-{size[0]}x{size[1]}.png", env)
+
+
+def shoot(app_cmd: list[str], theme: str, size: tuple[int, int], out: Path, tour: bool = False) -> int:
     with tempfile.TemporaryDirectory(prefix="ideogram-shots-") as tmp:
         home = Path(tmp)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("IDEOGRAM_", "DBUS_SESSION"))}
@@ -129,6 +146,8 @@ def shoot(app_cmd: list[str], theme: str, size: tuple[int, int], out: Path) -> i
             xdotool("mouseup", "1")
             time.sleep(1.0)
             grab(window, out / f"edit-{theme}.png", env)
+            if tour:
+                take_tour(window, theme, size, out, env)
             xdotool("key", "ctrl+q")
             return app.wait(30)
         finally:
@@ -143,13 +162,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "screenshots", help="folder (default: %(default)s)")
     parser.add_argument("--themes", default="light,dark", help="comma-separated (default: %(default)s)")
     parser.add_argument("--size", default="1280x720", help="the window's size, WxH (default: %(default)s)")
+    parser.add_argument("--tour", action="store_true", help="also every mode and the library, named by size")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         raise SystemExit("screenshots: needs an X display; run it under xvfb-run")
     width, height = (int(v) for v in args.size.lower().split("x"))
     status = 0
     for theme in args.themes.split(","):
-        status = shoot(args.app, theme.strip(), (width, height), args.out) or status
+        status = shoot(args.app, theme.strip(), (width, height), args.out, args.tour) or status
     return status
 
 

@@ -8,6 +8,9 @@ next start."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +26,8 @@ from ideogram_studio.ui.shell.main_window import MainWindow
 
 from .helpers import Studio, close_studio, open_studio
 
-SIZES = [(1280, 720), (1920, 1080)]
+#: The laptop window the studio is designed for, a full HD screen, and a 4K screen at 100 %.
+SIZES = [(1280, 720), (1920, 1080), (3840, 2160)]
 MIN_IMAGE_SHARE = 0.40
 
 
@@ -159,6 +163,19 @@ def test_every_model_of_a_mode_keeps_the_form_whole(qtbot: Any, studio: Studio, 
             panel_fits(window, mode.id)
 
 
+def test_the_layout_holds_at_200_percent_scale() -> None:
+    """The same checks with Qt scaling everything by 2 (a 4K screen at 200 %: 1920×1080 logical
+    pixels; 2560×1440 at 1280×720), in a process of its own (the scale is read at start)."""
+    env = {**os.environ, "QT_SCALE_FACTOR": "2", "QT_QPA_PLATFORM": "offscreen"}
+    test = f"{__file__}::test_every_mode_gives_the_image_room_and_cuts_nothing"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", test, "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "-k", "not 3840"],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
+    assert " 4 passed" in run.stdout, run.stdout[-2000:]
+
+
 def test_tab_hides_and_shows_every_panel_but_not_while_typing(qtbot: Any, studio: Studio) -> None:
     window = studio.window
     settle(qtbot, window, 1280, 720)
@@ -280,9 +297,7 @@ def test_each_mode_keeps_its_panel_width_across_modes_and_starts(
         close_studio(qtbot, again)
 
 
-def test_full_screen_comes_back_at_the_next_start(
-    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
-) -> None:
+def test_full_screen_comes_back_at_the_next_start(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> None:
     studio = open_studio(qtbot, tmp_path, MemoryStore())
     studio.window.workspace.full_screen_action.trigger()
     qtbot.waitUntil(studio.window.isFullScreen)

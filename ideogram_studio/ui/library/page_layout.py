@@ -84,6 +84,7 @@ class PageLayout(QWidget):
         self.library_button = QToolButton(self)
         self.library_button.setText("Library ▾")
         self.library_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        theme.apply_style(self.library_button, "menu-button")  # (its text has the ▾: no second arrow)
         top.addWidget(self.library_button)
         outer.addLayout(top)
         self.search_error = QLabel(self)

@@ -496,6 +496,7 @@ class MainWindow(QMainWindow):
         """In Edit and Face swap: show the mask canvas (True) or the result viewer (False)."""
         page = self._canvas_pages.get(self.current_mode()) if canvas else None
         self._centre_stack.setCurrentWidget(page or self.result_area)
+        self._centre_stack.updateGeometry()  # (its minimum is its page's)
         shown = page is not None
         name = getattr(self._canvas_pages.get(self.current_mode()), "canvas_name", "Mask")
         self._centre_bar.show_state(shown, str(name))
@@ -622,6 +623,7 @@ class MainWindow(QMainWindow):
         """Minimum widths of the current mode's panel and centre; the panel's width as the designer
         left it in this mode (never less than it needs); in a canvas mode the panel gives the canvas
         room if the centre is narrower than the editor needs."""
+        self._stack.updateGeometry()  # (its minimum is its page's)
         need = self._stack.minimumSizeHint().width()
         canvas = self.current_mode() in self._canvas_pages
         self._centre_stack.setMinimumWidth(CANVAS_MIN_WIDTH if canvas else 0)

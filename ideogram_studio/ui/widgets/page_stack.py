@@ -3,7 +3,8 @@
 QStackedWidget's minimum is its widest page's, shown or not: after a visit to a mode with a wide
 form, every other mode's panel would keep that width (or be reported narrower than its hint). Here
 the stack's hints are the current page's, with a floor, and follow it when the page's own minimum
-changes (a row appearing in a form).
+changes (a row appearing in a form). Who turns the page calls updateGeometry() (not done from
+currentChanged: Qt emits it while the stack is being destroyed, too).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ class PageStack(QStackedWidget):
     def __init__(self, parent: QWidget | None = None, *, min_width: int = 0) -> None:
         super().__init__(parent)
         self._min_width = min_width
-        self.currentChanged.connect(self.updateGeometry)
 
     def _page_minimum(self) -> QSize | None:
         page = self.currentWidget()
