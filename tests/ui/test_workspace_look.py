@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QMimeData, QPoint, QRect, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QImage
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolButton
 
 from ideogram_studio.api.enums import AspectRatio, Resolution, size_of
 from ideogram_studio.secrets import MemoryStore
@@ -153,3 +153,60 @@ def test_a_long_caption_is_cut_with_an_ellipsis_and_shown_whole_in_the_tooltip(q
     viewer.set_image(image, caption="Short")
     viewer.viewport().grab()
     assert viewer.viewport().toolTip() == ""
+
+
+def test_a_long_value_is_cut_in_the_middle_and_whole_once_focused(qtbot: Any) -> None:
+    """A hash or a path in the library's detail panel: '…' where it is cut, whole when focused
+    (to select and copy), and its text() is always the whole value."""
+    from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+    from ideogram_studio.ui.widgets.elided_field import ElidedField
+
+    value = "images/83/837f192de1dbadbd7792f10827c9" + "0123456789abcdef" * 4 + ".png"
+    host = QWidget()
+    qtbot.addWidget(host)
+    layout = QVBoxLayout(host)
+    field = ElidedField(value, host)
+    other = ElidedField("short", host)
+    layout.addWidget(field)
+    layout.addWidget(other)
+    host.resize(220, 80)
+    host.show()
+    qtbot.waitExposed(host)
+    qtbot.waitUntil(field.is_elided)
+    shown = QLineEdit.text(field)
+    assert "…" in shown and shown.startswith("images/") and shown.endswith(".png")
+    assert field.fontMetrics().horizontalAdvance(shown) <= field.width()
+    assert field.text() == value and not other.is_elided()
+    field.setFocus()
+    qtbot.waitUntil(lambda: not field.is_elided())
+    assert QLineEdit.text(field) == value
+    other.setFocus()
+    qtbot.waitUntil(field.is_elided)
+    host.resize(2000, 80)
+    qtbot.waitUntil(lambda: not field.is_elided())
+
+
+def test_a_pop_up_opened_at_the_screens_edge_stays_whole_on_it(qtbot: Any) -> None:
+    """The Upscale pop-up of the library's detail panel (at the window's right edge, low on the
+    screen) is moved left and above its button rather than run off the screen."""
+    from PySide6.QtWidgets import QFrame, QPushButton
+
+    from ideogram_studio.ui.widgets.on_screen import place_under
+
+    host = QPushButton("Upscale…")
+    qtbot.addWidget(host)
+    host.show()
+    qtbot.waitExposed(host)
+    area = host.screen().availableGeometry()
+    host.move(area.right() - host.width() - 4, area.bottom() - host.height() - 4)
+    qtbot.waitUntil(lambda: host.mapToGlobal(QPoint(0, 0)).x() > area.right() - host.width() - 40)
+    popup = QFrame(host, Qt.WindowType.Popup)
+    popup.resize(360, 240)
+    where = place_under(popup, host)
+    assert area.contains(QRect(where, popup.size())), (where, popup.size(), area)
+    assert where.y() + popup.height() <= host.mapToGlobal(QPoint(0, 0)).y()  # above its button
+
+    host.move(area.left() + 10, area.top() + 10)  # with room: right under the button, as before
+    qtbot.waitUntil(lambda: host.mapToGlobal(QPoint(0, 0)).x() < area.left() + 40)
+    assert place_under(popup, host) == host.mapToGlobal(host.rect().bottomLeft())

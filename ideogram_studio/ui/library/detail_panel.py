@@ -41,7 +41,9 @@ from ...gallery.library_ops import SOURCE_ROLES, DetailInfo, per_image_cost
 from ..common import theme
 from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import isolate, menu_text, one_line, plain_label, tooltip, unwrap
+from ..widgets.elided_field import ElidedField
 from ..widgets.flow_layout import FlowLayout
+from ..widgets.on_screen import place_under
 from .actions import DEFAULT_DETAIL, DEFAULT_RESEMBLANCE, MenuItems
 from .culling_row import CullingRow
 from .structured_rows import say_structured
@@ -399,6 +401,7 @@ class LibraryDetail(QScrollArea):
         self._add_to = QToolButton(self._tags_box)
         self._add_to.setText("Add to collection ▾")
         self._add_to.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        theme.apply_style(self._add_to, "menu-button")
         self._add_menu = QMenu(self._add_to)
         self._add_menu.aboutToShow.connect(self._fill_add_menu)
         self._add_to.setMenu(self._add_menu)
@@ -418,6 +421,7 @@ class LibraryDetail(QScrollArea):
             b.clicked.connect(slot)
         else:
             b.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            theme.apply_style(b, "menu-button")  # (its text has the ▾: no second arrow)
         return b
 
     def _emit(self, signal: Any) -> Callable[[], None]:
@@ -518,10 +522,9 @@ class LibraryDetail(QScrollArea):
         value: QLabel | QLineEdit
         if mono:
             # Long unbreakable text (hashes, paths): a read-only field scrolls instead of widening the panel.
-            value = QLineEdit(text, cell)
-            value.setReadOnly(True)
+            # Cut with "…" in the middle while looked at; whole when it has the focus.
+            value = ElidedField(text, cell)
             value.setFrame(False)
-            value.setCursorPosition(0)
             theme.apply_style(value, "plain-value")
             value.setToolTip(tooltip(text))
         else:
@@ -715,7 +718,7 @@ class LibraryDetail(QScrollArea):
         popover.accepted.connect(lambda r, d: self._emit_upscale(r, d))
         anchor = self._upscale_button
         popover.adjustSize()
-        popover.move(anchor.mapToGlobal(anchor.rect().bottomLeft()))
+        place_under(popover, anchor)  # (whole on the screen, at its right edge too)
         popover.show()
         self._upscale = popover
         return popover
