@@ -30,19 +30,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QFont,
-    QGuiApplication,
-    QIcon,
-    QIconEngine,
-    QImageReader,
-    QPainter,
-    QPalette,
-    QPixmap,
-)
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from ...resources import read_text
@@ -405,6 +394,9 @@ def set_text_color(widget: QWidget, name: str) -> None:
     bind(widget, lambda: _set_text(widget, color(name)), "text-color")
 
 
+_ICON_SIZES = (16, 20, 24, 32, 48, 64)
+
+
 def _svg_pixmap(svg: str, size: int) -> QPixmap:
     data = QByteArray(svg.encode("utf-8"))
     buffer = QBuffer(data)
@@ -414,57 +406,16 @@ def _svg_pixmap(svg: str, size: int) -> QPixmap:
     return QPixmap.fromImage(reader.read())
 
 
-class _TintedSvgEngine(QIconEngine):
-    """An icon drawn from its SVG, in the theme's colours, at the size Qt asks for when it asks:
-    nothing is rasterised up front (a tool bar of icons costs nothing until it is painted), and
-    each size is drawn once."""
-
-    def __init__(self, normal: str, disabled: str, cache: dict[tuple[int, bool], QPixmap] | None = None) -> None:
-        super().__init__()
-        self._svgs = (normal, disabled)
-        self._cache: dict[tuple[int, bool], QPixmap] = {} if cache is None else cache
-
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        side = max(1, min(size.width(), size.height()))
-        disabled = mode == QIcon.Mode.Disabled
-        drawn = self._cache.get((side, disabled))
-        if drawn is None:
-            drawn = self._cache[(side, disabled)] = _svg_pixmap(self._svgs[disabled], side)
-        return QPixmap(drawn)
-
-    def scaledPixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float) -> QPixmap:
-        drawn = self.pixmap(size * scale, mode, state)
-        drawn.setDevicePixelRatio(scale)
-        return drawn
-
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
-        painter.drawPixmap(rect, self.pixmap(rect.size() * scale, mode, state))
-
-    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
-        side = min(size.width(), size.height())
-        return QSize(side, side)
-
-    def clone(self) -> QIconEngine:
-        twin = _TintedSvgEngine(*self._svgs, cache=self._cache)
-        _ENGINES.append(twin)  # (Python keeps what Qt holds: an engine must outlive its icons)
-        return twin
-
-
-#: Every icon engine made, kept alive for the icons that hold it (a few dozen, drawn lazily).
-_ENGINES: list[_TintedSvgEngine] = []
-
-
 @cache
 def _icon(name: str, theme_name: str, role: str) -> QIcon:
     theme = THEMES[theme_name]
     svg = read_text("icons", f"{name}.svg")
-    engine = _TintedSvgEngine(
-        svg.replace("currentColor", QColor(theme.colors[role]).name()),
-        svg.replace("currentColor", QColor(theme.colors["icon_disabled"]).name()),
-    )
-    _ENGINES.append(engine)
-    return QIcon(engine)
+    icon = QIcon()
+    for mode, colour in ((QIcon.Mode.Normal, theme.colors[role]), (QIcon.Mode.Disabled, theme.colors["icon_disabled"])):
+        drawn = svg.replace("currentColor", QColor(colour).name())
+        for size in _ICON_SIZES:
+            icon.addPixmap(_svg_pixmap(drawn, size), mode)
+    return icon
 
 
 def icon(name: str, role: str = "icon") -> QIcon:
