@@ -1,9 +1,9 @@
 """Each mode's panel width: the splitter between the mode's panel and the image, remembered per mode
 (what the designer dragged it to), given back when the mode shows again, and saved with the layout.
 
-A mode never resized keeps the width the splitter has. Whatever was remembered, the panel gets at
-least the width its form needs (never cut at its right edge), and in a canvas mode the image gets
-a comfortable width when the panel can give it.
+A mode never resized gets the width its form needs, no more (canvas first). Whatever was
+remembered, the panel gets at least the width its form needs (never cut at its right edge), and in
+a canvas mode the image gets a comfortable width when the panel can give it.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class PanelWidths(QObject):
         # state, or the first start's proportions, are what it will take).
         if len(sizes) != 2 or total <= 0 or not self._splitter.isVisible():
             return
-        width = max(self.widths.get(mode, sizes[0]), need)
+        width = max(self.widths.get(mode, need), need)  # (never dragged: its minimum, the rest to the image)
         if canvas_comfort and total - width < canvas_comfort:
             width = max(need, total - canvas_comfort)
         if width != sizes[0]:

@@ -9,7 +9,7 @@ currentChanged: Qt emits it while the stack is being destroyed, too).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
 
@@ -28,6 +28,13 @@ class PageStack(QStackedWidget):
         width = page.minimumWidth() or max(hint.width(), 0)
         height = page.minimumHeight() or max(hint.height(), 0)
         return QSize(max(width, self._min_width), height)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            # A page's minimum changed: Qt's stack keeps the widest page's, unchanged, and would
+            # not tell its parent (the splitter) that this stack's minimum did.
+            self.updateGeometry()
+        return super().event(event)
 
     def minimumSizeHint(self) -> QSize:
         page = self._page_minimum()
