@@ -15,9 +15,10 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QApplication, QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from ..common import theme
 from ..common.thumbnail_loader import ThumbnailCache
 from ..common.untrusted import tooltip
 
@@ -168,6 +169,9 @@ class ResultsStrip(QListView):
     context_menu_requested = Signal(str, QPoint)
     drag_requested = Signal(str)
 
+    #: What an empty strip says (a blank box under the viewer reads as something broken).
+    EMPTY_HINT = "Your recent results line up here: click one to show it, drag it out, right-click for more."
+
     def __init__(self, model: RecentResultsModel, thumb_size: int = 88, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
@@ -189,6 +193,16 @@ class ResultsStrip(QListView):
         model.rowsInserted.connect(lambda *_: self.scrollToTop())
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._on_context_menu)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self.model().rowCount() == 0:
+            painter = QPainter(self.viewport())
+            painter.setPen(theme.color("muted"))
+            area = self.viewport().rect().adjusted(12, 0, -12, 0)
+            flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+            painter.drawText(area, int(flags), self.EMPTY_HINT)
+            painter.end()
 
     def _on_context_menu(self, pos: QPoint) -> None:
         index = self.indexAt(pos)
