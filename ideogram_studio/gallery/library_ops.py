@@ -18,6 +18,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -76,6 +77,9 @@ class LibraryReader:
         self._generation = 0
         self._closed = False
         self._opened: tuple[int, int] | None = None
+        #: Reads under way, so that close() never pulls a connection from under one (SQLite crashes).
+        self._busy = 0
+        self._idle = threading.Condition(self._lock)
 
     def _file_id(self) -> tuple[int, int] | None:
         try:
@@ -132,22 +136,50 @@ class LibraryReader:
         with contextlib.suppress(sqlite3.Error):
             conn.close()
 
-    def close(self) -> None:
-        """At shutdown, when the reading threads have stopped: every connection is closed."""
-        self._closed = True
+    def close(self, wait: float = 5.0) -> None:
+        """At shutdown: no new read starts, the reads under way are interrupted (SQLite's own
+        cross-thread call, repeated: it does nothing to a read that has not reached SQLite yet)
+        and waited for, then every connection is closed. Should a read still run after `wait`
+        seconds, its connections are left to the process's end: closing one under a running
+        query crashes the process (seen when a window closed mid-count)."""
+        deadline = time.monotonic() + wait
         with self._lock:
-            conns, self._conns = self._conns, []
-            self._generation += 1
+            self._closed = True
+        while True:
+            with self._lock:
+                running = list(self._conns) if self._busy else []
+            for c in running:
+                with contextlib.suppress(sqlite3.Error):
+                    c.interrupt()
+            with self._lock:
+                left = deadline - time.monotonic()
+                if self._idle.wait_for(lambda: self._busy == 0, timeout=max(0.0, min(0.05, left))):
+                    conns, self._conns = self._conns, []
+                    self._generation += 1
+                    break
+            if left <= 0:
+                return
         for c in conns:
             with contextlib.suppress(sqlite3.Error):
                 c.close()
 
     def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """`fn(connection)` on this thread's connection; SQLite's errors become GalleryErrors."""
+        with self._lock:
+            if self._closed:
+                raise GalleryError("The library is closed.")
+            self._busy += 1
         try:
             return fn(self._conn())
         except sqlite3.Error as exc:
+            if self._closed:
+                raise GalleryError("The library is closed.") from None
             raise GalleryError(f"The library index could not be read ({exc}).") from None
+        finally:
+            with self._lock:
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.notify_all()
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         return self._read(lambda conn: conn.execute(sql, list(params)).fetchall())
