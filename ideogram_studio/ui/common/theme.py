@@ -193,6 +193,10 @@ class ThemeNotifier(QObject):
 
     changed = Signal(str)
     choice_changed = Signal(str)
+    #: Emitted just before `changed`: style sheets are set again first, since setting a sheet
+    #: re-polishes the widget's children and gives them back the palette they were polished with,
+    #: undoing a text colour applied before it (an error line turned the old theme's colour).
+    restyle = Signal(str)
 
 
 class _State:
@@ -251,6 +255,7 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
             sheet = widget.styleSheet()
             if sheet:
                 widget.setStyleSheet(sheet)
+        notifier().restyle.emit(theme.name)
         notifier().changed.emit(theme.name)
     if chose_anew:
         notifier().choice_changed.emit(which)
@@ -329,7 +334,8 @@ class _Binding(QObject):
         super().__init__(target)
         self.setObjectName(f"theme-binding-{key}")
         self.apply = apply
-        notifier().changed.connect(self._on_changed)
+        signal = notifier().restyle if key == "style" else notifier().changed
+        signal.connect(self._on_changed)
 
     def _on_changed(self, _name: str) -> None:
         self.apply()
