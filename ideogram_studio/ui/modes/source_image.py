@@ -55,16 +55,14 @@ ALLOCATION_LIMIT_MB = 1024
 
 
 def decode_qimage(data: bytes) -> QImage:
-    """Decode for display, as the API sees the pixels: no EXIF rotation, large images allowed."""
-    buffer = QBuffer()
-    buffer.setData(QByteArray(data))
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer)
-    reader.setAutoTransform(False)
-    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
-    image = reader.read()
-    buffer.close()
-    return image
+    """Decode for display, as the API sees the pixels: no EXIF rotation (QImageReader's default),
+    large images allowed (the allocation limit is process-wide in Qt 6).
+
+    QImage.fromData reads through a buffer Qt makes itself. A QBuffer made here is a Python object
+    whose virtual calls need the GIL; Qt calls them holding its image-plugin lock, and a worker
+    decoding at the same moment holds the GIL while it waits for that lock: a deadlock (seen in CI)."""
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    return QImage.fromData(data)
 
 
 def qimage_png_bytes(image: QImage) -> bytes:
