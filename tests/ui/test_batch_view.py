@@ -36,7 +36,11 @@ def send(qtbot: Any, studio: Studio, count: int, prompt: str = "a lighthouse at 
     wait_jobs_finished(qtbot, studio, before + 1)
     hashes: list[str] = studio.jobs()[-1].result_hashes
     qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
-    return hashes
+    # In the order the batch lists them (as they arrived), which is the order the designer steps
+    # through: the job's own list may differ when two downloads finish together.
+    area = studio.window.result_area
+    qtbot.waitUntil(lambda: set(area.batch_hashes(hashes[0])) == set(hashes), timeout=10000)
+    return area.batch_hashes(hashes[0])
 
 
 def test_a_batch_shows_as_a_grid_opens_large_and_esc_returns(qtbot: Any, studio: Studio) -> None:
