@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QImageReader, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QObject, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 
 from ...resources import read_text
@@ -404,12 +405,16 @@ _ICON_SIZES = (16, 20, 24, 32, 48, 64)
 
 
 def _svg_pixmap(svg: str, size: int) -> QPixmap:
-    data = QByteArray(svg.encode("utf-8"))
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-    reader = QImageReader(buffer, QByteArray(b"svg"))
-    reader.setScaledSize(QSize(size, size))
-    return QPixmap.fromImage(reader.read())
+    # Rendered from the bytes by QSvgRenderer, not read through a QBuffer made in Python: Qt calls
+    # such a buffer's virtuals holding its image-plugin lock and they need the GIL, which a worker
+    # decoding an image at that moment holds while it waits for the lock (a deadlock).
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return QPixmap.fromImage(image)
 
 
 @cache
