@@ -555,6 +555,10 @@ def test_detail_panel_shows_fields_lineage_and_acts(qtbot: QtBot, lib: Page) -> 
     assert d.field_value("Seed") == str(row.seed)
     assert "dramatic light" in (d.field_value("Prompt as used") or "")
     assert d.field_value("Hash") == child
+    # The API's enum values read as words, not "TURBO" or "ON"; switches as Yes / No.
+    request = lib.gallery.metadata(child)["request"]
+    assert d.field_value("Rendering speed") == str(request["rendering_speed"]).capitalize()
+    assert d.field_value("Magic prompt") == str(request["magic_prompt"]).capitalize()
     chain = d.chain_hashes()
     assert parent in chain and child in chain and mask in chain
     # "use" buttons and Reuse settings

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,9 +61,16 @@ _SHOWN_REQUEST = {"prompt", "negative_prompt", "seed", "aspect_ratio", "resoluti
 _SHOWN_RESPONSE = {"prompt", "seed", "resolution", "upscaled_resolution", "style_type"}
 
 
+#: The API's enum values ("TURBO", "DESIGN", "ON", "AUTO"): said as words, not shouted.
+_ENUM = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+
+
 def _fmt(value: Any) -> str:
+    """A stored request or response value as the designer reads it."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
     if isinstance(value, str):
-        return value
+        return value.replace("_", " ").capitalize() if _ENUM.fullmatch(value) else value
     return json.dumps(value, ensure_ascii=False)
 
 
