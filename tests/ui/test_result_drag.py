@@ -23,6 +23,7 @@ from ideogram_studio.ui.shell import result_drag
 from ideogram_studio.ui.shell.result_drag import result_mime
 from ideogram_studio.ui.widgets.image_drop import result_hash
 
+from ..core.privacy_samples import assert_no_life, phone_jpeg
 from .helpers import Studio, close_studio, open_studio, results_of
 
 
@@ -94,7 +95,12 @@ def drop_on(widget: QWidget, mime: QMimeData | None) -> bool:
 def assert_carries(studio: Studio, mime: QMimeData | None, image_hash: str) -> None:
     assert mime is not None
     stored = studio.services.gallery.path_for(image_hash)
-    assert [u.toLocalFile() for u in mime.urls()] == [str(stored)]  # other apps get the stored file
+    (url,) = mime.urls()
+    copy = Path(url.toLocalFile())
+    # Other apps get an exported copy named from the prompt (not the library's hash name), same pixels.
+    assert copy.parent.parent == result_drag.drags_folder() and copy.is_file()
+    assert copy.name.startswith("a-paper-boat") and image_hash[:10] not in copy.name
+    assert QImage(str(copy)) == QImage(str(stored))
     assert mime.hasImage() and QImage(mime.imageData()).size() == QImage(str(stored)).size()
     assert result_hash(mime) == image_hash
 
@@ -184,3 +190,15 @@ def test_a_result_gone_from_the_library_makes_no_drag(qtbot: Any, studio: Studio
     done = result_drag.start_result_drag(studio.window.viewer, studio.services, image_hash)
     assert done == Qt.DropAction.IgnoreAction
     assert FakeDrag.made == []
+
+
+def test_a_dragged_out_photo_leaves_its_place_and_camera_behind(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
+    photo = tmp_path / "IMG_2041.jpg"
+    photo.write_bytes(phone_jpeg())
+    report = studio.services.gallery.import_paths([photo])
+    ((_path, image_hash),) = report.imported
+    assert b"Pixel 8" in studio.services.gallery.path_for(image_hash).read_bytes()  # the library keeps it whole
+    mime = result_mime(studio.services, image_hash)
+    assert mime is not None
+    (url,) = mime.urls()
+    assert_no_life(Path(url.toLocalFile()).read_bytes())  # a drop on a browser's upload sends this on

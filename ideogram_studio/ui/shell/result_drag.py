@@ -1,14 +1,22 @@
 """Dragging a result out of the strip, the batch grid or the viewer (issue 14): into any drop zone of
 the studio (a mode's source slot, a reference slot, the mask canvas) and out to other applications.
 
-The drag carries what every drop target understands: the stored result's file as a file URL (file
-managers, browsers, design tools take it; the studio's drop zones load local files), the image
-itself (for targets that take image data only), and the result's content hash under the studio's
-own type (so a drop inside the studio can tell its own results from other files).
+The drag carries what every drop target understands: a file URL (file managers, browsers, design
+tools take it; the studio's drop zones load local files), the image itself (for targets that take
+image data only), and the result's content hash under the studio's own type (so a drop inside the
+studio can tell its own results from other files).
+
+The file is an exported copy, as Export writes it: named from its prompt (never the library's hash
+name) and without what a source file said about its owner (a photo's place and camera): a drop on a
+browser's upload field sends it on. Copies live in the cache's drags folder for a day.
 """
 
 from __future__ import annotations
 
+import shutil
+import time
+import uuid
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl
@@ -16,6 +24,7 @@ from PySide6.QtGui import QDrag, QImage, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from ...gallery import GalleryError
+from ...settings import cache_dir
 from ..widgets.image_drop import RESULT_MIME
 
 if TYPE_CHECKING:
@@ -27,6 +36,8 @@ if TYPE_CHECKING:
 
 #: The drag's picture: the thumbnail at most this size (logical px).
 DRAG_PICTURE = 128
+#: How long a dragged-out copy is kept (the application it was dropped on may read it late).
+KEEP_DRAGGED = 24 * 3600
 
 
 class DragHost(Protocol):
@@ -49,11 +60,8 @@ class DragHost(Protocol):
 def result_mime(services: Services, image_hash: str) -> QMimeData | None:
     """The drag's data for a stored result: its file's URL, the image and its hash; None when the
     file is gone (a result trashed and purged meanwhile)."""
-    try:
-        path = services.gallery.path_for(image_hash)
-    except GalleryError:
-        return None
-    if not path.is_file():
+    path = dragged_copy(services, image_hash)
+    if path is None:
         return None
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
@@ -62,6 +70,32 @@ def result_mime(services: Services, image_hash: str) -> QMimeData | None:
         mime.setImageData(image)
     mime.setData(RESULT_MIME, QByteArray(image_hash.encode("ascii")))
     return mime
+
+
+def drags_folder() -> Path:
+    return cache_dir() / "drags"
+
+
+def dragged_copy(services: Services, image_hash: str) -> Path | None:
+    """An exported copy of the result in a folder of its own (its name is then the export's name,
+    never "-2"); None when the result is gone or cannot be copied (a full disk: nothing to drag)."""
+    _forget_old_copies(drags_folder())
+    folder = drags_folder() / uuid.uuid4().hex[:12]
+    try:
+        report = services.gallery.export([image_hash], folder)
+    except (GalleryError, OSError):
+        shutil.rmtree(folder, ignore_errors=True)
+        return None
+    return report.written[0][1] if report.written else None
+
+
+def _forget_old_copies(folder: Path) -> None:
+    try:
+        old = [p for p in folder.iterdir() if time.time() - p.stat().st_mtime > KEEP_DRAGGED]
+    except OSError:
+        return
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def start_result_drag(
