@@ -94,6 +94,9 @@ def test_a_rebound_shortcut_works_at_once_and_after_a_restart(
         # At once: the action has the new keys, and they work.
         full_screen = window.workspace.full_screen_action
         assert _texts(full_screen.shortcuts()) == _keys("Ctrl+Shift+F")
+        # Its tooltip names the new key, not the old one.
+        new_key = QKeySequence("Ctrl+Shift+F").toString(QKeySequence.SequenceFormat.NativeText)
+        assert full_screen.toolTip() == f"Use the whole screen ({new_key})"
         window.activateWindow()
         qtbot.waitUntil(window.isActiveWindow)
         window.viewer.setFocus()
@@ -113,6 +116,7 @@ def test_a_rebound_shortcut_works_at_once_and_after_a_restart(
     try:
         window = again.window
         assert _texts(window.workspace.full_screen_action.shortcuts()) == _keys("Ctrl+Shift+F")
+        assert "F11" not in window.workspace.full_screen_action.toolTip()
         assert _texts(window.library_action.shortcuts()) == _keys("Ctrl+Shift+L")
         window.prepare_library()
         assert window.has_library()

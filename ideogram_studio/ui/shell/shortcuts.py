@@ -118,11 +118,25 @@ class Command:
         chosen = [k for k in keys if not k.isEmpty()]
         for action in self.actions:
             defaults_of(action)  # remembered before the first change
+            before = [k for k in action.shortcuts() if not k.isEmpty()]
             action.setShortcuts(chosen)
+            _retip(action, before, chosen)
 
     def overlaps(self, other: Command) -> bool:
         """True when a key could reach both (one's widgets hold, or lie in, the other's)."""
         return any(_overlap(a, b) for a in self.scopes for b in other.scopes)
+
+
+def _retip(action: QAction, before: list[QKeySequence], after: list[QKeySequence]) -> None:
+    """A tooltip that names the command's key ("Next result (Right)") names the new one, or none."""
+    tip = action.toolTip()
+    every = keys_text(before)
+    for named in dict.fromkeys([every, *(k.toString(NATIVE) for k in before)]):
+        if before and tip.endswith(f" ({named})"):
+            rest = tip[: -len(named) - 3]
+            now = keys_text(after) if named == every else after[0].toString(NATIVE) if after else ""
+            action.setToolTip(f"{rest} ({now})" if after else rest)
+            return
 
 
 def commands(window: QWidget) -> list[Command]:
