@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import APP_ID, APP_NAME
 from .private_files import tighten, use_private_umask
@@ -24,6 +24,8 @@ from .resources import resource_path
 from .settings import Settings, config_dir, log_dir
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
     from .secrets import SecretStore
     from .services import Services
     from .ui.shell.main_window import MainWindow
@@ -199,20 +201,70 @@ def _main(args: argparse.Namespace) -> int:
     # Then the restored mode's panel, which takes typing while the services start (its requests wait).
     panel = window.open_frame(settings)
     (panel.prompt_edit or panel).setFocus()
+    return _run_loops(app, window, settings, settings_path, args.files)
 
-    import asyncio
 
-    import qasync
+def _run_loops(
+    app: QApplication, window: MainWindow, settings: Settings, settings_path: Path | None, files: list[Path]
+) -> int:
+    """Qt's event loop at once, so the focused prompt takes typing; asyncio and qasync (~30 ms of
+    imports) load meanwhile in a worker thread, and then the asyncio loop joins the running Qt loop
+    (qasync's `already_running`) and runs the studio (`_run`) until it has shut down. Nothing the
+    panel asks for needs asyncio before then: its requests wait in the window's gate."""
+    import threading
 
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    from PySide6.QtCore import QEventLoop, QObject, Signal, Slot
+
     from .ui.shell.crash import CrashHandler
 
     crash = CrashHandler()
-    crash.install(loop)
+    crash.install_excepthook()
+    started: dict[str, Any] = {}
+
+    class AsyncioStart(QObject):
+        #: From the worker: None once asyncio and qasync are imported, else what the import raised.
+        imported = Signal(object)
+
+        @Slot(object)
+        def start(self, error: BaseException | None) -> None:  # (on the GUI thread: a queued call)
+            if error is not None:
+                started["error"] = error
+                app.exit(1)
+                return
+            import asyncio
+
+            import qasync
+
+            loop = qasync.QEventLoop(app, already_running=True)
+            asyncio.set_event_loop(loop)
+            crash.install(loop)
+            task = loop.create_task(_run(app, window, settings, settings_path, files))
+            task.add_done_callback(lambda _task: loop.stop())  # (stop() ends app.exec())
+            started.update(loop=loop, task=task)
+
+    def import_asyncio() -> None:
+        try:
+            import asyncio  # noqa: F401
+
+            import qasync  # noqa: F401
+        except BaseException as exc:  # handed to the GUI thread, which raises it
+            starter.imported.emit(exc)
+        else:
+            starter.imported.emit(None)
+
+    starter = AsyncioStart()
+    starter.imported.connect(starter.start)
+    threading.Thread(target=import_asyncio, name="import-asyncio", daemon=True).start()
     try:
+        app.exec()
+        loop, task = started.get("loop"), started.get("task")
+        if loop is None or task is None:
+            raise started.get("error") or RuntimeError("the event loop stopped before the studio started")
         with loop:
-            return int(loop.run_until_complete(_run(app, window, settings, settings_path, args.files)))
+            app.eventDispatcher().processEvents(QEventLoop.ProcessEventsFlag.AllEvents)  # (as qasync does last)
+            if not task.done():
+                raise RuntimeError("Event loop stopped before Future completed.")
+            return int(task.result())
     finally:
         crash.uninstall()
 

@@ -476,7 +476,15 @@ def main() -> int:
     SHOTS.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     tasks: list[asyncio.Task[None]] = []
-    QTimer.singleShot(100, lambda: tasks.append(asyncio.get_event_loop().create_task(drive())))
+
+    def start_driving() -> None:
+        # The studio's asyncio loop joins Qt's shortly after the window takes typing (app._run_loops).
+        try:
+            tasks.append(asyncio.get_running_loop().create_task(drive()))
+        except RuntimeError:  # not yet
+            QTimer.singleShot(50, start_driving)
+
+    QTimer.singleShot(100, start_driving)
     from ideogram_studio.app import main as studio_main
 
     assert app is not None

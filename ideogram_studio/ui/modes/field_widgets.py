@@ -47,9 +47,7 @@ def field_label(parent: QWidget, text: str, bold: bool = False) -> QLabel:
     label.setObjectName("fieldLabel")
     label.setProperty("bold", bold)
     if bold:
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
+        theme.strong(label)  # semi-bold, as every heading
     return label
 
 

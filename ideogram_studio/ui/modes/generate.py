@@ -71,7 +71,6 @@ class GeneratePanel(ModePanel):
     send_verb = "generate"
     # The prompt is all Generate needs: the footer stays quiet until a send is tried.
     footer_names_missing = False
-    style_sections = ("mode-footer", "bold-field-labels")  # its main field labels in bold
     # Always there in Generate (built by _setup_body).
     prompt_edit: PromptEdit
     fields: RequestFields

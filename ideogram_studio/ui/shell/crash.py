@@ -6,17 +6,19 @@ keeps running where it safely can. Never `exec()`: a nested loop inside qasync b
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 import traceback
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ...logs import redact
+
+if TYPE_CHECKING:  # (asyncio itself loads after the prompt takes typing: see app._run_loops)
+    import asyncio
 
 log = logging.getLogger("ideogram_studio.crash")
 
@@ -32,8 +34,12 @@ class CrashHandler(QObject):
         self.show_dialogs = True
 
     def install(self, loop: asyncio.AbstractEventLoop) -> None:
-        sys.excepthook = self._excepthook
+        self.install_excepthook()
         loop.set_exception_handler(self._loop_handler)
+
+    def install_excepthook(self) -> None:
+        """Errors in Qt's callbacks, before the event loop of asyncio exists (see install())."""
+        sys.excepthook = self._excepthook
 
     def uninstall(self) -> None:
         sys.excepthook = self._previous_hook
