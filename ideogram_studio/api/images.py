@@ -6,13 +6,16 @@ import io
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, UnidentifiedImageError
-
-from .colour import srgb_upload
 from .errors import ImageFileError
 from .limits import ACCEPTED_FORMATS, MAX_INPUT_PIXELS, MB
-from .metadata_strip import UPLOAD_KEPT_TEXT, MetadataStripError, strip_metadata
+
+if TYPE_CHECKING:
+    from PIL import Image
+
+# Pillow (and the colour and metadata code built on it) is imported when an image is first read:
+# the studio's forms import this module for the type, and take typing before Pillow is loaded.
 
 _EXTENSIONS = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".webp"}
 
@@ -69,6 +72,11 @@ class ImageFile:
         """Decode fully, so a corrupt or truncated file is found now, not by the server."""
         if not data:
             raise ImageFileError(f"{filename} is empty.")
+        from PIL import Image, UnidentifiedImageError
+
+        from .colour import srgb_upload
+        from .metadata_strip import UPLOAD_KEPT_TEXT, MetadataStripError, strip_metadata
+
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             try:
@@ -110,6 +118,8 @@ class ImageFile:
 
     def pil(self) -> Image.Image:
         """A fresh decoded copy (callers may modify it)."""
+        from PIL import Image
+
         img = Image.open(io.BytesIO(self.data))
         img.load()
         return img

@@ -16,12 +16,14 @@ import io
 import math
 from dataclasses import dataclass
 from pathlib import PurePath
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from ..api.errors import ImageFileError
 from ..api.images import ImageFile
 from ..api.limits import ACCEPTED_FORMATS, MB
+
+if TYPE_CHECKING:  # (Pillow itself loads on first use: the forms import this module before any image)
+    from PIL import Image
 
 #: JPEG quality of a downscaled copy without transparency.
 JPEG_QUALITY = 92
@@ -93,6 +95,8 @@ def has_transparency(img: Image.Image) -> bool:
 
 def prepare(image: ImageFile, *, keep_alpha: bool) -> Prepared:
     """The image as the endpoint should get it; the same object when no change is needed."""
+    from PIL import Image
+
     with Image.open(io.BytesIO(image.data)) as lazy:
         mode, info = lazy.mode, dict(lazy.info)
     wide = image.format == "PNG" and png_bit_depth(image.data) == 16
@@ -139,6 +143,8 @@ def to_8bit(img: Image.Image) -> Image.Image:
 
 def flatten_on_white(img: Image.Image) -> Image.Image:
     rgba = to_8bit(img).convert("RGBA")
+    from PIL import Image
+
     flat = Image.new("RGB", rgba.size, (255, 255, 255))
     flat.paste(rgba, mask=rgba.getchannel("A"))
     return flat
@@ -150,6 +156,8 @@ def downscale_to_fit(image: ImageFile, limit: int, *, keep_alpha: bool) -> tuple
     With transparency to keep it stays a PNG (scaled down until it fits); otherwise it becomes a
     JPEG, first at full size, then scaled down. Raises ImageFileError if nothing fits.
     """
+    from PIL import Image
+
     img = image.pil()
     transparent = keep_alpha and has_transparency(img)
     if transparent:

@@ -15,7 +15,6 @@ import html
 import re
 from typing import Any, ClassVar, NamedTuple, cast
 
-from PIL import Image
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
@@ -62,6 +61,8 @@ _STAND_IN: dict[str, ImageFile] = {}
 def stand_in(kind: str) -> ImageFile:
     """A tiny valid image standing in for a missing input, so the other fields can be checked."""
     if kind not in _STAND_IN:
+        from PIL import Image  # (on first use: the form takes typing before Pillow is loaded)
+
         if kind == "mask":
             img = Image.new("L", (8, 8), 255)
             img.paste(0, (0, 0, 4, 8))

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 from ...api.enums import PalettePreset, human_name
 from ...api.limits import MAX_COLOR_WEIGHT, MAX_PALETTE_MEMBERS, MIN_COLOR_WEIGHT
 from ...api.palette import HEX_COLOR, ColorPalette, PaletteMember
-from ...imaging.palette_extract import PaletteExtractError, extract_palette
 from ...resources.catalog import palette_swatches
 from ..common import theme
 from ..common.field_errors import FieldMessage
@@ -268,6 +267,8 @@ class PalettePicker(QWidget):
 
     def load_from_image(self, path: str) -> bool:
         """Replace the custom colours with the image's main colours; a bad file shows a message."""
+        from ...imaging.palette_extract import PaletteExtractError, extract_palette  # (Pillow: on first use)
+
         try:
             colors = extract_palette(path)
         except PaletteExtractError as exc:

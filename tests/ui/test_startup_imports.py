@@ -1,0 +1,44 @@
+"""Usable first, for imports (issue 15): the window's shell and the restored mode's panel
+(MainWindow.open_frame) take typing without loading what only a later step needs: Pillow (read
+when an image is first opened), asyncio and qasync (loaded in a worker thread once Qt's loop
+runs: app._run_loops), the services' modules (HTTP client, keyring, the library's index)."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+#: Loaded later, never on the way to a prompt that takes typing.
+LATER = ("PIL", "asyncio", "qasync", "httpx", "keyring", "ideogram_studio.gallery", "ideogram_studio.services")
+
+SCRIPT = """
+import sys
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+app = QApplication([])
+from ideogram_studio.settings import Settings
+from ideogram_studio.ui.shell.main_window import MainWindow
+
+window = MainWindow(ui_settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
+window.show()
+panel = window.open_frame(Settings(data_dir=sys.argv[2]))
+panel.prompt_edit.setFocus()
+app.processEvents()
+assert panel.objectName() == "mode-generate" and panel.prompt_edit.isVisible()
+later = sys.argv[3:]
+print(sorted(name for name in sys.modules if any(name == n or name.startswith(n + ".") for n in later)))
+"""
+
+
+def test_the_first_panel_is_made_without_pillow_asyncio_or_the_services(tmp_path: Path) -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "ui.ini"), str(tmp_path / "library"), *LATER],
+        capture_output=True, text=True, env=env, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == []
