@@ -18,6 +18,7 @@ Qt-free: the editor's canvas and side form only render a `Layout` and ask for th
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from . import structured_prompt as sp
+from .enums import AspectRatio
 from .errors import RequestValidationError
 from .registry import MAX_PROMPT_45
 
@@ -224,6 +226,19 @@ def text_room(layout: Layout, index: int, limit: int = PROMPT_LIMIT) -> int:
 
 
 # ---- files -------------------------------------------------------------------------------------
+def frame_aspect_ratio(frame: tuple[int, int]) -> str:
+    """The listed aspect ratio ("16x9") nearest a frame's shape, for magic prompt v4's
+    `aspect_ratio`: Expand then places the boxes for the frame they will be drawn in. Nearest by the
+    ratio's logarithm (2:1 is as far from 1:1 as 1:2)."""
+    wanted = math.log(frame[0] / frame[1])
+
+    def distance(ratio: AspectRatio) -> float:
+        width, _, height = ratio.value.partition("x")
+        return abs(math.log(int(width) / int(height)) - wanted)
+
+    return min(AspectRatio, key=distance).value
+
+
 class LayoutFileError(ValueError):
     """A file that is not a structured prompt; the message is the sentence to show."""
 

@@ -17,6 +17,7 @@ from ideogram_studio.api.structured_layout import (
     LayoutFileError,
     flag_lines,
     flags,
+    frame_aspect_ratio,
     in_lines,
     in_words,
     read_file,
@@ -179,3 +180,12 @@ def test_a_text_box_without_words_is_flagged() -> None:
     layout = Layout(elements=(Element("text", 0, 0, 500, 500, "headline", ""),))
     assert [(f.index, f.kind) for f in flags(layout)] == [(0, "no-text")]
     assert not flags(layout.with_element(0, Element("text", 0, 0, 500, 500, "headline", "SALE")))
+
+
+@pytest.mark.parametrize(
+    ("frame", "expected"),
+    [((1024, 1024), "1x1"), ((1200, 800), "3x2"), ((1920, 1080), "16x9"), ((1000, 700), "3x2"),
+     ((800, 3000), "1x3"), ((5000, 100), "3x1"), ((1080, 1350), "4x5")],
+)
+def test_a_frame_is_asked_for_by_its_nearest_listed_aspect_ratio(frame: tuple[int, int], expected: str) -> None:
+    assert frame_aspect_ratio(frame) == expected

@@ -70,6 +70,25 @@ def test_expand_in_remix_fills_remix_only(qtbot: Any, studio: Studio, tmp_path: 
     assert generate.structured_box.expand_button.isEnabled() and remix.structured_box.expand_button.isEnabled()
 
 
+def test_expand_asks_for_the_frame_the_boxes_are_drawn_in(
+    qtbot: Any, studio: Studio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = studio.services.queue.client.v2
+    asked: list[str | None] = []
+    real = client.magic_prompt
+
+    async def magic_prompt(text: str, aspect_ratio: str | None = None) -> dict[str, Any]:
+        asked.append(aspect_ratio)
+        return await real(text, aspect_ratio)
+
+    monkeypatch.setattr(client, "magic_prompt", magic_prompt)
+    remix = _remix_on_4(studio, tmp_path, (1200, 800))  # the source is the frame: 3:2
+    qtbot.keyClicks(remix.prompt_edit, "A shop front with a sign reading \"OPEN\"")
+    qtbot.mouseClick(remix.structured_box.expand_button, L)
+    qtbot.waitUntil(remix.structured_box.in_use, timeout=10000)
+    assert asked == ["3x2"]
+
+
 def test_a_remix_on_4_sends_the_structured_prompt(qtbot: Any, studio: Studio, tmp_path: Path) -> None:
     remix = _remix_on_4(studio, tmp_path)
     qtbot.keyClicks(remix.prompt_edit, "A shop front with a sign reading \"OPEN\"")

@@ -96,7 +96,7 @@ def test_the_gate_keeps_the_calls_in_order_and_only_the_newest_quote(qtbot: Any)
     gate = ControllerGate()
     gate.quote("first form")
     gate.submit("request", False, None)
-    gate.expand_prompt("a sentence", "generate-1")
+    gate.expand_prompt("a sentence", "generate-1", "16x9")
     gate.quote("settled form")
     gate.request_previews("a fox", ["WATERCOLOR"])
     assert gate.waiting() == ["submit", "expand_prompt", "quote", "request_previews"]
@@ -106,7 +106,7 @@ def test_the_gate_keeps_the_calls_in_order_and_only_the_newest_quote(qtbot: Any)
     gate.attach(controller)  # type: ignore[arg-type]
     assert controller.calls == [
         ("submit", ("request", False, None)),
-        ("expand_prompt", ("a sentence", "generate-1")),
+        ("expand_prompt", ("a sentence", "generate-1", "16x9")),
         ("quote", ("settled form",)),
         ("request_previews", ("a fox", ["WATERCOLOR"])),
     ]

@@ -78,6 +78,13 @@ class LayoutSync(QObject):
         width, _, height = (text or "").partition("x")
         self._editor.follow_size((int(width), int(height)) if width.isdigit() and height.isdigit() else None)
 
+    def frame(self) -> tuple[int, int] | None:
+        """The shape the boxes are drawn in: the reference's, else the form's size (None: the model's)."""
+        if self._reference is not None:
+            return self._reference.width(), self._reference.height()
+        width, _, height = (self._size() or "").partition("x")
+        return (int(width), int(height)) if width.isdigit() and height.isdigit() else None
+
     def has_editor(self) -> bool:
         return self._editor is not None
 

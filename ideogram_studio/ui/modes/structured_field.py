@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout
 
 from ...api.errors import RequestValidationError
+from ...api.structured_layout import frame_aspect_ratio
 from ...api.v2_requests import JSON_PROMPT, V2Request
 from .layout_sync import LayoutSync
 from .mode_panel import ModePanel
@@ -31,7 +32,7 @@ class ExpandServices(Protocol):
 
     prompt_expanded: Any  # Signal(str asker, object structured prompt or None)
 
-    def expand_prompt(self, text: str, asker: str = "") -> None: ...
+    def expand_prompt(self, text: str, asker: str = "", aspect_ratio: str | None = None) -> None: ...
 
 
 class StructuredField(QObject):
@@ -122,8 +123,9 @@ class StructuredField(QObject):
 
     @Slot(str)
     def _ask(self, text: str) -> None:
-        if self._services is not None:
-            self._services.expand_prompt(text, self.asker)
+        if self._services is not None:  # in the frame's shape: the boxes come back placed for it
+            frame = self.sync.frame()
+            self._services.expand_prompt(text, self.asker, frame_aspect_ratio(frame) if frame else None)
 
     @Slot(str, object)
     def _on_expanded(self, asker: str, prompt: object) -> None:

@@ -146,15 +146,15 @@ class StudioController(QObject):
         request = V2Request.build(Operation.REMOVE_BACKGROUND, "ideogram-1", {}, {"image": (image,)})
         await self._submit(request, False, {"label": "remove background"})
 
-    def expand_prompt(self, text: str, asker: str = "") -> None:
-        """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too),
-        answered to ``asker`` alone. A newer ask replaces the same asker's, never another panel's
-        (the task's name after '#' is not in a failure's title: "Expand prompt")."""
-        self.runner.run(self._expand_prompt(text, asker), f"expand-prompt#{asker}", replace=True)
+    def expand_prompt(self, text: str, asker: str = "", aspect_ratio: str | None = None) -> None:
+        """A sentence → Ideogram 4's structured prompt (magic-prompt-v4; the sandbox answers too) for a
+        frame of `aspect_ratio` ("16x9"), answered to ``asker`` alone. A newer ask replaces the same
+        asker's, never another panel's (the task's name after '#' is not in a failure's title)."""
+        self.runner.run(self._expand_prompt(text, asker, aspect_ratio), f"expand-prompt#{asker}", replace=True)
 
-    async def _expand_prompt(self, text: str, asker: str) -> None:
+    async def _expand_prompt(self, text: str, asker: str, aspect_ratio: str | None) -> None:
         try:
-            prompt = await self.services.queue.client.v2.magic_prompt(text)
+            prompt = await self.services.queue.client.v2.magic_prompt(text, aspect_ratio)
         except ApiError as exc:
             self.message.emit(f"The prompt could not be expanded: {exc.message}")
             prompt = None

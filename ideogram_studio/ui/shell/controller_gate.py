@@ -60,8 +60,8 @@ class ControllerGate(QObject):
     def quote(self, request: Any) -> None:
         self._call("quote", request)
 
-    def expand_prompt(self, text: str, asker: str = "") -> None:
-        self._call("expand_prompt", text, asker)
+    def expand_prompt(self, text: str, asker: str = "", aspect_ratio: str | None = None) -> None:
+        self._call("expand_prompt", text, asker, aspect_ratio)
 
     def request_previews(self, prompt: str, presets: list[Any]) -> None:
         self._call("request_previews", prompt, presets)
