@@ -216,10 +216,14 @@ def test_the_frame_is_the_forms_chosen_size(qtbot, panel, editor, tmp_path: Path
     path = tmp_path / "ref.png"
     Image.new("RGB", (600, 300), "#336699").save(path)
     assert editor.set_reference(str(path))
+    assert editor.frame_combo.currentText() == "The reference · 600×300"  # the list names the frame shown
     choose_size(panel, "2048x2048")
     assert editor.canvas.frame_size() == (600, 300)
+    assert editor.frame_combo.currentText() == "The reference · 600×300"
     editor.clear_reference()
     assert editor.canvas.frame_size() == (2048, 2048)
+    assert editor.frame_combo.currentText() == "The form's size · 2048×2048"
+    assert editor.frame_combo.findText("The reference", Qt.MatchFlag.MatchStartsWith) < 0
     choose_size(panel, "")  # let the model choose
     assert editor.canvas.frame_size() == (1024, 1024)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QUndoCommand, QUndoStack
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -48,6 +48,8 @@ FRAMES = (
 SIDE_WIDTH = 240
 CANVAS_MIN_WIDTH = 300
 #: The canvas's mouse and keys, in one quiet line under it.
+#: The frame list's items that are not a listed frame: "form" (the form's size), "reference".
+FRAME_KIND_ROLE = Qt.ItemDataRole.UserRole + 1
 HINT = ("Drag on the frame to draw a box · drag a box to move it, its handles to resize · arrows nudge "
         "(Shift: ×10) · Delete removes · Ctrl+Z undoes")  # fmt: skip
 #: A step merges with the one before when both are typing in the same field (Qt's merge ids).
@@ -241,25 +243,42 @@ class LayoutEditor(QWidget):
         """The frame of the chosen resolution (not an edit of the prompt: boxes are fractions)."""
         self.canvas.set_frame(width, height, reference)
         self._reference = reference
-        found = [i for i in range(self.frame_combo.count()) if self.frame_combo.itemData(i) == (width, height)]
-        if found:
-            self.frame_combo.setCurrentIndex(found[0])
+        self._drop_frame_item("reference")
+        if reference is not None:  # the list names the frame shown, never a size it is not
+            self._add_frame_item("reference", f"The reference · {width}×{height}", (width, height))
+            self.frame_combo.setCurrentIndex(0)
+        else:
+            found = [i for i in range(self.frame_combo.count()) if self.frame_combo.itemData(i) == (width, height)]
+            if found:
+                self.frame_combo.setCurrentIndex(found[0])
         self._show(self._layout, self._selected)
 
     def follow_size(self, size: tuple[int, int] | None) -> None:
         """The form's chosen output size (None: the model chooses). The frame takes it, listed first
         as the form's size, unless a reference image is shown (its own size is the frame then)."""
         self._form_size = size
-        if self.frame_combo.itemData(0) not in [(w, h) for _n, w, h in FRAMES]:
-            self.frame_combo.removeItem(0)
+        self._drop_frame_item("form")
         if size is not None:
-            self.frame_combo.insertItem(0, f"The form's size · {size[0]}×{size[1]}", size)
+            self._add_frame_item("form", f"The form's size · {size[0]}×{size[1]}", size, 1 if self._reference else 0)
         if self._reference is not None:
             return
         if size is not None:
             self.set_frame(*size)
         elif self.frame_combo.currentIndex() >= 0:
             self.set_frame(*self.frame_combo.currentData())
+
+    def _add_frame_item(self, kind: str, text: str, size: tuple[int, int], at: int = 0) -> None:
+        self.frame_combo.insertItem(at, text, size)
+        self.frame_combo.setItemData(at, kind, FRAME_KIND_ROLE)
+
+    def _drop_frame_item(self, kind: str) -> None:
+        """Remove the list's item for the form's size or the reference (keeping the current one's
+        place: removing an item must not choose another frame)."""
+        for i in range(self.frame_combo.count()):
+            if self.frame_combo.itemData(i, FRAME_KIND_ROLE) == kind:
+                with QSignalBlocker(self.frame_combo):
+                    self.frame_combo.removeItem(i)
+                return
 
     def reset(self, layout: Layout) -> None:
         """Start from this layout with no history (the editor's first layout)."""
