@@ -34,6 +34,8 @@ import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPixmap
 
+from .image_decode import decode_file
+
 log = logging.getLogger(__name__)
 
 
@@ -130,7 +132,7 @@ def _work_done(inbox: _Inbox, image_hash: str, generation: int, size: int, targe
     error = ""
     try:
         path = future.result()
-        image = QImage(str(path))
+        image = decode_file(path)
         if image.isNull():
             if not force and generation == inbox.generation and not inbox.closed:
                 # A damaged cached thumbnail: make it again from the image itself, once.

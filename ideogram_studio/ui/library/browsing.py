@@ -37,6 +37,7 @@ from ...gallery import Collection, FacetValue, ImageRow, Sort
 from ...gallery.library_ops import DateCounts, DetailInfo, LibraryProblem
 from ...gallery.library_source import Capability, LibrarySource
 from ...gallery.search_syntax import Search, parse_search
+from ..common.image_decode import decode_file, decode_image
 from ..common.task_runner import EXPECTED, TaskRunner
 from ..common.thumbnail_loader import ThumbnailCache
 from .grid_model import PAGE_SIZE, LibraryModel
@@ -430,7 +431,7 @@ class LibraryBrowsing(QObject):
             if info is not None:
                 try:
                     path = source.submit_thumbnail(image_hash, DETAIL_PREVIEW).result(timeout=30)
-                    image = QImage(str(path))
+                    image = decode_file(path)
                 except Exception:  # no preview is not a reason to show no details
                     image = None
             return info, image
@@ -452,7 +453,7 @@ class LibraryBrowsing(QObject):
         source = self.source
 
         def work() -> QImage:
-            return QImage.fromData(source.read_bytes(image_hash))
+            return decode_image(source.read_bytes(image_hash))
 
         try:
             image = await self._in(self._io_pool, work)

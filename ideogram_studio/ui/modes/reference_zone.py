@@ -26,6 +26,7 @@ from ...api.errors import ImageFileError
 from ...api.images import ImageFile
 from ..common import theme
 from ..common.field_errors import FieldMessage
+from ..common.image_decode import decode_image
 from ..common.theme import mute
 from ..widgets.flow_layout import FlowLayout
 from ..widgets.image_drop import ImageDropTarget
@@ -36,7 +37,7 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
 
 def thumbnail(image: ImageFile, size: int = THUMB) -> QPixmap:
     """A square, centre-cropped thumbnail of an image file."""
-    qimage = QImage.fromData(image.data)
+    qimage = decode_image(image.data)
     if qimage.isNull():
         pix = QPixmap(size, size)
         pix.fill(theme.color("placeholder_bg"))

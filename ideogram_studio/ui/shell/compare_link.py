@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 
 from ...gallery import GalleryError
 from ..common.colour import to_srgb_image
+from ..common.image_decode import decode_image
 from ..widgets.compare_view import CompareView
 
 if TYPE_CHECKING:
@@ -159,7 +160,7 @@ class CompareLink(QObject):
         except (GalleryError, OSError):
             return None, None
         row = await asyncio.to_thread(gallery.get, image_hash)
-        image = await asyncio.to_thread(QImage.fromData, data)
+        image = await asyncio.to_thread(decode_image, data)
         return (None if image.isNull() else to_srgb_image(image)), row
 
     def _show(self) -> None:

@@ -31,6 +31,7 @@ from ...jobs.batches import current_jobs
 from ...jobs.reuse import again_request
 from ...services import Services
 from ..common.colour import to_srgb_image
+from ..common.image_decode import decode_file, decode_image
 from ..common.prompt_history import PromptHistory
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
@@ -396,7 +397,7 @@ class StudioController(QObject):
             data = await asyncio.to_thread(self.services.gallery.read_bytes, parent)
         except GalleryError:
             return None
-        image = await asyncio.to_thread(QImage.fromData, data)
+        image = await asyncio.to_thread(decode_image, data)
         return None if image.isNull() else image
 
     async def load_image_file(self, image_hash: str) -> ImageFile:
@@ -414,10 +415,10 @@ class StudioController(QObject):
         gallery = self.services.gallery
         if thumbnail:
             path = await gallery.thumbnail(image_hash, 256)
-            image = await asyncio.to_thread(QImage, str(path))
+            image = await asyncio.to_thread(decode_file, path)
         else:
             data = await asyncio.to_thread(gallery.read_bytes, image_hash)
-            image = await asyncio.to_thread(QImage.fromData, data)
+            image = await asyncio.to_thread(decode_image, data)
         if image.isNull():
             self.message.emit("A stored image could not be read.")
             return None

@@ -22,6 +22,7 @@ from ...gallery import GalleryError
 from ...jobs import Job, latest_batch
 from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
+from ..common.image_decode import decode_image
 from ..library.actions import describe_request, image_file, upscale_request
 from ..library.page import LibraryPage
 from ..modes import registry
@@ -205,7 +206,7 @@ class LibraryLink(QObject):
                     data = await asyncio.to_thread(self.controller.services.gallery.read_bytes, source)
                 except (GalleryError, OSError):
                     data = b""
-                reference = await asyncio.to_thread(QImage.fromData, data)
+                reference = await asyncio.to_thread(decode_image, data)
             self.host.use_layout_in_generate(prompt, reference)
             self.show_library(False)
 

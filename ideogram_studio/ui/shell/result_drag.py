@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QByteArray, QMimeData, Qt, QUrl
-from PySide6.QtGui import QDrag, QImage, QPixmap
+from PySide6.QtGui import QDrag, QPixmap
 from PySide6.QtWidgets import QWidget
 
 from ...gallery import GalleryError
 from ...settings import cache_dir
+from ..common.image_decode import decode_file
 from ..widgets.image_drop import RESULT_MIME
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def result_mime(services: Services, image_hash: str) -> QMimeData | None:
         return None
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    image = QImage(str(path))
+    image = decode_file(path)
     if not image.isNull():
         mime.setImageData(image)
     mime.setData(RESULT_MIME, QByteArray(image_hash.encode("ascii")))

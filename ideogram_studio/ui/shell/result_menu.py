@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QGuiApplication, QImage
+from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from ...gallery import GalleryError
+from ..common.image_decode import decode_image
 from .layers_menu import add_layer_actions
 
 if TYPE_CHECKING:
@@ -99,7 +100,7 @@ def _run(host: ResultHost, coro: Coroutine[Any, Any, None]) -> None:
 
 async def _copy_image(host: ResultHost, image_hash: str) -> None:
     data = await asyncio.to_thread(host.services.gallery.read_bytes, image_hash)
-    image = await asyncio.to_thread(QImage.fromData, data)
+    image = await asyncio.to_thread(decode_image, data)
     if image.isNull():
         host.statusBar().showMessage("This image could not be read to copy it", 6000)
         return

@@ -1,0 +1,86 @@
+"""Decoding image files into QImages off the GUI thread, without holding the GIL.
+
+PySide holds the GIL for the whole of a Qt decode (QImage.fromData, QImage(path), QImageReader.read:
+~180 ms for a 9 MP PNG), so a worker decoding with Qt freezes the GUI thread's Python for as long:
+the window stutters. Worse, Qt's readers take Qt locks while they hold it (the SVG plugin, probing
+any data of no named format, makes a QTextStream, which takes a lock of Qt's signal-slot lock pool),
+and the GUI thread, in a disconnect, holds such a lock while it waits for the GIL to ask Python for
+an override: a deadlock (seen in the tests, the GUI thread in QObject::disconnect, a worker in
+QImage.fromData).
+
+Pillow lets go of the GIL while it decodes, and takes no Qt lock. Its pixels are handed to Qt as
+the raster engine's own formats (RGB32 opaque, ARGB32 with alpha: nothing converts them again when
+painted), with the file's ICC profile as the image's colour space (the viewer honours it). Modes
+Pillow cannot hand over faithfully (16-bit, float, CMYK) go to Qt, with the format named so Qt
+probes no plugin.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import warnings
+from pathlib import Path
+
+from PIL import Image
+from PySide6.QtGui import QColorSpace, QImage, QImageReader
+
+#: MB Qt may allocate to decode one image (its default, 256, refuses large RGBA images).
+ALLOCATION_LIMIT_MB = 1024
+#: Pillow's own bomb check warns above this; the studio's limit is Qt's allocation limit instead.
+_MAX_PIXELS = ALLOCATION_LIMIT_MB * 1024 * 1024 // 4
+_OPAQUE = {"1", "L", "P", "RGB", "YCbCr", "LAB", "HSV"}
+_WITH_ALPHA = {"LA", "La", "PA", "RGBA", "RGBa"}
+#: Pillow's raw packers for Qt's 32-bit formats, which are native-endian words (0xAARRGGBB).
+_RAW = ("BGRX", "BGRA") if sys.byteorder == "little" else ("XRGB", "ARGB")
+#: Pillow's format names → Qt's, for what Qt decodes itself.
+_QT_FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "GIF": "gif", "BMP": "bmp", "TIFF": "tiff"}
+
+
+def decode_image(data: bytes) -> QImage:
+    """The image in `data` (any format Pillow or Qt reads), no EXIF rotation (as the API sees the
+    pixels); a null QImage when it is not an image or is damaged. Safe on any thread."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as img:
+                if img.width * img.height > _MAX_PIXELS:
+                    return QImage()
+                img.load()
+                return _to_qimage(img) or _by_qt(data, img.format)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+        return _by_qt(data, None)  # not Pillow's: Qt's plugins may know it (or say it is not an image)
+
+
+def decode_file(path: str | Path) -> QImage:
+    """The image in the file at `path`; a null QImage when it cannot be read or decoded."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return QImage()
+    return decode_image(data)
+
+
+def _to_qimage(img: Image.Image) -> QImage | None:
+    if img.mode in _OPAQUE and not (img.mode == "P" and "transparency" in img.info):
+        rgb = img if img.mode == "RGB" else img.convert("RGB")
+        raw, fmt = _RAW[0], QImage.Format.Format_RGB32
+    elif img.mode in _WITH_ALPHA or img.mode == "P":
+        rgb = img if img.mode == "RGBA" else img.convert("RGBA")
+        raw, fmt = _RAW[1], QImage.Format.Format_ARGB32
+    else:
+        return None  # 16-bit, 32-bit, float, CMYK: Qt decodes them with their depth and inks
+    pixels = rgb.tobytes("raw", raw)
+    image = QImage(pixels, rgb.width, rgb.height, rgb.width * 4, fmt).copy()  # owns its pixels
+    icc = img.info.get("icc_profile")
+    if icc:
+        space = QColorSpace.fromIccProfile(icc)
+        if space.isValid():
+            image.setColorSpace(space)
+    return image
+
+
+def _by_qt(data: bytes, pillow_format: str | None) -> QImage:
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    named = _QT_FORMATS.get(pillow_format or "")
+    return QImage.fromData(data, named.encode()) if named else QImage.fromData(data)
