@@ -51,6 +51,8 @@ class BudgetExceededError(ApiError):
 
 
 FINISHED_VALUES = frozenset(state.value for state in FINISHED)
+#: The longest Clear finished waits for a finished job's outcome to be journalled.
+FINISHING_WAIT = 10.0
 
 POLL_CANCELLED = (
     "Cancelled while Ideogram was making it: the service may still finish and bill it. Nothing was sent again."
@@ -395,6 +397,11 @@ class JobQueue:
         """Take finished jobs off the list. The journal keeps them (spend totals, lineage), marked
         cleared so a restart does not bring them back. A billed job whose results are still to be
         downloaded stays: its Retry download fetches what was paid for."""
+        # A job shows "done" before its outcome is journalled: wait for those last writes (a click on
+        # Clear finished right after a job finished must clear it, not do nothing).
+        finishing = [t for j in self.jobs.values() if j.state.finished and (t := self._running.get(j.id))]
+        if finishing:
+            await asyncio.wait(finishing, timeout=FINISHING_WAIT)
         jobs = [
             j
             for j in self.jobs.values()

@@ -4,6 +4,7 @@ sent twice), a batch's progress in words, clearing finished jobs, the one-time c
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -170,6 +171,33 @@ async def test_clear_finished_keeps_unfinished_and_paid_for_downloads_and_stays_
     assert unpaid_download.id in later.jobs and running.id in later.jobs
     assert store.records[done.id]["state"] == "done"  # the journal keeps them (spend, lineage)
     await later.aclose()
+
+
+class SlowOutcome(MemoryJobStore):
+    """A journal whose write of a finished job's outcome waits (a library busy with other writes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+
+    def save_job(self, job: Job) -> None:
+        if job.state.finished:
+            self.release.wait(10)
+        super().save_job(job)
+
+
+async def test_clear_finished_right_after_a_job_shows_done_clears_it(client: IdeogramClient) -> None:
+    store = SlowOutcome()
+    queue = JobQueue(client, store)
+    job = await queue.submit(GenerateRequest(prompt="just done"))
+    await until(lambda: job.state is JobState.DONE, "the job to show done")  # its outcome not yet journalled
+    clearing = asyncio.ensure_future(queue.clear_finished())
+    await asyncio.sleep(0.05)
+    store.release.set()
+    cleared = await clearing
+    assert [j.id for j in cleared] == [job.id] and job.id not in queue.jobs
+    assert store.records[job.id]["state"] == "done"
+    await queue.aclose()
 
 
 async def test_jobs_cut_short_are_announced_by_the_one_start_that_finds_them(
