@@ -21,9 +21,12 @@ import io
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image
 from PySide6.QtGui import QColorSpace, QImage, QImageReader
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 #: MB Qt may allocate to decode one image (its default, 256, refuses large RGBA images).
 ALLOCATION_LIMIT_MB = 1024
@@ -40,6 +43,8 @@ _QT_FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "GIF
 def decode_image(data: bytes) -> QImage:
     """The image in `data` (any format Pillow or Qt reads), no EXIF rotation (as the API sees the
     pixels); a null QImage when it is not an image or is damaged. Safe on any thread."""
+    from PIL import Image  # (on first use: start-up reads no image)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
