@@ -1,7 +1,8 @@
 """Usable first, for imports (issue 15): the window's shell and the restored mode's panel
 (MainWindow.open_frame) take typing without loading what only a later step needs: Pillow (read
 when an image is first opened), asyncio and qasync (loaded in a worker thread once Qt's loop
-runs: app._run_loops), the services' modules (HTTP client, keyring, the library's index)."""
+runs: app._run_loops), the services' modules (HTTP client, keyring, the library's index), the
+result viewer (made by attach(): ui/widgets/empty_view.py stands in)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,10 @@ import sys
 from pathlib import Path
 
 #: Loaded later, never on the way to a prompt that takes typing.
-LATER = ("PIL", "asyncio", "qasync", "httpx", "keyring", "ideogram_studio.gallery", "ideogram_studio.services")
+LATER = (
+    "PIL", "asyncio", "qasync", "httpx", "keyring", "ideogram_studio.gallery", "ideogram_studio.services",
+    "ideogram_studio.ui.widgets.viewer",  # (the empty viewer's look stands in until attach())
+)  # fmt: skip
 
 SCRIPT = """
 import sys

@@ -3,10 +3,11 @@ recent results, and the jobs panel. Layout and last-used values persist across r
 
 Built in three steps, so that the window is on screen at once and takes typing soon after:
 `MainWindow()` is a light shell (the menus, the top bar, an "Opening the library…" centre) made from
-Qt alone; `open_frame(settings)`, once the shell is painted, puts the modes' bar, the viewer and the
-restored mode's panel there (its requests wait in a ControllerGate) while the services start;
-`attach(controller)` then builds the strip, jobs dock, status bar and library, restores the layout and
-wires the signals. This module imports only Qt at its top: the rest comes with the later steps.
+Qt alone; `open_frame(settings)`, once the shell is painted, puts the modes' bar, the empty viewer's
+look and the restored mode's panel there (its requests wait in a ControllerGate) while the services
+start; `attach(controller)` then builds the viewer, the strip, jobs dock, status bar and library,
+restores the layout and wires the signals. This module imports only Qt at its top: the rest comes
+with the later steps.
 `MainWindow(controller)` does all at once.
 """
 
@@ -123,7 +124,7 @@ class MainWindow(QMainWindow):
 
     def open_frame(self, settings: Settings) -> ModePanel:
         """The studio's frame in the shell's centre, before the services exist: the modes' bar
-        (enabled by attach()), the viewer, and the restored mode's panel, which takes typing now (its
+        (enabled by attach()), the empty viewer's look, and the restored mode's panel, which takes typing now (its
         requests wait for attach()). Returns that panel. Once only."""
         if self._frame_open:
             raise RuntimeError("the studio's frame is already open")
@@ -136,7 +137,7 @@ class MainWindow(QMainWindow):
         # page to Python, which deletes it as soon as its wrapper is dropped; that crashed the tests.)
         self._opening.deleteLater()
         if not self._attached:
-            self.viewer.set_empty_text(self._opening_label.text(), "You can write your prompt meanwhile")
+            self._viewer_stand_in.set_empty_text(self._opening_label.text(), "You can write your prompt meanwhile")
         return panel
 
     @property
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
     def set_opening_text(self, text: str = OPENING_TEXT) -> None:
         """What the shell's centre (then the empty viewer) says while the studio opens (until attach())."""
         if self._frame_open and not self._attached:
-            self.viewer.set_empty_text(text, "You can write your prompt meanwhile")
+            self._viewer_stand_in.set_empty_text(text, "You can write your prompt meanwhile")
         elif not self._attached:
             self._opening_label.setText(text)
 
@@ -303,9 +304,8 @@ class MainWindow(QMainWindow):
         from PySide6.QtCore import Qt
         from PySide6.QtWidgets import QSplitter, QVBoxLayout
 
-        from ..common import current_result
+        from ..widgets.empty_view import EmptyViewer
         from ..widgets.page_stack import PageStack
-        from ..widgets.viewer import ImageViewer
         from .centre_switch import CentreSwitch
         from .controller_gate import ControllerGate
         from .panel_widths import PanelWidths
@@ -335,15 +335,13 @@ class MainWindow(QMainWindow):
         self._stack = PageStack(self, min_width=PANEL_MIN_WIDTH)  # as wide as the shown panel needs
         self._presets = PresetLink(self._gate, self)  # the forms' preset rows and the controller
 
-        # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre.
-        self.viewer = ImageViewer(self)
-        self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
-        self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        current_result.set_provider(self.viewer.image)  # a saved style's preview comes from it
+        # Viewer + strip of recent results; in Edit and Face swap the mask canvas shares the centre. The
+        # viewer itself comes with attach() (nothing to show before): its empty look stands in until then.
+        self._viewer_stand_in = EmptyViewer(self)
         self._viewer_hash: str | None = None
         self._compare_hash: str | None = None
         self._centre_stack = PageStack(self)
-        self._centre_stack.addWidget(self.viewer)  # until attach() puts it in the result area
+        self._centre_stack.addWidget(self._viewer_stand_in)
         #: The mask editors of the modes that paint a mask, by mode id (pages of the centre).
         self._canvas_pages: dict[str, QWidget] = {}
         centre = QWidget(self)
@@ -377,7 +375,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QDockWidget
 
         from ... import __version__  # here, not at the top: it may read the package's metadata
+        from ..common import current_result
         from ..common.thumbnail_loader import ThumbnailCache
+        from ..widgets.viewer import ImageViewer
         from .batch_view import ResultArea
         from .culling import install_culling
         from .current_result_link import install_current_result
@@ -385,6 +385,10 @@ class MainWindow(QMainWindow):
         from .results_strip import RecentResultsModel, ResultsStrip
         from .workspace import Workspace
 
+        self.viewer = ImageViewer(self)
+        self.viewer.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        current_result.set_provider(self.viewer.image)  # a saved style's preview comes from it
+        self._viewer_stand_in.deleteLater()  # (Qt takes it out of the centre's stack)
         self.thumbnails = ThumbnailCache(self.services.gallery, 256, parent=self)
         self.recent_model = RecentResultsModel(self.thumbnails, self)
         self.strip = ResultsStrip(self.recent_model, parent=self)

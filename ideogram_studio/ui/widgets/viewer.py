@@ -26,14 +26,11 @@ from PySide6.QtGui import (
     QAction,
     QBrush,
     QColor,
-    QFont,
     QImage,
     QKeyEvent,
     QKeySequence,
     QMouseEvent,
     QPainter,
-    QPainterPath,
-    QPalette,
     QPen,
     QPixmap,
     QResizeEvent,
@@ -49,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..common import theme
+from .empty_view import MIN_SIZE, backdrop, draw_empty, muted
 from .zoom_view import BADGE_PAD, MAX_ZOOM, MIN_ZOOM, ZoomView
 
 __all__ = ["MAX_ZOOM", "MIN_ZOOM", "ImageViewer"]
@@ -336,7 +334,7 @@ class ImageViewer(ZoomView):
         # Overlays are drawn in viewport coordinates: repaint fully instead of scrolling pixels.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.FullViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
-        self.setMinimumSize(160, 120)
+        self.setMinimumSize(*MIN_SIZE)
         self._update_background()
         self._scene.setSceneRect(QRectF(0, 0, 1, 1))
         self.setSceneRect(QRectF(0, 0, 1, 1))
@@ -355,10 +353,7 @@ class ImageViewer(ZoomView):
         self._actions["swap"] = swap
 
     def _update_background(self) -> None:
-        window = self.palette().color(QPalette.ColorRole.Window)
-        # A neutral backdrop a little darker than the window: no colour cast next to the image.
-        grey = round(window.lightness() * 0.9) if window.lightness() > 128 else round(window.lightness() * 0.75)
-        self._backdrop = QColor(grey, grey, grey)
+        self._backdrop = backdrop(self.palette())
         self.setBackgroundBrush(self._backdrop)
 
     # ---- content ---------------------------------------------------------------------------
@@ -512,45 +507,11 @@ class ImageViewer(ZoomView):
         painter.restore()
 
     def _muted(self, amount: float) -> QColor:
-        fg = self.palette().color(QPalette.ColorRole.WindowText)
-        bg = self._backdrop
-        return QColor(
-            round(fg.red() + (bg.red() - fg.red()) * amount),
-            round(fg.green() + (bg.green() - fg.green()) * amount),
-            round(fg.blue() + (bg.blue() - fg.blue()) * amount),
-        )
+        return muted(self.palette(), self._backdrop, amount)
 
     def _draw_empty(self, painter: QPainter) -> None:
-        vp = QRectF(self.viewport().rect())
-        c = vp.center()
-        icon_color = self._muted(0.6)
-        # A simple picture glyph: frame, mountain, sun.
-        w, h = 64.0, 48.0
-        frame = QRectF(c.x() - w / 2, c.y() - h - 22, w, h)
-        painter.setPen(QPen(icon_color, 2))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRoundedRect(frame, 6, 6)
-        path = QPainterPath()
-        path.moveTo(frame.left() + 8, frame.bottom() - 8)
-        path.lineTo(frame.left() + 24, frame.top() + 20)
-        path.lineTo(frame.left() + 36, frame.bottom() - 18)
-        path.lineTo(frame.left() + 44, frame.top() + 28)
-        path.lineTo(frame.right() - 8, frame.bottom() - 8)
-        painter.drawPath(path)
-        painter.drawEllipse(QPointF(frame.right() - 16, frame.top() + 13), 4.5, 4.5)
-
-        title_font = QFont(self.font())
-        title_font.setPointSizeF(self.font().pointSizeF() * 1.35)
-        title_font.setWeight(QFont.Weight.DemiBold)
-        painter.setFont(title_font)
-        painter.setPen(self._muted(0.3))
-        title_rect = QRectF(vp.left() + 12, c.y() - 10, vp.width() - 24, painter.fontMetrics().height() + 4)
-        painter.drawText(title_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self._empty_title)
-        if self._empty_hint:
-            painter.setFont(self.font())
-            painter.setPen(self._muted(0.5))
-            hint_rect = QRectF(vp.left() + 12, title_rect.bottom() + 4, vp.width() - 24, 40)
-            painter.drawText(hint_rect, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop, self._empty_hint)
+        draw_empty(painter, QRectF(self.viewport().rect()), self.font(), self.palette(), self._empty_title,
+                   self._empty_hint)  # fmt: skip
 
     def _pill(self, painter: QPainter, text: str, anchor: QPointF, align: Qt.AlignmentFlag) -> QRectF:
         """A small rounded label with `text`; `anchor` is its corner given by `align`."""
