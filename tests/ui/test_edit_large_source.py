@@ -1,12 +1,15 @@
-"""An 8K source in Edit (issue 15): the event loop keeps turning while the file is read and decoded
-in a worker, a preview shows first, then the image is on the canvas with a blank mask; a file that
-cannot be read or declares an enormous size gets a sentence, and the image shown stays.
+"""An 8K source in Edit and Face swap (issue 15): the event loop keeps turning while the file is read
+and decoded in a worker, a preview shows first, then the image is on the canvas with a blank mask of
+its exact size; the image the worker made is the one painted (the GUI thread converts nothing), and
+the mask paints, fills, undoes and exports at the image's exact size; a file that cannot be read or
+declares an enormous size gets a sentence, and the image shown stays.
 
 The worker is held inside the check of the file until the GUI thread has shown the preview, and the
 GUI thread counts its own heartbeats meanwhile: each test waits for events, never for time."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 from collections.abc import Iterator
@@ -15,11 +18,14 @@ from typing import Any
 
 import pytest
 from PIL import Image, ImageDraw
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
+from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ideogram_studio.imaging.mask_export import EMPTY_MASK, FULL_MASK
-from ideogram_studio.ui.modes.edit import EditPanel
+from ideogram_studio.ui.modes.edit import EditPanel, MaskedPanel
+from ideogram_studio.ui.modes.face_swap import FaceSwapPanel
 
 from .source_gate import Gate
 
@@ -27,13 +33,13 @@ EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
 
 
-@pytest.fixture
-def edit(qtbot: Any) -> Iterator[EditPanel]:
-    """The Edit panel with its canvas beside it, as the window shows them."""
+@pytest.fixture(params=[EditPanel, FaceSwapPanel], ids=["edit", "face-swap"])
+def edit(qtbot: Any, request: pytest.FixtureRequest) -> Iterator[MaskedPanel]:
+    """The Edit (or Face swap: the same canvas) panel with its canvas beside it, as the window shows them."""
     window = QWidget()
     qtbot.addWidget(window)
     layout = QHBoxLayout(window)
-    panel = EditPanel(window)
+    panel = request.param(window)
     layout.addWidget(panel)
     layout.addWidget(panel.detach_editor(), 1)
     window.resize(1280, 720)
@@ -51,7 +57,7 @@ def poster(path: Path, kind: str) -> Path:
 
 @pytest.mark.parametrize("kind", ["JPEG", "PNG"])
 def test_an_8k_source_loads_without_blocking_and_shows_a_preview_first(
-    qtbot: Any, edit: EditPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
+    qtbot: Any, edit: MaskedPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str
 ) -> None:
     path = poster(tmp_path / f"poster.{kind.lower()}", kind)
     picker = edit.source_picker
@@ -82,9 +88,64 @@ def test_an_8k_source_loads_without_blocking_and_shows_a_preview_first(
     assert canvas.has_image() and canvas.image_size().toTuple() == EIGHT_K
     assert "7680×4320" in picker.info_label().text() and "reading" not in picker.info_label().text()
     assert canvas.check_mask() == EMPTY_MASK  # a new, blank mask: nothing to send yet
+    # The worker's image is the one painted: in the raster engine's own format, the same pixels
+    # (no QPixmap, no conversion or copy of 33 megapixels on the GUI thread).
+    shown = canvas.shown_image()
+    assert shown.format() == QImage.Format.Format_RGB32 and shown.cacheKey() == picker.qimage().cacheKey()
+    assert canvas.mask_qimage().size().toTuple() == EIGHT_K
 
 
-def test_the_new_images_blank_mask_is_judged_as_painted_once_painted(qtbot: Any, edit: EditPanel) -> None:
+def test_an_8k_masks_strokes_fill_undo_and_export_keep_the_images_exact_size(
+    qtbot: Any, edit: MaskedPanel, tmp_path: Path
+) -> None:
+    picker = edit.source_picker
+    assert picker is not None
+    with qtbot.waitSignal(picker.image_changed, timeout=GATE_WAIT_S * 1000):
+        picker.load_path(poster(tmp_path / "poster.jpg", "JPEG"))
+    canvas = edit.canvas
+    canvas.set_tool("rect")
+    viewport = canvas.viewport()
+    start, end = (canvas.map_from_image(QPointF(x, y)).toPoint() for x, y in ((1000, 1000), (3000, 2000)))
+    left, no_modifier = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QTest.mousePress(viewport, left, no_modifier, start)
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, left, no_modifier, end)
+    assert canvas.check_mask() is None and 0 < canvas.coverage_ratio() < 0.2
+    exported = Image.open(io.BytesIO(canvas.export_mask()))
+    assert exported.size == EIGHT_K and exported.mode == "L"
+    assert exported.getpixel((2000, 1500)) == 0 and exported.getpixel((100, 100)) == 255  # black = change
+    canvas.fill()
+    assert canvas.check_mask() == FULL_MASK
+    assert Image.open(io.BytesIO(canvas.export_mask())).getextrema() == (0, 0)
+    canvas.undo_stack().undo()
+    canvas.undo_stack().undo()
+    assert canvas.check_mask() == EMPTY_MASK and canvas.coverage_ratio() == 0.0
+    saved = tmp_path / "mask.png"
+    assert canvas.save_mask_file(saved)
+    canvas.fill()
+    assert canvas.load_mask_file(saved) and canvas.check_mask() == EMPTY_MASK  # Load mask: one step back
+    assert canvas.mask_qimage().size().toTuple() == EIGHT_K
+
+
+def test_a_transparent_8k_source_is_shown_as_sent_flattened_on_white(
+    qtbot: Any, edit: MaskedPanel, tmp_path: Path
+) -> None:
+    img = Image.new("RGBA", EIGHT_K, (30, 90, 160, 255))
+    ImageDraw.Draw(img).rectangle((0, 0, 3000, 2000), fill=(0, 0, 0, 0))
+    path = tmp_path / "cut-out.png"
+    img.save(path, "PNG")
+    picker = edit.source_picker
+    assert picker is not None
+    with qtbot.waitSignal(picker.image_changed, timeout=GATE_WAIT_S * 1000):
+        picker.load_path(path)
+    assert "flattened on white" in picker.note()
+    shown = edit.canvas.shown_image()  # decoded from the bytes sent, in the worker
+    assert shown.format() == QImage.Format.Format_RGB32 and shown.cacheKey() == picker.qimage().cacheKey()
+    assert shown.pixelColor(QPoint(10, 10)).name() == "#ffffff"
+    assert shown.pixelColor(QPoint(5000, 3000)).name() == "#1e5aa0"
+
+
+def test_the_new_images_blank_mask_is_judged_as_painted_once_painted(qtbot: Any, edit: MaskedPanel) -> None:
     canvas = edit.canvas
     small = Image.new("RGB", (64, 48), (10, 200, 10))
     assert canvas.set_image(small.toqimage())
@@ -127,7 +188,7 @@ def png_header_only(width: int, height: int) -> bytes:
     ],
 )
 def test_a_broken_or_enormous_8k_file_gets_a_sentence_and_the_image_stays(
-    qtbot: Any, edit: EditPanel, tmp_path: Path, name: str, make: Any, words: str
+    qtbot: Any, edit: MaskedPanel, tmp_path: Path, name: str, make: Any, words: str
 ) -> None:
     picker = edit.source_picker
     assert picker is not None

@@ -14,7 +14,11 @@ are ignored. Every stroke, rectangle, lasso, fill, clear, invert and load is one
 The editor around it (tool bar, sliders, status line) is ``editor.MaskEditor``; the actions'
 names, keys and tooltips are in ``canvas_actions``; the brush outline and the rectangle/lasso
 preview in ``overlays``; reading a mask file for the image (size check, sentences) in
-``mask_file_load``.
+``mask_file_load``; the image under the mask in ``image_item``.
+
+An 8K image costs the GUI thread no per-pixel work in ``set_image`` when it comes in the format
+Qt paints as it is (the source picker's worker converts it so): no QPixmap is made of it, and the
+new mask's pixels are zero pages mapped on first touch (``layer.blank_coverage``).
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
-    QBrush,
     QColor,
     QCursor,
     QDragEnterEvent,
@@ -40,20 +43,21 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPalette,
-    QPixmap,
     QPointingDevice,
     QRegion,
     QTabletEvent,
     QUndoCommand,
     QUndoStack,
 )
-from PySide6.QtWidgets import QGraphicsPixmapItem, QGraphicsScene, QGraphicsView, QWidget
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from ...api.images import ImageFile
 from ...imaging.mask_export import EMPTY_MASK, MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
 from ..common import theme
+from ..common.paintable_image import paintable
 from ..widgets.zoom_view import ZoomView
 from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
+from .image_item import ImageItem, checkerboard
 from .layer import (
     DEFAULT_OPACITY,
     DEFAULT_OVERLAY,
@@ -74,17 +78,6 @@ __all__ = ["TOOLS", "MaskCanvas", "ScalePrompt"]
 SIZE_STEP = 1.2  # [ and ] multiply/divide the size by this (at least 1 px)
 UNDO_LIMIT = 100
 NO_IMAGE = "Open an image first."
-#: Transparent parts of an image show over the theme's checkerboard (8 image pixels a square).
-
-
-def _checkerboard() -> QBrush:
-    tile = QPixmap(16, 16)
-    tile.fill(theme.color("checker_light"))
-    painter = QPainter(tile)
-    painter.fillRect(0, 0, 8, 8, theme.color("checker_dark"))
-    painter.fillRect(8, 8, 8, 8, theme.color("checker_dark"))
-    painter.end()
-    return QBrush(tile)
 
 
 class MaskCanvas(ZoomView):
@@ -105,9 +98,9 @@ class MaskCanvas(ZoomView):
         self._scene = QGraphicsScene(self)
         self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.NoIndex)  # a handful of items
         self.setScene(self._scene)
-        self._pixmap_item = QGraphicsPixmapItem()
-        self._pixmap_item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
-        self._scene.addItem(self._pixmap_item)
+        #: Transparent parts of an image show over the theme's checkerboard (8 image pixels a square).
+        self._image_item = ImageItem(checkerboard())
+        self._scene.addItem(self._image_item)
         self._preview = ShapePreview(self._scene)
 
         self._layer: MaskLayer | None = None
@@ -145,7 +138,6 @@ class MaskCanvas(ZoomView):
         self._pen_down = False
         self._cursor_vp: QPointF | None = None  # the brush outline's centre, viewport coordinates
         self._outline = BrushOutline()
-        self._checker = _checkerboard()
 
         # The theme's backdrop, also after a switch (read from the theme: the palette may not have
         # reached this widget yet when the switch is announced).
@@ -182,18 +174,11 @@ class MaskCanvas(ZoomView):
         if image.isNull() or image.width() <= 0 or image.height() <= 0:
             self.message.emit("The image is empty.")
             return False
-        has_alpha = image.hasAlphaChannel()
-        display = image.convertToFormat(QImage.Format.Format_RGB32)
+        display = paintable(image)  # itself when a worker prepared it; otherwise converted here
         if display.isNull():
             self.message.emit("This image's pixel format cannot be shown.")
             return False
-        if has_alpha:
-            # Transparent parts show over a checkerboard (8 image pixels a square), composited once
-            # here rather than on every repaint.
-            painter = QPainter(display)
-            painter.fillRect(display.rect(), self._checker)
-            painter.drawImage(0, 0, image)
-            painter.end()
+        has_alpha = display.hasAlphaChannel()
 
         self._cancel_interaction()
         size = display.size()
@@ -211,7 +196,7 @@ class MaskCanvas(ZoomView):
             self._scene.addItem(self._mask_item)
         self._image_size = QSize(size)
         self._has_alpha = has_alpha
-        self._pixmap_item.setPixmap(QPixmap.fromImage(display))
+        self._image_item.set_image(display)
         self._scene.setSceneRect(QRectF(0, 0, size.width(), size.height()))
         self.fit()
         self.viewport().update()
@@ -224,6 +209,10 @@ class MaskCanvas(ZoomView):
 
     def image_size(self) -> QSize:
         return QSize(self._image_size)
+
+    def shown_image(self) -> QImage:
+        """The image painted under the mask (in the raster engine's paint format; null with none)."""
+        return self._image_item.image()
 
     # ================================================================ public API: tools ======
     def tool(self) -> str:
@@ -699,10 +688,7 @@ class MaskCanvas(ZoomView):
 
     def _zoom_applied(self) -> None:
         # Image pixels stay crisp squares from 200 % (device pixels) on, as in the viewer.
-        fast = self.zoom_factor() >= 2
-        mode = Qt.TransformationMode.FastTransformation if fast else Qt.TransformationMode.SmoothTransformation
-        if self._pixmap_item.transformationMode() != mode:
-            self._pixmap_item.setTransformationMode(mode)
+        self._image_item.set_smooth(self.zoom_factor() < 2)
 
     def _pan_started(self) -> None:
         self._commit_interaction()

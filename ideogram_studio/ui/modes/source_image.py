@@ -44,14 +44,13 @@ from ...api.limits import file_size_limit
 from ...imaging.source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
 from ..common import theme
 from ..common.field_errors import FieldMessage
+from ..common.paintable_image import ALLOCATION_LIMIT_MB, paintable, read_image_bytes, read_image_file
 from ..common.theme import mute
 from ..widgets.image_drop import ImageDropTarget
 from .source_loading import LARGE_PIXELS, Loaded, SourceLoader, header_pixels
 
 THUMB = 76
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp);;All files (*)"
-#: MB Qt may allocate to decode one image (its default, 256, refuses large RGBA images).
-ALLOCATION_LIMIT_MB = 1024
 
 
 def decode_qimage(data: bytes) -> QImage:
@@ -90,14 +89,22 @@ def thumbnail_pixmap(image: QImage, size: int = THUMB) -> QPixmap:
     return QPixmap.fromImage(thumb) if not thumb.isNull() else QPixmap()
 
 
-def _loaded(prepared: Prepared, limit: int, decoded: QImage | None = None) -> Loaded:
+def _loaded(prepared: Prepared, limit: int, decoded: QImage | None = None, file: Path | None = None) -> Loaded:
     """A worker's job after the file is read: over the limit it is held back (nothing decoded),
-    otherwise decoded for display (`decoded`: these very bytes, decoded already) with its thumbnail."""
+    otherwise decoded for display (`decoded`: these very pixels, decoded already; `file`: a file with
+    these very pixels) in the format Qt paints as it is, with its thumbnail. Every decode here goes
+    through a QImageReader on a file, which lets the GIL go (see ui.common.paintable_image)."""
     if len(prepared.image.data) > limit:
         return Loaded(prepared, QImage(), QImage())
-    qimage = decoded if decoded is not None and not decoded.isNull() else decode_qimage(prepared.image.data)
+    if decoded is not None and not decoded.isNull():
+        qimage = decoded
+    elif file is not None:
+        qimage, _reason = read_image_file(file)
+    else:
+        qimage = read_image_bytes(prepared.image.data)
     if qimage.isNull():
         raise ImageFileError(f"{prepared.image.filename} cannot be shown (the image decoder refused it).")
+    qimage = paintable(qimage)
     return Loaded(prepared, qimage, thumbnail_image(qimage))
 
 
@@ -361,8 +368,12 @@ class SourceImagePicker(ImageDropTarget, QFrame):
                 prepared = prepare(image, keep_alpha=keep_alpha)
             except (OSError, ValueError) as exc:
                 raise ImageFileError(f"{image.filename} cannot be converted ({exc}).") from exc
-            # The preview's decode of the file is the image to show when the file is sent as it is.
-            return _loaded(prepared, limit, whole if prepared.image.data == image.data else None)
+            # The file's pixels are the image to show when it is sent as it is (metadata stripped, but
+            # neither converted nor its colours changed): the preview's decode of the file, or the file
+            # decoded now (a JPEG preview is decoded at a fraction of the size).
+            if prepared.image.data == image.data and not image.colour_note:
+                return _loaded(prepared, limit, whole, path)
+            return _loaded(prepared, limit)
 
         self._loading = (path.name, None)
         self._message.clear_message()
