@@ -21,7 +21,11 @@ no repaint, no input meanwhile):
   earlier previews are, loaded at start as the app does), the first time and again.
 
 Each step ends when its condition holds and the event loop has handled what was posted after it
-(the repaints). Baseline, in the same run: the same heartbeat over the same length of time with
+(the repaints). `--why` names, for every stall, where each thread's Python code was 45 ms into it
+(faulthandler's watchdog reads the stacks without the GIL: a worker holding the GIL in a long Qt call
+shows in that call, the GUI thread waiting for it shows where it waits).
+
+Baseline, in the same run: the same heartbeat over the same length of time with
 nothing to do (the machine's load alone: other processes on shared cores preempt the GUI thread
 too), measured right after each workflow. Offscreen unless QT_QPA_PLATFORM says otherwise.
 """
@@ -30,11 +34,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import faulthandler
 import io
 import os
+import re
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -51,15 +59,25 @@ from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
 HEARTBEAT_MS = 5
 STALL_MS = 50
+#: --why: how far into a stall the stacks are read
+WHY_AFTER_MS = 45
 
 
 class Heartbeat(QObject):
-    """A 5 ms timer on the GUI thread; a gap much longer than that means the thread was busy."""
+    """A 5 ms timer on the GUI thread; a gap much longer than that means the thread was busy.
+
+    With --why (`why = True`), every beat sets faulthandler's watchdog to dump every thread's stack
+    if the next beat is WHY_AFTER_MS late; `where()` sums up those dumps."""
+
+    why = False
 
     def __init__(self) -> None:
         super().__init__()
         self.gaps: list[float] = []
         self._last = 0.0
+        # (open for the bench's whole run: the watchdog writes into it at any moment)
+        self._dumps = tempfile.TemporaryFile("w+") if self.why else None  # noqa: SIM115
+        self._gui = threading.get_ident()
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(HEARTBEAT_MS)
@@ -67,17 +85,44 @@ class Heartbeat(QObject):
 
     def start(self) -> None:
         self.gaps.clear()
+        if self._dumps is not None:
+            self._dumps.seek(0)
+            self._dumps.truncate()
         self._last = time.perf_counter()
         self.timer.start()
 
     def stop(self) -> None:
         self._beat()  # the gap up to now counts too (a stall lasting to the end)
         self.timer.stop()
+        if self._dumps is not None:
+            faulthandler.cancel_dump_traceback_later()
 
     def _beat(self) -> None:
         now = time.perf_counter()
         self.gaps.append((now - self._last) * 1000)
         self._last = now
+        if self._dumps is not None:
+            faulthandler.dump_traceback_later(WHY_AFTER_MS / 1000, file=self._dumps)
+
+    def where(self) -> str:
+        """One line per stack seen in stalls (most seen first): the GUI thread's last frames, then the
+        innermost frame of every other thread that was running Python code."""
+        if self._dumps is None:
+            return ""
+        self._dumps.seek(0)
+        seen: collections.Counter[str] = collections.Counter()
+        for dump in self._dumps.read().split("Timeout (")[1:]:
+            gui, others = "?", []
+            for block in re.split(r"\n(?=Thread 0x|Current thread 0x)", dump)[1:]:
+                ident = int(block.split()[1 if block.startswith("Thread") else 2], 16)
+                frames = re.findall(r'File "([^"]+)", line (\d+) in (\S+)', block)
+                names = [f"{Path(f).stem}:{line} {fn}" for f, line, fn in frames]
+                if ident == self._gui:
+                    gui = " < ".join(names[:4])
+                elif names and not re.search(r"\b(wait|_worker|select|run_forever|_run_once)$", names[0]):
+                    others.append(names[0])
+            seen[f"GUI: {gui}" + (f"\n        others: {'; '.join(others)}" if others else "")] += 1
+        return "".join(f"\n    {n}× {what}" for what, n in seen.most_common(8))
 
     def stalls(self) -> list[float]:
         return [g for g in self.gaps if g > STALL_MS]
@@ -110,6 +155,8 @@ class Step:
         self.heart, self.name = heart, name
         self.seconds = 0.0
         self.stalls: list[float] = []
+        self.gaps: list[float] = []
+        self.why = ""
 
     async def run(self, act: Callable[[], object], done: Callable[[], bool]) -> Step:
         await settle()
@@ -121,6 +168,8 @@ class Step:
         self.seconds = time.perf_counter() - t0
         self.heart.stop()
         self.stalls = self.heart.stalls()
+        self.gaps = list(self.heart.gaps)
+        self.why = self.heart.where() if self.stalls else ""
         return self
 
 
@@ -136,7 +185,8 @@ def report(title: str, steps: list[Step], idle: list[float]) -> int:
     stalls = [g for s in steps for g in s.stalls]
     print(f"\n== {title} ==")
     for s in steps:
-        print(f"  {s.name:36} {s.seconds * 1000:7.0f} ms   {stall_text(s.stalls)}")
+        longest = max(s.gaps, default=0.0)
+        print(f"  {s.name:36} {s.seconds * 1000:7.0f} ms   {stall_text(s.stalls)}, longest gap {longest:.0f} ms{s.why}")
     print(f"  all: {stall_text(stalls)} over {total:.1f} s (target 0); "
           f"the same time idle: {stall_text(idle)}")  # fmt: skip
     return len(stalls)
@@ -291,7 +341,9 @@ def main() -> None:
     ap.add_argument("--size", type=int, nargs=2, default=(7680, 4320), help="the Edit source's size")
     ap.add_argument("--runs", type=int, default=2, help="opens of each source")
     ap.add_argument("--no-wait", action="store_true", help="measure at once after start: nothing made ahead")
+    ap.add_argument("--why", action="store_true", help="name where every thread was during stalls")
     args = ap.parse_args()
+    Heartbeat.why = args.why
     import qasync
 
     app = QApplication.instance() or QApplication([sys.argv[0]])

@@ -12,7 +12,9 @@ work on Qt's global thread pool and hands the results back through queued signal
 
 The worker decodes through QImageReader on a file, which lets Python's GIL go while it decodes:
 `QImage.fromData` would hold it for the whole decode (0.2-0.4 s for an 8K JPEG), and the GUI
-thread would stall that long at its next Python slot.
+thread would stall that long at its next Python slot. Pillow's check of the file allocates its
+blocks as fresh mappings (`imaging.pillow_memory`: no 50-100 ms memset under the GIL), and the
+workers run at a lower priority than the GUI thread (`ui.common.worker_pool`).
 
 Every job carries a ticket; a newer job makes older results stale (they are dropped), so the last
 image chosen wins whatever order the workers finish in.
@@ -24,12 +26,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
 
 from ...api.errors import ImageFileError
 from ...api.limits import MAX_INPUT_PIXELS
+from ...imaging.pillow_memory import use_lazily_zeroed_blocks
 from ...imaging.source_prep import Prepared
+from ..common import worker_pool
 from ..common.paintable_image import ALLOCATION_LIMIT_MB
 
 #: Images with more pixels than this are read in a worker (a 4-megapixel image decodes in well
@@ -84,7 +88,7 @@ def preview_image(path: str | Path, side: int = PREVIEW_SIDE) -> tuple[QImage, Q
 
 
 class SourceLoader(QObject):
-    """Runs source-reading jobs on the global thread pool; results come back as queued signals."""
+    """Runs source-reading jobs on a worker pool; results come back as queued signals."""
 
     #: ticket, small preview (null when the format gives none quickly), the full size
     preview = Signal(int, QImage, QSize)
@@ -96,6 +100,7 @@ class SourceLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ticket = 0
+        use_lazily_zeroed_blocks()
 
     def current(self) -> int:
         return self._ticket
@@ -138,5 +143,5 @@ class SourceLoader(QObject):
             except RuntimeError:  # the picker was closed meanwhile: nobody is waiting for this
                 pass
 
-        QThreadPool.globalInstance().start(run)
+        worker_pool.start(run)
         return ticket
