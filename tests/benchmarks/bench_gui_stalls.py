@@ -23,7 +23,8 @@ no repaint, no input meanwhile):
 Each step ends when its condition holds and the event loop has handled what was posted after it
 (the repaints). `--why` names, for every stall, where each thread's Python code was 45 ms into it
 (faulthandler's watchdog reads the stacks without the GIL: a worker holding the GIL in a long Qt call
-shows in that call, the GUI thread waiting for it shows where it waits).
+shows in that call, the GUI thread waiting for it shows where it waits), and how the GUI thread spent
+the stall (Linux schedstat): on a CPU (its own work), waiting for a CPU (load), or asleep (the GIL).
 
 Baseline, in the same run: the same heartbeat over the same length of time with
 nothing to do (the machine's load alone: other processes on shared cores preempt the GUI thread
@@ -36,6 +37,7 @@ import argparse
 import asyncio
 import collections
 import faulthandler
+import gc
 import io
 import os
 import re
@@ -78,6 +80,17 @@ class Heartbeat(QObject):
         # (open for the bench's whole run: the watchdog writes into it at any moment)
         self._dumps = tempfile.TemporaryFile("w+") if self.why else None  # noqa: SIM115
         self._gui = threading.get_ident()
+        #: --why: the GUI thread's CPU time and run-queue wait at the last beat (Linux schedstat), and
+        #: for every stall: its length, the time on a CPU, the time waiting for one (the rest: asleep)
+        self._sched: tuple[float, float] | None = None
+        self._split: list[tuple[float, float, float]] = []
+        #: --why: Python's garbage collections over 10 ms (which thread, which generation, how long):
+        #: a collection holds the GIL, in whichever thread allocated when it was due.
+        self._collections: list[str] = []
+        self._gc_start = 0.0
+        self._running = False
+        if self.why:
+            gc.callbacks.append(self._on_gc)
         self.timer = QTimer(self)
         self.timer.setTimerType(Qt.TimerType.PreciseTimer)
         self.timer.setInterval(HEARTBEAT_MS)
@@ -88,21 +101,38 @@ class Heartbeat(QObject):
         if self._dumps is not None:
             self._dumps.seek(0)
             self._dumps.truncate()
+            self._split.clear()
+            self._collections.clear()
+            self._sched = _schedstat()
         self._last = time.perf_counter()
         self.timer.start()
+        self._running = True
 
     def stop(self) -> None:
         self._beat()  # the gap up to now counts too (a stall lasting to the end)
         self.timer.stop()
+        self._running = False
         if self._dumps is not None:
             faulthandler.cancel_dump_traceback_later()
 
     def _beat(self) -> None:
         now = time.perf_counter()
-        self.gaps.append((now - self._last) * 1000)
+        gap = (now - self._last) * 1000
+        self.gaps.append(gap)
         self._last = now
         if self._dumps is not None:
             faulthandler.dump_traceback_later(WHY_AFTER_MS / 1000, file=self._dumps)
+            ran, waited = _schedstat()
+            if gap > STALL_MS and self._sched is not None:
+                self._split.append((gap, ran - self._sched[0], waited - self._sched[1]))
+            self._sched = (ran, waited)
+
+    def _on_gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_start = time.perf_counter()
+        elif (ms := (time.perf_counter() - self._gc_start) * 1000) > 10 and self._running:
+            name = "GUI" if threading.get_ident() == self._gui else threading.current_thread().name
+            self._collections.append(f"{ms:.0f} ms collecting generation {info['generation']} in [{name}]")
 
     def where(self) -> str:
         """One line per stack seen in stalls (most seen first): the GUI thread's last frames, then the
@@ -122,10 +152,26 @@ class Heartbeat(QObject):
                 elif names and not re.search(r"\b(wait|_worker|select|run_forever|_run_once)$", names[0]):
                     others.append(names[0])
             seen[f"GUI: {gui}" + (f"\n        others: {'; '.join(others)}" if others else "")] += 1
-        return "".join(f"\n    {n}× {what}" for what, n in seen.most_common(8))
+        split = "".join(
+            f"\n    {gap:.0f} ms: the GUI thread ran {ran:.0f} ms, waited {waited:.0f} ms for a CPU, "
+            f"slept {max(0.0, gap - ran - waited):.0f} ms (the GIL, a lock)"
+            for gap, ran, waited in self._split
+        )
+        collections_ = "".join(f"\n    {c}" for c in self._collections)
+        return split + collections_ + "".join(f"\n    {n}× {what}" for what, n in seen.most_common(8))
 
     def stalls(self) -> list[float]:
         return [g for g in self.gaps if g > STALL_MS]
+
+
+def _schedstat() -> tuple[float, float]:
+    """The calling thread's time on a CPU and waiting in the run queue so far, ms (0, 0 if unknown)."""
+    try:
+        with open("/proc/thread-self/schedstat") as f:
+            ran, waited, _slices = f.read().split()
+    except (OSError, ValueError):
+        return 0.0, 0.0
+    return int(ran) / 1e6, int(waited) / 1e6
 
 
 def stall_text(stalls: list[float]) -> str:
