@@ -11,15 +11,16 @@ already: calloc returns at once, and the pages are filled by the decoder, which 
 
 from __future__ import annotations
 
-# Pillow's C core (PIL.Image.core): the block allocator's settings, as the PILLOW_BLOCK_SIZE
-# environment variable sets them at start (documented under "Block allocator" in Pillow's docs).
-from PIL import _imaging as pillow_core
-
 #: Over glibc's largest dynamic mmap threshold (32 MB on 64-bit systems).
 LAZY_BLOCK_BYTES = 64 << 20
 
 
 def use_lazily_zeroed_blocks() -> None:
     """Process-wide, idempotent: Pillow's blocks are made large enough to be fresh mappings."""
+    # Pillow's C core (PIL.Image.core), imported on first use (start-up loads no Pillow): the block
+    # allocator's settings, as the PILLOW_BLOCK_SIZE environment variable sets them at start
+    # (documented under "Block allocator" in Pillow's docs).
+    from PIL import _imaging as pillow_core
+
     if pillow_core.get_block_size() < LAZY_BLOCK_BYTES:
         pillow_core.set_block_size(LAZY_BLOCK_BYTES)

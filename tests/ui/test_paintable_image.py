@@ -23,6 +23,7 @@ from ideogram_studio.ui.common.paintable_image import (
     paintable,
     read_image_bytes,
     read_image_file,
+    sniffed_format,
 )
 from ideogram_studio.ui.mask.layer import FORMAT, MaskLayer, blank_coverage
 
@@ -127,3 +128,13 @@ def test_a_mask_layer_starts_blank_at_its_exact_size() -> None:
     assert layer.pil().size == (3001, 17)
     layer.fill(255)
     assert layer.is_uniform(255)
+
+
+@pytest.mark.parametrize(("kind", "name"), [("PNG", b"png"), ("JPEG", b"jpeg"), ("WEBP", b"webp"), ("GIF", b"gif")])
+def test_the_reader_is_told_the_files_format(tmp_path: Path, kind: str, name: bytes) -> None:
+    path = tmp_path / "no-suffix"
+    Image.new("RGB", (8, 6), (200, 10, 10)).save(path, kind)
+    assert sniffed_format(path.read_bytes()[:16]) == name
+    image, reason = read_image_file(path)  # (a file without a suffix: found by its first bytes)
+    assert (image.width(), image.height()) == (8, 6) and reason == ""
+    assert sniffed_format(b"<svg xmlns=") == b"" and sniffed_format(b"") == b""

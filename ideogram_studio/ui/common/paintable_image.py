@@ -5,9 +5,12 @@ Two facts shape this module:
 * PySide6 keeps Python's GIL through most QImage calls: ``QImage.fromData``, ``convertToFormat``,
   ``copy``, ``scaled``, ``QPainter.drawImage``. A worker converting an 8K image in one such call
   holds the GIL for 60-300 ms, and the GUI thread, which needs the GIL for every slot and event
-  filter written in Python, stalls as long. ``QImageReader.read`` (and ``QImage.load``) let the GIL
-  go while they decode, so a worker decodes through a reader on a file, and converts in strips of
-  rows: between two strips the GIL passes to the GUI thread.
+  filter written in Python, stalls as long. ``QImageReader.read`` on a file lets the GIL go while it
+  decodes (measured with PySide6 6.11: the GUI thread's Python keeps running every few ms through an
+  8K decode), so a worker decodes through a reader on a file, and converts in strips of rows: between
+  two strips the GIL passes to the GUI thread. The reader is told the format (sniffed from the first
+  bytes), so it probes no other plugin: probing (the SVG plugin's makes a QTextStream) takes Qt locks
+  the GUI thread may hold while it waits for the GIL (see ``image_decode``).
 * Qt's raster engine paints ``Format_RGB32`` (opaque) and ``Format_ARGB32_Premultiplied`` (with
   alpha) without converting; any other format is converted on every paint, and turning it into a
   QPixmap converts (and scans an alpha channel) on the GUI thread. A view that paints a QImage in
@@ -22,12 +25,36 @@ from pathlib import Path
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QImage, QImageReader, QPainter
 
+from .image_decode import ALLOCATION_LIMIT_MB
+
 OPAQUE_FORMAT = QImage.Format.Format_RGB32
 ALPHA_FORMAT = QImage.Format.Format_ARGB32_Premultiplied
 #: Pixels converted per call (one strip): a few milliseconds of holding the GIL.
 STRIP_PIXELS = 1 << 20
-#: MB Qt may allocate to decode one image (its default, 256, refuses large RGBA images).
-ALLOCATION_LIMIT_MB = 1024
+#: The first bytes of the formats the studio reads → Qt's name for its reader.
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", b"png"), (b"\xff\xd8\xff", b"jpeg"), (b"GIF8", b"gif"))
+
+
+def sniffed_format(head: bytes) -> bytes:
+    """Qt's format name for an image file starting with ``head`` (b"" when it is none of the
+    studio's formats: the reader then probes)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return b"webp"
+    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), b"")
+
+
+def file_reader(path: str | Path) -> QImageReader:
+    """A reader for the file at ``path`` that is told its format, reads pixels as the API sees them
+    (no EXIF rotation) and may allocate large images."""
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)  # process-wide in Qt 6
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        head = b""
+    reader = QImageReader(str(path), sniffed_format(head))
+    reader.setAutoTransform(False)
+    return reader
 
 
 def paint_format(image: QImage) -> QImage.Format:
@@ -66,9 +93,7 @@ def paintable(image: QImage) -> QImage:
 def read_image_file(path: str | Path) -> tuple[QImage, str]:
     """Decode a file as the API sees its pixels (no EXIF rotation), large images allowed; the GIL is
     free while the reader decodes. Returns the image (null on failure) and the reader's reason."""
-    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)  # process-wide in Qt 6
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(False)
+    reader = file_reader(path)
     image = reader.read()
     return image, ("" if not image.isNull() else reader.errorString())
 

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QImage, QImageIOHandler, QImageReader
+from PySide6.QtGui import QImage, QImageIOHandler
 
 from ...api.errors import ImageFileError
 from ...api.limits import MAX_INPUT_PIXELS
 from ...imaging.pillow_memory import use_lazily_zeroed_blocks
 from ...imaging.source_prep import Prepared
 from ..common import worker_pool
-from ..common.paintable_image import ALLOCATION_LIMIT_MB
+from ..common.paintable_image import file_reader
 
 #: Images with more pixels than this are read in a worker (a 4-megapixel image decodes in well
 #: under 50 ms on a modest machine; the 8K ones the issue names take over a second).
@@ -55,9 +55,7 @@ class Loaded:
 
 def header_pixels(path: str | Path) -> int:
     """The pixel count the file's header declares (0 when unknown); reads no pixel data."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(False)
-    size = reader.size()
+    size = file_reader(path).size()
     return max(0, size.width()) * max(0, size.height()) if size.isValid() else 0
 
 
@@ -66,9 +64,7 @@ def preview_image(path: str | Path, side: int = PREVIEW_SIDE) -> tuple[QImage, Q
     full decode (null otherwise). JPEG decodes at a fraction of its size; a PNG only whole, so the work
     after the preview reuses that decode rather than decoding again (seconds for an 8K one). A
     decompression bomb is not decoded: a null picture and the size its header declares."""
-    reader = QImageReader(str(path))
-    reader.setAutoTransform(False)
-    reader.setAllocationLimit(ALLOCATION_LIMIT_MB)
+    reader = file_reader(path)  # (told the format: size() probes no plugin, holding the GIL)
     full = reader.size()
     if not full.isValid() or full.width() * full.height() > MAX_INPUT_PIXELS:
         return QImage(), full, QImage()
@@ -100,7 +96,6 @@ class SourceLoader(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._ticket = 0
-        use_lazily_zeroed_blocks()
 
     def current(self) -> int:
         return self._ticket
@@ -120,6 +115,7 @@ class SourceLoader(QObject):
         ticket = self._ticket
 
         def run() -> None:
+            use_lazily_zeroed_blocks()  # (here: Pillow loads on first use, not with the panels)
             try:
                 result: Loaded | str
                 if preview_of is not None:
