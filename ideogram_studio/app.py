@@ -161,23 +161,22 @@ def _main(args: argparse.Namespace) -> int:
     settings_file = settings_path or config_dir() / "settings.json"
     tighten([config_dir(), settings_file, log_dir(), settings.effective_data_dir])
 
-    from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    from .ui.common import theme
+
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication([sys.argv[0], *theme.APP_ARGUMENTS])
+        theme.made_with_fusion()
     assert isinstance(app, QApplication)
     app.setApplicationName("IdeogramStudio")
     app.setApplicationDisplayName(APP_NAME)
     app.setOrganizationName("IdeogramStudio")
     app.setDesktopFileName(APP_ID)
-    icon = resource_path("icons", "ideogram-studio.svg")
-    if icon.exists():
-        app.setWindowIcon(QIcon(str(icon)))
-    from .ui.common.theme import apply_theme, as_choice
-
     # Before the first frame (a palette costs no more than the default one): the designer's choice,
     # or light or dark as the desktop says, following it.
-    apply_theme(app, as_choice(settings.theme))
+    theme.apply_theme(app, theme.as_choice(settings.theme))
     if data_problem:
         _tell("The library folder cannot be used", data_problem, window=True)
         return 1
@@ -277,6 +276,7 @@ async def _run(
     from PySide6.QtWidgets import QApplication
 
     assert isinstance(app, QApplication)
+    _set_window_icon(app)
     closing = asyncio.Event()
     app.aboutToQuit.connect(closing.set)
     window.closed.connect(closing.set)
@@ -327,6 +327,16 @@ async def _run(
     await services.aclose()
     app.quit()
     return 0
+
+
+def _set_window_icon(app: QApplication) -> None:
+    """The studio's icon for its windows: once the prompt takes typing (the SVG is drawn in several
+    sizes for the window system, ~4 ms; the desktop file names the same icon meanwhile)."""
+    from PySide6.QtGui import QIcon
+
+    icon = resource_path("icons", "ideogram-studio.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
 
 
 def _preload_services() -> None:
