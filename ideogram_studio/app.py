@@ -24,7 +24,9 @@ from .resources import resource_path
 from .settings import Settings, config_dir, log_dir
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QApplication
+    from collections.abc import Callable
+
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from .secrets import SecretStore
     from .services import Services
@@ -200,11 +202,16 @@ def _main(args: argparse.Namespace) -> int:
     # Then the restored mode's panel, which takes typing while the services start (its requests wait).
     panel = window.open_frame(settings)
     (panel.prompt_edit or panel).setFocus()
-    return _run_loops(app, window, settings, settings_path, args.files)
+    return _run_loops(app, window, settings, settings_path, args.files, panel.prompt_edit or panel)
 
 
 def _run_loops(
-    app: QApplication, window: MainWindow, settings: Settings, settings_path: Path | None, files: list[Path]
+    app: QApplication,
+    window: MainWindow,
+    settings: Settings,
+    settings_path: Path | None,
+    files: list[Path],
+    first_seen: QWidget,
 ) -> int:
     """Qt's event loop at once, so the focused prompt takes typing; asyncio and qasync (~30 ms of
     imports) load meanwhile in a worker thread, and then the asyncio loop joins the running Qt loop
@@ -253,7 +260,8 @@ def _run_loops(
 
     starter = AsyncioStart()
     starter.imported.connect(starter.start)
-    threading.Thread(target=import_asyncio, name="import-asyncio", daemon=True).start()
+    worker = threading.Thread(target=import_asyncio, name="import-asyncio", daemon=True)
+    _after_first_paint(first_seen, worker.start)
     try:
         app.exec()
         loop, task = started.get("loop"), started.get("task")
@@ -327,6 +335,33 @@ async def _run(
     await services.aclose()
     app.quit()
     return 0
+
+
+def _after_first_paint(widget: QWidget, then: Callable[[], None]) -> None:
+    """`then()` once `widget` has been painted (at the latest after FIRST_PAINT_WAIT seconds): a worker
+    thread started then takes no GIL time from the first paint of the prompt."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QAbstractScrollArea
+
+    done = False
+
+    class Painted(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                QTimer.singleShot(0, go)  # (once this paint is done)
+            return False
+
+    def go() -> None:
+        nonlocal done
+        if not done:
+            done = True
+            target.removeEventFilter(watcher)
+            then()
+
+    target = widget.viewport() if isinstance(widget, QAbstractScrollArea) else widget
+    watcher = Painted(target)
+    target.installEventFilter(watcher)
+    QTimer.singleShot(int(FIRST_PAINT_WAIT * 1000), go)
 
 
 def _set_window_icon(app: QApplication) -> None:
