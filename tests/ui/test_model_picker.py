@@ -176,6 +176,26 @@ def test_the_model_and_quality_survive_a_restart(qtbot, panel):
     assert other.model() == "ideogram-4-6" and other.model_row.quality() == "low"
 
 
+def test_a_structured_prompt_in_the_making_survives_a_restart(qtbot, panel):
+    choose_model(qtbot, panel, "ideogram-4-5")
+    caption = {"high_level_description": "A poster", "compositional_deconstruction": {"background": "paper",
+               "elements": [{"type": "text", "bbox": [100, 100, 300, 900], "text": "NORTH"}]}}  # fmt: skip
+    panel.structured_box.set_value(caption)
+    half_typed = panel.structured_box.text() + "\n  "  # as the designer left it, not re-written
+    panel.structured_box.set_text(half_typed)
+    for make in (GeneratePanel, RemixPanel):
+        source = panel if make is GeneratePanel else make()
+        if source is not panel:
+            qtbot.addWidget(source)
+            source.set_model("ideogram-4")
+            source.structured_box.set_text(half_typed)
+        other = make()
+        qtbot.addWidget(other)
+        other.restore_state(source.state())
+        assert other.structured_box.text() == half_typed, make.__name__
+        assert json.loads(other.structured_box.text())["compositional_deconstruction"]["elements"][0]["text"] == "NORTH"
+
+
 def test_model_fields_table():
     reasons = unavailable(Operation.GENERATE, "ideogram-4-6", ["negative_prompt", "num_images", "custom_model_uri"])
     assert set(reasons) == {"negative_prompt", "custom_model_uri"}

@@ -338,6 +338,7 @@ class GeneratePanel(ModePanel):
             "preset_recents": [p.value for p in self.fields.preset_recents()],
             "references_expanded": self.references_section.is_expanded(),
             "more_expanded": self.more_section.is_expanded(),
+            "structured_prompt": self.structured_box.text(),  # a layout in the making is kept
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -379,6 +380,9 @@ class GeneratePanel(ModePanel):
             self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))
             size = state.get("size")
             self.size_row.set_value(size if isinstance(size, str) else None)
+            structured = state.get("structured_prompt")
+            if isinstance(structured, str):
+                self.structured_box.set_text(structured)
         finally:
             self._loading -= 1
         self.fields.expand_used()

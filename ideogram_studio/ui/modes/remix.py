@@ -271,6 +271,7 @@ class RemixPanel(ModePanel):
             "ui": self.fields.ui_state(),
             "model": self.model(),
             "size": self.size_row.value(),
+            "structured_prompt": self.structured_box.text(),  # a layout in the making is kept
         }
 
     def restore_state(self, state: dict[str, object]) -> None:
@@ -279,6 +280,8 @@ class RemixPanel(ModePanel):
             self.model_row.set_model(str(state["model"]))
         if isinstance(state, dict) and isinstance(state.get("size"), str):
             self.size_row.set_value(str(state["size"]))
+        if isinstance(state, dict) and isinstance(state.get("structured_prompt"), str):
+            self.structured_box.set_text(str(state["structured_prompt"]))
         fields = state.get("fields") if isinstance(state, dict) else None
         weight = fields.get("image_weight") if isinstance(fields, dict) else None
         if isinstance(weight, int) and 1 <= weight <= 100:

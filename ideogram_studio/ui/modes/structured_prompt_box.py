@@ -91,6 +91,14 @@ class StructuredPromptBox(QWidget):
         finally:
             self._setting = False
 
+    def set_text(self, text: str) -> None:
+        """Text as the designer left it (a saved form: it may not parse yet), as one whole new prompt."""
+        self._setting = True
+        try:
+            self.edit.setPlainText(text)
+        finally:
+            self._setting = False
+
     def is_setting(self) -> bool:
         """The change being signalled is a whole new prompt (Expand's answer, a reused result), not
         typing: the layout editor makes it a step of its own rather than merging it with typing."""
