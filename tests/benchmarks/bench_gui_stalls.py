@@ -21,10 +21,12 @@ no repaint, no input meanwhile):
   earlier previews are, loaded at start as the app does), the first time and again.
 
 Each step ends when its condition holds and the event loop has handled what was posted after it
-(the repaints). `--why` names, for every stall, where each thread's Python code was 45 ms into it
-(faulthandler's watchdog reads the stacks without the GIL: a worker holding the GIL in a long Qt call
-shows in that call, the GUI thread waiting for it shows where it waits), and how the GUI thread spent
-the stall (Linux schedstat): on a CPU (its own work), waiting for a CPU (load), or asleep (the GIL).
+(the repaints). `--why` says how the GUI thread spent each stall (Linux schedstat): on a CPU (its
+own work), waiting for a CPU (the machine's load), or asleep (waiting for the GIL or a lock); names
+the garbage collections over 10 ms; and, sampled every 10 ms while a beat is late, where each thread's
+Python code was (a sampler needs the GIL too: a worker holding it through a long C call shows on the
+line after that call). (faulthandler's watchdog would read stacks without the GIL, but re-arming it
+at every beat waits for its previous thread: under load that made stalls of its own.)
 
 Baseline, in the same run: the same heartbeat over the same length of time with
 nothing to do (the machine's load alone: other processes on shared cores preempt the GUI thread
@@ -36,7 +38,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
-import faulthandler
 import gc
 import io
 import os
@@ -46,6 +47,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,8 +70,8 @@ WHY_AFTER_MS = 45
 class Heartbeat(QObject):
     """A 5 ms timer on the GUI thread; a gap much longer than that means the thread was busy.
 
-    With --why (`why = True`), every beat sets faulthandler's watchdog to dump every thread's stack
-    if the next beat is WHY_AFTER_MS late; `where()` sums up those dumps."""
+    With --why (`why = True`): schedstat at every beat, garbage collections, and a sampler thread that
+    notes every thread's stack while a beat is over WHY_AFTER_MS late; `where()` sums them up."""
 
     why = False
 
@@ -77,8 +79,7 @@ class Heartbeat(QObject):
         super().__init__()
         self.gaps: list[float] = []
         self._last = 0.0
-        # (open for the bench's whole run: the watchdog writes into it at any moment)
-        self._dumps = tempfile.TemporaryFile("w+") if self.why else None  # noqa: SIM115
+        self._seen: collections.Counter[str] = collections.Counter()
         self._gui = threading.get_ident()
         #: --why: the GUI thread's CPU time and run-queue wait at the last beat (Linux schedstat), and
         #: for every stall: its length, the time on a CPU, the time waiting for one (the rest: asleep)
@@ -98,30 +99,27 @@ class Heartbeat(QObject):
 
     def start(self) -> None:
         self.gaps.clear()
-        if self._dumps is not None:
-            self._dumps.seek(0)
-            self._dumps.truncate()
-            self._split.clear()
-            self._collections.clear()
-            self._sched = _schedstat()
         self._last = time.perf_counter()
         self.timer.start()
         self._running = True
+        if self.why:
+            self._seen.clear()
+            self._split.clear()
+            self._collections.clear()
+            self._sched = _schedstat()
+            threading.Thread(target=self._sample, daemon=True).start()
 
     def stop(self) -> None:
         self._beat()  # the gap up to now counts too (a stall lasting to the end)
         self.timer.stop()
         self._running = False
-        if self._dumps is not None:
-            faulthandler.cancel_dump_traceback_later()
 
     def _beat(self) -> None:
         now = time.perf_counter()
         gap = (now - self._last) * 1000
         self.gaps.append(gap)
         self._last = now
-        if self._dumps is not None:
-            faulthandler.dump_traceback_later(WHY_AFTER_MS / 1000, file=self._dumps)
+        if self.why:
             ran, waited = _schedstat()
             if gap > STALL_MS and self._sched is not None:
                 self._split.append((gap, ran - self._sched[0], waited - self._sched[1]))
@@ -134,31 +132,36 @@ class Heartbeat(QObject):
             name = "GUI" if threading.get_ident() == self._gui else threading.current_thread().name
             self._collections.append(f"{ms:.0f} ms collecting generation {info['generation']} in [{name}]")
 
-    def where(self) -> str:
-        """One line per stack seen in stalls (most seen first): the GUI thread's last frames, then the
-        innermost frame of every other thread that was running Python code."""
-        if self._dumps is None:
-            return ""
-        self._dumps.seek(0)
-        seen: collections.Counter[str] = collections.Counter()
-        for dump in self._dumps.read().split("Timeout (")[1:]:
+    def _sample(self) -> None:
+        while self._running:
+            time.sleep(0.01)
+            if (time.perf_counter() - self._last) * 1000 < WHY_AFTER_MS:
+                continue
             gui, others = "?", []
-            for block in re.split(r"\n(?=Thread 0x|Current thread 0x)", dump)[1:]:
-                ident = int(block.split()[1 if block.startswith("Thread") else 2], 16)
-                frames = re.findall(r'File "([^"]+)", line (\d+) in (\S+)', block)
-                names = [f"{Path(f).stem}:{line} {fn}" for f, line, fn in frames]
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.get_ident():
+                    continue
+                stack = traceback.extract_stack(frame)
+                names = [f"{Path(f.filename).stem}:{f.lineno} {f.name}" for f in reversed(stack)]
                 if ident == self._gui:
                     gui = " < ".join(names[:4])
                 elif names and not re.search(r"\b(wait|_worker|select|run_forever|_run_once)$", names[0]):
                     others.append(names[0])
-            seen[f"GUI: {gui}" + (f"\n        others: {'; '.join(others)}" if others else "")] += 1
+            self._seen[f"GUI: {gui}" + (f"\n        others: {'; '.join(others)}" if others else "")] += 1
+
+    def where(self) -> str:
+        """How the GUI thread spent each stall, the collections, then the stacks seen most in stalls
+        (the GUI thread's last frames; the innermost frame of every other thread running Python)."""
+        if not self.why:
+            return ""
         split = "".join(
             f"\n    {gap:.0f} ms: the GUI thread ran {ran:.0f} ms, waited {waited:.0f} ms for a CPU, "
             f"slept {max(0.0, gap - ran - waited):.0f} ms (the GIL, a lock)"
             for gap, ran, waited in self._split
         )
         collections_ = "".join(f"\n    {c}" for c in self._collections)
-        return split + collections_ + "".join(f"\n    {n}× {what}" for what, n in seen.most_common(8))
+        seen = "".join(f"\n    {n * 10} ms in {what}" for what, n in self._seen.most_common(6))
+        return split + collections_ + seen
 
     def stalls(self) -> list[float]:
         return [g for g in self.gaps if g > STALL_MS]

@@ -18,17 +18,21 @@ def test_a_job_runs_off_the_gui_thread_at_a_lower_priority(qtbot) -> None:
     seen: dict[str, int] = {}
     done = threading.Event()
 
+    gui_nice = os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) if sys.platform.startswith("linux") else 0
+
     def job() -> None:
         seen["thread"] = threading.get_ident()
         if sys.platform.startswith("linux"):  # (nice is per thread on Linux only)
             seen["nice"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
         done.set()
 
-    worker_pool.start(job)
-    qtbot.waitUntil(done.is_set, timeout=10_000)
-    assert seen["thread"] != threading.get_ident()
-    if sys.platform.startswith("linux"):
-        assert seen["nice"] >= worker_pool.NICE
+    for _ in range(3):  # (the pool's threads are reused: each is lowered once, not once a job)
+        done.clear()
+        worker_pool.start(job)
+        qtbot.waitUntil(done.is_set, timeout=10_000)
+        assert seen["thread"] != threading.get_ident()
+        if sys.platform.startswith("linux"):
+            assert seen["nice"] == min(worker_pool.NICE_MAX, gui_nice + worker_pool.NICE)
 
 
 @pytest.mark.parametrize("size", [(7680, 4320), (33, 17)])

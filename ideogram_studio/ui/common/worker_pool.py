@@ -18,14 +18,24 @@ import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
 NICE = 10
+NICE_MAX = 19
 THREADS = 2
 _pool: QThreadPool | None = None
+#: The native ids of the threads already lowered.
+_lowered: set[int] = set()
 
 
 def lower_thread_priority() -> None:
-    """Make the calling thread yield the CPU to the GUI thread."""
+    """Make the calling thread yield the CPU to the GUI thread: NICE steps below the priority it was
+    started with (the GUI thread's, or the whole studio's when it was started with nice)."""
+    thread = threading.get_native_id()
+    if thread in _lowered:  # (the pool's threads never expire: an id is never a new thread's)
+        return
+    _lowered.add(thread)
     with contextlib.suppress(AttributeError, OSError):  # (not on Windows; or not allowed)
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), NICE)
+        started = os.getpriority(os.PRIO_PROCESS, thread)
+        if started < NICE_MAX:
+            os.setpriority(os.PRIO_PROCESS, thread, min(NICE_MAX, started + NICE))
 
 
 def start(job: Callable[[], None]) -> None:
@@ -34,6 +44,7 @@ def start(job: Callable[[], None]) -> None:
     if _pool is None or not shiboken6.isValid(_pool):
         _pool = QThreadPool(QCoreApplication.instance())
         _pool.setMaxThreadCount(THREADS)
+        _pool.setExpiryTimeout(-1)  # two threads kept for the studio's life, lowered once each
 
     def run() -> None:
         lower_thread_priority()
