@@ -1,10 +1,12 @@
 """A thread pool for heavy image work that gives way to the GUI thread.
 
-On two busy cores a worker decoding an 8K image at the same priority as the GUI thread takes its
-share of the CPU while the window waits to repaint; the pool's threads run at a lower priority
-(nice 10: Linux applies nice per thread; elsewhere the call is a no-op), so the GUI thread is
-scheduled first and the work fills the time it leaves. The pool is separate from Qt's global one,
-whose threads Qt itself uses (smooth scaling, QtConcurrent) and which should keep their priority.
+On two busy cores a worker decoding an 8K image at the GUI thread's priority takes its share of the
+CPU while the window waits to repaint; the pool's threads run NICE steps lower (Linux applies nice
+per thread; elsewhere the call is a no-op), so the GUI thread wins a contended core. Only a little
+lower: at +10, on a machine loaded by other processes (load 3.5 on 2 cores), an 8K source took 5-10 s
+instead of ~1 s to arrive, and a starved worker that held the GIL through a C call stalled the GUI
+thread behind it. The pool is separate from Qt's global one, whose threads Qt itself uses (smooth
+scaling, threaded conversions: a call waiting for them holds the GIL meanwhile).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Callable
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
-NICE = 10
+NICE = 5
 NICE_MAX = 19
 THREADS = 2
 _pool: QThreadPool | None = None
