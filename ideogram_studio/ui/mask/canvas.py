@@ -52,7 +52,15 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 
 from ...api.images import ImageFile
-from ...imaging.mask_export import EMPTY_MASK, MaskRule, api_mask_file, api_mask_png, change_ratio, refusal
+from ...imaging.mask_export import (
+    EMPTY_MASK,
+    FULL_MASK,
+    MaskRule,
+    api_mask_file,
+    api_mask_png,
+    change_ratio,
+    refusal,
+)
 from ..common import theme
 from ..common.paintable_image import paintable
 from ..widgets.zoom_view import ZoomView
@@ -291,7 +299,11 @@ class MaskCanvas(ZoomView):
         """The share of the image the exported mask marks to change (0..1), before grow/feather."""
         if self._layer is None or self._blank:
             return 0.0
-        return change_ratio(self._layer.pil())
+        box = self._layer.painted_box()  # (outside it every pixel is 0: only the box is read)
+        if box.isEmpty() or self._layer.uniform_value() is not None:
+            return 1.0 if self._layer.uniform_value() == 255 else 0.0
+        whole = self._layer.width() * self._layer.height()
+        return change_ratio(self._layer.pil(box)) * box.width() * box.height() / whole
 
     # ================================================================ public API: view ======
     def set_overlay(self, color: QColor | str | None = None, opacity: float | None = None) -> None:
@@ -389,9 +401,17 @@ class MaskCanvas(ZoomView):
         """A reason to refuse sending this mask, or None when it is fine."""
         if self._layer is None:
             return NO_IMAGE
-        if self._blank:  # (grown or feathered, nothing is still nothing)
+        box = self._layer.painted_box()
+        if self._blank or box.isEmpty():  # (grown or feathered, nothing is still nothing)
             return EMPTY_MASK
-        return refusal(self._layer.pil(), self._grow, self._feather)
+        if self._layer.uniform_value() == 255:  # a Fill: all of it, however grown or feathered
+            return FULL_MASK
+        if self._grow or self._feather or box == self._layer.rect():
+            return refusal(self._layer.pil(), self._grow, self._feather)
+        # Outside the painted box every pixel is 0 (keep): the mask is never full, and it is empty
+        # when nothing inside the box reaches the threshold.
+        reason = refusal(self._layer.pil(box))
+        return None if reason == FULL_MASK else reason
 
     # ================================================================ actions ================
     def actions_by_name(self) -> dict[str, QAction]:

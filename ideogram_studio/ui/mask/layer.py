@@ -4,6 +4,11 @@
   0..255, 255 = "change this". It is the single source of truth; nothing in it is in screen pixels.
   A new layer's pixels are zero pages the kernel maps on first touch (``blank_coverage``): an 8K
   mask costs nothing to make, where allocating and filling 33 MB held the GUI thread 15-140 ms.
+  The layer keeps a box that holds every pixel painted since it was last all zero
+  (``painted_box``): "is it empty", Clear's undo copy, the coverage and the mask's check read only
+  that box, not 33 megapixels, after a few strokes on an 8K image.
+* A Fill gives every tile the same shared tinted tile (Qt copies one on the first stroke into it),
+  rather than tinting 500 tiles of an 8K mask one by one.
 * ``MaskItem`` draws the overlay from 256-px ARGB32_Premultiplied tiles made on touch (pencil2d's
   tiled buffer): overlay colour × coverage, so a tile's alpha channel *is* the coverage.
   ``paint()`` draws only the tiles that meet the exposed rect. A change of the layer (undo, fill,
@@ -94,7 +99,11 @@ class MaskLayer:
             raise ValueError(f"a mask needs a positive size, not {width}×{height}")
         self._image = blank_coverage(width, height)
         self._rect = QRect(0, 0, width, height)
-        self._listeners: list[Callable[[QRect, bool], None]] = []
+        #: Every non-zero pixel is inside (it may hold zeros too); empty = the layer is all zero.
+        self._painted = QRect()
+        #: The value of every pixel when the last change was a fill (None: not known to be uniform).
+        self._uniform: int | None = 0
+        self._listeners: list[Callable[[QRect, int | None], None]] = []
 
     # geometry
     def width(self) -> int:
@@ -117,20 +126,39 @@ class MaskLayer:
     def copy(self, rect: QRect | None = None) -> QImage:
         return self._image.copy() if rect is None else self._image.copy(rect)
 
-    def pil(self) -> Image.Image:
-        return coverage_to_pil(self._image)
+    def pil(self, rect: QRect | None = None) -> Image.Image:
+        """The coverage (or the part of it in ``rect``) as a Pillow "L" image, a copy."""
+        return coverage_to_pil(self._image if rect is None else self._image.copy(rect))
+
+    def painted_box(self) -> QRect:
+        """A box holding every non-zero pixel (empty when the layer is all zero); outside it, 0."""
+        return QRect(self._painted)
+
+    def painted(self, rect: QRect) -> None:
+        """Pixels in ``rect`` were written without a notice (a stroke committed from the overlay)."""
+        self._painted = self._painted.united(rect.intersected(self._rect))
+        self._uniform = None
+
+    def uniform_value(self) -> int | None:
+        """The value every pixel holds when that is known without reading them (after a fill)."""
+        return self._uniform
 
     # listeners
-    def add_listener(self, listener: Callable[[QRect, bool], None]) -> None:
+    def add_listener(self, listener: Callable[[QRect, int | None], None]) -> None:
         self._listeners.append(listener)
 
-    def notify(self, rect: QRect, cleared: bool = False) -> None:
-        """Pixels in ``rect`` changed (``cleared``: they are all 0 now)."""
+    def notify(self, rect: QRect, uniform: int | None = None) -> None:
+        """Pixels in ``rect`` changed (``uniform``: they all hold this value now)."""
         rect = rect.intersected(self._rect)
         if rect.isEmpty():
             return
+        if uniform == 0 and rect.contains(self._painted):
+            self._painted = QRect()
+        else:
+            self._painted = self._painted.united(rect)
+        self._uniform = uniform if rect == self._rect else None
         for listener in self._listeners:
-            listener(rect, cleared)
+            listener(rect, uniform)
 
     # whole-layer operations (used by commands)
     def apply(self, patches: Iterable[tuple[QPoint, QImage]]) -> None:
@@ -147,14 +175,21 @@ class MaskLayer:
 
     def fill(self, value: int) -> None:
         self._image.fill(value)
-        self.notify(self._rect, cleared=value == 0)
+        self.notify(self._rect, uniform=value)
 
     def invert(self) -> None:
         self._image.invertPixels(QImage.InvertMode.InvertRgba)
         self.notify(self._rect)
 
     def is_uniform(self, value: int) -> bool:
-        lo, hi = grey_extrema(self.pil())
+        if self._uniform is not None:
+            return self._uniform == value
+        box = self._painted
+        if box.isEmpty():
+            return value == 0
+        if value != 0 and box != self._rect:
+            return False  # (outside the box, pixels are 0)
+        lo, hi = grey_extrema(self.pil(box))
         return lo == hi == value
 
 
@@ -200,20 +235,31 @@ class PatchCommand(QUndoCommand):
 
 class FillCommand(QUndoCommand):
     """Fill or clear: keeps the pixels before only inside the box of those that differ from the
-    fill value (a clear after a few strokes stores just their bounding box)."""
+    fill value (a clear after a few strokes stores just their bounding box), found in the layer's
+    painted box (outside it every pixel is 0: a Fill of a partly painted layer keeps the painted box
+    and is undone by clearing, then putting that box back)."""
 
     def __init__(self, layer: MaskLayer, text: str, value: int) -> None:
         super().__init__(text)
         self._layer = layer
         self._value = value
-        self._box = differing_box(layer.pil(), value)
+        painted = layer.painted_box()
+        self._clear_first = value != 0 and painted != layer.rect()
+        if self._clear_first:
+            self._box = painted
+        else:
+            inside = differing_box(layer.pil(painted), value) if not painted.isEmpty() else QRect()
+            self._box = inside.translated(painted.topLeft())
         self._before = layer.copy(self._box)
 
     def redo(self) -> None:
         self._layer.fill(self._value)
 
     def undo(self) -> None:
-        self._layer.apply([(self._box.topLeft(), self._before)])
+        if self._clear_first:
+            self._layer.fill(0)
+        if not self._box.isEmpty():
+            self._layer.apply([(self._box.topLeft(), self._before)])
 
     def rect(self) -> QRect:
         return QRect(self._box)
@@ -330,7 +376,9 @@ class MaskItem(QGraphicsItem):
             return
         self._color = color
         self._tiles.clear()
-        self.refresh(self._layer.rect(), False)
+        painted = self._layer.painted_box()  # (outside it no tile is needed: nothing to tint)
+        if not painted.isEmpty():
+            self.refresh(painted, None)
 
     def tile_count(self) -> int:
         return len(self._tiles)
@@ -339,23 +387,37 @@ class MaskItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:
         return QRectF(self._bounds)
 
-    def refresh(self, rect: QRect, cleared: bool) -> None:
-        """Re-tint ``rect`` (image pixels) from the layer and schedule a repaint of only that rect."""
+    def refresh(self, rect: QRect, uniform: int | None) -> None:
+        """Re-tint ``rect`` (image pixels) from the layer and schedule a repaint of only that rect
+        (``uniform``: every pixel in it holds this value)."""
         bounds = self._bounds
+        solid: dict[tuple[int, int], QImage] = {}  # one shared tinted tile per tile size
         for key in tiles_in(rect):
             t_rect = tile_rect(key, bounds)
             tile = self._tiles.get(key)
-            if cleared:
-                if tile is not None and rect.contains(t_rect):
-                    del self._tiles[key]
-                    continue
-                if tile is None:
-                    continue
+            if uniform is not None and rect.contains(t_rect):
+                if uniform == 0:
+                    self._tiles.pop(key, None)
+                else:  # its own QImage sharing the pixels: a stroke into one detaches that one alone
+                    size = (t_rect.width(), t_rect.height())
+                    if size not in solid:
+                        solid[size] = self._solid_tile(t_rect, uniform)
+                    self._tiles[key] = QImage(solid[size])
+                continue
+            if uniform == 0 and tile is None:
+                continue
             if tile is None:
                 self._new_tile(key, t_rect)
             else:
                 self._tint(tile, t_rect, rect.intersected(t_rect))
         self.update(QRectF(rect))
+
+    def _solid_tile(self, t_rect: QRect, value: int) -> QImage:
+        tile = QImage(t_rect.size(), QImage.Format.Format_ARGB32_Premultiplied)
+        color = QColor(self._color)
+        color.setAlpha(value)
+        tile.fill(color)  # (fill converts to premultiplied, as a tint of coverage `value` is)
+        return tile
 
     def _new_tile(self, key: tuple[int, int], t_rect: QRect) -> QImage:
         tile = QImage(t_rect.size(), QImage.Format.Format_ARGB32_Premultiplied)
@@ -393,6 +455,7 @@ class MaskItem(QGraphicsItem):
 
     def commit_rect(self, rect: QRect) -> None:
         """Copy the tiles' alpha (= coverage) in ``rect`` into the layer's Alpha8 pixels."""
+        self._layer.painted(rect)
         bounds = self._layer.rect()
         painter = QPainter(self._layer.image())
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
