@@ -37,7 +37,7 @@ if str(REPO) not in sys.path:
 from PySide6.QtCore import QEventLoop, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget  # noqa: E402
 
-from ideogram_studio.ui.modes import source_image  # noqa: E402
+from ideogram_studio.ui.modes import source_image, source_loading  # noqa: E402
 from ideogram_studio.ui.modes.edit import EditPanel  # noqa: E402
 
 STALL_MS = 50
@@ -198,7 +198,9 @@ def main() -> None:
                 def inline(self, work, *, preview_of=None):  # type: ignore[no-untyped-def]
                     self._ticket += 1
                     ticket = self._ticket
-                    self.loaded.emit(ticket, work())  # on the GUI thread, as before
+                    # on the GUI thread, as before (the held-back file is read as a worker reads it)
+                    whole = source_loading.preview_image(preview_of)[2] if preview_of is not None else None
+                    self.loaded.emit(ticket, work() if whole is None else work(whole))
                     return ticket
 
                 source_image.SourceLoader.start = inline  # type: ignore[method-assign]
