@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDropEvent, QImage, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -26,7 +26,7 @@ from ...api.images import ImageFile
 from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, EditRequest, Operation
 from ...api.v1_quotes import as_v2
-from ...api.v2_requests import V2Request
+from ...api.v2_requests import JSON_PROMPT, V2Request
 from ...imaging.mask_export import EMPTY_MASK, api_mask_png, coverage_from_mask, mask_file_for
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
@@ -39,7 +39,9 @@ from .mode_panel import ModePanel, Problem, stand_in
 from .model_fields import model_name, target, unavailable, v2_values
 from .model_row import ModelRow
 from .precise_edit_box import MAX_REFERENCES_WITH_MASK, PreciseEditBox
-from .v2_form import v2_problems
+from .structured_field import LABELS as STRUCTURED_LABELS
+from .structured_field import StructuredField
+from .v2_form import PanelServices, v2_problems
 
 #: The fields of EditRequest shown in the "Edit" form (besides source, mask and prompt).
 EDIT_FIELDS = [
@@ -300,7 +302,12 @@ class EditPanel(MaskedPanel):
     """Edit: paint what to change, say what to put there. The model picker offers Ideogram 3.0's
     inpaint, Precise Edit 4.5 (a context window, reference images, quality; the mask optional) and
     remove object (no prompt; the same painting exported the other way round, see
-    imaging/mask_export.EXPORT_POLARITY)."""
+    imaging/mask_export.EXPORT_POLARITY). Precise Edit takes Ideogram 4's structured prompt too: the
+    box under the prompt (Expand in the source's shape, the JSON checked and sent instead of the
+    sentence), without Generate's layout editor: Edit's centre is the mask canvas."""
+
+    #: Expand's sentence (the window asks the controller; set_structured_prompt answers).
+    expand_requested = Signal(str)
 
     mode_name = "Edit"
     send_text = "Edit"
@@ -328,6 +335,10 @@ class EditPanel(MaskedPanel):
             widget = part.widget() if part is not None else None
             if widget is not None:
                 self._prompt_rows.append(widget)
+        self.structured = StructuredField(self, form, lambda: None, offers_layout=False)
+        self.structured_box = self.structured.box
+        assert self.source_picker is not None  # Expand places the boxes for the source's shape
+        self.source_picker.image_changed.connect(self._on_source_for_expand)
         self.precise_box = PreciseEditBox(self.context_tool, self.body)
         form.addWidget(self.precise_box)
         self.register("context_window", self.precise_box.window_message, self.precise_box.draw_button)
@@ -365,10 +376,14 @@ class EditPanel(MaskedPanel):
             own["reference_images"] = f"{who} takes no reference images: Precise Edit 4.5 does (up to 4)."
         for widget in self._prompt_rows:
             widget.setVisible(not remove)
+        goal = target(Operation.EDIT, model)
+        own.update(self.structured.unavailable(goal, who))
         if remove:
             own["prompt"] = "Remove object takes no prompt: it fills what you paint from its surroundings."
+            own[JSON_PROMPT] = "Remove object takes no prompt, structured or not."
+        self.structured.model_changed(goal)
         self._editor_hint.setText(REMOVE_HINT if remove else EDIT_HINT)
-        self.model_row.show_unavailable({**reasons, **own}, OWN_ROWS)
+        self.model_row.show_unavailable({**reasons, **own}, {**OWN_ROWS, **STRUCTURED_LABELS})
         self._check_mask_now()
 
     # ---- the request -----------------------------------------------------------------------
@@ -379,6 +394,7 @@ class EditPanel(MaskedPanel):
         assert self.source_picker is not None
         form = {**self.field_values(), "quality": self.model_row.quality()}
         values, self._model_problems = v2_values(Operation.EDIT, model, self.prompt_text(), form)
+        self._model_problems.update(self.structured.apply(values, target(Operation.EDIT, model)))
         uploads: dict[str, tuple[ImageFile, ...]] = {}
         image = self.source_picker.image()
         if image is not None:
@@ -427,6 +443,24 @@ class EditPanel(MaskedPanel):
                                         "one, or clear the mask."))  # fmt: skip
         return problems
 
+    def _show_advice(self, request: ApiRequest) -> None:
+        super()._show_advice(request)
+        self.structured.show_advice(request)
+
+    # ---- the structured prompt ---------------------------------------------------------------
+    def set_structured_prompt(self, prompt: object) -> None:
+        """Expand's answer (None: it could not; the status line says why)."""
+        self.structured.set_value(prompt)
+
+    def connect_services(self, services: PanelServices) -> None:
+        super().connect_services(services)
+        self.structured.connect_services(services)
+
+    @Slot()
+    def _on_source_for_expand(self) -> None:
+        picker = self.source_picker
+        self.structured.use_reference(picker.qimage() if picker is not None and picker.image() is not None else None)
+
     def _update_send(self, problems: list[Problem]) -> None:
         super()._update_send(problems)
         if self.target_operation() is Operation.REMOVE_OBJECT:  # the button says what it will do
@@ -461,6 +495,7 @@ class EditPanel(MaskedPanel):
             if isinstance(mask, ImageFile) and self.canvas.has_image():
                 self._load_mask_png(api_mask_png(coverage_from_mask(request.operation, mask.pil())))
             self.set_prompt(str(request.values.get("prompt", "")))
+            self.structured_box.set_value(request.json_prompt)
             self.model_row.set_quality(request.values.get("quality"))
             window = request.values.get("context_window")
             self.context_tool.set_window(ContextWindow.parse(window) if isinstance(window, str) else None)
@@ -474,12 +509,15 @@ class EditPanel(MaskedPanel):
         """As every panel's, from the Ideogram 3.0 request (every field the form has), plus the model."""
         state = super().state() if self.model() == V1_MODEL else {
             **super().state(), "fields": self._edit_request(False, **self.field_values()).fields_json()}  # fmt: skip
-        return {**state, "model": self.model(), "quality": self.model_row.quality()}
+        return {**state, "model": self.model(), "quality": self.model_row.quality(),
+                "structured_prompt": self.structured_box.text()}  # fmt: skip
 
     def restore_state(self, state: dict[str, Any]) -> None:
         super().restore_state(state)
         if isinstance(state, dict):
             self.model_row.restore(state.get("model"), state.get("quality"))
+            if isinstance(state.get("structured_prompt"), str):
+                self.structured_box.set_text(str(state["structured_prompt"]))
 
 
 EDIT_HINT = ("Paint over what to change on the image in the middle of the window "

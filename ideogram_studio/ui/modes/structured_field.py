@@ -1,6 +1,7 @@
 """The structured prompt (Ideogram 4.x) in a mode's form, shared by the forms whose model takes one
-(Generate on 4.x, Remix on 4.0): the JSON box under the prompt, Expand, the layout editor kept in
-step with the JSON, what the request sends and the advice shown at the box.
+(Generate on 4.x, Remix on 4.0, Edit on Precise Edit 4.5): the JSON box under the prompt, Expand, the
+layout editor kept in step with the JSON (Generate and Remix; Edit's centre is its mask canvas, so
+it offers no layout editor), what the request sends and the advice shown at the box.
 
 Expand's answers come back from the controller to every connected panel on one signal, each tagged
 with the asker's id: a panel takes only its own (an Expand in Remix never overwrites Generate's box).
@@ -38,20 +39,33 @@ class ExpandServices(Protocol):
 class StructuredField(QObject):
     """The box, its layout sync and Expand for ``panel``, added to ``form`` under the prompt.
 
-    The panel declares the signals the window wires: ``expand_requested(str)``, ``layout_requested()``
-    and ``layout_available(bool)``; ``size`` is the form's chosen output size ("WxH" or None)."""
+    The panel declares ``expand_requested(str)`` (the window wires it to the controller) and
+    ``set_structured_prompt(object)``; with ``offers_layout`` (the default) also the signals the
+    window wires to its layout canvas (ui/shell/layout_link.py), ``layout_requested()`` and
+    ``layout_available(bool)``. Without it the box has no Layout button and the layout editor is
+    never made: ``sync`` still gives Expand its frame. ``size`` is the form's chosen output size
+    ("WxH" or None)."""
 
-    def __init__(self, panel: ModePanel, form: QVBoxLayout, size: Callable[[], str | None]) -> None:
+    def __init__(
+        self,
+        panel: ModePanel,
+        form: QVBoxLayout,
+        size: Callable[[], str | None],
+        *,
+        offers_layout: bool = True,
+    ) -> None:
         super().__init__(panel)
         self.panel = panel
+        self.offers_layout = offers_layout
         #: Who asks the controller: the answer carrying another id is another panel's.
         self.asker = f"{panel.mode_name.lower()}-{id(panel):x}"
-        self.box = StructuredPromptBox(panel.body)
+        self.box = StructuredPromptBox(panel.body, offers_layout=offers_layout)
         form.addWidget(self.box)
         panel.register(JSON_PROMPT, self.box.message, self.box.edit)
         self.box.changed.connect(panel._on_changed)
         self.box.expand_requested.connect(self._on_expand)
-        self.box.layout_requested.connect(panel.layout_requested)  # type: ignore[attr-defined]
+        if offers_layout:
+            self.box.layout_requested.connect(panel.layout_requested)  # type: ignore[attr-defined]
         self.sync = LayoutSync(self.box, panel.prompt_text, size, panel)
         self._services: ExpandServices | None = None
 
@@ -62,13 +76,15 @@ class StructuredField(QObject):
         takes = takes_structured(goal)
         self.box.setVisible(takes)
         self.sync.size_changed()
-        self.panel.layout_available.emit(takes)  # type: ignore[attr-defined]
+        if self.offers_layout:
+            self.panel.layout_available.emit(takes)  # type: ignore[attr-defined]
 
     def unavailable(self, goal: Target | None, who: str) -> dict[str, str]:
         """Why the box is hidden, for the model row's line (nothing when it shows)."""
         if takes_structured(goal):
             return {}
-        return {JSON_PROMPT: f"{who} takes a text prompt only: structured prompts (Expand, Layout) are Ideogram 4.x's."}
+        parts = "Expand, Layout" if self.offers_layout else "Expand"
+        return {JSON_PROMPT: f"{who} takes a text prompt only: structured prompts ({parts}) are Ideogram 4.x's."}
 
     def apply(self, values: dict[str, Any], goal: Target | None) -> dict[str, str]:
         """Put the JSON in ``values`` instead of the sentence when the box is in use (never both);

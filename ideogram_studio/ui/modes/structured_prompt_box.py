@@ -2,7 +2,8 @@
 service's magic-prompt-v4, through the window and the controller), read and edit the JSON, see a
 schema error named at the field. While the box holds JSON, that is what is sent (the sentence above
 is not: never both). "Layout" opens the layout editor in the centre: its boxes and this JSON are
-kept in step by the Generate panel.
+kept in step by the panel. A form whose centre is another canvas (Edit: the mask) makes the box
+without "Layout" (``offers_layout=False``): there the JSON is written, expanded and checked here only.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ from .field_widgets import field_label
 
 
 class StructuredPromptBox(QWidget):
-    """Emits ``expand_requested`` when Expand is clicked and ``changed`` on any edit."""
+    """Emits ``expand_requested`` when Expand is clicked, ``layout_requested`` when Layout is (only
+    with ``offers_layout``: else there is no Layout button) and ``changed`` on any edit."""
 
     expand_requested = Signal()
     layout_requested = Signal()
     changed = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, offers_layout: bool = True) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -44,14 +46,17 @@ class StructuredPromptBox(QWidget):
         )
         self.expand_button.clicked.connect(self.expand_requested)
         row.addWidget(self.expand_button)
-        self.layout_button = QPushButton("Layout", self)
-        self.layout_button.setObjectName("layoutButton")
-        self.layout_button.setToolTip(
-            "Place the elements on the canvas: draw, move and resize their boxes, edit their text, "
-            "description and colours (the JSON here follows)."
-        )
-        self.layout_button.clicked.connect(self.layout_requested)
-        row.addWidget(self.layout_button)
+        #: "Layout" (None where the form offers no layout editor).
+        self.layout_button: QPushButton | None = None
+        if offers_layout:
+            self.layout_button = QPushButton("Layout", self)
+            self.layout_button.setObjectName("layoutButton")
+            self.layout_button.setToolTip(
+                "Place the elements on the canvas: draw, move and resize their boxes, edit their text, "
+                "description and colours (the JSON here follows)."
+            )
+            self.layout_button.clicked.connect(self.layout_requested)
+            row.addWidget(self.layout_button)
         self.clear_button = QPushButton("Clear", self)
         self.clear_button.setToolTip("Send the prompt above as text again.")
         self.clear_button.clicked.connect(self.clear)
@@ -73,6 +78,9 @@ class StructuredPromptBox(QWidget):
     # ---- public ----------------------------------------------------------------------------
     def text(self) -> str:
         return self.edit.toPlainText()
+
+    def offers_layout(self) -> bool:
+        return self.layout_button is not None
 
     def in_use(self) -> bool:
         """The box holds something: it is what is sent (or what blocks sending)."""
