@@ -1,18 +1,21 @@
-"""Decoding image files into QImages off the GUI thread, without holding the GIL.
+"""Decoding images into QImages off the GUI thread without holding the GIL through the decode.
 
-PySide holds the GIL for the whole of a Qt decode (QImage.fromData, QImage(path), QImageReader.read:
-~180 ms for a 9 MP PNG), so a worker decoding with Qt freezes the GUI thread's Python for as long:
-the window stutters. Worse, Qt's readers take Qt locks while they hold it (the SVG plugin, probing
-any data of no named format, makes a QTextStream, which takes a lock of Qt's signal-slot lock pool),
-and the GUI thread, in a disconnect, holds such a lock while it waits for the GIL to ask Python for
-an override: a deadlock (seen in the tests, the GUI thread in QObject::disconnect, a worker in
+PySide holds the GIL for the whole of QImage.fromData (~180 ms for a 9 MP PNG: measured, a Python
+thread beside it gets ~5% of its usual time), so a worker decoding bytes with Qt freezes the GUI
+thread's Python as long. Worse, Qt's readers take Qt locks meanwhile (the SVG plugin, probing data of
+no named format, makes a QTextStream, which takes a lock of Qt's signal-slot lock pool), and the GUI
+thread, inside a disconnect, holds such a lock while it waits for the GIL to ask Python for an
+override: a deadlock (seen in the tests, the GUI thread in QObject::disconnect, a worker in
 QImage.fromData).
 
-Pillow lets go of the GIL while it decodes, and takes no Qt lock. Its pixels are handed to Qt as
-the raster engine's own formats (RGB32 opaque, ARGB32 with alpha: nothing converts them again when
-painted), with the file's ICC profile as the image's colour space (the viewer honours it). Modes
-Pillow cannot hand over faithfully (16-bit, float, CMYK) go to Qt, with the format named so Qt
-probes no plugin.
+Two ways round it:
+* a file is read by a QImageReader told its format (paintable_image.file_reader): QImageReader.read
+  lets the GIL go while it decodes, and a named format probes no plugin;
+* bytes are decoded by Pillow, which lets the GIL go too and takes no Qt lock; its pixels are handed
+  to Qt in the raster engine's formats (RGB32 opaque, ARGB32 with alpha) with the file's ICC profile
+  as the colour space (the viewer honours it). The hand-over copies the pixels with the GIL held (a
+  few ms for a result, ~60 ms for 8K). Modes Pillow cannot hand over faithfully (16-bit, float, CMYK)
+  go to Qt with the format named.
 """
 
 from __future__ import annotations
@@ -59,11 +62,9 @@ def decode_image(data: bytes) -> QImage:
 
 def decode_file(path: str | Path) -> QImage:
     """The image in the file at `path`; a null QImage when it cannot be read or decoded."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError:
-        return QImage()
-    return decode_image(data)
+    from .paintable_image import file_reader  # (it imports this module's limit)
+
+    return file_reader(path).read()
 
 
 def _to_qimage(img: Image.Image) -> QImage | None:
