@@ -23,6 +23,7 @@ from ideogram_studio.api.registry import V1_MODEL
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.modes.edit import EditPanel
+from ideogram_studio.ui.modes.generate import GeneratePanel
 
 from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
 
@@ -108,6 +109,7 @@ def test_a_json_that_breaks_the_schema_blocks_sending_with_a_message_at_the_box(
     qtbot.keyClicks(box.edit, '{"high_level_description": "a red door"}')
     qtbot.waitUntil(lambda: not panel.send_button.isEnabled(), timeout=5000)
     assert box.message.kind() == "error" and box.message.text().startswith("Structured prompt")
+    assert panel.field_message("prompt").text() == ""  # the sentence is not what is wrong
     qtbot.mouseClick(panel.send_button, L)
     assert studio.jobs() == []
     box.clear()  # empty again: the sentence is sent
@@ -141,3 +143,14 @@ def test_the_structured_prompt_survives_a_restart(qtbot: Any) -> None:
     qtbot.addWidget(again)
     again.restore_state(state)
     assert again.model() == "ideogram-4-5" and again.structured_box.text() == half_done
+
+
+def test_generate_names_a_broken_json_at_the_box_not_at_the_sentence(qtbot: Any) -> None:
+    panel = GeneratePanel()
+    qtbot.addWidget(panel)
+    panel.set_model("ideogram-4-5")
+    panel.prompt_edit.set_text("a red door")
+    panel.structured_box.set_text('{"high_level_description": "a red door"}')
+    qtbot.waitUntil(lambda: panel.structured_box.message.kind() == "error", timeout=5000)
+    assert not panel.send_button.isEnabled()
+    assert panel.field_message("prompt").text() == ""

@@ -44,7 +44,10 @@ def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, 
     try:
         request.validate()
     except RequestValidationError as exc:
-        problems.append(Problem(exc.field, panel._describe(exc)))
+        # A structured prompt that breaks the schema is named at its box; the request then carries
+        # neither it nor the sentence (never both), which is not the sentence's fault.
+        if not (exc.field == "prompt" and "json_prompt" in build_problems):
+            problems.append(Problem(exc.field, panel._describe(exc)))
     return problems
 
 
