@@ -98,6 +98,12 @@ def test_expand_fills_the_box_and_the_json_is_sent_instead_of_the_sentence(
     assert kind == "multipart"
     prompts = [value[1] for name, value in parts if name == "prompt"]  # type: ignore[index]
     assert len(prompts) == 1 and json.loads(prompts[0]) == caption  # the JSON, never the sentence too
+    # Reusing the job brings the structured prompt back into the box (and no sentence).
+    again = EditPanel()
+    qtbot.addWidget(again)
+    again.set_request(job.request)
+    assert again.model() == "ideogram-4-5" and json.loads(again.structured_box.text()) == caption
+    assert again.prompt_text() == ""
 
 
 def test_a_json_that_breaks_the_schema_blocks_sending_with_a_message_at_the_box(qtbot: Any, studio: Studio) -> None:
