@@ -14,7 +14,8 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
-from ideogram_studio.ui.common import paintable_image
+from ideogram_studio.ui.common import image_decode
+from ideogram_studio.ui.common.image_decode import sniffed_format
 from ideogram_studio.ui.common.paintable_image import (
     ALPHA_FORMAT,
     OPAQUE_FORMAT,
@@ -23,7 +24,6 @@ from ideogram_studio.ui.common.paintable_image import (
     paintable,
     read_image_bytes,
     read_image_file,
-    sniffed_format,
 )
 from ideogram_studio.ui.mask.layer import FORMAT, MaskLayer, blank_coverage
 
@@ -102,7 +102,7 @@ def test_a_file_that_cannot_be_decoded_says_why(tmp_path: Path) -> None:
     good.write_bytes(buf.getvalue())
     image, reason = read_image_file(good)
     assert not image.isNull() and reason == ""
-    assert paintable_image.ALLOCATION_LIMIT_MB >= 1024  # an 8K RGBA image fits
+    assert image_decode.ALLOCATION_LIMIT_MB >= 1024  # an 8K RGBA image fits
 
 
 @pytest.mark.parametrize("width", [7680, 7681, 7683])

@@ -9,7 +9,7 @@ override: a deadlock (seen in the tests, the GUI thread in QObject::disconnect, 
 QImage.fromData).
 
 Two ways round it:
-* a file is read by a QImageReader told its format (paintable_image.file_reader): QImageReader.read
+* a file is read by a QImageReader told its format (file_reader): QImageReader.read
   lets the GIL go while it decodes, and a named format probes no plugin;
 * bytes are decoded by Pillow, which lets the GIL go too and takes no Qt lock; its pixels are handed
   to Qt in the raster engine's formats (RGB32 opaque, ARGB32 with alpha) with the file's ICC profile
@@ -62,9 +62,33 @@ def decode_image(data: bytes) -> QImage:
 
 def decode_file(path: str | Path) -> QImage:
     """The image in the file at `path`; a null QImage when it cannot be read or decoded."""
-    from .paintable_image import file_reader  # (it imports this module's limit)
-
     return file_reader(path).read()
+
+
+#: The first bytes of the formats the studio reads → Qt's name for its reader.
+_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", b"png"), (b"\xff\xd8\xff", b"jpeg"), (b"GIF8", b"gif"))
+
+
+def sniffed_format(head: bytes) -> bytes:
+    """Qt's format name for an image file starting with ``head`` (b"" when it is none of the
+    studio's formats: the reader then probes)."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return b"webp"
+    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), b"")
+
+
+def file_reader(path: str | Path) -> QImageReader:
+    """A reader for the file at ``path`` that is told its format, reads pixels as the API sees them
+    (no EXIF rotation) and may allocate large images."""
+    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)  # process-wide in Qt 6
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+    except OSError:
+        head = b""
+    reader = QImageReader(str(path), sniffed_format(head))
+    reader.setAutoTransform(False)
+    return reader
 
 
 def _to_qimage(img: Image.Image) -> QImage | None:

@@ -23,40 +23,14 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtGui import QImage, QImageReader, QPainter
+from PySide6.QtGui import QImage, QPainter
 
-from .image_decode import ALLOCATION_LIMIT_MB
+from .image_decode import file_reader
 
 OPAQUE_FORMAT = QImage.Format.Format_RGB32
 ALPHA_FORMAT = QImage.Format.Format_ARGB32_Premultiplied
 #: Pixels converted per call (one strip): a few milliseconds of holding the GIL.
 STRIP_PIXELS = 1 << 20
-#: The first bytes of the formats the studio reads → Qt's name for its reader.
-_SIGNATURES = ((b"\x89PNG\r\n\x1a\n", b"png"), (b"\xff\xd8\xff", b"jpeg"), (b"GIF8", b"gif"))
-
-
-def sniffed_format(head: bytes) -> bytes:
-    """Qt's format name for an image file starting with ``head`` (b"" when it is none of the
-    studio's formats: the reader then probes)."""
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return b"webp"
-    return next((name for magic, name in _SIGNATURES if head.startswith(magic)), b"")
-
-
-def file_reader(path: str | Path) -> QImageReader:
-    """A reader for the file at ``path`` that is told its format, reads pixels as the API sees them
-    (no EXIF rotation) and may allocate large images."""
-    QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)  # process-wide in Qt 6
-    try:
-        with open(path, "rb") as f:
-            head = f.read(16)
-    except OSError:
-        head = b""
-    reader = QImageReader(str(path), sniffed_format(head))
-    reader.setAutoTransform(False)
-    return reader
-
-
 def paint_format(image: QImage) -> QImage.Format:
     """The format the raster engine paints ``image`` in without converting it."""
     return ALPHA_FORMAT if image.hasAlphaChannel() else OPAQUE_FORMAT

@@ -34,7 +34,7 @@ from ...api.limits import MAX_INPUT_PIXELS
 from ...imaging.pillow_memory import use_lazily_zeroed_blocks
 from ...imaging.source_prep import Prepared
 from ..common import worker_pool
-from ..common.paintable_image import file_reader
+from ..common.image_decode import file_reader
 
 #: Images with more pixels than this are read in a worker (a 4-megapixel image decodes in well
 #: under 50 ms on a modest machine; the 8K ones the issue names take over a second).
