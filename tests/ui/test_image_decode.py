@@ -5,6 +5,8 @@ colour profile; nothing for what is not an image."""
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -66,5 +68,12 @@ def test_what_is_not_an_image_decodes_to_nothing(qapp: Any, tmp_path: Path) -> N
     assert decode_image(b"not an image").isNull()
     assert decode_image(png[:200]).isNull()  # torn
     assert decode_file(tmp_path / "gone.png").isNull()
+    # A header declaring 100000×100000 pixels is refused before anything is allocated, without a
+    # second try through Qt (which would only warn and refuse it again).
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 100000, 100000, 8, 2, 0, 0, 0))
+    assert decode_image(bomb + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")).isNull()
     (tmp_path / "kept.png").write_bytes(png)
     assert decode_file(tmp_path / "kept.png").size().width() == 64

@@ -56,7 +56,9 @@ def decode_image(data: bytes) -> QImage:
                     return QImage()
                 img.load()
                 return _to_qimage(img) or _by_qt(data, img.format)
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+    except Image.DecompressionBombError:
+        return QImage()  # a header declaring billions of pixels: refused, not handed to Qt to refuse again
+    except (OSError, ValueError, SyntaxError, EOFError):
         return _by_qt(data, None)  # not Pillow's: Qt's plugins may know it (or say it is not an image)
 
 
