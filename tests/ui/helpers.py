@@ -123,3 +123,17 @@ def results_of(qtbot: Any, studio: Studio, request: Any) -> list[str]:
     hashes: list[str] = list(studio.jobs()[-1].result_hashes)
     qtbot.waitUntil(lambda: set(hashes) <= set(studio.window.recent_model.hashes()), timeout=10000)
     return hashes
+
+
+def spy_on_expand(studio: Studio, monkeypatch: Any) -> list[str | None]:
+    """The aspect ratios magic prompt v4 is asked for, one per Expand (the real call still answers)."""
+    client = studio.services.queue.client.v2
+    asked: list[str | None] = []
+    real = client.magic_prompt
+
+    async def magic_prompt(text: str, aspect_ratio: str | None = None) -> dict[str, Any]:
+        asked.append(aspect_ratio)
+        return await real(text, aspect_ratio)
+
+    monkeypatch.setattr(client, "magic_prompt", magic_prompt)
+    return asked

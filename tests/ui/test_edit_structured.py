@@ -25,7 +25,7 @@ from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.modes.edit import EditPanel
 from ideogram_studio.ui.modes.generate import GeneratePanel
 
-from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, spy_on_expand, wait_jobs_finished
 
 L = Qt.MouseButton.LeftButton
 SIZE = (900, 600)  # 3:2, the aspect ratio Expand is asked for
@@ -63,15 +63,7 @@ def _precise_edit(qtbot: Any, studio: Studio) -> EditPanel:
 def test_expand_fills_the_box_and_the_json_is_sent_instead_of_the_sentence(
     qtbot: Any, studio: Studio, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = studio.services.queue.client.v2
-    asked: list[str | None] = []
-    real = client.magic_prompt
-
-    async def magic_prompt(text: str, aspect_ratio: str | None = None) -> dict[str, Any]:
-        asked.append(aspect_ratio)
-        return await real(text, aspect_ratio)
-
-    monkeypatch.setattr(client, "magic_prompt", magic_prompt)
+    asked = spy_on_expand(studio, monkeypatch)
     panel = _precise_edit(qtbot, studio)
     box = panel.structured_box
     assert box.isVisible()

@@ -19,7 +19,7 @@ from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.modes.remix import RemixPanel
 
-from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, open_studio, spy_on_expand, wait_jobs_finished
 
 L = Qt.MouseButton.LeftButton
 
@@ -73,15 +73,7 @@ def test_expand_in_remix_fills_remix_only(qtbot: Any, studio: Studio, tmp_path: 
 def test_expand_asks_for_the_frame_the_boxes_are_drawn_in(
     qtbot: Any, studio: Studio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = studio.services.queue.client.v2
-    asked: list[str | None] = []
-    real = client.magic_prompt
-
-    async def magic_prompt(text: str, aspect_ratio: str | None = None) -> dict[str, Any]:
-        asked.append(aspect_ratio)
-        return await real(text, aspect_ratio)
-
-    monkeypatch.setattr(client, "magic_prompt", magic_prompt)
+    asked = spy_on_expand(studio, monkeypatch)
     remix = _remix_on_4(studio, tmp_path, (1200, 800))  # the source is the frame: 3:2
     qtbot.keyClicks(remix.prompt_edit, "A shop front with a sign reading \"OPEN\"")
     qtbot.mouseClick(remix.structured_box.expand_button, L)
