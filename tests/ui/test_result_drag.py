@@ -202,3 +202,17 @@ def test_a_dragged_out_photo_leaves_its_place_and_camera_behind(qtbot: Any, stud
     assert mime is not None
     (url,) = mime.urls()
     assert_no_life(Path(url.toLocalFile()).read_bytes())  # a drop on a browser's upload sends this on
+
+
+def test_with_no_room_for_the_copy_the_image_and_its_hash_still_go(
+    qtbot: Any, studio: Studio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (image_hash,) = send(qtbot, studio, 1)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_bytes(b"")  # the drags folder cannot be made: as on a full or read-only disk
+    monkeypatch.setattr(result_drag, "drags_folder", lambda: blocked / "drags")
+    mime = result_mime(studio.services, image_hash)
+    assert mime is not None and not mime.hasUrls()
+    assert mime.hasImage() and result_hash(mime) == image_hash
+    remix = studio.window.mode_panel("remix")
+    assert drop_on(remix.source_picker, mime)  # a drop inside the studio still takes it

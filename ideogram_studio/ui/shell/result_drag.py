@@ -59,14 +59,20 @@ class DragHost(Protocol):
 
 
 def result_mime(services: Services, image_hash: str) -> QMimeData | None:
-    """The drag's data for a stored result: its file's URL, the image and its hash; None when the
-    file is gone (a result trashed and purged meanwhile)."""
-    path = dragged_copy(services, image_hash)
-    if path is None:
+    """The drag's data for a stored result: its exported copy's URL, the image and its hash; None
+    when the result is gone (trashed and purged meanwhile). When no copy can be written (a full
+    disk), the image and its hash still go: the studio's own drop zones and image-taking apps work."""
+    try:
+        stored = services.gallery.path_for(image_hash)
+    except GalleryError:
+        return None
+    if not stored.is_file():
         return None
     mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    image = decode_file(path)
+    path = dragged_copy(services, image_hash)
+    if path is not None:
+        mime.setUrls([QUrl.fromLocalFile(str(path))])
+    image = decode_file(path or stored)
     if not image.isNull():
         mime.setImageData(image)
     mime.setData(RESULT_MIME, QByteArray(image_hash.encode("ascii")))
