@@ -559,6 +559,9 @@ def test_detail_panel_shows_fields_lineage_and_acts(qtbot: QtBot, lib: Page) -> 
     request = lib.gallery.metadata(child)["request"]
     assert d.field_value("Rendering speed") == str(request["rendering_speed"]).capitalize()
     assert d.field_value("Magic prompt") == str(request["magic_prompt"]).capitalize()
+    # The service's "1024x1024" is written as the Size row writes sizes.
+    width, height = str(lib.gallery.metadata(child)["response"]["resolution"]).split("x")
+    assert d.field_value("Resolution") == f"{width}×{height}"
     chain = d.chain_hashes()
     assert parent in chain and child in chain and mask in chain
     # "use" buttons and Reuse settings

@@ -63,6 +63,7 @@ _SHOWN_RESPONSE = {"prompt", "seed", "resolution", "upscaled_resolution", "style
 
 #: The API's enum values ("TURBO", "DESIGN", "ON", "AUTO"): said as words, not shouted.
 _ENUM = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*")
+_SIZE = re.compile(r"\d+x\d+")
 
 
 def _fmt(value: Any) -> str:
@@ -72,6 +73,12 @@ def _fmt(value: Any) -> str:
     if isinstance(value, str):
         return value.replace("_", " ").capitalize() if _ENUM.fullmatch(value) else value
     return json.dumps(value, ensure_ascii=False)
+
+
+def _dimensions(value: Any) -> str:
+    """The API's "1024x1024" written as the Size row writes sizes ("1024×1024"); other text as it is."""
+    text = str(value or "")
+    return text.replace("x", "×") if _SIZE.fullmatch(text) else text
 
 
 def palette_colours(palette: Any) -> list[str]:
@@ -582,11 +589,11 @@ class LibraryDetail(QScrollArea):
         if seed is not None:
             self._add_row("Seed", str(seed), ("seed", int(seed) if str(seed).lstrip("-").isdigit() else seed))
         self._add_row("Size", f"{row.width}×{row.height} px · {row.format} · {row.bytes / 1e6:.2f} MB")
-        resolution = response.get("resolution") or row.resolution
+        resolution = _dimensions(response.get("resolution") or row.resolution)
         if response.get("upscaled_resolution"):
-            resolution = f"{resolution} → {response['upscaled_resolution']} (upscaled)"
+            resolution = f"{resolution} → {_dimensions(response['upscaled_resolution'])} (upscaled)"
         if resolution:
-            self._add_row("Resolution", str(resolution))
+            self._add_row("Resolution", resolution)
         for key, label in (("aspect_ratio", "Aspect ratio"), ("rendering_speed", "Rendering speed"),
                            ("magic_prompt", "Magic prompt"), ("num_images", "Images in request")):
             if request.get(key) is not None:
