@@ -183,3 +183,5 @@ class JobEvent:
     job: Job
     #: For RESULT: the content hash of the stored image.
     image_hash: str | None = None
+    #: For RESULT: the image's place in the service's answer (results are stored as their downloads finish).
+    result_index: int = 0

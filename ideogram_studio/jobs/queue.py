@@ -117,8 +117,8 @@ class JobQueue:
         finally:
             self._streams.remove(stream)
 
-    def _emit(self, kind: JobEventKind, job: Job, image_hash: str | None = None) -> None:
-        event = JobEvent(kind, job, image_hash)
+    def _emit(self, kind: JobEventKind, job: Job, image_hash: str | None = None, result_index: int = 0) -> None:
+        event = JobEvent(kind, job, image_hash, result_index)
         for listener in list(self._listeners):
             try:
                 listener(event)
@@ -630,7 +630,7 @@ class JobQueue:
                 job.result_hashes.append(image_hash)
             job.pending_downloads.remove(index)
             job.progress = (job.progress[0] + 1, job.progress[1])
-            self._emit(JobEventKind.RESULT, job, image_hash)
+            self._emit(JobEventKind.RESULT, job, image_hash, index)
 
         # All at once: the links expire, and the client's limiter is for POSTs only.
         await asyncio.gather(*(one(i, img) for i, img in wanted))

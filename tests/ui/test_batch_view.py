@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 
 from ideogram_studio.api.requests import GenerateRequest
 from ideogram_studio.gallery.models import FLAG_PICK, FLAG_REJECT
+from ideogram_studio.sandbox.faults import Fault
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.shell.results_strip import FAVOURITE_ROLE
 
@@ -80,7 +81,7 @@ def test_a_new_result_does_not_replace_the_image_looked_at(qtbot: Any, studio: S
     qtbot.waitUntil(lambda: area.unseen_count() == 4)
     assert window.shown_image_hash() == first[0] and not area.showing_grid()
     assert area.new_button.isVisible() and area.new_button.text() == "4 new results"
-    assert window.recent_model.hashes()[:4] == list(reversed(second))  # in the strip at once
+    assert set(window.recent_model.hashes()[:4]) == set(second)  # in the strip at once (newest first)
 
     QTest.mouseClick(area.new_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: area.showing_grid() and area.batch_hashes() == second)
@@ -192,3 +193,36 @@ def test_keep_picks_on_an_image_of_a_job_known_only_to_the_library(qtbot: Any, s
     culling.keep_picks_action.trigger()
     qtbot.waitUntil(lambda: all(gallery.get(h).trashed_at is not None for h in newer))  # type: ignore[union-attr]
     assert all(gallery.get(h).trashed_at is None for h in older)  # type: ignore[union-attr]
+
+
+def test_the_grid_lists_results_in_the_services_order_not_as_downloads_finish(qtbot: Any, studio: Studio) -> None:
+    # The first download asked for waits longest, the last not at all: they finish in reverse.
+    for times in (1, 2, 3):
+        studio.sandbox.inject(Fault.latency(0.6, endpoint="images", times=times))
+    area = studio.window.result_area
+    before = len(studio.jobs())
+    wait_for(qtbot, studio.services.queue.submit(GenerateRequest(prompt="four posters", num_images=4)))
+    wait_jobs_finished(qtbot, studio, before + 1)
+    job = studio.jobs()[-1]
+    arrived: list[str] = job.result_hashes
+    qtbot.waitUntil(lambda: len(area.batch_hashes(arrived[0])) == 4, timeout=10000)
+    seeds = [image["seed"] for image in job.response["data"]]  # the service's order
+    assert len(set(seeds)) == 4
+    by_answer = sorted(arrived, key=lambda h: seeds.index(studio.services.gallery.get(h).seed))
+    assert arrived != by_answer  # the downloads did finish out of order
+    assert area.batch_hashes(arrived[0]) == by_answer
+    shown = [area.model.index(i).data(Qt.ItemDataRole.UserRole + 1) for i in range(area.model.rowCount())]
+    assert shown == by_answer
+
+
+def test_an_earlier_result_arriving_late_keeps_the_grid_on_the_image_chosen(qtbot: Any, studio: Studio) -> None:
+    hashes = send(qtbot, studio, 3)
+    area = studio.window.result_area
+    qtbot.waitUntil(area.showing_grid)
+    area.grid.select_hash(hashes[1])
+    # A fourth image of the same job, placed first in the service's answer, is stored last.
+    late = hashes[0][::-1]
+    key = f"job:{studio.jobs()[-1].id}"  # the batch key of a job outside a batch run
+    area.result_arrived(late, "late", key, 4, (0, -1))
+    assert area.batch_hashes(hashes[0]) == [late, *hashes]
+    assert area.grid.current_hash() == hashes[1]

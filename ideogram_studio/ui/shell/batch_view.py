@@ -16,6 +16,7 @@ buttons over them); the window hands it the controller's arrivals and shows.
 
 from __future__ import annotations
 
+import bisect
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -60,6 +61,15 @@ class Batch:
     expected: int
     hashes: list[str] = field(default_factory=list)
     captions: dict[str, str] = field(default_factory=dict)
+    #: Each result's place: (batch row, place in the service's answer). The grid lists results in
+    #: this order, not as their downloads finish, so "the third one" stays the third one.
+    places: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def add(self, image_hash: str, caption: str, place: tuple[int, int]) -> None:
+        self.captions[image_hash] = caption
+        self.places[image_hash] = place
+        at = bisect.bisect_right([self.places.get(h, place) for h in self.hashes], place)
+        self.hashes.insert(at, image_hash)
 
 
 def grid_columns(count: int) -> int:
@@ -316,9 +326,12 @@ class ResultArea(QWidget):
         self.grid.opened.connect(self._open_from_grid)
 
     # ---- what the window tells ---------------------------------------------------------------------
-    def result_arrived(self, image_hash: str, caption: str, key: str, expected: int) -> bool:
-        """A result was stored: into its batch; shown if the designer follows the newest results,
-        else counted on the "n new results" button. True when a new batch's grid was shown."""
+    def result_arrived(
+        self, image_hash: str, caption: str, key: str, expected: int, place: object = None
+    ) -> bool:
+        """A result was stored: into its batch, at its `place` ((batch row, place in the service's
+        answer); None: after the others); shown if the designer follows the newest results, else
+        counted on the "n new results" button. True when a new batch's grid was shown."""
         following = self.is_following()
         batch = self._batches.get(key)
         if batch is None:
@@ -327,15 +340,18 @@ class ResultArea(QWidget):
                 old = self._batches.popitem(last=False)[1]
                 for h in old.hashes:
                     self._batch_of.pop(h, None)
+        current = self.grid.current_hash() if self.model.batch() is batch else None
         if image_hash not in batch.captions:
-            batch.hashes.append(image_hash)
-            batch.captions[image_hash] = caption
+            last = (max(batch.places.values(), default=(0, -1))[0], len(batch.hashes))
+            batch.add(image_hash, caption, place if isinstance(place, tuple) else last)
             self._batch_of[image_hash] = key
         self._latest_key, self._latest_hash = key, image_hash
         looking_at_it = self._looked_at_key() == key
         if self.model.batch() is batch:
             self.model.batch_changed()
-            if self.showing_grid() and self.grid.current_hash() is None:
+            if current is not None:  # an earlier result went in before it: the selection stays on its image
+                self.grid.select_hash(current)
+            elif self.showing_grid():
                 self.grid.setCurrentIndex(self.model.index(0))
         if looking_at_it and self.showing_grid():
             return False
@@ -469,7 +485,7 @@ class ResultArea(QWidget):
             key = self._batch_of.get(image_hash)
             batch = self._batches.get(key or "")
             if batch is not None and image_hash not in batch.hashes:
-                batch.hashes.append(image_hash)
+                batch.add(image_hash, batch.captions.get(image_hash, ""), batch.places.get(image_hash, (0, 0)))
                 batch.expected = max(batch.expected, len(batch.hashes))
                 if self.model.batch() is batch:
                     self.model.batch_changed()

@@ -23,7 +23,7 @@ from ...api.requests import ApiRequest, Operation
 from ...api.structured_layout import in_words
 from ...api.v2_requests import V2Request
 from ...api.v2_responses import PriceQuote
-from ...batch.plan import TAG_BATCH, BatchItem, BatchPlan, batch_name, batch_tag
+from ...batch.plan import TAG_BATCH, TAG_ROW, BatchItem, BatchPlan, batch_name, batch_tag
 from ...batch.pricing import local_price, quote_plan
 from ...gallery import GalleryError, ImageQuery
 from ...jobs import Job, JobEvent, JobEventKind
@@ -53,9 +53,10 @@ class StudioController(QObject):
     #: A stored result to show: (image, caption, content hash).
     image_ready = Signal(QImage, str, str)
     #: A job's result was stored: (content hash, caption, batch key, images expected in the batch;
-    #: 0 when unknown). The window decides whether to show it (it never replaces what the designer
-    #: is looking at: see batch_view.py). The batch key is the job's batch run, else the job.
-    result_arrived = Signal(str, str, str, int)
+    #: 0 when unknown, its place in the batch: (batch row, place in the service's answer)). The window
+    #: decides whether to show it (it never replaces what the designer is looking at: see batch_view.py).
+    #: The batch key is the job's batch run, else the job.
+    result_arrived = Signal(str, str, str, int, object)
     #: A short message for the status bar.
     message = Signal(str)
     #: A message that may be long and has a technical side: (text, detail for "Details…").
@@ -347,10 +348,10 @@ class StudioController(QObject):
             if kind == "compare" and not event.job.result_hashes:
                 self.compare_failed.emit(StylePreset(event.job.tags["preset"]), event.job.error or "No image")
 
-    def _on_result_stored(self, job: Job, image_hash: str) -> None:
-        self.runner.run(self._on_result(job, image_hash), "show-result")
+    def _on_result_stored(self, job: Job, image_hash: str, index: int) -> None:
+        self.runner.run(self._on_result(job, image_hash, index), "show-result")
 
-    async def _on_result(self, job: Job, image_hash: str) -> None:
+    async def _on_result(self, job: Job, image_hash: str, index: int) -> None:
         batch = job.tags.get(TAG_BATCH)
         if isinstance(batch, str) and batch:  # "this batch" is a library search away: tag:"batch …"
             await asyncio.to_thread(self.services.gallery.add_tags, [image_hash], [batch_tag(batch)])
@@ -369,7 +370,9 @@ class StudioController(QObject):
         caption = _caption(row.prompt, row.width, row.height, row.seed) if row else ""
         key = f"batch:{batch}" if isinstance(batch, str) and batch else f"job:{job.id}"
         expected = 0 if key.startswith("batch:") else job.request.image_count()
-        self.result_arrived.emit(image_hash, caption, key, expected)
+        row_in_batch = job.tags.get(TAG_ROW)
+        place = (row_in_batch if isinstance(row_in_batch, int) else 0, index)
+        self.result_arrived.emit(image_hash, caption, key, expected, place)
 
     def _on_job_failed(self, job: Job, reason: str) -> None:
         # Server words are untrusted: one line, bidi-isolated (the notice fits whole sentences).

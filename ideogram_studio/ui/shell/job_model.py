@@ -105,8 +105,8 @@ class JobListModel(QAbstractListModel):
     """One row per job the designer has not cleared. A retry takes the row of the job it retries
     (the row follows the new job's state); the job it replaced stays in the journal."""
 
-    #: A result was stored: (job, image hash). The window shows it at once.
-    result_stored = Signal(object, str)
+    #: A result was stored: (job, image hash, its place in the service's answer). The window shows it at once.
+    result_stored = Signal(object, str, int)
     #: A job finished in failure, with the designer-facing reason.
     job_failed = Signal(object, str)
 
@@ -201,7 +201,7 @@ class JobListModel(QAbstractListModel):
         index = self.index(row)
         self.dataChanged.emit(index, index)
         if event.kind is JobEventKind.RESULT and event.image_hash:
-            self.result_stored.emit(job, event.image_hash)
+            self.result_stored.emit(job, event.image_hash, event.result_index)
         elif event.kind is JobEventKind.CHANGED and job.state is JobState.FAILED and job.error:
             self.job_failed.emit(job, job.error)
 

@@ -116,7 +116,7 @@ class LibraryLink(QObject):
         page, c, host = self.page, self.controller, self.host
         # "This batch" in the side bar: the newest batch the studio's job list knows.
         page.session.latest_batch_tag = lambda: _latest_batch_tag(c.services.queue.jobs.values())
-        c.jobs_model.result_stored.connect(lambda _job, image_hash: page.insert_new(image_hash))
+        c.jobs_model.result_stored.connect(lambda _job, image_hash, _index: page.insert_new(image_hash))
         page.open_requested.connect(self._open)
         page.reuse_requested.connect(self._reuse)
         page.use_field_requested.connect(self._use_field)

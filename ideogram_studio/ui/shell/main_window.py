@@ -652,11 +652,11 @@ class MainWindow(QMainWindow):
         if self.is_showing_canvas() and image_hash != self._compare_hash:
             self.statusBar().showMessage("A new result is ready: click Result (F6) to see it", 6000)
 
-    def _on_result_arrived(self, image_hash: str, caption: str, batch: str, expected: int) -> None:
+    def _on_result_arrived(self, image_hash: str, caption: str, batch: str, expected: int, place: object) -> None:
         from PySide6.QtWidgets import QApplication
 
         self.recent_model.prepend(image_hash, caption)  # in the strip at once; shown if the designer follows
-        shown = self.result_area.result_arrived(image_hash, caption, batch, expected)
+        shown = self.result_area.result_arrived(image_hash, caption, batch, expected, place)
         if shown and self.is_showing_canvas() and not QApplication.mouseButtons():
             self.show_canvas(False)  # a new batch's grid, as an edit's result (not while painting)
 
