@@ -216,3 +216,29 @@ def test_with_no_room_for_the_copy_the_image_and_its_hash_still_go(
     assert mime.hasImage() and result_hash(mime) == image_hash
     remix = studio.window.mode_panel("remix")
     assert drop_on(remix.source_picker, mime)  # a drop inside the studio still takes it
+
+
+def test_a_drag_decodes_nothing_until_asked_and_reuses_its_copy_unless_written_over(
+    qtbot: Any, studio: Studio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (image_hash,) = send(qtbot, studio, 1)
+    decoded: list[Path] = []
+    real_decode = result_drag.decode_file
+    monkeypatch.setattr(result_drag, "decode_file", lambda path: decoded.append(path) or real_decode(path))
+    first = result_mime(studio.services, image_hash)
+    assert first is not None and decoded == []  # the drag started without decoding the image
+    assert first.hasImage() and decoded == []
+    image = QImage(first.imageData())  # a target that takes image data asks: decoded then
+    assert len(decoded) == 1 and image == QImage(str(studio.services.gallery.path_for(image_hash)))
+
+    copy = Path(first.urls()[0].toLocalFile())
+    written = copy.stat().st_mtime_ns
+    again = result_mime(studio.services, image_hash)
+    assert again is not None and Path(again.urls()[0].toLocalFile()) == copy
+    assert copy.stat().st_mtime_ns == written  # the same copy, not written again
+
+    copy.write_bytes(b"an editor saved over the dropped file")
+    third = result_mime(studio.services, image_hash)
+    assert third is not None
+    fresh = Path(third.urls()[0].toLocalFile())
+    assert QImage(str(fresh)) == image  # a fresh export, not what the other application wrote
