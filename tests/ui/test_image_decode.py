@@ -36,6 +36,7 @@ def _samples() -> dict[str, bytes]:
         "jpeg": _encoded(base, "JPEG", quality=95),
         "lossless webp with alpha": _encoded(rgba, "WEBP", lossless=True),
         "16-bit grey (left to Qt)": _encoded(sixteen, "PNG"),
+        "cmyk jpeg (left to Qt)": _encoded(base.convert("CMYK"), "JPEG", quality=95),
     }
 
 
@@ -67,6 +68,11 @@ def test_what_is_not_an_image_decodes_to_nothing(qapp: Any, tmp_path: Path) -> N
     png = _samples()["rgb png"]
     assert decode_image(b"not an image").isNull()
     assert decode_image(png[:200]).isNull()  # torn
+    # What only a Qt plugin reads is not offered to Qt's plugins to probe from a worker (the SVG
+    # plugin's probe takes a Qt lock: a deadlock with the GUI thread waiting for the GIL).
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>'
+    assert not QImage.fromData(svg).isNull()  # Qt would decode it
+    assert decode_image(svg).isNull()
     assert decode_file(tmp_path / "gone.png").isNull()
     # A header declaring 100000×100000 pixels is refused before anything is allocated, without a
     # second try through Qt (which would only warn and refuse it again).

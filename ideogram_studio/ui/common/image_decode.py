@@ -44,8 +44,9 @@ _QT_FORMATS = {"PNG": "png", "JPEG": "jpeg", "MPO": "jpeg", "WEBP": "webp", "GIF
 
 
 def decode_image(data: bytes) -> QImage:
-    """The image in `data` (any format Pillow or Qt reads), no EXIF rotation (as the API sees the
-    pixels); a null QImage when it is not an image or is damaged. Safe on any thread."""
+    """The image in `data` (any format Pillow reads; 16-bit, float and CMYK through Qt), no EXIF
+    rotation (as the API sees the pixels); a null QImage when it is not an image, is damaged, or is
+    of a format only a Qt plugin knows (SVG: nothing in the studio stores one). Safe on any thread."""
     from PIL import Image  # (on first use: start-up reads no image)
 
     try:
@@ -59,7 +60,10 @@ def decode_image(data: bytes) -> QImage:
     except Image.DecompressionBombError:
         return QImage()  # a header declaring billions of pixels: refused, not handed to Qt to refuse again
     except (OSError, ValueError, SyntaxError, EOFError):
-        return _by_qt(data, None)  # not Pillow's: Qt's plugins may know it (or say it is not an image)
+        # Torn or not an image: Qt tries only the studio's format its first bytes name. Data of no
+        # such format is not offered to Qt's plugins to probe (probing takes Qt's locks: see above).
+        named = sniffed_format(data[:16]).decode()
+        return _by_qt(data, next((k for k, v in _QT_FORMATS.items() if v == named), None)) if named else QImage()
 
 
 def decode_file(path: str | Path) -> QImage:
@@ -115,4 +119,5 @@ def _to_qimage(img: Image.Image) -> QImage | None:
 def _by_qt(data: bytes, pillow_format: str | None) -> QImage:
     QImageReader.setAllocationLimit(ALLOCATION_LIMIT_MB)
     named = _QT_FORMATS.get(pillow_format or "")
-    return QImage.fromData(data, named.encode()) if named else QImage.fromData(data)
+    # The format as a str: PySide 6.11 refuses bytes here (ValueError), whatever its signature says.
+    return QImage.fromData(data, named) if named else QImage()  # type: ignore[arg-type]
