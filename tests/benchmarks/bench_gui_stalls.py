@@ -17,6 +17,8 @@ no repaint, no input meanwhile):
   then every mode again;
 - opening an 8K source in Edit (a JPEG and a PNG, 7680×4320 by default) through the source
   picker's `load_path` (what the Open dialog and a drop call), until the image is on the canvas;
+- the mask of that source: a rectangle until the form's quote is asked, Invert, Undo, Save mask, Load
+  mask, Send until the job is queued;
 - opening the preset picker of the Generate form with its 62 previews (stored in the library as
   earlier previews are, loaded at start as the app does), the first time and again.
 
@@ -279,6 +281,59 @@ def store_previews(gallery: object) -> int:
     return len(refs)
 
 
+async def mask_steps(heart: Heartbeat, window: object, controller: object, tmp: Path) -> list[Step]:
+    """On the source just opened in Edit (its blank mask): a rectangle, until the form's quote is asked
+    (the quote prices the request as sent: with the mask exported); Invert and Invert back (Undo); Save
+    mask (the editor's action; the dialog answers a path); Load mask (that file); Send (Ctrl+Enter's
+    slot, until the controller says the job is queued)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog
+
+    from ideogram_studio.ui.modes.edit import EditPanel
+    from ideogram_studio.ui.shell.controller import StudioController
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
+    panel = window.mode_panel("edit")
+    assert isinstance(panel, EditPanel)
+    canvas, editor = panel.canvas, panel.mask_editor
+    panel.set_prompt("a red boat on the water")
+    seen: dict[str, int] = collections.Counter()
+    panel.quote_requested.connect(lambda _r: seen.update(["quote"]))
+    controller.message.connect(lambda text: seen.update(["queued"] if text.startswith("Queued") else []))
+    steps = []
+
+    def rectangle() -> None:
+        canvas.set_tool("rect")
+        width, height = canvas.image_size().width(), canvas.image_size().height()
+        ends = [canvas.map_from_image(QPointF(width * f, height * g)).toPoint() for f, g in ((0.2, 0.25), (0.45, 0.6))]
+        left, none = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+        QTest.mousePress(canvas.viewport(), left, none, ends[0])
+        QTest.mouseMove(canvas.viewport(), ends[1])
+        QTest.mouseRelease(canvas.viewport(), left, none, ends[1])
+
+    quotes = seen["quote"]
+    step = Step(heart, "rectangle, until its quote is asked")
+    steps.append(await step.run(rectangle, lambda: seen["quote"] > quotes))
+    steps.append(await Step(heart, "Invert").run(canvas.invert, lambda: True))
+    steps.append(await Step(heart, "Invert back (Undo)").run(canvas.undo_stack().undo, lambda: True))
+    saved = tmp / "mask.png"
+    real_dialog = QFileDialog.getSaveFileName
+    QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(saved), ""))  # type: ignore[method-assign]
+    try:
+        save = editor.tool_buttons["save"].defaultAction()
+        steps.append(await Step(heart, "Save mask").run(save.trigger, lambda: editor.status_text().startswith("Saved")))
+    finally:
+        QFileDialog.getSaveFileName = real_dialog  # type: ignore[method-assign]
+    canvas.fill()
+    steps.append(await Step(heart, "Load mask (the saved file, over a Fill)").run(
+        lambda: canvas.load_mask_file(saved), lambda: True))  # fmt: skip
+    queued = seen["queued"]
+    steps.append(await Step(heart, "Send, until the job is queued").run(panel.submit, lambda: seen["queued"] > queued))
+    return steps
+
+
 async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio import app as studio_app
     from ideogram_studio.api.enums import StylePreset
@@ -355,6 +410,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
                 steps.append(step)
             idle = await idle_baseline(heart, sum(s.seconds for s in steps))
             stalls += report("Opening an 8K source in Edit (until the image is on the canvas)", steps, idle)
+            steps = await mask_steps(heart, window, controller, tmp)
+            idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+            stalls += report(f"The mask of the {args.size[0]}×{args.size[1]} source in Edit", steps, idle)
         if "presets" in args.only:
             window.set_mode("generate")
             choice = window.generate_panel.fields.preset_choice() if window.generate_panel.fields else None

@@ -9,6 +9,7 @@ import random
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QPointF, QRect, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
@@ -60,6 +61,23 @@ def assert_answers_as_a_full_read(canvas: MaskCanvas) -> None:
     if hi > 0:  # every painted pixel is inside the box
         left, top, right, bottom = whole.getbbox() or (0, 0, 0, 0)
         assert box.contains(QRect(left, top, right - left, bottom - top))
+    assert_the_overlay_shows(canvas, whole)
+
+
+def assert_the_overlay_shows(canvas: MaskCanvas, whole: Image.Image) -> None:
+    """Every tile's alpha is the coverage under it (no tile: all zero there)."""
+    item = canvas._mask_item
+    assert isinstance(item, MaskItem)
+    for ty in range(0, H, TILE):
+        for tx in range(0, W, TILE):
+            part = whole.crop((tx, ty, min(W, tx + TILE), min(H, ty + TILE)))
+            tile = item._tiles.get((tx // TILE, ty // TILE))
+            if tile is None:
+                assert part.getextrema() == (0, 0)
+                continue
+            alpha = tile.convertToFormat(QImage.Format.Format_Alpha8)
+            shown = Image.frombuffer("L", part.size, bytes(alpha.constBits()), "raw", "L", alpha.bytesPerLine(), 1)
+            assert shown.tobytes() == part.tobytes(), (tx, ty)
 
 
 def test_every_answer_matches_a_full_read_through_a_designers_session(canvas: MaskCanvas, tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ from ...api.images import ImageFile
 from ...imaging.mask_export import (
     EMPTY_MASK,
     FULL_MASK,
+    THRESHOLD,
     MaskRule,
     api_mask_file,
     api_mask_png,
@@ -299,11 +300,13 @@ class MaskCanvas(ZoomView):
         """The share of the image the exported mask marks to change (0..1), before grow/feather."""
         if self._layer is None or self._blank:
             return 0.0
-        box = self._layer.painted_box()  # (outside it every pixel is 0: only the box is read)
-        if box.isEmpty() or self._layer.uniform_value() is not None:
-            return 1.0 if self._layer.uniform_value() == 255 else 0.0
+        box, outside = self._layer.known()  # (around the box every pixel holds `outside`: only the box is read)
+        if box.isEmpty():
+            return 1.0 if outside >= THRESHOLD else 0.0
         whole = self._layer.width() * self._layer.height()
-        return change_ratio(self._layer.pil(box)) * box.width() * box.height() / whole
+        inside = box.width() * box.height()
+        around = (whole - inside) / whole if outside >= THRESHOLD else 0.0
+        return around + change_ratio(self._layer.pil(box)) * inside / whole
 
     # ================================================================ public API: view ======
     def set_overlay(self, color: QColor | str | None = None, opacity: float | None = None) -> None:
@@ -401,17 +404,17 @@ class MaskCanvas(ZoomView):
         """A reason to refuse sending this mask, or None when it is fine."""
         if self._layer is None:
             return NO_IMAGE
-        box = self._layer.painted_box()
-        if self._blank or box.isEmpty():  # (grown or feathered, nothing is still nothing)
+        if self._blank:
             return EMPTY_MASK
-        if self._layer.uniform_value() == 255:  # a Fill: all of it, however grown or feathered
-            return FULL_MASK
+        box, outside = self._layer.known()
+        if box.isEmpty():  # one value everywhere: all or nothing, however grown or feathered
+            return FULL_MASK if outside >= THRESHOLD else EMPTY_MASK
         if self._grow or self._feather or box == self._layer.rect():
             return refusal(self._layer.pil(), self._grow, self._feather)
-        # Outside the painted box every pixel is 0 (keep): the mask is never full, and it is empty
-        # when nothing inside the box reaches the threshold.
+        # Around the box every pixel holds `outside`: keep (0) makes the mask never full, and empty
+        # only when nothing inside the box reaches the threshold; change (255) the other way round.
         reason = refusal(self._layer.pil(box))
-        return None if reason == FULL_MASK else reason
+        return None if reason == (FULL_MASK if outside < THRESHOLD else EMPTY_MASK) else reason
 
     # ================================================================ actions ================
     def actions_by_name(self) -> dict[str, QAction]:
