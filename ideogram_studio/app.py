@@ -127,14 +127,31 @@ def main(argv: list[str] | None = None) -> int:
         where = ""
         if _logging_ready():
             log.exception("the studio stopped")
-            where = f" The details are in the log, in {log_dir()}."
+            if _open_log():
+                where = f" The details are in the log, in {log_dir()}."
         print(f"ideogram-studio: error: the studio stopped: {type(exc).__name__}: {exc}.{where}", file=sys.stderr)
         return 70  # EX_SOFTWARE
+    finally:
+        _open_log()  # what a start that stopped early logged (else done once the prompt took typing)
 
 
 def _logging_ready() -> bool:
-    """True once setup_logging() ran: before that, logging would print to stderr (tracebacks too)."""
+    """True once logging is set up (records held or written): before that, logging would print to
+    stderr (tracebacks too)."""
     return bool(logging.getLogger().handlers)
+
+
+def _open_log() -> bool:
+    """The log file opened and what was held written to it (once; later calls only say whether
+    there is a log file). False: none (a read-only home must not stop the studio; it logs nowhere)."""
+    from .logs import write_held_records
+
+    try:
+        write_held_records(log_dir())
+    except OSError as exc:
+        print(f"warning: cannot write logs to {log_dir()}: {exc.strerror}", file=sys.stderr)
+        return False
+    return any(isinstance(h, logging.FileHandler) for h in logging.getLogger().handlers)
 
 
 def _main(args: argparse.Namespace) -> int:
@@ -153,18 +170,20 @@ def _main(args: argparse.Namespace) -> int:
             _tell("The library folder cannot be used", data_problem, window=False)
         return 1
 
-    from .logs import setup_logging
+    from .logs import hold_records
 
-    try:
-        setup_logging(log_dir())
-    except OSError as exc:  # a read-only home must not stop the studio; it just logs nowhere
-        print(f"warning: cannot write logs to {log_dir()}: {exc.strerror}", file=sys.stderr)
+    # Records are kept in memory until the prompt takes typing, then written to the log file
+    # (_open_log): opening it brings modules the first frame does not need.
+    hold_records()
     # Folders an older version left readable by others (it logs a note when it changes anything).
     settings_file = settings_path or config_dir() / "settings.json"
     tighten([config_dir(), settings_file, log_dir(), settings.effective_data_dir])
 
     from PySide6.QtWidgets import QApplication
 
+    from .ui.common.pyside_imports import cheapen_feature_check
+
+    cheapen_feature_check()  # (before the studio's modules: PySide's check of each costs more than reading it)
     from .ui.common import theme
 
     app = QApplication.instance()
@@ -233,6 +252,7 @@ def _run_loops(
 
         @Slot(object)
         def start(self, error: BaseException | None) -> None:  # (on the GUI thread: a queued call)
+            _open_log()  # (the prompt took typing a while ago: see _main)
             if error is not None:
                 started["error"] = error
                 app.exit(1)

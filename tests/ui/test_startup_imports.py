@@ -2,7 +2,8 @@
 (MainWindow.open_frame) take typing without loading what only a later step needs: Pillow (read
 when an image is first opened), asyncio and qasync (loaded in a worker thread once Qt's loop
 runs: app._run_loops), the services' modules (HTTP client, keyring, the library's index), the
-result viewer (made by attach(): ui/widgets/empty_view.py stands in)."""
+result viewer (made by attach(): ui/widgets/empty_view.py stands in), the log file's handler, the API's
+response types, the preset picker's "Mine" tab and the source image picker."""
 
 from __future__ import annotations
 
@@ -16,6 +17,10 @@ from pathlib import Path
 LATER = (
     "PIL", "asyncio", "qasync", "httpx", "keyring", "ideogram_studio.gallery", "ideogram_studio.services",
     "ideogram_studio.ui.widgets.viewer",  # (the empty viewer's look stands in until attach())
+    "logging.handlers",  # (the log file opens once the prompt takes typing: records are held until then)
+    "ideogram_studio.api.responses", "ideogram_studio.api.v2_responses",  # (api/__init__ is lazy; quotes come later)
+    "ideogram_studio.ui.pickers.mine_tab",  # (made with the preset picker)
+    "ideogram_studio.ui.modes.source_image",  # (the modes with a source image: not Generate)
 )  # fmt: skip
 
 SCRIPT = """
@@ -24,6 +29,8 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 app = QApplication([])
+from ideogram_studio.logs import hold_records
+hold_records()  # (as the app starts)
 from ideogram_studio.settings import Settings
 from ideogram_studio.ui.shell.main_window import MainWindow
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from typing import Any, ClassVar, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
@@ -24,7 +24,6 @@ from ...api.images import ImageFile, encode_png
 from ...api.requests import ApiRequest, GenerateRequest
 from ...api.v1_quotes import as_v2
 from ...api.v2_requests import V2Request
-from ...api.v2_responses import PriceQuote
 from ..common import theme
 from ..common.field_errors import FieldMessage, describe
 from ..common.theme import mute
@@ -35,7 +34,9 @@ from .generate_advice import advice
 from .quote_line import QuoteLine, show_local_v2_cost
 from .request_fields import FIELD_LABELS, RequestFields
 from .send_footer import build_footer, show_cost, submit_on_ctrl_enter
-from .source_image import SourceImagePicker
+
+if TYPE_CHECKING:
+    from .source_image import SourceImagePicker
 
 STATE_VERSION = 1
 LABELS = {
@@ -295,6 +296,8 @@ class ModePanel(QWidget):
     def make_source_picker(
         self, purpose: str, *, keep_alpha: bool = False, allow_clear: bool = True, title: str = "Source image"
     ) -> SourceImagePicker:
+        from .source_image import SourceImagePicker  # (with the modes that take a source: not Generate)
+
         self.form.addWidget(field_label(self.body, title, bold=True))
         picker = SourceImagePicker(
             self.request_class.endpoint, purpose, self.body, keep_alpha=keep_alpha, allow_clear=allow_clear
@@ -577,6 +580,8 @@ class ModePanel(QWidget):
 
     def show_quote(self, request: object, quote: object) -> None:
         """The controller's answer to quote_requested (dropped if the form has moved on)."""
+        from ...api.v2_responses import PriceQuote  # (with the first answer: not before the form takes typing)
+
         self.quote_line().show(request, quote if isinstance(quote, PriceQuote) else None)
 
     def _focus_field(self, field: str) -> None:

@@ -9,6 +9,7 @@ answer comes back through ``show``. An answer for a request the form has moved o
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QLabel
@@ -16,7 +17,9 @@ from PySide6.QtWidgets import QLabel
 from ...api import v2_pricing
 from ...api.pricing import format_cost
 from ...api.v2_requests import V2Request
-from ...api.v2_responses import PriceQuote, QuoteSource
+
+if TYPE_CHECKING:  # (the answers' types come with the first answer: not before the form takes typing)
+    from ...api.v2_responses import PriceQuote
 
 #: How long the form must stay unchanged before a quote is asked (a quote per settled change,
 #: never per keystroke: the digest leaves open whether quotes count against the in-flight limit).
@@ -30,6 +33,8 @@ def usd(amount: Decimal) -> str:
 
 def quote_text(quote: PriceQuote, images: int) -> tuple[str, str]:
     """The cost line and its tooltip for a quote."""
+    from ...api.v2_responses import QuoteSource
+
     noun = "image" if images == 1 else "images"
     if quote.source is QuoteSource.LOCAL_TABLE:
         return (

@@ -9,7 +9,7 @@ error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -441,13 +441,12 @@ class RequestFields(QWidget):
             box.addWidget(self.palette_button, 1)
             box.addWidget(self.palette_clear)
             self._row(grid, parent, "Palette", box, ["color_palette"], buddy=self.palette_button)
-            from ..pickers.mine_tab import mine_tab_factory
             from ..pickers.my_styles import MyStylesButton
 
             self.my_styles = MyStylesButton(self.values, self.apply_style, parent)
             self.my_styles.message.connect(self._on_my_styles_message)
             if (choice := getattr(self, "_preset_choice", None)) is not None:  # a “Mine” tab beside the presets
-                choice.mine_tab = mine_tab_factory(self.my_styles)
+                choice.mine_tab = self._make_mine_tab
             self._row(grid, parent, "Mine", self.my_styles, [], track_as=[f for f in STYLE_FIELDS if f in n])
         if "style_codes" in n:
             self.style_codes_edit = QLineEdit(parent)
@@ -459,6 +458,11 @@ class RequestFields(QWidget):
             )
             self.style_codes_edit.textChanged.connect(self._on_changed)
             self._row(grid, parent, "Style codes", self.style_codes_edit, ["style_codes"])
+
+    def _make_mine_tab(self, parent: QWidget, close: Callable[[], None]) -> QWidget:
+        from ..pickers.mine_tab import mine_tab_factory  # (with the picker: not before the form takes typing)
+
+        return mine_tab_factory(self.my_styles)(parent, close)
 
     def _build_references(self, refs: QWidget) -> None:
         n = self._names
