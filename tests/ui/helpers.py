@@ -91,6 +91,10 @@ def qloop(qapp: object) -> Iterator[asyncio.AbstractEventLoop]:
     """
     import qasync
 
+    # Earlier tests' loops and windows, garbage in reference cycles, collected here in the GUI thread
+    # (collected by chance in a worker thread, a QObject with timers warns "Timers cannot be stopped
+    # from another thread", which fails whichever test runs then: see open_studio).
+    gc.collect()
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop

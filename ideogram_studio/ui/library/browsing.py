@@ -379,6 +379,8 @@ class LibraryBrowsing(QObject):
     # ---- new results ---------------------------------------------------------------------------------
     def insert_new(self, image_hash: str) -> None:
         """A result was just stored: find where it belongs in the shown search (`result_found`)."""
+        if self._closed:  # a job finishing while the studio quits: the library's threads are gone
+            return
         self.runner.run(self._insert_task(image_hash), "library-insert")
 
     async def _insert_task(self, image_hash: str) -> None:

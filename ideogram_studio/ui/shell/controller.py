@@ -96,6 +96,7 @@ class StudioController(QObject):
         super().__init__(parent)
         self.services = services
         self.runner = runner
+        self._closed = False
         self.jobs_model = JobListModel(services.queue, self)
         self.jobs_model.result_stored.connect(self._on_result_stored)
         self.jobs_model.job_failed.connect(self._on_job_failed)
@@ -349,6 +350,8 @@ class StudioController(QObject):
                 self.compare_failed.emit(StylePreset(event.job.tags["preset"]), event.job.error or "No image")
 
     def _on_result_stored(self, job: Job, image_hash: str, index: int) -> None:
+        if self._closed:  # quitting: the services are closing, nothing is shown any more
+            return
         self.runner.run(self._on_result(job, image_hash, index), "show-result")
 
     async def _on_result(self, job: Job, image_hash: str, index: int) -> None:
@@ -443,6 +446,7 @@ class StudioController(QObject):
         self.sandbox_changed.emit(self.services.sandbox)
 
     def close(self) -> None:
+        self._closed = True
         self._unsubscribe()
         self.jobs_model.detach()
         if self._prompt_history is not None:

@@ -111,12 +111,15 @@ class LibraryLink(QObject):
     def is_showing_library(self) -> bool:
         return self.stack.currentWidget() is self.page or self.team.is_showing()
 
+    def _on_result_stored(self, _job: object, image_hash: str, _index: int) -> None:
+        self.page.insert_new(image_hash)
+
     # ---- wiring ------------------------------------------------------------------------------
     def _connect(self) -> None:
         page, c, host = self.page, self.controller, self.host
         # "This batch" in the side bar: the newest batch the studio's job list knows.
         page.session.latest_batch_tag = lambda: _latest_batch_tag(c.services.queue.jobs.values())
-        c.jobs_model.result_stored.connect(lambda _job, image_hash, _index: page.insert_new(image_hash))
+        c.jobs_model.result_stored.connect(self._on_result_stored)  # a method: dropped with the window
         page.open_requested.connect(self._open)
         page.reuse_requested.connect(self._reuse)
         page.use_field_requested.connect(self._use_field)

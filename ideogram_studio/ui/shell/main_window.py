@@ -458,6 +458,12 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         self.notice.show_notice(text, detail)
 
+    def _on_controller_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 8000)
+
+    def _on_task_failed(self, title: str, text: str, detail: str) -> None:
+        self.show_notice(f"{title}: {isolate(one_line(text, 2000))}", detail)
+
     def _open_library_folder(self) -> None:
         from PySide6.QtCore import QUrl
         from PySide6.QtGui import QDesktopServices
@@ -473,10 +479,10 @@ class MainWindow(QMainWindow):
         c.result_arrived.connect(self._on_result_arrived)
         self.result_area.show_requested.connect(c.show_image)
         c.compare_ready.connect(self._on_compare_ready)
-        c.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
-        c.runner.failed_with_detail.connect(
-            lambda title, text, detail: self.show_notice(f"{title}: {isolate(one_line(text, 2000))}", detail)
-        )
+        # Methods, not lambdas: the controller outlives the window, and Qt drops a method's connection
+        # when the window is destroyed (a lambda would call into a deleted window: tests/ui/test_late_signals.py).
+        c.message.connect(self._on_controller_message)
+        c.runner.failed_with_detail.connect(self._on_task_failed)
         c.notice.connect(self.show_notice)
         c.spend_changed.connect(self.spend_label.setText)
         c.sandbox_changed.connect(self._set_sandbox)
