@@ -22,9 +22,14 @@ LATER = (
     "ideogram_studio.ui.pickers.mine_tab",  # (made with the preset picker)
     "ideogram_studio.ui.modes.source_image",  # (the modes with a source image: not Generate)
 )  # fmt: skip
+#: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
+#: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance
+#: check uses Python's own SHA-256).
+AFTER_THE_FIRST_FRAME = ("PySide6.QtSvg", "_hashlib")
 
 SCRIPT = """
 import sys
+from pathlib import Path
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -32,15 +37,22 @@ app = QApplication([])
 from ideogram_studio.logs import hold_records
 hold_records()  # (as the app starts)
 from ideogram_studio.settings import Settings
+from ideogram_studio.ui.common import theme
+from ideogram_studio.ui.shell.single_instance import hand_over
+
+theme.apply_theme(app, "system")
+assert not hand_over(Path(sys.argv[2]), [])
 from ideogram_studio.ui.shell.main_window import MainWindow
 
 window = MainWindow(ui_settings=QSettings(sys.argv[1], QSettings.Format.IniFormat))
 window.show()
+app.processEvents()
+print(sorted(name for name in sys.modules if name in sys.argv[3].split(",")))
 panel = window.open_frame(Settings(data_dir=sys.argv[2]))
 panel.prompt_edit.setFocus()
 app.processEvents()
 assert panel.objectName() == "mode-generate" and panel.prompt_edit.isVisible()
-later = sys.argv[3:]
+later = sys.argv[4:]
 print(sorted(name for name in sys.modules if any(name == n or name.startswith(n + ".") for n in later)))
 """
 
@@ -48,8 +60,11 @@ print(sorted(name for name in sys.modules if any(name == n or name.startswith(n 
 def test_the_first_panel_is_made_without_pillow_asyncio_or_the_services(tmp_path: Path) -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = subprocess.run(
-        [sys.executable, "-c", SCRIPT, str(tmp_path / "ui.ini"), str(tmp_path / "library"), *LATER],
+        [sys.executable, "-c", SCRIPT, str(tmp_path / "ui.ini"), str(tmp_path / "library"),
+         ",".join(AFTER_THE_FIRST_FRAME), *LATER],
         capture_output=True, text=True, env=env, timeout=120,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert ast.literal_eval(result.stdout.strip().splitlines()[-1]) == []
+    *_, before_the_panel, before_typing = result.stdout.strip().splitlines()
+    assert ast.literal_eval(before_the_panel) == []
+    assert ast.literal_eval(before_typing) == []

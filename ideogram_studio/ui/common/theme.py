@@ -28,25 +28,20 @@ import string
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PySide6.QtCore import QByteArray, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import (
-    QAction,
-    QColor,
-    QFont,
-    QGuiApplication,
-    QIcon,
-    QIconEngine,
-    QImage,
-    QPainter,
-    QPalette,
-    QPixmap,
-)
-from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 from ...resources import read_text
+
+if TYPE_CHECKING:
+    # PySide6 makes a class (and its Python enums) when it is first imported: the icon and font
+    # classes (~8 ms with QtSvg) are imported where they are used, after the window's first frame.
+    from PySide6.QtGui import QAction, QIcon, QIconEngine, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
+    from PySide6.QtWidgets import QAbstractButton
 
 Choice = Literal["light", "dark", "system"]
 CHOICES: tuple[Choice, ...] = ("system", "light", "dark")
@@ -415,6 +410,8 @@ def mute(widget: QWidget, amount: float = 0.45) -> None:
 
 def strong(widget: QWidget) -> None:
     """A title or a label that leads its group: semi-bold (the weight every heading uses)."""
+    from PySide6.QtGui import QFont
+
     font = widget.font()
     font.setWeight(QFont.Weight.DemiBold)
     widget.setFont(font)
@@ -426,11 +423,14 @@ def set_text_color(widget: QWidget, name: str) -> None:
     bind(widget, lambda: _set_text(widget, color(name)), "text-color")
 
 
-def _svg_pixmap(renderer: QSvgRenderer, size: QSize) -> QPixmap:
+def _svg_pixmap(renderer: QSvgRenderer, side: int) -> QPixmap:
     # Rendered from the bytes by QSvgRenderer, not read through a QBuffer made in Python: Qt calls
     # such a buffer's virtuals holding its image-plugin lock and they need the GIL, which a worker
     # decoding an image at that moment holds while it waits for the lock (a deadlock).
-    image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
+    from PySide6.QtCore import QSize
+    from PySide6.QtGui import QImage, QPainter, QPixmap
+
+    image = QImage(QSize(side, side), QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
     renderer.render(painter)
@@ -443,46 +443,57 @@ def _svg_pixmap(renderer: QSvgRenderer, size: QSize) -> QPixmap:
 _ENGINES: list[QIconEngine] = []
 
 
-class _SvgIcon(QIconEngine):
-    """An icon's SVG in the theme's colours, drawn at the size asked for when first asked (a QIcon
-    filled with six sizes in two colours up front took 12 renders an icon, ~2 ms, at start-up)."""
+@cache
+def _svg_icon_class() -> Callable[[str, str], QIconEngine]:
+    """The icon engine's class (its SVG for the normal and the disabled look), made with the first
+    icon (see the note at the imports)."""
+    from PySide6.QtCore import QByteArray, QRect, QSize
+    from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPixmap
+    from PySide6.QtSvg import QSvgRenderer
 
-    def __init__(self, normal: str, disabled: str) -> None:
-        super().__init__()
-        self._svgs = {False: normal, True: disabled}
-        self._renderers: dict[bool, QSvgRenderer] = {}
-        self._drawn: dict[tuple[int, bool], QPixmap] = {}
-        _ENGINES.append(self)
+    class _SvgIcon(QIconEngine):
+        """An icon's SVG in the theme's colours, drawn at the size asked for when first asked (a QIcon
+        filled with six sizes in two colours up front took 12 renders an icon, ~2 ms, at start-up)."""
 
-    def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
-        """Square (the icons are), as large as fits in `size`."""
-        disabled = mode == QIcon.Mode.Disabled
-        side = min(size.width(), size.height())
-        drawn = self._drawn.get((side, disabled))
-        if drawn is None:
-            if side <= 0:
-                return QPixmap()
-            renderer = self._renderers.get(disabled)
-            if renderer is None:
-                renderer = self._renderers[disabled] = QSvgRenderer(QByteArray(self._svgs[disabled].encode("utf-8")))
-            drawn = self._drawn[side, disabled] = _svg_pixmap(renderer, QSize(side, side))
-        return drawn
+        def __init__(self, normal: str, disabled: str) -> None:
+            super().__init__()
+            self._svgs = {False: normal, True: disabled}
+            self._renderers: dict[bool, QSvgRenderer] = {}
+            self._drawn: dict[tuple[int, bool], QPixmap] = {}
+            _ENGINES.append(self)
 
-    def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
-        side = min(size.width(), size.height())
-        return QSize(side, side)
+        def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
+            """Square (the icons are), as large as fits in `size`."""
+            disabled = mode == QIcon.Mode.Disabled
+            side = min(size.width(), size.height())
+            drawn = self._drawn.get((side, disabled))
+            if drawn is None:
+                if side <= 0:
+                    return QPixmap()
+                renderer = self._renderers.get(disabled)
+                if renderer is None:
+                    svg = QByteArray(self._svgs[disabled].encode("utf-8"))
+                    renderer = self._renderers[disabled] = QSvgRenderer(svg)
+                drawn = self._drawn[side, disabled] = _svg_pixmap(renderer, side)
+            return drawn
 
-    def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        device = painter.device()
-        scale = device.devicePixelRatioF() if device is not None else 1.0
-        pixmap = self.pixmap(QSize(round(rect.width() * scale), round(rect.height() * scale)), mode, state)
-        side = min(rect.width(), rect.height())
-        square = QRect(0, 0, side, side)
-        square.moveCenter(rect.center())
-        painter.drawPixmap(square, pixmap)
+        def actualSize(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QSize:
+            side = min(size.width(), size.height())
+            return QSize(side, side)
 
-    def clone(self) -> QIconEngine:
-        return _SvgIcon(self._svgs[False], self._svgs[True])
+        def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
+            device = painter.device()
+            scale = device.devicePixelRatioF() if device is not None else 1.0
+            pixmap = self.pixmap(QSize(round(rect.width() * scale), round(rect.height() * scale)), mode, state)
+            side = min(rect.width(), rect.height())
+            square = QRect(0, 0, side, side)
+            square.moveCenter(rect.center())
+            painter.drawPixmap(square, pixmap)
+
+        def clone(self) -> QIconEngine:
+            return _SvgIcon(self._svgs[False], self._svgs[True])
+
+    return _SvgIcon
 
 
 @cache
@@ -490,7 +501,9 @@ def _icon(name: str, theme_name: str, role: str) -> QIcon:
     theme = THEMES[theme_name]
     svg = read_text("icons", f"{name}.svg")
     normal, disabled = (svg.replace("currentColor", QColor(theme.colors[c]).name()) for c in (role, "icon_disabled"))
-    return QIcon(_SvgIcon(normal, disabled))
+    from PySide6.QtGui import QIcon
+
+    return QIcon(_svg_icon_class()(normal, disabled))
 
 
 def icon(name: str, role: str = "icon") -> QIcon:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import hashlib
 import json
 import logging
 import os
@@ -27,6 +26,19 @@ from PySide6.QtCore import QObject, Signal
 
 if TYPE_CHECKING:  # multiprocessing is imported only when a studio may be listening (start-up time)
     from multiprocessing.connection import Connection, Listener
+
+# Python's own SHA-256 (what hashlib falls back to): hashlib first loads OpenSSL's _hashlib, ~2.5 ms
+# before the window's first frame. The same digest either way.
+if TYPE_CHECKING:
+    from hashlib import sha256
+else:
+    try:
+        from _sha256 import sha256  # (Python 3.11)
+    except ImportError:  # pragma: no cover - Python 3.12+
+        try:
+            from _sha2 import sha256
+        except ImportError:
+            from hashlib import sha256
 
 log = logging.getLogger(__name__)
 #: Longest a second start waits for the running window to answer.
@@ -48,7 +60,7 @@ def _digest(library: Path) -> str:
         folder = str(Path(library).resolve())
     except OSError:
         folder = str(Path(library).absolute())
-    return hashlib.sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+    return sha256(folder.encode("utf-8", "surrogatepass")).hexdigest()[:20]
 
 
 def server_name(library: Path) -> str:
@@ -86,7 +98,7 @@ def _address(library: Path) -> tuple[str, str] | None:
 
 
 def _authkey(library: Path) -> bytes:
-    return hashlib.sha256(f"ideogram-studio:{server_name(library)}".encode()).digest()
+    return sha256(f"ideogram-studio:{server_name(library)}".encode()).digest()
 
 
 def hand_over(library: Path, files: list[Path], timeout: float = HAND_OVER_TIMEOUT) -> bool:
