@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import struct
+import tempfile
 import zlib
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 from PIL import Image, ImageCms
 from PySide6.QtGui import QImage
 
-from ideogram_studio.ui.common.image_decode import decode_file, decode_image
+from ideogram_studio.ui.common.image_decode import decode_file, decode_image, read_image_bytes
 
 
 def _encoded(img: Image.Image, fmt: str, **options: Any) -> bytes:
@@ -83,3 +84,26 @@ def test_what_is_not_an_image_decodes_to_nothing(qapp: Any, tmp_path: Path) -> N
     assert decode_image(bomb + chunk(b"IDAT", zlib.compress(b"\0" * 100)) + chunk(b"IEND", b"")).isNull()
     (tmp_path / "kept.png").write_bytes(png)
     assert decode_file(tmp_path / "kept.png").size().width() == 64
+
+
+@pytest.mark.parametrize("name", list(_samples()))
+def test_with_no_room_for_the_temporary_file_pillow_decodes_the_same_pixels(
+    qapp: Any, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _samples()[name]
+    through_a_file = decode_image(data)
+    not_a_folder = tmp_path / "full"
+    not_a_folder.write_bytes(b"")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))  # as on a full disk: no file can be made
+    with pytest.raises(OSError):
+        read_image_bytes(data)
+    in_memory = decode_image(data)
+    argb = QImage.Format.Format_ARGB32
+    assert in_memory.convertToFormat(argb) == through_a_file.convertToFormat(argb)
+    assert in_memory.hasAlphaChannel() == through_a_file.hasAlphaChannel()
+
+
+def test_every_decoded_image_is_in_a_format_the_raster_engine_paints_unconverted(qapp: Any) -> None:
+    raster = {QImage.Format.Format_RGB32, QImage.Format.Format_ARGB32, QImage.Format.Format_ARGB32_Premultiplied}
+    for name, data in _samples().items():
+        assert decode_image(data).format() in raster, name

@@ -15,14 +15,13 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from ideogram_studio.ui.common import image_decode
-from ideogram_studio.ui.common.image_decode import sniffed_format
+from ideogram_studio.ui.common.image_decode import read_image_bytes, sniffed_format
 from ideogram_studio.ui.common.paintable_image import (
     ALPHA_FORMAT,
     OPAQUE_FORMAT,
     STRIP_PIXELS,
     is_paintable,
     paintable,
-    read_image_bytes,
     read_image_file,
 )
 from ideogram_studio.ui.mask.layer import FORMAT, MaskLayer, blank_coverage

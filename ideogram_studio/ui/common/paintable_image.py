@@ -19,7 +19,6 @@ Two facts shape this module:
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect
@@ -70,15 +69,3 @@ def read_image_file(path: str | Path) -> tuple[QImage, str]:
     reader = file_reader(path)
     image = reader.read()
     return image, ("" if not image.isNull() else reader.errorString())
-
-
-def read_image_bytes(data: bytes) -> QImage:
-    """Decode bytes in a worker without holding the GIL: through a file in a private temporary
-    folder, read by a QImageReader (``QImage.fromData`` keeps the GIL for the whole decode, and a
-    reader on a QBuffer made in Python needs the GIL for each of its reads while Qt holds its
-    image-plugin lock: a deadlock with a second worker). The folder is gone when this returns."""
-    with tempfile.TemporaryDirectory(prefix="ideogram-decode-") as folder:
-        path = Path(folder) / "image"
-        path.write_bytes(data)
-        image, _reason = read_image_file(path)
-    return image

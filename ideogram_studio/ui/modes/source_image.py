@@ -44,8 +44,8 @@ from ...api.limits import file_size_limit
 from ...imaging.source_prep import Prepared, describe, downscale_to_fit, format_bytes, prepare
 from ..common import theme
 from ..common.field_errors import FieldMessage
-from ..common.image_decode import ALLOCATION_LIMIT_MB
-from ..common.paintable_image import paintable, read_image_bytes, read_image_file
+from ..common.image_decode import ALLOCATION_LIMIT_MB, read_image_bytes
+from ..common.paintable_image import paintable, read_image_file
 from ..common.theme import mute
 from ..widgets.image_drop import ImageDropTarget
 from .source_loading import LARGE_PIXELS, Loaded, SourceLoader, header_pixels
