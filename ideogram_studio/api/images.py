@@ -124,6 +124,21 @@ class ImageFile:
         img.load()
         return img
 
+    def grey_extrema(self) -> tuple[int, int]:
+        """(darkest, lightest) of the image in 8-bit grey: how a mask's rules are checked. Decoded
+        once per file and kept (the bytes never change): an 8K mask takes ~0.1 s to decode, and the
+        worker that encoded it asks first, so the GUI thread's check of the request finds it known."""
+        known: tuple[int, int] | None = self.__dict__.get("_grey_extrema")
+        if known is None:
+            extrema = self.pil().convert("L").getextrema()
+            lo, hi = extrema[0], extrema[1]
+            assert isinstance(lo, int) and isinstance(hi, int)
+            known = (lo, hi)
+            # (a frozen dataclass: kept beside its fields, never compared; two threads asking at once
+            # both decode, and store the same answer)
+            self.__dict__["_grey_extrema"] = known
+        return known
+
     def megabytes(self) -> float:
         return len(self.data) / MB
 

@@ -284,9 +284,7 @@ def _file_field_names(cls: type[ApiRequest]) -> list[str]:
 
 
 def _grey_extrema(image: ImageFile) -> tuple[int, int]:
-    extrema = image.pil().convert("L").getextrema()
-    assert isinstance(extrema[0], int) and isinstance(extrema[1], int)
-    return extrema[0], extrema[1]
+    return image.grey_extrema()
 
 
 def _is_file_type(tp: Any) -> bool:

@@ -364,9 +364,7 @@ def _check_mask(mask: Upload, source: ImageFile, polarity: MaskPolarity | None) 
         raise RequestValidationError(
             "mask", f"is {mask.width}×{mask.height} but the image is {source.width}×{source.height}"
         )
-    extrema = mask.pil().convert("L").getextrema()
-    lo, hi = extrema[0], extrema[1]
-    assert isinstance(lo, int | float) and isinstance(hi, int | float)
+    lo, hi = mask.grey_extrema()
     edit_black = polarity is not MaskPolarity.WHITE_EDITS
     marks_nothing = lo > 127 if edit_black else hi <= 127
     marks_all = hi <= 127 if edit_black else lo > 127

@@ -1,23 +1,36 @@
 """An 8K mask (7680×4320, issue 15) without 33-megapixel work on the GUI thread: Invert flips the pixels
 and re-tints only the painted box (around it the overlay is the Fill's one shared tile), and what the
 canvas then says about the mask (its check, its coverage, "is it empty") reads only that box; Undo
-gives the exact pixels back."""
+gives the exact pixels back. Save mask, the form's quote and Send encode the mask in a worker (held
+until the GUI thread has turned a few times: each test waits for events, never for time) and write
+or send the same bytes as the export on the GUI thread did; the request's check of the mask decodes
+it there too."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image, ImageChops
-from PySide6.QtCore import QPointF, QRect, Qt
+from PySide6.QtCore import QObject, QPointF, QRect, Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
-from ideogram_studio.imaging.mask_export import FULL_MASK, change_ratio, refusal
+from ideogram_studio.api.images import ImageFile
+from ideogram_studio.api.requests import EditRequest, Operation
+from ideogram_studio.api.v2_requests import V2Request
+from ideogram_studio.imaging.mask_export import FULL_MASK, change_ratio, mask_file_for, refusal
+from ideogram_studio.ui.mask import mask_snapshot
 from ideogram_studio.ui.mask.canvas import MaskCanvas
-from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer
+from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer, coverage_to_pil
+from ideogram_studio.ui.modes.edit import EditPanel
 
 EIGHT_K = (7680, 4320)
+GATE_WAIT_S = 60
 
 
 @pytest.fixture
@@ -111,3 +124,140 @@ def test_invert_of_a_filled_or_blank_8k_mask_is_known_without_reading_it(
     monkeypatch.undo()
     whole = layer.pil()
     assert whole.getextrema() == (0, 0) and canvas.check_mask() == refusal(whole)
+
+
+# ---- Save mask, the quote and Send: encoded in a worker -----------------------------------------
+
+
+class HeldEncoder:
+    """Holds the worker inside the mask's encoding (``mask_snapshot``'s ``name``) until the GUI
+    thread has counted a few heartbeats after the call returned: encoding on the GUI thread would
+    never see it opened (the timer cannot tick while the thread waits)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, owner: QObject) -> None:
+        self.open = threading.Event()
+        self.opened: list[bool] = []
+        self.threads: list[str] = []
+        real = getattr(mask_snapshot, name)
+
+        def held(*args: Any, **kwargs: Any) -> Any:
+            self.threads.append(threading.current_thread().name)
+            self.opened.append(self.open.wait(GATE_WAIT_S))
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(mask_snapshot, name, held)
+        self.beats = 0
+        self.timer = QTimer(owner)
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._beat)
+
+    def arm(self) -> None:
+        self.beats = 0
+        self.timer.start()
+
+    def _beat(self) -> None:
+        self.beats += 1
+        if self.beats >= 3:
+            self.open.set()
+            self.timer.stop()
+
+
+@pytest.fixture
+def edit(qtbot: Any, tmp_path: Path) -> Iterator[EditPanel]:
+    """The Edit panel with its canvas beside it, an 8K source on it, a rectangle painted, a prompt."""
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QHBoxLayout(window)
+    panel = EditPanel(window)
+    layout.addWidget(panel)
+    layout.addWidget(panel.detach_editor(), 1)
+    window.resize(1280, 720)
+    window.show()
+    source = tmp_path / "poster.png"
+    Image.new("RGB", EIGHT_K, (30, 90, 160)).save(source)
+    assert panel.source_picker is not None
+    with qtbot.waitSignal(panel.source_picker.image_changed, timeout=GATE_WAIT_S * 1000):
+        panel.source_picker.load_path(source)
+    drag_rect(panel.canvas, (1000, 1000), (3000, 2200))
+    panel.set_prompt("a red boat")
+    yield panel  # (the window lives as long as the test)
+
+
+def sent_the_old_way(panel: EditPanel) -> bytes:
+    """The mask file as the panel made it on the GUI thread before (the bytes must not change)."""
+    grow, feather = panel.canvas.export_options()
+    return mask_file_for(Operation.EDIT, coverage_to_pil(panel.canvas.mask_qimage()), grow, feather).data
+
+
+def decodes_on_the_gui_thread(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The bytes of every ImageFile decoded on the GUI thread from now on."""
+    decoded: list[bytes] = []
+    real = ImageFile.pil
+
+    def spy(self: ImageFile) -> Image.Image:
+        if threading.current_thread() is threading.main_thread():
+            decoded.append(self.data)
+        return real(self)
+
+    monkeypatch.setattr(ImageFile, "pil", spy)
+    return decoded
+
+
+def test_send_encodes_the_8k_mask_in_a_worker_and_sends_the_same_bytes(
+    qtbot: Any, edit: EditPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = sent_the_old_way(edit)
+    gate = HeldEncoder(monkeypatch, "mask_file_for", edit)
+    decoded = decodes_on_the_gui_thread(monkeypatch)
+    with qtbot.waitSignal(edit.submitted, timeout=GATE_WAIT_S * 2000) as sent:
+        assert edit.submit()  # returned before the mask was encoded: the worker waits for the loop
+        gate.arm()
+    assert gate.opened == [True] and gate.threads[0] != threading.main_thread().name
+    request = sent.args[0]
+    assert isinstance(request, EditRequest) and request.mask is not None
+    assert request.mask.data == expected and request.mask.size == EIGHT_K
+    assert expected not in decoded  # the request's check of the mask decoded it in the worker
+
+
+def test_the_quote_encodes_the_8k_mask_in_a_worker_and_send_reuses_that_file(
+    qtbot: Any, edit: EditPanel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = sent_the_old_way(edit)
+    gate = HeldEncoder(monkeypatch, "mask_file_for", edit)
+    edit.quote_line().requested.connect(lambda _r: gate.arm())
+    with qtbot.waitSignal(edit.quote_requested, timeout=GATE_WAIT_S * 2000) as quoted:
+        edit.set_prompt("a red boat at dusk")  # the form settles: its quote is asked
+    assert gate.opened == [True]
+    priced = quoted.args[0]
+    assert isinstance(priced, V2Request) and priced.uploads["mask"][0].data == expected
+    decoded = decodes_on_the_gui_thread(monkeypatch)
+    with qtbot.waitSignal(edit.submitted, timeout=1000) as sent:
+        assert edit.submit()  # the quote's file: nothing to encode again
+    assert len(gate.opened) == 1 and sent.args[0].mask.data == expected and expected not in decoded
+    drag_rect(edit.canvas, (5000, 3000), (5200, 3100))  # a new mask: its file is made anew
+    with qtbot.waitSignal(edit.submitted, timeout=GATE_WAIT_S * 2000) as sent:
+        assert edit.submit()
+        gate.arm()
+    assert len(gate.opened) == 2 and sent.args[0].mask.data == sent_the_old_way(edit) != expected
+
+
+def test_save_mask_writes_the_8k_file_from_a_worker(
+    qtbot: Any, edit: EditPanel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expected = edit.canvas.export_mask()
+    path = tmp_path / "mask.png"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    gate = HeldEncoder(monkeypatch, "api_mask_png", edit)
+    editor = edit.mask_editor
+    with qtbot.waitSignal(edit.canvas.mask_saved, timeout=GATE_WAIT_S * 2000):
+        editor.tool_buttons["save"].defaultAction().trigger()
+        assert "Saving mask.png" in editor.status_text()
+        gate.arm()
+    assert gate.opened == [True] and path.read_bytes() == expected
+    assert editor.status_text() == "Saved mask.png (black = change, white = keep)."
+    monkeypatch.setattr(mask_snapshot, "api_mask_png", lambda *a, **k: expected)
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    with qtbot.waitSignal(edit.canvas.message, timeout=GATE_WAIT_S * 1000) as said:
+        assert edit.canvas.save_mask_later(folder)  # a folder cannot be written as a file
+    assert said.args[0].startswith("The mask could not be saved to a folder (")

@@ -79,6 +79,7 @@ from .layer import (
     pil_to_coverage,
 )
 from .mask_file_load import ScalePrompt, read_mask_for_image
+from .mask_snapshot import MaskSnapshot, MaskWorker, not_saved
 from .overlays import BrushOutline, ShapePreview, paint_empty_hint
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
@@ -101,6 +102,8 @@ class MaskCanvas(ZoomView):
     mask_visible_changed = Signal(bool)
     overlay_changed = Signal(QColor, float)
     image_changed = Signal()
+    #: save_mask_later() wrote this file (a failure is said through ``message``)
+    mask_saved = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -158,6 +161,8 @@ class MaskCanvas(ZoomView):
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
+        self._saver = MaskWorker(self)
+        self._saver.finished.connect(self._on_saved)
         self._actions: dict[str, QAction] = {}
         self._make_actions()
         self._refresh_cursor()
@@ -367,7 +372,8 @@ class MaskCanvas(ZoomView):
         return True
 
     def save_mask_file(self, path: str | Path) -> bool:
-        """Write the mask as the API gets it: 8-bit grey PNG, black = change, white = keep."""
+        """Write the mask as the API gets it: 8-bit grey PNG, black = change, white = keep. (Here and
+        now: an 8K mask holds the GUI thread ~0.2 s; the editor's Save uses ``save_mask_later``.)"""
         path = Path(path)
         if self._layer is None:
             self.message.emit(NO_IMAGE)
@@ -375,9 +381,35 @@ class MaskCanvas(ZoomView):
         try:
             path.write_bytes(self.export_mask())
         except OSError as exc:
-            self.message.emit(f"The mask could not be saved to {path.name} ({exc.strerror}).")
+            self.message.emit(not_saved(path, exc))
             return False
         return True
+
+    def save_mask_later(self, path: str | Path) -> bool:
+        """Write the same file as ``save_mask_file``, encoded in a worker from a snapshot of the mask
+        as it is now; ``mask_saved`` follows (or ``message`` says why not). False: no image."""
+        if self._layer is None:
+            self.message.emit(NO_IMAGE)
+            return False
+        snapshot, path = self.snapshot(), Path(path)
+        self._saver.start(lambda: snapshot.save(path))
+        return True
+
+    def _on_saved(self, _ticket: int, result: object) -> None:
+        if isinstance(result, tuple) and len(result) == 2:  # (the path and why it was not written)
+            self.message.emit(result[1])
+        elif isinstance(result, tuple):
+            self.mask_saved.emit(str(result[0]))
+
+    def snapshot(self) -> MaskSnapshot:
+        """The mask as it is now, with the export options, to export later (in a worker): a copy of
+        the layer's known box only (every pixel around it holds one value)."""
+        if self._layer is None:
+            raise RuntimeError(NO_IMAGE)
+        box, outside = self._layer.known()
+        inside = self._layer.pixels(box) if not box.isEmpty() else None
+        size = (self._layer.width(), self._layer.height())
+        return MaskSnapshot(size, outside, (box.left(), box.top()), inside, self._grow, self._feather)
 
     # ================================================================ public API: export =====
     def set_export_options(self, grow: int = 0, feather: int = 0) -> None:

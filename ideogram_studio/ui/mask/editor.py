@@ -261,6 +261,7 @@ class MaskEditor(QWidget):
     def _connect(self) -> None:
         c = self._canvas
         c.message.connect(self._show_message)
+        c.mask_saved.connect(self._on_saved)
         c.message.connect(self.message)
         c.mask_changed.connect(self.mask_changed)
         c.mask_changed.connect(self._coverage_timer.start)
@@ -346,8 +347,12 @@ class MaskEditor(QWidget):
         if path:
             if not path.lower().endswith(".png"):
                 path += ".png"
-            if self._canvas.save_mask_file(path):
-                self._show_message(f"Saved {Path(path).name} (black = change, white = keep).")
+            # (encoded in a worker: an 8K mask held the window ~0.2 s; the line says when it is written)
+            if self._canvas.save_mask_later(path):
+                self._show_message(f"Saving {Path(path).name}…")
+
+    def _on_saved(self, path: str) -> None:
+        self._show_message(f"Saved {Path(path).name} (black = change, white = keep).")
 
     def _pick_color(self) -> None:
         color = QColorDialog.getColor(self._canvas.overlay_color(), self, "Overlay colour")

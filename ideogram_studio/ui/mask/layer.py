@@ -160,6 +160,11 @@ class MaskLayer:
         """The coverage (or the part of it in ``rect``) as a Pillow "L" image, a copy."""
         return coverage_to_pil(self._image if rect is None else self._image.copy(rect))
 
+    def pixels(self, rect: QRect) -> np.ndarray:
+        """A copy of the pixels in ``rect`` (rows × columns, uint8): one copy, no QImage made."""
+        rows = np.frombuffer(self._image.constBits(), dtype=np.uint8).reshape(-1, self._image.bytesPerLine())
+        return rows[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1].copy()
+
     def known(self) -> tuple[QRect, int]:
         """(box, value): every pixel outside ``box`` holds ``value``; an empty box: every pixel does.
         What is inside the box has to be read from the pixels."""

@@ -6,6 +6,10 @@ kept one click away), the canvas's own reason to refuse a mask shown at the mask
 exported at send time (black = change, white = keep; see ideogram_studio.imaging.mask_export). A mask
 reused from a job is sent byte for byte until it is painted over.
 
+Send and the service's quote encode the mask in a worker (``ui.mask.mask_snapshot``: an 8K mask's
+PNG and its check held the window 0.3-0.7 s) and go on when its file is ready; the file is kept
+until the mask or its export options change, so a send after the quote encodes nothing.
+
 The window may show the mask editor in its centre (``detach_editor``) where there is room to paint;
 the panel keeps owning it.
 """
@@ -34,6 +38,7 @@ from ..mask.canvas import MaskCanvas
 from ..mask.context_window import ContextWindowTool
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
+from ..mask.mask_snapshot import MaskWorker
 from ..widgets.image_drop import result_hash
 from .mode_panel import ModePanel, Problem, stand_in
 from .model_fields import model_name, target, unavailable, v2_values
@@ -62,6 +67,8 @@ EMPTY_CANVAS_HINT = "or paste one (Ctrl+V), or choose Open… in the panel"
 #: How long the mask must be still before the canvas is asked whether it can be sent.
 MASK_CHECK_DELAY_MS = 150
 EDITOR_MIN_HEIGHT = 380
+#: A mask file as exported: for which operation (its polarity), grown and feathered by how much.
+MaskKey = tuple[Operation, int, int]
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,14 @@ class MaskedPanel(ModePanel):
         self._exact_mask: tuple[ImageFile, int] | None = None
         self._previous: tuple[ImageFile, str | None, QImage] | None = None
         self._current_source: tuple[ImageFile, str | None] | None = None
+        #: The mask's files as exported for the mask as it is now (emptied when it changes).
+        self._mask_files: dict[MaskKey, ImageFile] = {}
+        #: Bumped at every change of the mask: a worker's file of an older mask is dropped.
+        self._mask_generation = 0
+        self._encoding: tuple[int, MaskKey] | None = None
+        #: Sends (to the front?) and a quote waiting for the worker's mask file.
+        self._waiting_sends: list[bool] = []
+        self._waiting_quote: object | None = None
         super().__init__(parent)
 
     # ---- public ----------------------------------------------------------------------------
@@ -139,6 +154,25 @@ class MaskedPanel(ModePanel):
         self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
         return super().request()
 
+    def submit(self, to_front: bool = False) -> bool:
+        """As every panel's, but a mask not exported yet is encoded in a worker first; the send
+        follows once its file is ready (a blocked form shows why at once, and encodes nothing)."""
+        self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
+        key = self._mask_key()
+        if key is None or key in self._mask_files:
+            return super().submit(to_front)
+        self._attempted = True
+        problems = self._problems_of(self._build(final=False))  # (the mask's own: check_mask's)
+        if problems:
+            self._refresh()
+            self._focus_field(problems[0].field)
+            return False
+        if self._busy:
+            return False
+        self._waiting_sends.append(to_front)
+        self._encode_mask(key)
+        return True
+
     # ---- building --------------------------------------------------------------------------
     def _setup_editor(self, form: QVBoxLayout, hint: str, empty_title: str = "Drop a photo here") -> None:
         """The mask editor (in a slot of the form), the pointer shown when it is detached, and
@@ -173,6 +207,9 @@ class MaskedPanel(ModePanel):
         self._mask_timer.timeout.connect(self._check_mask_now)
         canvas = self.mask_editor.canvas()
         canvas.mask_changed.connect(self._mask_timer.start)
+        canvas.mask_changed.connect(self._forget_mask_files)
+        self._mask_worker = MaskWorker(self)
+        self._mask_worker.finished.connect(self._on_mask_encoded)
         canvas.installEventFilter(self)
         canvas.viewport().installEventFilter(self)
         assert self.source_picker is not None
@@ -186,8 +223,60 @@ class MaskedPanel(ModePanel):
             return stand_in("mask")  # live checks leave the mask to the canvas
         if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
             return self._exact_mask[0]
-        grow, feather = self.canvas.export_options()  # the polarity from the one table, as for v2
-        return mask_file_for(Operation.EDIT, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
+        return self._exported_mask(Operation.EDIT)  # the polarity from the one table, as for v2
+
+    # ---- the mask's file ---------------------------------------------------------------------
+    def _mask_key(self) -> MaskKey | None:
+        """The mask file a send exports (operation, grow, feather); None: it exports none (no image,
+        a mask the canvas refuses, a reused mask sent as it came)."""
+        picker = self.source_picker
+        if picker is None or picker.image() is None or not self.canvas.has_image() or self._mask_reason:
+            return None
+        if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
+            return None
+        return (Operation.EDIT, *self.canvas.export_options())
+
+    def _exported_mask(self, operation: Operation) -> ImageFile:
+        """The mask's file for ``operation``: the one the worker made for the mask as it is, or made here."""
+        grow, feather = self.canvas.export_options()
+        key = (operation, grow, feather)
+        file = self._mask_files.get(key)
+        if file is None:
+            file = mask_file_for(operation, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
+            self._mask_files[key] = file
+        return file
+
+    def _encode_mask(self, key: MaskKey) -> None:
+        """Encode the mask as it is now for ``key`` in a worker (once: a second ask waits for it)."""
+        if self._encoding == (self._mask_generation, key):
+            return
+        generation, snapshot = self._mask_generation, self.canvas.snapshot()
+        self._encoding = (generation, key)
+        self._mask_worker.start(lambda: (generation, key, snapshot.file_for(key[0])))
+
+    @Slot()
+    def _forget_mask_files(self) -> None:
+        self._mask_generation += 1
+        self._mask_files.clear()
+
+    def _on_mask_encoded(self, _ticket: int, result: object) -> None:
+        if isinstance(result, tuple):
+            generation, key, file = result
+            if self._encoding == (generation, key):
+                self._encoding = None
+            if generation == self._mask_generation:
+                self._mask_files[key] = file
+        else:  # (out of memory in the worker: the sends below export here, or say why they cannot)
+            self._encoding = None
+        sends, self._waiting_sends = self._waiting_sends, []
+        for to_front in sends:  # (the mask changed meanwhile: they wait for the new one's file)
+            if isinstance(result, tuple):
+                self.submit(to_front)
+            else:
+                super().submit(to_front)
+        quote, self._waiting_quote = self._waiting_quote, None
+        if quote is not None and self.quote_line().is_asking(quote):
+            self._ask_quote(quote)
 
     def _edit_request(self, final: bool, **fields: Any) -> EditRequest:
         assert self.source_picker is not None
@@ -418,8 +507,15 @@ class EditPanel(MaskedPanel):
             return None
         if self._mask_reason is not None:
             return None
-        grow, feather = self.canvas.export_options()
-        return mask_file_for(op, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
+        return self._exported_mask(op)
+
+    def _mask_key(self) -> MaskKey | None:
+        if self.model() == V1_MODEL:
+            return super()._mask_key()
+        picker = self.source_picker  # (as _v2_mask: a reused mask is exported again for a 4.x model)
+        if picker is None or picker.image() is None or not self.canvas.has_image() or self._mask_reason:
+            return None
+        return (self.target_operation(), *self.canvas.export_options())
 
     def _problems_of(self, request: ApiRequest) -> list[Problem]:
         if not isinstance(request, V2Request):
@@ -471,7 +567,13 @@ class EditPanel(MaskedPanel):
 
     def _quote_request(self, request: Any) -> V2Request | None:
         # Priced as it will be sent: with the mask exported (the live request leaves it to the
-        # canvas). Asked once the form has settled, never per stroke.
+        # canvas). Asked once the form has settled, never per stroke; a mask not encoded yet is
+        # encoded in a worker first, and the quote asked when its file is ready.
+        key = self._mask_key()
+        if key is not None and key not in self._mask_files:
+            self._waiting_quote = request
+            self._encode_mask(key)
+            return None
         return as_v2(self._build(final=True))
 
     def set_request(self, request: ApiRequest) -> None:

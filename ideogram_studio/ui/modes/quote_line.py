@@ -88,6 +88,10 @@ class QuoteLine(QObject):
         self._label.setToolTip(tip)
         return True
 
+    def is_asking(self, request: object) -> bool:
+        """``request`` is the one asked about last, and the form has not moved on since."""
+        return self._asked is request
+
     def replace_asked(self, asked: object, priced: V2Request) -> None:
         """The panel prices a fuller request than the live one it was handed (Edit: with the mask
         exported): the answer for ``priced`` is then the one shown."""
