@@ -28,7 +28,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import mmap
+import sys
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
@@ -38,7 +41,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...imaging.mask_export import grey_extrema
-from ..common import theme
+from ..common import theme, worker_pool
 
 TILE = 256
 FORMAT = QImage.Format.Format_Alpha8
@@ -46,6 +49,9 @@ DEFAULT_OVERLAY = theme.color("mask_overlay")  # a strong magenta-red that reads
 DEFAULT_OPACITY = 0.5
 
 Patch = tuple[QPoint, QImage, QImage]  # top-left in image pixels, before, after
+#: linux/mman.h; a mask this large gets its memory in a worker when it is made (see prefault)
+MADV_POPULATE_WRITE = 23
+PREFAULT_BYTES = 4 << 20
 
 
 # ---- conversions ------------------------------------------------------------------------------
@@ -75,9 +81,23 @@ def blank_coverage(width: int, height: int) -> QImage:
     stride = (width + 3) & ~3  # rows 32-bit aligned, as Qt lays out its own images
     if hasattr(mmap, "MAP_PRIVATE"):
         pages = mmap.mmap(-1, stride * height, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
+        if stride * height >= PREFAULT_BYTES and sys.platform.startswith("linux"):
+            worker_pool.start(lambda: prefault(pages))
     else:  # Windows: a page-file-backed map, zero-filled on first touch as well
         pages = mmap.mmap(-1, stride * height)
     return QImage(memoryview(pages), width, height, stride, FORMAT)
+
+
+def prefault(pages: mmap.mmap) -> None:
+    """Give a private map its memory now, its contents untouched (Linux's MADV_POPULATE_WRITE, 5.14+;
+    elsewhere nothing). Run in a worker: ctypes lets the GIL go through the call, and the GUI thread's
+    first pass over a fresh 8K mask (an Invert, a Fill, an export's copy) then takes no page faults
+    (8,100 of them: 25-90 ms under load). The pages' values are not changed, so the GUI thread may
+    paint into them meanwhile."""
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        madvise = ctypes.CDLL(None, use_errno=True).madvise
+        madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        madvise(np.frombuffer(pages, dtype=np.uint8).ctypes.data, len(pages), MADV_POPULATE_WRITE)
 
 
 def around(box: QRect, bounds: QRect) -> list[QRect]:
