@@ -21,6 +21,7 @@ LATER = (
     "ideogram_studio.api.responses", "ideogram_studio.api.v2_responses",  # (api/__init__ is lazy; quotes come later)
     "ideogram_studio.ui.pickers.mine_tab",  # (made with the preset picker)
     "ideogram_studio.ui.modes.source_image",  # (the modes with a source image: not Generate)
+    "importlib.resources",  # (the package data is read from the package's folder: resources/__init__.py)
 )  # fmt: skip
 #: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
 #: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance
