@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QComboBox, QLabel, QLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QLayout, QLineEdit, QToolButton, QWidget
 
 from ..common import theme
 
@@ -61,6 +61,22 @@ def clear_button(parent: QWidget, tip: str) -> QToolButton:
     side = max(26, hint.width(), hint.height())
     button.setFixedSize(QSize(side, side))
     return button
+
+
+def clear_button_once_filled(edit: QLineEdit) -> None:
+    """The line's clear button (×), turned on when the line first holds text. An empty line looks
+    the same either way (the button shows only over text), and the first clear button of the
+    process costs ~10 ms (Qt looks up its icon): not before the first form takes typing."""
+    if edit.text():
+        edit.setClearButtonEnabled(True)
+        return
+
+    def enable(text: str) -> None:
+        if text:
+            edit.textChanged.disconnect(enable)
+            edit.setClearButtonEnabled(True)
+
+    edit.textChanged.connect(enable)
 
 
 def enum_value(combo: QComboBox, enum: Any) -> Any:

@@ -37,7 +37,15 @@ from ..pickers.preset_previews import preset_name
 from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
-from .field_widgets import enum_value, field_label, lock_icon, parse_style_codes, set_enum, widgets_of
+from .field_widgets import (
+    clear_button_once_filled,
+    enum_value,
+    field_label,
+    lock_icon,
+    parse_style_codes,
+    set_enum,
+    widgets_of,
+)
 from .reference_zone import ReferenceZone
 from .speed_prices import speed_item_text
 from .style_choices import PaletteChoice, PresetChoice
@@ -401,7 +409,7 @@ class RequestFields(QWidget):
             more_grid = self._grid(more)
             self.custom_model_edit = QLineEdit(more)
             self.custom_model_edit.setPlaceholderText("Optional: your own model, trained at Ideogram")
-            self.custom_model_edit.setClearButtonEnabled(True)
+            clear_button_once_filled(self.custom_model_edit)
             self.custom_model_edit.setToolTip(
                 "Paste the address Ideogram shows on your model's page (such as model/my-brand/version/1): "
                 "its style comes with it. Leave empty for Ideogram's own model."
@@ -451,7 +459,7 @@ class RequestFields(QWidget):
         if "style_codes" in n:
             self.style_codes_edit = QLineEdit(parent)
             self.style_codes_edit.setPlaceholderText("e.g. AAFF5733, 0133FF57")
-            self.style_codes_edit.setClearButtonEnabled(True)
+            clear_button_once_filled(self.style_codes_edit)
             self.style_codes_edit.setToolTip(
                 "Style codes: 8 hexadecimal characters each, separated by commas or spaces. "
                 "Cannot be combined with a style type or with style reference images."
