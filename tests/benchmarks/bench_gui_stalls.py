@@ -319,16 +319,18 @@ async def mask_steps(heart: Heartbeat, window: object, controller: object, tmp: 
     steps.append(await Step(heart, "Invert").run(canvas.invert, lambda: True))
     steps.append(await Step(heart, "Invert back (Undo)").run(canvas.undo_stack().undo, lambda: True))
     saved = tmp / "mask.png"
-    real_dialog = QFileDialog.getSaveFileName
+    real_dialogs = QFileDialog.getSaveFileName, QFileDialog.getOpenFileName
     QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(saved), ""))  # type: ignore[method-assign]
+    QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (str(saved), ""))  # type: ignore[method-assign]
     try:
         save = editor.tool_buttons["save"].defaultAction()
         steps.append(await Step(heart, "Save mask").run(save.trigger, lambda: editor.status_text().startswith("Saved")))
+        canvas.fill()
+        load = editor.tool_buttons["load"].defaultAction()
+        steps.append(await Step(heart, "Load mask (the saved file, over a Fill)").run(
+            load.trigger, lambda: editor.status_text().startswith("Loaded")))  # fmt: skip
     finally:
-        QFileDialog.getSaveFileName = real_dialog  # type: ignore[method-assign]
-    canvas.fill()
-    steps.append(await Step(heart, "Load mask (the saved file, over a Fill)").run(
-        lambda: canvas.load_mask_file(saved), lambda: True))  # fmt: skip
+        QFileDialog.getSaveFileName, QFileDialog.getOpenFileName = real_dialogs  # type: ignore[method-assign]
     queued = seen["queued"]
     steps.append(await Step(heart, "Send, until the job is queued").run(panel.submit, lambda: seen["queued"] > queued))
     return steps

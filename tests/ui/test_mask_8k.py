@@ -24,7 +24,7 @@ from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, Operation
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.imaging.mask_export import FULL_MASK, change_ratio, mask_file_for, refusal
-from ideogram_studio.ui.mask import mask_snapshot
+from ideogram_studio.ui.mask import mask_loading, mask_snapshot
 from ideogram_studio.ui.mask.canvas import MaskCanvas
 from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer, coverage_to_pil
 from ideogram_studio.ui.modes.edit import EditPanel
@@ -130,22 +130,22 @@ def test_invert_of_a_filled_or_blank_8k_mask_is_known_without_reading_it(
 
 
 class HeldEncoder:
-    """Holds the worker inside the mask's encoding (``mask_snapshot``'s ``name``) until the GUI
-    thread has counted a few heartbeats after the call returned: encoding on the GUI thread would
-    never see it opened (the timer cannot tick while the thread waits)."""
+    """Holds the worker inside the mask's encoding (``module``'s ``name``: ``mask_snapshot`` by
+    default) until the GUI thread has counted a few heartbeats after the call returned: encoding on
+    the GUI thread would never see it opened (the timer cannot tick while the thread waits)."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, owner: QObject) -> None:
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str, owner: QObject, module: Any = mask_snapshot) -> None:
         self.open = threading.Event()
         self.opened: list[bool] = []
         self.threads: list[str] = []
-        real = getattr(mask_snapshot, name)
+        real = getattr(module, name)
 
         def held(*args: Any, **kwargs: Any) -> Any:
             self.threads.append(threading.current_thread().name)
             self.opened.append(self.open.wait(GATE_WAIT_S))
             return real(*args, **kwargs)
 
-        monkeypatch.setattr(mask_snapshot, name, held)
+        monkeypatch.setattr(module, name, held)
         self.beats = 0
         self.timer = QTimer(owner)
         self.timer.setInterval(5)
@@ -261,3 +261,52 @@ def test_save_mask_writes_the_8k_file_from_a_worker(
     with qtbot.waitSignal(edit.canvas.message, timeout=GATE_WAIT_S * 1000) as said:
         assert edit.canvas.save_mask_later(folder)  # a folder cannot be written as a file
     assert said.args[0].startswith("The mask could not be saved to a folder (")
+
+
+def test_load_mask_reads_the_8k_file_in_a_worker_and_compares_it_with_the_mask_as_it_is(
+    qtbot: Any, edit: EditPanel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    canvas, editor = edit.canvas, edit.mask_editor
+    path = tmp_path / "mask.png"
+    black_is_change = Image.new("L", EIGHT_K, 255)
+    black_is_change.paste(0, (4000, 500, 6000, 1500))
+    black_is_change.save(path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), "")))
+    gate = HeldEncoder(monkeypatch, "read_mask_for_image", edit, mask_loading)
+    steps = canvas.undo_stack().count()
+    with qtbot.waitSignal(canvas.message, timeout=GATE_WAIT_S * 2000) as said:
+        editor.tool_buttons["load"].defaultAction().trigger()
+        drag_rect(canvas, (100, 100), (600, 400))  # painted while the file is read: compared again
+        gate.arm()
+    assert gate.opened == [True, True] and threading.main_thread().name not in gate.threads
+    assert said.args[0].startswith("Loaded mask.png (black = change)")
+    expected = black_is_change.point([255 if v < 128 else 0 for v in range(256)])
+    layer = layer_of(canvas)
+    assert layer.pil().tobytes() == expected.tobytes()  # the file, exactly
+    assert canvas.undo_stack().count() == steps + 2  # the rectangle, then the load: one step each
+    canvas.undo_stack().undo()
+    painted = layer.pil()
+    assert painted.getpixel((300, 300)) == 255 and painted.getpixel((1500, 1500)) == 255  # both rectangles
+    assert painted.getpixel((5000, 1000)) == 0
+
+
+def test_a_mask_file_of_another_size_asks_on_the_gui_thread(
+    qtbot: Any, edit: EditPanel, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    canvas = edit.canvas
+    path = tmp_path / "small.png"
+    small = Image.new("L", (768, 432), 255)
+    small.paste(0, (0, 0, 384, 432))
+    small.save(path)
+    asked: list[str] = []
+
+    def prompt(mask_size: Any, image_size: Any) -> bool:
+        asked.append(threading.current_thread().name)
+        return True
+
+    canvas.scale_prompt = prompt
+    with qtbot.waitSignal(canvas.message, timeout=GATE_WAIT_S * 2000) as said:
+        assert canvas.load_mask_later(path)
+    assert asked == [threading.main_thread().name] and "scaled from 768×432" in said.args[0]
+    layer = layer_of(canvas)
+    assert layer.pil().getpixel((100, 100)) == 255 and layer.pil().getpixel((7000, 4000)) == 0

@@ -654,7 +654,7 @@ def test_save_and_load_round_trip(canvas: MaskCanvas, tmp_path: Path) -> None:
     assert coverage(canvas).tobytes() == expected.tobytes()
 
 
-def test_drop_a_mask_file(canvas: MaskCanvas, tmp_path: Path) -> None:
+def test_drop_a_mask_file(canvas: MaskCanvas, tmp_path: Path, qtbot) -> None:
     path = tmp_path / "drop.png"
     img = Image.new("L", (W, H), 255)
     img.paste(0, (0, 0, 100, 100))
@@ -676,8 +676,9 @@ def test_drop_a_mask_file(canvas: MaskCanvas, tmp_path: Path) -> None:
     move = make(QDragMoveEvent)
     QApplication.sendEvent(viewport, move)
     drop = QDropEvent(QPointF(100, 100), Qt.DropAction.CopyAction, mime, LEFT, NO_MOD)
-    QApplication.sendEvent(viewport, drop)
-    assert drop.isAccepted()
+    with qtbot.waitSignal(canvas.mask_changed, timeout=10_000):  # (the file is read in a worker)
+        QApplication.sendEvent(viewport, drop)
+        assert drop.isAccepted()
     assert coverage(canvas).getpixel((50, 50)) == 255 and coverage(canvas).getpixel((150, 150)) == 0
     assert canvas.undo_stack().count() == 1
 

@@ -54,13 +54,9 @@ from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QWidget
 from ...api.images import ImageFile
 from ...imaging.mask_export import (
     EMPTY_MASK,
-    FULL_MASK,
-    THRESHOLD,
     MaskRule,
     api_mask_file,
     api_mask_png,
-    change_ratio,
-    refusal,
 )
 from ..common import theme
 from ..common.paintable_image import paintable
@@ -70,6 +66,7 @@ from .image_item import ImageItem, checkerboard
 from .layer import (
     DEFAULT_OPACITY,
     DEFAULT_OVERLAY,
+    FORMAT,
     FillCommand,
     InvertCommand,
     MaskItem,
@@ -79,7 +76,8 @@ from .layer import (
     pil_to_coverage,
 )
 from .mask_file_load import ScalePrompt, read_mask_for_image
-from .mask_snapshot import MaskSnapshot, MaskWorker, not_saved
+from .mask_loading import LoadedPatch, MaskFileJobs
+from .mask_snapshot import MaskSnapshot, not_saved
 from .overlays import BrushOutline, ShapePreview, paint_empty_hint
 from .tools import MAX_SIZE, MIN_SIZE, BrushStroke, lasso_command, rect_command, rect_from_points
 
@@ -161,8 +159,10 @@ class MaskCanvas(ZoomView):
         self.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
         self.setAcceptDrops(True)
         self.viewport().setAcceptDrops(True)
-        self._saver = MaskWorker(self)
-        self._saver.finished.connect(self._on_saved)
+        #: Counts the mask's changes: a file read in a worker is compared with the mask it saw.
+        self._generation = 0
+        self.mask_changed.connect(self._count_change)
+        self._files = MaskFileJobs(self._mask_now, self._apply_loaded, self.message.emit, self.mask_saved.emit, self)
         self._actions: dict[str, QAction] = {}
         self._make_actions()
         self._refresh_cursor()
@@ -305,13 +305,7 @@ class MaskCanvas(ZoomView):
         """The share of the image the exported mask marks to change (0..1), before grow/feather."""
         if self._layer is None or self._blank:
             return 0.0
-        box, outside = self._layer.known()  # (around the box every pixel holds `outside`: only the box is read)
-        if box.isEmpty():
-            return 1.0 if outside >= THRESHOLD else 0.0
-        whole = self._layer.width() * self._layer.height()
-        inside = box.width() * box.height()
-        around = (whole - inside) / whole if outside >= THRESHOLD else 0.0
-        return around + change_ratio(self._layer.pil(box)) * inside / whole
+        return self._layer.coverage_ratio()  # (only the layer's known box is read)
 
     # ================================================================ public API: view ======
     def set_overlay(self, color: QColor | str | None = None, opacity: float | None = None) -> None:
@@ -391,25 +385,43 @@ class MaskCanvas(ZoomView):
         if self._layer is None:
             self.message.emit(NO_IMAGE)
             return False
-        snapshot, path = self.snapshot(), Path(path)
-        self._saver.start(lambda: snapshot.save(path))
+        self._files.save(self.snapshot(), Path(path))
         return True
 
-    def _on_saved(self, _ticket: int, result: object) -> None:
-        if isinstance(result, tuple) and len(result) == 2:  # (the path and why it was not written)
-            self.message.emit(result[1])
-        elif isinstance(result, tuple):
-            self.mask_saved.emit(str(result[0]))
-
     def snapshot(self) -> MaskSnapshot:
-        """The mask as it is now, with the export options, to export later (in a worker): a copy of
-        the layer's known box only (every pixel around it holds one value)."""
+        """The mask as it is now, with the export options, to export later (in a worker)."""
         if self._layer is None:
             raise RuntimeError(NO_IMAGE)
-        box, outside = self._layer.known()
-        inside = self._layer.pixels(box) if not box.isEmpty() else None
-        size = (self._layer.width(), self._layer.height())
-        return MaskSnapshot(size, outside, (box.left(), box.top()), inside, self._grow, self._feather)
+        return MaskSnapshot.of(self._layer, self._grow, self._feather)
+
+    def load_mask_later(self, path: str | Path, scale_to_fit: bool | None = None) -> bool:
+        """``load_mask_file`` with the file read, checked and compared in a worker (``mask_loading``):
+        the undo step and ``message`` follow. False: no image."""
+        if self._layer is None:
+            self.message.emit(NO_IMAGE)
+            return False
+        self._files.prompt = self.scale_prompt
+        self._files.load(Path(path), self._rule, scale_to_fit)
+        return True
+
+    def _mask_now(self) -> tuple[MaskSnapshot, int]:
+        return self.snapshot(), self._generation
+
+    def _apply_loaded(self, patch: LoadedPatch, generation: int) -> bool:
+        """A file read in a worker, compared with the mask of ``generation``: one undo step, or False
+        when the mask has changed since (it is compared again)."""
+        if self._layer is None:
+            return True
+        self._commit_interaction()
+        if generation != self._generation:
+            return False
+        box = patch.box
+        if not box.isEmpty():
+            after = QImage(patch.pixels, box.width(), box.height(), box.width(), FORMAT).copy()
+            patches = [(box.topLeft(), self._layer.copy(box), after)]
+            self._push(PatchCommand(self._layer, "Load mask", patches, applied=False))
+        self.message.emit(patch.message)
+        return True
 
     # ================================================================ public API: export =====
     def set_export_options(self, grow: int = 0, feather: int = 0) -> None:
@@ -436,17 +448,7 @@ class MaskCanvas(ZoomView):
         """A reason to refuse sending this mask, or None when it is fine."""
         if self._layer is None:
             return NO_IMAGE
-        if self._blank:
-            return EMPTY_MASK
-        box, outside = self._layer.known()
-        if box.isEmpty():  # one value everywhere: all or nothing, however grown or feathered
-            return FULL_MASK if outside >= THRESHOLD else EMPTY_MASK
-        if self._grow or self._feather or box == self._layer.rect():
-            return refusal(self._layer.pil(), self._grow, self._feather)
-        # Around the box every pixel holds `outside`: keep (0) makes the mask never full, and empty
-        # only when nothing inside the box reaches the threshold; change (255) the other way round.
-        reason = refusal(self._layer.pil(box))
-        return None if reason == (FULL_MASK if outside < THRESHOLD else EMPTY_MASK) else reason
+        return EMPTY_MASK if self._blank else self._layer.refusal(self._grow, self._feather)
 
     # ================================================================ actions ================
     def actions_by_name(self) -> dict[str, QAction]:
@@ -525,6 +527,9 @@ class MaskCanvas(ZoomView):
         finally:
             self._pushing = False
         self.mask_changed.emit()
+
+    def _count_change(self) -> None:
+        self._generation += 1
 
     def _on_undo_index(self, _index: int) -> None:
         if not self._pushing:
@@ -735,7 +740,7 @@ class MaskCanvas(ZoomView):
             event.ignore()
             return
         event.acceptProposedAction()
-        self.load_mask_file(path)
+        self.load_mask_later(path)
 
     # ================================================================ zoom and pan hooks =====
     def _content_rect(self) -> QRectF:

@@ -336,8 +336,8 @@ class MaskEditor(QWidget):
         path, _ = QFileDialog.getOpenFileName(
             self, "Load mask", "", "Images (*.png *.jpg *.jpeg *.webp *.bmp *.tif *.tiff);;All files (*)"
         )
-        if path:
-            self._canvas.load_mask_file(path)
+        if path:  # (read in a worker: an 8K file held the window ~0.9 s)
+            self._canvas.load_mask_later(path)
 
     def _save_mask(self) -> None:
         if not self._canvas.has_image():

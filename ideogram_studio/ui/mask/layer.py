@@ -40,7 +40,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ...imaging.mask_export import grey_extrema
+from ...imaging.mask_export import EMPTY_MASK, FULL_MASK, THRESHOLD, change_ratio, grey_extrema, refusal
 from ..common import theme, worker_pool
 
 TILE = 256
@@ -256,6 +256,30 @@ class MaskLayer:
             self._tell(tinted, None)
         for band in around(tinted, self._rect):
             self._tell(band, self._outside)
+
+    def coverage_ratio(self) -> float:
+        """The share of pixels the exported mask marks to change (0..1), before grow/feather; reads
+        only the known box."""
+        box, outside = self._box, self._outside
+        if box.isEmpty():
+            return 1.0 if outside >= THRESHOLD else 0.0
+        whole = self.width() * self.height()
+        inside = box.width() * box.height()
+        around = (whole - inside) / whole if outside >= THRESHOLD else 0.0
+        return around + change_ratio(self.pil(box)) * inside / whole
+
+    def refusal(self, grow: int = 0, feather: int = 0) -> str | None:
+        """Why this mask must not be sent (``mask_export.refusal``), reading only the known box
+        unless it is grown or feathered."""
+        box, outside = self._box, self._outside
+        if box.isEmpty():  # one value everywhere: all or nothing, however grown or feathered
+            return FULL_MASK if outside >= THRESHOLD else EMPTY_MASK
+        if grow or feather or box == self._rect:
+            return refusal(self.pil(), grow, feather)
+        # Around the box every pixel holds `outside`: keep (0) makes the mask never full, and empty
+        # only when nothing inside the box reaches the threshold; change (255) the other way round.
+        reason = refusal(self.pil(box))
+        return None if reason == (FULL_MASK if outside < THRESHOLD else EMPTY_MASK) else reason
 
     def is_uniform(self, value: int) -> bool:
         box, outside = self._box, self._outside

@@ -25,6 +25,8 @@ class MaskLoad:
 
     coverage: Image.Image | None
     message: str
+    #: Refused for its size: (the file's size, the image's), so the designer can be asked to stretch it.
+    mismatch: tuple[tuple[int, int], tuple[int, int]] | None = None
 
 
 def read_mask_for_image(
@@ -52,6 +54,7 @@ def read_mask_for_image(
                 f"{path.name} is {coverage.width}×{coverage.height} pixels but the image is "
                 f"{image_size[0]}×{image_size[1]}; the mask was not loaded. Load it again and choose "
                 "“Scale to the image size” to stretch it.",
+                (coverage.size, image_size),
             )
         coverage = coverage.resize(image_size, Image.Resampling.BILINEAR).point(
             [255 if v >= 128 else 0 for v in range(256)]

@@ -27,6 +27,7 @@ from ...api.requests import Operation
 from ...imaging.mask_export import api_mask_png, mask_file_for
 from ...imaging.pillow_memory import use_lazily_zeroed_blocks
 from ..common import worker_pool
+from .layer import MaskLayer
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,13 @@ class MaskSnapshot:
     inside: np.ndarray | None
     grow: int = 0
     feather: int = 0
+
+    @classmethod
+    def of(cls, layer: MaskLayer, grow: int = 0, feather: int = 0) -> MaskSnapshot:
+        """``layer`` now: a copy of its known box only (every pixel around it holds one value)."""
+        box, outside = layer.known()
+        inside = layer.pixels(box) if not box.isEmpty() else None
+        return cls((layer.width(), layer.height()), outside, (box.left(), box.top()), inside, grow, feather)
 
     def coverage(self) -> Image.Image:
         """The whole coverage, pixel for pixel the layer's when the snapshot was taken."""

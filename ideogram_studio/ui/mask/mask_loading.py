@@ -1,0 +1,109 @@
+"""Load mask off the GUI thread: the file is read, checked and compared with the mask in a worker.
+
+Loading an 8K mask file held the GUI thread ~0.9 s: Pillow decoding and thresholding it, then
+comparing every pixel with the layer to keep only the box that differs for undo. ``MaskLoader``
+does that in a worker (``ui.mask.mask_snapshot.MaskWorker``) against a snapshot of the mask taken
+when the load starts, and hands back only the box that differs and its new pixels; the canvas then
+makes the one undo step. If the mask changed while the worker read (a stroke meanwhile), the file
+is compared again with the mask as it is. A file of another size asks the canvas's prompt on the
+GUI thread, and is read again, stretched, when the designer says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import ImageChops
+from PySide6.QtCore import QObject, QRect, QSize
+
+from ...imaging.mask_export import MaskRule
+from .mask_file_load import MaskLoad, ScalePrompt, read_mask_for_image
+from .mask_snapshot import MaskSnapshot, MaskWorker
+
+
+@dataclass(frozen=True)
+class LoadedPatch:
+    """What a mask file changes: the box where it differs from the mask (empty: nothing), and its
+    pixels there, rows of ``box.width()`` bytes; ``message`` says what was loaded."""
+
+    box: QRect
+    pixels: bytes
+    message: str
+
+
+def compare(load: MaskLoad, snapshot: MaskSnapshot) -> LoadedPatch | str:
+    """The patch that turns ``snapshot``'s mask into the loaded one (in a worker), or the sentence."""
+    if load.coverage is None:
+        return load.message
+    diff = ImageChops.difference(snapshot.coverage(), load.coverage).getbbox()
+    if diff is None:
+        return LoadedPatch(QRect(), b"", load.message)
+    left, top, right, bottom = diff
+    box = QRect(left, top, right - left, bottom - top)
+    return LoadedPatch(box, load.coverage.crop(diff).tobytes(), load.message)
+
+
+class MaskFileJobs(QObject):
+    """A canvas's mask files read and written in a worker. Load: ``apply(patch, generation)`` is
+    called on the GUI thread with what the file changes in the mask of that generation (False back:
+    the mask has changed since, so it is read and compared again); Save: ``saved(path)``. A refusal
+    or a failure goes to ``say``."""
+
+    def __init__(
+        self,
+        mask: Callable[[], tuple[MaskSnapshot, int]],
+        apply: Callable[[LoadedPatch, int], bool],
+        say: Callable[[str], None],
+        saved: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        #: The canvas's mask now: a snapshot and its generation (a count of its changes).
+        self._mask = mask
+        self._apply, self._say, self._saved = apply, say, saved
+        self._worker = MaskWorker(self)
+        self._worker.finished.connect(self._on_done)
+        #: Asked on a size mismatch when scale_to_fit is None; None = refuse.
+        self.prompt: ScalePrompt | None = None
+        self._loads: dict[int, tuple[Path, MaskRule, bool | None]] = {}
+
+    def save(self, snapshot: MaskSnapshot, path: Path) -> None:
+        self._worker.start(lambda: snapshot.save(path))
+
+    def load(self, path: Path, rule: MaskRule, scale_to_fit: bool | None = None) -> None:
+        """Read ``path`` and compare it with the mask as it is now."""
+        snapshot, generation = self._mask()
+        scale = bool(scale_to_fit)  # (None: refused first; the prompt is asked on the GUI thread)
+        ticket = self._worker.start(lambda: (generation, self._read(path, rule, snapshot, scale)))
+        self._loads[ticket] = (path, rule, scale_to_fit)
+
+    @staticmethod
+    def _read(path: Path, rule: MaskRule, snapshot: MaskSnapshot, scale: bool) -> LoadedPatch | MaskLoad | str:
+        load = read_mask_for_image(path, rule, snapshot.size, scale)
+        return load if load.mismatch is not None else compare(load, snapshot)
+
+    def _on_done(self, ticket: int, result: object) -> None:
+        if ticket not in self._loads:  # a save: (path,) or (path, why it was not written)
+            if isinstance(result, tuple) and len(result) == 1:
+                self._saved(str(result[0]))
+            else:
+                self._say(str(result[1]) if isinstance(result, tuple) else f"The mask could not be saved ({result}).")
+            return
+        path, rule, scale_to_fit = self._loads.pop(ticket)
+        if not isinstance(result, tuple):  # (out of memory in the worker)
+            self._say(f"The mask was not loaded: {result}")
+            return
+        generation, read = result
+        if isinstance(read, MaskLoad) and read.mismatch is not None:
+            if scale_to_fit is None and self.prompt is not None:
+                size, image_size = read.mismatch
+                if self.prompt(QSize(*size), QSize(*image_size)):
+                    self.load(path, rule, True)
+                    return
+            self._say(read.message)
+        elif isinstance(read, str):
+            self._say(read)
+        elif isinstance(read, LoadedPatch) and not self._apply(read, generation):
+            self.load(path, rule, scale_to_fit)  # the mask changed meanwhile: compare again
