@@ -13,12 +13,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ...logs import redact
 
 if TYPE_CHECKING:  # (asyncio itself loads after the prompt takes typing: see app._run_loops)
     import asyncio
+
+    from PySide6.QtWidgets import QMessageBox
 
 log = logging.getLogger("ideogram_studio.crash")
 
@@ -68,6 +70,8 @@ class CrashHandler(QObject):
             log.error("event loop: %s", redact(str(context.get("message"))))
 
     def _show(self, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox  # (with the first crash: the handler is set before typing)
+
         box = QMessageBox(
             QMessageBox.Icon.Critical,
             "Something went wrong",
