@@ -36,12 +36,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: The longest the studio waits for its window's first frame before it starts filling it in.
 FIRST_PAINT_WAIT = 1.0
-#: How soon a worker thread loading start-up's modules (asyncio, then the services') hands the GIL
-#: to the GUI thread that asks for it, until the services have started (Python's default: 5 ms). The
-#: prompt takes typing meanwhile: a key and its repaint ask for the GIL a few times, and each wait
-#: was up to 5 ms (~10 ms before a typed character showed).
-STARTUP_SWITCH_INTERVAL = 0.001
-_USUAL_SWITCH_INTERVAL = sys.getswitchinterval()
 
 
 def _parse(argv: list[str]) -> argparse.Namespace:
@@ -296,7 +290,6 @@ def _run_loops(
     starter = AsyncioStart()
     starter.imported.connect(starter.start)
     worker = threading.Thread(target=import_asyncio, name="import-asyncio", daemon=True)
-    sys.setswitchinterval(min(_USUAL_SWITCH_INTERVAL, STARTUP_SWITCH_INTERVAL))  # (until _run restores it)
     _after_first_paint(first_seen, worker.start)
     try:
         app.exec()
@@ -309,7 +302,6 @@ def _run_loops(
                 raise RuntimeError("Event loop stopped before Future completed.")
             return int(task.result())
     finally:
-        sys.setswitchinterval(_USUAL_SWITCH_INTERVAL)
         crash.uninstall()
 
 
@@ -340,7 +332,6 @@ async def _run(
     # environment's key or the sandbox, and the window's key link looks into it in the background.
     secrets = KeyringStore()
     services = await _start_services(window, settings, secrets, settings_path, files or [])
-    sys.setswitchinterval(_USUAL_SWITCH_INTERVAL)  # (the start-up's workers are done: see _run_loops)
     if isinstance(services, int):  # could not open the library, or handed over to its window
         window.close()
         return services
