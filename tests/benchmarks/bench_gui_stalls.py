@@ -378,6 +378,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         ahead = await Step(heart, "made ahead").run(lambda: None, lambda: not builder.pending())
         print(f"made ahead in quiet moments ({', '.join(builder.done)}): {ahead.seconds * 1000:.0f} ms in all, "
               f"{stall_text(ahead.stalls)}, while no input was waiting")  # fmt: skip
+        for name, pieces in getattr(builder, "pieces", {}).items():  # (an older checkout's builder has none)
+            print(f"  {name:22} {sum(pieces):5.0f} ms on the GUI thread in {len(pieces)} piece(s), "
+                  f"longest {max(pieces):.0f} ms")  # fmt: skip
     elif builder is not None:
         builder.stop()
         print("nothing made ahead (--no-wait): every mode's panel, the picker and the library on first use")

@@ -10,8 +10,10 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.secrets import MemoryStore
+from ideogram_studio.ui.library.page import LibraryPage
 from ideogram_studio.ui.modes import registry
 from ideogram_studio.ui.shell.idle_build import IdleBuilder, studio_jobs
 
@@ -55,3 +57,73 @@ def test_one_thing_at_a_time_and_nothing_right_after_input(qtbot: Any) -> None:
     assert made == ["one"] and eager.pending() == ["two"]  # one at a time
     qtbot.waitUntil(lambda: not eager.pending())
     assert made == ["one", "two"] and eager.done == ["one", "two"]
+
+
+def _library_job(window: Any) -> list[tuple[str, Any]]:
+    return [job for job in studio_jobs(window) if job[0] == "library page"]
+
+
+def test_a_key_typed_while_the_library_is_made_ahead_is_handled_before_the_library_is_finished(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore(), library=False)
+    try:
+        window = studio.window
+        prompt = window.generate_panel.prompt_edit
+        steps = window.library_steps()
+        typed: list[tuple[str, bool, int]] = []  # (the prompt's text, library made?, steps taken) as the key lands
+
+        class Probe(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if watched is prompt and event.type() == QEvent.Type.KeyRelease:
+                    typed.append((prompt.toPlainText(), steps.done(), steps.taken))
+                return False
+
+        probe = Probe()
+        prompt.installEventFilter(probe)
+        step = steps.step
+
+        def step_then_type() -> bool:
+            # During the third step a key is typed, as the window system delivers keys: posted, handled
+            # when the event loop next turns.
+            done = step()
+            if steps.taken == 3:
+                for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                    QApplication.postEvent(prompt, QKeyEvent(kind, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier, "a"))
+            return done
+
+        steps.step = step_then_type  # type: ignore[method-assign]
+        builder = IdleBuilder(window, _library_job(window), quiet_ms=0)
+        qtbot.waitUntil(lambda: bool(typed), timeout=30000)
+        text, finished, taken = typed[0]
+        assert text.endswith("a")
+        assert not finished and taken == 3  # the key waited for the step it was typed in, not for the library
+        assert not window.has_library()
+        qtbot.waitUntil(lambda: not builder.pending(), timeout=30000)  # then the rest, in the next quiet moment
+        assert builder.done == ["library page"] and steps.taken > taken
+        assert window.has_library() and not window.library.is_showing_library()
+        prompt.removeEventFilter(probe)
+    finally:
+        close_studio(qtbot, studio)
+
+
+def test_the_library_asked_for_while_it_is_made_in_steps_is_finished_at_once_and_made_once(
+    qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path
+) -> None:
+    studio = open_studio(qtbot, tmp_path, MemoryStore(), library=False)
+    try:
+        window = studio.window
+        made: list[bool] = []
+        window.library_made.connect(lambda: made.append(True))
+        builder = IdleBuilder(window, _library_job(window), quiet_ms=0)
+        qtbot.waitUntil(lambda: window.library_steps().taken >= 3, timeout=30000)
+        assert not window.has_library()
+        window.library_action.trigger()  # Ctrl+L: the rest now
+        assert window.has_library() and window.library.is_showing_library()
+        page = window.library.page
+        qtbot.waitUntil(lambda: not builder.pending(), timeout=30000)
+        assert builder.done == ["library page"] and made == [True]
+        assert window.library.page is page
+        assert [p for p in window.findChildren(LibraryPage) if p.objectName() == "library-page"] == [page]
+    finally:
+        close_studio(qtbot, studio)

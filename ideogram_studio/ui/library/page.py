@@ -10,7 +10,7 @@ the searches, undo and every write; it talks to a library source, the local gall
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from ...gallery import Gallery, GalleryError, Sort
 from ...gallery.library_ops import DetailInfo, LibraryProblem
 from ...gallery.local_source import LocalLibrarySource
 from ...gallery.search_syntax import Search, SearchIssue, remove_terms, toggle_value
+from ..common.in_steps import Steps
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
 from .actions import MenuItems
@@ -68,10 +69,11 @@ class LibraryPage(PageLayout):
     message = Signal(str)
 
     def __init__(self, gallery: Gallery | None, runner: TaskRunner, parent: QWidget | None = None, *,
-                 send_to: MenuItems = (), use_as: MenuItems = (), session: LibrarySession | None = None) -> None:
+                 send_to: MenuItems = (), use_as: MenuItems = (), session: LibrarySession | None = None,
+                 in_steps: bool = False) -> None:
         """The page over `gallery`, or over a session of another library source. `send_to`,
         `use_as`: the (target, label) items of the "Send to" and "Use as" menus; the chosen target
-        comes back in `send_to_requested` / `use_as_requested`."""
+        comes back in `send_to_requested` / `use_as_requested`. `in_steps`: see `made_in_steps`."""
         if session is None:
             if gallery is None:
                 raise ValueError("LibraryPage needs a gallery or a session")
@@ -79,7 +81,20 @@ class LibraryPage(PageLayout):
         self.session = session
         self.runner = runner
         self.send_to_items, self.use_as_items = send_to, use_as
-        super().__init__(session, parent, send_to=send_to, use_as=use_as)
+        super().__init__(session, parent, send_to=send_to, use_as=use_as, in_steps=in_steps)
+
+    @classmethod
+    def made_in_steps(cls, gallery: Gallery | None, runner: TaskRunner, parent: QWidget | None = None, *,
+                      send_to: MenuItems = (), use_as: MenuItems = ()) -> Steps[LibraryPage]:
+        """The page made a piece at a time (ui/common/in_steps.py): each step a few tens of ms on
+        the GUI thread (the widgets of one part, the actions, the wiring, the style's pass)."""
+        page = cls(gallery, runner, parent, send_to=send_to, use_as=use_as, in_steps=True)
+        yield
+        yield from page.building
+        return page
+
+    def _build_steps(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> Iterator[None]:
+        yield from super()._build_steps(session, send_to, use_as)
         session.setParent(self)
         self._shown_once = False
         self._dialog: QFileDialog | ExportDialog | None = None
@@ -89,9 +104,11 @@ class LibraryPage(PageLayout):
         self._preview: LibraryPreview | None = None
         self._purge_ids: list[int] | None = None
         self.session.keep_selection_from(self._selection_to_keep)
+        yield
         self.library_actions = PageActions(self)
         self.context_menu = self.library_actions.context_menu
         self.library_button.setMenu(self.library_actions.library_menu)
+        yield
         self._connect()
         self.detail_thumbnails.set_display_size(CHAIN_ICON, self.devicePixelRatioF())
         self._update_actions()

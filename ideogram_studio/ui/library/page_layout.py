@@ -1,8 +1,11 @@
 """The library page's widgets and how they are laid out (LibraryPage, page.py, adds what they
 do): the search row, the side bar, the grid with the trash bar above and the task bar and status
-line below, the detail panel. Nothing here acts; it is built once."""
+line below, the detail panel. Nothing here acts; it is built once, at once or in steps of a few
+tens of milliseconds (`in_steps`: made ahead in the designer's quiet moments, ui/shell/idle_build.py)."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -46,11 +49,18 @@ class PageLayout(QWidget):
     """The library page's widgets, built from a session (its model and thumbnails)."""
 
     def __init__(self, session: LibrarySession, parent: QWidget | None = None, *, send_to: MenuItems = (),
-                 use_as: MenuItems = ()) -> None:
+                 use_as: MenuItems = (), in_steps: bool = False) -> None:
+        """`in_steps`: only the empty page now; `building` makes the rest a step at a time (the
+        page is not to be used before it is exhausted)."""
         super().__init__(parent)
-        self._setup_ui(session, send_to, use_as)
+        #: What is left to build: one piece per step (the widgets, then what a subclass adds).
+        self.building: Iterator[None] = self._build_steps(session, send_to, use_as)
+        if not in_steps:
+            for _step in self.building:
+                pass
 
-    def _setup_ui(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> None:
+    def _build_steps(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> Iterator[None]:
+        """The widgets, a piece per step (subclasses add theirs after)."""
         self.setObjectName("library-page")
         theme.apply_style(self, "search-field")  # a search with mistakes: its field and message
         outer = QVBoxLayout(self)
@@ -92,10 +102,12 @@ class PageLayout(QWidget):
         self.search_error.setWordWrap(True)
         self.search_error.hide()
         outer.addWidget(self.search_error)
-
+        yield
         self.filters = LibraryFilters(self)
         self.filters.setMinimumWidth(190)
+        yield
         self.detail = LibraryDetail(session.detail_thumbnails, self, send_to=send_to, use_as=use_as)
+        yield
 
         centre = QWidget(self)
         centre_layout = QVBoxLayout(centre)
@@ -131,7 +143,7 @@ class PageLayout(QWidget):
         self._confirm_row.hide()
         self.trash_bar.hide()
         centre_layout.addWidget(self.trash_bar)
-
+        yield
         self.grid = LibraryGrid(session.model, session.thumbnails, centre)
         self.grid.set_thumbnail_size(DEFAULT_SIZE)
         self._empty = QLabel(centre)
@@ -170,7 +182,7 @@ class PageLayout(QWidget):
         self.status.setObjectName("library-status")
         theme.mute(self.status)
         centre_layout.addWidget(self.status)
-
+        yield
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("library-splitter")
         self.splitter.addWidget(self.filters)

@@ -7,6 +7,10 @@ beforehand, one at a time, each only after the designer has not typed, clicked o
 while (`QUIET_MS`), and never with a mouse button or a key held down: the pause then falls where
 nobody is waiting for the window. What was made on first use meanwhile is skipped (the jobs ask the
 window, which makes a thing once).
+
+A job may instead return an InSteps (ui/common/in_steps.py: the library page, ~0.15-0.3 s in one
+piece): its steps, each a few tens of milliseconds, run one per turn of the event loop, so input that
+arrives meanwhile waits one step, not the whole; after input, the rest waits for a quiet moment again.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
+
+from ..common.in_steps import InSteps, Steps
 
 #: How long the designer has left the studio alone before the next thing is made.
 QUIET_MS = 1200
@@ -55,8 +61,14 @@ class IdleBuilder(QObject):
         self._quiet_s = quiet_ms / 1000
         self._last_input = time.monotonic()
         self._pressed = 0
+        #: The job being made in steps (its name), and when its last step ended.
+        self._current: tuple[str, InSteps[object]] | None = None
+        self._step_ended = 0.0
+        self._scheduled = False  # (its next step is posted)
         #: The names of the jobs done, in order (for tests and the log).
         self.done: list[str] = []
+        #: Each job's pieces: how long each held the GUI thread, in ms (the benchmarks print them).
+        self.pieces: dict[str, list[float]] = {}
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
@@ -66,7 +78,9 @@ class IdleBuilder(QObject):
         self._timer.start()
 
     def pending(self) -> list[str]:
-        return [name for name, _make in self._jobs]
+        """The jobs not made yet (the one being made in steps first)."""
+        current = [self._current[0]] if self._current is not None else []
+        return current + [name for name, _make in self._jobs]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
@@ -83,8 +97,39 @@ class IdleBuilder(QObject):
             return  # a drag or a held key (a release may go to another application: not forever)
         if time.monotonic() - self._last_input < self._quiet_s:
             return
-        name, make = self._jobs.pop(0)
-        make()
+        if self._current is None:
+            name, make = self._jobs.pop(0)
+            t = time.perf_counter()
+            made = make()
+            self.pieces[name] = [(time.perf_counter() - t) * 1000]
+            if not isinstance(made, InSteps) or made.done():
+                self._made(name)
+                return
+            self._current = (name, made)
+        if not self._scheduled:
+            self._scheduled = True
+            self._step_ended = time.monotonic()
+            self._step()
+
+    def _step(self) -> None:
+        """One step of the thing being made in steps; the next at the next turn of the event loop,
+        unless input arrived meanwhile (then at the next quiet moment: `_look`)."""
+        if self._current is None or self._last_input > self._step_ended:
+            self._scheduled = False
+            return
+        name, steps = self._current
+        t = time.perf_counter()
+        done = steps.step()
+        self.pieces[name].append((time.perf_counter() - t) * 1000)
+        if done:  # (also when the window finished it: asked for meanwhile)
+            self._current = None
+            self._scheduled = False
+            self._made(name)
+            return
+        self._step_ended = time.monotonic()
+        QTimer.singleShot(0, self, self._step)
+
+    def _made(self, name: str) -> None:
         self.done.append(name)
         # The thing just made took a while: the next one waits for a new quiet moment after it.
         self._last_input = time.monotonic() - self._quiet_s + LOOK_MS / 1000
@@ -92,6 +137,8 @@ class IdleBuilder(QObject):
             self.stop()
 
     def stop(self) -> None:
+        """No more making (what is half made in steps is finished by whoever needs it)."""
+        self._current = None
         self._timer.stop()
         app = QApplication.instance()
         if app is not None:
@@ -121,6 +168,12 @@ def studio_jobs(window: object) -> list[tuple[str, Callable[[], object]]]:
             if (layout := dialog.layout()) is not None:
                 layout.activate()
 
+    def library_page() -> Steps[None]:
+        steps = window.library_steps()
+        while not steps.step():  # (done at once if the window made it meanwhile)
+            yield
+        window.prepare_library()  # the window takes it: its shortcuts, library_made
+
     jobs.append(("preset picker", preset_picker))
-    jobs.append(("library page", window.prepare_library))
+    jobs.append(("library page", lambda: InSteps(library_page())))
     return jobs

@@ -69,20 +69,17 @@ class LibraryLink(QObject):
         stack: QStackedWidget,
         studio: QWidget,
         toggle_action: QAction,
+        page: LibraryPage | None = None,
     ) -> None:
         """`stack`: the window's centre, with the `studio` page; the library becomes a page beside it.
         `toggle_action`: the window's "Library" action (its button and menu entry exist before the
-        library does); the link gives it its shortcut and meaning."""
+        library does); the link gives it its shortcut and meaning. `page`: the library page, if
+        made already (the window makes it in steps: library_steps.py)."""
         super().__init__(stack)
         self.host = host
         self.controller = controller
-        self.page = LibraryPage(
-            controller.services.gallery,
-            controller.runner,
-            stack,
-            send_to=registry.send_to_items(),
-            use_as=registry.use_as_items(),
-        )
+        self.page = page or LibraryPage(controller.services.gallery, controller.runner, stack,
+                                        send_to=registry.send_to_items(), use_as=registry.use_as_items())
         self.page.setObjectName("library-page")
         self._studio = studio
         self.stack = stack

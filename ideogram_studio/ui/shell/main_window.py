@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from ...api.images import ImageFile
     from ...services import Services
     from ...settings import Settings
+    from ..common.in_steps import InSteps
     from ..modes.background import BackgroundPanel
     from ..modes.batch_dialog import BatchDialog
     from ..modes.edit import EditPanel
@@ -151,16 +152,18 @@ class MainWindow(QMainWindow):
 
     @property
     def library(self) -> LibraryLink:
-        """The library page and its wiring (Ctrl+L): made on first use, or by the app once started."""
+        """The library page and its wiring (Ctrl+L): made (finished) on first use, or by the app once started."""
         if self._library is None:
-            if not self._attached:
-                raise AttributeError("the library comes with the studio (attach())")
-            from .library_link import LibraryLink
-
-            self._library = LibraryLink(self, self.controller, self._centre, self._splitter, self.library_action)
+            self._library = self.library_steps().finish()
             self._apply_saved_shortcuts()  # the library's commands (and Ctrl+L, set again by the link)
             self.library_made.emit()
         return self._library
+
+    def library_steps(self) -> InSteps[LibraryLink]:
+        """The library being made a step at a time (library_steps.py; `library` finishes it)."""
+        from .library_steps import library_in_steps
+
+        return library_in_steps(self, self._attached, self._centre, self._splitter)
 
     def has_library(self) -> bool:
         return self._library is not None
