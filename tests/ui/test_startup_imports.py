@@ -22,6 +22,8 @@ LATER = (
     "ideogram_studio.ui.pickers.mine_tab",  # (made with the preset picker)
     "ideogram_studio.ui.modes.source_image",  # (the modes with a source image: not Generate)
     "importlib.resources",  # (the package data is read from the package's folder: resources/__init__.py)
+    "ideogram_studio.api.structured_layout",  # (with the first layout or Expand)
+    "ideogram_studio.ui.common.image_decode",  # (with the first reference image)
 )  # fmt: skip
 #: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
 #: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance

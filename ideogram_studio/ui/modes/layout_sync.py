@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QImage
 
 from ...api.errors import RequestValidationError
-from ...api.structured_layout import Layout
 from .structured_prompt_box import StructuredPromptBox
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (the layout's model loads with the first layout: not before the form takes typing)
+    from ...api.structured_layout import Layout
     from .layout_editor import LayoutEditor
 
 
@@ -46,6 +46,7 @@ class LayoutSync(QObject):
         """The editor, made the first time: it starts from the JSON field's prompt when that is
         valid, else from the prompt's sentence as the high-level description (no elements yet)."""
         if self._editor is None:
+            from ...api.structured_layout import Layout
             from .layout_editor import LayoutEditor  # (its palette picker is not start-up's to load)
 
             self._editor = LayoutEditor()
@@ -91,6 +92,8 @@ class LayoutSync(QObject):
     def _parsed(self) -> Layout | None:
         if not self.box.in_use():
             return None
+        from ...api.structured_layout import Layout
+
         try:
             return Layout.from_json(self.box.text())
         except RequestValidationError:

@@ -26,7 +26,6 @@ from ...api.errors import ImageFileError
 from ...api.images import ImageFile
 from ..common import theme
 from ..common.field_errors import FieldMessage
-from ..common.image_decode import decode_image
 from ..common.theme import mute
 from ..widgets.flow_layout import FlowLayout
 from ..widgets.image_drop import ImageDropTarget
@@ -37,6 +36,8 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.webp)"
 
 def thumbnail(image: ImageFile, size: int = THUMB) -> QPixmap:
     """A square, centre-cropped thumbnail of an image file."""
+    from ..common.image_decode import decode_image  # (with the first reference: not with the form)
+
     qimage = decode_image(image.data)
     if qimage.isNull():
         pix = QPixmap(size, size)

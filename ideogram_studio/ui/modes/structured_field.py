@@ -17,7 +17,6 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QVBoxLayout
 
 from ...api.errors import RequestValidationError
-from ...api.structured_layout import frame_aspect_ratio
 from ...api.v2_requests import JSON_PROMPT, V2Request
 from .layout_sync import LayoutSync
 from .mode_panel import ModePanel
@@ -140,6 +139,8 @@ class StructuredField(QObject):
     @Slot(str)
     def _ask(self, text: str) -> None:
         if self._services is not None:  # in the frame's shape: the boxes come back placed for it
+            from ...api.structured_layout import frame_aspect_ratio  # (with the first Expand)
+
             frame = self.sync.frame()
             self._services.expand_prompt(text, self.asker, frame_aspect_ratio(frame) if frame else None)
 
