@@ -24,6 +24,7 @@ LATER = (
     "importlib.resources",  # (the package data is read from the package's folder: resources/__init__.py)
     "ideogram_studio.api.structured_layout",  # (with the first layout or Expand)
     "ideogram_studio.ui.common.image_decode",  # (with the first reference image)
+    "ideogram_studio.ui.pickers.palette_picker",  # (with the picker: the Style row reads ui/pickers/palette_look)
 )  # fmt: skip
 #: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
 #: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance

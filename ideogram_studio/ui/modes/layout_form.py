@@ -33,7 +33,8 @@ from ...api.structured_prompt import MAX_ELEMENT_PALETTE
 from ...resources.catalog import palette_swatches
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
-from ..pickers.palette_picker import PalettePicker, swatch_pixmap
+from ..pickers.palette_look import swatch_pixmap
+from ..pickers.palette_picker import PalettePicker
 
 KINDS = (("obj", "Object"), ("text", "Text"))
 STYLE_KINDS = (("art", "Illustration: art style"), ("photo", "Photograph: photo style"))

@@ -32,7 +32,7 @@ from ...api.requests import ApiRequest
 from ..common import theme
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
-from ..pickers.palette_picker import palette_label
+from ..pickers.palette_look import palette_label
 from ..pickers.preset_previews import preset_name
 from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection

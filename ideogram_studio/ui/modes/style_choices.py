@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSizePolicy, QTabWidget
 from ...api.enums import StylePreset
 from ...api.palette import ColorPalette
 from ..common import theme
-from ..pickers.palette_picker import palette_label, palette_pixmap
+from ..pickers.palette_look import palette_label, palette_pixmap
 from ..pickers.preset_previews import PreviewStore, preset_description, preset_name, recent_presets
 from .field_widgets import clear_button
 
