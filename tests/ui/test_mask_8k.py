@@ -281,13 +281,37 @@ def test_load_mask_reads_the_8k_file_in_a_worker_and_compares_it_with_the_mask_a
     assert gate.opened == [True, True] and threading.main_thread().name not in gate.threads
     assert said.args[0].startswith("Loaded mask.png (black = change)")
     expected = black_is_change.point([255 if v < 128 else 0 for v in range(256)])
-    layer = layer_of(canvas)
+    layer, item = layer_of(canvas), item_of(canvas)
     assert layer.pil().tobytes() == expected.tobytes()  # the file, exactly
+    assert_known_from_the_pixels(canvas, expected)
+    assert (0, 0) not in item._tiles and item._tiles[(5000 // TILE, 1000 // TILE)].pixelColor(0, 0).alpha() == 255
     assert canvas.undo_stack().count() == steps + 2  # the rectangle, then the load: one step each
     canvas.undo_stack().undo()
     painted = layer.pil()
     assert painted.getpixel((300, 300)) == 255 and painted.getpixel((1500, 1500)) == 255  # both rectangles
     assert painted.getpixel((5000, 1000)) == 0
+    assert_known_from_the_pixels(canvas, painted)
+    canvas.undo_stack().redo()
+    assert_known_from_the_pixels(canvas, expected)
+
+    ImageChops.invert(black_is_change).save(path)  # nearly all of it to change: 255 around a small box
+    with qtbot.waitSignal(canvas.message, timeout=GATE_WAIT_S * 2000):
+        canvas.load_mask_later(path)
+    inverse = ImageChops.invert(expected)
+    assert layer.pil().tobytes() == inverse.tobytes() and layer.painted_box() == layer.rect()
+    assert_known_from_the_pixels(canvas, inverse)
+    far = [item._tiles[(0, 0)], item._tiles[(29, 15)]]
+    assert far[0].cacheKey() == far[1].cacheKey() and far[0].pixelColor(0, 0).alpha() == 255  # the shared tile
+
+
+def assert_known_from_the_pixels(canvas: MaskCanvas, coverage: Image.Image) -> None:
+    """What the canvas says from its known box is what a full read of ``coverage`` says."""
+    box, outside = layer_of(canvas).known()
+    assert canvas.coverage_ratio() == pytest.approx(change_ratio(coverage))
+    assert canvas.check_mask() == refusal(coverage)
+    around = coverage.copy()
+    around.paste(outside, (box.left(), box.top(), box.right() + 1, box.bottom() + 1))
+    assert around.getextrema() == (outside, outside)  # every pixel outside the box holds the value
 
 
 def test_a_mask_file_of_another_size_asks_on_the_gui_thread(

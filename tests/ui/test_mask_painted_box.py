@@ -1,12 +1,14 @@
 """The mask reads only what was painted (ui/mask/layer.py): the layer's painted box and its known
 fill value give the same answers as reading every pixel ("is it empty", Clear's undo copy, the
-coverage, the mask's check), through strokes, rectangles, lassos, Fill, Clear, Invert, Load and
-undo/redo; a Fill shares one tinted tile, and a stroke into it changes only that tile."""
+coverage, the mask's check) and every overlay tile shows the coverage under it, through strokes,
+rectangles, lassos, Fill, Clear, Invert, Load (here and in a worker) and undo/redo; a Fill shares one
+tinted tile, and a stroke into it changes only that tile."""
 
 from __future__ import annotations
 
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -80,13 +82,17 @@ def assert_the_overlay_shows(canvas: MaskCanvas, whole: Image.Image) -> None:
             assert shown.tobytes() == part.tobytes(), (tx, ty)
 
 
-def test_every_answer_matches_a_full_read_through_a_designers_session(canvas: MaskCanvas, tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [15, 41])
+def test_every_answer_matches_a_full_read_through_a_designers_session(
+    canvas: MaskCanvas, tmp_path: Path, qtbot: Any, seed: int
+) -> None:
     layer = layer_of(canvas)
     assert layer.painted_box().isEmpty()
     assert_answers_as_a_full_read(canvas)
-    rng = random.Random(15)
+    rng = random.Random(seed)
     saved = tmp_path / "mask.png"
     steps = ["brush", "rect", "lasso", "eraser", "fill", "clear", "invert", "undo", "redo", "save", "load"]
+    steps.append("load later")
     for step in [rng.choice(steps) for _ in range(40)] + ["clear", "brush", "rect"]:
         if step in ("brush", "eraser", "rect", "lasso"):
             canvas.set_tool(step)
@@ -106,6 +112,9 @@ def test_every_answer_matches_a_full_read_through_a_designers_session(canvas: Ma
             canvas.undo_stack().redo()
         elif step == "save":
             assert canvas.save_mask_file(saved)
+        elif step == "load later" and saved.exists():  # (read and compared in a worker)
+            with qtbot.waitSignal(canvas.message, timeout=10_000):
+                assert canvas.load_mask_later(saved)
         elif saved.exists():
             canvas.load_mask_file(saved)
         assert_answers_as_a_full_read(canvas)

@@ -419,7 +419,7 @@ class MaskCanvas(ZoomView):
         if not box.isEmpty():
             after = QImage(patch.pixels, box.width(), box.height(), box.width(), FORMAT).copy()
             patches = [(box.topLeft(), self._layer.copy(box), after)]
-            self._push(PatchCommand(self._layer, "Load mask", patches, applied=False))
+            self._push(PatchCommand(self._layer, "Load mask", patches, applied=False, after=patch.known))
         self.message.emit(patch.message)
         return True
 

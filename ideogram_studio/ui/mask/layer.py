@@ -227,7 +227,9 @@ class MaskLayer:
             listener(rect, uniform)
 
     # whole-layer operations (used by commands)
-    def apply(self, patches: Iterable[tuple[QPoint, QImage]]) -> None:
+    def apply(self, patches: Iterable[tuple[QPoint, QImage]], known: tuple[QRect, int] | None = None) -> None:
+        """Blit ``patches``; ``known``: (box, value) holds for the pixels afterwards (see ``known()``),
+        so only the box's tiles are tinted from the pixels (a loaded 8K mask differs everywhere)."""
         patches = list(patches)
         if not patches:
             return
@@ -236,8 +238,24 @@ class MaskLayer:
         for pos, img in patches:
             painter.drawImage(pos, img)
         painter.end()
+        if known is None:
+            for pos, img in patches:
+                self.notify(QRect(pos, img.size()))
+            return
+        self._box, self._outside = QRect(known[0]).intersected(self._rect), known[1]
         for pos, img in patches:
-            self.notify(QRect(pos, img.size()))
+            self._tell_known(QRect(pos, img.size()))
+
+    def _tell_known(self, changed: QRect) -> None:
+        """Tell the listeners what changed in ``changed``: the known box's tiles are read from the
+        pixels; around them, whole tiles all hold the known value."""
+        area = to_tiles(changed, self._rect)
+        tinted = to_tiles(self._box, self._rect)
+        if not (part := tinted.intersected(area)).isEmpty():
+            self._tell(part, None)
+        for band in around(tinted, self._rect):
+            if not (part := band.intersected(area)).isEmpty():
+                self._tell(part, self._outside)
 
     def fill(self, value: int) -> None:
         self._image.fill(value)
@@ -251,11 +269,7 @@ class MaskLayer:
             pixels = np.frombuffer(self._image.bits(), dtype=np.uint8)
             np.bitwise_not(pixels, out=pixels)
         self._outside = 255 - self._outside
-        tinted = to_tiles(self._box, self._rect)  # (read from the pixels; around it, whole tiles of one value)
-        if not tinted.isEmpty():
-            self._tell(tinted, None)
-        for band in around(tinted, self._rect):
-            self._tell(band, self._outside)
+        self._tell_known(self._rect)
 
     def coverage_ratio(self) -> float:
         """The share of pixels the exported mask marks to change (0..1), before grow/feather; reads
@@ -298,23 +312,34 @@ class PatchCommand(QUndoCommand):
     """Before/after copies of only the changed rects; undo/redo blit them back.
 
     ``applied=True`` means the change is already on the layer (a stroke painted live): the first
-    ``redo()``, which ``QUndoStack.push()`` calls at once, is skipped.
+    ``redo()``, which ``QUndoStack.push()`` calls at once, is skipped. ``after``: what the layer
+    knows of its pixels once the patches are on (``MaskLayer.known``; a loaded file's); the command
+    keeps what it knew before too, so undo and redo tint only the known box's tiles.
     """
 
-    def __init__(self, layer: MaskLayer, text: str, patches: list[Patch], applied: bool) -> None:
+    def __init__(
+        self, layer: MaskLayer, text: str, patches: list[Patch], applied: bool, after: tuple[QRect, int] | None = None
+    ) -> None:
         super().__init__(text)
         self._layer = layer
         self._patches = patches
         self._skip_redo = applied
+        self._known = (layer.known(), after) if after is not None else None
 
     def redo(self) -> None:
         if self._skip_redo:
             self._skip_redo = False
             return
-        self._layer.apply((pos, after) for pos, _, after in self._patches)
+        self._blit([(pos, after) for pos, _, after in self._patches], 1)
 
     def undo(self) -> None:
-        self._layer.apply((pos, before) for pos, before, _ in self._patches)
+        self._blit([(pos, before) for pos, before, _ in self._patches], 0)
+
+    def _blit(self, patches: list[tuple[QPoint, QImage]], which: int) -> None:
+        if self._known is None:
+            self._layer.apply(patches)
+        else:
+            self._layer.apply(patches, self._known[which])
 
     def rects(self) -> list[QRect]:
         return [QRect(pos, before.size()) for pos, before, _ in self._patches]

@@ -31,6 +31,8 @@ class LoadedPatch:
     box: QRect
     pixels: bytes
     message: str
+    #: What is known of the loaded mask: every pixel outside this box holds this value.
+    known: tuple[QRect, int] = (QRect(), 0)
 
 
 def compare(load: MaskLoad, snapshot: MaskSnapshot) -> LoadedPatch | str:
@@ -40,9 +42,21 @@ def compare(load: MaskLoad, snapshot: MaskSnapshot) -> LoadedPatch | str:
     diff = ImageChops.difference(snapshot.coverage(), load.coverage).getbbox()
     if diff is None:
         return LoadedPatch(QRect(), b"", load.message)
-    left, top, right, bottom = diff
-    box = QRect(left, top, right - left, bottom - top)
-    return LoadedPatch(box, load.coverage.crop(diff).tobytes(), load.message)
+    # The loaded mask's own known box: around its painted pixels all 0, or around its unpainted ones
+    # all 255, whichever box is smaller.
+    known = min(
+        ((as_rect(load.coverage.getbbox()), 0), (as_rect(ImageChops.invert(load.coverage).getbbox()), 255)),
+        key=lambda k: k[0].width() * k[0].height(),
+    )
+    return LoadedPatch(as_rect(diff), load.coverage.crop(diff).tobytes(), load.message, known)
+
+
+def as_rect(box: tuple[int, int, int, int] | None) -> QRect:
+    """A Pillow box (left, top, right, bottom; None: nothing) as a QRect."""
+    if box is None:
+        return QRect()
+    left, top, right, bottom = box
+    return QRect(left, top, right - left, bottom - top)
 
 
 class MaskFileJobs(QObject):
