@@ -13,6 +13,13 @@ The baseline draws the same segments with raw QPainter on a QImage of the same s
 per segment as an app would per event: a round-capped line for the hard brush, the same radial
 gradient dabs every quarter diameter for the soft one; on ARGB32_Premultiplied and on Alpha8.
 Ratios are against raw ARGB32_Premultiplied. "release" is the commit + undo command at mouse up.
+
+``--ops W H`` (e.g. ``--ops 7680 4320``) times instead what a designer does to the whole mask of an
+image that size, on the GUI thread, each followed by the repaint it causes, on a canvas at fit with a
+rectangle painted: Invert, Undo, Fill, Undo, the check and the coverage, taking the mask's pixels
+(``mask_qimage``), the synchronous export (``export_mask``), and, where the canvas has them, the
+snapshot an export in a worker starts from. Baseline: a ``memcpy`` of the mask's bytes (bytes()) in
+the same run. PYTHONPATH=<another checkout> measures that checkout's canvas.
 """
 
 from __future__ import annotations
@@ -180,6 +187,72 @@ def repaint_floor(app: QApplication, size: int, pts: list[QPointF]) -> float:
     return elapsed
 
 
+def mask_ops(app: QApplication, size: tuple[int, int], repeats: int) -> None:
+    """Whole-mask operations at ``size``: best and median ms of ``repeats``, each with its repaint."""
+    canvas = MaskCanvas()
+    canvas.resize(VIEW_W, VIEW_H)
+    canvas.show()
+    image = QImage(*size, QImage.Format.Format_RGB32)
+    image.fill(QColor(110, 140, 170))
+    canvas.set_image(image)
+    app.processEvents()
+    time.sleep(0.3)  # (a fresh mask's memory may be given in a worker: as a designer's first click finds it)
+    app.processEvents()
+    canvas.set_tool("rect")
+    w, h = size
+    a, b = (canvas.map_from_image(QPointF(x, y)) for x, y in ((w * 0.2, h * 0.25), (w * 0.45, h * 0.6)))
+    viewport = canvas.viewport()
+    left = Qt.MouseButton.LeftButton
+    for kind, pos, button, buttons in ((QEvent.Type.MouseButtonPress, a, left, left),
+                                       (QEvent.Type.MouseMove, b, Qt.MouseButton.NoButton, left),
+                                       (QEvent.Type.MouseButtonRelease, b, left, Qt.MouseButton.NoButton)):  # fmt: skip
+        QApplication.sendEvent(viewport, QMouseEvent(kind, pos, pos, QPointF(viewport.mapToGlobal(pos.toPoint())),
+                                                     button, buttons, Qt.KeyboardModifier.NoModifier))  # fmt: skip
+    app.processEvents()
+    layer = canvas._layer
+    assert layer is not None
+
+    def timed(fn) -> float:
+        start = time.perf_counter()
+        fn()
+        viewport.repaint()
+        return (time.perf_counter() - start) * 1000
+
+    ops = [
+        ("memcpy of the mask (baseline)", lambda: bytes(layer.image().constBits())),
+        ("Invert", canvas.invert),
+        ("Undo (Invert back)", canvas.undo_stack().undo),
+        ("Fill", canvas.fill),
+        ("Undo (the Fill)", canvas.undo_stack().undo),
+        ("check_mask + coverage_ratio", lambda: (canvas.check_mask(), canvas.coverage_ratio())),
+        ("mask_qimage (a copy)", canvas.mask_qimage),
+        ("export_mask (PNG, here)", canvas.export_mask),
+    ]
+    if hasattr(canvas, "snapshot"):
+        ops.append(("snapshot (what a worker's export starts from)", canvas.snapshot))
+    print(f"whole-mask operations at {w}×{h} on the GUI thread, repaint included (ms, best / median of {repeats}):")
+    for name, fn in ops:
+        times = [timed(fn) for _ in range(repeats)] if "Undo" not in name else []
+        if "Undo" in name:  # (redo what was undone, so each repeat undoes the same step)
+            for _ in range(repeats):
+                times.append(timed(fn))
+                canvas.undo_stack().redo()
+                app.processEvents()
+            canvas.undo_stack().undo()
+        elif name in ("Invert", "Fill"):
+            times = []
+            for _ in range(repeats):
+                times.append(timed(fn))
+                canvas.undo_stack().undo()
+                app.processEvents()
+            fn()
+            app.processEvents()
+        print(f"  {name:48} {min(times):7.1f} {statistics.median(times):7.1f}")
+    canvas.close()
+    canvas.deleteLater()
+    app.processEvents()
+
+
 def best(fn, repeats: int) -> float:
     return min(fn() for _ in range(repeats))
 
@@ -215,9 +288,17 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=500)
     parser.add_argument("--sizes", type=int, nargs="+", default=[2048, 4096])
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--ops", type=int, nargs=2, metavar=("W", "H"), help="whole-mask operations at W×H instead")
     args = parser.parse_args()
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    if args.ops:
+        import ideogram_studio
+
+        print(f"PySide6 {PySide6.__version__}, load average {os.getloadavg()[0]:.2f}, the studio from "
+              f"{os.path.dirname(os.path.dirname(ideogram_studio.__file__))}")  # fmt: skip
+        mask_ops(app, tuple(args.ops), args.repeats)
+        return
     print(f"PySide6 {PySide6.__version__}, Qt platform {app.platformName()}, view {VIEW_W}×{VIEW_H}, "
           f"brush {BRUSH} px, {args.points} points, best of {args.repeats}")
     harness = best(lambda: harness_segments(stroke_points(args.points, 0, 0)), args.repeats)
