@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from PIL import Image, ImageDraw
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
@@ -205,3 +205,24 @@ def test_a_broken_or_enormous_8k_file_gets_a_sentence_and_the_image_stays(
     image = picker.image()
     assert image is not None and image.data == good.read_bytes()
     assert edit.canvas.image_size().toTuple() == (40, 30)
+
+
+def test_an_8k_file_of_another_format_is_refused_at_once_without_asking_qt(
+    qtbot: Any, edit: MaskedPanel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kind, path = "TIFF", tmp_path / "poster.tiff"
+    Image.new("RGB", EIGHT_K, (30, 90, 160)).save(path, kind, compression="tiff_deflate")
+    asked: list[str] = []  # (a reader not told the format probes every plugin, holding the GIL)
+    real = QImageReader.__init__
+
+    def reader(self: QImageReader, *args: Any) -> None:
+        asked.append(repr(args))
+        real(self, *args)
+
+    monkeypatch.setattr(QImageReader, "__init__", reader)
+    picker = edit.source_picker
+    assert picker is not None
+    assert picker.load_path(path) is False and not picker.is_loading()  # refused here and now
+    message = picker.message()
+    assert message.isVisible() and f"a {kind} image" in message.text() and "PNG, JPEG or WebP" in message.text()
+    assert asked == [] and picker.image() is None

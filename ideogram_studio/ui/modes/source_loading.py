@@ -34,7 +34,7 @@ from ...api.limits import MAX_INPUT_PIXELS
 from ...imaging.pillow_memory import use_lazily_zeroed_blocks
 from ...imaging.source_prep import Prepared
 from ..common import worker_pool
-from ..common.image_decode import file_reader
+from ..common.image_decode import file_reader, sniffed_format
 
 #: Images with more pixels than this are read in a worker (a 4-megapixel image decodes in well
 #: under 50 ms on a modest machine; the 8K ones the issue names take over a second).
@@ -53,8 +53,22 @@ class Loaded:
     thumbnail: QImage
 
 
+def is_studio_format(path: str | Path) -> bool:
+    """The file starts as one of the formats the studio tells its readers (``sniffed_format``: PNG,
+    JPEG, WebP, GIF). Any other file is never handed to Qt: a reader not told the format probes every
+    plugin for it, holding the GIL (and Qt's plugin locks) meanwhile; the API takes none of them, and
+    the file's check (``ImageFile``) refuses it in words anyway."""
+    try:
+        with open(path, "rb") as f:
+            return bool(sniffed_format(f.read(16)))
+    except OSError:
+        return False
+
+
 def header_pixels(path: str | Path) -> int:
     """The pixel count the file's header declares (0 when unknown); reads no pixel data."""
+    if not is_studio_format(path):
+        return 0
     size = file_reader(path).size()
     return max(0, size.width()) * max(0, size.height()) if size.isValid() else 0
 
@@ -63,7 +77,10 @@ def preview_image(path: str | Path, side: int = PREVIEW_SIDE) -> tuple[QImage, Q
     """A quick small picture of the file, its full size, and the whole image when the picture took a
     full decode (null otherwise). JPEG decodes at a fraction of its size; a PNG only whole, so the work
     after the preview reuses that decode rather than decoding again (seconds for an 8K one). A
-    decompression bomb is not decoded: a null picture and the size its header declares."""
+    decompression bomb is not decoded: a null picture and the size its header declares; a file of
+    another format is not read at all (null, and an invalid size)."""
+    if not is_studio_format(path):
+        return QImage(), QSize(), QImage()
     reader = file_reader(path)  # (told the format: size() probes no plugin, holding the GIL)
     full = reader.size()
     if not full.isValid() or full.width() * full.height() > MAX_INPUT_PIXELS:
