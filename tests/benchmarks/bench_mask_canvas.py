@@ -33,7 +33,9 @@ import itertools
 import math
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import PySide6
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
@@ -230,15 +232,28 @@ def mask_ops(app: QApplication, size: tuple[int, int], repeats: int) -> None:
     ]
     if hasattr(canvas, "snapshot"):
         ops.append(("snapshot (what a worker's export starts from)", canvas.snapshot))
+
+    def whole_box() -> None:  # a file loaded here over a Fill: it differs everywhere
+        path = Path(tempfile.mkdtemp(prefix="bench-mask-")) / "mask.png"
+        path.write_bytes(canvas.export_mask())
+        canvas.fill()
+        canvas.load_mask_file(path, scale_to_fit=False)
+        app.processEvents()
+
+    ops.append(("check_mask + coverage_ratio, box = the whole image",
+                lambda: (canvas.check_mask(), canvas.coverage_ratio())))  # fmt: skip
     print(f"whole-mask operations at {w}×{h} on the GUI thread, repaint included (ms, best / median of {repeats}):")
     for name, fn in ops:
-        times = [timed(fn) for _ in range(repeats)] if "Undo" not in name else []
+        times = [timed(fn) for _ in range(repeats)] if "Undo" not in name and "whole" not in name else []
         if "Undo" in name:  # (redo what was undone, so each repeat undoes the same step)
             for _ in range(repeats):
                 times.append(timed(fn))
                 canvas.undo_stack().redo()
                 app.processEvents()
             canvas.undo_stack().undo()
+        elif name.endswith("box = the whole image"):
+            whole_box()
+            times = [timed(fn) for _ in range(repeats)]
         elif name in ("Invert", "Fill"):
             times = []
             for _ in range(repeats):

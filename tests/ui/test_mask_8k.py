@@ -64,15 +64,20 @@ def drag_rect(canvas: MaskCanvas, corner: tuple[int, int], other: tuple[int, int
 
 
 def read_rects(monkeypatch: pytest.MonkeyPatch, layer: MaskLayer) -> list[QRect]:
-    """Every rect the layer's pixels are read in as a Pillow image from now on (None: all of them)."""
+    """Every rect the layer's pixels are read in from now on (as a Pillow image, or a numpy view)."""
     reads: list[QRect] = []
-    real = layer.pil
+    real_pil, real_view = layer.pil, layer.view
 
-    def spy(rect: QRect | None = None) -> Image.Image:
+    def pil(rect: QRect | None = None) -> Image.Image:
         reads.append(layer.rect() if rect is None else QRect(rect))
-        return real(rect)
+        return real_pil(rect)
 
-    monkeypatch.setattr(layer, "pil", spy)
+    def view(rect: QRect) -> Any:
+        reads.append(QRect(rect))
+        return real_view(rect)
+
+    monkeypatch.setattr(layer, "pil", pil)
+    monkeypatch.setattr(layer, "view", view)
     return reads
 
 

@@ -40,7 +40,7 @@ from PySide6.QtCore import QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from ...imaging.mask_export import EMPTY_MASK, FULL_MASK, THRESHOLD, change_ratio, grey_extrema, refusal
+from ...imaging.mask_export import EMPTY_MASK, FULL_MASK, THRESHOLD, refusal
 from ..common import theme, worker_pool
 
 TILE = 256
@@ -182,8 +182,13 @@ class MaskLayer:
 
     def pixels(self, rect: QRect) -> np.ndarray:
         """A copy of the pixels in ``rect`` (rows × columns, uint8): one copy, no QImage made."""
+        return self.view(rect).copy()
+
+    def view(self, rect: QRect) -> np.ndarray:
+        """The pixels in ``rect`` as they are (rows × columns, uint8, read-only; no copy): to read at
+        once, never to keep past a change of the layer."""
         rows = np.frombuffer(self._image.constBits(), dtype=np.uint8).reshape(-1, self._image.bytesPerLine())
-        return rows[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1].copy()
+        return rows[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
 
     def known(self) -> tuple[QRect, int]:
         """(box, value): every pixel outside ``box`` holds ``value``; an empty box: every pixel does.
@@ -279,8 +284,8 @@ class MaskLayer:
             return 1.0 if outside >= THRESHOLD else 0.0
         whole = self.width() * self.height()
         inside = box.width() * box.height()
-        around = (whole - inside) / whole if outside >= THRESHOLD else 0.0
-        return around + change_ratio(self.pil(box)) * inside / whole
+        around = whole - inside if outside >= THRESHOLD else 0
+        return (around + int(np.count_nonzero(self.view(box) >= THRESHOLD))) / whole  # (change_ratio's count)
 
     def refusal(self, grow: int = 0, feather: int = 0) -> str | None:
         """Why this mask must not be sent (``mask_export.refusal``), reading only the known box
@@ -288,11 +293,15 @@ class MaskLayer:
         box, outside = self._box, self._outside
         if box.isEmpty():  # one value everywhere: all or nothing, however grown or feathered
             return FULL_MASK if outside >= THRESHOLD else EMPTY_MASK
-        if grow or feather or box == self._rect:
+        if grow or feather:
             return refusal(self.pil(), grow, feather)
+        pixels = self.view(box)  # (as mask_export.refusal judges an ungrown mask: its extremes)
+        lo, hi = int(pixels.min()), int(pixels.max())
+        reason = EMPTY_MASK if hi < THRESHOLD else FULL_MASK if lo >= THRESHOLD else None
+        if box == self._rect:
+            return reason
         # Around the box every pixel holds `outside`: keep (0) makes the mask never full, and empty
         # only when nothing inside the box reaches the threshold; change (255) the other way round.
-        reason = refusal(self.pil(box))
         return None if reason == (FULL_MASK if outside < THRESHOLD else EMPTY_MASK) else reason
 
     def is_uniform(self, value: int) -> bool:
@@ -301,8 +310,8 @@ class MaskLayer:
             return value == outside
         if value != outside and box != self._rect:
             return False  # (outside the box, pixels hold the known value)
-        lo, hi = grey_extrema(self.pil(box))
-        return lo == hi == value
+        pixels = self.view(box)
+        return int(pixels.min()) == int(pixels.max()) == value
 
 
 # ---- undo -------------------------------------------------------------------------------------
