@@ -25,7 +25,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -46,6 +46,8 @@ from .scope import SCOPE_COLLECTION, SCOPE_TRASH, Scope
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: A search's first page: its ids, the cursor to the rest (None: no more), the first screens' rows.
+FirstPage = tuple[Sequence[int], object | None, list[ImageRow]]
 #: Quiet time after a key before the search runs.
 DEBOUNCE_MS = 120
 #: Ids shown at once for a new search (the first screens); the rest follow (MORE_PAGE at a time).
@@ -162,6 +164,8 @@ class LibraryBrowsing(QObject):
         self._debounce = self._timer(DEBOUNCE_MS, self.search_now)
         self._facets_timer = self._timer(FACETS_DELAY_MS, self._start_facets)
         self._rest: tuple[int, Search, object] | None = None  # the shown search's rest, to read
+        #: The current search while its first page is not shown: (generation, search, selection, its read).
+        self._first: tuple[int, Search, tuple[list[int], int | None], Future[FirstPage]] | None = None
         self._rest_timer = self._timer(REST_DELAY_MS, self._read_rest)
 
     def _timer(self, ms: int, slot: Callable[[], None]) -> QTimer:
@@ -267,23 +271,31 @@ class LibraryBrowsing(QObject):
         keep = self._selection() if keep_selection else ([], None)
         if select_ids is not None:
             keep = (list(select_ids), select_ids[0] if select_ids else None)
-        self.runner.run(self._search_task(self._generation, search, keep), "library-search", replace=True)
+        # Given to the search's thread now, not when the task first runs: a page made at once queries
+        # while its widgets are still being made (the event loop turns only after that).
+        first = self._search_pool.submit(_first_page, self.source, search)
+        self._first = (self._generation, search, keep, first)
+        self.runner.run(self._search_task(self._generation, search, keep, first), "library-search", replace=True)
+
+    def show_ready_results(self) -> None:
+        """If the current search's first page has been read but not shown yet (its task waits for
+        the event loop's next turn), show it now: a page being shown paints its first frame with it."""
+        if self._first is None:
+            return
+        generation, search, keep, first = self._first
+        if first.done() and not first.cancelled() and first.exception() is None:  # (else its task says why)
+            self._show_first(generation, search, keep, first.result())
 
     def _show_problem(self, problem: LibraryProblem) -> None:
         self._missing = True
         self.model.set_ids([])
         self.problem_changed.emit(problem)
 
-    async def _search_task(self, generation: int, search: Search, keep: tuple[list[int], int | None]) -> None:
-        source = self.source  # (worker code holds no reference to self)
-        first = min(source.id_page_size or FIRST_PAGE, FIRST_PAGE)
-
-        def work() -> tuple[Sequence[int], object | None, list[ImageRow]]:
-            page = source.id_page(search, limit=first)
-            return page.ids, page.next, source.rows_for(list(page.ids[:PAGE_SIZE]))
-
+    async def _search_task(self, generation: int, search: Search, keep: tuple[list[int], int | None],
+                           first: Future[FirstPage]) -> None:
+        source = self.source
         try:
-            ids, more, rows = await self._in(self._search_pool, work)
+            ids, more, rows = await asyncio.wrap_future(first)
         except EXPECTED as exc:
             if generation == self._generation:
                 problem = source.problem()
@@ -292,8 +304,14 @@ class LibraryBrowsing(QObject):
                 else:
                     self._say(_error_text(exc))
             return
-        if generation != self._generation or self._closed:
-            return  # a newer search superseded this one
+        self._show_first(generation, search, keep, (ids, more, rows))
+
+    def _show_first(self, generation: int, search: Search, keep: tuple[list[int], int | None],
+                    first: FirstPage) -> None:
+        if generation != self._generation or self._closed or self._first is None or self._first[0] != generation:
+            return  # a newer search superseded this one, or it is shown already (show_ready_results)
+        self._first = None
+        ids, more, rows = first
         self.model.set_ids(ids, rows, complete=more is None)
         self.results_shown.emit(Shown(len(ids), *keep))
         self.schedule_counts()
@@ -517,6 +535,13 @@ class LibraryBrowsing(QObject):
         for pool in (self._search_pool, self._more_pool, self._facets_pool, self._io_pool):
             pool.shutdown(wait=True, cancel_futures=True)
         self.source.close()
+
+
+def _first_page(source: LibrarySource, search: Search) -> FirstPage:
+    """A search's first ids (FIRST_PAGE), the cursor to the rest, and the first screens' rows (on
+    the search's thread; it holds no reference to the session)."""
+    page = source.id_page(search, limit=min(source.id_page_size or FIRST_PAGE, FIRST_PAGE))
+    return page.ids, page.next, source.rows_for(list(page.ids[:PAGE_SIZE]))
 
 
 def _no_selection() -> tuple[list[int], int | None]:

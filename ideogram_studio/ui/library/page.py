@@ -81,6 +81,11 @@ class LibraryPage(PageLayout):
         self.session = session
         self.runner = runner
         self.send_to_items, self.use_as_items = send_to, use_as
+        #: Made at once, the page searches at once: the first page of results is read while its widgets
+        #: are made (and shown with them). Made in steps (ahead of use), it searches when first shown.
+        self._shown_once = not in_steps
+        if not in_steps:
+            session.search_now(keep_selection=False)
         super().__init__(session, parent, send_to=send_to, use_as=use_as, in_steps=in_steps)
 
     @classmethod
@@ -96,7 +101,6 @@ class LibraryPage(PageLayout):
     def _build_steps(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> Iterator[None]:
         yield from super()._build_steps(session, send_to, use_as)
         session.setParent(self)
-        self._shown_once = False
         self._dialog: QFileDialog | ExportDialog | None = None
         #: The export dialog's last folder and naming template, offered again next time.
         self._export_folder = ""
@@ -472,6 +476,7 @@ class LibraryPage(PageLayout):
         self._message_timer.timeout.connect(self._update_status)
 
     def showEvent(self, event: QShowEvent) -> None:
+        self.session.show_ready_results()  # read while the page was made: in its first frame
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
