@@ -94,3 +94,23 @@ def test_a_page_made_in_steps_searches_only_when_first_shown(
         assert len(shown) == 1
     finally:
         _close(qtbot, page, runner)
+
+
+def test_a_page_made_at_once_over_a_missing_library_folder_says_so(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, gallery: Gallery
+) -> None:
+    moved = gallery.data_dir.with_name("moved-away")
+    gallery.data_dir.rename(moved)
+    runner = TaskRunner()
+    try:
+        page = LibraryPage(gallery, runner)  # its search, begun before its widgets, finds no folder
+        try:
+            page.resize(1200, 800)
+            page.show()
+            assert page.is_library_missing()
+            assert "cannot be found" in page._missing_label.text()
+            assert not page.search_field.isEnabled()
+        finally:
+            _close(qtbot, page, runner)
+    finally:
+        moved.rename(gallery.data_dir)

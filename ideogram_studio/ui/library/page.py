@@ -116,6 +116,8 @@ class LibraryPage(PageLayout):
         self._connect()
         self.detail_thumbnails.set_display_size(CHAIN_ICON, self.devicePixelRatioF())
         self._update_actions()
+        if self.session.is_missing():  # found by the search begun before the page was wired (made at once)
+            self._on_problem(self.session.source.problem())
 
     # ---- what the session owns, as the window and the tests know it ---------------------------------
     @property
