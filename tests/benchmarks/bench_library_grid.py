@@ -432,7 +432,16 @@ async def main(args: argparse.Namespace) -> None:
                   f"{time.perf_counter() - t:.1f} s) ==")
             print(f"resident memory: {rss_mb():.0f} MB (before the page: {rss_before:.0f} MB); thumbnail cache "
                   f"{stats['pixmaps']} pixmaps, {stats['bytes'] / 1e6:.0f} MB; rows cached {len(page.model._rows):,}")
-            print(stall_line("while jumping screen by screen", heart))
+            # The machine's load alone over as long (at most 30 s: the walk takes minutes at a million), as a rate.
+            walk_s = sum(heart.gaps) / 1000
+            idle_s = min(walk_s, 30.0)
+            idle_heart = Heartbeat()
+            idle_heart.start()
+            await asyncio.sleep(idle_s)
+            idle_heart.stop()
+            print(stall_line("while jumping screen by screen", heart,
+                             f"{len(heart.stalls()) * 60 / walk_s:.1f} a minute; idle, the machine's load alone: "
+                             f"{len(idle_heart.stalls()) * 60 / idle_s:.1f} a minute over {idle_s:.0f} s"))
         page.shutdown()
         await runner.cancel_all()
         page.close()
