@@ -17,6 +17,9 @@ started the same way in the same run (target: studio ≤ 1.5× bare).
   QApplication before calling `ideogram_studio.app.main`, which uses an existing instance; nothing
   else in the app's start-up changes. Once measured, the launcher closes the window (the app's
   own staged shutdown) and the parent waits for the exit before the next run.
+- The GUI thread's CPU time (`time.thread_time()` in the child, from the process's start) at "on
+  screen" and at "usable", beside the clock: on a machine shared with other work, wall-clock times
+  grow with its load (waiting for a CPU) and CPU time much less, so both are printed, with ratios.
 - The display: one Xvfb (started here, or `$DISPLAY` / `--display` if given), `QT_QPA_PLATFORM=xcb`.
 - Isolation: every run gets fresh XDG config/data/state/cache/runtime folders (so no saved window
   layout is restored), no API key (the sandbox), and keyring's "fail" backend (no D-Bus lookups).
@@ -80,6 +83,9 @@ class FirstPaint(QObject):
     def __init__(self, close_after_ms):
         super().__init__()
         self.marks = {}
+        #: The GUI thread's CPU time (time.thread_time()) at "flushed" and "usable": what the load of
+        #: other processes changes least (their wall-clock times grow with it).
+        self.cpu = {}
         self.window = None
         self.field = None
         self.close_after_ms = close_after_ms
@@ -147,9 +153,11 @@ class FirstPaint(QObject):
 
     def report(self):
         self.marks["flushed"] = time.time()
+        self.cpu["flushed"] = time.thread_time()
 
     def typed(self):
         self.marks["usable"] = time.time()
+        self.cpu["usable"] = time.thread_time()
         if _profile is not None:  # the profile covers the whole way to "usable"
             _profile.disable()
             _profile.dump_stats(os.environ["BENCH_PROFILE"])
@@ -161,6 +169,8 @@ class FirstPaint(QObject):
         self.marks["done"] = time.time()
         for name, when in self.marks.items():
             print(f"BENCH {name} {when:.6f}", flush=True)
+        for name, used in self.cpu.items():
+            print(f"BENCH cpu_{name} {used:.6f}", flush=True)
         QTimer.singleShot(self.close_after_ms, self.window.close)
 
 
@@ -221,6 +231,8 @@ class Run:
     focused: float  # the text field to type into is on screen with the focus (a key is then posted)
     usable: float  # the typed character is in the field and painted: the designer sees it appear
     exit_code: int
+    cpu_flushed: float  # the GUI thread's CPU time (since the process started) when on screen
+    cpu_usable: float  # ... and when usable
 
 
 def small_png(i: int) -> bytes:
@@ -308,14 +320,16 @@ def launch(cmd: list[str], env: dict[str, str], timeout: float = 120) -> Run:
             f"{' '.join(cmd)} did not finish within {timeout} s (killed).\n"
             f"stdout:\n{out[-2000:]}\nstderr:\n{err[-3000:]}"
         ) from None
-    marks = {m.group(1): float(m.group(2)) - t0 for m in re.finditer(r"^BENCH (\w+) ([\d.]+)$", out, re.M)}
+    marks = {m.group(1): float(m.group(2)) - t0 for m in re.finditer(r"^BENCH (\w+) ([\d.]+)$", out, re.M)
+             if not m.group(1).startswith("cpu_")}  # fmt: skip
+    cpu = {m.group(1): float(m.group(2)) for m in re.finditer(r"^BENCH cpu_(\w+) ([\d.]+)$", out, re.M)}
     if "flushed" not in marks:
         raise SystemExit(f"{' '.join(cmd)} never painted (exit {proc.returncode}):\n{err[-3000:]}")
     if "usable" not in marks:
         raise SystemExit(f"{' '.join(cmd)} never took a typed character (exit {proc.returncode}):\n{err[-3000:]}")
     paint = marks.get("paint", marks["expose"])
     return Run(marks["start"], marks["expose"], paint, marks["flushed"], marks["focused"], marks["usable"],
-               proc.returncode)  # fmt: skip
+               proc.returncode, cpu["flushed"], cpu["usable"])  # fmt: skip
 
 
 def median_of(runs: list[Run], mark: str) -> float:
@@ -455,6 +469,14 @@ def main() -> None:
                 usable_other = median_of(items, "usable") / median_of(bare, "usable")
                 print(f"ratio {name} ÷ bare, usable (median): {usable_other:.2f}×; "
                       f"on screen: {median_of(items, 'flushed') / median_of(bare, 'flushed'):.2f}×")  # fmt: skip
+        print("\nthe GUI thread's CPU time (changes least with the machine's load), medians: "
+              + "; ".join(f"{name} {median_of(items, 'cpu_flushed') * 1000:.0f} ms on screen, "
+                          f"{median_of(items, 'cpu_usable') * 1000:.0f} ms usable" for name, items in runs.items()))
+        for name, items in runs.items():
+            if name != "bare PySide6":
+                print(f"ratio {name} ÷ bare, GUI thread's CPU time: on screen "
+                      f"{median_of(items, 'cpu_flushed') / median_of(bare, 'cpu_flushed'):.2f}×, usable "
+                      f"{median_of(items, 'cpu_usable') / median_of(bare, 'cpu_usable'):.2f}×")  # fmt: skip
         extra = median_of(ours, "flushed") - median_of(bare, "flushed")
         print(f"the studio's extra time: {extra * 1000:.0f} ms; python's own start-up (to the launcher's first line) "
               f"is in both ({median_of(bare, 'start') * 1000:.0f} ms)")  # fmt: skip
