@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 _provider: Callable[[], QImage | None] | None = None
@@ -30,6 +30,9 @@ def preview_png(side: int = PREVIEW_SIDE) -> bytes | None:
         return None
     if max(image.width(), image.height()) > side:
         image = image.scaled(side, side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    # (here: QBuffer's class and QIODevice's enums cost ~6 ms, not before the first form takes typing)
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+
     data = QByteArray()
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)

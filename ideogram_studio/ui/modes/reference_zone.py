@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QSize, Qt, Signal, Slot
+from PySide6.QtCore import QMimeData, QSize, Qt, Signal, Slot
 from PySide6.QtGui import (
     QGuiApplication,
     QImage,
@@ -283,6 +283,8 @@ class ReferenceZone(ImageDropTarget, QFrame):
         if qimage.isNull():
             self._message.show_error("The clipboard holds no image.")
             return 0
+        from PySide6.QtCore import QBuffer, QByteArray, QIODevice  # (see ui/common/current_result.py)
+
         raw = QByteArray()
         buf = QBuffer(raw)
         buf.open(QIODevice.OpenModeFlag.WriteOnly)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QSizePolicy, QTabWidget, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 
 from ...api.enums import StylePreset
 from ...api.palette import ColorPalette
@@ -24,6 +24,9 @@ from ..pickers.preset_previews import PreviewStore, preset_description, preset_n
 from .field_widgets import clear_button
 
 if TYPE_CHECKING:
+    # (imported where the pickers' dialogs are made: QTabWidget's class alone costs ~4.5 ms)
+    from PySide6.QtWidgets import QDialog, QTabWidget
+
     from ..pickers.palette_picker import PalettePicker
     from ..pickers.preset_picker import PresetPicker
 
@@ -93,6 +96,8 @@ class PresetChoice(QObject):
     def picker(self) -> PresetPicker:
         """The picker, made now if it was never opened."""
         if self._picker is None:
+            from PySide6.QtWidgets import QDialog, QTabWidget
+
             from ..pickers.preset_picker import PresetPicker
 
             dialog = QDialog(self._owner)
@@ -206,6 +211,8 @@ class PaletteChoice(QObject):
     def picker(self) -> PalettePicker:
         """The picker, made now if it was never opened."""
         if self._picker is None:
+            from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
             from ..pickers.palette_picker import PalettePicker
 
             dialog = QDialog(self._owner)
