@@ -216,8 +216,10 @@ def test_send_encodes_the_8k_mask_in_a_worker_and_sends_the_same_bytes(
     decoded = decodes_on_the_gui_thread(monkeypatch)
     with qtbot.waitSignal(edit.submitted, timeout=GATE_WAIT_S * 2000) as sent:
         assert edit.submit()  # returned before the mask was encoded: the worker waits for the loop
+        assert edit.send_button.text() == "Preparing the mask…"
         gate.arm()
     assert gate.opened == [True] and gate.threads[0] != threading.main_thread().name
+    assert edit.send_button.text() == "Edit"
     request = sent.args[0]
     assert isinstance(request, EditRequest) and request.mask is not None
     assert request.mask.data == expected and request.mask.size == EIGHT_K

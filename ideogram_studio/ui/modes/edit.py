@@ -67,6 +67,8 @@ EMPTY_CANVAS_HINT = "or paste one (Ctrl+V), or choose Open… in the panel"
 #: How long the mask must be still before the canvas is asked whether it can be sent.
 MASK_CHECK_DELAY_MS = 150
 EDITOR_MIN_HEIGHT = 380
+#: The send button while a send waits for the mask's file (encoded in a worker).
+PREPARING_TEXT = "Preparing the mask…"
 #: A mask file as exported: for which operation (its polarity), grown and feathered by how much.
 MaskKey = tuple[Operation, int, int]
 
@@ -171,7 +173,13 @@ class MaskedPanel(ModePanel):
             return False
         self._waiting_sends.append(to_front)
         self._encode_mask(key)
+        self._update_send(self._problems)  # (the button says the send is on its way)
         return True
+
+    def _update_send(self, problems: list[Problem]) -> None:
+        super()._update_send(problems)
+        if self._waiting_sends and not self._busy:
+            self.send_button.setText(PREPARING_TEXT)
 
     # ---- building --------------------------------------------------------------------------
     def _setup_editor(self, form: QVBoxLayout, hint: str, empty_title: str = "Drop a photo here") -> None:
@@ -274,6 +282,8 @@ class MaskedPanel(ModePanel):
                 self.submit(to_front)
             else:
                 super().submit(to_front)
+        if sends:
+            self._update_send(self._problems)
         quote, self._waiting_quote = self._waiting_quote, None
         if quote is not None and self.quote_line().is_asking(quote):
             self._ask_quote(quote)
@@ -560,7 +570,7 @@ class EditPanel(MaskedPanel):
     def _update_send(self, problems: list[Problem]) -> None:
         super()._update_send(problems)
         if self.target_operation() is Operation.REMOVE_OBJECT:  # the button says what it will do
-            if not self._busy:
+            if not self._busy and not self._waiting_sends:
                 self.send_button.setText(REMOVE_TEXT)
             if self.send_button.isEnabled():
                 self.send_button.setToolTip(f"{REMOVE_TEXT} (Ctrl+Enter). Ctrl+Shift+Enter: front of the queue.")
