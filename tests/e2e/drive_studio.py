@@ -438,6 +438,8 @@ async def sort_flow() -> None:
     keep = w.culling.keep_picks_action
     click(jobs, jobs.mapToGlobal(jobs.actionGeometry(keep).center()))
     await until(lambda: all(gallery.get(h).trashed_at is not None for h in hashes[2:]), 10, "the rejects trashed")
+    # The strip is told once the trash is written (the library's write, then its signal): wait for it.
+    await until(lambda: not set(hashes[2:]) & set(model.hashes()), 10, "the rejects gone from the strip")
     report["strip_after"] = [h for h in model.hashes() if h in hashes]
 
     xdo("key", "ctrl+l")
