@@ -831,3 +831,18 @@ def test_saved_searches_live_in_the_side_bar_with_their_counts(qtbot: QtBot, lib
     page.session.delete_saved_search("Beacons")
     qtbot.waitUntil(lambda: saved_items() == [("Save the current search…", "")], timeout=10000)
     assert [s.name for s in SavedSearches(tmp_path / "config").all()] == []
+
+
+def test_work_asked_after_the_library_shut_down_ends_quietly(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, lib: Page
+) -> None:
+    # At quit the page shuts down while tasks may still ask for its threads (a refetch after an edit):
+    # they end cancelled, never "cannot schedule new futures after shutdown" in the crash handler.
+    errors: list[dict[str, Any]] = []
+    qloop.set_exception_handler(lambda _loop, context: errors.append(context))
+    row_id = lib.page.model.fetch_now([0])[0].id
+    lib.page.shutdown()
+    lib.page.session._refetch([row_id])
+    qtbot.waitUntil(lambda: not [t for t in lib.runner.running() if t.get_name().startswith("library-refetch")],
+                    timeout=5000)
+    assert errors == []

@@ -488,8 +488,17 @@ class LibraryBrowsing(QObject):
         """Called after `counts_ready` went out (LibrarySession waits for it after making a collection)."""
 
     async def _in(self, pool: ThreadPoolExecutor, fn: Callable[[], T]) -> T:
-        """Run `fn` on one of the session's threads and wait for it (the GUI thread stays free)."""
-        return await asyncio.get_running_loop().run_in_executor(pool, fn)
+        """Run `fn` on one of the session's threads and wait for it (the GUI thread stays free). Once
+        the session is shut down (the studio quits) the task asking is cancelled: its threads are gone,
+        and "cannot schedule new futures after shutdown" would reach the crash handler."""
+        if self._closed:
+            raise asyncio.CancelledError
+        try:
+            return await asyncio.get_running_loop().run_in_executor(pool, fn)
+        except RuntimeError:
+            if self._closed:  # shut down while this was being handed over
+                raise asyncio.CancelledError from None
+            raise
 
     def _refetch(self, ids: list[int], edits_seen: int | None = None) -> None:
         """Fresh rows for these ids after an edit (their tags, rating…). Rows edited after
