@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from PySide6.QtCore import QItemSelectionModel, QSettings
 
 from ideogram_studio.api.client import RetryPolicy
+from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.requests import EditRequest, GenerateRequest
 from ideogram_studio.sandbox import SandboxConfig
 from ideogram_studio.secrets import MemoryStore
@@ -19,6 +21,7 @@ from ideogram_studio.services import Services, Tuning
 from ideogram_studio.settings import Settings
 from ideogram_studio.ui.common.task_runner import TaskRunner
 from ideogram_studio.ui.library.page import LibraryPage
+from ideogram_studio.ui.modes.edit import EditPanel
 from ideogram_studio.ui.shell.controller import StudioController
 from ideogram_studio.ui.shell.main_window import MainWindow
 
@@ -141,3 +144,17 @@ def spy_on_expand(studio: Studio, monkeypatch: Any) -> list[str | None]:
 
     monkeypatch.setattr(client, "magic_prompt", magic_prompt)
     return asked
+
+
+def edit_panel_with_source(qtbot: Any, studio: Studio, size: tuple[int, int]) -> EditPanel:
+    """The studio in Edit with a plain source of `size` loaded as the designer's file "street.png"."""
+    from PIL import Image
+
+    studio.window.set_mode("edit")
+    panel = studio.window.mode_panel("edit")
+    assert isinstance(panel, EditPanel) and panel.source_picker is not None
+    buf = io.BytesIO()
+    Image.new("RGB", size, (30, 120, 90)).save(buf, "PNG")
+    panel.source_picker.set_image_file(ImageFile.from_bytes(buf.getvalue(), "street.png"), None, convert=False)
+    qtbot.waitUntil(panel.canvas.has_image)
+    return panel

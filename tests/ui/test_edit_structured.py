@@ -6,26 +6,23 @@ in-process sandbox, with a painted mask."""
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QPushButton
 
-from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.registry import V1_MODEL
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
 from ideogram_studio.ui.modes.edit import EditPanel
 from ideogram_studio.ui.modes.generate import GeneratePanel
 
-from .helpers import Studio, close_studio, open_studio, spy_on_expand, wait_jobs_finished
+from .helpers import Studio, close_studio, edit_panel_with_source, open_studio, spy_on_expand, wait_jobs_finished
 
 L = Qt.MouseButton.LeftButton
 SIZE = (900, 600)  # 3:2, the aspect ratio Expand is asked for
@@ -40,13 +37,7 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iter
 
 def _precise_edit(qtbot: Any, studio: Studio) -> EditPanel:
     """Edit on Precise Edit 4.5 with a source and a rectangle painted on it."""
-    studio.window.set_mode("edit")
-    panel = studio.window.mode_panel("edit")
-    assert isinstance(panel, EditPanel) and panel.source_picker is not None
-    buf = io.BytesIO()
-    Image.new("RGB", SIZE, (30, 120, 90)).save(buf, "PNG")
-    panel.source_picker.set_image_file(ImageFile.from_bytes(buf.getvalue(), "street.png"), None, convert=False)
-    qtbot.waitUntil(panel.canvas.has_image)
+    panel = edit_panel_with_source(qtbot, studio, SIZE)
     panel.set_model("ideogram-4-5")
     canvas = panel.canvas
     canvas.set_tool("rect")

@@ -5,24 +5,20 @@ size, and the job's row showing what it cost."""
 from __future__ import annotations
 
 import asyncio
-import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from ideogram_studio.api.context_window import ContextWindow
-from ideogram_studio.api.images import ImageFile
 from ideogram_studio.api.v2_requests import V2Request
 from ideogram_studio.secrets import MemoryStore
-from ideogram_studio.ui.modes.edit import EditPanel
 from ideogram_studio.ui.shell.job_model import JobRole
 
-from .helpers import Studio, close_studio, open_studio, wait_jobs_finished
+from .helpers import Studio, close_studio, edit_panel_with_source, open_studio, wait_jobs_finished
 
 SIZE = (700, 500)
 
@@ -34,19 +30,8 @@ def studio(qtbot: Any, qloop: asyncio.AbstractEventLoop, tmp_path: Path) -> Iter
     close_studio(qtbot, s)
 
 
-def _edit_panel(qtbot: Any, studio: Studio) -> EditPanel:
-    studio.window.set_mode("edit")
-    panel = studio.window.mode_panel("edit")
-    assert isinstance(panel, EditPanel) and panel.source_picker is not None
-    buf = io.BytesIO()
-    Image.new("RGB", SIZE, (30, 120, 90)).save(buf, "PNG")
-    panel.source_picker.set_image_file(ImageFile.from_bytes(buf.getvalue(), "street.png"), None, convert=False)
-    qtbot.waitUntil(panel.canvas.has_image)
-    return panel
-
-
 def test_precise_edit_is_quoted_sent_and_shown_before_after_at_the_input_size(qtbot: Any, studio: Studio) -> None:
-    panel = _edit_panel(qtbot, studio)
+    panel = edit_panel_with_source(qtbot, studio, SIZE)
     panel.set_model("ideogram-4-5")
     panel.model_row.set_quality("low")
     panel.context_tool.set_window(ContextWindow(0, 0, 300, 400))
@@ -69,7 +54,7 @@ def test_precise_edit_is_quoted_sent_and_shown_before_after_at_the_input_size(qt
 
 
 def test_remove_object_goes_out_inverted_and_comes_back_compared(qtbot: Any, studio: Studio) -> None:
-    panel = _edit_panel(qtbot, studio)
+    panel = edit_panel_with_source(qtbot, studio, SIZE)
     panel.set_model("ideogram-1")
     assert panel.validation_error() is not None and panel.validation_error().text == "Paint what to remove first."
     canvas = panel.canvas
