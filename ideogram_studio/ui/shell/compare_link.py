@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QImage, QKeySequence
 
 from ...gallery import GalleryError
 from ..common.colour import to_srgb_image
-from ..common.image_decode import decode_image
+from ..common.image_decode import decode_file
 from ..widgets.compare_view import CompareView
 
 if TYPE_CHECKING:
@@ -156,11 +156,11 @@ class CompareLink(QObject):
     async def _image(self, image_hash: str) -> tuple[QImage | None, ImageRow | None]:
         gallery = self._window.services.gallery
         try:
-            data = await asyncio.to_thread(gallery.read_bytes, image_hash)
+            path = await asyncio.to_thread(gallery.path_for, image_hash)
         except (GalleryError, OSError):
             return None, None
         row = await asyncio.to_thread(gallery.get, image_hash)
-        image = await asyncio.to_thread(decode_image, data)
+        image = await asyncio.to_thread(decode_file, path)
         return (None if image.isNull() else to_srgb_image(image)), row
 
     def _show(self) -> None:

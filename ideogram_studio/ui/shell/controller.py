@@ -31,7 +31,7 @@ from ...jobs.batches import current_jobs
 from ...jobs.reuse import again_request
 from ...services import Services
 from ..common.colour import to_srgb_image
-from ..common.image_decode import decode_file, decode_image
+from ..common.image_decode import decode_file
 from ..common.prompt_history import PromptHistory
 from ..common.task_runner import TaskRunner
 from ..common.untrusted import isolate, one_line
@@ -400,10 +400,10 @@ class StudioController(QObject):
         if parent is None:
             return None
         try:
-            data = await asyncio.to_thread(self.services.gallery.read_bytes, parent)
+            path = await asyncio.to_thread(self.services.gallery.path_for, parent)
         except GalleryError:
             return None
-        image = await asyncio.to_thread(decode_image, data)
+        image = await asyncio.to_thread(decode_file, path)  # (the file itself: no copy of its bytes)
         return None if image.isNull() else image
 
     async def load_image_file(self, image_hash: str) -> ImageFile:
@@ -423,8 +423,8 @@ class StudioController(QObject):
             path = await gallery.thumbnail(image_hash, 256)
             image = await asyncio.to_thread(decode_file, path)
         else:
-            data = await asyncio.to_thread(gallery.read_bytes, image_hash)
-            image = await asyncio.to_thread(decode_image, data)
+            path = await asyncio.to_thread(gallery.path_for, image_hash)
+            image = await asyncio.to_thread(decode_file, path)
         if image.isNull():
             self.message.emit("A stored image could not be read.")
             return None

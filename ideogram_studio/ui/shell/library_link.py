@@ -22,7 +22,7 @@ from ...gallery import GalleryError
 from ...jobs import Job, latest_batch
 from ...jobs.reuse import request_for_image
 from ..common.dialogs import ask
-from ..common.image_decode import decode_image
+from ..common.image_decode import decode_file
 from ..library.actions import describe_request, image_file, upscale_request
 from ..library.page import LibraryPage
 from ..modes import registry
@@ -203,10 +203,10 @@ class LibraryLink(QObject):
             reference = None
             if source is not None:  # the described image under the boxes (unreadable: a blank frame)
                 try:
-                    data = await asyncio.to_thread(self.controller.services.gallery.read_bytes, source)
+                    path = await asyncio.to_thread(self.controller.services.gallery.path_for, source)
+                    reference = await asyncio.to_thread(decode_file, path)
                 except (GalleryError, OSError):
-                    data = b""
-                reference = await asyncio.to_thread(decode_image, data)
+                    reference = QImage()
             self.host.use_layout_in_generate(prompt, reference)
             self.show_library(False)
 

@@ -22,7 +22,7 @@ from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMenu, QWidget
 
 from ...gallery import GalleryError
-from ..common.image_decode import decode_image
+from ..common.image_decode import decode_file
 from .layers_menu import add_layer_actions
 
 if TYPE_CHECKING:
@@ -99,8 +99,8 @@ def _run(host: ResultHost, coro: Coroutine[Any, Any, None]) -> None:
 
 
 async def _copy_image(host: ResultHost, image_hash: str) -> None:
-    data = await asyncio.to_thread(host.services.gallery.read_bytes, image_hash)
-    image = await asyncio.to_thread(decode_image, data)
+    path = await asyncio.to_thread(host.services.gallery.path_for, image_hash)
+    image = await asyncio.to_thread(decode_file, path)
     if image.isNull():
         host.statusBar().showMessage("This image could not be read to copy it", 6000)
         return
