@@ -126,11 +126,10 @@ class GeneratePanel(ModePanel):
         self.model_row.model_changed.connect(self._on_model_changed)
         self._on_model_changed()
 
-    def update_minimum_width(self) -> None:
+    def narrowest(self) -> int:
         # The roomy form lays out at this width (the window gives the panel at least as much), or at
         # its widest row's if that is wider (the model picker's): the form never scrolls sideways.
-        super().update_minimum_width()
-        self.setMinimumWidth(max(MIN_WIDTH, self.minimumWidth()))
+        return MIN_WIDTH
 
     def _build(self, final: bool = False) -> GenerateRequest | V2Request:  # type: ignore[override]
         """The request as the form shows it, not validated: v1 for Ideogram 3.0, else the model's v2."""

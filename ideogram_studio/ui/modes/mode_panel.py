@@ -15,7 +15,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
@@ -111,6 +111,7 @@ class ModePanel(QWidget):
         self._loading = 0
         self._busy = False
         self._attempted = False
+        self._fit_pending = False  # (the panel's minimum width, measured after the form's layout)
         self._problems: list[Problem] = []
         self._messages: dict[str, FieldMessage] = {}
         self._focus: dict[str, QWidget] = {}
@@ -276,21 +277,38 @@ class ModePanel(QWidget):
             super().keyPressEvent(event)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # A row that appears, hides or changes its text asks the form to lay out again: the panel's
-        # minimum follows, so it is never cut at its right edge nor kept wider than it needs.
-        if watched is self.body and event.type() == QEvent.Type.LayoutRequest:
-            self.update_minimum_width()
+        # A row that appears, hides or changes its text asks the form to lay out again: once it has
+        # (its layouts measure every row afresh then), the panel's minimum follows, so it is never
+        # cut at its right edge nor kept wider than it needs. Not measured here by invalidating the
+        # layouts: that asks the form to lay out again, which came back here — the form of the
+        # mode on show re-measured itself ~1,500 times a second, ~40% of a core while the studio
+        # sat idle (and the GIL held from every worker).
+        if watched is self.body:
+            kind = event.type()
+            if kind == QEvent.Type.LayoutRequest and not self._fit_pending:
+                self._fit_pending = True
+                QTimer.singleShot(0, self, self._fit_minimum_width)
+            elif kind == QEvent.Type.Show:
+                self.update_minimum_width()
         return False
 
     def update_minimum_width(self) -> None:
         """Wide enough for the widest row (the shape buttons): the form never scrolls sideways."""
-        scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
         # A row shown or hidden while the panel is not on screen (the mask editor moving to the
         # window's centre, the Quality choice of a model not chosen) leaves the layouts' cached
-        # minimums as they were: measure afresh.
+        # minimums as they were: measure afresh (at construction, when shown, when asked).
         for layout in self.body.findChildren(QLayout):
             layout.invalidate()
-        self.setMinimumWidth(max(360, self.body.minimumSizeHint().width() + scrollbar + 2))
+        self._fit_minimum_width()
+
+    def narrowest(self) -> int:
+        """The panel's width at the least, whatever its rows."""
+        return 360
+
+    def _fit_minimum_width(self) -> None:
+        self._fit_pending = False
+        scrollbar = self._scroll.verticalScrollBar().sizeHint().width()
+        self.setMinimumWidth(max(self.narrowest(), self.body.minimumSizeHint().width() + scrollbar + 2))
 
     # ---- building blocks for subclasses ----------------------------------------------------
     def make_source_picker(
