@@ -1,0 +1,217 @@
+"""GUI-stall probe around everyday steps no other benchmark drives (run on demand, not a test).
+
+    python tests/benchmarks/bench_everyday_stalls.py
+    python tests/benchmarks/bench_everyday_stalls.py --only results theme --runs 3
+
+The same 5 ms heartbeat as bench_gui_stalls.py (a gap over 50 ms between two ticks is a stall a
+designer feels), around what a designer does many times a day once the studio is open and made
+ahead: a result generated on the sandbox until it is in the viewer; switching the theme (every
+widget restyled); opening Settings, the batch dialog and the prompt library; the library page
+shown with Ctrl+L and left again. Each step ends when its result is on screen (the loop has turned
+twice after it), and the same time idle is measured after each group as the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QWidget
+
+REPO = Path(__file__).resolve().parents[2]
+for folder in (REPO, REPO / "tests" / "benchmarks"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, until  # noqa: E402
+
+GROUPS = ("results", "theme", "dialogs", "library")
+
+
+async def results(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    """Generate on the sandbox, until the new result is the one in the viewer."""
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.set_mode("generate")
+    panel = window.generate_panel
+    steps = []
+    for i in range(runs):
+        before = window.shown_image_hash()
+        panel.set_prompt(f"A lighthouse on a cliff at dusk, study {i + 1}")
+        step = Step(heart, f"generate → in the viewer ({i + 1})")
+        steps.append(await step.run(lambda: panel.submit(), lambda b=before: window.shown_image_hash() not in (None, b)))
+    return steps
+
+
+async def theme_steps(heart: Heartbeat, runs: int) -> list[Step]:
+    from ideogram_studio.ui.shell.theme_switch import choose_theme
+
+    steps = []
+    cpu: list[float] = []
+    for i in range(runs):
+        for which in ("dark", "light"):
+            done: list[bool] = []
+
+            def switch(w: str = which, d: list[bool] = done) -> None:
+                t0 = time.thread_time()
+                choose_theme(w)  # type: ignore[arg-type]
+                cpu.append(time.thread_time() - t0)
+                d.append(True)
+
+            step = Step(heart, f"theme → {which} ({i + 1})")
+            steps.append(await step.run(switch, lambda d=done: bool(d)))
+    print(f"the switch itself (apply_theme), GUI-thread CPU: {', '.join(f'{c * 1000:.0f}' for c in cpu)} ms "
+          "(the repaint after it is in the steps' times)")  # fmt: skip
+    return steps
+
+
+async def dialogs(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    steps = []
+    for i in range(runs):
+        made: dict[str, QWidget] = {}
+
+        def shown(key: str) -> bool:
+            widget = made.get(key)
+            return widget is not None and widget.isVisible()
+
+        step = Step(heart, f"Settings ({i + 1})")
+        steps.append(await step.run(lambda: made.update(settings=window.show_settings()), lambda: shown("settings")))
+        made["settings"].close()
+        step = Step(heart, f"batch dialog ({i + 1})")
+        steps.append(await step.run(lambda: made.update(batch=window.open_batch()), lambda: shown("batch")))
+        made["batch"].close()
+        prompt = window.generate_panel.prompt_edit
+        assert prompt is not None
+
+        def prompt_library() -> None:
+            window._show_prompt_library(prompt)
+            made["prompts"] = window._prompt_library_link().popup()
+
+        step = Step(heart, f"prompt library ({i + 1})")
+        steps.append(await step.run(prompt_library, lambda: shown("prompts")))
+        if made.get("prompts") is not None:
+            made["prompts"].close()
+    return steps
+
+
+async def library(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    steps = []
+    for i in range(runs):
+        step = Step(heart, f"Ctrl+L: library shown ({i + 1})")
+        steps.append(await step.run(lambda: window.library_action.setChecked(True),
+                                    lambda: window.library.page.isVisible()))  # fmt: skip
+        step = Step(heart, f"Ctrl+L: back to the studio ({i + 1})")
+        steps.append(await step.run(lambda: window.library_action.setChecked(False),
+                                    lambda: not window.library.page.isVisible()))  # fmt: skip
+    return steps
+
+
+async def run(args: argparse.Namespace, tmp: Path) -> int:
+    from ideogram_studio import app as studio_app
+    from ideogram_studio.sandbox import SandboxConfig
+    from ideogram_studio.secrets import MemoryStore
+    from ideogram_studio.services import Services, Tuning
+    from ideogram_studio.settings import Settings
+    from ideogram_studio.ui.common.task_runner import TaskRunner
+    from ideogram_studio.ui.shell.controller import StudioController
+    from ideogram_studio.ui.shell.idle_build import IdleBuilder
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    settings = Settings(data_dir=str(tmp / "library"))
+    window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
+    window.resize(*args.window)
+    window.show()
+    window.open_frame(settings)
+    services = await Services.start(settings, MemoryStore(), settings_path=tmp / "settings.json",
+                                    tuning=Tuning(sandbox=SandboxConfig()))  # fmt: skip
+    controller = StudioController(services, TaskRunner())
+    window.attach(controller)
+    heart = Heartbeat()
+    await asyncio.ensure_future(studio_app._after_start(window, controller))
+    builder = window.findChild(IdleBuilder)
+    if builder is not None:  # everything made ahead first: the studio as it is after a moment's pause
+        await until(lambda: not builder.pending())
+    print(f"studio open and made ahead; window {args.window[0]}×{args.window[1]}")
+    stalls = 0
+    try:
+        groups = {
+            "results": ("A result generated on the sandbox, until it is in the viewer", lambda: results(heart, window, args.runs)),
+            "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, args.runs)),
+            "dialogs": ("Opening Settings, the batch dialog, the prompt library", lambda: dialogs(heart, window, args.runs)),
+            "library": ("The library page, Ctrl+L and back", lambda: library(heart, window, args.runs)),
+        }  # fmt: skip
+        for name in args.only:
+            title, make = groups[name]
+            profile = cProfile.Profile() if args.profile else None
+            if profile is not None:
+                profile.enable()
+            steps = await make()
+            if profile is not None:
+                profile.disable()
+                print(f"\n-- where the GUI thread's time went: {title} --")
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(args.profile)
+            idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+            stalls += report(title, steps, idle)
+    finally:
+        window.close()
+        await controller.runner.cancel_all()
+        if window.has_library():
+            window.library.shutdown()
+        controller.close()
+        await services.aclose()
+    return stalls
+
+
+def _with_bytecode() -> None:
+    """Run again with .pyc files cached in a private folder, as an installed studio has them: with
+    PYTHONDONTWRITEBYTECODE=1 (this environment's setting) every first use of a dialog would also
+    compile its modules, which no designer's installed copy does."""
+    if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("BENCH_BYTECODE_AS_IS"):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / "bench-everyday-pycache"))
+        os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
+def main() -> None:
+    _with_bytecode()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--only", nargs="+", choices=GROUPS, default=list(GROUPS))
+    ap.add_argument("--runs", type=int, default=2, help="times each step is done")
+    ap.add_argument("--window", type=int, nargs=2, default=(1600, 1000), help="the window's size")
+    ap.add_argument("--profile", type=int, default=0, metavar="N",
+                    help="profile each group (figures then include the profiler's cost): top N functions")
+    ap.add_argument("--why", action="store_true", help="name where every thread was during stalls")
+    args = ap.parse_args()
+    Heartbeat.why = args.why
+    import qasync
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    app.setQuitOnLastWindowClosed(False)  # (the window closes before the services do)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    tmp = Path(tempfile.mkdtemp(prefix="bench-everyday-"))
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):  # never the real settings or library
+        os.environ[f"XDG_{name}_HOME"] = str(tmp / name.lower())
+    t0 = time.perf_counter()
+    with loop:
+        stalls = loop.run_until_complete(run(args, tmp))
+    print(f"\n{stalls} stalls > 50 ms in all ({time.perf_counter() - t0:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()
