@@ -147,6 +147,7 @@ def test_a_style_follows_the_theme_and_dies_with_its_widget(app: QApplication, q
     button = QPushButton("Generate")
     button.setObjectName("sendButton")
     qtbot.addWidget(button)
+    button.show()  # (a hidden one follows when shown: test_theme_later.py)
     theme.apply_style(button, "mode-footer", frame="footer", button="sendButton")
     assert theme.LIGHT.colors["accent"] in button.styleSheet()
     theme.apply_theme(app, "dark")
@@ -160,6 +161,7 @@ def test_a_style_follows_the_theme_and_dies_with_its_widget(app: QApplication, q
 def test_muted_and_semantic_text_follow_the_theme(app: QApplication, qtbot: QtBot) -> None:
     label = QLabel("secondary")
     qtbot.addWidget(label)
+    label.show()  # (a hidden one follows when shown: test_theme_later.py)
 
     def text() -> QColor:
         return label.palette().color(QPalette.ColorRole.WindowText)

@@ -27,7 +27,7 @@ import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Literal
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -271,11 +271,16 @@ def apply_theme(app: QApplication, which: Choice = "system") -> Theme:
     _fix_indicator_outlines(app, theme)
     if changed:
         # A widget under a style sheet keeps the palette it was polished with (Qt does not polish
-        # it again for an application palette change): setting its sheet again does.
+        # it again for an application palette change): setting its sheet again does. A sheet of
+        # apply_style's is set anew by its binding (restyle, next): setting it twice cost as much
+        # again (each set re-polishes the widget and everything in it: ~1-3 ms).
+        # A hidden widget gets it when next shown (when_shown.py), as it gets the bindings' work.
+        from .when_shown import when_shown  # (not before the first frame: no switch comes before it)
+
+        later = when_shown().later
         for widget in app.allWidgets():
-            sheet = widget.styleSheet()
-            if sheet:
-                widget.setStyleSheet(sheet)
+            if widget.styleSheet() and not _bound(widget, "style"):
+                later(widget, "sheet", 0, partial(_set_sheet_again, widget))
         notifier().restyle.emit(theme.name)
         notifier().changed.emit(theme.name)
     if chose_anew:
@@ -342,10 +347,16 @@ def style_sheet(name: str, **params: str) -> str:
         template = string.Template(_sections()[name])
     except KeyError:
         raise KeyError(f"themes/widgets.qss has no section {name!r}") from None
-    values: dict[str, object] = {k: css(k) for k in _state.theme.colors}
+    return template.substitute(_sheet_values(_state.theme.name), **params)
+
+
+@cache
+def _sheet_values(theme_name: str) -> dict[str, object]:
+    """$colour names and $metrics of the theme in use, which is `theme_name` (a theme switch
+    fills in ~90 sheets: the ~50 colours were written out for each)."""
+    values: dict[str, object] = {k: css(k) for k in THEMES[theme_name].colors}
     values.update(vars(METRICS))
-    values.update(params)
-    return template.substitute(values)
+    return values
 
 
 class _Binding(QObject):
@@ -355,19 +366,39 @@ class _Binding(QObject):
         super().__init__(target)
         self.setObjectName(f"theme-binding-{key}")
         self.apply = apply
+        #: Style sheets before palettes and icons (a sheet re-polishes what the widget holds).
+        self._phase = 1 if key == "style" else 2
         signal = notifier().restyle if key == "style" else notifier().changed
         signal.connect(self._on_changed)
 
     def _on_changed(self, _name: str) -> None:
-        self.apply()
+        target = self.parent()
+        if isinstance(target, QWidget):  # (a hidden one when next shown: before it paints)
+            from .when_shown import when_shown
+
+            when_shown().later(target, self.objectName(), self._phase, self._apply)
+        else:
+            self.apply()
+
+    def _apply(self) -> None:
+        self.apply()  # (`apply` may be replaced by a later bind() before the widget is shown)
+
+
+def _set_sheet_again(widget: QWidget) -> None:
+    widget.setStyleSheet(widget.styleSheet())
+
+
+def _bound(target: QObject, key: str) -> _Binding | None:
+    """The binding of `key` on `target`, if it has one."""
+    found = target.findChild(_Binding, f"theme-binding-{key}", Qt.FindChildOption.FindDirectChildrenOnly)
+    return found if isinstance(found, _Binding) else None
 
 
 def bind(target: QObject, apply: Callable[[], None], key: str = "") -> None:
     """Call `apply` now and after every theme change, for as long as `target` lives. A `key`
     names what is applied ("style", "text-color", "icon"): binding the same key again replaces
     the earlier one instead of adding a second."""
-    direct = Qt.FindChildOption.FindDirectChildrenOnly
-    found = target.findChild(_Binding, f"theme-binding-{key}", direct) if key else None
+    found = _bound(target, key) if key else None
     if isinstance(found, _Binding):
         found.apply = apply
     else:
