@@ -213,6 +213,32 @@ def test_tab_hides_and_shows_every_panel_but_not_while_typing(qtbot: Any, studio
     qtbot.keyClick(prompt, Qt.Key.Key_Tab)
     assert all(p.isVisible() for p in panels)
     assert not window.workspace.panels_action.isChecked()
+    # Nor in a field that does not take Tab itself (a text field does): the model's list moves on.
+    combo = window.generate_panel.model_row.model_combo
+    combo.setFocus()
+    qtbot.waitUntil(combo.hasFocus)
+    qtbot.keyClick(combo, Qt.Key.Key_Tab)
+    assert all(p.isVisible() for p in panels)
+    assert not window.workspace.panels_action.isChecked()
+    qtbot.waitUntil(lambda: not combo.hasFocus())  # (Tab went to the focus chain: the next field)
+
+
+def test_tab_in_a_floating_jobs_panel_moves_on_there(qtbot: Any, studio: Studio) -> None:
+    # A floating dock is a window of its own (a key's events stop there, never reaching the main
+    # window's filter) whose shortcuts are still the main window's: the focus is followed there too.
+    window = studio.window
+    settle(qtbot, window, 1280, 720)
+    dock = window.jobs_dock
+    dock.show()
+    dock.setFloating(True)
+    qtbot.waitUntil(lambda: dock.isFloating() and dock.isVisible())
+    dock.activateWindow()
+    jobs_list = dock.widget().list_view()
+    jobs_list.setFocus()
+    qtbot.waitUntil(jobs_list.hasFocus)
+    qtbot.keyClick(jobs_list, Qt.Key.Key_Tab)
+    assert not window.workspace.panels_action.isChecked()
+    assert dock.isVisible()
 
 
 def test_f11_full_screen_and_back(qtbot: Any, studio: Studio) -> None:
