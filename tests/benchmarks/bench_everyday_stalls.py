@@ -48,7 +48,7 @@ async def results(heart: Heartbeat, window: object, runs: int) -> list[Step]:
         before = window.shown_image_hash()
         panel.set_prompt(f"A lighthouse on a cliff at dusk, study {i + 1}")
         step = Step(heart, f"generate → in the viewer ({i + 1})")
-        steps.append(await step.run(lambda: panel.submit(), lambda b=before: window.shown_image_hash() not in (None, b)))
+        steps.append(await step.run(panel.submit, lambda b=before: window.shown_image_hash() not in (None, b)))
     return steps
 
 
@@ -75,34 +75,38 @@ async def theme_steps(heart: Heartbeat, runs: int) -> list[Step]:
 
 
 async def dialogs(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    steps = []
+    for i in range(runs):
+        steps += await _dialogs_once(heart, window, i + 1)
+    return steps
+
+
+async def _dialogs_once(heart: Heartbeat, window: object, n: int) -> list[Step]:
     from ideogram_studio.ui.shell.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    steps = []
-    for i in range(runs):
-        made: dict[str, QWidget] = {}
+    made: dict[str, QWidget] = {}
+    prompt = window.generate_panel.prompt_edit
+    assert prompt is not None
 
-        def shown(key: str) -> bool:
-            widget = made.get(key)
-            return widget is not None and widget.isVisible()
+    def shown(key: str) -> bool:
+        widget = made.get(key)
+        return widget is not None and widget.isVisible()
 
-        step = Step(heart, f"Settings ({i + 1})")
-        steps.append(await step.run(lambda: made.update(settings=window.show_settings()), lambda: shown("settings")))
-        made["settings"].close()
-        step = Step(heart, f"batch dialog ({i + 1})")
-        steps.append(await step.run(lambda: made.update(batch=window.open_batch()), lambda: shown("batch")))
-        made["batch"].close()
-        prompt = window.generate_panel.prompt_edit
-        assert prompt is not None
+    def prompt_library() -> None:
+        window._show_prompt_library(prompt)
+        made["prompts"] = window._prompt_library_link().popup()
 
-        def prompt_library() -> None:
-            window._show_prompt_library(prompt)
-            made["prompts"] = window._prompt_library_link().popup()
-
-        step = Step(heart, f"prompt library ({i + 1})")
-        steps.append(await step.run(prompt_library, lambda: shown("prompts")))
-        if made.get("prompts") is not None:
-            made["prompts"].close()
+    steps = [
+        await Step(heart, f"Settings ({n})").run(lambda: made.update(settings=window.show_settings()),
+                                                 lambda: shown("settings")),
+    ]  # fmt: skip
+    made["settings"].close()
+    steps.append(await Step(heart, f"batch dialog ({n})").run(lambda: made.update(batch=window.open_batch()),
+                                                              lambda: shown("batch")))  # fmt: skip
+    made["batch"].close()
+    steps.append(await Step(heart, f"prompt library ({n})").run(prompt_library, lambda: shown("prompts")))
+    made["prompts"].close()
     return steps
 
 
@@ -149,11 +153,12 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     print(f"studio open and made ahead; window {args.window[0]}×{args.window[1]}")
     stalls = 0
     try:
+        runs = args.runs
         groups = {
-            "results": ("A result generated on the sandbox, until it is in the viewer", lambda: results(heart, window, args.runs)),
-            "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, args.runs)),
-            "dialogs": ("Opening Settings, the batch dialog, the prompt library", lambda: dialogs(heart, window, args.runs)),
-            "library": ("The library page, Ctrl+L and back", lambda: library(heart, window, args.runs)),
+            "results": ("A result generated on the sandbox, until in the viewer", lambda: results(heart, window, runs)),
+            "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, runs)),
+            "dialogs": ("Opening Settings, the batch dialog, the prompt library", lambda: dialogs(heart, window, runs)),
+            "library": ("The library page, Ctrl+L and back", lambda: library(heart, window, runs)),
         }  # fmt: skip
         for name in args.only:
             title, make = groups[name]

@@ -48,7 +48,7 @@ class _CountedSheets(QWidget):
         super().__init__()
         self.sheets: list[str] = []
 
-    def setStyleSheet(self, sheet: str) -> None:  # noqa: N802 (Qt's name)
+    def setStyleSheet(self, sheet: str) -> None:  # (Qt's method, counted)
         self.sheets.append(sheet)
         super().setStyleSheet(sheet)
 
