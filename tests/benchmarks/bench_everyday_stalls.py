@@ -21,6 +21,7 @@ import pstats
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
@@ -97,16 +98,26 @@ async def _dialogs_once(heart: Heartbeat, window: object, n: int) -> list[Step]:
         window._show_prompt_library(prompt)
         made["prompts"] = window._prompt_library_link().popup()
 
-    steps = [
-        await Step(heart, f"Settings ({n})").run(lambda: made.update(settings=window.show_settings()),
-                                                 lambda: shown("settings")),
-    ]  # fmt: skip
+    cpu: dict[str, float] = {}
+
+    def timed(name: str, act: Callable[[], object]) -> Callable[[], None]:
+        def run() -> None:  # (the dialog is made and shown in this call: its GUI-thread CPU time)
+            t0 = time.thread_time()
+            act()
+            cpu[name] = (time.thread_time() - t0) * 1000
+
+        return run
+
+    settings = timed("Settings", lambda: made.update(settings=window.show_settings()))
+    batch = timed("batch", lambda: made.update(batch=window.open_batch()))
+    steps = [await Step(heart, f"Settings ({n})").run(settings, lambda: shown("settings"))]
     made["settings"].close()
-    steps.append(await Step(heart, f"batch dialog ({n})").run(lambda: made.update(batch=window.open_batch()),
-                                                              lambda: shown("batch")))  # fmt: skip
+    steps.append(await Step(heart, f"batch dialog ({n})").run(batch, lambda: shown("batch")))
     made["batch"].close()
-    steps.append(await Step(heart, f"prompt library ({n})").run(prompt_library, lambda: shown("prompts")))
+    prompts = timed("prompts", prompt_library)
+    steps.append(await Step(heart, f"prompt library ({n})").run(prompts, lambda: shown("prompts")))
     made["prompts"].close()
+    print(f"round {n}, made and shown, GUI-thread CPU: " + ", ".join(f"{k} {v:.0f} ms" for k, v in cpu.items()))
     return steps
 
 
