@@ -52,6 +52,7 @@ import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -179,6 +180,39 @@ def _schedstat() -> tuple[float, float]:
     return int(ran) / 1e6, int(waited) / 1e6
 
 
+class PieceClock:
+    """Each made-ahead job's pieces on the GUI thread, by the clock and in the thread's CPU time (the
+    machine's load stretches the first, not the second): the builder's jobs wrapped, so any checkout's
+    builder is measured alike (a job made in one piece, or an InSteps a step at a time)."""
+
+    def __init__(self, builder: Any) -> None:
+        #: By job: (clock ms, CPU ms) of each piece.
+        self.pieces: dict[str, list[tuple[float, float]]] = {}
+        builder._jobs = [(name, self._timed(name, make)) for name, make in builder._jobs]
+
+    def _timed(self, name: str, make: Callable[[], object]) -> Callable[[], object]:
+        def run() -> object:
+            made = self._clock(name, make)
+            step = getattr(made, "step", None)
+            if step is not None:  # (an InSteps: the builder calls step() for each of the rest)
+                made.step = lambda: self._clock(name, step)  # type: ignore[attr-defined]
+            return made
+
+        return run
+
+    def _clock(self, name: str, call: Callable[[], Any]) -> Any:
+        wall, cpu = time.perf_counter(), time.thread_time()
+        result = call()
+        piece = ((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000)
+        self.pieces.setdefault(name, []).append(piece)
+        return result
+
+
+def _second(pieces: list[float]) -> float:
+    """The second longest piece (is the longest alone?)."""
+    return sorted(pieces)[-2] if len(pieces) > 1 else 0.0
+
+
 def stall_text(stalls: list[float]) -> str:
     return f"{len(stalls)} stalls > {STALL_MS} ms" + (f" (longest {max(stalls):.0f} ms)" if stalls else "")
 
@@ -205,6 +239,8 @@ class Step:
     def __init__(self, heart: Heartbeat, name: str) -> None:
         self.heart, self.name = heart, name
         self.seconds = 0.0
+        #: The GUI thread's CPU time meanwhile (the machine's load does not stretch it).
+        self.cpu_seconds = 0.0
         self.stalls: list[float] = []
         self.gaps: list[float] = []
         self.why = ""
@@ -212,11 +248,12 @@ class Step:
     async def run(self, act: Callable[[], object], done: Callable[[], bool]) -> Step:
         await settle()
         self.heart.start()
-        t0 = time.perf_counter()
+        t0, cpu0 = time.perf_counter(), time.thread_time()
         act()
         await until(done)
         await settle()
         self.seconds = time.perf_counter() - t0
+        self.cpu_seconds = time.thread_time() - cpu0
         self.heart.stop()
         self.stalls = self.heart.stalls()
         self.gaps = list(self.heart.gaps)
@@ -237,7 +274,8 @@ def report(title: str, steps: list[Step], idle: list[float]) -> int:
     print(f"\n== {title} ==")
     for s in steps:
         longest = max(s.gaps, default=0.0)
-        print(f"  {s.name:36} {s.seconds * 1000:7.0f} ms   {stall_text(s.stalls)}, longest gap {longest:.0f} ms{s.why}")
+        print(f"  {s.name:36} {s.seconds * 1000:7.0f} ms (CPU {s.cpu_seconds * 1000:3.0f} ms)   "
+              f"{stall_text(s.stalls)}, longest gap {longest:.0f} ms{s.why}")  # fmt: skip
     print(f"  all: {stall_text(stalls)} over {total:.1f} s (target 0); "
           f"the same time idle: {stall_text(idle)}")  # fmt: skip
     return len(stalls)
@@ -374,13 +412,19 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
           "(recent results, preset previews)")  # fmt: skip
     builder = window.findChild(IdleBuilder) if IdleBuilder is not None else None
     if builder is not None and not args.no_wait:
+        clock = PieceClock(builder)
         # The designer leaves the studio alone a moment: what is made ahead is made now (ui/shell/idle_build.py).
         ahead = await Step(heart, "made ahead").run(lambda: None, lambda: not builder.pending())
         print(f"made ahead in quiet moments ({', '.join(builder.done)}): {ahead.seconds * 1000:.0f} ms in all, "
               f"{stall_text(ahead.stalls)}, while no input was waiting")  # fmt: skip
-        for name, pieces in getattr(builder, "pieces", {}).items():  # (an older checkout's builder has none)
-            print(f"  {name:22} {sum(pieces):5.0f} ms on the GUI thread in {len(pieces)} piece(s), "
-                  f"longest {max(pieces):.0f} ms")  # fmt: skip
+        print("  each job's pieces on the GUI thread: by the clock (the thread's CPU time), the longest and the "
+              "next longest")  # fmt: skip
+        for name, pieces in clock.pieces.items():
+            walls, cpus = [w for w, _c in pieces], [c for _w, c in pieces]
+            longest = max(range(len(pieces)), key=walls.__getitem__)
+            print(f"  {name:24} {sum(walls):5.0f} ({sum(cpus):4.0f}) ms in {len(pieces):3} piece(s): longest "
+                  f"{walls[longest]:3.0f} ({cpus[longest]:2.0f}) ms (piece {longest + 1}), "
+                  f"next {_second(walls):3.0f} ms; longest in CPU time {max(cpus):2.0f} ms")  # fmt: skip
     elif builder is not None:
         builder.stop()
         print("nothing made ahead (--no-wait): every mode's panel, the picker and the library on first use")

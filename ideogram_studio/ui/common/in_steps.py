@@ -9,13 +9,23 @@ whoever needs it now (the generator's return value is the thing made).
 
 from __future__ import annotations
 
-from collections.abc import Generator
+import contextlib
+import importlib
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: What makes a thing in steps: yields between steps, returns the thing.
 Steps = Generator[None, None, T]
+
+#: How long a step waits for an import in a worker thread before it gives the event loop a turn.
+WAIT_S = 0.004
+#: How much of many small pieces of work (`each_in_steps`) one step does, at most (and at least one).
+STEP_S = 0.006
 
 
 class InSteps(Generic[T]):
@@ -47,3 +57,37 @@ class InSteps(Generic[T]):
         while not self.step():
             pass
         return self._result  # type: ignore[return-value]  # (set by the last step: T may include None)
+
+
+def imported(names: Iterable[str], *, in_worker: Iterable[str] = ()) -> Steps[None]:
+    """Each of `names` imported in a step of its own (a module may be compiled at every start: a large
+    one is a step's worth); list a module before those that import it, so that each step runs one
+    module's code. `in_worker`: modules free of Qt too long for a step (numpy: 60-130 ms), imported
+    first in a worker thread, while each step waits for it a few milliseconds without the GIL
+    (app._preload_services does the same for the services). Finished at once (`InSteps.finish`), the
+    steps wait for the worker as long as it takes, as an import on the GUI thread would."""
+    for name in in_worker:
+        worker = threading.Thread(target=_import_quietly, args=(name,), name=f"import {name}", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(WAIT_S)
+            yield
+        importlib.import_module(name)  # (found loaded; or its error raised here, where it is handled)
+    for name in names:
+        importlib.import_module(name)
+        yield
+
+
+def _import_quietly(name: str) -> None:
+    with contextlib.suppress(Exception):  # (the GUI thread imports it again and meets the error there)
+        importlib.import_module(name)
+
+
+def each_in_steps(items: Iterable[U], do: Callable[[U], object], budget_s: float = STEP_S) -> Steps[None]:
+    """`do(item)` for each of `items`, as many in a step as fit in `budget_s` (one at least)."""
+    start = time.perf_counter()
+    for item in items:
+        do(item)
+        if time.perf_counter() - start >= budget_s:
+            yield
+            start = time.perf_counter()

@@ -5,6 +5,7 @@ taken as the subject, so transparency is kept."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
@@ -43,10 +44,12 @@ class BackgroundPanel(ModePanel):
     send_text = "Replace background"
     prompt_noun = "the new background"
 
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         self.model_row = ModelRow(Operation.REPLACE_BACKGROUND, self.body)
         form.addWidget(self.model_row)
+        yield
         self.make_source_picker("Replace background", keep_alpha=True)
+        yield
         self.note = QLabel(REPLACE_NOTE, self.body)
         self.note.setWordWrap(True)
         mute(self.note)
@@ -65,7 +68,9 @@ class BackgroundPanel(ModePanel):
         finally:
             self.form = form
         form.addWidget(self.prompt_part)
-        self.make_fields(BACKGROUND_FIELDS, style_expanded=True)
+        yield
+        yield from self.fields_in_steps(BACKGROUND_FIELDS, style_expanded=True)
+        yield
         self.model_row.changed.connect(self._on_changed)
         self.model_row.model_changed.connect(self._on_model_changed)
         self._on_model_changed()

@@ -17,6 +17,7 @@ the panel keeps owning it.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -87,7 +88,7 @@ class MaskedPanel(ModePanel):
 
     request_class: ClassVar[type[ApiRequest]] = EditRequest
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, in_steps: bool = False) -> None:
         self._mask_reason: str | None = None
         self._exact_mask: tuple[ImageFile, int] | None = None
         self._previous: tuple[ImageFile, str | None, QImage] | None = None
@@ -100,7 +101,7 @@ class MaskedPanel(ModePanel):
         #: Sends (to the front?) and a quote waiting for the worker's mask file.
         self._waiting_sends: list[bool] = []
         self._waiting_quote: object | None = None
-        super().__init__(parent)
+        super().__init__(parent, in_steps=in_steps)
 
     # ---- public ----------------------------------------------------------------------------
     @property
@@ -412,13 +413,16 @@ class EditPanel(MaskedPanel):
     send_text = "Edit"
     prompt_noun = "what to put in the painted area"
 
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         self._model_problems: dict[str, str] = {}
         self.model_row = ModelRow(Operation.EDIT, self.body)
         form.addWidget(self.model_row)
+        yield
         self.make_source_picker("Edit", allow_clear=False)
+        yield
         self._setup_editor(form, EDIT_HINT, "Drop the image to edit here")
         self.context_tool = ContextWindowTool(self.canvas)
+        yield
         self.make_prompt(
             "Prompt",
             "What to put in the painted area…",
@@ -443,7 +447,9 @@ class EditPanel(MaskedPanel):
         self.register("context_window", self.precise_box.window_message, self.precise_box.draw_button)
         self.register("reference_images", self.precise_box.references_message, self.precise_box.references)
         self.precise_box.changed.connect(self._on_changed)
-        self.make_fields(EDIT_FIELDS, style_expanded=False)
+        yield
+        yield from self.fields_in_steps(EDIT_FIELDS, style_expanded=False)
+        yield
         self.register("quality", self.model_row.quality_message, self.model_row.quality_combo)
         self.model_row.changed.connect(self._on_changed)
         self.model_row.model_changed.connect(self._on_model_changed)

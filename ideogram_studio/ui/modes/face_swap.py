@@ -6,6 +6,7 @@ gallery as a "face-swap" (the job's ``operation_label`` tag)."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import ClassVar
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -42,8 +43,9 @@ class FaceSwapPanel(MaskedPanel):
     operation_label: ClassVar[str | None] = "face-swap"
     prompt_noun = "a prompt"
 
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         self.make_source_picker("Face swap", allow_clear=False, title="Step 1 · The photo")
+        yield
         self._setup_editor(
             form,
             "Paint over the face to replace, on the photo in the middle of the window "
@@ -51,6 +53,7 @@ class FaceSwapPanel(MaskedPanel):
             "Drop the photo with the face to replace here",
         )
 
+        yield
         self.section_title("Step 2 · The face to use")
         row = QHBoxLayout()
         row.setSpacing(8)
@@ -93,7 +96,8 @@ class FaceSwapPanel(MaskedPanel):
         self.make_prompt("Prompt", "How the result should look…", "Kept short works best; edit it as you like.", 2)
         assert self.prompt_edit is not None
         self.prompt_edit.set_text(DEFAULT_PROMPT)
-        self.make_fields(FACE_SWAP_FIELDS, style_expanded=False, defaults={"style_type": StyleType.AUTO})
+        yield
+        yield from self.fields_in_steps(FACE_SWAP_FIELDS, style_expanded=False, defaults={"style_type": StyleType.AUTO})
 
     def _show_mask_slot(self) -> None:
         self.mask_column.setVisible(bool(self.character_refs.images() or self.character_mask.images()))

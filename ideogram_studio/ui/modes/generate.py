@@ -8,12 +8,12 @@ the prompt that grows with its text, and the saved state's format (kept: it is i
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout
 
 from ...api.enums import StylePreset
 from ...api.errors import ImageFileError, RequestValidationError
@@ -75,20 +75,20 @@ class GeneratePanel(ModePanel):
     prompt_edit: PromptEdit
     fields: RequestFields
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def _built(self) -> None:
         #: The footer's send button and Ctrl+Enter action, by their Generate names.
         self.generate_button = self.send_button
         self.generate_action = self.send_action
 
     # ---- the form ----------------------------------------------------------------------------
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         self._model_problems: dict[str, str] = {}
         self.model_row = ModelRow(Operation.GENERATE, self.body)
         form.addWidget(self.model_row)
         self.size_row = ModelSizeRow(self.body)
         form.addWidget(self.size_row)
         self.size_row.changed.connect(self._on_changed)
+        yield
         self.make_prompt(
             "Prompt",
             "Describe the image: subject, setting, mood, text to render…",
@@ -100,7 +100,8 @@ class GeneratePanel(ModePanel):
         self.structured_box = self.structured.box
         self.layout_sync = self.structured.sync
         self.size_row.changed.connect(self.layout_sync.size_changed)
-        fields = self.make_fields(list(FIELDS), style_section=False, roomy=True)
+        yield
+        fields = yield from self.fields_in_steps(list(FIELDS), style_section=False, roomy=True)
         self.negative_edit = fields.negative_edit
         self.shape_picker = fields.shape_picker
         self.speed_combo = fields.speed_combo
@@ -121,6 +122,7 @@ class GeneratePanel(ModePanel):
         sections = fields.sections()
         self.references_section = sections["style_reference_images"]
         self.more_section = sections["custom_model_uri"]
+        yield
         self.register("quality", self.model_row.quality_message, self.model_row.quality_combo)
         self.model_row.changed.connect(self._on_changed)
         self.model_row.model_changed.connect(self._on_model_changed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -26,6 +27,7 @@ from ...api.v1_quotes import as_v2
 from ...api.v2_requests import V2Request
 from ..common import theme
 from ..common.field_errors import FieldMessage, describe
+from ..common.in_steps import InSteps, Steps
 from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
@@ -106,7 +108,8 @@ class ModePanel(QWidget):
     #: Sections of themes/widgets.qss the panel's footer wears (theme.apply_style).
     style_sections: ClassVar[tuple[str, ...]] = ("mode-footer",)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, in_steps: bool = False) -> None:
+        """`in_steps`: made by `made_in_steps` (the rest is in `building`); else made whole now."""
         super().__init__(parent)
         self._loading = 0
         self._busy = False
@@ -121,20 +124,49 @@ class ModePanel(QWidget):
         #: Each prompt field's key hint, named from the keys as they are (_say_prompt_keys).
         self._prompt_hints: list[tuple[QLabel, PromptEdit]] = []
         self.fields: RequestFields | None = None
+        #: What is left to make of the panel, a piece at a time (empty once made).
+        self.building: Iterator[None] = self._build_steps()
+        if not in_steps:
+            for _ in self.building:
+                pass
+
+    @classmethod
+    def made_in_steps(cls, parent: QWidget | None = None) -> Steps[ModePanel]:
+        """The panel made a piece at a time (ui/common/in_steps.py: made ahead in quiet moments, each
+        piece a few milliseconds of the GUI thread): the frame, the parts of the form (a panel's
+        `_setup_body` may yield between them), the footer, the first check of the form."""
+        panel = cls(parent, in_steps=True)
+        yield
+        yield from panel.building
+        return panel
+
+    def _build_steps(self) -> Iterator[None]:
         self._loading += 1
         try:
             self._setup_frame()
-            self._setup_body(self.form)
+            body = self._setup_body(self.form)
+            if body is not None:
+                yield
+                yield from body
             self.form.addStretch(1)
+            yield
             self._setup_footer()
         finally:
             self._loading -= 1
+        yield
+        self._built()
+        # The minimum width follows the form's layout from now on (not at each part made in steps).
+        self.body.installEventFilter(self)
         self.update_minimum_width()
         self._refresh()
 
     # ---- to implement ----------------------------------------------------------------------
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None] | None:
+        """The form's widgets; written as a generator, it yields between parts of a few milliseconds."""
         raise NotImplementedError
+
+    def _built(self) -> None:
+        """Once the panel is whole (its footer too), before its first check."""
 
     def _build(self, final: bool) -> ApiRequest:
         """The request as the form shows it, not validated. ``final``: for sending (exports the
@@ -376,7 +408,12 @@ class ModePanel(QWidget):
         return edit
 
     def make_fields(self, names: list[str], **kwargs: Any) -> RequestFields:
-        fields = RequestFields(names, self.body, **kwargs)
+        return InSteps(self.fields_in_steps(names, **kwargs)).finish()
+
+    def fields_in_steps(self, names: list[str], **kwargs: Any) -> Steps[RequestFields]:
+        """The request fields (make_fields), made a group at a time: a panel's `_setup_body` yields from it."""
+        fields = RequestFields(names, self.body, in_steps=True, **kwargs)
+        yield from fields.building
         fields.changed.connect(self._on_changed)
         if fields.has("negative_prompt"):
             fields.negative_edit.submit_requested.connect(self.submit)
@@ -433,7 +470,6 @@ class ModePanel(QWidget):
         self.form.setContentsMargins(14, 12, 14, 12)
         self.form.setSpacing(6)
         scroll.setWidget(self.body)
-        self.body.installEventFilter(self)
         outer.addWidget(scroll, 1)
 
     def _setup_footer(self) -> None:

@@ -8,6 +8,7 @@ does), with the area the service fills hatched.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal, Slot
@@ -298,8 +299,9 @@ class ReframePanel(ModePanel):
     mode_name = "Reframe"
     send_text = "Reframe"
 
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         picker = self.make_source_picker("Reframe")
+        yield
         self.section_title("New frame")
         self.resolution_selector = ResolutionSelector(self.body)
         self.resolution_selector.changed.connect(self._on_resolution_changed)
@@ -315,7 +317,8 @@ class ReframePanel(ModePanel):
         note.setWordWrap(True)
         mute(note)
         form.addWidget(note)
-        self.make_fields(REFRAME_FIELDS, style_expanded=False)
+        yield
+        yield from self.fields_in_steps(REFRAME_FIELDS, style_expanded=False)
         picker.image_changed.connect(self._on_source_changed)
         self.preview.set_resolution(self.resolution_selector.value())
 

@@ -10,7 +10,8 @@ What a mode takes:
   request's ``operation``) that "Reuse settings" opens this mode for.
 
 This module imports no panel and nothing of the API at its top: the window reads it before the first
-frame, and a panel's module is imported only when ``Mode.create_panel`` is first called.
+frame, and a panel's module is imported only when ``Mode.create_panel`` (or ``panel_in_steps``) is
+first called.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QWidget
 
+    from ..common.in_steps import Steps
     from .mode_panel import ModePanel
 
 
@@ -72,50 +74,87 @@ class Mode:
     shortcut: str
     #: The icon: ``icons/<name>.svg`` of the package (``theme.icon(name)`` draws it in the theme).
     icon: str
-    #: Makes the mode's panel (imports its module on first call).
-    create_panel: Callable[[QWidget | None], ModePanel]
+    #: The class of the mode's panel (imports its module on first call).
+    panel_class: Callable[[], type[ModePanel]]
     intakes: tuple[Intake, ...] = ()
     #: The operation name whose settings "Reuse settings" opens in this mode.
     reuses: str | None = None
     #: The mask canvas takes the window's centre while this mode shows.
     paints_mask: bool = False
+    #: The modules the panel needs that the window has not loaded (a module before those importing
+    #: it): made in steps, the panel imports one per step first (`panel_in_steps`).
+    modules: tuple[str, ...] = ()
+    #: Of those, the ones free of Qt too long for a step: imported in a worker thread meanwhile.
+    modules_in_worker: tuple[str, ...] = ()
+
+    def create_panel(self, parent: QWidget | None) -> ModePanel:
+        """The mode's panel, made now."""
+        return self.panel_class()(parent)
+
+    def panel_in_steps(self, parent: QWidget | None) -> Steps[ModePanel]:
+        """The mode's panel made a piece at a time (ui/common/in_steps.py): its modules, then its parts."""
+        from ..common.in_steps import imported
+
+        yield from imported(self.modules, in_worker=self.modules_in_worker)
+        return (yield from self.panel_class().made_in_steps(parent))
 
 
-def _generate(parent: QWidget | None) -> ModePanel:
+def _generate() -> type[ModePanel]:
     from .generate import GeneratePanel
 
-    return GeneratePanel(parent)
+    return GeneratePanel
 
 
-def _remix(parent: QWidget | None) -> ModePanel:
+def _remix() -> type[ModePanel]:
     from .remix import RemixPanel
 
-    return RemixPanel(parent)
+    return RemixPanel
 
 
-def _edit(parent: QWidget | None) -> ModePanel:
+def _edit() -> type[ModePanel]:
     from .edit import EditPanel
 
-    return EditPanel(parent)
+    return EditPanel
 
 
-def _face_swap(parent: QWidget | None) -> ModePanel:
+def _face_swap() -> type[ModePanel]:
     from .face_swap import FaceSwapPanel
 
-    return FaceSwapPanel(parent)
+    return FaceSwapPanel
 
 
-def _reframe(parent: QWidget | None) -> ModePanel:
+def _reframe() -> type[ModePanel]:
     from .reframe import ReframePanel
 
-    return ReframePanel(parent)
+    return ReframePanel
 
 
-def _background(parent: QWidget | None) -> ModePanel:
+def _background() -> type[ModePanel]:
     from .background import BackgroundPanel
 
-    return BackgroundPanel(parent)
+    return BackgroundPanel
 
+
+def _modules(*names: str) -> tuple[str, ...]:
+    return tuple(f"ideogram_studio.{name}" for name in names)
+
+
+#: What a panel with a source image needs (ui/modes/source_image.py), then Pillow's plugins (read
+#: for the form's first check: mode_panel.stand_in).
+_SOURCE_MODULES = (
+    *_modules(
+        "imaging.source_prep", "imaging.pillow_memory", "ui.common.paintable_image", "ui.common.worker_pool",
+        "ui.modes.source_loading", "ui.modes.source_image",
+    ),
+    "PIL.BmpImagePlugin", "PIL.GifImagePlugin", "PIL.JpegImagePlugin", "PIL.PpmImagePlugin",
+)
+#: What a panel with the mask canvas needs (ui/mask/), numpy first (in a worker: ~60 ms).
+_MASK_MODULES = _modules(
+    "imaging.mask_export", "ui.mask", "ui.mask.canvas_actions", "ui.mask.image_item", "ui.mask.layer",
+    "ui.mask.mask_file_load", "ui.mask.mask_snapshot", "ui.mask.mask_loading", "ui.mask.tools",
+    "ui.mask.overlays", "ui.mask.canvas", "ui.mask.context_window", "ui.mask.editor",
+    "ui.modes.precise_edit_box", "ui.modes.edit",
+)
 
 #: The role keys of the reference targets (what LibraryPage.use_as_requested carries).
 ROLE_CHARACTER = "face-swap-character"
@@ -134,12 +173,15 @@ MODES: tuple[Mode, ...] = (
         "remix", "Remix", "Make new images from an image and a prompt", "Alt+2", "modes/remix", _remix,
         intakes=(Intake("remix", _SOURCE, "Remix", 2),),
         reuses="remix",
+        modules=(*_SOURCE_MODULES, *_modules("ui.modes.remix")),
     ),
     Mode(
         "edit", "Edit", "Paint a mask and change only that part", "Alt+3", "modes/edit", _edit,
         intakes=(Intake("edit", _SOURCE, "Edit", 1),),
         reuses="edit",
         paints_mask=True,
+        modules=(*_SOURCE_MODULES, *_MASK_MODULES),
+        modules_in_worker=("numpy",),
     ),
     Mode(
         "face-swap", "Face swap", "Paint the face and give a character reference", "Alt+4", "modes/face-swap",
@@ -150,17 +192,21 @@ MODES: tuple[Mode, ...] = (
         ),
         reuses="face-swap",
         paints_mask=True,
+        modules=(*_SOURCE_MODULES, *_MASK_MODULES, *_modules("ui.modes.face_swap")),
+        modules_in_worker=("numpy",),
     ),
     Mode(
         "reframe", "Reframe", "Extend an image to a new size", "Alt+5", "modes/reframe", _reframe,
         intakes=(Intake("reframe", _SOURCE, "Reframe", 3),),
         reuses="reframe",
+        modules=(*_SOURCE_MODULES, *_modules("imaging.reframe_layout", "ui.modes.reframe")),
     ),
     Mode(
         "replace-background", "Background", "Keep the subject, paint a new background", "Alt+6",
         "modes/background", _background,
         intakes=(Intake("replace-background", _SOURCE, "Replace background", 4),),
         reuses="replace-background",
+        modules=(*_SOURCE_MODULES, *_modules("ui.modes.background")),
     ),
 )
 

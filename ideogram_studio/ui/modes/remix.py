@@ -4,6 +4,7 @@ prompt can be a structured one, as in Generate (Expand, the layout over the sour
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -54,7 +55,7 @@ class RemixPanel(ModePanel):
     mode_name = "Remix"
     send_text = "Remix"
 
-    def _setup_body(self, form: QVBoxLayout) -> None:
+    def _setup_body(self, form: QVBoxLayout) -> Iterator[None]:
         self._weight_sent = True
         self._model_problems: dict[str, str] = {}
         self.model_row = ModelRow(Operation.REMIX, self.body)
@@ -62,7 +63,9 @@ class RemixPanel(ModePanel):
         self.size_row = ModelSizeRow(self.body)
         form.addWidget(self.size_row)
         self.size_row.changed.connect(self._on_changed)
+        yield
         self.make_source_picker("Remix")
+        yield
 
         self.section_title("Image weight")
         row = QHBoxLayout()
@@ -90,6 +93,7 @@ class RemixPanel(ModePanel):
         self.add_message(["image_weight"], self.weight_slider)
         self.weight_slider.valueChanged.connect(self._on_weight_slider)
         self.weight_spin.valueChanged.connect(self._on_weight_spin)
+        yield
 
         self.make_prompt("Prompt", "What to make of the source image…", "What the new images should show.")
         self.structured = StructuredField(self, form, self._chosen_size)
@@ -97,7 +101,8 @@ class RemixPanel(ModePanel):
         self.size_row.changed.connect(self.structured.sync.size_changed)
         assert self.source_picker is not None
         self.source_picker.image_changed.connect(self._on_source_changed)
-        fields = self.make_fields(REMIX_FIELDS, style_expanded=True)
+        yield
+        fields = yield from self.fields_in_steps(REMIX_FIELDS, style_expanded=True)
         note = QLabel("With a shape set, the source is cropped to it first.", self.body)
         note.setWordWrap(True)
         mute(note)
@@ -106,6 +111,7 @@ class RemixPanel(ModePanel):
         index = layout.indexOf(fields.shape_picker)
         layout.insertWidget(index + 1, note)
         self.crop_note = note
+        yield
         self.model_row.changed.connect(self._on_changed)
         self.model_row.model_changed.connect(self._on_model_changed)
         self._on_model_changed()

@@ -9,7 +9,7 @@ error at ``messages()[field]``. The Generate form uses it too, with ``roomy=True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -112,9 +112,11 @@ class RequestFields(QWidget):
         style_section: bool = True,
         roomy: bool = False,
         defaults: dict[str, Any] | None = None,
+        in_steps: bool = False,
     ) -> None:
         """``style_section``: Style as a collapsible section (else a bold heading over its rows).
-        ``roomy``: the Generate form's spacing (gaps between groups, a larger preset tile)."""
+        ``roomy``: the Generate form's spacing (gaps between groups, a larger preset tile).
+        ``in_steps``: made a group at a time by whoever iterates ``building`` (ModePanel.fields_in_steps)."""
         super().__init__(parent)
         self._names = frozenset(names)
         self._roomy = roomy
@@ -126,7 +128,16 @@ class RequestFields(QWidget):
         #: The widgets and layouts of each field's row (label included), for set_unavailable.
         self._parts: dict[str, list[QWidget | QLayout]] = {}
         self._model_hidden: dict[int, tuple[QWidget, str]] = {}
-        self._setup_ui(style_expanded, style_section)
+        #: What is left to make of the fields, a group at a time (empty once made).
+        self.building: Iterator[None] = self._build_steps(style_expanded, style_section, defaults)
+        if not in_steps:
+            for _ in self.building:
+                pass
+
+    def _build_steps(
+        self, style_expanded: bool, style_section: bool, defaults: dict[str, Any] | None
+    ) -> Iterator[None]:
+        yield from self._setup_ui(style_expanded, style_section)
         if defaults:
             self._apply(defaults)
         self._update_seed_ui()
@@ -302,7 +313,8 @@ class RequestFields(QWidget):
         if self._roomy:
             layout.addSpacing(size)
 
-    def _setup_ui(self, style_expanded: bool, style_section: bool) -> None:
+    def _setup_ui(self, style_expanded: bool, style_section: bool) -> Iterator[None]:
+        """The groups of fields, yielding between them (each a few milliseconds)."""
         n = self._names
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -323,6 +335,7 @@ class RequestFields(QWidget):
             layout.addWidget(self.negative_edit)
             self._add_message(layout, self, ["negative_prompt"], self.negative_edit)
             self._track(["negative_prompt"], label, self.negative_edit)
+            yield
 
         if "aspect_ratio" in n or "resolution" in n:
             self._gap(layout, 4)
@@ -333,6 +346,7 @@ class RequestFields(QWidget):
             self.shape_picker.changed.connect(self._on_changed)
             layout.addWidget(self.shape_picker)
             self._add_message(layout, self, ["aspect_ratio", "resolution"], self.shape_picker)
+            yield
 
         grid = self._grid()
         self._gap(layout, 4)
@@ -383,6 +397,7 @@ class RequestFields(QWidget):
             )
             self.magic_combo.currentIndexChanged.connect(self._on_changed)
             self._row(grid, self, "Magic prompt", self.magic_combo, ["magic_prompt"])
+        yield
 
         if any(f in n for f in STYLE_FIELDS) and not style_section:
             self._gap(layout, 6)
@@ -397,12 +412,14 @@ class RequestFields(QWidget):
             style_grid = self._grid(style)
             self._build_style(style, style_grid)
             self._section(layout, "style", "Style", style, [f for f in STYLE_FIELDS if f in n], style_expanded)
+        yield
 
         if any(f in n for f in REFERENCE_FIELDS):
             refs = QWidget(self)
             self._build_references(refs)
             self._gap(layout, 4)
             self._section(layout, "references", "References", refs, [f for f in REFERENCE_FIELDS if f in n], False)
+            yield
 
         if "custom_model_uri" in n:
             more = QWidget(self)

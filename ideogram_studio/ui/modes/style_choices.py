@@ -19,9 +19,21 @@ from PySide6.QtWidgets import QSizePolicy, QToolButton, QVBoxLayout, QWidget
 from ...api.enums import StylePreset
 from ...api.palette import ColorPalette
 from ..common import theme
+from ..common.in_steps import InSteps, Steps, each_in_steps, imported
 from ..pickers.palette_look import palette_label, palette_pixmap
 from ..pickers.preset_previews import PreviewStore, preset_description, preset_name, recent_presets
 from .field_widgets import clear_button
+
+#: The preset picker's modules, those others import first (one import per step when it is made ahead).
+PICKER_MODULES = (
+    "ideogram_studio.ui.pickers.preset_model",
+    "ideogram_studio.ui.pickers.preset_grid",
+    "ideogram_studio.ui.pickers.preset_compare",
+    "ideogram_studio.ui.pickers.preset_picker",
+    "ideogram_studio.gallery.styles",
+    "ideogram_studio.ui.pickers.my_styles",
+    "ideogram_studio.ui.pickers.mine_tab",
+)
 
 if TYPE_CHECKING:
     # (imported where the pickers' dialogs are made: QTabWidget's class alone costs ~4.5 ms)
@@ -49,6 +61,7 @@ class PresetChoice(QObject):
         self._recents: list[StylePreset] = []
         self._dialog: QDialog | None = None
         self._picker: PresetPicker | None = None
+        self._making: InSteps[PresetPicker] | None = None
         #: Makes the “Mine” tab (the designer's saved styles) beside the presets: (parent, close the
         #: picker) → tab. Set by the form that has “My styles” (ui/pickers/mine_tab.py).
         self.mine_tab: Callable[[QWidget, Callable[[], None]], QWidget] | None = None
@@ -94,34 +107,52 @@ class PresetChoice(QObject):
         return self._picker is not None
 
     def picker(self) -> PresetPicker:
-        """The picker, made now if it was never opened."""
-        if self._picker is None:
-            from PySide6.QtWidgets import QDialog, QTabWidget
+        """The picker, made now if it was never opened (finished now, if it was being made ahead)."""
+        return self._picker if self._picker is not None else self.picker_steps().finish()
 
-            from ..pickers.preset_picker import PresetPicker
+    def picker_steps(self) -> InSteps[PresetPicker]:
+        """The picker being made a step at a time (made ahead: ui/shell/idle_build.py); `picker()`
+        finishes it. One picker per choice, however it is made."""
+        if self._making is None:
+            self._making = InSteps(self._picker_steps())
+        return self._making
 
-            dialog = QDialog(self._owner)
-            dialog.setWindowTitle("Style presets")
-            dialog.resize(860, 720)
-            layout = QVBoxLayout(dialog)
-            layout.setContentsMargins(0, 0, 0, 0)
-            picker = PresetPicker(dialog, store=self.store)
-            picker.set_recents(self._recents)
-            picker.set_current(self._preset)
-            picker.preset_chosen.connect(self._on_chosen)
-            picker.previews_requested.connect(self.previews_requested)
-            picker.compare_requested.connect(self.compare_requested)
-            picker.compare_quote_wanted.connect(self.compare_quote_wanted)
-            if self.mine_tab is not None:
-                self.tabs = QTabWidget(dialog)
-                self.tabs.setObjectName("preset-tabs")
-                self.tabs.addTab(picker, "Ideogram presets")
-                self.tabs.addTab(self.mine_tab(self.tabs, dialog.hide), "Mine")
-                layout.addWidget(self.tabs)
-            else:
-                layout.addWidget(picker)
-            self._dialog, self._picker = dialog, picker
-        return self._picker
+    def _picker_steps(self) -> Steps[PresetPicker]:
+        yield from imported(PICKER_MODULES)
+        from PySide6.QtWidgets import QDialog, QTabWidget
+
+        from ..pickers.preset_picker import PresetPicker
+
+        dialog = QDialog(self._owner)
+        dialog.setWindowTitle("Style presets")
+        dialog.resize(860, 720)
+        layout = QVBoxLayout(dialog)
+        layout.setContentsMargins(0, 0, 0, 0)
+        yield
+        picker = PresetPicker(dialog, store=self.store)
+        picker.preset_chosen.connect(self._on_chosen)
+        picker.previews_requested.connect(self.previews_requested)
+        picker.compare_requested.connect(self.compare_requested)
+        picker.compare_quote_wanted.connect(self.compare_quote_wanted)
+        yield
+        tabs = None
+        if self.mine_tab is not None:
+            tabs = QTabWidget(dialog)
+            tabs.setObjectName("preset-tabs")
+            tabs.addTab(picker, "Ideogram presets")
+            yield
+            tabs.addTab(self.mine_tab(tabs, dialog.hide), "Mine")
+            layout.addWidget(tabs)
+        else:
+            layout.addWidget(picker)
+        yield
+        # The tiles' pixmaps (previews and placeholders), a few at a time: the first paint only shows them.
+        yield from each_in_steps([None, *StylePreset], self.store.pixmap)
+        # The value as it is now (set meanwhile through this choice), then the picker holds it.
+        picker.set_recents(self._recents)
+        picker.set_current(self._preset)
+        self._dialog, self._picker, self.tabs = dialog, picker, tabs
+        return picker
 
     def open(self) -> None:
         picker = self.picker()

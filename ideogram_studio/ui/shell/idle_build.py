@@ -8,9 +8,11 @@ while (`QUIET_MS`), and never with a mouse button or a key held down: the pause 
 nobody is waiting for the window. What was made on first use meanwhile is skipped (the jobs ask the
 window, which makes a thing once).
 
-A job may instead return an InSteps (ui/common/in_steps.py: the library page, ~0.15-0.3 s in one
-piece): its steps, each a few tens of milliseconds, run one per turn of the event loop, so input that
-arrives meanwhile waits one step, not the whole; after input, the rest waits for a quiet moment again.
+A job may instead return an InSteps (ui/common/in_steps.py; all of the studio's do: a mode's panel,
+25-200 ms in one piece, the picker, 25-100 ms, the library page, 150-300 ms): its steps, each a few
+milliseconds, run one per turn of the event loop, so input that arrives meanwhile waits one step, not
+the whole; after input, the rest waits for a quiet moment again. What is asked for while it is being
+made is finished at once by whoever asks (the window, the preset row), and made once.
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from collections.abc import Callable, Iterable
 from functools import partial
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
+from shiboken6 import isValid
 
-from ..common.in_steps import InSteps, Steps
+from ..common.in_steps import InSteps, Steps, each_in_steps
 
 #: How long the designer has left the studio alone before the next thing is made.
 QUIET_MS = 1200
@@ -147,26 +150,36 @@ class IdleBuilder(QObject):
 
 def studio_jobs(window: object) -> list[tuple[str, Callable[[], object]]]:
     """What the window makes ahead: every mode's panel (registry order), the Generate form's preset
-    picker, then the library page (the largest)."""
+    picker, then the library page (the largest); each in steps."""
     from ..modes import registry
     from .main_window import MainWindow
 
     assert isinstance(window, MainWindow)
 
-    def panel(mode_id: str) -> None:
+    def panel(mode_id: str) -> Steps[None]:
+        steps = window.panel_steps(mode_id)
+        while not steps.step():  # (done at once if the window made it meanwhile)
+            yield
+        yield
         # Polished too (the style's pass over every widget), which its first show would do otherwise.
-        window.mode_panel(mode_id).ensurePolished()
+        yield from polished(window.mode_panel(mode_id))
 
-    jobs: list[tuple[str, Callable[[], object]]] = [(f"panel {m.id}", partial(panel, m.id)) for m in registry.MODES]
 
-    def preset_picker() -> None:
+    def preset_picker() -> Steps[None]:
         fields = window.generate_panel.fields
         choice = fields.preset_choice() if fields is not None else None
-        if choice is not None:  # made, polished and laid out: the first open mostly only shows it
-            dialog = choice.picker().window()
-            dialog.ensurePolished()
-            if (layout := dialog.layout()) is not None:
-                layout.activate()
+        if choice is None:
+            return
+        steps = choice.picker_steps()
+        while not steps.step():  # (done at once if the designer opened it meanwhile)
+            yield
+        yield
+        # Made, polished and laid out: the first open mostly only shows it.
+        dialog = choice.picker().window()
+        yield from polished(dialog)
+        yield
+        if (layout := dialog.layout()) is not None:
+            layout.activate()
 
     def library_page() -> Steps[None]:
         steps = window.library_steps()
@@ -174,6 +187,27 @@ def studio_jobs(window: object) -> list[tuple[str, Callable[[], object]]]:
             yield
         window.prepare_library()  # the window takes it: its shortcuts, library_made
 
-    jobs.append(("preset picker", preset_picker))
-    jobs.append(("library page", lambda: InSteps(library_page())))
-    return jobs
+    return [
+        *((f"panel {m.id}", in_steps(partial(panel, m.id))) for m in registry.MODES),
+        ("preset picker", in_steps(preset_picker)),
+        ("library page", in_steps(library_page)),
+    ]
+
+
+def in_steps(steps: Callable[[], Steps[None]]) -> Callable[[], InSteps[None]]:
+    """A job made in steps, begun when the builder comes to it."""
+    return lambda: InSteps(steps())
+
+
+def polished(widget: QWidget) -> Steps[None]:
+    """The style's pass over `widget` and its widgets (its first show's otherwise), a few milliseconds'
+    worth per step: the innermost first (a widget polished is passed over when its parent is)."""
+    yield from each_in_steps(reversed(widget.findChildren(QWidget)), _polish)
+    yield
+    if isValid(widget):
+        widget.ensurePolished()
+
+
+def _polish(widget: QWidget) -> None:
+    if isValid(widget):  # (not deleted since the list was made)
+        widget.ensurePolished()

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from ...api.images import ImageFile
     from ...services import Services
     from ...settings import Settings
-    from ..common.in_steps import InSteps
+    from ..common.in_steps import InSteps, Steps
     from ..modes.background import BackgroundPanel
     from ..modes.batch_dialog import BatchDialog
     from ..modes.edit import EditPanel
@@ -551,23 +551,27 @@ class MainWindow(QMainWindow):
         return self._panels.get(mode_id)
 
     def mode_panel(self, mode_id: str) -> ModePanel:
-        """The panel of a mode, made by the registry the first time it is asked for: a page of the
-        modes' stack (and its mask editor a page of the centre), wired to the controller, with its
-        last-used values restored."""
+        """The panel of a mode, made the first time it is asked for (or finished then, if it was being
+        made ahead: see panel_steps)."""
         panel = self._panels.get(mode_id)
-        if panel is None:
-            panel = self._make_panel(registry.mode(mode_id))
-        return panel
+        return panel if panel is not None else self.panel_steps(mode_id).finish()
 
-    def _make_panel(self, mode: Mode) -> ModePanel:
+    def panel_steps(self, mode_id: str) -> InSteps[ModePanel]:
+        """The panel of a mode being made a step at a time (panel_steps.py; `mode_panel` finishes it)."""
+        from .panel_steps import panel_in_steps
+
+        return panel_in_steps(self, registry.mode(mode_id), self._panel_steps)
+
+    def _panel_steps(self, mode: Mode) -> Steps[ModePanel]:
+        """The panel made by the registry, a page of the modes' stack (and its mask editor a page of the
+        centre), wired to the controller, with its last-used values restored."""
         from ..modes.v2_form import ServicePanel
-        from .defaults import FormDefaults, apply_defaults
         from .layout_link import attach_layout
+        from .panel_steps import restore_values
 
         gate = self._gate
-        panel = mode.create_panel(self._stack)
+        panel = yield from mode.panel_in_steps(self._stack)
         panel.setObjectName(f"mode-{mode.id}")
-        self._panels[mode.id] = panel
         self._stack.addWidget(panel)
         if mode.paints_mask:
             from ..modes.edit import MaskedPanel
@@ -585,11 +589,9 @@ class MainWindow(QMainWindow):
         choice = panel.fields.preset_choice() if panel.fields is not None else None
         if choice is not None:  # (its picker is made on first open)
             self._presets.add(choice)
-        state = _json(self._qsettings().value(f"{mode.id}/state"))
-        if state:
-            panel.restore_state(state)
-        else:  # a form never used starts at Settings' generation defaults
-            apply_defaults([panel], FormDefaults.of(self._settings))
+        yield
+        restore_values(panel, self._qsettings().value(f"{mode.id}/state"), self._settings)
+        self._panels[mode.id] = panel
         if self._attached:  # the panel's own commands take the designer's keys too
             self._apply_saved_shortcuts()
         return panel
@@ -787,13 +789,3 @@ class MainWindow(QMainWindow):
         self.save_layout()
         super().closeEvent(event)
         self.closed.emit()
-
-
-def _json(value: Any) -> dict[str, Any] | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
