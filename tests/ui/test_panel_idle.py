@@ -63,3 +63,36 @@ def test_the_minimum_width_follows_a_row_that_appears(qtbot: Any, tmp_path: Path
         qtbot.waitUntil(lambda: panel.minimumWidth() == before)
     finally:
         close_studio(qtbot, studio)
+
+
+class _AllEvents(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.kinds: list[str] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.kinds.append(f"{event.type().name} → {type(watched).__name__}")
+        return False
+
+
+def test_every_mode_and_the_library_sit_still(qtbot: Any, tmp_path: Path, qloop: Any, qapp: Any) -> None:
+    # The same kind of loop anywhere else (a paint asking for a paint, a layout for a layout) would
+    # show as a stream of events while nothing happens.
+    studio = open_studio(qtbot, tmp_path, MemoryStore())
+    try:
+        window = studio.window
+        window.resize(1600, 1000)
+        qtbot.waitExposed(window)
+        for place in ["generate", "remix", "edit", "face-swap", "reframe", "background", "library"]:
+            if place == "library":
+                window.library_action.setChecked(True)
+            else:
+                window.set_mode(place)
+            qtbot.wait(300)  # (what showing it asked for is done)
+            events = _AllEvents()
+            qapp.installEventFilter(events)
+            qtbot.wait(400)
+            qapp.removeEventFilter(events)
+            assert len(events.kinds) < 40, f"{place}: {len(events.kinds)} events in 0.4 s idle: {events.kinds[:12]}"
+    finally:
+        close_studio(qtbot, studio)
