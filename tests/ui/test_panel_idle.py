@@ -5,27 +5,61 @@ for the GIL meanwhile. Its minimum width must still follow a row that appears.""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject
-from PySide6.QtWidgets import QLabel
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pytestqt.exceptions import TimeoutError
 
 from ideogram_studio.secrets import MemoryStore
 
 from .helpers import close_studio, open_studio
 
+#: One look at the studio: what happened in this long.
+WINDOW_MS = 300
 
-class _LayoutRequests(QObject):
-    def __init__(self) -> None:
+
+class _Stillness(QObject):
+    """Counts the events `watched` gets (of `kind`, or all), a window of WINDOW_MS at a time; `still`
+    once a whole window saw fewer than `most`. What start-up or a switch asked for ends within a
+    window or two; a loop never does."""
+
+    def __init__(self, watched: QObject, most: int, kind: QEvent.Type | None = None) -> None:
         super().__init__()
-        self.count = 0
+        self.most, self.kind = most, kind
+        self.seen: list[str] = []
+        self.last_window: list[str] = []
+        self.still = False
+        self._watched = watched
+        watched.installEventFilter(self)
+        self._timer = QTimer(self)
+        self._timer.setInterval(WINDOW_MS)
+        self._timer.timeout.connect(self._look)
+        self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.LayoutRequest:
-            self.count += 1
+        # (widgets' events only: waitUntil's own polling is timers and event loops)
+        if isinstance(watched, QWidget) and (self.kind is None or event.type() == self.kind):
+            self.seen.append(f"{event.type().name} → {type(watched).__name__}")
         return False
+
+    def _look(self) -> None:
+        self.last_window, self.seen = self.seen, []
+        if len(self.last_window) < self.most:
+            self.still = True
+            self._timer.stop()
+            self._watched.removeEventFilter(self)
+
+
+def _wait_still(qtbot: Any, watched: QObject, most: int, kind: QEvent.Type | None = None, what: str = "") -> None:
+    look = _Stillness(watched, most, kind)
+    try:
+        qtbot.waitUntil(lambda: look.still, timeout=3000)
+    except TimeoutError:
+        raise AssertionError(
+            f"{what}: still busy after 3 s, {len(look.last_window)} events in {WINDOW_MS} ms: {look.last_window[:12]}"
+        ) from None
 
 
 def test_the_form_on_show_is_still_while_nothing_happens(qtbot: Any, tmp_path: Path, qloop: Any) -> None:
@@ -34,15 +68,7 @@ def test_the_form_on_show_is_still_while_nothing_happens(qtbot: Any, tmp_path: P
         window = studio.window
         window.resize(1600, 1000)
         qtbot.waitExposed(window)
-        panel = window.generate_panel
-        qtbot.wait(300)  # (what start-up asked for is done)
-        requests = _LayoutRequests()
-        panel.body.installEventFilter(requests)
-        cpu = time.thread_time()
-        qtbot.wait(500)
-        cpu = time.thread_time() - cpu
-        assert requests.count <= 2, f"the form laid itself out {requests.count} times in 0.5 s of nothing"
-        assert cpu < 0.2, f"the GUI thread was busy {cpu * 1000:.0f} ms of 500 ms idle"  # (~200 ms before)
+        _wait_still(qtbot, window.generate_panel.body, 2, QEvent.Type.LayoutRequest, "the Generate form's layout")
     finally:
         close_studio(qtbot, studio)
 
@@ -54,7 +80,7 @@ def test_the_minimum_width_follows_a_row_that_appears(qtbot: Any, tmp_path: Path
         window.resize(1600, 1000)
         qtbot.waitExposed(window)
         panel = window.generate_panel
-        qtbot.wait(100)
+        _wait_still(qtbot, panel.body, 2, QEvent.Type.LayoutRequest, "the Generate form's layout")
         before = panel.minimumWidth()
         wide = QLabel("W" * 120, panel.body)  # a row wider than the form
         panel.form.addWidget(wide)
@@ -65,17 +91,7 @@ def test_the_minimum_width_follows_a_row_that_appears(qtbot: Any, tmp_path: Path
         close_studio(qtbot, studio)
 
 
-class _AllEvents(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.kinds: list[str] = []
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        self.kinds.append(f"{event.type().name} → {type(watched).__name__}")
-        return False
-
-
-def test_every_mode_and_the_library_sit_still(qtbot: Any, tmp_path: Path, qloop: Any, qapp: Any) -> None:
+def test_every_mode_and_the_library_sit_still(qtbot: Any, tmp_path: Path, qloop: Any, qapp: QApplication) -> None:
     # The same kind of loop anywhere else (a paint asking for a paint, a layout for a layout) would
     # show as a stream of events while nothing happens.
     studio = open_studio(qtbot, tmp_path, MemoryStore())
@@ -88,11 +104,6 @@ def test_every_mode_and_the_library_sit_still(qtbot: Any, tmp_path: Path, qloop:
                 window.library_action.setChecked(True)
             else:
                 window.set_mode(place)
-            qtbot.wait(300)  # (what showing it asked for is done)
-            events = _AllEvents()
-            qapp.installEventFilter(events)
-            qtbot.wait(400)
-            qapp.removeEventFilter(events)
-            assert len(events.kinds) < 40, f"{place}: {len(events.kinds)} events in 0.4 s idle: {events.kinds[:12]}"
+            _wait_still(qtbot, qapp, 30, what=place)
     finally:
         close_studio(qtbot, studio)
