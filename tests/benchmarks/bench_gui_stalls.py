@@ -18,7 +18,8 @@ no repaint, no input meanwhile):
 - opening an 8K source in Edit (a JPEG and a PNG, 7680×4320 by default) through the source
   picker's `load_path` (what the Open dialog and a drop call), until the image is on the canvas;
 - the mask of that source: a rectangle until the form's quote is asked, Invert, Undo, Save mask, Load
-  mask, Send until the job is queued;
+  mask, Send until the job is queued; Reuse settings of that job, and "Put back the previous image and
+  its mask" after a small source, each until the mask is back on the canvas;
 - opening the preset picker of the Generate form with its 62 previews (stored in the library as
   earlier previews are, loaded at start as the app does), the first time and again.
 
@@ -371,6 +372,36 @@ async def mask_steps(heart: Heartbeat, window: object, controller: object, tmp: 
         QFileDialog.getSaveFileName, QFileDialog.getOpenFileName = real_dialogs  # type: ignore[method-assign]
     queued = seen["queued"]
     steps.append(await Step(heart, "Send, until the job is queued").run(panel.submit, lambda: seen["queued"] > queued))
+    steps += await put_back_steps(heart, window, controller, tmp)
+    return steps
+
+
+async def put_back_steps(heart: Heartbeat, window: object, controller: object, tmp: Path) -> list[Step]:
+    """Reuse settings of the job just sent (its 8K source and mask put back in Edit, over a cleared
+    mask), then a small source over that mask and "Put back the previous image and its mask": each
+    until the mask's "Load mask" step is on the canvas's undo stack."""
+    from ideogram_studio.ui.modes.edit import EditPanel
+    from ideogram_studio.ui.shell.controller import StudioController
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow) and isinstance(controller, StudioController)
+    panel = window.mode_panel("edit")
+    assert isinstance(panel, EditPanel) and panel.source_picker is not None
+    canvas, undo = panel.canvas, panel.canvas.undo_stack()
+    job = list(controller.services.queue.jobs.values())[-1]  # the one Send queued
+    size = canvas.image_size()
+    steps = []
+    canvas.clear()
+    steps.append(await Step(heart, "Reuse settings of that job").run(
+        lambda: controller.reuse(job.id), lambda: undo.undoText() == "Load mask"))  # fmt: skip
+    small = tmp / "small.png"
+    Image.new("RGB", (1920, 1080), (200, 120, 40)).save(small)
+    panel.source_picker.load_path(small)  # (small: read at once) the 8K source and its mask put aside
+    await until(lambda: canvas.image_size().width() == 1920)
+    if "Put back" not in panel.restore_label().text():
+        raise SystemExit(f"no offer to put the previous image back: {panel.restore_label().text()!r}")
+    steps.append(await Step(heart, "Put back the previous image and mask").run(
+        panel.restore_previous, lambda: canvas.image_size() == size and undo.undoText() == "Load mask"))  # fmt: skip
     return steps
 
 
@@ -449,11 +480,11 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
             for name, path in list(sources.items()) * args.runs:
                 picker.clear()
                 arrived: list[float] = []
-                picker.image_changed.connect(lambda a=arrived: a.append(time.perf_counter()))
+                note = picker.image_changed.connect(lambda a=arrived: a.append(time.perf_counter()))
                 step = Step(heart, f"{args.size[0]}×{args.size[1]} {name}, {path.stat().st_size / 1e6:.0f} MB")
                 await step.run(lambda p=path: picker.load_path(p),
                                lambda a=arrived: bool(a) or picker.message().isVisible())  # fmt: skip
-                picker.image_changed.disconnect()
+                picker.image_changed.disconnect(note)  # (only this one: the panel's own slots stay)
                 if not arrived:
                     raise SystemExit(f"{path.name} was refused: {picker.message().text()}")
                 steps.append(step)

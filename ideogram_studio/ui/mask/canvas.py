@@ -29,7 +29,6 @@ from pathlib import Path
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QActionGroup,
     QColor,
     QCursor,
     QDragEnterEvent,
@@ -61,7 +60,7 @@ from ...imaging.mask_export import (
 from ..common import theme
 from ..common.paintable_image import paintable
 from ..widgets.zoom_view import ZoomView
-from .canvas_actions import COMMAND_ACTIONS, TOGGLE_ACTIONS, TOOL_ACTIONS, TOOLS, build_action, shortcut_tooltip
+from .canvas_actions import TOOLS, make_actions
 from .image_item import ImageItem, checkerboard
 from .layer import (
     DEFAULT_OPACITY,
@@ -162,7 +161,7 @@ class MaskCanvas(ZoomView):
         #: Counts the mask's changes: a file read in a worker is compared with the mask it saw.
         self._generation = 0
         self.mask_changed.connect(self._count_change)
-        self._files = MaskFileJobs(self._mask_now, self._apply_loaded, self.message.emit, self.mask_saved.emit, self)
+        self._files = MaskFileJobs(self._mask_now, self.apply_loaded, self.message.emit, self.mask_saved.emit, self)
         self._actions: dict[str, QAction] = {}
         self._make_actions()
         self._refresh_cursor()
@@ -407,7 +406,11 @@ class MaskCanvas(ZoomView):
     def _mask_now(self) -> tuple[MaskSnapshot, int]:
         return self.snapshot(), self._generation
 
-    def _apply_loaded(self, patch: LoadedPatch, generation: int) -> bool:
+    def mask_generation(self) -> int:
+        """A count of the mask's changes (``mask_changed``): what a worker compared with is still it?"""
+        return self._generation
+
+    def apply_loaded(self, patch: LoadedPatch, generation: int) -> bool:
         """A file read in a worker, compared with the mask of ``generation``: one undo step, or False
         when the mask has changed since (it is compared again)."""
         if self._layer is None:
@@ -470,34 +473,11 @@ class MaskCanvas(ZoomView):
             "clear": self.clear,
             "fill": self.fill,
         }
-        group = QActionGroup(self)
-        group.setExclusive(True)
-        for spec in (*TOOL_ACTIONS, *TOGGLE_ACTIONS, *COMMAND_ACTIONS):
-            action = build_action(self, spec)
-            if spec.checkable:
-                action.toggled.connect(lambda on, n=spec.name: self._on_toggle(n, on))
-            else:
-                action.triggered.connect(commands[spec.name])
-            if spec.name in TOOLS:
-                group.addAction(action)
-            self._actions[spec.name] = action
-        self._actions[self._tool].setChecked(True)
-        self._actions["show"].setChecked(True)
+        self._actions = make_actions(self, commands, self._on_toggle, self._undo, self._tool)
         for name, action in self.zoom_actions().items():
             action.setObjectName(f"mask_{name}")
             self._actions[name] = action
         self.addActions(list(self._actions.values()))
-        self._actions["undo"].setEnabled(False)
-        self._actions["redo"].setEnabled(False)
-        self._undo.canUndoChanged.connect(self._actions["undo"].setEnabled)
-        self._undo.canRedoChanged.connect(self._actions["redo"].setEnabled)
-        self._undo.undoTextChanged.connect(lambda t: self._retip("undo", "Undo", t))
-        self._undo.redoTextChanged.connect(lambda t: self._retip("redo", "Redo", t))
-
-    def _retip(self, name: str, verb: str, what: str) -> None:
-        action = self._actions[name]
-        text = f"{verb} {what.lower()}" if what else verb
-        action.setToolTip(shortcut_tooltip(text, action.shortcuts()))
 
     def _on_toggle(self, name: str, on: bool) -> None:
         if name in TOOLS:

@@ -1,16 +1,17 @@
 """The mask canvas's commands as data: names, texts, keys and tooltips of its QActions.
 
-The canvas wires each one to its slot (``MaskCanvas._make_actions``); the editor puts them on its
+The canvas wires each one to its slot (``make_actions``); the editor puts them on its
 tool bar. Every tooltip names the action's keys (``shortcut_tooltip``). The zoom commands ("fit",
 "actual_size", "zoom_in", "zoom_out") come from ``ZoomView`` with the same keys as in the viewer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 #: The painting tools, in tool-bar order.
@@ -72,3 +73,42 @@ def build_action(owner: QWidget, spec: ActionSpec) -> QAction:
     action.setCheckable(spec.checkable)
     action.setToolTip(shortcut_tooltip(spec.tip or spec.text, shortcuts))
     return action
+
+
+def make_actions(
+    owner: QWidget,
+    commands: dict[str, Callable[[], None]],
+    toggled: Callable[[str, bool], None],
+    undo: QUndoStack,
+    tool: str,
+) -> dict[str, QAction]:
+    """Every action above, wired: a command to its slot in ``commands``, a checkable one to ``toggled``
+    (name, checked); the tools in one exclusive group with ``tool`` checked; Undo and Redo enabled
+    and their tooltips named after ``undo``'s steps."""
+    actions: dict[str, QAction] = {}
+    group = QActionGroup(owner)
+    group.setExclusive(True)
+    for spec in (*TOOL_ACTIONS, *TOGGLE_ACTIONS, *COMMAND_ACTIONS):
+        action = build_action(owner, spec)
+        if spec.checkable:
+            action.toggled.connect(lambda on, n=spec.name: toggled(n, on))
+        else:
+            action.triggered.connect(commands[spec.name])
+        if spec.name in TOOLS:
+            group.addAction(action)
+        actions[spec.name] = action
+    actions[tool].setChecked(True)
+    actions["show"].setChecked(True)
+    actions["undo"].setEnabled(False)
+    actions["redo"].setEnabled(False)
+    undo.canUndoChanged.connect(actions["undo"].setEnabled)
+    undo.canRedoChanged.connect(actions["redo"].setEnabled)
+
+    def retip(name: str, verb: str, what: str) -> None:
+        action = actions[name]
+        text = f"{verb} {what.lower()}" if what else verb
+        action.setToolTip(shortcut_tooltip(text, action.shortcuts()))
+
+    undo.undoTextChanged.connect(lambda t: retip("undo", "Undo", t))
+    undo.redoTextChanged.connect(lambda t: retip("redo", "Redo", t))
+    return actions

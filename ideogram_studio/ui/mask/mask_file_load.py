@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image
 from PySide6.QtCore import QSize
 
-from ...imaging.mask_export import MaskFileError, MaskRule, change_ratio, read_mask_file
+from ...imaging.mask_export import MaskFileError, MaskRule, change_ratio, decode_mask, read_mask_file
 
 #: Asked when a loaded mask's size differs from the image: (mask size, image size) -> scale it?
 ScalePrompt = Callable[[QSize, QSize], bool]
@@ -42,6 +42,27 @@ def read_mask_for_image(
         coverage = read_mask_file(path, rule)
     except MaskFileError as exc:
         return MaskLoad(None, f"The mask was not loaded: {exc}")
+    return fit_to_image(coverage, path.name, rule, image_size, scale_to_fit, prompt)
+
+
+def decode_mask_for_image(data: bytes, name: str, rule: MaskRule, image_size: tuple[int, int]) -> MaskLoad:
+    """``read_mask_for_image`` of a file's bytes (named ``name``); a file of another size is refused."""
+    try:
+        coverage = decode_mask(data, name, rule)
+    except MaskFileError as exc:
+        return MaskLoad(None, f"The mask was not loaded: {exc}")
+    return fit_to_image(coverage, name, rule, image_size, False)
+
+
+def fit_to_image(
+    coverage: Image.Image,
+    name: str,
+    rule: MaskRule,
+    image_size: tuple[int, int],
+    scale_to_fit: bool | None = None,
+    prompt: ScalePrompt | None = None,
+) -> MaskLoad:
+    """A mask file's coverage for an image of ``image_size`` (see ``read_mask_for_image``)."""
     note = ""
     if coverage.size != image_size:
         mask_size = QSize(*coverage.size)
@@ -51,7 +72,7 @@ def read_mask_for_image(
         if not scale:
             return MaskLoad(
                 None,
-                f"{path.name} is {coverage.width}×{coverage.height} pixels but the image is "
+                f"{name} is {coverage.width}×{coverage.height} pixels but the image is "
                 f"{image_size[0]}×{image_size[1]}; the mask was not loaded. Load it again and choose "
                 "“Scale to the image size” to stretch it.",
                 (coverage.size, image_size),
@@ -61,6 +82,4 @@ def read_mask_for_image(
         )
         note = f", scaled from {mask_size.width()}×{mask_size.height()}"
     polarity = "black = change" if rule is MaskRule.API else "painted = change"
-    return MaskLoad(
-        coverage, f"Loaded {path.name} ({polarity}{note}): {change_ratio(coverage):.0%} of the image to change."
-    )
+    return MaskLoad(coverage, f"Loaded {name} ({polarity}{note}): {change_ratio(coverage):.0%} of the image to change.")

@@ -6,9 +6,9 @@ kept one click away), the canvas's own reason to refuse a mask shown at the mask
 exported at send time (black = change, white = keep; see ideogram_studio.imaging.mask_export). A mask
 reused from a job is sent byte for byte until it is painted over.
 
-Send and the service's quote encode the mask in a worker (``ui.mask.mask_snapshot``: an 8K mask's
-PNG and its check held the window 0.3-0.7 s) and go on when its file is ready; the file is kept
-until the mask or its export options change, so a send after the quote encodes nothing.
+The mask's files and the masks put back on the canvas (reuse, "Put back") are ``MaskExport``'s
+(ui/mask/mask_export.py): a large one is encoded or read in a worker, and a send or the service's
+quote waits for it ("Preparing the mask…"); the panel only wires it to the form.
 
 The window may show the mask editor in its centre (``detach_editor``) where there is room to paint;
 the panel keeps owning it.
@@ -16,10 +16,8 @@ the panel keeps owning it.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal, Slot
@@ -32,14 +30,14 @@ from ...api.registry import V1_MODEL
 from ...api.requests import ApiRequest, EditRequest, Operation
 from ...api.v1_quotes import as_v2
 from ...api.v2_requests import JSON_PROMPT, V2Request
-from ...imaging.mask_export import EMPTY_MASK, api_mask_png, coverage_from_mask, mask_file_for
+from ...imaging.mask_export import EMPTY_MASK, api_mask_png, coverage_from_mask
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
 from ..mask.canvas import MaskCanvas
 from ..mask.context_window import ContextWindowTool
 from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
-from ..mask.mask_snapshot import MaskWorker
+from ..mask.mask_export import MaskExport, MaskKey
 from ..widgets.image_drop import result_hash
 from .mode_panel import ModePanel, Problem, stand_in
 from .model_fields import model_name, target, unavailable, v2_values
@@ -68,10 +66,8 @@ EMPTY_CANVAS_HINT = "or paste one (Ctrl+V), or choose Open… in the panel"
 #: How long the mask must be still before the canvas is asked whether it can be sent.
 MASK_CHECK_DELAY_MS = 150
 EDITOR_MIN_HEIGHT = 380
-#: The send button while a send waits for the mask's file (encoded in a worker).
+#: The send button while a send waits for the mask's file (encoded in a worker), or for a mask put back.
 PREPARING_TEXT = "Preparing the mask…"
-#: A mask file as exported: for which operation (its polarity), grown and feathered by how much.
-MaskKey = tuple[Operation, int, int]
 
 
 @dataclass(frozen=True)
@@ -90,17 +86,8 @@ class MaskedPanel(ModePanel):
 
     def __init__(self, parent: QWidget | None = None, *, in_steps: bool = False) -> None:
         self._mask_reason: str | None = None
-        self._exact_mask: tuple[ImageFile, int] | None = None
         self._previous: tuple[ImageFile, str | None, QImage] | None = None
         self._current_source: tuple[ImageFile, str | None] | None = None
-        #: The mask's files as exported for the mask as it is now (emptied when it changes).
-        self._mask_files: dict[MaskKey, ImageFile] = {}
-        #: Bumped at every change of the mask: a worker's file of an older mask is dropped.
-        self._mask_generation = 0
-        self._encoding: tuple[int, MaskKey] | None = None
-        #: Sends (to the front?) and a quote waiting for the worker's mask file.
-        self._waiting_sends: list[bool] = []
-        self._waiting_quote: object | None = None
         super().__init__(parent, in_steps=in_steps)
 
     # ---- public ----------------------------------------------------------------------------
@@ -139,7 +126,7 @@ class MaskedPanel(ModePanel):
         self._previous = None
         if not self.source_picker.set_image_file(image, origin, convert=False):
             return False
-        self._load_mask_png(api_mask_png(coverage_to_pil(coverage)))
+        self.mask_export.put(lambda: api_mask_png(coverage_to_pil(coverage)))  # (a large one in a worker)
         if self._previous is None:
             self._restore_label.setText("The previous image and its mask are back.")
             self._restore_label.show()
@@ -147,22 +134,22 @@ class MaskedPanel(ModePanel):
 
     def load_mask_file(self, mask: ImageFile) -> bool:
         """Load a mask in the API's polarity (black = change) onto the canvas, sent as it is until
-        it is painted over."""
-        if not self._load_mask_png(mask.data):
-            return False
-        self._exact_mask = (mask, self.canvas.undo_stack().index())
-        return True
+        it is painted over (a large one is read in a worker: True then means it is on its way)."""
+        return self.mask_export.put(lambda: mask.data, exact=mask)
 
     def request(self) -> ApiRequest:
         self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
         return super().request()
 
     def submit(self, to_front: bool = False) -> bool:
-        """As every panel's, but a mask not exported yet is encoded in a worker first; the send
-        follows once its file is ready (a blocked form shows why at once, and encodes nothing)."""
-        self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
-        key = self._mask_key()
-        if key is None or key in self._mask_files:
+        """As every panel's, but a mask not exported yet is encoded in a worker first, and a mask on
+        its way back to the canvas is waited for; the send follows once the mask's file is ready (a
+        blocked form shows why at once, and encodes nothing)."""
+        putting = self.mask_export.putting()
+        if not putting:
+            self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
+        key = None if putting else self._mask_key()
+        if not putting and (key is None or self.mask_export.has(key)):
             return super().submit(to_front)
         self._attempted = True
         problems = self._problems_of(self._build(final=False))  # (the mask's own: check_mask's)
@@ -172,14 +159,15 @@ class MaskedPanel(ModePanel):
             return False
         if self._busy:
             return False
-        self._waiting_sends.append(to_front)
-        self._encode_mask(key)
+        self.mask_export.wait_send(to_front)
+        if key is not None:
+            self.mask_export.encode(key)
         self._update_send(self._problems)  # (the button says the send is on its way)
         return True
 
     def _update_send(self, problems: list[Problem]) -> None:
         super()._update_send(problems)
-        if self._waiting_sends and not self._busy:
+        if self.mask_export.sends_waiting() and not self._busy:
             self.send_button.setText(PREPARING_TEXT)
 
     # ---- building --------------------------------------------------------------------------
@@ -216,9 +204,9 @@ class MaskedPanel(ModePanel):
         self._mask_timer.timeout.connect(self._check_mask_now)
         canvas = self.mask_editor.canvas()
         canvas.mask_changed.connect(self._mask_timer.start)
-        canvas.mask_changed.connect(self._forget_mask_files)
-        self._mask_worker = MaskWorker(self)
-        self._mask_worker.finished.connect(self._on_mask_encoded)
+        self.mask_export = MaskExport(canvas, self)
+        self.mask_export.ready.connect(self._on_mask_ready)
+        self.mask_export.landed.connect(self._check_mask_now)
         canvas.installEventFilter(self)
         canvas.viewport().installEventFilter(self)
         assert self.source_picker is not None
@@ -230,9 +218,8 @@ class MaskedPanel(ModePanel):
             return None
         if not final or self._mask_reason is not None:
             return stand_in("mask")  # live checks leave the mask to the canvas
-        if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
-            return self._exact_mask[0]
-        return self._exported_mask(Operation.EDIT)  # the polarity from the one table, as for v2
+        exact = self.mask_export.exact()
+        return exact if exact is not None else self.mask_export.exported(Operation.EDIT)  # (the one table's polarity)
 
     # ---- the mask's file ---------------------------------------------------------------------
     def _mask_key(self) -> MaskKey | None:
@@ -241,51 +228,19 @@ class MaskedPanel(ModePanel):
         picker = self.source_picker
         if picker is None or picker.image() is None or not self.canvas.has_image() or self._mask_reason:
             return None
-        if self._exact_mask is not None and self._exact_mask[1] == self.canvas.undo_stack().index():
+        if self.mask_export.exact() is not None:
             return None
         return (Operation.EDIT, *self.canvas.export_options())
 
-    def _exported_mask(self, operation: Operation) -> ImageFile:
-        """The mask's file for ``operation``: the one the worker made for the mask as it is, or made here."""
-        grow, feather = self.canvas.export_options()
-        key = (operation, grow, feather)
-        file = self._mask_files.get(key)
-        if file is None:
-            file = mask_file_for(operation, coverage_to_pil(self.canvas.mask_qimage()), grow, feather)
-            self._mask_files[key] = file
-        return file
-
-    def _encode_mask(self, key: MaskKey) -> None:
-        """Encode the mask as it is now for ``key`` in a worker (once: a second ask waits for it)."""
-        if self._encoding == (self._mask_generation, key):
-            return
-        generation, snapshot = self._mask_generation, self.canvas.snapshot()
-        self._encoding = (generation, key)
-        self._mask_worker.start(lambda: (generation, key, snapshot.file_for(key[0])))
-
-    @Slot()
-    def _forget_mask_files(self) -> None:
-        self._mask_generation += 1
-        self._mask_files.clear()
-
-    def _on_mask_encoded(self, _ticket: int, result: object) -> None:
-        if isinstance(result, tuple):
-            generation, key, file = result
-            if self._encoding == (generation, key):
-                self._encoding = None
-            if generation == self._mask_generation:
-                self._mask_files[key] = file
-        else:  # (out of memory in the worker: the sends below export here, or say why they cannot)
-            self._encoding = None
-        sends, self._waiting_sends = self._waiting_sends, []
+    def _on_mask_ready(self, sends: list[bool], quote: object | None, made: bool) -> None:
+        """The sends and the quote that waited for the mask's file (or for a mask put back) go on."""
         for to_front in sends:  # (the mask changed meanwhile: they wait for the new one's file)
-            if isinstance(result, tuple):
+            if made:
                 self.submit(to_front)
-            else:
+            else:  # (out of memory in the worker: they export here, or say why they cannot)
                 super().submit(to_front)
         if sends:
             self._update_send(self._problems)
-        quote, self._waiting_quote = self._waiting_quote, None
         if quote is not None and self.quote_line().is_asking(quote):
             self._ask_quote(quote)
 
@@ -312,7 +267,7 @@ class MaskedPanel(ModePanel):
             if request.image is not None:
                 self.source_picker.set_image_file(request.image, None, convert=False)
             if request.mask is not None and self.canvas.has_image():
-                self.load_mask_file(request.mask)
+                self.load_mask_file(request.mask)  # (a large one in a worker: the form waits for it)
             self.set_prompt(request.prompt)
             if self.fields is not None:
                 self.fields.set_values(request)
@@ -321,14 +276,6 @@ class MaskedPanel(ModePanel):
         self._check_mask_now()
 
     # ---- internals -------------------------------------------------------------------------
-    def _load_mask_png(self, data: bytes) -> bool:
-        # The canvas loads masks from files only; a folder that lives exactly as long as the load
-        # (a panel-lifetime folder was left behind: Qt deletes panels without Python finalizers).
-        with tempfile.TemporaryDirectory(prefix="ideogram-mask-") as folder:
-            path = Path(folder) / "mask.png"
-            path.write_bytes(data)
-            return self.canvas.load_mask_file(path, scale_to_fit=False)
-
     def _hide_restore(self) -> None:
         self._restore_label.hide()
         self._restore_label.clear()
@@ -381,7 +328,7 @@ class MaskedPanel(ModePanel):
             self._restore_label.setText("The new image has the same size: your painted mask was kept.")
             self._restore_label.show()
         else:
-            self._exact_mask = None
+            self.mask_export.forget_exact()
             self._restore_label.setText(
                 f"The new image is {qimage.width()}×{qimage.height()} (the previous one was "
                 f"{old.width()}×{old.height()}), so the painted mask was cleared. "
@@ -393,7 +340,8 @@ class MaskedPanel(ModePanel):
     @Slot()
     def _check_mask_now(self) -> None:
         self._mask_timer.stop()
-        reason = self.canvas.check_mask() if self.canvas.has_image() else None
+        # (a mask on its way back is judged once it is on the canvas: a send or quote waits for it)
+        reason = self.canvas.check_mask() if self.canvas.has_image() and not self.mask_export.putting() else None
         self._mask_reason = reason
         self._refresh()
 
@@ -523,7 +471,7 @@ class EditPanel(MaskedPanel):
             return None
         if self._mask_reason is not None:
             return None
-        return self._exported_mask(op)
+        return self.mask_export.exported(op)
 
     def _mask_key(self) -> MaskKey | None:
         if self.model() == V1_MODEL:
@@ -576,7 +524,7 @@ class EditPanel(MaskedPanel):
     def _update_send(self, problems: list[Problem]) -> None:
         super()._update_send(problems)
         if self.target_operation() is Operation.REMOVE_OBJECT:  # the button says what it will do
-            if not self._busy and not self._waiting_sends:
+            if not self._busy and not self.mask_export.sends_waiting():
                 self.send_button.setText(REMOVE_TEXT)
             if self.send_button.isEnabled():
                 self.send_button.setToolTip(f"{REMOVE_TEXT} (Ctrl+Enter). Ctrl+Shift+Enter: front of the queue.")
@@ -584,11 +532,15 @@ class EditPanel(MaskedPanel):
     def _quote_request(self, request: Any) -> V2Request | None:
         # Priced as it will be sent: with the mask exported (the live request leaves it to the
         # canvas). Asked once the form has settled, never per stroke; a mask not encoded yet is
-        # encoded in a worker first, and the quote asked when its file is ready.
+        # encoded in a worker first (or a mask on its way back waited for), and the quote asked
+        # when its file is ready.
+        if self.mask_export.putting():
+            self.mask_export.wait_quote(request)
+            return None
         key = self._mask_key()
-        if key is not None and key not in self._mask_files:
-            self._waiting_quote = request
-            self._encode_mask(key)
+        if key is not None and not self.mask_export.has(key):
+            self.mask_export.wait_quote(request)
+            self.mask_export.encode(key)
             return None
         return as_v2(self._build(final=True))
 
@@ -611,7 +563,8 @@ class EditPanel(MaskedPanel):
                 self.source_picker.set_image_file(image, None, convert=False)
             mask = (request.uploads.get("mask") or (None,))[0]
             if isinstance(mask, ImageFile) and self.canvas.has_image():
-                self._load_mask_png(api_mask_png(coverage_from_mask(request.operation, mask.pil())))
+                operation = request.operation  # (a large mask is decoded and encoded in a worker)
+                self.mask_export.put(lambda: api_mask_png(coverage_from_mask(operation, mask.pil())))
             self.set_prompt(str(request.values.get("prompt", "")))
             self.structured_box.set_value(request.json_prompt)
             self.model_row.set_quality(request.values.get("quality"))
