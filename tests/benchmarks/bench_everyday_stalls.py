@@ -53,9 +53,16 @@ async def results(heart: Heartbeat, window: object, runs: int) -> list[Step]:
     return steps
 
 
-async def theme_steps(heart: Heartbeat, runs: int) -> list[Step]:
+async def theme_steps(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    """Each switch, then every other page's first show after it (a hidden page is restyled then:
+    the work a switch leaves for later is measured here too)."""
+    from ideogram_studio.ui.modes import registry
+    from ideogram_studio.ui.shell.main_window import MainWindow
     from ideogram_studio.ui.shell.theme_switch import choose_theme
 
+    assert isinstance(window, MainWindow)
+    window.set_mode("generate")
+    others = [m.id for m in registry.MODES if m.id != "generate"] + ["generate"]
     steps = []
     cpu: list[float] = []
     for i in range(runs):
@@ -70,6 +77,14 @@ async def theme_steps(heart: Heartbeat, runs: int) -> list[Step]:
 
             step = Step(heart, f"theme → {which} ({i + 1})")
             steps.append(await step.run(switch, lambda d=done: bool(d)))
+            for mode_id in others:  # (each page's first show in the new theme)
+                step = Step(heart, f"  then {mode_id}")
+                steps.append(await step.run(lambda m=mode_id: window.set_mode(m),
+                                            lambda m=mode_id: window.current_mode() == m))  # fmt: skip
+            for shown in (True, False):
+                step = Step(heart, f"  then the library {'shown' if shown else 'left'}")
+                steps.append(await step.run(lambda s=shown: window.library_action.setChecked(s),
+                                            lambda s=shown: window.library.page.isVisible() == s))  # fmt: skip
     print(f"the switch itself (apply_theme), GUI-thread CPU: {', '.join(f'{c * 1000:.0f}' for c in cpu)} ms "
           "(the repaint after it is in the steps' times)")  # fmt: skip
     return steps
@@ -167,7 +182,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         runs = args.runs
         groups = {
             "results": ("A result generated on the sandbox, until in the viewer", lambda: results(heart, window, runs)),
-            "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, runs)),
+            "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, window, runs)),
             "dialogs": ("Opening Settings, the batch dialog, the prompt library", lambda: dialogs(heart, window, runs)),
             "library": ("The library page, Ctrl+L and back", lambda: library(heart, window, runs)),
         }  # fmt: skip
