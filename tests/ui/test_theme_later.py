@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import SIGNAL, QEvent, QObject
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QStackedWidget, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -131,3 +131,22 @@ def test_a_widget_deleted_while_hidden_is_never_touched(qtbot: QtBot, light: QAp
     assert when_shown().pending() <= waiting - 2  # forgotten with its page
     theme.apply_theme(light, "light")  # and no error from the deleted widgets
     stack.setCurrentIndex(0)
+
+
+def test_a_page_that_waits_at_every_switch_is_watched_once(qtbot: QtBot, light: QApplication) -> None:
+    stack = QStackedWidget()
+    qtbot.addWidget(stack)
+    front = QLabel("front")
+    stack.addWidget(front)
+    page, _button, _label = _page(stack)
+    stack.show()
+    destroyed = SIGNAL("destroyed(QObject*)")
+    counts = []
+    for _ in range(4):  # hidden at each switch, shown and hidden again in between
+        theme.apply_theme(light, "dark")
+        theme.apply_theme(light, "light")
+        counts.append(page.receivers(destroyed))
+        stack.setCurrentWidget(page)
+        stack.setCurrentWidget(front)
+    assert counts == [counts[0]] * 4  # connected the first time only
+

@@ -51,6 +51,8 @@ class WhenShown(QObject):
         self._order = itertools.count()
         #: Per hidden root: its waiting work, by (the widget's id, key): asking twice does it once.
         self._waiting: dict[QWidget, dict[tuple[int, str], _Waiting]] = {}
+        #: The roots whose `destroyed` is connected (once each, however often they wait again).
+        self._watched: set[int] = set()
 
     def later(self, widget: QWidget, key: str, phase: int, work: Callable[[], None]) -> None:
         """Do `work` when `widget` is next shown (at once if it is visible). Asking again with the
@@ -63,8 +65,14 @@ class WhenShown(QObject):
         if waiting is None:
             waiting = self._waiting[root] = {}
             root.installEventFilter(self)
-            root.destroyed.connect(lambda _=None, r=root: self._waiting.pop(r, None))
+            if id(root) not in self._watched:  # (the lambda keeps the wrapper, so its id, alive)
+                self._watched.add(id(root))
+                root.destroyed.connect(lambda _=None, r=root: self._forget(r))
         waiting[(id(widget), key)] = _Waiting(phase, next(self._order), widget, key, work)
+
+    def _forget(self, root: QWidget) -> None:
+        self._waiting.pop(root, None)
+        self._watched.discard(id(root))
 
     def pending(self) -> int:
         """How many pieces of work wait (for tests and benchmarks)."""
