@@ -21,7 +21,9 @@ no repaint, no input meanwhile):
   mask, Send until the job is queued; Reuse settings of that job, and "Put back the previous image and
   its mask" after a small source, each until the mask is back on the canvas;
 - opening the preset picker of the Generate form with its 62 previews (stored in the library as
-  earlier previews are, loaded at start as the app does), the first time and again.
+  earlier previews are, loaded at start as the app does), the first time and again;
+- Ctrl+L on the library page made ahead (`--rows` images in the library), back, and again: until the
+  grid has painted results, with when its first frame came and whether it had them (`library`).
 
 Each step ends when its condition holds and the event loop has handled what was posted after it
 (the repaints). `--why` says how the GUI thread spent each stall (Linux schedstat): on a CPU (its
@@ -62,7 +64,7 @@ if str(REPO) not in sys.path:  # last: another checkout named by PYTHONPATH is m
     sys.path.append(str(REPO))
 
 from PIL import Image, ImageDraw  # noqa: E402
-from PySide6.QtCore import QObject, QSettings, Qt, QTimer  # noqa: E402
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QDialog  # noqa: E402
 
 HEARTBEAT_MS = 5
@@ -405,6 +407,61 @@ async def put_back_steps(heart: Heartbeat, window: object, controller: object, t
     return steps
 
 
+class GridPaints(QObject):
+    """When the library grid's viewport is painted after `arm()`: the first frame (and whether it had
+    results in it), and the first frame with results."""
+
+    def __init__(self, page: object) -> None:
+        super().__init__()
+        self.page = page
+        self.t0 = 0.0
+        self.first: tuple[float, bool] | None = None
+        self.with_results: float | None = None
+        page.grid.viewport().installEventFilter(self)  # type: ignore[attr-defined]
+
+    def arm(self) -> None:
+        self.t0, self.first, self.with_results = time.perf_counter(), None, None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            now, rows = time.perf_counter() - self.t0, self.page.model.rowCount() > 0  # type: ignore[attr-defined]
+            if self.first is None:
+                self.first = (now, rows)
+            if rows and self.with_results is None:
+                self.with_results = now
+        return False
+
+    def text(self) -> str:
+        if self.first is None or self.with_results is None:
+            return "not painted"
+        return (f"results painted at {self.with_results * 1000:.0f} ms; the grid's first frame at "
+                f"{self.first[0] * 1000:.0f} ms, {'with results' if self.first[1] else 'empty'}")
+
+
+async def library_steps(heart: Heartbeat, window: object) -> int:
+    """Ctrl+L on the library made ahead, back to the studio, Ctrl+L again: each until the grid has
+    painted results (its viewport's Paint event)."""
+    if not window.has_library():  # type: ignore[attr-defined]
+        print("\n(the library was not made ahead: --no-wait)")
+        return 0
+    action = window.library_action  # type: ignore[attr-defined]
+    paints = GridPaints(window.library.page)  # type: ignore[attr-defined]
+    await asyncio.sleep(1.0)  # the designer does something else a moment
+    steps, notes = [], [f"  (in the grid's model before the first Ctrl+L: {paints.page.model.rowCount():,} rows)"]
+    for name in ("Ctrl+L (first time)", "back to the studio", "Ctrl+L (again)"):
+        step = Step(heart, name)
+        if name.startswith("back"):
+            await step.run(action.trigger, lambda: not window.library.is_showing_library())  # type: ignore[attr-defined]
+        else:
+            await step.run(lambda: (paints.arm(), action.trigger()), lambda: paints.with_results is not None)
+            notes.append(f"  {name}: {paints.text()}")
+        steps.append(step)
+    idle = await idle_baseline(heart, sum(s.seconds for s in steps))
+    stalls = report("The library made ahead, shown with Ctrl+L (until its grid has painted results)", steps, idle)
+    print("\n".join(notes))
+    return stalls
+
+
 async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio import app as studio_app
     from ideogram_studio.api.enums import StylePreset
@@ -428,6 +485,13 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
 
         with Gallery.open(tmp / "library") as gallery:
             print(f"library: {store_previews(gallery)} earlier preset previews")
+    if "library" in args.only:
+        from ideogram_studio.gallery import Gallery
+        from tests.ui.library_data import add_synthetic
+
+        with Gallery.open(tmp / "library") as gallery:
+            add_synthetic(gallery, args.rows)
+        print(f"library: {args.rows:,} images")
     window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
     window.show()
     window.open_frame(settings)
@@ -512,6 +576,8 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
                 choice._dialog.hide()
             idle = await idle_baseline(heart, sum(s.seconds for s in steps))
             stalls += report("Opening the preset picker", steps, idle)
+        if "library" in args.only:
+            stalls += await library_steps(heart, window)
     finally:
         window.close()
         await controller.runner.cancel_all()
@@ -524,7 +590,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--only", nargs="+", choices=("modes", "edit", "presets"), default=["modes", "edit", "presets"])
+    ap.add_argument("--only", nargs="+", choices=("modes", "edit", "presets", "library"),
+                    default=["modes", "edit", "presets", "library"])
+    ap.add_argument("--rows", type=int, default=10_000, help="images in the library (library)")
     ap.add_argument("--size", type=int, nargs=2, default=(7680, 4320), help="the Edit source's size")
     ap.add_argument("--runs", type=int, default=2, help="opens of each source")
     ap.add_argument("--no-wait", action="store_true", help="measure at once after start: nothing made ahead")

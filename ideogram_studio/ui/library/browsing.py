@@ -155,6 +155,10 @@ class LibraryBrowsing(QObject):
         self._facets_dirty = False
         self._closed = False
         self._rebuilding = False  # the index is being rebuilt: nothing is asked of it
+        self._held = False  # searched ahead, not shown yet: no rest of the result, no counts (search_ahead)
+        #: The search read ahead, shown in the model while held: (generation, search, its rest's cursor,
+        #: whether it was read just as the page was shown).
+        self._ahead: tuple[int, Search, object | None, bool] | None = None
         self._missing = False
         self._detail_hash: str | None = None
         self._edits = 0  # edits shown in the model ahead of the source, counted
@@ -277,6 +281,28 @@ class LibraryBrowsing(QObject):
         self._first = (self._generation, search, keep, first)
         self.runner.run(self._search_task(self._generation, search, keep, first), "library-search", replace=True)
 
+    def search_ahead(self) -> None:
+        """Read the current search's first page now, for a page not shown yet (made ahead): in the
+        model when the page is first shown, so its first frame has results. The rest of the result
+        and the side bar's counts are held until `release_held` (see the module doc)."""
+        self._held = True
+        self.search_now(keep_selection=False)
+
+    def release_held(self) -> None:
+        """The page is shown the first time (called as it is shown): search as shown. A search read
+        ahead and still being read, or read just as the page was shown (show_ready_results), is that
+        search: its rest and counts follow it now. One read earlier is run again after the first
+        frame, as a page shown the first time always searches (the library may have changed
+        meanwhile: a result trashed from the strip, an import in another window)."""
+        held, self._held = self._held, False
+        ahead, self._ahead = self._ahead, None
+        if held and self._first is not None:
+            return
+        if ahead is not None and ahead[0] == self._generation and ahead[3]:
+            self._follow(*ahead[:3])
+            return
+        QTimer.singleShot(0, self, self.search_now)
+
     def show_ready_results(self) -> None:
         """If the current search's first page has been read but not shown yet (its task waits for
         the event loop's next turn), show it now: a page being shown paints its first frame with it."""
@@ -284,7 +310,7 @@ class LibraryBrowsing(QObject):
             return
         generation, search, keep, first = self._first
         if first.done() and not first.cancelled() and first.exception() is None:  # (else its task says why)
-            self._show_first(generation, search, keep, first.result())
+            self._show_first(generation, search, keep, first.result(), as_shown=True)
 
     def _show_problem(self, problem: LibraryProblem) -> None:
         self._missing = True
@@ -307,13 +333,20 @@ class LibraryBrowsing(QObject):
         self._show_first(generation, search, keep, (ids, more, rows))
 
     def _show_first(self, generation: int, search: Search, keep: tuple[list[int], int | None],
-                    first: FirstPage) -> None:
+                    first: FirstPage, *, as_shown: bool = False) -> None:
         if generation != self._generation or self._closed or self._first is None or self._first[0] != generation:
             return  # a newer search superseded this one, or it is shown already (show_ready_results)
         self._first = None
         ids, more, rows = first
         self.model.set_ids(ids, rows, complete=more is None)
         self.results_shown.emit(Shown(len(ids), *keep))
+        if self._held:  # read ahead: the rest and the counts when the page is shown (release_held)
+            self._ahead = (generation, search, more, as_shown)
+            return
+        self._follow(generation, search, more)
+
+    def _follow(self, generation: int, search: Search, more: object | None) -> None:
+        """After a search's first page is shown: the side bar's counts, and the rest of its ids."""
         self.schedule_counts()
         if more is None:
             self.results_complete.emit(self.model.rowCount())
@@ -353,6 +386,8 @@ class LibraryBrowsing(QObject):
 
     # ---- the side bar's counts ---------------------------------------------------------------------------
     def schedule_counts(self) -> None:
+        if self._held:
+            return  # (the page's first show searches, and counts then)
         if self._facets_running:
             self._facets_dirty = True
         else:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication, QImage, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QWidget
 
@@ -82,7 +82,8 @@ class LibraryPage(PageLayout):
         self.runner = runner
         self.send_to_items, self.use_as_items = send_to, use_as
         #: Made at once, the page searches at once: the first page of results is read while its widgets
-        #: are made (and shown with them). Made in steps (ahead of use), it searches when first shown.
+        #: are made (and shown with them). Made in steps (ahead of use), it reads its first page when
+        #: made (search_ahead) and searches again when first shown.
         self._shown_once = not in_steps
         if not in_steps:
             session.search_now(keep_selection=False)
@@ -96,7 +97,15 @@ class LibraryPage(PageLayout):
         page = cls(gallery, runner, parent, send_to=send_to, use_as=use_as, in_steps=True)
         yield
         yield from page.building
+        page.search_ahead()
         return page
+
+    def search_ahead(self) -> None:
+        """Made ahead and not shown yet: the first page of results is read now (on the search's
+        thread; the rest and the side bar's counts wait for the page to be shown), so the first
+        Ctrl+L paints results in its first frame instead of an empty grid 20-50 ms before them."""
+        if not self._shown_once:
+            self.session.search_ahead()
 
     def _build_steps(self, session: LibrarySession, send_to: MenuItems, use_as: MenuItems) -> Iterator[None]:
         yield from super()._build_steps(session, send_to, use_as)
@@ -482,7 +491,7 @@ class LibraryPage(PageLayout):
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            QTimer.singleShot(0, self.refresh)
+            self.session.release_held()  # searches as shown (after the first frame), or follows the search read ahead
 
     def _show_issues(self, issues: Sequence[SearchIssue]) -> None:
         self.search_field.set_issues(issues)
