@@ -32,7 +32,7 @@ for folder in (REPO, REPO / "tests" / "benchmarks"):
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
 
-from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, until  # noqa: E402
+from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, shut_down, until  # noqa: E402
 
 GROUPS = ("results", "theme", "dialogs", "library")
 
@@ -199,12 +199,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
             idle = await idle_baseline(heart, sum(s.seconds for s in steps))
             stalls += report(title, steps, idle)
     finally:
-        window.close()
-        await controller.runner.cancel_all()
-        if window.has_library():
-            window.library.shutdown()
-        controller.close()
-        await services.aclose()
+        await shut_down(window, controller, services)
     return stalls
 
 

@@ -579,13 +579,18 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         if "library" in args.only:
             stalls += await library_steps(heart, window)
     finally:
-        window.close()
-        await controller.runner.cancel_all()
-        if window.has_library():
-            window.library.shutdown()
-        controller.close()
-        await services.aclose()
+        await shut_down(window, controller, services)
     return stalls
+
+
+async def shut_down(window: object, controller: object, services: object) -> None:
+    """The studio's staged shutdown, as app.py does it: widgets' tasks, the library, jobs, services."""
+    window.close()  # type: ignore[attr-defined]
+    await controller.runner.cancel_all()  # type: ignore[attr-defined]
+    if window.has_library():  # type: ignore[attr-defined]
+        window.library.shutdown()  # type: ignore[attr-defined]
+    controller.close()  # type: ignore[attr-defined]
+    await services.aclose()  # type: ignore[attr-defined]
 
 
 def main() -> None:

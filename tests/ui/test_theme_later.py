@@ -7,6 +7,7 @@ while hidden is never touched."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import pytest
 from PySide6.QtCore import SIGNAL, QEvent, QObject
@@ -43,6 +44,26 @@ class _PaintWatch(QObject):
         return False
 
 
+class _Stack(NamedTuple):
+    stack: QStackedWidget
+    front: QLabel | None
+    page: QWidget
+    label: QLabel
+
+
+def _shown_stack(qtbot: QtBot, *, page_in_front: bool = False) -> _Stack:
+    """A shown stack holding a styled page: hidden behind a label, or the page on show."""
+    stack = QStackedWidget()
+    qtbot.addWidget(stack)
+    front = None if page_in_front else QLabel("the page on show")
+    if front is not None:
+        stack.addWidget(front)
+    page, _button, label = _page(stack)
+    stack.show()
+    qtbot.waitExposed(stack)
+    return _Stack(stack, front, page, label)
+
+
 def _page(stack: QStackedWidget) -> tuple[QWidget, QPushButton, QLabel]:
     page = QWidget()
     button = QPushButton("Generate", page)
@@ -58,13 +79,7 @@ def _page(stack: QStackedWidget) -> tuple[QWidget, QPushButton, QLabel]:
 
 
 def test_a_hidden_page_is_restyled_when_shown_before_it_paints(qtbot: QtBot, light: QApplication) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    front = QLabel("the page on show")
-    stack.addWidget(front)
-    page, _button, label = _page(stack)
-    stack.show()
-    qtbot.waitExposed(stack)
+    stack, _front, page, label = _shown_stack(qtbot)
     light_sheet = page.styleSheet()
 
     theme.apply_theme(light, "dark")
@@ -86,11 +101,7 @@ def test_a_hidden_page_is_restyled_when_shown_before_it_paints(qtbot: QtBot, lig
 
 
 def test_a_shown_widget_is_restyled_at_once(qtbot: QtBot, light: QApplication) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    page, _button, label = _page(stack)
-    stack.show()
-    qtbot.waitExposed(stack)
+    _stack, _front, page, label = _shown_stack(qtbot, page_in_front=True)
 
     theme.apply_theme(light, "dark")
 
@@ -99,11 +110,7 @@ def test_a_shown_widget_is_restyled_at_once(qtbot: QtBot, light: QApplication) -
 
 
 def test_switching_back_and_forth_while_hidden_shows_the_last_theme(qtbot: QtBot, light: QApplication) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    stack.addWidget(QLabel("front"))
-    page, _button, label = _page(stack)
-    stack.show()
+    stack, _front, page, label = _shown_stack(qtbot)
     before = when_shown().pending()
 
     theme.apply_theme(light, "dark")
@@ -117,11 +124,7 @@ def test_switching_back_and_forth_while_hidden_shows_the_last_theme(qtbot: QtBot
 
 
 def test_a_widget_deleted_while_hidden_is_never_touched(qtbot: QtBot, light: QApplication) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    stack.addWidget(QLabel("front"))
-    page, _button, _label = _page(stack)
-    stack.show()
+    stack, _front, page, _label = _shown_stack(qtbot)
     theme.apply_theme(light, "dark")
     waiting = when_shown().pending()
     assert waiting >= 2
@@ -134,12 +137,8 @@ def test_a_widget_deleted_while_hidden_is_never_touched(qtbot: QtBot, light: QAp
 
 
 def test_a_page_that_waits_at_every_switch_is_watched_once(qtbot: QtBot, light: QApplication) -> None:
-    stack = QStackedWidget()
-    qtbot.addWidget(stack)
-    front = QLabel("front")
-    stack.addWidget(front)
-    page, _button, _label = _page(stack)
-    stack.show()
+    stack, front, page, _label = _shown_stack(qtbot)
+    assert front is not None
     destroyed = SIGNAL("destroyed(QObject*)")
     counts = []
     for _ in range(4):  # hidden at each switch, shown and hidden again in between
@@ -149,4 +148,3 @@ def test_a_page_that_waits_at_every_switch_is_watched_once(qtbot: QtBot, light: 
         stack.setCurrentWidget(page)
         stack.setCurrentWidget(front)
     assert counts == [counts[0]] * 4  # connected the first time only
-
