@@ -511,7 +511,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         # The designer leaves the studio alone a moment: what is made ahead is made now (ui/shell/idle_build.py).
         ahead = await Step(heart, "made ahead").run(lambda: None, lambda: not builder.pending())
         print(f"made ahead in quiet moments ({', '.join(builder.done)}): {ahead.seconds * 1000:.0f} ms in all, "
-              f"{stall_text(ahead.stalls)}, while no input was waiting")  # fmt: skip
+              f"{stall_text(ahead.stalls)}, while no input was waiting{ahead.why}")  # fmt: skip
         print("  each job's pieces on the GUI thread: by the clock (the thread's CPU time), the longest and the "
               "next longest")  # fmt: skip
         for name, pieces in clock.pieces.items():
