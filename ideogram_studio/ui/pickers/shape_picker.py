@@ -82,9 +82,16 @@ def _grouped_resolutions() -> tuple[tuple[AspectRatio, tuple[Resolution, ...]], 
 
 def shape_pixmap(w: int, h: int, size: int = ICON_SIZE, color: QColor | None = None) -> QPixmap:
     """A small outlined rectangle of the given proportions, centred in a size×size square."""
+    return _shape_pixmap(w, h, size, (color or theme.color("icon")).name(QColor.NameFormat.HexArgb))
+
+
+@cache
+def _shape_pixmap(w: int, h: int, size: int, argb: str) -> QPixmap:
+    # Drawn once for every form (each has the same 15 shapes twice, and 15 in its sizes' list: half
+    # the time a shape picker took to make), and again in a theme's colours after a switch.
     pix = QPixmap(size, size)
     pix.fill(Qt.GlobalColor.transparent)
-    color = color or theme.color("icon")
+    color = QColor(argb)
     scale = (size - 4) / max(w, h)
     rw, rh = max(3.0, w * scale), max(3.0, h * scale)
     rect = QRectF((size - rw) / 2, (size - rh) / 2, rw, rh)
