@@ -17,6 +17,8 @@ With --rounds N the two imports alternate N times (which goes first alternates t
 files of its own, and the medians close the section: on a shared 2-core machine one run of each
 says more about the load than about the page. Beside each wall time: the process's CPU time and
 the GUI thread's (time.thread_time) over the same span, which the load does not inflate.
+--why: per stall, how the GUI thread spent it (bench_gui_stalls' heartbeat: on a CPU, waiting for
+one, asleep), the collections over 10 ms and where every thread was.
 Each stall count is followed by the same heartbeat's count over as long (at most 20 s) with
 nothing to do: what the machine's load alone costs.
 The heartbeat runs from the start of the action to the moment the grid shows its outcome (the
@@ -50,7 +52,8 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from ideogram_studio.ui.common.task_runner import TaskRunner  # noqa: E402
 from ideogram_studio.ui.library.page import LibraryPage  # noqa: E402
-from tests.benchmarks.bench_library_grid import STALL_MS, Heartbeat, idle_stalls, until  # noqa: E402
+from tests.benchmarks.bench_gui_stalls import Heartbeat  # noqa: E402  (--why: schedstat, collections, stacks)
+from tests.benchmarks.bench_library_grid import STALL_MS, idle_stalls, until  # noqa: E402
 from tests.ui.library_data import build_library, picture  # noqa: E402
 
 
