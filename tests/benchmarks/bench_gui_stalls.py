@@ -391,6 +391,10 @@ async def put_back_steps(heart: Heartbeat, window: object, controller: object, t
     assert isinstance(panel, EditPanel) and panel.source_picker is not None
     canvas, undo = panel.canvas, panel.canvas.undo_stack()
     job = list(controller.services.queue.jobs.values())[-1]  # the one Send queued
+    # Its result first (a result is what is reused; and the queue's download decodes the 8K result on
+    # the event loop, the GUI thread: ~0.2-0.4 s that is not these steps' own).
+    await until(lambda: job.state.value in ("done", "failed", "cancelled"))
+    await asyncio.sleep(0.5)  # (the result shown, its thumbnails made)
     size = canvas.image_size()
     steps = []
     canvas.clear()

@@ -31,6 +31,7 @@ from ideogram_studio.ui.mask import mask_loading, mask_snapshot
 from ideogram_studio.ui.mask.canvas import MaskCanvas
 from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer, coverage_to_pil
 from ideogram_studio.ui.modes import edit as edit_module
+from ideogram_studio.ui.modes import source_image
 from ideogram_studio.ui.modes.edit import EditPanel
 
 EIGHT_K = (7680, 4320)
@@ -353,9 +354,11 @@ def test_a_mask_file_of_another_size_asks_on_the_gui_thread(
 # the load and handled the stroke afterwards.
 
 
-def threads_calling(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> list[str]:
-    """The names of the threads that call ``module``'s ``name`` from now on."""
-    threads: list[str] = []
+def threads_calling(
+    monkeypatch: pytest.MonkeyPatch, module: Any, name: str, threads: list[str] | None = None
+) -> list[str]:
+    """The names of the threads that call ``module``'s ``name`` from now on (added to ``threads``)."""
+    threads = [] if threads is None else threads
     real = getattr(module, name)
 
     def spy(*args: Any, **kwargs: Any) -> Any:
@@ -364,6 +367,16 @@ def threads_calling(monkeypatch: pytest.MonkeyPatch, module: Any, name: str) -> 
 
     monkeypatch.setattr(module, name, spy)
     return threads
+
+
+def source_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The threads that decode a source for display from now on (the GUI thread's decode, a worker's)."""
+    threads = threads_calling(monkeypatch, source_image, "decode_qimage")
+    return threads_calling(monkeypatch, source_image, "read_image_bytes", threads)
+
+
+def shown_in_a_worker(decodes: list[str]) -> bool:
+    return bool(decodes) and threading.main_thread().name not in decodes
 
 
 def coverage_of(panel: EditPanel) -> Image.Image:
@@ -398,10 +411,12 @@ def test_reuse_of_an_8k_edit_reads_its_mask_in_a_worker_and_sends_it_byte_for_by
     steps = edit.canvas.undo_stack().count()
     gate = HeldEncoder(monkeypatch, "coverage_from_image", edit, imaging_mask_export)  # (decoding the file)
     decoded = decodes_on_the_gui_thread(monkeypatch)
+    decodes = source_decodes(monkeypatch)
     with qtbot.waitSignal(edit.canvas.message, timeout=GATE_WAIT_S * 2000) as said:
         assert edit.reuse(request)
         gate.arm()
     assert gate.opened == [True] and threading.main_thread().name not in gate.threads
+    assert shown_in_a_worker(decodes)  # the 8K source too
     assert said.args[0].startswith("Loaded mask.png (black = change)")
     assert coverage_of(edit).tobytes() == expected  # the job's mask, pixel for pixel
     assert edit.canvas.undo_stack().count() == steps + 1 and edit.canvas.undo_stack().undoText() == "Load mask"
@@ -447,17 +462,23 @@ def test_put_back_encodes_and_reads_the_8k_mask_in_a_worker(
     assert edit.source_picker.set_image_file(ImageFile.from_bytes(small.getvalue(), "small.png"))
     assert canvas.image_size().width() == 1920 and "Put back" in edit.restore_label().text()
     gate = HeldEncoder(monkeypatch, "api_mask_png", edit, edit_module)  # (the PNG made of the mask kept)
+    decodes = source_decodes(monkeypatch)
     reads = threads_calling(monkeypatch, imaging_mask_export, "coverage_from_image")  # (that PNG read back)
     with qtbot.waitSignal(canvas.message, timeout=GATE_WAIT_S * 2000) as said:
         assert edit.restore_previous()
-        assert edit.restore_label().text() == "The previous image and its mask are back."
+        corners = [canvas.map_from_image(QPointF(*p)) for p in ((100, 100), (400, 300))]  # (the small image's)
         drag_rect(canvas, (100, 100), (400, 300))  # meanwhile: lands on top of the mask put back
         gate.arm()
     assert gate.opened == [True] and threading.main_thread().name not in gate.threads + reads
+    assert edit.restore_label().text() == "The previous image and its mask are back."
+    assert shown_in_a_worker(decodes)
     assert said.args[0].startswith("Loaded mask.png (black = change)")
     assert canvas.image_size().toTuple() == EIGHT_K
     stack = canvas.undo_stack()
     assert [stack.text(i) for i in range(stack.count())] == ["Load mask", "Add rectangle"]
-    assert_on_top(coverage_of(edit), Image.frombytes("L", EIGHT_K, painted), (100, 100, 400, 300))
+    # (handled once the 8K image is in, as when the window froze: where the pointer was on it then)
+    (left, top), (right, bottom) = (canvas.map_to_image(p).toTuple() for p in corners)
+    box = (round(left), round(top), round(right), round(bottom))
+    assert_on_top(coverage_of(edit), Image.frombytes("L", EIGHT_K, painted), box)
     stack.undo()
     assert coverage_of(edit).tobytes() == painted and canvas.export_mask() == exported  # as it was

@@ -144,12 +144,22 @@ class MaskExport(QObject):
             self._encoding = None
         self._hand_back(isinstance(result, tuple))
 
+    def hand_back(self) -> None:
+        """What waits goes on now, painting held too (the mask it waited for will not come)."""
+        self._hold.release()
+        self._hand_back(True)
+
     def _hand_back(self, made: bool) -> None:
         sends, self._sends = self._sends, []
         quote, self._quote = self._quote, None
         self.ready.emit(sends, quote, made)
 
     # ---- masks put back ----------------------------------------------------------------------
+    def expect(self) -> None:
+        """A mask is to be put back once its image is in (decoded in a worker): painting is held from
+        now on (``put`` follows, or ``hand_back``)."""
+        self._hold.start()
+
     def putting(self) -> bool:
         """A mask is on its way to the canvas (made and read in a worker)."""
         return self._put is not None
@@ -161,6 +171,7 @@ class MaskExport(QObject):
         or refused (said on the canvas)."""
         canvas = self._canvas
         if not canvas.has_image():
+            self._hold.release()
             return False
         put = _Put(make, exact, canvas.image_size())
         self._put = put  # (an older one still on its way is dropped when it comes)

@@ -16,7 +16,7 @@ the panel keeps owning it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -88,6 +88,8 @@ class MaskedPanel(ModePanel):
         self._mask_reason: str | None = None
         self._previous: tuple[ImageFile, str | None, QImage] | None = None
         self._current_source: tuple[ImageFile, str | None] | None = None
+        #: A reused or restored source decoded in a worker, and what to do once it is on the canvas.
+        self._after_source: tuple[ImageFile, Callable[[], object]] | None = None
         super().__init__(parent, in_steps=in_steps)
 
     # ---- public ----------------------------------------------------------------------------
@@ -124,12 +126,16 @@ class MaskedPanel(ModePanel):
             return False
         image, origin, coverage = self._previous
         self._previous = None
-        if not self.source_picker.set_image_file(image, origin, convert=False):
+        if not self.source_picker.set_image_file(image, origin, convert=False, in_worker=True):
             return False
-        self.mask_export.put(lambda: api_mask_png(coverage_to_pil(coverage)))  # (a large one in a worker)
-        if self._previous is None:
-            self._restore_label.setText("The previous image and its mask are back.")
-            self._restore_label.show()
+
+        def put_back() -> None:  # (a large image and its mask are decoded, encoded and read in workers)
+            self.mask_export.put(lambda: api_mask_png(coverage_to_pil(coverage)))
+            if self._previous is None:
+                self._restore_label.setText("The previous image and its mask are back.")
+                self._restore_label.show()
+
+        self._when_source_is_in(image, put_back)
         return True
 
     def load_mask_file(self, mask: ImageFile) -> bool:
@@ -145,7 +151,7 @@ class MaskedPanel(ModePanel):
         """As every panel's, but a mask not exported yet is encoded in a worker first, and a mask on
         its way back to the canvas is waited for; the send follows once the mask's file is ready (a
         blocked form shows why at once, and encodes nothing)."""
-        putting = self.mask_export.putting()
+        putting = self._mask_on_its_way()
         if not putting:
             self._mask_reason = self.canvas.check_mask() if self.canvas.has_image() else None
         key = None if putting else self._mask_key()
@@ -211,6 +217,7 @@ class MaskedPanel(ModePanel):
         canvas.viewport().installEventFilter(self)
         assert self.source_picker is not None
         self.source_picker.image_changed.connect(self._on_source_changed)
+        self.source_picker.refused.connect(self._on_source_refused)
 
     def _mask_for(self, final: bool) -> ImageFile | None:
         picker = self.source_picker
@@ -264,10 +271,11 @@ class MaskedPanel(ModePanel):
         assert self.source_picker is not None
         self._loading += 1
         try:
-            if request.image is not None:
-                self.source_picker.set_image_file(request.image, None, convert=False)
-            if request.mask is not None and self.canvas.has_image():
-                self.load_mask_file(request.mask)  # (a large one in a worker: the form waits for it)
+            if request.image is not None:  # (a large one is decoded in a worker, its mask read in another)
+                self.source_picker.set_image_file(request.image, None, convert=False, in_worker=True)
+            mask = request.mask
+            if mask is not None:
+                self._when_source_is_in(request.image, lambda: self.load_mask_file(mask))
             self.set_prompt(request.prompt)
             if self.fields is not None:
                 self.fields.set_values(request)
@@ -276,6 +284,32 @@ class MaskedPanel(ModePanel):
         self._check_mask_now()
 
     # ---- internals -------------------------------------------------------------------------
+    def _when_source_is_in(self, image: ImageFile | None, then: Callable[[], object]) -> None:
+        """``then`` now (with an image on the canvas), or once ``image``, decoded in a worker, is on
+        it; dropped when another image comes first or it is refused (the sends waiting go on)."""
+        picker = self.source_picker
+        if picker is not None and picker.is_loading() and image is not None:
+            self._after_source = (image, then)
+            self.mask_export.expect()  # (a stroke meanwhile lands on the mask put back, as it did)
+        elif self.canvas.has_image():
+            then()
+
+    def _source_is_in(self, image: ImageFile | None) -> None:
+        after, self._after_source = self._after_source, None
+        if after is not None and after[0] is image:
+            after[1]()
+        elif after is not None:
+            self.mask_export.hand_back()
+
+    @Slot(str)
+    def _on_source_refused(self, _why: str) -> None:
+        if self._after_source is not None and self.source_picker is not None and not self.source_picker.is_loading():
+            self._source_is_in(None)
+
+    def _mask_on_its_way(self) -> bool:
+        """A mask is being put back (or waits for its source, decoded in a worker)."""
+        return self.mask_export.putting() or self._after_source is not None
+
     def _hide_restore(self) -> None:
         self._restore_label.hide()
         self._restore_label.clear()
@@ -311,6 +345,7 @@ class MaskedPanel(ModePanel):
         assert picker is not None
         qimage = picker.qimage()
         if qimage.isNull():
+            self._source_is_in(None)
             return
         canvas = self.canvas
         old = canvas.image_size() if canvas.has_image() else QSize()
@@ -335,13 +370,14 @@ class MaskedPanel(ModePanel):
                 '<a href="restore">Put back the previous image and its mask</a>'
             )
             self._restore_label.show()
+        self._source_is_in(image)  # (its mask, reused or put back, follows it)
         self._check_mask_now()
 
     @Slot()
     def _check_mask_now(self) -> None:
         self._mask_timer.stop()
         # (a mask on its way back is judged once it is on the canvas: a send or quote waits for it)
-        reason = self.canvas.check_mask() if self.canvas.has_image() and not self.mask_export.putting() else None
+        reason = self.canvas.check_mask() if self.canvas.has_image() and not self._mask_on_its_way() else None
         self._mask_reason = reason
         self._refresh()
 
@@ -534,7 +570,7 @@ class EditPanel(MaskedPanel):
         # canvas). Asked once the form has settled, never per stroke; a mask not encoded yet is
         # encoded in a worker first (or a mask on its way back waited for), and the quote asked
         # when its file is ready.
-        if self.mask_export.putting():
+        if self._mask_on_its_way():
             self.mask_export.wait_quote(request)
             return None
         key = self._mask_key()
@@ -559,12 +595,15 @@ class EditPanel(MaskedPanel):
         try:
             self.model_row.set_model(request.model)
             image = (request.uploads.get("image") or (None,))[0]
-            if isinstance(image, ImageFile):
-                self.source_picker.set_image_file(image, None, convert=False)
+            if isinstance(image, ImageFile):  # (a large one is decoded in a worker, its mask in another)
+                self.source_picker.set_image_file(image, None, convert=False, in_worker=True)
             mask = (request.uploads.get("mask") or (None,))[0]
-            if isinstance(mask, ImageFile) and self.canvas.has_image():
-                operation = request.operation  # (a large mask is decoded and encoded in a worker)
-                self.mask_export.put(lambda: api_mask_png(coverage_from_mask(operation, mask.pil())))
+            if isinstance(mask, ImageFile):
+                operation, file = request.operation, mask
+                self._when_source_is_in(
+                    image if isinstance(image, ImageFile) else None,
+                    lambda: self.mask_export.put(lambda: api_mask_png(coverage_from_mask(operation, file.pil()))),
+                )
             self.set_prompt(str(request.values.get("prompt", "")))
             self.structured_box.set_value(request.json_prompt)
             self.model_row.set_quality(request.values.get("quality"))

@@ -114,6 +114,8 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     (or None); ``image_changed`` fires whenever it changes."""
 
     image_changed = Signal()
+    #: An image was refused (the sentence is shown at the picker; the current image is kept).
+    refused = Signal(str)
 
     def __init__(
         self,
@@ -193,11 +195,23 @@ class SourceImagePicker(ImageDropTarget, QFrame):
     def thumbnail_label(self) -> QLabel:
         return self._thumb
 
-    def set_image_file(self, image: ImageFile, origin_hash: str | None = None, *, convert: bool = True) -> bool:
+    def set_image_file(
+        self, image: ImageFile, origin_hash: str | None = None, *, convert: bool = True, in_worker: bool = False
+    ) -> bool:
         """Use this image (e.g. a library image for "Send to…"). ``convert=False`` keeps it
-        byte-exact even in an odd mode (reusing a job's own input). False if it was refused."""
+        byte-exact even in an odd mode (reusing a job's own input). False if it was refused.
+        ``in_worker``: a large image kept as it is is decoded in a worker (an 8K one held the window
+        ~0.4 s); True then means it is on its way (``image_changed`` when it is in, or ``refused``)."""
         self._stop_loading()
-        return self._accept(image, origin_hash, convert)
+        large = image.width * image.height > LARGE_PIXELS
+        if not (in_worker and large and not convert and len(image.data) <= self.size_limit()):
+            return self._accept(image, origin_hash, convert)
+        limit = self.size_limit()
+        self._loading = (image.filename, origin_hash)
+        self._message.clear_message()
+        self._loader.start(lambda: _loaded(Prepared(image), limit))
+        self._update_view()
+        return True
 
     def load_path(self, path: str | Path) -> bool:
         """Use the image in a file. A large one is read in a worker: True then means it is being
@@ -428,6 +442,7 @@ class SourceImagePicker(ImageDropTarget, QFrame):
         kept = " The current image is kept." if self._image is not None else ""
         self._message.show_error(text + kept)
         self._update_view()
+        self.refused.emit(text)
 
     def _setup_ui(self) -> None:
         self.setObjectName("sourcePicker")
