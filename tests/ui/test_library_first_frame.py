@@ -136,6 +136,49 @@ def test_a_page_made_in_steps_reads_its_first_results_ahead_holds_the_rest_and_p
         _close(qtbot, page, runner)
 
 
+class FirstThumbnails(QObject):
+    """At the grid's first paint: how many of the rows on screen had their thumbnail ready."""
+
+    def __init__(self, page: LibraryPage) -> None:
+        super().__init__()
+        self.page = page
+        self.ready: tuple[int, int] | None = None  # (with a thumbnail, rows on screen)
+        page.grid.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self.ready is None:
+            grid, model = self.page.grid, self.page.model
+            span = grid.visible_rows()
+            rows = [model.image(r) for r in range(span[0], span[1] + 1)] if span else []
+            thumbs = grid._thumbs  # (the loader the grid paints from)
+            self.ready = (sum(row is not None and thumbs.peek(row.hash) is not None for row in rows), len(rows))
+        return False
+
+
+def test_a_page_made_ahead_has_its_first_screens_thumbnails_when_shown(
+    qtbot: QtBot, qloop: asyncio.AbstractEventLoop, gallery: Gallery
+) -> None:
+    # Ctrl+L on the library made ahead painted empty cells, their thumbnails ~0.15 s later: the hidden
+    # grid (no viewport laid out yet) asked only for the few rows its unlaid viewport covered.
+    runner = TaskRunner()
+    page = InSteps(LibraryPage.made_in_steps(gallery, runner)).finish()
+    try:
+        page.resize(1200, 800)  # (the window it will be shown in)
+        qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10000)  # read ahead, not shown
+        thumbs = page.grid._thumbs
+        newest = [page.model.image(r) for r in range(4)]  # the library's real images are its newest
+        qtbot.waitUntil(lambda: all(row is not None and thumbs.peek(row.hash) is not None for row in newest),
+                        timeout=10000)  # fmt: skip
+        first = FirstThumbnails(page)
+        page.show()
+        qtbot.waitUntil(lambda: first.ready is not None, timeout=10000)
+        assert first.ready is not None
+        with_thumbnail, on_screen = first.ready
+        assert on_screen >= 12 and with_thumbnail == on_screen
+    finally:
+        _close(qtbot, page, runner)
+
+
 def test_a_page_shown_as_its_search_ahead_is_read_shows_that_search_once_with_its_rest_and_counts(
     qtbot: QtBot, qloop: asyncio.AbstractEventLoop, larger: Gallery
 ) -> None:

@@ -305,6 +305,8 @@ class LibraryGrid(UniformGrid):
         self._delegate = LibraryDelegate(model, thumbnails, self)
         self._key_actions: list[QAction] = []
         self._size = DEFAULT_SIZE
+        #: Shown at least once (until then it has no viewport of its own: _first_screen).
+        self._shown = False
         self._settle = QTimer(self)
         self._settle.setSingleShot(True)
         self._settle.setInterval(SETTLE_MS)
@@ -405,7 +407,7 @@ class LibraryGrid(UniformGrid):
 
     def request_thumbnails(self) -> None:
         """Ask for the rows and thumbnails around the viewport, nearest to its middle first."""
-        span = self.visible_rows()
+        span = self.visible_rows() if self.isVisible() or self._shown else self._first_screen()
         if span is None:
             self._thumbs.want([])
             return
@@ -423,6 +425,16 @@ class LibraryGrid(UniformGrid):
             if row is not None:
                 hashes.append(row.hash)
         self._thumbs.want(hashes)
+
+    def _first_screen(self) -> tuple[int, int] | None:
+        """The rows a grid as large as the window shows from the top: a page made ahead (hidden, its
+        viewport not laid out yet) asks for their thumbnails, so its first frame has them."""
+        n = self._model.rowCount()
+        if n == 0:
+            return None
+        window, cell = self.window().size(), self.gridSize()
+        per_screen = (window.width() // max(1, cell.width())) * (window.height() // max(1, cell.height()) + 1)
+        return 0, min(n, max(1, per_screen)) - 1
 
     def _update_thumbnail_size(self) -> None:
         dpr = self.devicePixelRatioF() if self.isVisible() else self.screen().devicePixelRatio()
@@ -478,6 +490,7 @@ class LibraryGrid(UniformGrid):
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        self._shown = True  # (its viewport is laid out from now on, hidden or not)
         self._update_thumbnail_size()
         self._schedule()
 
