@@ -2,6 +2,7 @@
 
     python tests/benchmarks/bench_everyday_stalls.py
     python tests/benchmarks/bench_everyday_stalls.py --only results theme --runs 3
+    PYTHONPATH=../before python tests/benchmarks/bench_everyday_stalls.py   # another checkout's studio
 
 The same 5 ms heartbeat as bench_gui_stalls.py (a gap over 50 ms between two ticks is a stall a
 designer feels), around what a designer does many times a day once the studio is open and made
@@ -28,9 +29,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QWidget
 
 REPO = Path(__file__).resolve().parents[2]
-for folder in (REPO, REPO / "tests" / "benchmarks"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
+if str(REPO) not in sys.path:  # last: another checkout named by PYTHONPATH is measured instead (a before)
+    sys.path.append(str(REPO))
+sys.path.insert(0, str(REPO / "tests" / "benchmarks"))  # (its heartbeat and steps: bench_gui_stalls)
 
 from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, shut_down, until  # noqa: E402
 
@@ -176,7 +177,10 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     builder = window.findChild(IdleBuilder)
     if builder is not None:  # everything made ahead first: the studio as it is after a moment's pause
         await until(lambda: not builder.pending())
-    print(f"studio open and made ahead; window {args.window[0]}×{args.window[1]}")
+    import ideogram_studio
+
+    print(f"studio open and made ahead; window {args.window[0]}×{args.window[1]}; "
+          f"the studio from {Path(ideogram_studio.__file__).parent.parent}")  # fmt: skip
     stalls = 0
     try:
         runs = args.runs
