@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import io
 import socket
+import threading
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -397,6 +398,25 @@ async def test_download_checks_size_and_resolution(client: IdeogramClient) -> No
     client.max_download_bytes = 1000
     with pytest.raises(errors.DownloadError, match="limit"):
         await client.download(item)
+
+
+async def test_a_download_is_checked_off_the_loops_thread(
+    client: IdeogramClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The loop is the studio's GUI thread: decoding a large result there in full (the check) froze
+    # the window 0.2-0.4 s at 8K.
+    checked_in: list[threading.Thread] = []
+    check = ImageFile.from_bytes
+
+    def watched(data: bytes, filename: str = "image.png") -> ImageFile:
+        checked_in.append(threading.current_thread())
+        return check(data, filename)
+
+    monkeypatch.setattr(ImageFile, "from_bytes", staticmethod(watched))
+    response = await client.send(GenerateRequest(prompt="x"))
+    data = await client.download(response.data[0])
+    assert decode(data).size == response.data[0].expected_size
+    assert checked_in and all(t is not threading.current_thread() for t in checked_in)
 
 
 # ---- refused before sending ----------------------------------------------------------------
