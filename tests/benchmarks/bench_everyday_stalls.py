@@ -26,14 +26,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # last: another checkout named by PYTHONPATH is measured instead (a before)
     sys.path.append(str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "benchmarks"))  # (its heartbeat and steps: bench_gui_stalls)
 
-from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, shut_down, until  # noqa: E402
+from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, shut_down, studio_loop, until  # noqa: E402
 
 GROUPS = ("results", "theme", "dialogs", "library")
 
@@ -228,15 +228,7 @@ def main() -> None:
     ap.add_argument("--why", action="store_true", help="name where every thread was during stalls")
     args = ap.parse_args()
     Heartbeat.why = args.why
-    import qasync
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setQuitOnLastWindowClosed(False)  # (the window closes before the services do)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-everyday-"))
-    for name in ("CONFIG", "DATA", "STATE", "CACHE"):  # never the real settings or library
-        os.environ[f"XDG_{name}_HOME"] = str(tmp / name.lower())
+    _app, loop, tmp = studio_loop("bench-everyday-")
     t0 = time.perf_counter()
     with loop:
         stalls = loop.run_until_complete(run(args, tmp))

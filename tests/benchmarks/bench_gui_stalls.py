@@ -597,6 +597,22 @@ async def shut_down(window: object, controller: object, services: object) -> Non
     await services.aclose()  # type: ignore[attr-defined]
 
 
+def studio_loop(prefix: str) -> tuple[QApplication, Any, Path]:
+    """The application, a qasync loop over it, and a temporary folder that the XDG folders point
+    into (never the real settings or library)."""
+    import qasync
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setQuitOnLastWindowClosed(False)  # (the window closes before the services do)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    for name in ("CONFIG", "DATA", "STATE", "CACHE"):
+        os.environ[f"XDG_{name}_HOME"] = str(tmp / name.lower())
+    return app, loop, tmp
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--only", nargs="+", choices=("modes", "edit", "presets", "library"),
@@ -608,17 +624,7 @@ def main() -> None:
     ap.add_argument("--why", action="store_true", help="name where every thread was during stalls")
     args = ap.parse_args()
     Heartbeat.why = args.why
-    import qasync
-
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    app.setQuitOnLastWindowClosed(False)  # (the window closes before the services do)
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    tmp = Path(tempfile.mkdtemp(prefix="bench-stalls-"))
-    os.environ["XDG_CONFIG_HOME"] = str(tmp / "config")  # never the real settings
-    os.environ["XDG_DATA_HOME"] = str(tmp / "data")
-    os.environ["XDG_STATE_HOME"] = str(tmp / "state")
-    os.environ["XDG_CACHE_HOME"] = str(tmp / "cache")
+    app, loop, tmp = studio_loop("bench-stalls-")
     import ideogram_studio
 
     print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f}; QPA {app.platformName()}; "
