@@ -385,6 +385,9 @@ async def sort_flow() -> None:
     report["batch"] = hashes
     gallery = w.controller.services.gallery
     await focus(area.grid)
+    # Home, as a designer starts from the first: the current cell is the image that arrived first while
+    # the grid was on show (kept there as earlier ones went in before it), which is not always the first.
+    xdo("key", "Home")
     await until(lambda: area.grid.current_hash() == hashes[0], 5, "the first cell current")
     for at, (key, flag) in enumerate((("p", 1), ("p", 1), ("x", -1), ("x", -1))):
         if at:
