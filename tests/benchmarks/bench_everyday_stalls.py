@@ -25,7 +25,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,7 +32,16 @@ if str(REPO) not in sys.path:  # last: another checkout named by PYTHONPATH is m
     sys.path.append(str(REPO))
 sys.path.insert(0, str(REPO / "tests" / "benchmarks"))  # (its heartbeat and steps: bench_gui_stalls)
 
-from bench_gui_stalls import Heartbeat, Step, idle_baseline, report, shut_down, studio_loop, until  # noqa: E402
+from bench_gui_stalls import (  # noqa: E402
+    Heartbeat,
+    Step,
+    idle_baseline,
+    open_studio,
+    report,
+    shut_down,
+    studio_loop,
+    until,
+)
 
 GROUPS = ("results", "theme", "dialogs", "library")
 
@@ -154,24 +162,11 @@ async def library(heart: Heartbeat, window: object, runs: int) -> list[Step]:
 
 async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio import app as studio_app
-    from ideogram_studio.sandbox import SandboxConfig
-    from ideogram_studio.secrets import MemoryStore
-    from ideogram_studio.services import Services, Tuning
     from ideogram_studio.settings import Settings
-    from ideogram_studio.ui.common.task_runner import TaskRunner
-    from ideogram_studio.ui.shell.controller import StudioController
     from ideogram_studio.ui.shell.idle_build import IdleBuilder
-    from ideogram_studio.ui.shell.main_window import MainWindow
 
     settings = Settings(data_dir=str(tmp / "library"))
-    window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
-    window.resize(*args.window)
-    window.show()
-    window.open_frame(settings)
-    services = await Services.start(settings, MemoryStore(), settings_path=tmp / "settings.json",
-                                    tuning=Tuning(sandbox=SandboxConfig()))  # fmt: skip
-    controller = StudioController(services, TaskRunner())
-    window.attach(controller)
+    window, controller, services = await open_studio(settings, tmp, tuple(args.window))
     heart = Heartbeat()
     await asyncio.ensure_future(studio_app._after_start(window, controller))
     builder = window.findChild(IdleBuilder)

@@ -469,14 +469,8 @@ async def library_steps(heart: Heartbeat, window: object) -> int:
 async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio import app as studio_app
     from ideogram_studio.api.enums import StylePreset
-    from ideogram_studio.sandbox import SandboxConfig
-    from ideogram_studio.secrets import MemoryStore
-    from ideogram_studio.services import Services, Tuning
     from ideogram_studio.settings import Settings
-    from ideogram_studio.ui.common.task_runner import TaskRunner
     from ideogram_studio.ui.modes import registry
-    from ideogram_studio.ui.shell.controller import StudioController
-    from ideogram_studio.ui.shell.main_window import MainWindow
 
     try:  # (an older checkout, through PYTHONPATH, has none: everything is made on first use there)
         from ideogram_studio.ui.shell.idle_build import IdleBuilder
@@ -496,13 +490,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         with Gallery.open(tmp / "library") as gallery:
             add_synthetic(gallery, args.rows)
         print(f"library: {args.rows:,} images")
-    window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
-    window.show()
-    window.open_frame(settings)
-    services = await Services.start(settings, MemoryStore(), settings_path=tmp / "settings.json",
-                                    tuning=Tuning(sandbox=SandboxConfig()))  # fmt: skip
-    controller = StudioController(services, TaskRunner())
-    window.attach(controller)
+    window, controller, services = await open_studio(settings, tmp)
     heart = Heartbeat()
     start_up = Step(heart, "what the app does once started")
     after = asyncio.ensure_future(studio_app._after_start(window, controller))
@@ -585,6 +573,28 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     finally:
         await shut_down(window, controller, services)
     return stalls
+
+
+async def open_studio(settings: Any, tmp: Path, size: tuple[int, int] | None = None) -> tuple[Any, Any, Any]:
+    """The studio as app.py opens it on the sandbox: the window (its frame first), the services, the
+    controller attached. Returns (window, controller, services); `shut_down` closes them."""
+    from ideogram_studio.sandbox import SandboxConfig
+    from ideogram_studio.secrets import MemoryStore
+    from ideogram_studio.services import Services, Tuning
+    from ideogram_studio.ui.common.task_runner import TaskRunner
+    from ideogram_studio.ui.shell.controller import StudioController
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    window = MainWindow(ui_settings=QSettings(str(tmp / "ui.ini"), QSettings.Format.IniFormat))
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    window.open_frame(settings)
+    services = await Services.start(settings, MemoryStore(), settings_path=tmp / "settings.json",
+                                    tuning=Tuning(sandbox=SandboxConfig()))  # fmt: skip
+    controller = StudioController(services, TaskRunner())
+    window.attach(controller)
+    return window, controller, services
 
 
 async def shut_down(window: object, controller: object, services: object) -> None:
