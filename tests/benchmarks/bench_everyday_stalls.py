@@ -8,7 +8,7 @@ The same 5 ms heartbeat as bench_gui_stalls.py (a gap over 50 ms between two tic
 designer feels), around what a designer does many times a day once the studio is open and made
 ahead: a result generated on the sandbox until it is in the viewer; switching the theme (every
 widget restyled); opening Settings, the batch dialog and the prompt library; the library page
-shown with Ctrl+L and left again. Each step ends when its result is on screen (the loop has turned
+shown with Ctrl+L and left again; the palette picker and (Ideogram 4.x) the layout editor opened. Each step ends when its result is on screen (the loop has turned
 twice after it), and the same time idle is measured after each group as the baseline.
 """
 
@@ -43,7 +43,7 @@ from bench_gui_stalls import (  # noqa: E402
     until,
 )
 
-GROUPS = ("results", "theme", "dialogs", "library")
+GROUPS = ("results", "theme", "dialogs", "library", "pickers")
 
 
 async def results(heart: Heartbeat, window: object, runs: int) -> list[Step]:
@@ -160,6 +160,34 @@ async def library(heart: Heartbeat, window: object, runs: int) -> list[Step]:
     return steps
 
 
+async def pickers(heart: Heartbeat, window: object, runs: int) -> list[Step]:
+    """Generate's palette picker opened (and closed), then a 4.x model's Layout: its editor shown in the
+    centre and back to the results."""
+    from ideogram_studio.ui.shell.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    window.set_mode("generate")
+    panel = window.generate_panel
+    steps = []
+    for i in range(runs):
+        step = Step(heart, f"palette picker opened ({i + 1})")
+        steps.append(await step.run(panel.open_palette_picker, lambda: panel.palette_picker().isVisible()))
+        panel.palette_picker().window().close()
+    models = [panel.model_row.model_combo.itemData(i) for i in range(panel.model_row.model_combo.count())]
+    structured = next((m for m in models if str(m).startswith("ideogram-4")), None)
+    if structured is None:
+        print("no Ideogram 4.x model in Generate's list: the layout editor is not measured")
+        return steps
+    panel.set_model(structured)
+    box = panel.structured.box
+    for i in range(runs):
+        step = Step(heart, f"layout editor shown ({i + 1})")
+        steps.append(await step.run(box.layout_requested.emit, lambda: panel.layout_editor().isVisible()))
+        window.show_canvas(False)
+        await until(lambda: not panel.layout_editor().isVisible())
+    return steps
+
+
 async def run(args: argparse.Namespace, tmp: Path) -> int:
     from ideogram_studio import app as studio_app
     from ideogram_studio.settings import Settings
@@ -184,6 +212,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
             "theme": ("Switching the theme (View ▸ Theme)", lambda: theme_steps(heart, window, runs)),
             "dialogs": ("Opening Settings, the batch dialog, the prompt library", lambda: dialogs(heart, window, runs)),
             "library": ("The library page, Ctrl+L and back", lambda: library(heart, window, runs)),
+            "pickers": ("The palette picker, the layout editor", lambda: pickers(heart, window, runs)),
         }  # fmt: skip
         for name in args.only:
             title, make = groups[name]
