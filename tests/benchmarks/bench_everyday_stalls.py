@@ -8,8 +8,9 @@ The same 5 ms heartbeat as bench_gui_stalls.py (a gap over 50 ms between two tic
 designer feels), around what a designer does many times a day once the studio is open and made
 ahead: a result generated on the sandbox until it is in the viewer; switching the theme (every
 widget restyled); opening Settings, the batch dialog and the prompt library; the library page
-shown with Ctrl+L and left again; the palette picker and (Ideogram 4.x) the layout editor opened. Each step ends when its result is on screen (the loop has turned
-twice after it), and the same time idle is measured after each group as the baseline.
+shown with Ctrl+L and left again; the palette picker and (Ideogram 4.x) the layout editor opened.
+Each step ends when its result is on screen (the loop has turned twice after it), and the same time
+idle is measured after each group as the baseline.
 """
 
 from __future__ import annotations

@@ -219,10 +219,36 @@ def test_an_earlier_result_arriving_late_keeps_the_grid_on_the_image_chosen(qtbo
     hashes = send(qtbot, studio, 3)
     area = studio.window.result_area
     qtbot.waitUntil(area.showing_grid)
-    area.grid.select_hash(hashes[1])
+    area.grid.setFocus()
+    qtbot.waitUntil(area.grid.hasFocus)
+    assert area.grid.current_hash() == hashes[0]
+    QTest.keyClick(area.grid, Qt.Key.Key_Right)  # the designer moves to the second image
+    assert area.grid.current_hash() == hashes[1]
     # A fourth image of the same job, placed first in the service's answer, is stored last.
     late = hashes[0][::-1]
     key = f"job:{studio.jobs()[-1].id}"  # the batch key of a job outside a batch run
     area.result_arrived(late, "late", key, 4, (0, -1))
     assert area.batch_hashes(hashes[0]) == [late, *hashes]
     assert area.grid.current_hash() == hashes[1]
+
+
+def test_until_the_designer_chooses_the_grid_stays_on_its_first_cell(qtbot: Any, studio: Studio) -> None:
+    """Results arrive in the order their downloads finish, not their places: the current cell (what
+    the arrow keys start from, what culling keys act on) is the first one until the designer picks."""
+    hashes = send(qtbot, studio, 3)
+    area = studio.window.result_area
+    qtbot.waitUntil(area.showing_grid)
+    assert area.grid.current_hash() == hashes[0]
+    late = hashes[0][::-1]  # a fourth image, placed first in the service's answer, stored last
+    key = f"job:{studio.jobs()[-1].id}"
+    area.result_arrived(late, "late", key, 4, (0, -1))
+    assert area.batch_hashes(hashes[0]) == [late, *hashes]
+    assert area.grid.currentIndex().row() == 0 and area.grid.current_hash() == late
+    # A press on a cell is a choice too: the next late arrival leaves it where it is.
+    grid = area.grid
+    qtbot.waitUntil(lambda: grid.visualRect(area.model.index(2)).width() > 100)
+    grid.opened.disconnect()  # (a click opens the image large: here only the choice is looked at)
+    QTest.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=grid.visualRect(area.model.index(2)).center())
+    assert grid.current_hash() == hashes[1]
+    area.result_arrived(late[:-1] + "0", "later", key, 5, (0, -2))
+    assert grid.current_hash() == hashes[1]

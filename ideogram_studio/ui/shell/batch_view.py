@@ -33,7 +33,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QAction, QKeySequence, QPainter, QPalette, QResizeEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence, QMouseEvent, QPainter, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QListView,
     QStackedWidget,
@@ -64,6 +64,9 @@ class Batch:
     #: Each result's place: (batch row, place in the service's answer). The grid lists results in
     #: this order, not as their downloads finish, so "the third one" stays the third one.
     places: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The designer chose a cell of this batch's grid (moved to it, clicked it, opened one): the
+    #: grid's current image stays theirs. Until then it is the first cell, whatever arrives first.
+    chosen: bool = False
 
     def add(self, image_hash: str, caption: str, place: tuple[int, int]) -> None:
         self.captions[image_hash] = caption
@@ -189,9 +192,10 @@ class _CellDelegate(ThumbDelegate):
 
 class BatchGrid(QListView):
     """The batch's images as large cells filling the centre; `opened(hash)` on click, Enter or a
-    double-click."""
+    double-click; `chosen` when the designer moves the current cell (keys) or presses on one."""
 
     opened = Signal(str)
+    chosen = Signal()
     #: A drag starts on a cell (hash, where): the window makes the drag (file + image data).
     drag_requested = Signal(str)
 
@@ -240,6 +244,18 @@ class BatchGrid(QListView):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._relayout()
+
+    # (the designer's choices, told apart from the current cell the area places as results arrive)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        before = self.currentIndex()
+        super().keyPressEvent(event)
+        if self.currentIndex() != before:
+            self.chosen.emit()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        super().mousePressEvent(event)
+        if self.indexAt(event.position().toPoint()).isValid():
+            self.chosen.emit()
 
     def _relayout(self) -> None:
         """Cells as large as the centre allows for the batch's rows and columns, the grid centred
@@ -324,6 +340,7 @@ class ResultArea(QWidget):
             self._step_action("Previous result", Qt.Key.Key_Left, -1),
         ]
         self.grid.opened.connect(self._open_from_grid)
+        self.grid.chosen.connect(self._on_chosen)
 
     # ---- what the window tells ---------------------------------------------------------------------
     def result_arrived(
@@ -349,9 +366,9 @@ class ResultArea(QWidget):
         looking_at_it = self._looked_at_key() == key
         if self.model.batch() is batch:
             self.model.batch_changed()
-            if current is not None:  # an earlier result went in before it: the selection stays on its image
+            if current is not None and batch.chosen:  # an earlier result went in before it: the choice stays
                 self.grid.select_hash(current)
-            elif self.showing_grid():
+            elif current is not None or self.showing_grid():  # not chosen yet: the first cell, as it fills
                 self.grid.setCurrentIndex(self.model.index(0))
         if looking_at_it and self.showing_grid():
             return False
@@ -394,7 +411,8 @@ class ResultArea(QWidget):
             self.model.show_batch(batch)
         self._stack.setCurrentWidget(self.grid)
         if self._shown_hash and self._batch_of.get(self._shown_hash) == key:
-            self.grid.select_hash(self._shown_hash)
+            self.grid.select_hash(self._shown_hash)  # back from the image the designer had open: theirs
+            batch.chosen = True
         elif self.grid.current_hash() is None and batch.hashes:
             self.grid.setCurrentIndex(self.model.index(0))
         self._shown_hash = None
@@ -510,7 +528,13 @@ class ResultArea(QWidget):
         return self._batch_of.get(self._shown_hash or "")
 
     def _open_from_grid(self, image_hash: str) -> None:
+        self._on_chosen()
         self.show_requested.emit(image_hash)
+
+    def _on_chosen(self) -> None:
+        batch = self.model.batch()
+        if batch is not None:
+            batch.chosen = True
 
     def _step_action(self, text: str, key: Qt.Key, delta: int) -> QAction:
         action = QAction(text, self)
