@@ -356,9 +356,9 @@ async def mask_steps(heart: Heartbeat, window: object, controller: object, tmp: 
 
     quotes = seen["quote"]
     step = Step(heart, "rectangle, until its quote is asked")
-    steps.append(await step.run(rectangle, lambda: seen["quote"] > quotes))
-    steps.append(await Step(heart, "Invert").run(canvas.invert, lambda: True))
-    steps.append(await Step(heart, "Invert back (Undo)").run(canvas.undo_stack().undo, lambda: True))
+    steps.append(await step.run(rectangle, lambda: seen["quote"] > quotes and shown(canvas)))
+    steps.append(await Step(heart, "Invert").run(canvas.invert, lambda: shown(canvas)))
+    steps.append(await Step(heart, "Invert back (Undo)").run(canvas.undo_stack().undo, lambda: shown(canvas)))
     saved = tmp / "mask.png"
     real_dialogs = QFileDialog.getSaveFileName, QFileDialog.getOpenFileName
     QFileDialog.getSaveFileName = staticmethod(lambda *a, **k: (str(saved), ""))  # type: ignore[method-assign]
@@ -369,13 +369,18 @@ async def mask_steps(heart: Heartbeat, window: object, controller: object, tmp: 
         canvas.fill()
         load = editor.tool_buttons["load"].defaultAction()
         steps.append(await Step(heart, "Load mask (the saved file, over a Fill)").run(
-            load.trigger, lambda: editor.status_text().startswith("Loaded")))  # fmt: skip
+            load.trigger, lambda: editor.status_text().startswith("Loaded") and shown(canvas)))  # fmt: skip
     finally:
         QFileDialog.getSaveFileName, QFileDialog.getOpenFileName = real_dialogs  # type: ignore[method-assign]
     queued = seen["queued"]
     steps.append(await Step(heart, "Send, until the job is queued").run(panel.submit, lambda: seen["queued"] > queued))
     steps += await put_back_steps(heart, window, controller, tmp)
     return steps
+
+
+def shown(canvas: Any) -> bool:
+    """The mask's overlay shows the mask (a checkout that tints it in a worker may still be at it)."""
+    return bool(getattr(canvas, "overlay_settled", lambda: True)())
 
 
 async def put_back_steps(heart: Heartbeat, window: object, controller: object, tmp: Path) -> list[Step]:
@@ -399,7 +404,7 @@ async def put_back_steps(heart: Heartbeat, window: object, controller: object, t
     steps = []
     canvas.clear()
     steps.append(await Step(heart, "Reuse settings of that job").run(
-        lambda: controller.reuse(job.id), lambda: undo.undoText() == "Load mask"))  # fmt: skip
+        lambda: controller.reuse(job.id), lambda: undo.undoText() == "Load mask" and shown(canvas)))  # fmt: skip
     small = tmp / "small.png"
     Image.new("RGB", (1920, 1080), (200, 120, 40)).save(small)
     panel.source_picker.load_path(small)  # (small: read at once) the 8K source and its mask put aside
@@ -407,7 +412,8 @@ async def put_back_steps(heart: Heartbeat, window: object, controller: object, t
     if "Put back" not in panel.restore_label().text():
         raise SystemExit(f"no offer to put the previous image back: {panel.restore_label().text()!r}")
     steps.append(await Step(heart, "Put back the previous image and mask").run(
-        panel.restore_previous, lambda: canvas.image_size() == size and undo.undoText() == "Load mask"))  # fmt: skip
+        panel.restore_previous,
+        lambda: canvas.image_size() == size and undo.undoText() == "Load mask" and shown(canvas)))  # fmt: skip
     return steps
 
 

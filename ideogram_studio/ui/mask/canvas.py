@@ -65,7 +65,6 @@ from .image_item import ImageItem, checkerboard
 from .layer import (
     DEFAULT_OPACITY,
     DEFAULT_OVERLAY,
-    FORMAT,
     FillCommand,
     InvertCommand,
     MaskItem,
@@ -322,6 +321,10 @@ class MaskCanvas(ZoomView):
     def overlay_color(self) -> QColor:
         return QColor(self._overlay)
 
+    def overlay_settled(self) -> bool:
+        """The overlay shows the mask as it is (no tiles of it are being tinted in a worker)."""
+        return self._mask_item is None or self._mask_item.settled()
+
     def overlay_opacity(self) -> float:
         return self._opacity
 
@@ -418,10 +421,8 @@ class MaskCanvas(ZoomView):
         self._commit_interaction()
         if generation != self._generation:
             return False
-        box = patch.box
-        if not box.isEmpty():
-            after = QImage(patch.pixels, box.width(), box.height(), box.width(), FORMAT).copy()
-            patches = [(box.topLeft(), self._layer.copy(box), after)]
+        if not patch.box.isEmpty():  # (the pixels before are the snapshot's, which is the mask of this generation)
+            patches = [(patch.box.topLeft(), patch.before, patch.after)]
             self._push(PatchCommand(self._layer, "Load mask", patches, applied=False, after=patch.known))
         self.message.emit(patch.message)
         return True

@@ -15,7 +15,9 @@
 * ``MaskItem`` draws the overlay from 256-px ARGB32_Premultiplied tiles made on touch (pencil2d's
   tiled buffer): overlay colour × coverage, so a tile's alpha channel *is* the coverage.
   ``paint()`` draws only the tiles that meet the exposed rect. A change of the layer (undo, fill,
-  a rectangle) re-tints only the changed rect and calls ``update(rect)``.
+  a rectangle) re-tints only the changed rect and calls ``update(rect)``: whole tiles with numpy,
+  a tile of one value as the shared tile of that value (``tile_tints``; more than ``NOW_TILES`` of
+  them in a worker, the old tiles shown until the new ones are all in).
 * A live stroke is painted straight into those tiles (``MaskItem.paint_live``: Qt's raster engine
   paints ARGB32_Premultiplied about 3× faster than Alpha8, and nothing needs re-tinting), and
   ``StrokeRecorder`` commits it into the layer when the stroke ends: the layer itself is the
@@ -35,6 +37,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
+import shiboken6
 from PIL import Image, ImageChops
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter, QUndoCommand
@@ -42,6 +45,8 @@ from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
 from ...imaging.mask_export import EMPTY_MASK, FULL_MASK, THRESHOLD, refusal
 from ..common import theme, worker_pool
+from . import tile_tints
+from .tile_tints import Tint, TintJobs, tint_table, tint_tiles
 
 TILE = 256
 FORMAT = QImage.Format.Format_Alpha8
@@ -187,8 +192,12 @@ class MaskLayer:
     def view(self, rect: QRect) -> np.ndarray:
         """The pixels in ``rect`` as they are (rows × columns, uint8, read-only; no copy): to read at
         once, never to keep past a change of the layer."""
-        rows = np.frombuffer(self._image.constBits(), dtype=np.uint8).reshape(-1, self._image.bytesPerLine())
-        return rows[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
+        return self.rows()[rect.top() : rect.bottom() + 1, rect.left() : rect.right() + 1]
+
+    def rows(self) -> np.ndarray:
+        """The whole image's rows as they are (rows × bytes per row, uint8, read-only; no copy), for the
+        overlay to read its tiles from: never to keep past the layer's life."""
+        return np.frombuffer(self._image.constBits(), dtype=np.uint8).reshape(-1, self._image.bytesPerLine())
 
     def known(self) -> tuple[QRect, int]:
         """(box, value): every pixel outside ``box`` holds ``value``; an empty box: every pixel does.
@@ -485,7 +494,8 @@ class StrokeRecorder:
 
 
 class MaskItem(QGraphicsItem):
-    """Shows a MaskLayer as colour × coverage, from tinted tiles made on touch."""
+    """Shows a MaskLayer as colour × coverage, from tinted tiles made on touch (many of them at once:
+    with numpy, in a worker when there are more than ``tile_tints.NOW_TILES``)."""
 
     def __init__(self, layer: MaskLayer, parent: QGraphicsItem | None = None) -> None:
         super().__init__(parent)
@@ -495,6 +505,8 @@ class MaskItem(QGraphicsItem):
         self._solid: dict[tuple[int, int, int], QImage] = {}
         self._bounds = layer.rect()
         self._color = QColor(DEFAULT_OVERLAY)
+        self._table = tint_table(self._color)
+        self._tints = TintJobs(self._install)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
         self.setOpacity(DEFAULT_OPACITY)
         self.setZValue(1)
@@ -509,19 +521,23 @@ class MaskItem(QGraphicsItem):
         color.setAlpha(255)
         if color == self._color:
             return
+        self._tints.finish()
         self._color = color
-        self._tiles.clear()
+        self._table = tint_table(color)
         self._solid.clear()
         box, outside = self._layer.known()
         tinted = to_tiles(box, self._bounds)  # (only the box's tiles are tinted from the pixels)
-        if not tinted.isEmpty():
+        if not tinted.isEmpty():  # (first: if a worker tints them, the tiles around come in with them)
             self.refresh(tinted, None)
-        if outside != 0:  # (around them every tile is the same: shared; with 0 no tile is needed)
-            for band in around(tinted, self._bounds):
-                self.refresh(band, outside)
+        for band in around(tinted, self._bounds):  # (every tile the same: shared; with 0 no tile)
+            self.refresh(band, outside)
 
     def tile_count(self) -> int:
         return len(self._tiles)
+
+    def settled(self) -> bool:
+        """The tiles show the layer (no tiles are being tinted in a worker)."""
+        return not self._tints.busy()
 
     # QGraphicsItem
     def boundingRect(self) -> QRectF:
@@ -529,34 +545,68 @@ class MaskItem(QGraphicsItem):
 
     def refresh(self, rect: QRect, uniform: int | None) -> None:
         """Re-tint ``rect`` (image pixels) from the layer and schedule a repaint of only that rect
-        (``uniform``: every pixel in it holds this value)."""
+        (``uniform``: every pixel in it holds this value). Whole tiles (and new ones) are read from the
+        pixels with numpy; a part of a tile is tinted with the painter, the rest of the tile kept."""
         bounds = self._bounds
-        solid = self._solid  # one shared tinted tile per tile size and value
+        if self._tints.busy():  # (noted, and shown with the worker's tiles: never half of each)
+            for key in tiles_in(rect):
+                t_rect = tile_rect(key, bounds)
+                self._tints.later(key, t_rect, uniform if rect.contains(t_rect) else None)
+            return
+        reads: dict[tuple[int, int], QRect] = {}
+        parts: list[tuple[tuple[int, int], QImage, QRect]] = []
         for key in tiles_in(rect):
             t_rect = tile_rect(key, bounds)
             tile = self._tiles.get(key)
             if uniform is not None and rect.contains(t_rect):
-                if uniform == 0:
-                    self._tiles.pop(key, None)
-                else:  # its own QImage sharing the pixels: a stroke into one detaches that one alone
-                    size = (t_rect.width(), t_rect.height(), uniform)
-                    if size not in solid:
-                        solid[size] = self._solid_tile(t_rect, uniform)
-                    self._tiles[key] = QImage(solid[size])
+                self._put(key, t_rect, uniform)
+            elif uniform == 0 and tile is None:
                 continue
-            if uniform == 0 and tile is None:
-                continue
-            if tile is None:
-                self._new_tile(key, t_rect)
+            elif tile is None or rect.contains(t_rect):  # (nothing of the tile to keep: all of it read)
+                reads[key] = t_rect
             else:
-                self._tint(tile, t_rect, rect.intersected(t_rect))
+                parts.append((key, tile, t_rect))
+        if len(reads) > tile_tints.NOW_TILES:  # (the parts too, whole: outside its part a tile shows the pixels)
+            reads.update((key, t_rect) for key, _tile, t_rect in parts)
+            self._tints.start(self._layer.rows(), self._layer, reads, self._table)
+            return
+        if reads:
+            self._install(tint_tiles(self._layer.rows(), reads, self._table), update=False)
+        for _key, tile, t_rect in parts:
+            self._tint(tile, t_rect, rect.intersected(t_rect))
         self.update(QRectF(rect))
+
+    def _install(self, tints: dict[tuple[int, int], Tint], update: bool = True) -> None:
+        """Put tinted tiles in (a value: the shared tile of that value, or none for 0)."""
+        if not shiboken6.isValid(self):  # (a worker's tiles for a canvas closed meanwhile)
+            return
+        changed = QRect()
+        for key, tinted in tints.items():
+            t_rect = tile_rect(key, self._bounds)
+            if isinstance(tinted, int):
+                self._put(key, t_rect, tinted)
+            else:
+                self._tiles[key] = tinted
+            changed = changed.united(t_rect)
+        if update:
+            self.update(QRectF(changed))
+
+    def _put(self, key: tuple[int, int], t_rect: QRect, value: int) -> None:
+        """Tile ``key`` holds ``value`` everywhere: no tile for 0, else its own QImage sharing the pixels
+        of the one tinted tile of that value and size (a stroke into one detaches that one alone)."""
+        if value == 0:
+            self._tiles.pop(key, None)
+            return
+        size = (t_rect.width(), t_rect.height(), value)
+        if size not in self._solid:
+            self._solid[size] = self._solid_tile(t_rect, value)
+        self._tiles[key] = QImage(self._solid[size])
 
     def _solid_tile(self, t_rect: QRect, value: int) -> QImage:
         tile = QImage(t_rect.size(), QImage.Format.Format_ARGB32_Premultiplied)
         color = QColor(self._color)
         color.setAlpha(value)
-        tile.fill(color)  # (fill converts to premultiplied, as a tint of coverage `value` is)
+        tile.fill(color)  # (fill converts to premultiplied, as a tint of coverage `value` is: the same bits)
         return tile
 
     def _new_tile(self, key: tuple[int, int], t_rect: QRect) -> QImage:
@@ -580,6 +630,7 @@ class MaskItem(QGraphicsItem):
     ) -> None:
         """Paint into the tiles meeting ``rect`` (image pixels) with ``draw`` (image coordinates,
         overlay colour), then repaint ``rect``. The layer is not touched until ``commit_rect``."""
+        self._tints.finish()  # (the tiles painted into must show the layer first)
         bounds = self._bounds
         for key in tiles_in(rect):
             tile = self._tiles.get(key)
@@ -595,6 +646,7 @@ class MaskItem(QGraphicsItem):
 
     def commit_rect(self, rect: QRect) -> None:
         """Copy the tiles' alpha (= coverage) in ``rect`` into the layer's Alpha8 pixels."""
+        self._tints.finish()
         self._layer.painted(rect)
         bounds = self._layer.rect()
         painter = QPainter(self._layer.image())
