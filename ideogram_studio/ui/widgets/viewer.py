@@ -9,7 +9,8 @@ fit ↔ 100 %, and badges for the caption and the zoom. A left drag of an image 
 to pan), or a Ctrl+drag, asks to drag the image out (`drag_out_requested`).
 
 Scene coordinates are image pixels. Painting: below 100 % the image is drawn smoothly from a
-half-size pyramid (no aliasing at 10 %); at exactly 100 % and above 200 % nearest-neighbour
+half-size pyramid (no aliasing at 10 %; a large image's levels are made in a worker, the image
+itself drawn until they come: ``image_levels``); at exactly 100 % and above 200 % nearest-neighbour
 (pixels stay crisp for inspection); between, smooth. A checkerboard shows behind alpha.
 
 Compare mode (`set_compare(before, after)`): the "before" image is shown left of a divider and
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import shiboken6
 from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
@@ -47,6 +49,7 @@ from PySide6.QtWidgets import (
 
 from ..common import theme
 from .empty_view import MIN_SIZE, backdrop, draw_empty, muted
+from .image_levels import LevelMaker, in_worker
 from .zoom_view import BADGE_PAD, MAX_ZOOM, MIN_ZOOM, ZoomView
 
 __all__ = ["MAX_ZOOM", "MIN_ZOOM", "ImageViewer"]
@@ -70,16 +73,24 @@ def _checker_brush() -> QBrush:
 
 
 class _Pyramid:
-    """An image as a pixmap plus half-size levels made on demand, for smooth zoomed-out drawing."""
+    """An image and its smaller levels (1, 1/2, 1/4…), made on first use: here, or for a large image
+    in a worker (``image_levels``), the nearest finer level drawn until it comes."""
 
-    def __init__(self, image: QImage) -> None:
+    def __init__(self, image: QImage, maker: LevelMaker | None = None) -> None:
         self.size = image.size()
         self.has_alpha = image.hasAlphaChannel()
         self._levels: list[QPixmap] = [QPixmap.fromImage(image)]
+        #: A large image's levels by k, made in a worker (asked once each).
+        self._image = image
+        self._maker = maker if maker is not None and in_worker(image) else None
+        self._made: dict[int, QPixmap] = {0: self._levels[0]}
+        self._asked: set[int] = set()
 
     def level_for(self, scale: float) -> tuple[QPixmap, float]:
         """The smallest level still at least `scale` × the image, and its own scale (1, 1/2, 1/4…)."""
         k = 0 if scale >= 1 else math.floor(math.log2(1 / scale))
+        if self._maker is not None:
+            return self._made_level(k)
         while len(self._levels) <= k:
             last = self._levels[-1]
             if last.width() <= 16 or last.height() <= 16:
@@ -95,6 +106,24 @@ class _Pyramid:
         pix = self._levels[k]
         return pix, pix.width() / self.size.width()
 
+    def _made_level(self, k: int) -> tuple[QPixmap, float]:
+        deepest = 0  # (as the halvings above: down to a level 16 pixels or less across)
+        while self.size.width() >> deepest > 16 and self.size.height() >> deepest > 16:
+            deepest += 1
+        k = min(k, deepest)
+        if k not in self._made and k not in self._asked and self._maker is not None:
+            self._asked.add(k)
+            self._maker.make(self, k, self._image)
+        pix = self._made[max(j for j in self._made if j <= k)]
+        return pix, pix.width() / self.size.width()
+
+    def put(self, k: int, level: QImage | None) -> None:
+        """Level ``k`` made in a worker (None: it could not be: made here, by halvings, instead)."""
+        if level is None:
+            self._maker = None
+            return
+        self._made[k] = QPixmap.fromImage(level)
+
 
 class _ImageItem(QGraphicsItem):
     """The image (or the before/after pair) at scene (0, 0), one scene unit per image pixel."""
@@ -107,12 +136,20 @@ class _ImageItem(QGraphicsItem):
         self._split = 0.5
         self._swapped = False
         self._checker = _checker_brush()
+        self._maker = LevelMaker()
+        self._maker.made.connect(self._on_level)
 
     def set_images(self, after: QImage | None, before: QImage | None = None) -> None:
         self.prepareGeometryChange()
-        self._after = _Pyramid(after) if after is not None and not after.isNull() else None
-        self._before = _Pyramid(before) if before is not None and not before.isNull() and self._after else None
+        maker = self._maker
+        self._after = _Pyramid(after, maker) if after is not None and not after.isNull() else None
+        self._before = _Pyramid(before, maker) if before is not None and not before.isNull() and self._after else None
         self.update()
+
+    def _on_level(self, pyramid: _Pyramid, k: int, level: QImage | None) -> None:
+        pyramid.put(k, level)
+        if shiboken6.isValid(self) and (pyramid is self._after or pyramid is self._before):
+            self.update()
 
     def set_split(self, split: float, swapped: bool) -> None:
         self._split = split
