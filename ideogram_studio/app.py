@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from .secrets import SecretStore
     from .services import Services
+    from .ui.modes.mode_panel import ModePanel
     from .ui.shell.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -226,9 +227,9 @@ def _main(args: argparse.Namespace) -> int:
     window.show()
     _first_frame(app, window)
     # Then the restored mode's panel, which takes typing while the services start (its requests wait).
-    panel = window.open_frame(settings)
+    panel = window.open_frame(settings, rows_later=True)  # (its rows once the prompt is painted: _run_loops)
     (panel.prompt_edit or panel).setFocus()
-    return _run_loops(app, window, settings, settings_path, args.files, panel.prompt_edit or panel)
+    return _run_loops(app, window, settings, settings_path, args.files, panel)
 
 
 def _run_loops(
@@ -237,16 +238,18 @@ def _run_loops(
     settings: Settings,
     settings_path: Path | None,
     files: list[Path],
-    first_seen: QWidget,
+    panel: ModePanel,
 ) -> int:
-    """Qt's event loop at once, so the focused prompt takes typing; asyncio and qasync (~30 ms of
-    imports) load meanwhile in a worker thread, and then the asyncio loop joins the running Qt loop
-    (qasync's `already_running`) and runs the studio (`_run`) until it has shut down. Nothing the
-    panel asks for needs asyncio before then: its requests wait in the window's gate."""
+    """Qt's event loop at once, so the focused prompt takes typing; once it is painted, the rest of
+    the panel's form (its rows: ModePanel.rows_left) a part per turn of the loop, then asyncio and
+    qasync (~30 ms of imports) load in a worker thread, and then the asyncio loop joins the running
+    Qt loop (qasync's `already_running`) and runs the studio (`_run`) until it has shut down. Nothing
+    the panel asks for needs asyncio before then: its requests wait in the window's gate."""
     import threading
 
     from PySide6.QtCore import QEventLoop, QObject, Signal, Slot
 
+    from .ui.common.in_steps import in_turns
     from .ui.shell.crash import CrashHandler
 
     crash = CrashHandler()
@@ -290,7 +293,9 @@ def _run_loops(
     starter = AsyncioStart()
     starter.imported.connect(starter.start)
     worker = threading.Thread(target=import_asyncio, name="import-asyncio", daemon=True)
-    _after_first_paint(first_seen, worker.start)
+    rows = panel.rows_left()
+    after_paint = (lambda: in_turns(rows, panel, worker.start)) if rows is not None else worker.start
+    _after_first_paint(panel.prompt_edit or panel, after_paint)
     try:
         app.exec()
         loop, task = started.get("loop"), started.get("task")

@@ -3,7 +3,8 @@
 when an image is first opened), asyncio and qasync (loaded in a worker thread once Qt's loop
 runs: app._run_loops), the services' modules (HTTP client, keyring, the library's index), the
 result viewer (made by attach(): ui/widgets/empty_view.py stands in), the log file's handler, the API's
-response types, the preset picker's "Mine" tab and the source image picker."""
+response types, the preset picker's "Mine" tab and the source image picker; nor the modules of the
+Generate form's rows, made once the prompt has been painted."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ LATER = (
     "ideogram_studio.api.structured_layout",  # (with the first layout or Expand)
     "ideogram_studio.ui.common.image_decode",  # (with the first reference image)
     "ideogram_studio.ui.pickers.palette_picker",  # (with the picker: the Style row reads ui/pickers/palette_look)
+    # The Generate form's rows come after its first paint (ModePanel.rows_left), their widgets' modules with them.
+    "ideogram_studio.ui.pickers.shape_picker", "ideogram_studio.ui.modes.reference_zone",
+    "ideogram_studio.ui.modes.style_choices", "ideogram_studio.ui.pickers.preset_previews",
+    "ideogram_studio.ui.pickers.palette_look",
 )  # fmt: skip
 #: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
 #: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance
@@ -52,7 +57,7 @@ window = MainWindow(ui_settings=QSettings(sys.argv[1], QSettings.Format.IniForma
 window.show()
 app.processEvents()
 print(sorted(name for name in sys.modules if name in sys.argv[3].split(",")))
-panel = window.open_frame(Settings(data_dir=sys.argv[2]))
+panel = window.open_frame(Settings(data_dir=sys.argv[2]), rows_later=True)  # (as app._main opens it)
 panel.prompt_edit.setFocus()
 app.processEvents()
 assert panel.objectName() == "mode-generate" and panel.prompt_edit.isVisible()

@@ -14,7 +14,10 @@ import importlib
 import threading
 import time
 from collections.abc import Callable, Generator, Iterable
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QObject
 
 T = TypeVar("T")
 U = TypeVar("U")
@@ -24,6 +27,8 @@ Steps = Generator[None, None, T]
 
 #: How long a step waits for an import in a worker thread before it gives the event loop a turn.
 WAIT_S = 0.004
+#: How long `in_turns` leaves the event loop to what is queued between two steps.
+TURN_MS = 1
 #: How much of many small pieces of work (`each_in_steps`) one step does, at most (and at least one).
 STEP_S = 0.006
 
@@ -91,3 +96,19 @@ def each_in_steps(items: Iterable[U], do: Callable[[U], object], budget_s: float
         if time.perf_counter() - start >= budget_s:
             yield
             start = time.perf_counter()
+
+
+def in_turns(steps: InSteps[T], owner: QObject, then: Callable[[], object] = lambda: None) -> None:
+    """`steps` taken one per turn of the Qt event loop from the next, then `then()`; none once `owner`
+    (what is being made) is deleted. What came meanwhile goes first: each step waits a millisecond,
+    so the events queued and their paint (a typed key, then the character drawn: two turns) are not
+    held behind it."""
+    from PySide6.QtCore import QTimer
+
+    def turn() -> None:
+        if steps.step():
+            then()
+        else:
+            QTimer.singleShot(TURN_MS, owner, turn)
+
+    QTimer.singleShot(TURN_MS, owner, turn)

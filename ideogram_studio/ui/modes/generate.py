@@ -9,7 +9,7 @@ the prompt that grows with its text, and the saved state's format (kept: it is i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, cast, overload
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QImage
@@ -29,7 +29,6 @@ from .mode_panel import ModePanel, Problem
 from .model_fields import model_name, takes_structured, target, unavailable, v2_values
 from .model_row import ModelRow
 from .model_size import ModelSizeRow, add_size, target_size_field
-from .reference_zone import ReferenceZone
 from .request_fields import RequestFields
 from .send_footer import show_cost
 from .structured_field import LABELS as STRUCTURED_LABELS
@@ -37,9 +36,14 @@ from .structured_field import StructuredField
 from .v2_form import PanelServices, show_local_v2_cost, v2_problems
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QToolButton
+
     from ..pickers.palette_picker import PalettePicker
     from ..pickers.preset_picker import PresetPicker
+    from ..pickers.shape_picker import ShapePicker
+    from ..widgets.collapsible import CollapsibleSection
     from .layout_editor import LayoutEditor
+    from .reference_zone import ReferenceZone
 
 __all__ = ["GeneratePanel", "parse_style_codes"]
 
@@ -53,6 +57,32 @@ MIN_WIDTH = 380
 
 #: The model a structured prompt brought from elsewhere switches the form to (the current layout model).
 STRUCTURED_MODEL = "ideogram-4-5"
+
+
+W = TypeVar("W")
+
+
+class _Row(Generic[W]):
+    """A widget of the Generate form's rows (RequestFields), or with `section` the section that field
+    is in, read through the panel's `fields`: asked for before the rows are made, they are made now."""
+
+    def __init__(self, section: str = "") -> None:
+        self._section = section
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, panel: None, owner: type) -> _Row[W]: ...
+    @overload
+    def __get__(self, panel: GeneratePanel, owner: type) -> W: ...
+    def __get__(self, panel: GeneratePanel | None, owner: type) -> _Row[W] | W:
+        if panel is None:
+            return self
+        fields = panel.fields
+        widget = fields.sections()[self._section] if self._section else getattr(fields, self._name)
+        return cast(W, widget)
 
 
 class GeneratePanel(ModePanel):
@@ -71,9 +101,37 @@ class GeneratePanel(ModePanel):
     send_verb = "generate"
     # The prompt is all Generate needs: the footer stays quiet until a send is tried.
     footer_names_missing = False
+    # The first panel at start-up: its rows once the prompt takes typing (ModePanel).
+    rows_after_first_paint = True
+    rows_lines = 41  # (581 px at a line spacing of 14 px: the negative prompt down to More)
     # Always there in Generate (built by _setup_body).
     prompt_edit: PromptEdit
-    fields: RequestFields
+    # The rows' widgets, read through `fields` (made first if they were left for after the first paint).
+    negative_edit: _Row[PromptEdit] = _Row()
+    shape_picker: _Row[ShapePicker] = _Row()
+    speed_combo: _Row[QComboBox] = _Row()
+    images_spin: _Row[QSpinBox] = _Row()
+    seed_lock: _Row[QToolButton] = _Row()
+    seed_spin: _Row[QSpinBox] = _Row()
+    magic_combo: _Row[QComboBox] = _Row()
+    style_type_combo: _Row[QComboBox] = _Row()
+    preset_button: _Row[QToolButton] = _Row()
+    preset_clear: _Row[QToolButton] = _Row()
+    palette_button: _Row[QToolButton] = _Row()
+    palette_clear: _Row[QToolButton] = _Row()
+    style_codes_edit: _Row[QLineEdit] = _Row()
+    style_refs: _Row[ReferenceZone] = _Row()
+    character_refs: _Row[ReferenceZone] = _Row()
+    character_mask: _Row[ReferenceZone] = _Row()
+    custom_model_edit: _Row[QLineEdit] = _Row()
+    references_section: _Row[CollapsibleSection] = _Row("style_reference_images")
+    more_section: _Row[CollapsibleSection] = _Row("custom_model_uri")
+
+    @property
+    def fields(self) -> RequestFields:
+        fields = super().fields
+        assert fields is not None
+        return fields
 
     def _built(self) -> None:
         #: The footer's send button and Ctrl+Enter action, by their Generate names.
@@ -101,27 +159,7 @@ class GeneratePanel(ModePanel):
         self.layout_sync = self.structured.sync
         self.size_row.changed.connect(self.layout_sync.size_changed)
         yield
-        fields = yield from self.fields_in_steps(list(FIELDS), style_section=False, roomy=True)
-        self.negative_edit = fields.negative_edit
-        self.shape_picker = fields.shape_picker
-        self.speed_combo = fields.speed_combo
-        self.images_spin = fields.images_spin
-        self.seed_lock = fields.seed_lock
-        self.seed_spin = fields.seed_spin
-        self.magic_combo = fields.magic_combo
-        self.style_type_combo = fields.style_type_combo
-        self.preset_button = fields.preset_button
-        self.preset_clear = fields.preset_clear
-        self.palette_button = fields.palette_button
-        self.palette_clear = fields.palette_clear
-        self.style_codes_edit = fields.style_codes_edit
-        self.style_refs = fields.style_refs
-        self.character_refs = fields.character_refs
-        self.character_mask = fields.character_mask
-        self.custom_model_edit = fields.custom_model_edit
-        sections = fields.sections()
-        self.references_section = sections["style_reference_images"]
-        self.more_section = sections["custom_model_uri"]
+        yield from self.fields_in_steps(list(FIELDS), style_section=False, roomy=True)
         yield
         self.register("quality", self.model_row.quality_message, self.model_row.quality_combo)
         self.model_row.changed.connect(self._on_changed)
@@ -181,7 +219,8 @@ class GeneratePanel(ModePanel):
 
     def _on_model_changed(self) -> None:
         model, transparent = self.model_row.model(), self.model_row.transparent()
-        self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
+        if not self.rows_pending():  # (else once they are: _rows_made)
+            self.fields.set_unavailable(unavailable(Operation.GENERATE, model, self.fields.names(), transparent))
         goal = target(Operation.GENERATE, model, transparent)
         own = self.structured.unavailable(goal, model_name(Operation.GENERATE, model, transparent))
         reasons = {**unavailable(Operation.GENERATE, model, FIELDS, transparent), **own}
@@ -189,6 +228,9 @@ class GeneratePanel(ModePanel):
         field = target_size_field(Operation.GENERATE, model, transparent)
         self.size_row.set_field(field, model_name(Operation.GENERATE, model))
         self.structured.model_changed(goal)
+
+    def _rows_made(self) -> None:
+        self._on_model_changed()
 
     def _chosen_size(self) -> str | None:
         """The 4.x output size the form sends ("WxH"), or None (the model chooses)."""
@@ -343,7 +385,8 @@ class GeneratePanel(ModePanel):
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
-        """Restore what state() saved; unknown or bad values are skipped, missing files dropped."""
+        """Restore what state() saved; unknown or bad values are skipped, missing files dropped. The
+        prompt and the model (where the eye is) now; the rows' values once they are there (when_rows)."""
         if not isinstance(state, dict):
             return
         fields = dict(state.get("fields") or {})
@@ -354,7 +397,25 @@ class GeneratePanel(ModePanel):
             request = GenerateRequest.from_parts({k: v for k, v in fields.items() if self._field_ok(k, v)})
         self._loading += 1
         try:
-            self.set_request(request)
+            self.prompt_edit.set_text(request.prompt)
+            history = state.get("prompt_history")
+            if isinstance(history, list):
+                self.prompt_edit.set_history(history)
+            self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))
+            size = state.get("size")
+            self.size_row.set_value(size if isinstance(size, str) else None)
+            structured = state.get("structured_prompt")
+            if isinstance(structured, str):
+                self.structured_box.set_text(structured)
+        finally:
+            self._loading -= 1
+        self._send_before_rows()
+        self.when_rows(lambda: self._restore_rows(state, request))
+
+    def _restore_rows(self, state: dict[str, Any], request: GenerateRequest) -> None:
+        self._loading += 1
+        try:
+            self.fields.set_values(request)
             seed = state.get("seed")
             if isinstance(seed, int) and 0 <= seed <= MAX_SEED:
                 self.seed_spin.setValue(seed)
@@ -370,20 +431,11 @@ class GeneratePanel(ModePanel):
                 zone.set_images([])
                 paths = [p for p in state.get(key) or [] if isinstance(p, str)]
                 self._load_quietly(zone, paths)
-            history = state.get("prompt_history")
-            if isinstance(history, list):
-                self.prompt_edit.set_history(history)
             recents = state.get("preset_recents")
             if isinstance(recents, list):
                 self.fields.set_preset_recents(recents)
             self.references_section.set_expanded(bool(state.get("references_expanded")))
             self.more_section.set_expanded(bool(state.get("more_expanded")))
-            self.model_row.restore(state.get("model"), state.get("quality"), state.get("transparent"))
-            size = state.get("size")
-            self.size_row.set_value(size if isinstance(size, str) else None)
-            structured = state.get("structured_prompt")
-            if isinstance(structured, str):
-                self.structured_box.set_text(structured)
         finally:
             self._loading -= 1
         self.fields.expand_used()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, cast
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, Slot
@@ -105,12 +105,22 @@ class ModePanel(QWidget):
     send_verb: ClassVar[str] = "send"
     #: Whether the footer names a required field still empty (quietly) before any attempt to send.
     footer_names_missing: ClassVar[bool] = True
+    #: Whether the panel can leave its request fields' rows for after its first paint (`rows_later`).
+    rows_after_first_paint: ClassVar[bool] = False
+    #: How tall those rows are, in lines of text (their place is kept meanwhile).
+    rows_lines: ClassVar[int] = 0
     #: Sections of themes/widgets.qss the panel's footer wears (theme.apply_style).
     style_sections: ClassVar[tuple[str, ...]] = ("mode-footer",)
 
     def __init__(self, parent: QWidget | None = None, *, in_steps: bool = False) -> None:
         """`in_steps`: made by `made_in_steps` (the rest is in `building`); else made whole now."""
         super().__init__(parent)
+        #: The request fields' rows are left for `rows_left()` (made_in_steps' `rows_later`).
+        self._rows_later = False
+        #: The request fields' rows still to make, then what waits for them (`when_rows`); None once made.
+        self._rows: InSteps[None] | None = None
+        self._making_rows = False
+        self._when_rows: list[Callable[[], object]] = []
         self._loading = 0
         self._busy = False
         self._attempted = False
@@ -123,7 +133,7 @@ class ModePanel(QWidget):
         self.prompt_edit: PromptEdit | None = None
         #: Each prompt field's key hint, named from the keys as they are (_say_prompt_keys).
         self._prompt_hints: list[tuple[QLabel, PromptEdit]] = []
-        self.fields: RequestFields | None = None
+        self._fields: RequestFields | None = None
         #: What is left to make of the panel, a piece at a time (empty once made).
         self.building: Iterator[None] = self._build_steps()
         if not in_steps:
@@ -131,11 +141,13 @@ class ModePanel(QWidget):
                 pass
 
     @classmethod
-    def made_in_steps(cls, parent: QWidget | None = None) -> Steps[ModePanel]:
+    def made_in_steps(cls, parent: QWidget | None = None, *, rows_later: bool = False) -> Steps[ModePanel]:
         """The panel made a piece at a time (ui/common/in_steps.py: made ahead in quiet moments, each
         piece a few milliseconds of the GUI thread): the frame, the parts of the form (a panel's
-        `_setup_body` may yield between them), the footer, the first check of the form."""
+        `_setup_body` may yield between them), the footer, the first check of the form. `rows_later`
+        (a panel that can: rows_after_first_paint): its request fields' rows are left for `rows_left()`."""
         panel = cls(parent, in_steps=True)
+        panel._rows_later = rows_later and panel.rows_after_first_paint
         yield
         yield from panel.building
         return panel
@@ -158,7 +170,77 @@ class ModePanel(QWidget):
         # The minimum width follows the form's layout from now on (not at each part made in steps).
         self.body.installEventFilter(self)
         self.update_minimum_width()
+        self._send_before_rows()
         self._refresh()
+
+    # ---- the rows after the first paint ------------------------------------------------------
+    # The first panel at start-up (MainWindow.open_frame) is made with `rows_later`: its request
+    # fields' rows (Generate: the negative prompt down to the references, ~40 ms of the GUI thread
+    # with their first layout and paint) are made once the prompt has been painted and takes typing,
+    # a group per turn of the event loop (app.py), and shown at once when all are there. Meanwhile the
+    # form is "loading" (no check, no price: the footer's figure comes with the rows), and anything
+    # that asks for the rows (`fields`, a panel's row widgets, its state) makes them first, then
+    # applies what waits for them (`when_rows`: restored values, defaults): nothing sees half a form.
+    @property
+    def fields(self) -> RequestFields | None:
+        """The request fields' rows (None: the mode has none); made now if they were still to come."""
+        self.finish_rows()
+        return self._fields
+
+    def rows_left(self) -> InSteps[None] | None:
+        """The request fields' rows still to make (a step each), or None: they are all there."""
+        return self._rows
+
+    def rows_pending(self) -> bool:
+        return self._rows is not None
+
+    def finish_rows(self) -> None:
+        """Make the rows left, and apply what waits for them, now (nothing if all are there)."""
+        if self._rows is not None and not self._making_rows:
+            self._rows.finish()
+
+    def when_rows(self, then: Callable[[], object]) -> None:
+        """`then()` once the rows are there: now, or right after they are made."""
+        if self._rows is None:
+            then()
+        else:
+            self._when_rows.append(then)
+
+    def _rows_in_steps(self, fields: RequestFields, place: QWidget) -> Steps[None]:
+        building = fields.building
+        while True:
+            # (while a group is made, `fields` does not ask this generator again: it is running)
+            self._making_rows = True
+            try:
+                next(building)
+            except StopIteration:
+                break
+            finally:
+                self._making_rows = False
+            yield
+        try:
+            self._rows = None
+            self._connect_fields(fields)
+            place.hide()
+            place.deleteLater()
+            fields.show()
+            for then in self._when_rows:
+                then()
+            self._when_rows.clear()
+            self._rows_made()
+        finally:
+            self._loading -= 1
+        self._refresh()
+
+    def _send_before_rows(self) -> None:
+        """While the rows are to come (no check of the form yet), the send button as it will most
+        likely be: blocked by an empty prompt only."""
+        if self._rows is not None:
+            empty = not self.prompt_text().strip()
+            self._update_send([Problem("prompt", self._missing_text("prompt"), True)] if empty else [])
+
+    def _rows_made(self) -> None:
+        """Once rows made later are there and what waited for them applied (before the first check)."""
 
     # ---- to implement ----------------------------------------------------------------------
     def _setup_body(self, form: QVBoxLayout) -> Iterator[None] | None:
@@ -411,16 +493,31 @@ class ModePanel(QWidget):
         return InSteps(self.fields_in_steps(names, **kwargs)).finish()
 
     def fields_in_steps(self, names: list[str], **kwargs: Any) -> Steps[RequestFields]:
-        """The request fields (make_fields), made a group at a time: a panel's `_setup_body` yields from it."""
+        """The request fields (make_fields), made a group at a time: a panel's `_setup_body` yields from it.
+        Made with `rows_later`: only their (hidden) place in the form now, the rows in `rows_left()`."""
         fields = RequestFields(names, self.body, in_steps=True, **kwargs)
+        self._fields = fields
+        if self._rows_later:
+            fields.hide()
+            self.form.addWidget(fields)
+            # Their place kept, about as tall as they will be: the scroll bar shows now as it will then
+            # (else the prompt would narrow under the eye when they come).
+            place = QWidget(self.body)
+            place.setFixedHeight(self.rows_lines * self.fontMetrics().lineSpacing())
+            self.form.addWidget(place)
+            self._loading += 1  # (until the rows are there: _rows_in_steps)
+            self._rows = InSteps(self._rows_in_steps(fields, place))
+            return fields
         yield from fields.building
+        self.form.addWidget(fields)
+        self._connect_fields(fields)
+        return fields
+
+    def _connect_fields(self, fields: RequestFields) -> None:
         fields.changed.connect(self._on_changed)
         if fields.has("negative_prompt"):
             fields.negative_edit.submit_requested.connect(self.submit)
-        self.form.addWidget(fields)
         self.register_fields(fields)
-        self.fields = fields
-        return fields
 
     def register_fields(self, fields: RequestFields) -> None:
         self._messages.update(fields.messages())

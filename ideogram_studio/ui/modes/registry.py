@@ -91,12 +91,13 @@ class Mode:
         """The mode's panel, made now."""
         return self.panel_class()(parent)
 
-    def panel_in_steps(self, parent: QWidget | None) -> Steps[ModePanel]:
-        """The mode's panel made a piece at a time (ui/common/in_steps.py): its modules, then its parts."""
+    def panel_in_steps(self, parent: QWidget | None, *, rows_later: bool = False) -> Steps[ModePanel]:
+        """The mode's panel made a piece at a time (ui/common/in_steps.py): its modules, then its parts
+        (`rows_later`: see ModePanel)."""
         from ..common.in_steps import imported
 
         yield from imported(self.modules, in_worker=self.modules_in_worker)
-        return (yield from self.panel_class().made_in_steps(parent))
+        return (yield from self.panel_class().made_in_steps(parent, rows_later=rows_later))
 
 
 def _generate() -> type[ModePanel]:

@@ -32,9 +32,6 @@ from ...api.requests import ApiRequest
 from ..common import theme
 from ..common.field_errors import FieldMessage
 from ..common.theme import mute
-from ..pickers.palette_look import palette_label
-from ..pickers.preset_previews import preset_name
-from ..pickers.shape_picker import ShapePicker
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import (
@@ -46,14 +43,12 @@ from .field_widgets import (
     set_enum,
     widgets_of,
 )
-from .reference_zone import ReferenceZone
-from .speed_prices import speed_item_text
-from .style_choices import PaletteChoice, PresetChoice
 
 if TYPE_CHECKING:
     from ...api.palette import ColorPalette
     from ..pickers.palette_picker import PalettePicker
     from ..pickers.preset_picker import PresetPicker
+    from .style_choices import PaletteChoice, PresetChoice
 
 SPEEDS = (
     RenderingSpeed.FLASH,
@@ -252,6 +247,8 @@ class RequestFields(QWidget):
 
     def update_speed_prices(self, request: ApiRequest) -> None:
         """Each speed's price per image for this request, from its own model's table (speed_prices)."""
+        from .speed_prices import speed_item_text
+
         if "rendering_speed" in self._names:
             for i in range(self.speed_combo.count()):
                 value = self.speed_combo.itemData(i)
@@ -341,6 +338,9 @@ class RequestFields(QWidget):
             self._gap(layout, 4)
             shape_label = field_label(self, "Shape", bold=True)
             layout.addWidget(shape_label)
+            # (the rows' widgets' modules come with them: a panel's rows may come after its first paint)
+            from ..pickers.shape_picker import ShapePicker
+
             self.shape_picker = ShapePicker(self)
             self._track(["aspect_ratio", "resolution"], shape_label, self.shape_picker)
             self.shape_picker.changed.connect(self._on_changed)
@@ -448,6 +448,8 @@ class RequestFields(QWidget):
             )
             self.style_type_combo.currentIndexChanged.connect(self._on_changed)
             self._row(grid, parent, "Style type", self.style_type_combo, ["style_type"])
+        from .style_choices import PaletteChoice, PresetChoice
+
         if "style_preset" in n:
             box = QHBoxLayout()
             box.setSpacing(4)
@@ -490,6 +492,8 @@ class RequestFields(QWidget):
         return mine_tab_factory(self.my_styles)(parent, close)
 
     def _build_references(self, refs: QWidget) -> None:
+        from .reference_zone import ReferenceZone
+
         n = self._names
         layout = QVBoxLayout(refs)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -656,6 +660,9 @@ class RequestFields(QWidget):
                 section.set_expanded(True)
 
     def _update_summaries(self) -> None:
+        from ..pickers.palette_look import palette_label
+        from ..pickers.preset_previews import preset_name
+
         values = self.values()
         style = self._section_widgets.get("style")
         if style is not None:

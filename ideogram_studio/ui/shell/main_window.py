@@ -14,6 +14,7 @@ with the later steps.
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 # Only what the shell needs. PySide6 makes a class's Python enums when the class is first used (the
@@ -123,16 +124,17 @@ class MainWindow(QMainWindow):
         self.viewer.set_empty_text("Results appear here", "Write a prompt and press Ctrl+Enter")
         self._gate.attach(controller)  # what the first panel asked for meanwhile goes through now
 
-    def open_frame(self, settings: Settings) -> ModePanel:
+    def open_frame(self, settings: Settings, *, rows_later: bool = False) -> ModePanel:
         """The studio's frame in the shell's centre, before the services exist: the modes' bar
         (enabled by attach()), the empty viewer's look, and the restored mode's panel, which takes typing now (its
-        requests wait for attach()). Returns that panel. Once only."""
+        requests wait for attach()). Returns that panel. Once only. `rows_later` (the app's start): the
+        panel's request fields' rows are left for its `rows_left()` (ModePanel), for whoever opens the frame."""
         if self._frame_open:
             raise RuntimeError("the studio's frame is already open")
         self._settings = settings
         self._setup_frame()
         self._frame_open = True
-        panel = self.mode_panel(self.current_mode())
+        panel = self._panels.get(mode := self.current_mode()) or self.panel_steps(mode, rows_later=rows_later).finish()
         self._centre.setCurrentWidget(self._splitter)
         # "Opening the library…" goes, the Qt way. (Not removeWidget() first: PySide would then hand the
         # page to Python, which deletes it as soon as its wrapper is dropped; that crashed the tests.)
@@ -556,21 +558,21 @@ class MainWindow(QMainWindow):
         panel = self._panels.get(mode_id)
         return panel if panel is not None else self.panel_steps(mode_id).finish()
 
-    def panel_steps(self, mode_id: str) -> InSteps[ModePanel]:
+    def panel_steps(self, mode_id: str, rows_later: bool = False) -> InSteps[ModePanel]:
         """The panel of a mode being made a step at a time (panel_steps.py; `mode_panel` finishes it)."""
         from .panel_steps import panel_in_steps
 
-        return panel_in_steps(self, registry.mode(mode_id), self._panel_steps)
+        return panel_in_steps(self, registry.mode(mode_id), partial(self._panel_steps, rows_later=rows_later))
 
-    def _panel_steps(self, mode: Mode) -> Steps[ModePanel]:
+    def _panel_steps(self, mode: Mode, rows_later: bool = False) -> Steps[ModePanel]:
         """The panel made by the registry, a page of the modes' stack (and its mask editor a page of the
-        centre), wired to the controller, with its last-used values restored."""
+        centre), wired to the controller, with its last-used values restored (`rows_later`: ModePanel's)."""
         from ..modes.v2_form import ServicePanel
         from .layout_link import attach_layout
-        from .panel_steps import restore_values
+        from .panel_steps import add_preset_choice, restore_values
 
         gate = self._gate
-        panel = yield from mode.panel_in_steps(self._stack)
+        panel = yield from mode.panel_in_steps(self._stack, rows_later=rows_later)
         panel.setObjectName(f"mode-{mode.id}")
         self._stack.addWidget(panel)
         if mode.paints_mask:
@@ -586,9 +588,7 @@ class MainWindow(QMainWindow):
         if isinstance(panel, ServicePanel):  # the panels with a 4.x model: quotes, magic prompt
             panel.connect_services(gate)
             attach_layout(self, panel)
-        choice = panel.fields.preset_choice() if panel.fields is not None else None
-        if choice is not None:  # (its picker is made on first open)
-            self._presets.add(choice)
+        panel.when_rows(partial(add_preset_choice, self._presets, panel))  # (its picker is made on first open)
         yield
         restore_values(panel, self._qsettings().value(f"{mode.id}/state"), self._settings)
         self._panels[mode.id] = panel

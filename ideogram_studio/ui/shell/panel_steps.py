@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ...settings import Settings
     from ..modes.mode_panel import ModePanel
     from ..modes.registry import Mode
+    from .preset_link import PresetLink
 
 #: The panels being made for each window, by mode id (kept with the window: one panel per mode).
 _MAKING: weakref.WeakKeyDictionary[QWidget, dict[str, InSteps[ModePanel]]] = weakref.WeakKeyDictionary()
@@ -46,7 +47,15 @@ def restore_values(panel: ModePanel, saved: object, settings: Settings) -> None:
     if state:
         panel.restore_state(state)
     else:
-        apply_defaults([panel], FormDefaults.of(settings))
+        defaults = FormDefaults.of(settings)
+        panel.when_rows(lambda: apply_defaults([panel], defaults))  # (the rows may come after the first paint)
+
+
+def add_preset_choice(presets: PresetLink, panel: ModePanel) -> None:
+    """The panel's preset row among the window's (its picker is made on first open), once its rows are there."""
+    choice = panel.fields.preset_choice() if panel.fields is not None else None
+    if choice is not None:
+        presets.add(choice)
 
 
 def _json(value: Any) -> dict[str, Any] | None:
