@@ -30,6 +30,9 @@ LATER = (
     "ideogram_studio.ui.pickers.shape_picker", "ideogram_studio.ui.modes.reference_zone",
     "ideogram_studio.ui.modes.style_choices", "ideogram_studio.ui.pickers.preset_previews",
     "ideogram_studio.ui.pickers.palette_look",
+    # The form's first check comes with its rows: the price tables (and decimal), the quote line, the advice.
+    "decimal", "ideogram_studio.api.pricing", "ideogram_studio.api.v2_pricing", "ideogram_studio.api.v1_quotes",
+    "ideogram_studio.ui.modes.quote_line", "ideogram_studio.ui.modes.generate_advice",
 )  # fmt: skip
 #: Loaded after the window's first frame (the shell, app._main's way to it): the icons' SVG module
 #: (theme.py imports its icon classes with the first icon), OpenSSL's hashes (the single-instance

@@ -33,7 +33,7 @@ from .request_fields import RequestFields
 from .send_footer import show_cost
 from .structured_field import LABELS as STRUCTURED_LABELS
 from .structured_field import StructuredField
-from .v2_form import PanelServices, show_local_v2_cost, v2_problems
+from .v2_form import PanelServices, v2_problems
 
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QToolButton
@@ -248,6 +248,8 @@ class GeneratePanel(ModePanel):
         if not isinstance(request, V2Request):
             show_cost(self.cost_label, request)
             return
+        from .quote_line import show_local_v2_cost  # (with the form's first check)
+
         show_local_v2_cost(self.cost_label, request)
 
     # ---- public ----------------------------------------------------------------------------

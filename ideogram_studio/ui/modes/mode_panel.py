@@ -23,7 +23,6 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea,
 from ...api.errors import RequestValidationError
 from ...api.images import ImageFile, encode_png
 from ...api.requests import ApiRequest, GenerateRequest
-from ...api.v1_quotes import as_v2
 from ...api.v2_requests import V2Request
 from ..common import theme
 from ..common.field_errors import FieldMessage, describe
@@ -32,12 +31,11 @@ from ..common.theme import mute
 from ..widgets.collapsible import CollapsibleSection
 from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import field_label
-from .generate_advice import advice
-from .quote_line import QuoteLine, show_local_v2_cost
 from .request_fields import FIELD_LABELS, RequestFields
 from .send_footer import build_footer, show_cost, submit_on_ctrl_enter
 
 if TYPE_CHECKING:
+    from .quote_line import QuoteLine
     from .source_image import SourceImagePicker
 
 STATE_VERSION = 1
@@ -659,6 +657,8 @@ class ModePanel(QWidget):
     def _show_advice(self, request: ApiRequest) -> None:
         if not hasattr(request, "style_type") or not hasattr(request, "character_reference_images"):
             return
+        from .generate_advice import advice  # (the modules of the form's check come with its first check)
+
         warnings: dict[FieldMessage, list[str]] = {}
         for field, text in advice(cast(GenerateRequest, request)):
             message = self.field_message(field)
@@ -696,6 +696,8 @@ class ModePanel(QWidget):
 
     def _update_cost(self, request: ApiRequest) -> None:
         """The local table's figure at once; the service's quote once the form settles."""
+        from .quote_line import show_local_v2_cost
+
         if isinstance(request, V2Request):
             show_local_v2_cost(self.cost_label, request)
         else:
@@ -706,6 +708,8 @@ class ModePanel(QWidget):
     def quote_line(self) -> QuoteLine:
         """Made on first use (the cost label it writes is built after the form)."""
         if self._quote_line is None:
+            from .quote_line import QuoteLine
+
             self._quote_line = QuoteLine(self.cost_label, self)
             self._quote_line.requested.connect(self._ask_quote)
         return self._quote_line
@@ -713,6 +717,8 @@ class ModePanel(QWidget):
     def _quote_request(self, request: Any) -> V2Request | None:
         """What to ask the service about for this (settled) request: a v2 request as it is, a v1
         Ideogram 3.0 one through its v2 twin (api/v1_quotes.py); None when none prices it."""
+        from ...api.v1_quotes import as_v2
+
         return as_v2(request)
 
     @Slot(object)

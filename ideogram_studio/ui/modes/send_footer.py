@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from ...api.enums import human_name
-from ...api.pricing import DEFAULT_SPEED, estimate_cost, format_cost, price_per_image
 from ...api.requests import ApiRequest
 from ..common import theme
 from ..common.field_errors import FieldMessage
@@ -111,6 +110,9 @@ def submit_on_ctrl_enter(event: QKeyEvent, submit: Callable[[bool], object]) -> 
 def show_cost(label: QLabel, request: ApiRequest, mark_character: bool = False) -> None:
     """The cost estimate, with how it was priced in the tooltip (no guessed figure when unknown).
     ``mark_character``: say in the text when character-reference pricing applies."""
+    # (with the form's first check: the price tables and decimal are not loaded before the form takes typing)
+    from ...api.pricing import DEFAULT_SPEED, estimate_cost, format_cost, price_per_image
+
     total = estimate_cost(request)
     each = price_per_image(request)
     n = request.image_count()

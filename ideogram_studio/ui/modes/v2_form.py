@@ -1,5 +1,5 @@
-"""What a mode panel with a v2 model does with its V2Request: the problems to show at the fields,
-and the local table's figure on the cost line while the service's quote is on its way."""
+"""What a mode panel with a v2 model does with its V2Request: the problems to show at the fields
+(the local table's figure on the cost line, while the service's quote is on its way: quote_line.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any, Protocol, runtime_checkable
 from ...api.errors import RequestValidationError
 from ...api.v2_requests import V2Request
 from .mode_panel import ModePanel, Problem
-from .quote_line import show_local_v2_cost
 
 
 class PanelServices(Protocol):
@@ -51,4 +50,4 @@ def v2_problems(panel: ModePanel, request: V2Request, build_problems: dict[str, 
     return problems
 
 
-__all__ = ["PanelServices", "ServicePanel", "show_local_v2_cost", "v2_problems"]
+__all__ = ["PanelServices", "ServicePanel", "v2_problems"]
