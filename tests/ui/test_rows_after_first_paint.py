@@ -9,7 +9,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.api import MagicPrompt, RenderingSpeed, StylePreset
 from ideogram_studio.settings import Settings
@@ -134,3 +136,32 @@ def test_a_panel_made_whole_or_ahead_has_its_rows_at_once(qtbot: Any, tmp_path: 
     whole = GeneratePanel()
     qtbot.addWidget(whole)
     assert not whole.rows_pending() and whole.rows_left() is None
+
+
+def _laid_out() -> None:
+    """What is posted (layout requests, the scroll bar's show or hide) handled now."""
+    for _ in range(3):
+        QApplication.sendPostedEvents()
+        QApplication.processEvents()
+
+
+@pytest.mark.parametrize("model", ["ideogram-3", "ideogram-4-5"])
+def test_the_rows_place_is_as_tall_as_the_saved_form_had_them(qtbot: Any, tmp_path: Path, model: str) -> None:
+    # A 4.x model hides most rows (no scroll bar at 1400 x 900), 3.0 shows them all (a scroll bar):
+    # either way the prompt keeps its width when they come.
+    whole = GeneratePanel()
+    qtbot.addWidget(whole)
+    whole.prompt_edit.set_text("a lighthouse at dusk")
+    whole.set_model(model)
+    window = _window(qtbot, tmp_path, whole.state())
+    panel = window.open_frame(Settings(data_dir=str(tmp_path / "library")), rows_later=True)
+    assert panel.rows_pending() and panel.model() == whole.model()
+    _laid_out()
+    width, bar = panel.prompt_edit.width(), panel._scroll.verticalScrollBar().isVisible()
+    rows = panel.rows_left()
+    assert rows is not None
+    in_turns(rows, panel)
+    qtbot.waitUntil(lambda: not panel.rows_pending())
+    _laid_out()
+    assert panel._scroll.verticalScrollBar().isVisible() == bar == (model == "ideogram-3")
+    assert panel.prompt_edit.width() == width

@@ -384,6 +384,7 @@ class GeneratePanel(ModePanel):
             "references_expanded": self.references_section.is_expanded(),
             "more_expanded": self.more_section.is_expanded(),
             "structured_prompt": self.structured_box.text(),  # a layout in the making is kept
+            "rows_lines": self._rows_height_lines(),  # (their place at the next start: keep_rows_place)
         }
 
     def restore_state(self, state: dict[str, Any]) -> None:
@@ -411,6 +412,9 @@ class GeneratePanel(ModePanel):
                 self.structured_box.set_text(structured)
         finally:
             self._loading -= 1
+        lines = state.get("rows_lines")
+        if isinstance(lines, int | float) and self.rows_pending():
+            self.keep_rows_place(lines)
         self._send_before_rows()
         self.when_rows(lambda: self._restore_rows(state, request))
 

@@ -119,6 +119,7 @@ class ModePanel(QWidget):
         self._rows: InSteps[None] | None = None
         self._making_rows = False
         self._when_rows: list[Callable[[], object]] = []
+        self._rows_place: QWidget | None = None
         self._loading = 0
         self._busy = False
         self._attempted = False
@@ -221,6 +222,7 @@ class ModePanel(QWidget):
             self._connect_fields(fields)
             place.hide()
             place.deleteLater()
+            self._rows_place = None
             fields.show()
             for then in self._when_rows:
                 then()
@@ -229,6 +231,21 @@ class ModePanel(QWidget):
         finally:
             self._loading -= 1
         self._refresh()
+
+    def keep_rows_place(self, lines: float) -> None:
+        """While the rows are to come, keep them a place `lines` of text high (a restored form: as tall
+        as its rows were when it was saved, which depends on the model and the sections open)."""
+        if self._rows_place is not None:
+            self._rows_place.setFixedHeight(round(max(0.0, min(lines, 200.0)) * self.fontMetrics().lineSpacing()))
+
+    def _rows_height_lines(self) -> float:
+        """How tall the rows are now, in lines of text (saved with a form's state: keep_rows_place)."""
+        fields = self._fields
+        if fields is None:
+            return 0.0
+        for layout in fields.findChildren(QLayout):  # (measured afresh: see update_minimum_width)
+            layout.invalidate()
+        return round(fields.sizeHint().height() / self.fontMetrics().lineSpacing(), 1)
 
     def _send_before_rows(self) -> None:
         """While the rows are to come (no check of the form yet), the send button as it will most
@@ -499,9 +516,9 @@ class ModePanel(QWidget):
             fields.hide()
             self.form.addWidget(fields)
             # Their place kept, about as tall as they will be: the scroll bar shows now as it will then
-            # (else the prompt would narrow under the eye when they come).
-            place = QWidget(self.body)
-            place.setFixedHeight(self.rows_lines * self.fontMetrics().lineSpacing())
+            # (else the prompt would narrow or widen under the eye when they come). See keep_rows_place.
+            self._rows_place = place = QWidget(self.body)
+            self.keep_rows_place(self.rows_lines)
             self.form.addWidget(place)
             self._loading += 1  # (until the rows are there: _rows_in_steps)
             self._rows = InSteps(self._rows_in_steps(fields, place))
