@@ -39,10 +39,11 @@ from ..mask.editor import MaskEditor
 from ..mask.layer import coverage_to_pil
 from ..mask.mask_export import MaskExport, MaskKey
 from ..widgets.image_drop import result_hash
-from .mode_panel import ModePanel, Problem, stand_in
+from .mode_panel import ModePanel, Problem
 from .model_fields import model_name, target, unavailable, v2_values
 from .model_row import ModelRow
 from .precise_edit_box import MAX_REFERENCES_WITH_MASK, PreciseEditBox
+from .stand_ins import stand_in
 from .structured_field import LABELS as STRUCTURED_LABELS
 from .structured_field import StructuredField
 from .v2_form import PanelServices, v2_problems

@@ -18,8 +18,9 @@ from ...api.requests import ApiRequest, EditRequest
 from ..common.theme import mute
 from .edit import MaskedPanel
 from .field_widgets import field_label
-from .mode_panel import Problem, stand_in
+from .mode_panel import Problem
 from .reference_zone import ReferenceZone
+from .stand_ins import stand_in
 
 DEFAULT_PROMPT = "the same person, same pose, same lighting"
 FACE_SWAP_FIELDS = [

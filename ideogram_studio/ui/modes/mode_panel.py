@@ -21,7 +21,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout, QWidget
 
 from ...api.errors import RequestValidationError
-from ...api.images import ImageFile, encode_png
+from ...api.images import ImageFile
 from ...api.requests import ApiRequest, GenerateRequest
 from ...api.v2_requests import V2Request
 from ..common import theme
@@ -33,6 +33,7 @@ from ..widgets.prompt_edit import PromptEdit
 from .field_widgets import field_label
 from .request_fields import FIELD_LABELS, RequestFields
 from .send_footer import build_footer, show_cost, submit_on_ctrl_enter
+from .stand_ins import stand_in
 
 if TYPE_CHECKING:
     from .quote_line import QuoteLine
@@ -54,23 +55,6 @@ class Problem(NamedTuple):
     field: str
     text: str
     missing: bool = False
-
-
-_STAND_IN: dict[str, ImageFile] = {}
-
-
-def stand_in(kind: str) -> ImageFile:
-    """A tiny valid image standing in for a missing input, so the other fields can be checked."""
-    if kind not in _STAND_IN:
-        from PIL import Image  # (on first use: the form takes typing before Pillow is loaded)
-
-        if kind == "mask":
-            img = Image.new("L", (8, 8), 255)
-            img.paste(0, (0, 0, 4, 8))
-        else:
-            img = Image.new("RGB", (8, 8), (128, 128, 128))
-        _STAND_IN[kind] = encode_png(img, f"{kind}.png")
-    return _STAND_IN[kind]
 
 
 class ModePanel(QWidget):

@@ -141,7 +141,7 @@ def _modules(*names: str) -> tuple[str, ...]:
 
 
 #: What a panel with a source image needs (ui/modes/source_image.py), then Pillow's plugins (read
-#: for the form's first check: mode_panel.stand_in).
+#: for the form's first check: stand_ins.stand_in).
 _SOURCE_MODULES = (
     *_modules(
         "imaging.source_prep", "imaging.pillow_memory", "ui.common.paintable_image", "ui.common.worker_pool",
