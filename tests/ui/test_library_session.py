@@ -340,3 +340,27 @@ def test_long_work_reports_in_words(qtbot: QtBot, lib: Harness, tmp_path: Path) 
     with qtbot.waitSignal(lib.session.results_shown, timeout=60000):
         lib.session.rebuild_index()
     assert enabled == [False, True] and reports[-1][0].summary.startswith("Rebuilt the index")
+
+
+def test_a_choice_made_while_a_search_is_read_is_kept(qtbot: QtBot, lib: Harness) -> None:
+    """A search keeps the selection it began with; one the designer made while it was being read
+    (Ctrl+clicks on the results still on show) is theirs and stays, even when the search began as one
+    that clears the selection (a new scope, the page's first show)."""
+    chosen: list[tuple[list[int], int | None]] = [([], None)]
+    lib.session.keep_selection_from(lambda: chosen[0])
+    lib.search("red")
+    for keep in (True, False):
+        gate = lib.source.search_gates["red"] = threading.Event()
+        lib.session.search_now(keep_selection=keep)  # held in the source
+        chosen[0] = ([3, 5], 5)  # the designer selects two meanwhile
+        with qtbot.waitSignal(lib.session.results_shown, timeout=10000) as blocker:
+            gate.set()
+        assert (blocker.args[0].select, blocker.args[0].current) == ([3, 5], 5)
+        chosen[0] = ([], None)
+    # Unchanged while read: a search that clears the selection still clears it.
+    chosen[0] = ([3, 5], 5)
+    gate = lib.source.search_gates["red"] = threading.Event()
+    lib.session.search_now(keep_selection=False)
+    with qtbot.waitSignal(lib.session.results_shown, timeout=10000) as blocker:
+        gate.set()
+    assert (blocker.args[0].select, blocker.args[0].current) == ([], None)

@@ -165,6 +165,8 @@ class LibraryBrowsing(QObject):
         self._edited: dict[int, int] = {}  # id → the last such edit of it
         self._trash_count = 0
         self._selection: Callable[[], tuple[list[int], int | None]] = _no_selection
+        #: The selection when the current search began: changed by its first page, it is the designer's.
+        self._selected_at_start: tuple[list[int], int | None] = ([], None)
         self._debounce = self._timer(DEBOUNCE_MS, self.search_now)
         self._facets_timer = self._timer(FACETS_DELAY_MS, self._start_facets)
         self._rest: tuple[int, Search, object] | None = None  # the shown search's rest, to read
@@ -272,7 +274,9 @@ class LibraryBrowsing(QObject):
         self._generation += 1
         search = self.search()
         self.thumbnails.want([])  # the shown results are about to change: leave the CPU to the search
-        keep = self._selection() if keep_selection else ([], None)
+        selected = self._selection()
+        keep = selected if keep_selection else ([], None)
+        self._selected_at_start = selected
         if select_ids is not None:
             keep = (list(select_ids), select_ids[0] if select_ids else None)
         # Given to the search's thread now, not when the task first runs: a page made at once queries
@@ -338,6 +342,9 @@ class LibraryBrowsing(QObject):
             return  # a newer search superseded this one, or it is shown already (show_ready_results)
         self._first = None
         ids, more, rows = first
+        selected = self._selection()
+        if selected != self._selected_at_start:  # the designer chose while it was read: their choice stays
+            keep = selected
         self.model.set_ids(ids, rows, complete=more is None)
         self.results_shown.emit(Shown(len(ids), *keep))
         if self._held:  # read ahead: the rest and the counts when the page is shown (release_held)
