@@ -59,6 +59,21 @@ def test_one_thing_at_a_time_and_nothing_right_after_input(qtbot: Any) -> None:
     assert made == ["one", "two"] and eager.done == ["one", "two"]
 
 
+def test_when_the_last_job_is_made_the_builder_says_so_once(qtbot: Any) -> None:
+    """(The app freezes the garbage collector's view then: what was made ahead is never scanned again.)"""
+    made: list[str] = []
+    parent = QObject()
+    jobs = [("one", lambda: made.append("one")), ("two", lambda: made.append("two"))]
+    stopped = IdleBuilder(parent, jobs, quiet_ms=0, when_done=lambda: made.append("done"))
+    stopped.stop()  # stopped early (the window closed): nothing is said
+    builder = IdleBuilder(parent, jobs, quiet_ms=0, when_done=lambda: made.append("done"))
+    builder._look()
+    assert made == ["one"]
+    qtbot.waitUntil(lambda: not builder.pending())
+    qtbot.waitUntil(lambda: made[-1] == "done")
+    assert made == ["one", "two", "done"]
+
+
 def _library_job(window: Any) -> list[tuple[str, Any]]:
     return [job for job in studio_jobs(window) if job[0] == "library page"]
 

@@ -57,10 +57,18 @@ class IdleBuilder(QObject):
     """Runs `jobs` (name, make) one at a time in the designer's quiet moments; see the module doc."""
 
     def __init__(
-        self, parent: QObject, jobs: Iterable[tuple[str, Callable[[], object]]], *, quiet_ms: int = QUIET_MS
+        self,
+        parent: QObject,
+        jobs: Iterable[tuple[str, Callable[[], object]]],
+        *,
+        quiet_ms: int = QUIET_MS,
+        when_done: Callable[[], object] = lambda: None,
     ) -> None:
+        """`when_done()`: called once, when the last job is made (the app freezes the garbage
+        collector's view of what was made then: app._after_start)."""
         super().__init__(parent)
         self._jobs = list(jobs)
+        self._when_done = when_done
         self._quiet_s = quiet_ms / 1000
         self._last_input = time.monotonic()
         self._pressed = 0
@@ -138,6 +146,7 @@ class IdleBuilder(QObject):
         self._last_input = time.monotonic() - self._quiet_s + LOOK_MS / 1000
         if not self._jobs:
             self.stop()
+            self._when_done()
 
     def stop(self) -> None:
         """No more making (what is half made in steps is finished by whoever needs it)."""
