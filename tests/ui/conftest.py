@@ -6,11 +6,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from pytestqt.qtbot import QtBot
+
+from ideogram_studio.ui.widgets.viewer import ImageViewer
 
 from .helpers import qloop  # noqa: F401  (the fixture lives with the helpers: other folders use it too)
 
@@ -28,3 +31,13 @@ def make_png(tmp_path: Path) -> Callable[..., Path]:
 
     return make
 
+
+@pytest.fixture
+def viewer(qtbot: QtBot) -> Iterator[ImageViewer]:
+    """An image viewer on screen, 640×420 (test_viewer, test_viewer_large)."""
+    view = ImageViewer()
+    qtbot.addWidget(view)
+    view.resize(640, 420)
+    view.show()
+    qtbot.waitExposed(view)
+    yield view

@@ -38,16 +38,21 @@ EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
 
 
-@pytest.fixture
-def canvas(qtbot: Any) -> MaskCanvas:
+def make_canvas(qtbot: Any, size: tuple[int, int]) -> MaskCanvas:
+    """A mask canvas on screen with a plain source of `size`."""
     widget = MaskCanvas()
     qtbot.addWidget(widget)
     widget.resize(1280, 720)
     widget.show()
-    image = QImage(*EIGHT_K, QImage.Format.Format_RGB32)
+    image = QImage(*size, QImage.Format.Format_RGB32)
     image.fill(0x1E5AA0)
     assert widget.set_image(image)
     return widget
+
+
+@pytest.fixture
+def canvas(qtbot: Any) -> MaskCanvas:
+    return make_canvas(qtbot, EIGHT_K)
 
 
 def layer_of(canvas: MaskCanvas) -> MaskLayer:

@@ -26,19 +26,10 @@ from ideogram_studio.ui.mask import mask_loading, tile_tints
 from ideogram_studio.ui.mask.canvas import MaskCanvas
 from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer
 
+from .test_mask_8k import make_canvas
+
 EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
-
-
-def make_canvas(qtbot: Any, size: tuple[int, int]) -> MaskCanvas:
-    widget = MaskCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 720)
-    widget.show()
-    image = QImage(*size, QImage.Format.Format_RGB32)
-    image.fill(0x1E5AA0)
-    assert widget.set_image(image)
-    return widget
 
 
 @pytest.fixture

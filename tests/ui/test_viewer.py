@@ -7,7 +7,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import math
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
@@ -74,16 +73,6 @@ def viewport_rect(viewer: ImageViewer) -> QRectF:
 
 def contains(outer: QRectF, inner: QRectF, tolerance: float = 0.5) -> bool:
     return outer.adjusted(-tolerance, -tolerance, tolerance, tolerance).contains(inner)
-
-
-@pytest.fixture
-def viewer(qtbot: QtBot) -> Iterator[ImageViewer]:
-    view = ImageViewer()
-    qtbot.addWidget(view)
-    view.resize(640, 420)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
 
 
 # ---- empty state ---------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ fine detail turns to its mean instead of aliasing."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -43,16 +42,6 @@ class HeldLevels:
             return real(*args)
 
         monkeypatch.setattr(image_levels, "reduced", held)
-
-
-@pytest.fixture
-def viewer(qtbot: QtBot) -> Iterator[ImageViewer]:
-    view = ImageViewer()
-    qtbot.addWidget(view)
-    view.resize(640, 420)
-    view.show()
-    qtbot.waitExposed(view)
-    yield view
 
 
 def greys_across(viewer: ImageViewer) -> list[int]:
