@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from PIL import Image, ImageChops
 from PySide6.QtCore import QObject, QPointF, QRect, Qt, QTimer
-from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QWidget
 
@@ -34,20 +33,10 @@ from ideogram_studio.ui.modes import edit as edit_module
 from ideogram_studio.ui.modes import source_image
 from ideogram_studio.ui.modes.edit import EditPanel
 
+from .mask_helpers import make_canvas
+
 EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
-
-
-def make_canvas(qtbot: Any, size: tuple[int, int]) -> MaskCanvas:
-    """A mask canvas on screen with a plain source of `size`."""
-    widget = MaskCanvas()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 720)
-    widget.show()
-    image = QImage(*size, QImage.Format.Format_RGB32)
-    image.fill(0x1E5AA0)
-    assert widget.set_image(image)
-    return widget
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from ideogram_studio.ui.mask import mask_loading, tile_tints
 from ideogram_studio.ui.mask.canvas import MaskCanvas
 from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer
 
-from .test_mask_8k import make_canvas
+from .mask_helpers import make_canvas
 
 EIGHT_K = (7680, 4320)
 GATE_WAIT_S = 60
