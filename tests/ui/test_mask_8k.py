@@ -28,30 +28,17 @@ from ideogram_studio.imaging import mask_export as imaging_mask_export
 from ideogram_studio.imaging.mask_export import FULL_MASK, change_ratio, coverage_from_mask, mask_file_for, refusal
 from ideogram_studio.ui.mask import mask_loading, mask_snapshot
 from ideogram_studio.ui.mask.canvas import MaskCanvas
-from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer, coverage_to_pil
+from ideogram_studio.ui.mask.layer import TILE, MaskLayer, coverage_to_pil
 from ideogram_studio.ui.modes import edit as edit_module
 from ideogram_studio.ui.modes import source_image
 from ideogram_studio.ui.modes.edit import EditPanel
 
-from .mask_helpers import make_canvas
-
-EIGHT_K = (7680, 4320)
-GATE_WAIT_S = 60
+from .mask_helpers import EIGHT_K, GATE_WAIT_S, item_of, layer_of, make_canvas
 
 
 @pytest.fixture
 def canvas(qtbot: Any) -> MaskCanvas:
     return make_canvas(qtbot, EIGHT_K)
-
-
-def layer_of(canvas: MaskCanvas) -> MaskLayer:
-    assert canvas._layer is not None
-    return canvas._layer
-
-
-def item_of(canvas: MaskCanvas) -> MaskItem:
-    assert isinstance(canvas._mask_item, MaskItem)
-    return canvas._mask_item
 
 
 def drag_rect(canvas: MaskCanvas, corner: tuple[int, int], other: tuple[int, int]) -> None:

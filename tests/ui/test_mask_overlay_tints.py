@@ -24,27 +24,14 @@ from PySide6.QtWidgets import QApplication
 
 from ideogram_studio.ui.mask import mask_loading, tile_tints
 from ideogram_studio.ui.mask.canvas import MaskCanvas
-from ideogram_studio.ui.mask.layer import TILE, MaskItem, MaskLayer
+from ideogram_studio.ui.mask.layer import TILE, MaskLayer
 
-from .mask_helpers import make_canvas
-
-EIGHT_K = (7680, 4320)
-GATE_WAIT_S = 60
+from .mask_helpers import EIGHT_K, GATE_WAIT_S, item_of, layer_of, make_canvas
 
 
 @pytest.fixture
 def canvas(qtbot: Any) -> MaskCanvas:
     return make_canvas(qtbot, EIGHT_K)
-
-
-def layer_of(canvas: MaskCanvas) -> MaskLayer:
-    assert canvas._layer is not None
-    return canvas._layer
-
-
-def item_of(canvas: MaskCanvas) -> MaskItem:
-    assert isinstance(canvas._mask_item, MaskItem)
-    return canvas._mask_item
 
 
 def drag(canvas: MaskCanvas, tool: str, points: list[tuple[int, int]]) -> None:
